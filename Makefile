@@ -1,0 +1,62 @@
+# Thin wrapper over CMake for the README's commands.
+#   make demo   set-up, build, and the main job
+#   make test   set-up, build, and the whole suite: normal and ASan+UBSan builds
+#   make fuzz   run every libFuzzer target for FUZZ_SECONDS each (clang)
+#   make bench  build and run bench/ (Release)
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
+CMAKE ?= cmake
+CTEST ?= ctest
+DEMO_STREAM = tests/vectors/bedrock/newrelic__invoke_stream__anthropic.claude-3-sonnet-20240229-v1_3A0__What_is_212_degrees_Fahrenheit_converted/response.body
+
+.PHONY: all deps build build-asan demo test test-normal test-asan fuzz bench clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	$(CMAKE) --build build -j $(JOBS)
+
+build-asan: deps
+	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBEDROCK_SANITIZE=ON \
+		-DBEDROCK_BUILD_BENCH=OFF >/dev/null
+	$(CMAKE) --build build-asan -j $(JOBS)
+
+demo: build
+	@echo "Claude's answer, decoded from a recorded Bedrock response stream:"
+	@./build/bedrock debug eventstream --text $(DEMO_STREAM)
+
+test-normal: build
+	cd build && $(CTEST) --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(CTEST) --output-on-failure -j $(JOBS)
+
+test: test-normal test-asan
+
+fuzz:
+	@sh scripts/install-deps.sh --fuzz
+	CC=clang CXX=clang++ $(CMAKE) -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DBEDROCK_FUZZERS=ON -DBEDROCK_SANITIZE=ON -DBEDROCK_BUILD_BENCH=OFF >/dev/null
+	$(CMAKE) --build build-fuzz -j $(JOBS)
+	@set -e; for f in build-fuzz/*_fuzzer; do \
+		n=$$(basename $$f _fuzzer); mkdir -p build-fuzz/corpus/$$n; \
+		echo "== $$n ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			build-fuzz/corpus/$$n fuzz/corpora/$$n 2>&1 | tail -n 12; \
+	done
+
+bench:
+	@sh scripts/install-deps.sh
+	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBEDROCK_BUILD_TESTS=OFF >/dev/null
+	$(CMAKE) --build build-bench -j $(JOBS)
+	@set -e; for b in build-bench/bench_*; do echo "== $$b"; $$b; done
+
+clean:
+	rm -rf build build-asan build-fuzz build-bench

@@ -1,0 +1,71 @@
+/*
+ * libbedrock - Claude on Amazon Bedrock, from C.
+ * Copyright 2026 The libbedrock authors. SPDX-License-Identifier: Apache-2.0
+ *
+ * One error enum for the whole library.
+ *
+ * Every function that can fail returns an int: 0 on success, or one of the
+ * negative codes below. Detail (what exactly was wrong, at which byte) is
+ * kept in the handle that failed and read with that handle's *_errmsg()
+ * function; nothing is kept in thread-local state.
+ *
+ * The enum is append-only: codes are never renumbered or removed, so a
+ * program built against an older release keeps working with a newer one.
+ */
+#ifndef BEDROCK_ERRORS_H
+#define BEDROCK_ERRORS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bedrock_error {
+	BEDROCK_OK = 0,
+	/** Iteration finished: not a failure (like GIT_ITEROVER). */
+	BEDROCK_ITEROVER = -1,
+	/** A decoder needs more input before it can yield anything. */
+	BEDROCK_EAGAIN = -2,
+	/** Out of memory. */
+	BEDROCK_ENOMEM = -3,
+	/** An argument was invalid (NULL where not allowed, bad option). */
+	BEDROCK_EINVAL = -4,
+	/** Malformed wire data: bad frame, CRC mismatch, truncated stream, bad JSON. */
+	BEDROCK_EPROTOCOL = -5,
+	/** A size limit was exceeded (header block, payload, buffer). */
+	BEDROCK_ELIMIT = -6,
+	/** Credentials missing, expired or refused (HTTP 401/403). */
+	BEDROCK_EAUTH = -7,
+	/** Throttled by the service (ThrottlingException, HTTP 429). */
+	BEDROCK_ETHROTTLED = -8,
+	/** A timeout: connect, idle, total, or ModelTimeoutException. */
+	BEDROCK_ETIMEOUT = -9,
+	/** Any other HTTP error status from the service. */
+	BEDROCK_EHTTP = -10,
+	/** The service reported an error inside an event stream. */
+	BEDROCK_ESERVICE = -11,
+	/** Local I/O failed (file, pipe, socket). */
+	BEDROCK_EIO = -12,
+	/** Configuration is missing or invalid (no region, bad config file). */
+	BEDROCK_ECONFIG = -13
+	/* Add new codes here, last, and to bedrock_strerror(). Never renumber. */
+} bedrock_error;
+
+/**
+ * A short, static English description of an error code.
+ *
+ * @param err a bedrock_error value (any int is accepted)
+ * @return a string that is never NULL and must not be freed
+ */
+const char *bedrock_strerror(int err);
+
+/**
+ * The enum name of an error code, e.g. "BEDROCK_EPROTOCOL"; useful in logs
+ * and JSON. Unknown codes give "BEDROCK_EUNKNOWN".
+ */
+const char *bedrock_error_name(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian packages libbedrock needs to build and test, if any
+# is missing. As root it runs apt-get; otherwise it prints the command.
+set -eu
+
+PKGS="build-essential cmake pkg-config python3 libcurl4-openssl-dev libssl-dev
+libcjson-dev zlib1g-dev libcmocka-dev"
+# clang and its runtime are for `make fuzz` only.
+if [ "${1:-}" = "--fuzz" ]; then
+	PKGS="$PKGS clang libclang-rt-14-dev"
+fi
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "libbedrock needs these Debian packages:$missing" >&2
+	echo "Install them with:  sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

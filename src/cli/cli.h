@@ -1,0 +1,11 @@
+/* The bedrock CLI's commands. The CLI uses only libbedrock's public API
+ * (plus cJSON/libcrypto for its own output formatting). */
+#ifndef BEDROCK_CLI_H
+#define BEDROCK_CLI_H
+
+/* Each command gets argv after its own name (argv[0] is the command name)
+ * and returns the process exit status. */
+int cmd_debug_sign(int argc, char **argv);
+int cmd_debug_eventstream(int argc, char **argv);
+
+#endif

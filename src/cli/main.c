@@ -1,0 +1,59 @@
+/* bedrock: the command-line tool for Claude on Amazon Bedrock. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bedrock/bedrock.h"
+#include "cli.h"
+
+static const char usage[] =
+	"usage: bedrock <command> [options]\n"
+	"\n"
+	"Diagnostics:\n"
+	"  debug sign --request FILE --context FILE [--query]\n"
+	"                      sign a raw HTTP request with SigV4 and print every stage\n"
+	"  debug eventstream [--text] [FILE|-]\n"
+	"                      decode an AWS event stream (e.g. a Bedrock response body)\n"
+	"\n"
+	"  --version           print the version\n"
+	"  --help              print this help\n";
+
+struct command {
+	const char *group, *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "debug", "sign", cmd_debug_sign },
+	{ "debug", "eventstream", cmd_debug_eventstream },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("bedrock %s (libbedrock %s)\n", BEDROCK_VERSION, bedrock_version());
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+
+		if (strcmp(argv[1], c->group))
+			continue;
+		if (argc < 3) {
+			fprintf(stderr, "bedrock %s: missing subcommand\n\n%s", c->group, usage);
+			return 1;
+		}
+		if (!strcmp(argv[2], c->name))
+			return c->run(argc - 2, argv + 2);
+	}
+	fprintf(stderr, "bedrock: unknown command '%s%s%s'\n\n%s", argv[1],
+		argc > 2 && !strcmp(argv[1], "debug") ? " " : "",
+		argc > 2 && !strcmp(argv[1], "debug") ? argv[2] : "", usage);
+	return 1;
+}

@@ -1,0 +1,228 @@
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "harness.h"
+
+/* Each block carries its size in a header so frees can be accounted. */
+typedef union {
+	size_t size;
+	max_align_t align;
+} block_header;
+
+static size_t live_allocs, live_bytes, total_allocs, fail_at;
+
+static void *count_malloc(size_t size, void *payload)
+{
+	block_header *h;
+
+	(void)payload;
+	total_allocs++;
+	if (fail_at && total_allocs == fail_at)
+		return NULL;
+	h = malloc(sizeof(*h) + size);
+	if (!h)
+		return NULL;
+	h->size = size;
+	live_allocs++;
+	live_bytes += size;
+	return h + 1;
+}
+
+static void count_free(void *ptr, void *payload)
+{
+	block_header *h;
+
+	(void)payload;
+	if (!ptr)
+		return;
+	h = (block_header *)ptr - 1;
+	live_allocs--;
+	live_bytes -= h->size;
+	free(h);
+}
+
+static void *count_realloc(void *ptr, size_t size, void *payload)
+{
+	block_header *h, *n;
+
+	if (!ptr)
+		return count_malloc(size, payload);
+	total_allocs++;
+	if (fail_at && total_allocs == fail_at)
+		return NULL;
+	h = (block_header *)ptr - 1;
+	live_bytes -= h->size;
+	n = realloc(h, sizeof(*n) + size);
+	if (!n) {
+		live_bytes += h->size;
+		return NULL;
+	}
+	n->size = size;
+	live_bytes += size;
+	return n + 1;
+}
+
+int harness_setup(void **state)
+{
+	static const bedrock_allocator a = { count_malloc, count_realloc, count_free, NULL };
+
+	(void)state;
+	fail_at = 0;
+	return bedrock_set_allocator(&a);
+}
+
+int harness_teardown(void **state)
+{
+	(void)state;
+	fail_at = 0;
+	if (live_allocs != 0) {
+		fprintf(stderr, "test leaked memory: %zu bytes in %zu allocations\n",
+			live_bytes, live_allocs);
+		return -1;
+	}
+	return 0;
+}
+
+size_t harness_live_allocations(void) { return live_allocs; }
+size_t harness_live_bytes(void) { return live_bytes; }
+size_t harness_allocation_count(void) { return total_allocs; }
+
+void harness_fail_allocation(size_t n)
+{
+	fail_at = n ? total_allocs + n : 0;
+}
+
+const char *harness_vectors(void)
+{
+	const char *v = getenv("BEDROCK_VECTORS");
+
+	return v ? v : "tests/vectors";
+}
+
+char *harness_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0, r;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (cap - n < 4096) {
+			char *p = realloc(buf, cap * 2 + 4096);
+			if (!p) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = p;
+			cap = cap * 2 + 4096;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		if (r == 0)
+			break;
+		n += r;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+char *harness_read_vector(const char *relpath, size_t *len)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", harness_vectors(), relpath);
+	return harness_read_file(path, len);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **harness_list_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char **list = NULL;
+	size_t n = 0;
+
+	if (!d)
+		return NULL;
+	while ((e = readdir(d)) != NULL) {
+		char **p;
+
+		if (e->d_name[0] == '.')
+			continue;
+		p = realloc(list, (n + 2) * sizeof(*list));
+		if (!p)
+			break;
+		list = p;
+		list[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	if (!list)
+		list = calloc(1, sizeof(*list));
+	else
+		list[n] = NULL;
+	qsort(list, n, sizeof(*list), cmp_str);
+	return list;
+}
+
+void harness_free_list(char **list)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; list[i]; i++)
+		free(list[i]);
+	free(list);
+}
+
+uint8_t *harness_base64_decode(const char *s, size_t *len)
+{
+	size_t slen = strlen(s);
+	uint8_t *out = malloc(slen / 4 * 3 + 4);
+	int n;
+
+	if (!out)
+		return NULL;
+	n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)slen);
+	if (n < 0) {
+		free(out);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts padding as zero bytes. */
+	if (slen >= 1 && s[slen - 1] == '=')
+		n--;
+	if (slen >= 2 && s[slen - 2] == '=')
+		n--;
+	*len = (size_t)n;
+	return out;
+}
+
+void harness_assert_bytes_equal(const void *a, size_t alen, const void *b,
+				size_t blen, const char *file, int line)
+{
+	const unsigned char *x = a, *y = b;
+	size_t i, n = alen < blen ? alen : blen;
+
+	for (i = 0; i < n && x[i] == y[i]; i++)
+		;
+	if (i == n && alen == blen)
+		return;
+	fprintf(stderr, "%s:%d: bytes differ at offset %zu (lengths %zu and %zu)\n",
+		file, line, i, alen, blen);
+	fprintf(stderr, "  got:      \"%.*s\"\n  expected: \"%.*s\"\n",
+		(int)(alen - i > 80 ? 80 : alen - i), x + i,
+		(int)(blen - i > 80 ? 80 : blen - i), y + i);
+	_fail(file, line);
+}

@@ -1,0 +1,48 @@
+/* Test helpers shared by tests/unit: a leak-checking, failure-injecting
+ * allocator installed through bedrock_set_allocator(), and file helpers
+ * for the vectors. Include after <cmocka.h>'s prerequisites. */
+#ifndef BEDROCK_TEST_HARNESS_H
+#define BEDROCK_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "bedrock/bedrock.h"
+
+/* Installs the counting allocator. Use as cmocka group or test setup. */
+int harness_setup(void **state);
+/* Fails the test if anything the library allocated is still live. */
+int harness_teardown(void **state);
+
+/* Live allocations and bytes made through the library's allocator. */
+size_t harness_live_allocations(void);
+size_t harness_live_bytes(void);
+/* Allocations made so far (for torture loops). */
+size_t harness_allocation_count(void);
+/* Make allocation number n (1-based, counted from now) fail; 0 = never. */
+void harness_fail_allocation(size_t n);
+
+/* Root of tests/vectors (from $BEDROCK_VECTORS). */
+const char *harness_vectors(void);
+/* Reads a whole file; NULL if it cannot. The result is NUL-terminated;
+ * free() it. */
+char *harness_read_file(const char *path, size_t *len);
+/* Same, for a path under harness_vectors(). */
+char *harness_read_vector(const char *relpath, size_t *len);
+/* Lists the entries of a directory, sorted; NULL-terminated; free with
+ * harness_free_list(). */
+char **harness_list_dir(const char *path);
+void harness_free_list(char **list);
+/* Standard base64 decode (for JSON fixtures); free() the result. */
+uint8_t *harness_base64_decode(const char *s, size_t *len);
+
+/* Byte-exact comparison that prints where the two differ. */
+#define assert_bytes_equal(a, alen, b, blen) \
+	harness_assert_bytes_equal((a), (alen), (b), (blen), __FILE__, __LINE__)
+void harness_assert_bytes_equal(const void *a, size_t alen, const void *b,
+				size_t blen, const char *file, int line);
+
+#endif
