@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "sigv4.h"
 #include "eventstream.h"
+#include "config.h"
 
 #ifdef __cplusplus
 extern "C" {
