@@ -13,6 +13,7 @@
 #include "sigv4.h"
 #include "eventstream.h"
 #include "config.h"
+#include "credentials.h"
 
 #ifdef __cplusplus
 extern "C" {

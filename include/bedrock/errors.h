@@ -46,9 +46,33 @@ typedef enum bedrock_error {
 	/** Local I/O failed (file, pipe, socket). */
 	BEDROCK_EIO = -12,
 	/** Configuration is missing or invalid (no region, bad config file). */
-	BEDROCK_ECONFIG = -13
+	BEDROCK_ECONFIG = -13,
+	/** Nothing there: a provider with no credentials configured, a missing item. */
+	BEDROCK_ENOTFOUND = -14
 	/* Add new codes here, last, and to bedrock_strerror(). Never renumber. */
 } bedrock_error;
+
+/**
+ * Detail of one failed call, filled by functions that take a
+ * `bedrock_error_info *err` (optional) argument. The caller owns it, so a
+ * handle shared by many threads never mixes up two calls' errors. Strings
+ * are always NUL-terminated (truncated if longer) and never contain a
+ * secret.
+ */
+typedef struct bedrock_error_info {
+	/** The bedrock_error returned by the call. */
+	int code;
+	/** HTTP status, or 0 when no HTTP response was involved. */
+	int http_status;
+	/** 1 if retrying the same call may succeed. */
+	int retryable;
+	/** AWS error code, e.g. "ThrottlingException"; "" when none. */
+	char aws_code[64];
+	/** What went wrong, in English. */
+	char message[512];
+	/** The AWS request id (x-amzn-RequestId), "" when none. */
+	char request_id[64];
+} bedrock_error_info;
 
 /**
  * A short, static English description of an error code.

@@ -19,6 +19,7 @@ const char *bedrock_strerror(int err)
 	case BEDROCK_ESERVICE: return "error reported by the service";
 	case BEDROCK_EIO: return "I/O error";
 	case BEDROCK_ECONFIG: return "invalid or missing configuration";
+	case BEDROCK_ENOTFOUND: return "not found";
 	}
 	return "unknown error";
 }
@@ -40,6 +41,7 @@ const char *bedrock_error_name(int err)
 	case BEDROCK_ESERVICE: return "BEDROCK_ESERVICE";
 	case BEDROCK_EIO: return "BEDROCK_EIO";
 	case BEDROCK_ECONFIG: return "BEDROCK_ECONFIG";
+	case BEDROCK_ENOTFOUND: return "BEDROCK_ENOTFOUND";
 	}
 	return "BEDROCK_EUNKNOWN";
 }

@@ -7,7 +7,7 @@ static void test_error__every_code_has_a_message(void **state)
 	int code;
 
 	(void)state;
-	for (code = BEDROCK_OK; code >= BEDROCK_ECONFIG; code--) {
+	for (code = BEDROCK_OK; code >= BEDROCK_ENOTFOUND; code--) {
 		assert_string_not_equal(bedrock_strerror(code), "unknown error");
 		assert_string_not_equal(bedrock_error_name(code), "BEDROCK_EUNKNOWN");
 	}
@@ -24,6 +24,7 @@ static void test_error__codes_are_stable(void **state)
 	assert_int_equal(BEDROCK_EAGAIN, -2);
 	assert_int_equal(BEDROCK_EPROTOCOL, -5);
 	assert_int_equal(BEDROCK_ECONFIG, -13);
+	assert_int_equal(BEDROCK_ENOTFOUND, -14);
 }
 
 static void test_error__version(void **state)

@@ -1,0 +1,176 @@
+/*
+ * libbedrock - Claude on Amazon Bedrock, from C.
+ * Copyright 2026 The libbedrock authors. SPDX-License-Identifier: Apache-2.0
+ *
+ * AWS credentials and the providers that find them.
+ *
+ * Credentials are immutable and reference-counted. Providers sit behind one
+ * vtable, are reference-counted and thread-safe, and compose: the default
+ * provider is a chain (environment, profile, web identity, SSO, process,
+ * container, IMDS — the AWS CLI's order) wrapped in a cache that refreshes
+ * expiring credentials ahead of time.
+ */
+#ifndef BEDROCK_CREDENTIALS_H
+#define BEDROCK_CREDENTIALS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errors.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- credentials ---------------------------------------------------------- */
+
+/** Immutable, reference-counted credentials. Thread-safe. */
+typedef struct bedrock_credentials bedrock_credentials;
+
+/**
+ * Makes credentials from explicit values. Values containing CR or LF are
+ * refused (they would end up in HTTP headers).
+ *
+ * @param out               new credentials with one reference; release them
+ *                          with bedrock_credentials_release()
+ * @param access_key_id     (Required)
+ * @param secret_access_key (Required)
+ * @param session_token     (Optional)
+ * @param expiration        Unix time in seconds when they expire; 0 = never
+ * @return 0, BEDROCK_EINVAL or BEDROCK_ENOMEM
+ */
+int bedrock_credentials_new(bedrock_credentials **out, const char *access_key_id,
+			    const char *secret_access_key, const char *session_token,
+			    int64_t expiration);
+
+/** Adds a reference; returns @p creds. */
+bedrock_credentials *bedrock_credentials_ref(bedrock_credentials *creds);
+
+/** Drops a reference; the last one wipes the secrets from memory. NULL is fine. */
+void bedrock_credentials_release(bedrock_credentials *creds);
+
+/* Getters lend strings that live as long as the credentials. */
+const char *bedrock_credentials_access_key_id(const bedrock_credentials *creds);
+const char *bedrock_credentials_secret_access_key(const bedrock_credentials *creds);
+/** NULL when there is none. */
+const char *bedrock_credentials_session_token(const bedrock_credentials *creds);
+/** NULL when unknown. */
+const char *bedrock_credentials_account_id(const bedrock_credentials *creds);
+/** Unix seconds; 0 when they never expire. */
+int64_t bedrock_credentials_expiration(const bedrock_credentials *creds);
+/** The provider that produced them: "static", "environment", "profile", ... */
+const char *bedrock_credentials_provider(const bedrock_credentials *creds);
+
+/**
+ * Writes an access key id as it may be shown: "****" and its last four
+ * characters ("****" alone for ids shorter than eight). @p out must hold 9
+ * bytes.
+ */
+void bedrock_redact_key_id(char out[9], const char *access_key_id);
+
+/* ---- providers ------------------------------------------------------------ */
+
+/** A source of credentials. Reference-counted. Thread-safe. */
+typedef struct bedrock_creds_provider bedrock_creds_provider;
+
+#define BEDROCK_CREDS_PROVIDER_VTABLE_VERSION 1
+
+/** What a custom provider implements. */
+typedef struct bedrock_creds_provider_vtable {
+	/** (Required) BEDROCK_CREDS_PROVIDER_VTABLE_VERSION. */
+	unsigned int version;
+	/** (Required) A short name for diagnostics, e.g. "vault". */
+	const char *name;
+	/**
+	 * (Required) Produce credentials into @p out (one reference for the
+	 * caller). Return 0; BEDROCK_ENOTFOUND when this source has nothing
+	 * configured (a chain then asks the next one); or another error, which
+	 * stops a chain. May be called from several threads at once.
+	 */
+	int (*get)(bedrock_credentials **out, void *impl, bedrock_error_info *err);
+	/** (Optional) Free @p impl when the last reference goes. */
+	void (*destroy)(void *impl);
+} bedrock_creds_provider_vtable;
+
+/**
+ * Wraps a custom implementation. @p vtable must outlive the provider.
+ * On failure @p destroy is not called.
+ */
+int bedrock_creds_provider_new(bedrock_creds_provider **out,
+			       const bedrock_creds_provider_vtable *vtable, void *impl);
+
+bedrock_creds_provider *bedrock_creds_provider_ref(bedrock_creds_provider *provider);
+void bedrock_creds_provider_release(bedrock_creds_provider *provider);
+
+/**
+ * Gets credentials.
+ *
+ * @param out      credentials with one reference for the caller
+ * @param provider the provider
+ * @param err      (Optional) detail when the call fails
+ * @return 0, BEDROCK_ENOTFOUND (nothing configured), BEDROCK_EAUTH,
+ *         BEDROCK_ECONFIG, BEDROCK_ETIMEOUT, BEDROCK_EHTTP, BEDROCK_ENOMEM...
+ */
+int bedrock_creds_provider_get(bedrock_credentials **out,
+			       bedrock_creds_provider *provider, bedrock_error_info *err);
+
+/** The provider's name (lent). */
+const char *bedrock_creds_provider_name(const bedrock_creds_provider *provider);
+
+/** Always the given keys. */
+int bedrock_creds_provider_new_static(bedrock_creds_provider **out,
+				      const char *access_key_id,
+				      const char *secret_access_key,
+				      const char *session_token);
+
+/**
+ * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (or the
+ * legacy AWS_SECURITY_TOKEN), AWS_CREDENTIAL_EXPIRATION (ISO-8601) and
+ * AWS_ACCOUNT_ID, read at each call.
+ */
+int bedrock_creds_provider_new_environment(bedrock_creds_provider **out);
+
+/**
+ * Asks each provider in turn; the first that returns credentials wins, one
+ * that fails with anything but BEDROCK_ENOTFOUND stops the search. Takes
+ * its own reference on each provider.
+ */
+int bedrock_creds_provider_new_chain(bedrock_creds_provider **out,
+				     bedrock_creds_provider *const *providers,
+				     size_t count);
+
+#define BEDROCK_CREDS_CACHE_OPTIONS_VERSION 1
+
+typedef struct bedrock_creds_cache_options {
+	/** (Required) BEDROCK_CREDS_CACHE_OPTIONS_VERSION. */
+	unsigned int version;
+	/** (Optional) Refresh when fewer seconds remain; failure keeps the old
+	 *  credentials. Default 900 (15 min). */
+	int64_t advisory_refresh_seconds;
+	/** (Optional) Refresh when fewer seconds remain; failure is an error.
+	 *  Default 600 (10 min). */
+	int64_t mandatory_refresh_seconds;
+	/** (Optional) Clock for tests: Unix seconds. Default: time(). */
+	int64_t (*clock)(void *payload);
+	void *clock_payload;
+} bedrock_creds_cache_options;
+
+#define BEDROCK_CREDS_CACHE_OPTIONS_INIT \
+	{ BEDROCK_CREDS_CACHE_OPTIONS_VERSION, 900, 600, NULL, NULL }
+
+/**
+ * Caches what @p source returns. Credentials without an expiration are kept
+ * for good; expiring ones are refreshed ahead of time: at most one thread
+ * refreshes while the others keep using the current credentials (advisory
+ * window) or wait for the refresh (mandatory window). A refresh that yields
+ * credentials already inside the mandatory window is an error.
+ */
+int bedrock_creds_provider_new_cached(bedrock_creds_provider **out,
+				      bedrock_creds_provider *source,
+				      const bedrock_creds_cache_options *options);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
