@@ -169,6 +169,46 @@ int bedrock_creds_provider_new_cached(bedrock_creds_provider **out,
 				      bedrock_creds_provider *source,
 				      const bedrock_creds_cache_options *options);
 
+/* ---- providers that read the shared config files -------------------------- */
+
+#define BEDROCK_CREDS_PROFILE_OPTIONS_VERSION 1
+
+/** Which profile and files a file-based provider reads (at every refresh). */
+typedef struct bedrock_creds_profile_options {
+	/** (Required) BEDROCK_CREDS_PROFILE_OPTIONS_VERSION. */
+	unsigned int version;
+	/** (Optional) Default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default". */
+	const char *profile;
+	/** (Optional) Default: $AWS_CONFIG_FILE, else ~/.aws/config. */
+	const char *config_file;
+	/** (Optional) Default: $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials. */
+	const char *credentials_file;
+} bedrock_creds_profile_options;
+
+#define BEDROCK_CREDS_PROFILE_OPTIONS_INIT \
+	{ BEDROCK_CREDS_PROFILE_OPTIONS_VERSION, NULL, NULL, NULL }
+
+/**
+ * Static keys of the profile (aws_access_key_id, aws_secret_access_key,
+ * aws_session_token) from the credentials file, or with @p config_file_only
+ * from the config file: the AWS CLI asks the two at different places of
+ * its chain.
+ */
+int bedrock_creds_provider_new_profile(bedrock_creds_provider **out,
+				       const bedrock_creds_profile_options *options,
+				       int config_file_only);
+
+/**
+ * The profile's `credential_process`: the command is split as a POSIX
+ * shell would split words (quotes and backslashes) but run without a shell;
+ * its standard output must be the JSON document of version 1
+ * ({"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?,
+ * "Expiration"?, "AccountId"?}). A non-zero exit is an error carrying the
+ * start of its standard error. The command is killed after 120 seconds.
+ */
+int bedrock_creds_provider_new_process(bedrock_creds_provider **out,
+				       const bedrock_creds_profile_options *options);
+
 #ifdef __cplusplus
 }
 #endif

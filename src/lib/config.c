@@ -221,6 +221,18 @@ const char *bedrock_config_get_profile(const bedrock_config *c, const char *prof
 	return e ? e->value : NULL;
 }
 
+const char *bedrock__config_get_in(const bedrock_config *c, int credentials,
+				   const char *profile, const char *key)
+{
+	const bedrock__ini_entry *e;
+	char k[128];
+
+	lower_key(k, sizeof(k), key);
+	e = bedrock__ini_entry_get(credentials ? bedrock__ini_section_get(&c->credentials, profile)
+					       : config_section(c, profile), k);
+	return e ? e->value : NULL;
+}
+
 const char *bedrock_config_get(const bedrock_config *c, const char *key)
 {
 	return c ? bedrock_config_get_profile(c, c->profile, key) : NULL;

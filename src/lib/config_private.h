@@ -9,6 +9,9 @@
 char *bedrock__expand_home(const char *path);
 /* The path of the config (0) or credentials (1) file. */
 const char *bedrock__config_path(const bedrock_config *c, int credentials);
+/* A profile's key from one file only: credentials (1) or config (0). */
+const char *bedrock__config_get_in(const bedrock_config *c, int credentials,
+				   const char *profile, const char *key);
 /* 1 if r is a plausible region name (a DNS label). */
 int bedrock__region_valid(const char *r);
 

@@ -14,4 +14,26 @@ int bedrock__credentials_make(bedrock_credentials **out, const char *provider,
 /* 1 if s contains CR or LF (never allowed in a header value). */
 int bedrock__has_crlf(const char *s);
 
+#include "bedrock/config.h"
+
+/* Which profile and files a file-based provider reads. */
+typedef struct bedrock__profile_src {
+	char *profile, *config_file, *credentials_file;
+} bedrock__profile_src;
+
+int bedrock__profile_src_init(bedrock__profile_src *src,
+			      const bedrock_creds_profile_options *options);
+void bedrock__profile_src_dispose(bedrock__profile_src *src);
+/* Loads the files afresh; on error err says which file and line. */
+int bedrock__profile_src_load(bedrock_config **out, const bedrock__profile_src *src,
+			      bedrock_error_info *err);
+
+/* Parses credential_process output (JSON, Version 1). Pure: fuzzed. */
+int bedrock__process_output_parse(bedrock_credentials **out, const char *data, size_t len,
+				  bedrock_error_info *err);
+/* Splits a command line into words as POSIX sh would (quotes, backslashes;
+ * no expansion). *argv is NULL-terminated; free with bedrock__argv_free. */
+int bedrock__split_command(char ***argv, const char *command);
+void bedrock__argv_free(char **argv);
+
 #endif
