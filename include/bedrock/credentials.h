@@ -209,6 +209,27 @@ int bedrock_creds_provider_new_profile(bedrock_creds_provider **out,
 int bedrock_creds_provider_new_process(bedrock_creds_provider **out,
 				       const bedrock_creds_profile_options *options);
 
+/* ---- providers that ask a metadata endpoint -------------------------------- */
+
+/**
+ * ECS / EKS Pod Identity: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on
+ * 169.254.170.2) or AWS_CONTAINER_CREDENTIALS_FULL_URI (https, or http to a
+ * loopback or ECS/EKS host only), with the token from
+ * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (re-read each time) or
+ * AWS_CONTAINER_AUTHORIZATION_TOKEN. 2 s timeout, 3 attempts.
+ */
+int bedrock_creds_provider_new_container(bedrock_creds_provider **out);
+
+/**
+ * EC2 instance metadata (IMDSv2 with the token flow; IMDSv1 only when the
+ * token endpoint is absent and v1 is not disabled). Honours
+ * AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT(_MODE),
+ * AWS_METADATA_SERVICE_TIMEOUT, AWS_METADATA_SERVICE_NUM_ATTEMPTS,
+ * AWS_EC2_METADATA_V1_DISABLED and the matching profile keys.
+ */
+int bedrock_creds_provider_new_imds(bedrock_creds_provider **out,
+				    const bedrock_creds_profile_options *options);
+
 #ifdef __cplusplus
 }
 #endif

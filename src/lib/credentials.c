@@ -224,22 +224,29 @@ int bedrock_creds_provider_new_static(bedrock_creds_provider **out, const char *
 
 /* ---- environment ---- */
 
-static const char *env(const char *name)
+const char *bedrock__env(const char *name)
 {
 	const char *v = getenv(name);
 
 	return v && *v ? v : NULL;
 }
 
+int bedrock__is_true(const char *v)
+{
+	return v && (v[0] == 't' || v[0] == 'T') && (v[1] == 'r' || v[1] == 'R') &&
+	       (v[2] == 'u' || v[2] == 'U') && (v[3] == 'e' || v[3] == 'E') && !v[4];
+}
+
+
 static int env_get(bedrock_credentials **out, void *impl, bedrock_error_info *err)
 {
-	const char *id = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
-	const char *token = env("AWS_SESSION_TOKEN"), *exp = env("AWS_CREDENTIAL_EXPIRATION");
+	const char *id = bedrock__env("AWS_ACCESS_KEY_ID"), *secret = bedrock__env("AWS_SECRET_ACCESS_KEY");
+	const char *token = bedrock__env("AWS_SESSION_TOKEN"), *exp = bedrock__env("AWS_CREDENTIAL_EXPIRATION");
 	int64_t expiration = 0;
 
 	(void)impl;
 	if (!token)
-		token = env("AWS_SECURITY_TOKEN");
+		token = bedrock__env("AWS_SECURITY_TOKEN");
 	if (!id && !secret)
 		return bedrock__err(err, BEDROCK_ENOTFOUND, "environment: AWS_ACCESS_KEY_ID is not set");
 	if (!id || !secret)
@@ -251,7 +258,7 @@ static int env_get(bedrock_credentials **out, void *impl, bedrock_error_info *er
 		return bedrock__err(err, BEDROCK_ECONFIG,
 				    "environment: AWS_CREDENTIAL_EXPIRATION is not an ISO-8601 time");
 	return bedrock__credentials_make(out, "environment", id, secret, token,
-					 env("AWS_ACCOUNT_ID"), expiration, err);
+					 bedrock__env("AWS_ACCOUNT_ID"), expiration, err);
 }
 
 static const bedrock_creds_provider_vtable env_vt = {

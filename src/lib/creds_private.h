@@ -36,4 +36,18 @@ int bedrock__process_output_parse(bedrock_credentials **out, const char *data, s
 int bedrock__split_command(char ***argv, const char *command);
 void bedrock__argv_free(char **argv);
 
+/* getenv, with "" read as unset. */
+const char *bedrock__env(const char *name);
+/* 1 if the value is "true" in any case. */
+int bedrock__is_true(const char *value);
+
+/* Parses the JSON that container endpoints and IMDS return
+ * ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration", "AccountId"}). */
+int bedrock__parse_json_credentials(bedrock_credentials **out, const char *provider,
+				    const char *data, size_t len, bedrock_error_info *err);
+
+/* 1 if a container credentials URL may be used over plain HTTP (loopback
+ * or one of the ECS/EKS link-local hosts), or uses HTTPS. */
+int bedrock__container_url_allowed(const char *url);
+
 #endif

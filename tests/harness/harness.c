@@ -1,4 +1,8 @@
 #include <dirent.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,4 +229,90 @@ void harness_assert_bytes_equal(const void *a, size_t alen, const void *b,
 		(int)(alen - i > 80 ? 80 : alen - i), x + i,
 		(int)(blen - i > 80 ? 80 : blen - i), y + i);
 	_fail(file, line);
+}
+
+extern char **environ;
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+void harness_fake_start(harness_fake *f)
+{
+	const char *fakes = getenv("BEDROCK_FAKES");
+	char script[512], line[64];
+	int out[2];
+	pid_t pid;
+	posix_spawn_file_actions_t fa;
+	char *argv[8];
+	FILE *r;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/bedrock-fake-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->state, sizeof(f->state), "%s/state.json", f->dir);
+	snprintf(f->log, sizeof(f->log), "%s/log.jsonl", f->dir);
+	write_text(f->state, "{}");
+	write_text(f->log, "");
+	snprintf(script, sizeof(script), "%s/fake_aws.py", fakes ? fakes : "tests/fakes");
+	assert_int_equal(pipe(out), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	argv[0] = "python3";
+	argv[1] = script;
+	argv[2] = "--state";
+	argv[3] = f->state;
+	argv[4] = "--log";
+	argv[5] = f->log;
+	argv[6] = NULL;
+	assert_int_equal(posix_spawnp(&pid, "python3", &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	r = fdopen(out[0], "r");
+	assert_non_null(r);
+	if (!fgets(line, sizeof(line), r) || sscanf(line, "PORT %d", &f->port) != 1)
+		fail_msg("fake_aws.py did not start");
+	fclose(r);
+	f->pid = (int)pid;
+	snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%d", f->port);
+}
+
+void harness_fake_set_state(harness_fake *f, const char *json)
+{
+	char tmp[256];
+
+	/* Write then rename, so the fake never reads half a file. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", f->state);
+	write_text(tmp, json);
+	assert_int_equal(rename(tmp, f->state), 0);
+}
+
+char *harness_fake_log(harness_fake *f)
+{
+	return harness_read_file(f->log, NULL);
+}
+
+void harness_fake_clear_log(harness_fake *f)
+{
+	write_text(f->log, "");
+}
+
+void harness_fake_stop(harness_fake *f)
+{
+	char cmd[300];
+
+	if (f->pid > 0) {
+		kill((pid_t)f->pid, SIGTERM);
+		waitpid((pid_t)f->pid, NULL, 0);
+		f->pid = 0;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", f->dir);
 }

@@ -39,6 +39,25 @@ void harness_free_list(char **list);
 /* Standard base64 decode (for JSON fixtures); free() the result. */
 uint8_t *harness_base64_decode(const char *s, size_t *len);
 
+/* A loopback fake AWS (tests/fakes/fake_aws.py) that a test starts and
+ * stops. Its behaviour is the JSON in its state file; every request it
+ * receives is appended to its log (JSON lines). */
+typedef struct harness_fake {
+	int pid;
+	int port;
+	char dir[128];
+	char state[192];
+	char log[192];
+	char url[64];		/* "http://127.0.0.1:PORT" */
+} harness_fake;
+
+void harness_fake_start(harness_fake *f);
+void harness_fake_set_state(harness_fake *f, const char *json);
+/* The log so far (free() it) */
+char *harness_fake_log(harness_fake *f);
+void harness_fake_clear_log(harness_fake *f);
+void harness_fake_stop(harness_fake *f);
+
 /* Byte-exact comparison that prints where the two differ. */
 #define assert_bytes_equal(a, alen, b, blen) \
 	harness_assert_bytes_equal((a), (alen), (b), (blen), __FILE__, __LINE__)

@@ -1,0 +1,235 @@
+#include <ctype.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "alloc.h"
+#include "errinfo.h"
+#include "http.h"
+
+struct bedrock__http {
+	CURL *easy;
+	char *ca_bundle;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void init_curl(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int bedrock__http_new(bedrock__http **out, const char *ca_bundle)
+{
+	bedrock__http *h;
+
+	*out = NULL;
+	pthread_once(&curl_once, init_curl);
+	if (curl_init_rc != CURLE_OK)
+		return BEDROCK_EIO;
+	h = bedrock__calloc(1, sizeof(*h));
+	if (!h)
+		return BEDROCK_ENOMEM;
+	h->easy = curl_easy_init();
+	if (ca_bundle && *ca_bundle)
+		h->ca_bundle = bedrock__strdup(ca_bundle);
+	if (!h->easy || (ca_bundle && *ca_bundle && !h->ca_bundle)) {
+		bedrock__http_free(h);
+		return BEDROCK_ENOMEM;
+	}
+	*out = h;
+	return 0;
+}
+
+void bedrock__http_free(bedrock__http *h)
+{
+	if (!h)
+		return;
+	if (h->easy)
+		curl_easy_cleanup(h->easy);
+	bedrock__free(h->ca_bundle);
+	bedrock__free(h);
+}
+
+typedef struct {
+	bedrock__http_response *resp;
+	const bedrock__http_request *req;
+	int aborted;
+} xfer;
+
+static size_t on_write(char *data, size_t size, size_t n, void *p)
+{
+	xfer *x = p;
+	size_t len = size * n;
+
+	if (x->req->on_body) {
+		if (x->req->on_body(data, len, x->req->payload)) {
+			x->aborted = 1;
+			return 0;
+		}
+		return len;
+	}
+	bedrock__buf_put(&x->resp->body, data, len);
+	return x->resp->body.oom ? 0 : len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *p)
+{
+	xfer *x = p;
+	size_t len = size * n, i;
+	const char *colon = memchr(data, ':', len);
+	bedrock_buf *h = &x->resp->headers;
+
+	/* A new status line (redirect, 100-continue) starts a new header set. */
+	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
+		bedrock__buf_clear(h);
+		return len;
+	}
+	if (!colon)
+		return len;
+	for (i = 0; data + i < colon; i++)
+		bedrock__buf_putc(h, (char)tolower((unsigned char)data[i]));
+	bedrock__buf_puts(h, ": ");
+	for (colon++; colon < data + len && (*colon == ' ' || *colon == '\t'); colon++)
+		;
+	while (len && (data[len - 1] == '\r' || data[len - 1] == '\n'))
+		len--;
+	if (colon < data + len)
+		bedrock__buf_put(h, colon, (size_t)(data + len - colon));
+	bedrock__buf_putc(h, '\n');
+	return h->oom ? 0 : size * n;
+}
+
+int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
+			  const bedrock__http_request *req, bedrock_error_info *err)
+{
+	struct curl_slist *list = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	xfer x = { resp, req, 0 };
+	CURL *e = h->easy;
+	CURLcode rc;
+	size_t i;
+
+	bedrock__buf_clear(&resp->body);
+	bedrock__buf_clear(&resp->headers);
+	resp->status = 0;
+	curl_easy_reset(e);
+	for (i = 0; i < req->header_count; i++) {
+		bedrock_buf line = BEDROCK_BUF_INIT;
+		struct curl_slist *n;
+
+		if (strpbrk(req->headers[i].value, "\r\n")) {
+			curl_slist_free_all(list);
+			return bedrock__err(err, BEDROCK_EINVAL, "header %s has CR or LF in its value",
+					    req->headers[i].name);
+		}
+		bedrock__buf_puts(&line, req->headers[i].name);
+		/* "Name;" sends an empty header; "Name:" would remove it. */
+		bedrock__buf_puts(&line, *req->headers[i].value ? ": " : ";");
+		bedrock__buf_puts(&line, req->headers[i].value);
+		n = line.oom ? NULL : curl_slist_append(list, line.ptr);
+		bedrock__buf_dispose(&line);
+		if (!n) {
+			curl_slist_free_all(list);
+			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+		}
+		list = n;
+	}
+	/* libcurl would add "Expect: 100-continue" to large POSTs; AWS does not need it. */
+	list = curl_slist_append(list, "Expect:");
+	curl_easy_setopt(e, CURLOPT_URL, req->url);
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+	if (req->body || !strcmp(req->method, "POST") || !strcmp(req->method, "PUT")) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? (const char *)req->body : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	} else if (!strcmp(req->method, "HEAD")) {
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	}
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+			 req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 0L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_bundle)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
+	rc = curl_easy_perform(e);
+	curl_slist_free_all(list);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (rc == CURLE_OK)
+		return 0;
+	if (x.aborted)
+		return bedrock__err(err, BEDROCK_EIO, "transfer of %s aborted by its reader", req->url);
+	if (resp->body.oom || resp->headers.oom)
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return bedrock__err(err, BEDROCK_ETIMEOUT, "%s: %s", req->url,
+				    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
+		return bedrock__err(err, BEDROCK_EINVAL, "%s: %s", req->url,
+				    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	return bedrock__err(err, BEDROCK_EIO, "%s: %s", req->url,
+			    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+}
+
+int bedrock__http_header_get(const bedrock__http_response *resp, const char *name,
+			     char *out, size_t cap)
+{
+	const char *p = resp->headers.ptr;
+	size_t nl = strlen(name);
+
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t i;
+
+		if (!eol)
+			break;
+		for (i = 0; i < nl && p[i] == tolower((unsigned char)name[i]); i++)
+			;
+		if (i == nl && p[nl] == ':' && p[nl + 1] == ' ') {
+			size_t vl = (size_t)(eol - (p + nl + 2));
+
+			if (vl >= cap)
+				vl = cap - 1;
+			memcpy(out, p + nl + 2, vl);
+			out[vl] = '\0';
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -1;
+}
+
+void bedrock__http_response_dispose(bedrock__http_response *resp)
+{
+	bedrock__buf_dispose(&resp->body);
+	bedrock__buf_dispose(&resp->headers);
+}
+
+void bedrock__url_encode(bedrock_buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* Explicit ranges: isalnum() would follow the locale. */
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			bedrock__buf_putc(out, (char)c);
+		} else {
+			char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
+			bedrock__buf_put(out, enc, 3);
+		}
+	}
+}
