@@ -84,6 +84,20 @@ const char *bedrock_config_get_section(const bedrock_config *config,
 /** Whether the profile in use exists in either file. */
 int bedrock_config_has_profile(const bedrock_config *config, const char *profile);
 
+/**
+ * The endpoint URL configured for a service, following the AWS SDKs'
+ * convention: $AWS_ENDPOINT_URL_<SERVICE>, then the profile's `services`
+ * section (`<service> =` with a nested `endpoint_url`), then
+ * $AWS_ENDPOINT_URL, then the profile's `endpoint_url`. All are ignored when
+ * $AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile's
+ * `ignore_configured_endpoint_urls` is true.
+ *
+ * @param service the service's identifier in environment form:
+ *                "BEDROCK_RUNTIME", "BEDROCK", "STS", "SSO", "SSO_OIDC"
+ * @return the URL (lent), or NULL to use the default endpoint
+ */
+const char *bedrock_config_endpoint(const bedrock_config *config, const char *service);
+
 /** Where a region came from. */
 typedef enum bedrock_region_source {
 	BEDROCK_REGION_EXPLICIT = 1,

@@ -209,6 +209,17 @@ int bedrock_creds_provider_new_profile(bedrock_creds_provider **out,
 int bedrock_creds_provider_new_process(bedrock_creds_provider **out,
 				       const bedrock_creds_profile_options *options);
 
+/**
+ * IAM Identity Center (SSO): the profile's sso_session (or legacy
+ * sso_start_url/sso_region), sso_account_id and sso_role_name; the token
+ * that `aws sso login` cached in ~/.aws/sso/cache, refreshed through SSO
+ * OIDC within 15 minutes of expiry (and written back); then the portal's
+ * GetRoleCredentials. Endpoints follow AWS_ENDPOINT_URL_SSO and
+ * AWS_ENDPOINT_URL_SSO_OIDC.
+ */
+int bedrock_creds_provider_new_sso(bedrock_creds_provider **out,
+				   const bedrock_creds_profile_options *options);
+
 /* ---- providers that ask a metadata endpoint -------------------------------- */
 
 /**

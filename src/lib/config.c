@@ -334,3 +334,34 @@ int bedrock_config_region(const char **out, bedrock_region_source *source,
 		*source = src;
 	return 0;
 }
+
+static int truthy(const char *v)
+{
+	return v && (!strcmp(v, "true") || !strcmp(v, "TRUE") || !strcmp(v, "True"));
+}
+
+const char *bedrock_config_endpoint(const bedrock_config *c, const char *service)
+{
+	char env[96], key[64];
+	const char *v, *services;
+	size_t i, n = strlen(service);
+
+	if (!c || n == 0 || n >= sizeof(key))
+		return NULL;
+	if (truthy(nonempty_env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) ||
+	    truthy(bedrock_config_get(c, "ignore_configured_endpoint_urls")))
+		return NULL;
+	snprintf(env, sizeof(env), "AWS_ENDPOINT_URL_%s", service);
+	if ((v = nonempty_env(env)) != NULL)
+		return v;
+	for (i = 0; i <= n; i++)
+		key[i] = (char)(service[i] >= 'A' && service[i] <= 'Z' ? service[i] + 32 : service[i]);
+	services = bedrock_config_get(c, "services");
+	if (services && (v = bedrock_config_get_section(c, "services", services, key,
+							 "endpoint_url")) != NULL && *v)
+		return v;
+	if ((v = nonempty_env("AWS_ENDPOINT_URL")) != NULL)
+		return v;
+	v = bedrock_config_get(c, "endpoint_url");
+	return v && *v ? v : NULL;
+}

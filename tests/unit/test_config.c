@@ -189,6 +189,33 @@ static void test_config__services_and_sso_sections(void **state)
 	bedrock_config_free(c);
 }
 
+static void test_config__endpoint_overrides(void **state)
+{
+	bedrock_config *c;
+
+	(void)state;
+	write_file(cfg_path, "[profile p]\nservices = local\nendpoint_url = http://127.0.0.1:3\n"
+			     "[services local]\nbedrock_runtime =\n  endpoint_url = http://127.0.0.1:1\n");
+	write_file(cred_path, "");
+	c = load("p", 0);
+	assert_string_equal(bedrock_config_endpoint(c, "BEDROCK_RUNTIME"), "http://127.0.0.1:1");
+	assert_string_equal(bedrock_config_endpoint(c, "STS"), "http://127.0.0.1:3");
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4", 1);
+	assert_string_equal(bedrock_config_endpoint(c, "STS"), "http://127.0.0.1:4");
+	assert_string_equal(bedrock_config_endpoint(c, "BEDROCK_RUNTIME"), "http://127.0.0.1:1");
+	setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:5", 1);
+	assert_string_equal(bedrock_config_endpoint(c, "BEDROCK_RUNTIME"), "http://127.0.0.1:5");
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+	assert_null(bedrock_config_endpoint(c, "BEDROCK_RUNTIME"));
+	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	unsetenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
+	unsetenv("AWS_ENDPOINT_URL");
+	bedrock_config_free(c);
+	c = load("other", 0);
+	assert_null(bedrock_config_endpoint(c, "BEDROCK_RUNTIME"));
+	bedrock_config_free(c);
+}
+
 static void test_config__home_expansion(void **state)
 {
 	bedrock_config_options o = BEDROCK_CONFIG_OPTIONS_INIT;
@@ -228,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_config__missing_files_are_empty),
 		cmocka_unit_test(test_config__bad_file_names_file_and_line),
 		cmocka_unit_test(test_config__services_and_sso_sections),
+		cmocka_unit_test(test_config__endpoint_overrides),
 		cmocka_unit_test(test_config__home_expansion),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
