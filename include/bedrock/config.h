@@ -81,6 +81,16 @@ const char *bedrock_config_get_section(const bedrock_config *config,
 				       const char *kind, const char *name,
 				       const char *key, const char *subkey);
 
+/** The paths of the two files read (lent). */
+const char *bedrock_config_config_file(const bedrock_config *config);
+const char *bedrock_config_credentials_file(const bedrock_config *config);
+
+/**
+ * 1 if the credentials file exists and other users may read it (group or
+ * world read permission), which deserves a warning; else 0.
+ */
+int bedrock_config_insecure_credentials_file(const bedrock_config *config);
+
 /** Whether the profile in use exists in either file. */
 int bedrock_config_has_profile(const bedrock_config *config, const char *profile);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bedrock/config.h"
 #include "bedrock/errors.h"
@@ -173,6 +174,23 @@ const char *bedrock_config_errmsg(const bedrock_config *c)
 const char *bedrock_config_profile(const bedrock_config *c)
 {
 	return c->profile;
+}
+
+const char *bedrock_config_config_file(const bedrock_config *c)
+{
+	return c->config_path;
+}
+
+const char *bedrock_config_credentials_file(const bedrock_config *c)
+{
+	return c->credentials_path;
+}
+
+int bedrock_config_insecure_credentials_file(const bedrock_config *c)
+{
+	struct stat st;
+
+	return stat(c->credentials_path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
 }
 
 const char *bedrock__config_path(const bedrock_config *c, int credentials)

@@ -70,6 +70,12 @@ static void test_config__credentials_file_overrides_config(void **state)
 	assert_null(bedrock_config_get_profile(c, "dev", "aws_access_key_id"));
 	assert_true(bedrock_config_has_profile(c, "dev"));
 	assert_false(bedrock_config_has_profile(c, "nope"));
+	assert_string_equal(bedrock_config_config_file(c), cfg_path);
+	assert_string_equal(bedrock_config_credentials_file(c), cred_path);
+	chmod(cred_path, 0600);
+	assert_false(bedrock_config_insecure_credentials_file(c));
+	chmod(cred_path, 0644);
+	assert_true(bedrock_config_insecure_credentials_file(c));
 	bedrock_config_free(c);
 }
 
