@@ -1,0 +1,515 @@
+/* SigV4 stage 1: the canonical request. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "sigv4_private.h"
+
+/* RFC 3986 unreserved: the only bytes SigV4 leaves unencoded. */
+static int is_unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+void bedrock__sigv4_encode(bedrock_buf *out, const char *s, size_t len, int keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, run = 0;
+
+	if (bedrock__buf_grow(out, len))
+		return;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[3];
+
+		if (is_unreserved(c) || (keep_slash && c == '/'))
+			continue;
+		/* Copy the unescaped run in one go: most input has none. */
+		bedrock__buf_put(out, s + run, i - run);
+		esc[0] = '%';
+		esc[1] = hex[c >> 4];
+		esc[2] = hex[c & 15];
+		bedrock__buf_put(out, esc, 3);
+		run = i + 1;
+	}
+	bedrock__buf_put(out, s + run, len - run);
+}
+
+int bedrock_sigv4_uri_encode(char *out, size_t out_size, size_t *out_len,
+			     const char *in, size_t in_len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, n = 0;
+
+	if (!in && in_len)
+		return BEDROCK_EINVAL;
+	for (i = 0; i < in_len; i++)
+		n += is_unreserved((unsigned char)in[i]) ? 1 : 3;
+	if (out_len)
+		*out_len = n;
+	if (!out || out_size <= n)
+		return out || out_size ? BEDROCK_ELIMIT : (out_len ? 0 : BEDROCK_EINVAL);
+	for (i = 0, n = 0; i < in_len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (is_unreserved(c)) {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* Removes empty, "." and ".." segments (RFC 3986 5.2.4 plus the empty ones
+ * SigV4 also drops) and keeps a trailing slash: "//a/./b/../" -> "/a/". */
+static void normalize_path(bedrock_buf *out, const char *path, size_t len)
+{
+	size_t i = 0;
+
+	bedrock__buf_clear(out);
+	while (i < len) {
+		size_t start, seg;
+
+		while (i < len && path[i] == '/')
+			i++;
+		start = i;
+		while (i < len && path[i] != '/')
+			i++;
+		seg = i - start;
+		if (seg == 0 || (seg == 1 && path[start] == '.'))
+			continue;
+		if (seg == 2 && path[start] == '.' && path[start + 1] == '.') {
+			while (out->len > 0 && out->ptr[out->len - 1] != '/')
+				out->len--;
+			if (out->len > 0)
+				out->len--;
+			if (out->ptr)
+				out->ptr[out->len] = '\0';
+			continue;
+		}
+		bedrock__buf_putc(out, '/');
+		bedrock__buf_put(out, path + start, seg);
+	}
+	if (out->len == 0)
+		bedrock__buf_putc(out, '/');
+	else if (len > 0 && path[len - 1] == '/')
+		bedrock__buf_putc(out, '/');
+}
+
+void bedrock__sigv4_canonical_uri(bedrock_buf *out, bedrock_buf *work,
+				  const char *path, size_t len,
+				  int normalize, int double_encode)
+{
+	if (normalize) {
+		normalize_path(work, path, len);
+		if (work->oom) {
+			out->oom = 1;
+			return;
+		}
+		path = work->ptr;
+		len = work->len;
+	} else if (len == 0) {
+		path = "/";
+		len = 1;
+	}
+	if (double_encode)
+		bedrock__sigv4_encode(out, path, len, 1);
+	else
+		bedrock__buf_put(out, path, len);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes %XX (a malformed escape stays as it is), then re-encodes. */
+static void recode(bedrock_buf *out, const char *s, size_t len)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < len; i++) {
+		int hi, lo;
+		char c;
+
+		if (s[i] != '%' || len - i < 3)
+			continue;
+		hi = hexval(s[i + 1]);
+		lo = hexval(s[i + 2]);
+		if (hi < 0 || lo < 0)
+			continue;
+		bedrock__sigv4_encode(out, s + run, i - run, 0);
+		c = (char)(hi * 16 + lo);
+		bedrock__sigv4_encode(out, &c, 1, 0);
+		i += 2;
+		run = i + 1;
+	}
+	bedrock__sigv4_encode(out, s + run, len - run, 0);
+}
+
+int bedrock__sigv4_items_reserve(bedrock_sigv4_result *r, size_t n)
+{
+	bedrock__sigv4_item *p;
+	size_t cap;
+
+	if (n <= r->items_cap)
+		return 0;
+	cap = r->items_cap ? r->items_cap : 16;
+	while (cap < n) {
+		if (cap > ((size_t)-1) / 2 / sizeof(*p))
+			return -1;
+		cap *= 2;
+	}
+	p = bedrock__realloc(r->items, cap * sizeof(*p));
+	if (!p)
+		return -1;
+	r->items = p;
+	r->items_cap = cap;
+	return 0;
+}
+
+int bedrock__sigv4_item_add(bedrock_sigv4_result *r, size_t *count,
+			    const char *name, size_t name_len,
+			    const char *value, size_t value_len, int encode)
+{
+	bedrock__sigv4_item *it;
+
+	if (bedrock__sigv4_items_reserve(r, *count + 1))
+		return -1;
+	it = &r->items[*count];
+	it->idx = *count;
+	it->name_off = r->scratch.len;
+	if (encode == 1)
+		recode(&r->scratch, name, name_len);
+	else
+		bedrock__buf_put(&r->scratch, name, name_len);
+	it->name_len = r->scratch.len - it->name_off;
+	it->value_off = r->scratch.len;
+	if (encode == 1)
+		recode(&r->scratch, value, value_len);
+	else if (encode == 2)
+		bedrock__sigv4_encode(&r->scratch, value, value_len, 0);
+	else
+		bedrock__buf_put(&r->scratch, value, value_len);
+	it->value_len = r->scratch.len - it->value_off;
+	(*count)++;
+	return r->scratch.oom ? -1 : 0;
+}
+
+int bedrock__sigv4_query_items(bedrock_sigv4_result *r, size_t *count,
+			       const char *query)
+{
+	const char *p = query;
+
+	while (p && *p) {
+		const char *end = strchr(p, '&'), *eq;
+		size_t len = end ? (size_t)(end - p) : strlen(p), klen;
+
+		if (len) {
+			eq = memchr(p, '=', len);
+			klen = eq ? (size_t)(eq - p) : len;
+			if (bedrock__sigv4_item_add(r, count, p, klen, eq ? eq + 1 : "",
+						    eq ? len - klen - 1 : 0, 1))
+				return -1;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+void bedrock__sigv4_items_resolve(bedrock_sigv4_result *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		r->items[i].name = r->scratch.ptr + r->items[i].name_off;
+		r->items[i].value = r->scratch.ptr + r->items[i].value_off;
+	}
+}
+
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int cmp_name_ci(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i, n = alen < blen ? alen : blen;
+
+	for (i = 0; i < n; i++) {
+		int d = lower((unsigned char)a[i]) - lower((unsigned char)b[i]);
+
+		if (d)
+			return d;
+	}
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int cmp_query(const void *pa, const void *pb)
+{
+	const bedrock__sigv4_item *a = pa, *b = pb;
+	int c = cmp_bytes(a->name, a->name_len, b->name, b->name_len);
+
+	return c ? c : cmp_bytes(a->value, a->value_len, b->value, b->value_len);
+}
+
+static int cmp_header(const void *pa, const void *pb)
+{
+	const bedrock__sigv4_item *a = pa, *b = pb;
+	int c = cmp_name_ci(a->name, a->name_len, b->name, b->name_len);
+
+	if (c)
+		return c;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+void bedrock__sigv4_sort(bedrock__sigv4_item *items, size_t n, int headers)
+{
+	int (*cmp)(const void *, const void *) = headers ? cmp_header : cmp_query;
+	size_t i, j;
+
+	/* A request has a handful of headers: insertion sort beats qsort's
+	 * call overhead there, and qsort keeps large inputs from going
+	 * quadratic. Both orders are total (idx breaks ties), so both agree. */
+	if (n > 16) {
+		qsort(items, n, sizeof(*items), cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		bedrock__sigv4_item tmp = items[i];
+
+		for (j = i; j > 0 && cmp(&items[j - 1], &tmp) > 0; j--)
+			items[j] = items[j - 1];
+		items[j] = tmp;
+	}
+}
+
+/* Never signed: hop-by-hop headers and those proxies or the SDK rewrite
+ * (aws-c-auth's skip list, which botocore matches). */
+static const char *const unsignable[] = {
+	"connection", "expect", "keep-alive", "proxy-authenticate",
+	"proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+	"user-agent", "x-amzn-trace-id",
+};
+
+int bedrock__sigv4_name_is(const char *name, size_t len, const char *lc)
+{
+	size_t n = strlen(lc);
+
+	return len == n && cmp_name_ci(name, len, lc, n) == 0;
+}
+
+int bedrock__sigv4_is_unsignable(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(unsignable) / sizeof(unsignable[0]); i++)
+		if (bedrock__sigv4_name_is(name, len, unsignable[i]))
+			return 1;
+	return 0;
+}
+
+static void put_lower(bedrock_buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	if (bedrock__buf_grow(b, len))
+		return;
+	for (i = 0; i < len; i++)
+		b->ptr[b->len + i] = (char)lower((unsigned char)s[i]);
+	b->len += len;
+	b->ptr[b->len] = '\0';
+}
+
+/* Trims the value and collapses each inner run of blanks to one space
+ * (folded lines arrive here as blanks too). */
+static void put_trimmed(bedrock_buf *b, const char *v, size_t len)
+{
+	size_t i;
+	char *w;
+	int blank = 0, any = 0;
+
+	if (bedrock__buf_grow(b, len))
+		return;
+	w = b->ptr + b->len;
+	for (i = 0; i < len; i++) {
+		char c = v[i];
+
+		if (c == ' ' || c == '\t') {
+			blank = 1;
+			continue;
+		}
+		if (blank && any)
+			*w++ = ' ';
+		blank = 0;
+		any = 1;
+		*w++ = c;
+	}
+	b->len = (size_t)(w - b->ptr);
+	b->ptr[b->len] = '\0';
+}
+
+static int add_header(bedrock_sigv4_result *r, size_t *n, const char *name,
+		      const char *value, size_t value_len)
+{
+	bedrock__sigv4_item *it = &r->items[*n];
+
+	it->name = name;
+	it->name_len = strlen(name);
+	it->value = value;
+	it->value_len = value_len;
+	it->idx = *n;
+	(*n)++;
+	return 0;
+}
+
+static int canonical_headers(bedrock_sigv4_result *r, const bedrock_sigv4_config *cfg,
+			     const char *token, const bedrock_sigv4_request *req)
+{
+	size_t i, j, n = 0;
+	int host = 0;
+
+	if (bedrock__sigv4_items_reserve(r, req->header_count + 3))
+		return bedrock__sigv4_fail(r, BEDROCK_ENOMEM, "out of memory");
+	for (i = 0; i < req->header_count; i++) {
+		const bedrock_sigv4_header *h = &req->headers[i];
+
+		if (bedrock__sigv4_is_unsignable(h->name, h->name_len))
+			continue;
+		r->items[n].name = h->name;
+		r->items[n].name_len = h->name_len;
+		r->items[n].value = h->value;
+		r->items[n].value_len = h->value_len;
+		r->items[n].idx = n;
+		n++;
+	}
+	if (cfg->mode == BEDROCK_SIGV4_MODE_HEADERS) {
+		add_header(r, &n, "x-amz-date", r->amz_date, 16);
+		if (token && !cfg->omit_session_token)
+			add_header(r, &n, "x-amz-security-token", token, strlen(token));
+		if (cfg->sign_body)
+			add_header(r, &n, "x-amz-content-sha256", r->payload_hash,
+				   strlen(r->payload_hash));
+	}
+	bedrock__sigv4_sort(r->items, n, 1);
+	for (i = 0; i < n; i = j) {
+		const bedrock__sigv4_item *it = &r->items[i];
+
+		if (i)
+			bedrock__buf_putc(&r->signed_headers, ';');
+		put_lower(&r->signed_headers, it->name, it->name_len);
+		put_lower(&r->hdrs, it->name, it->name_len);
+		bedrock__buf_putc(&r->hdrs, ':');
+		host |= bedrock__sigv4_name_is(it->name, it->name_len, "host");
+		for (j = i; j < n && cmp_name_ci(it->name, it->name_len, r->items[j].name,
+						 r->items[j].name_len) == 0; j++) {
+			if (j > i)
+				bedrock__buf_putc(&r->hdrs, ',');
+			put_trimmed(&r->hdrs, r->items[j].value, r->items[j].value_len);
+		}
+		bedrock__buf_putc(&r->hdrs, '\n');
+	}
+	if (!host)
+		return bedrock__sigv4_fail(r, BEDROCK_EINVAL, "the request has no Host header");
+	return 0;
+}
+
+static int canonical_query(bedrock_sigv4_result *r, const bedrock_sigv4_config *cfg,
+			   const char *akid, const char *token,
+			   const bedrock_sigv4_request *req)
+{
+	size_t i, n = 0;
+	int err = 0;
+
+	bedrock__buf_clear(&r->scratch);
+	err |= bedrock__sigv4_query_items(r, &n, req->query);
+	if (cfg->mode == BEDROCK_SIGV4_MODE_QUERY) {
+		/* The credential value is "<akid>/<scope>" encoded as one. */
+		size_t off;
+
+		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Algorithm", 15,
+					       BEDROCK__SIGV4_ALGORITHM, 16, 0);
+		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Credential", 16, akid,
+					       strlen(akid), 2);
+		if (!err) {
+			off = r->items[n - 1].value_off;
+			bedrock__sigv4_encode(&r->scratch, "/", 1, 0);
+			bedrock__sigv4_encode(&r->scratch, r->scope.ptr, r->scope.len, 0);
+			r->items[n - 1].value_len = r->scratch.len - off;
+		}
+		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Date", 10, r->amz_date, 16, 0);
+		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Expires", 13, r->expires,
+					       strlen(r->expires), 0);
+		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-SignedHeaders", 19,
+					       r->signed_headers.ptr ? r->signed_headers.ptr : "",
+					       r->signed_headers.len, 2);
+		if (token && !cfg->omit_session_token)
+			err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Security-Token", 20,
+						       token, strlen(token), 2);
+	}
+	if (err || r->scratch.oom)
+		return bedrock__sigv4_fail(r, BEDROCK_ENOMEM, "out of memory");
+	bedrock__sigv4_items_resolve(r, n);
+	bedrock__sigv4_sort(r->items, n, 0);
+	for (i = 0; i < n; i++) {
+		if (i)
+			bedrock__buf_putc(&r->cquery, '&');
+		bedrock__buf_put(&r->cquery, r->items[i].name, r->items[i].name_len);
+		bedrock__buf_putc(&r->cquery, '=');
+		bedrock__buf_put(&r->cquery, r->items[i].value, r->items[i].value_len);
+	}
+	return 0;
+}
+
+int bedrock__sigv4_canonical_request(bedrock_sigv4_result *r,
+				     const bedrock_sigv4_config *cfg,
+				     const bedrock_sigv4_credentials *creds,
+				     const bedrock_sigv4_request *req)
+{
+	const char *token = creds->session_token && *creds->session_token ?
+			    creds->session_token : NULL;
+	int err;
+
+	/* Headers first: query mode signs the signed-headers list itself. */
+	err = canonical_headers(r, cfg, token, req);
+	if (!err)
+		err = canonical_query(r, cfg, creds->access_key_id, token, req);
+	if (err)
+		return err;
+	bedrock__buf_puts(&r->creq, req->method);
+	bedrock__buf_putc(&r->creq, '\n');
+	bedrock__sigv4_canonical_uri(&r->creq, &r->norm, req->path, strlen(req->path),
+				     cfg->normalize_path, cfg->double_encode_path);
+	bedrock__buf_putc(&r->creq, '\n');
+	bedrock__buf_put(&r->creq, r->cquery.ptr, r->cquery.len);
+	bedrock__buf_putc(&r->creq, '\n');
+	bedrock__buf_put(&r->creq, r->hdrs.ptr, r->hdrs.len);
+	bedrock__buf_putc(&r->creq, '\n');
+	bedrock__buf_put(&r->creq, r->signed_headers.ptr, r->signed_headers.len);
+	bedrock__buf_putc(&r->creq, '\n');
+	bedrock__buf_puts(&r->creq, r->payload_hash);
+	if (r->creq.oom || r->norm.oom || r->hdrs.oom || r->cquery.oom ||
+	    r->signed_headers.oom)
+		return bedrock__sigv4_fail(r, BEDROCK_ENOMEM, "out of memory");
+	return 0;
+}
