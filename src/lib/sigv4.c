@@ -41,6 +41,7 @@ void bedrock_sigv4_result_free(bedrock_sigv4_result *r)
 	dispose_wiped(&r->signed_headers);
 	dispose_wiped(&r->auth);
 	dispose_wiped(&r->query);
+	dispose_wiped(&r->token);
 	dispose_wiped(&r->hdrs);
 	dispose_wiped(&r->cquery);
 	dispose_wiped(&r->scope);
@@ -206,6 +207,7 @@ static void reset(bedrock_sigv4_result *r)
 	bedrock__buf_clear(&r->signed_headers);
 	bedrock__buf_clear(&r->auth);
 	bedrock__buf_clear(&r->query);
+	bedrock__buf_clear(&r->token);
 	bedrock__buf_clear(&r->hdrs);
 	bedrock__buf_clear(&r->cquery);
 	bedrock__buf_clear(&r->scope);
@@ -243,12 +245,14 @@ static int finish_headers(bedrock_sigv4_result *r, const bedrock_sigv4_config *c
 	bedrock__buf_puts(&r->auth, r->signature);
 	if (req->query)
 		bedrock__buf_puts(&r->query, req->query);
-	if (r->auth.oom || r->query.oom)
+	if (token && *token)
+		bedrock__buf_puts(&r->token, token);
+	if (r->auth.oom || r->query.oom || r->token.oom)
 		return bedrock__sigv4_fail(r, BEDROCK_ENOMEM, "out of memory");
 	/* The order aws-c-auth writes them in, which the suite's
 	 * signed requests show; the token even when it is not signed. */
 	if (token && *token)
-		set_pair(&r->headers[n++], "X-Amz-Security-Token", token, strlen(token));
+		set_pair(&r->headers[n++], "X-Amz-Security-Token", r->token.ptr, r->token.len);
 	set_pair(&r->headers[n++], "X-Amz-Date", r->amz_date, 16);
 	if (cfg->sign_body)
 		set_pair(&r->headers[n++], "x-amz-content-sha256", r->payload_hash,

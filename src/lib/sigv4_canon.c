@@ -48,8 +48,10 @@ int bedrock_sigv4_uri_encode(char *out, size_t out_size, size_t *out_len,
 		n += is_unreserved((unsigned char)in[i]) ? 1 : 3;
 	if (out_len)
 		*out_len = n;
-	if (!out || out_size <= n)
-		return out || out_size ? BEDROCK_ELIMIT : (out_len ? 0 : BEDROCK_EINVAL);
+	if (!out)
+		return out_size == 0 && out_len ? 0 : BEDROCK_EINVAL;
+	if (out_size <= n)
+		return BEDROCK_ELIMIT;
 	for (i = 0, n = 0; i < in_len; i++) {
 		unsigned char c = (unsigned char)in[i];
 

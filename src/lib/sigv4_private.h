@@ -33,6 +33,8 @@ struct bedrock_sigv4_result {
 	bedrock__crypto *crypto;
 	/* Stage outputs. */
 	bedrock_buf creq, sts, signed_headers, auth, query;
+	/* The caller's token is lent only for the call: headers[] points here. */
+	bedrock_buf token;
 	/* Work space kept between calls so that signing does not allocate. */
 	bedrock_buf hdrs, cquery, scope, scratch, norm;
 	bedrock__sigv4_item *items;

@@ -401,13 +401,17 @@ static void test_sigv4__bedrock_global_profile_with_token(void **state)
 	bedrock_sigv4_result *res;
 	const bedrock_sigv4_header *h;
 	const char *creq;
+	char token[] = TOKEN;
+	bedrock_sigv4_credentials cr = { AKID, SECRET, token };
 
 	(void)state;
 	req.path = "/model/global.anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke-with-response-stream";
 	req.headers = headers;
 	req.header_count = 4;
 	assert_int_equal(bedrock_sigv4_result_new(&res), 0);
-	assert_int_equal(bedrock_sigv4_sign(res, NULL, &cfg, &token_creds, &req), 0);
+	assert_int_equal(bedrock_sigv4_sign(res, NULL, &cfg, &cr, &req), 0);
+	/* The caller's token is only lent for the call. */
+	memset(token, 'X', sizeof(token) - 1);
 	creq = bedrock_sigv4_result_canonical_request(res);
 	assert_non_null(strstr(creq, "\n/model/global.anthropic.claude-sonnet-4-5-20250929-v1%253A0/"
 				     "invoke-with-response-stream\n"));
@@ -698,6 +702,8 @@ static void test_sigv4__uri_encode(void **state)
 	/* The encoded label placed in the path canonicalises as in PROTOCOL.md. */
 	assert_int_equal(memcmp(ARN_PATH + 7, out, len), 0);
 	assert_int_equal(bedrock_sigv4_uri_encode(NULL, 0, &len, "a b~", 4), 0);
+	assert_int_equal(bedrock_sigv4_uri_encode(NULL, 4, &len, "a b~", 4), BEDROCK_EINVAL);
+	assert_int_equal(bedrock_sigv4_uri_encode(NULL, 0, NULL, "a b~", 4), BEDROCK_EINVAL);
 	assert_int_equal(len, 6);
 	assert_int_equal(bedrock_sigv4_uri_encode(tiny, sizeof(tiny), &len, "a:b:c", 5), BEDROCK_ELIMIT);
 	assert_int_equal(len, 9);
