@@ -228,7 +228,8 @@ static char *signed_request(const reqfile *rq, const bedrock_sigv4_result *res,
 		fprintf(f, "%.*s:%.*s\n", (int)h[i].name_len, h[i].name,
 			(int)h[i].value_len, h[i].value);
 	fputc('\n', f);
-	fwrite(rq->body, 1, rq->body_len, f);
+	if (rq->body_len)
+		fwrite(rq->body, 1, rq->body_len, f);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

@@ -168,7 +168,8 @@ static char *build_signed_request(const struct rawreq *rq, const bedrock_sigv4_r
 		fprintf(f, "%.*s:%.*s\n", (int)h[i].name_len, h[i].name,
 			(int)h[i].value_len, h[i].value);
 	fputc('\n', f);
-	fwrite(rq->body, 1, rq->body_len, f);
+	if (rq->body_len)
+		fwrite(rq->body, 1, rq->body_len, f);
 	fclose(f);
 	return text;
 }
