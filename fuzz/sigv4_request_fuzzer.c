@@ -10,6 +10,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static bedrock_sigv4_signer *signer;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const bedrock_sigv4_credentials creds = {
@@ -41,10 +43,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.double_encode_path = (size & 2) != 0;
 	cfg.sign_body = (size & 4) != 0;
 	cfg.omit_session_token = (size & 8) != 0;
+	/* One signer for the whole run, as a client keeps one: its cache
+	 * sees hits and misses (the date changes with the input). */
+	if (!signer && bedrock_sigv4_signer_new(&signer) != 0)
+		abort();
+	cfg.signing_time += (int64_t)(size % 3) * 86400;
+	{
+		char label[64];
+		size_t need = 0;
+		int err = bedrock_sigv4_uri_encode(label, sizeof(label), &need,
+						   req.path, strlen(req.path));
+
+		if ((err == 0) != (need < sizeof(label)) || (err == 0 && strlen(label) != need))
+			abort();
+	}
 	if (bedrock_sigv4_result_new(&res) == 0) {
 		for (mode = 0; mode < 2; mode++) {
 			cfg.mode = mode ? BEDROCK_SIGV4_MODE_QUERY : BEDROCK_SIGV4_MODE_HEADERS;
-			if (bedrock_sigv4_sign(res, NULL, &cfg, &creds, &req) == 0) {
+			if (bedrock_sigv4_sign(res, mode ? signer : NULL, &cfg, &creds, &req) == 0) {
 				const bedrock_sigv4_header *h;
 				size_t n = bedrock_sigv4_result_headers(&h, res);
 
