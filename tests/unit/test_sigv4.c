@@ -1,6 +1,7 @@
 /* SigV4: the AWS test suite stage by stage in both modes, then Bedrock
  * cases whose expected values were computed independently (Python's
  * hmac/hashlib from the rules in PROTOCOL.md 6.1) and are hard-coded. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -835,6 +836,61 @@ static void test_sigv4__format_time(void **state)
 	assert_int_equal(bedrock__sigv4_format_time(amz, d8, -1), -1);
 }
 
+struct thread_job {
+	bedrock_sigv4_signer *signer;
+	bedrock_sigv4_result *res;
+	int ok;
+};
+
+static void *sign_many(void *arg)
+{
+	struct thread_job *job = arg;
+	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_request req = arn_request();
+	int i;
+
+	job->ok = 1;
+	for (i = 0; i < 2000; i++) {
+		/* Alternate days so threads keep inserting into the cache. */
+		cfg.signing_time = T_20251001 + (i % 2) * 86400;
+		if (bedrock_sigv4_sign(job->res, job->signer, &cfg, &plain_creds, &req) != 0 ||
+		    (i % 2 == 0 && strcmp(bedrock_sigv4_result_signature(job->res), ARN_SIG) != 0))
+			job->ok = 0;
+	}
+	return NULL;
+}
+
+static void test_sigv4__shared_signer_threads(void **state)
+{
+	struct thread_job jobs[4];
+	pthread_t threads[4];
+	bedrock_sigv4_signer *signer;
+	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_request req = arn_request();
+	size_t before;
+	int i;
+
+	(void)state;
+	assert_int_equal(bedrock_sigv4_signer_new(&signer), 0);
+	/* Results are created and warmed up here: signing again does not
+	 * allocate, so the test allocator is only used from this thread. */
+	for (i = 0; i < 4; i++) {
+		jobs[i].signer = signer;
+		assert_int_equal(bedrock_sigv4_result_new(&jobs[i].res), 0);
+		assert_int_equal(bedrock_sigv4_sign(jobs[i].res, NULL, &cfg, &plain_creds, &req), 0);
+	}
+	before = harness_allocation_count();
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, sign_many, &jobs[i]), 0);
+	for (i = 0; i < 4; i++) {
+		pthread_join(threads[i], NULL);
+		assert_true(jobs[i].ok);
+		bedrock_sigv4_result_free(jobs[i].res);
+	}
+	assert_int_equal(harness_allocation_count(), before);
+	bedrock_sigv4_signer_free(signer);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
 static const struct CMUnitTest bedrock_tests[] = {
 	T(test_sigv4__bedrock_arn_model_path),
@@ -851,6 +907,7 @@ static const struct CMUnitTest bedrock_tests[] = {
 	T(test_sigv4__unsignable_headers),
 	T(test_sigv4__many_query_params),
 	T(test_sigv4__format_time),
+	T(test_sigv4__shared_signer_threads),
 };
 #undef T
 
