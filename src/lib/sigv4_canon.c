@@ -183,7 +183,8 @@ int bedrock__sigv4_items_reserve(bedrock_sigv4_result *r, size_t n)
 
 int bedrock__sigv4_item_add(bedrock_sigv4_result *r, size_t *count,
 			    const char *name, size_t name_len,
-			    const char *value, size_t value_len, int encode)
+			    const char *value, size_t value_len,
+			    enum bedrock__sigv4_store how)
 {
 	bedrock__sigv4_item *it;
 
@@ -192,15 +193,15 @@ int bedrock__sigv4_item_add(bedrock_sigv4_result *r, size_t *count,
 	it = &r->items[*count];
 	it->idx = *count;
 	it->name_off = r->scratch.len;
-	if (encode == 1)
+	if (how == BEDROCK__SIGV4_RECODE)
 		recode(&r->scratch, name, name_len);
 	else
 		bedrock__buf_put(&r->scratch, name, name_len);
 	it->name_len = r->scratch.len - it->name_off;
 	it->value_off = r->scratch.len;
-	if (encode == 1)
+	if (how == BEDROCK__SIGV4_RECODE)
 		recode(&r->scratch, value, value_len);
-	else if (encode == 2)
+	else if (how == BEDROCK__SIGV4_ENCODE)
 		bedrock__sigv4_encode(&r->scratch, value, value_len, 0);
 	else
 		bedrock__buf_put(&r->scratch, value, value_len);
@@ -222,7 +223,8 @@ int bedrock__sigv4_query_items(bedrock_sigv4_result *r, size_t *count,
 			eq = memchr(p, '=', len);
 			klen = eq ? (size_t)(eq - p) : len;
 			if (bedrock__sigv4_item_add(r, count, p, klen, eq ? eq + 1 : "",
-						    eq ? len - klen - 1 : 0, 1))
+						    eq ? len - klen - 1 : 0,
+						    BEDROCK__SIGV4_RECODE))
 				return -1;
 		}
 		p = end ? end + 1 : NULL;
@@ -450,24 +452,24 @@ static int canonical_query(bedrock_sigv4_result *r, const bedrock_sigv4_config *
 		size_t off;
 
 		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Algorithm", 15,
-					       BEDROCK__SIGV4_ALGORITHM, 16, 0);
+					       BEDROCK__SIGV4_ALGORITHM, 16, BEDROCK__SIGV4_COPY);
 		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Credential", 16, akid,
-					       strlen(akid), 2);
+					       strlen(akid), BEDROCK__SIGV4_ENCODE);
 		if (!err) {
 			off = r->items[n - 1].value_off;
 			bedrock__sigv4_encode(&r->scratch, "/", 1, 0);
 			bedrock__sigv4_encode(&r->scratch, r->scope.ptr, r->scope.len, 0);
 			r->items[n - 1].value_len = r->scratch.len - off;
 		}
-		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Date", 10, r->amz_date, 16, 0);
+		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Date", 10, r->amz_date, 16, BEDROCK__SIGV4_COPY);
 		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Expires", 13, r->expires,
-					       strlen(r->expires), 0);
+					       strlen(r->expires), BEDROCK__SIGV4_COPY);
 		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-SignedHeaders", 19,
 					       r->signed_headers.ptr ? r->signed_headers.ptr : "",
-					       r->signed_headers.len, 2);
+					       r->signed_headers.len, BEDROCK__SIGV4_ENCODE);
 		if (token && !cfg->omit_session_token)
 			err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Security-Token", 20,
-						       token, strlen(token), 2);
+						       token, strlen(token), BEDROCK__SIGV4_ENCODE);
 	}
 	if (err || r->scratch.oom)
 		return bedrock__sigv4_fail(r, BEDROCK_ENOMEM, "out of memory");

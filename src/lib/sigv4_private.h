@@ -72,11 +72,18 @@ void bedrock__sigv4_canonical_uri(bedrock_buf *out, bedrock_buf *work,
  * (strings kept in r->scratch). Returns -1 on OOM. */
 int bedrock__sigv4_query_items(bedrock_sigv4_result *r, size_t *count,
 			       const char *query);
-/* Appends one item to r->items, its strings copied (or decoded and
- * encoded, with encode set) into r->scratch. */
+/* How bedrock__sigv4_item_add() stores a value. */
+enum bedrock__sigv4_store {
+	BEDROCK__SIGV4_COPY,   /* already canonical */
+	BEDROCK__SIGV4_RECODE, /* from a raw query: decode %XX, then encode */
+	BEDROCK__SIGV4_ENCODE  /* a plain value (token, key id): encode */
+};
+/* Appends one item to r->items, its strings stored in r->scratch. The
+ * name is copied unless how is BEDROCK__SIGV4_RECODE. */
 int bedrock__sigv4_item_add(bedrock_sigv4_result *r, size_t *count,
 			    const char *name, size_t name_len,
-			    const char *value, size_t value_len, int encode);
+			    const char *value, size_t value_len,
+			    enum bedrock__sigv4_store how);
 /* Turns the scratch offsets of items [0, n) into pointers. */
 void bedrock__sigv4_items_resolve(bedrock_sigv4_result *r, size_t n);
 /* Sorts items: by name then value (query) or case-insensitively by name
