@@ -119,7 +119,7 @@ static char *vector(const char *name, const char *file, size_t *len)
 	snprintf(rel, sizeof(rel), "sigv4/v4/%s/%s", name, file);
 	s = harness_read_vector(rel, len);
 	if (!s)
-		fail_msg("cannot read %s/%s (BEDROCK_VECTORS=%s)", harness_vectors(), rel);
+		fail_msg("cannot read %s/%s (set BEDROCK_VECTORS)", harness_vectors(), rel);
 	return s;
 }
 
@@ -702,7 +702,7 @@ static void test_sigv4__uri_encode(void **state)
 				 "%2Fus.anthropic.claude-sonnet-4-5-20250929-v1%3A0");
 	assert_int_equal(len, strlen(out));
 	/* The encoded label placed in the path canonicalises as in PROTOCOL.md. */
-	assert_int_equal(memcmp(ARN_PATH + 7, out, len), 0);
+	assert_int_equal(memcmp(&ARN_PATH[7], out, len), 0);
 	assert_int_equal(bedrock_sigv4_uri_encode(NULL, 0, &len, "a b~", 4), 0);
 	assert_int_equal(bedrock_sigv4_uri_encode(NULL, 4, &len, "a b~", 4), BEDROCK_EINVAL);
 	assert_int_equal(bedrock_sigv4_uri_encode(NULL, 0, NULL, "a b~", 4), BEDROCK_EINVAL);
