@@ -64,6 +64,9 @@ int bedrock__sigv4_format_time(char amz_date[17], char date8[9], int64_t t);
 /* Percent-encodes bytes leaving A-Za-z0-9-._~ (and '/' if keep_slash). */
 void bedrock__sigv4_encode(bedrock_buf *out, const char *s, size_t len, int keep_slash);
 
+/* Decodes %XX (a malformed escape stays as it is), then encodes. */
+void bedrock__sigv4_recode(bedrock_buf *out, const char *s, size_t len);
+
 /* Stage 1 parts. */
 void bedrock__sigv4_canonical_uri(bedrock_buf *out, bedrock_buf *work,
 				  const char *path, size_t len,
