@@ -97,7 +97,7 @@ static int ctx_fail(const char *path, const char *what)
 }
 
 static int get_string(const char **out, const cJSON *obj, const char *key, int required,
-		      const char *path)
+		      const char *path, const char *prefix)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char msg[128];
@@ -105,11 +105,11 @@ static int get_string(const char **out, const cJSON *obj, const char *key, int r
 	if (!v || cJSON_IsNull(v)) {
 		if (!required)
 			return 0;
-		snprintf(msg, sizeof(msg), "'%s' is missing", key);
+		snprintf(msg, sizeof(msg), "'%s%s' is missing", prefix, key);
 		return ctx_fail(path, msg);
 	}
 	if (!cJSON_IsString(v)) {
-		snprintf(msg, sizeof(msg), "'%s' must be a string", key);
+		snprintf(msg, sizeof(msg), "'%s%s' must be a string", prefix, key);
 		return ctx_fail(path, msg);
 	}
 	*out = v->valuestring;
@@ -147,12 +147,12 @@ static int load_context(struct context *c, const char *path, const char *text)
 	creds = cJSON_GetObjectItemCaseSensitive(c->root, "credentials");
 	if (!cJSON_IsObject(creds))
 		return ctx_fail(path, "'credentials' is missing or not an object");
-	if (get_string(&c->creds.access_key_id, creds, "access_key_id", 1, path) ||
-	    get_string(&c->creds.secret_access_key, creds, "secret_access_key", 1, path) ||
-	    get_string(&c->creds.session_token, creds, "token", 0, path) ||
-	    get_string(&c->cfg.region, c->root, "region", 1, path) ||
-	    get_string(&c->cfg.service, c->root, "service", 1, path) ||
-	    get_string(&ts, c->root, "timestamp", 1, path) ||
+	if (get_string(&c->creds.access_key_id, creds, "access_key_id", 1, path, "credentials.") ||
+	    get_string(&c->creds.secret_access_key, creds, "secret_access_key", 1, path, "credentials.") ||
+	    get_string(&c->creds.session_token, creds, "token", 0, path, "credentials.") ||
+	    get_string(&c->cfg.region, c->root, "region", 1, path, "") ||
+	    get_string(&c->cfg.service, c->root, "service", 1, path, "") ||
+	    get_string(&ts, c->root, "timestamp", 1, path, "") ||
 	    get_bool(&c->cfg.normalize_path, c->root, "normalize", path) ||
 	    get_bool(&c->cfg.sign_body, c->root, "sign_body", path) ||
 	    get_bool(&c->cfg.omit_session_token, c->root, "omit_session_token", path))
