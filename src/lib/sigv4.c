@@ -267,6 +267,7 @@ static int finish_query(bedrock_sigv4_result *r, const bedrock_sigv4_credentials
 			const bedrock_sigv4_request *req)
 {
 	const char *token = creds->session_token;
+	const char *names[7];
 	size_t off[7], len[7], n = 0, i;
 	bedrock_buf *q = &r->query;
 
@@ -276,6 +277,7 @@ static int finish_query(bedrock_sigv4_result *r, const bedrock_sigv4_credentials
 	}
 #define PARAM(name, put) do { \
 		bedrock__buf_puts(q, name "="); \
+		names[n] = name; \
 		off[n] = q->len; \
 		put; \
 		len[n] = q->len - off[n]; \
@@ -298,20 +300,8 @@ static int finish_query(bedrock_sigv4_result *r, const bedrock_sigv4_credentials
 	if (q->oom)
 		return bedrock__sigv4_fail(r, BEDROCK_ENOMEM, "out of memory");
 	q->ptr[--q->len] = '\0'; /* the last '&' */
-	{
-		static const char *const names[7] = {
-			"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
-			"X-Amz-SignedHeaders", "X-Amz-Expires", "X-Amz-Security-Token",
-			"X-Amz-Signature",
-		};
-		size_t k = 0;
-
-		for (i = 0; i < n; i++, k++) {
-			if (k == 5 && !(token && *token))
-				k++;
-			set_pair(&r->params[i], names[k], q->ptr + off[i], len[i]);
-		}
-	}
+	for (i = 0; i < n; i++)
+		set_pair(&r->params[i], names[i], q->ptr + off[i], len[i]);
 	r->param_count = n;
 	return 0;
 }
