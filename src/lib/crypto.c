@@ -1,0 +1,97 @@
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include "alloc.h"
+#include "crypto.h"
+
+struct bedrock__crypto {
+	EVP_MD *md;
+	EVP_MD_CTX *mdctx;
+	EVP_MAC *mac;
+	EVP_MAC_CTX *macctx;
+};
+
+int bedrock__crypto_new(bedrock__crypto **out)
+{
+	bedrock__crypto *c = bedrock__calloc(1, sizeof(*c));
+	OSSL_PARAM params[2];
+	char digest[] = "SHA256";
+
+	*out = NULL;
+	if (!c)
+		return -1;
+	c->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	c->mdctx = EVP_MD_CTX_new();
+	c->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	c->macctx = c->mac ? EVP_MAC_CTX_new(c->mac) : NULL;
+	if (!c->md || !c->mdctx || !c->macctx)
+		goto fail;
+	/* Set the digest once; each later init only changes the key. */
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_CTX_set_params(c->macctx, params))
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	bedrock__crypto_free(c);
+	return -1;
+}
+
+void bedrock__crypto_free(bedrock__crypto *c)
+{
+	if (!c)
+		return;
+	/* The MAC context held a signing key: freeing it cleanses it. */
+	EVP_MAC_CTX_free(c->macctx);
+	EVP_MAC_free(c->mac);
+	EVP_MD_CTX_free(c->mdctx);
+	EVP_MD_free(c->md);
+	bedrock__free(c);
+}
+
+int bedrock__sha256(bedrock__crypto *c, uint8_t out[BEDROCK__SHA256_LEN],
+		    const void *data, size_t len)
+{
+	unsigned int n = 0;
+
+	if (!EVP_DigestInit_ex2(c->mdctx, c->md, NULL) ||
+	    !EVP_DigestUpdate(c->mdctx, data, len) ||
+	    !EVP_DigestFinal_ex(c->mdctx, out, &n) || n != BEDROCK__SHA256_LEN)
+		return -1;
+	return 0;
+}
+
+int bedrock__hmac_sha256(bedrock__crypto *c, uint8_t out[BEDROCK__SHA256_LEN],
+			 const void *key, size_t key_len,
+			 const void *data, size_t len)
+{
+	size_t n = 0;
+
+	if (!EVP_MAC_init(c->macctx, key, key_len, NULL) ||
+	    !EVP_MAC_update(c->macctx, data, len) ||
+	    !EVP_MAC_final(c->macctx, out, &n, BEDROCK__SHA256_LEN) ||
+	    n != BEDROCK__SHA256_LEN)
+		return -1;
+	return 0;
+}
+
+void bedrock__hex(char *out, const uint8_t *in, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+void bedrock__wipe(void *p, size_t len)
+{
+	if (p && len)
+		OPENSSL_cleanse(p, len);
+}
