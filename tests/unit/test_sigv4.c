@@ -337,7 +337,7 @@ static bedrock_sigv4_request arn_request(void)
 	return req;
 }
 
-static bedrock_sigv4_config bedrock_config(const char *region)
+static bedrock_sigv4_config bedrock_sigv4_cfg(const char *region)
 {
 	bedrock_sigv4_config cfg = BEDROCK_SIGV4_CONFIG_INIT;
 
@@ -364,7 +364,7 @@ static const bedrock_sigv4_credentials token_creds = { AKID, SECRET, TOKEN };
 
 static void test_sigv4__bedrock_arn_model_path(void **state)
 {
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	bedrock_sigv4_result *res;
 	const bedrock_sigv4_header *h;
@@ -398,7 +398,7 @@ static void test_sigv4__bedrock_global_profile_with_token(void **state)
 		HDR("X-Amzn-Bedrock-Accept", "*/*"),
 		HDR("User-Agent", "libbedrock/0.1.0"),
 	};
-	bedrock_sigv4_config cfg = bedrock_config("us-west-2");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-west-2");
 	bedrock_sigv4_request req = arn_request();
 	bedrock_sigv4_result *res;
 	const bedrock_sigv4_header *h;
@@ -436,7 +436,7 @@ static void test_sigv4__bedrock_presigned_token_url(void **state)
 {
 	/* The short-term API key generator's request (PROTOCOL.md 6.2). */
 	static const bedrock_sigv4_header headers[] = { HDR("host", "bedrock.amazonaws.com") };
-	bedrock_sigv4_config cfg = bedrock_config("us-west-2");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-west-2");
 	bedrock_sigv4_request req;
 	bedrock_sigv4_result *res;
 	const bedrock_sigv4_header *p;
@@ -477,7 +477,7 @@ static void test_sigv4__bedrock_presigned_token_url(void **state)
 
 static void test_sigv4__cache_hit_same_signature(void **state)
 {
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	bedrock_sigv4_credentials other = { AKID, "another-secret", NULL };
 	bedrock_sigv4_signer *signer;
@@ -542,7 +542,7 @@ static void test_sigv4__crlf_refused(void **state)
 		HDR("X-Amzn-Bedrock-Trace", "ENABLED\r\nX-Injected: 1"),
 	};
 	bedrock_sigv4_credentials cr = { AKID, SECRET, "SECRETTOKEN\nX-Injected: 1" };
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	bedrock_sigv4_result *res;
 
@@ -577,7 +577,7 @@ static void test_sigv4__bad_arguments(void **state)
 	static const bedrock_sigv4_header token_already[] = {
 		HDR("Host", "h"), HDR("X-Amz-Security-Token", "old"),
 	};
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	bedrock_sigv4_credentials no_secret = { AKID, "", NULL };
 	bedrock_sigv4_result *res;
@@ -592,16 +592,16 @@ static void test_sigv4__bad_arguments(void **state)
 	expect_refused(res, &cfg, &no_secret, &req, BEDROCK_EINVAL, "secret");
 	cfg.version = 0;
 	expect_refused(res, &cfg, &plain_creds, &req, BEDROCK_EINVAL, "version");
-	cfg = bedrock_config(NULL);
+	cfg = bedrock_sigv4_cfg(NULL);
 	expect_refused(res, &cfg, &plain_creds, &req, BEDROCK_EINVAL, "region");
-	cfg = bedrock_config("us-east-1");
+	cfg = bedrock_sigv4_cfg("us-east-1");
 	cfg.signing_time = -1;
 	expect_refused(res, &cfg, &plain_creds, &req, BEDROCK_EINVAL, "time");
-	cfg = bedrock_config("us-east-1");
+	cfg = bedrock_sigv4_cfg("us-east-1");
 	cfg.mode = BEDROCK_SIGV4_MODE_QUERY;
 	cfg.expires = 0;
 	expect_refused(res, &cfg, &plain_creds, &req, BEDROCK_EINVAL, "expires");
-	cfg = bedrock_config("us-east-1");
+	cfg = bedrock_sigv4_cfg("us-east-1");
 	req.payload_hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0";
 	expect_refused(res, &cfg, &plain_creds, &req, BEDROCK_EINVAL, "payload hash");
 	req = arn_request();
@@ -621,7 +621,7 @@ static void test_sigv4__bad_arguments(void **state)
 
 static void test_sigv4__allocation_failures(void **state)
 {
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	size_t n, failures = 0;
 	int done = 0;
@@ -670,7 +670,7 @@ static void test_sigv4__allocation_failures(void **state)
 
 static void test_sigv4__resign_does_not_allocate(void **state)
 {
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	bedrock_sigv4_signer *signer;
 	bedrock_sigv4_result *res;
@@ -717,7 +717,7 @@ static void test_sigv4__uri_encode(void **state)
 
 static void test_sigv4__body_hash_options(void **state)
 {
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	bedrock_sigv4_result *res;
 	const bedrock_sigv4_header *h;
@@ -742,7 +742,7 @@ static void test_sigv4__body_hash_options(void **state)
 
 static void test_sigv4__path_options(void **state)
 {
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	bedrock_sigv4_result *res;
 
@@ -777,7 +777,7 @@ static void test_sigv4__unsignable_headers(void **state)
 		HDR("X-Amzn-Trace-Id", "Root=1"), HDR("Transfer-Encoding", "chunked"),
 		HDR("Expect", "100-continue"), HDR("TE", "trailers"),
 	};
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	bedrock_sigv4_result *res;
 
@@ -795,7 +795,7 @@ static void test_sigv4__many_query_params(void **state)
 {
 	/* More than the insertion-sort threshold: the qsort path agrees. */
 	static const bedrock_sigv4_header host[] = { HDR("Host", "h") };
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req;
 	bedrock_sigv4_result *res;
 	char query[512] = "", want[512] = "";
@@ -845,7 +845,7 @@ struct thread_job {
 static void *sign_many(void *arg)
 {
 	struct thread_job *job = arg;
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	int i;
 
@@ -865,7 +865,7 @@ static void test_sigv4__shared_signer_threads(void **state)
 	struct thread_job jobs[4];
 	pthread_t threads[4];
 	bedrock_sigv4_signer *signer;
-	bedrock_sigv4_config cfg = bedrock_config("us-east-1");
+	bedrock_sigv4_config cfg = bedrock_sigv4_cfg("us-east-1");
 	bedrock_sigv4_request req = arn_request();
 	size_t before;
 	int i;
