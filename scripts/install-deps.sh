@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config python3 libcurl4-openssl-dev libssl-dev
-libcjson-dev zlib1g-dev libcmocka-dev"
+libcjson-dev zlib1g-dev libexpat1-dev libcmocka-dev"
 # clang and its runtime are for `make fuzz` only.
 if [ "${1:-}" = "--fuzz" ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev"

@@ -220,6 +220,37 @@ int bedrock_creds_provider_new_process(bedrock_creds_provider **out,
 int bedrock_creds_provider_new_sso(bedrock_creds_provider **out,
 				   const bedrock_creds_profile_options *options);
 
+/**
+ * A profile with role_arn: STS AssumeRole with the credentials of its
+ * source_profile (static keys, another role, or that profile's web
+ * identity, SSO or credential_process; cycles are an error) or its
+ * credential_source (Environment, Ec2InstanceMetadata, EcsContainer).
+ * Honours external_id, role_session_name and duration_seconds. Profiles
+ * with mfa_serial are refused (no way to prompt for a code).
+ */
+int bedrock_creds_provider_new_assume_role(bedrock_creds_provider **out,
+					   const bedrock_creds_profile_options *options);
+
+/**
+ * STS AssumeRoleWithWebIdentity (unsigned) with the token file named by
+ * AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN and AWS_ROLE_SESSION_NAME
+ * (unless a profile was chosen explicitly), else the profile's
+ * web_identity_token_file, role_arn and role_session_name. The token file is
+ * read afresh on every refresh.
+ */
+int bedrock_creds_provider_new_web_identity(bedrock_creds_provider **out,
+					    const bedrock_creds_profile_options *options);
+
+/**
+ * The AWS CLI's chain, wrapped in a refreshing cache: environment (skipped
+ * when @p options names a profile explicitly), assume-role profile, web
+ * identity, SSO, the credentials file's keys, credential_process, the
+ * config file's keys, container, IMDS. The first source with credentials
+ * wins; one that is configured but fails stops the search with its error.
+ */
+int bedrock_creds_provider_new_default(bedrock_creds_provider **out,
+				       const bedrock_creds_profile_options *options);
+
 /* ---- providers that ask a metadata endpoint -------------------------------- */
 
 /**

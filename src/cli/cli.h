@@ -7,5 +7,6 @@
  * and returns the process exit status. */
 int cmd_debug_sign(int argc, char **argv);
 int cmd_debug_eventstream(int argc, char **argv);
+int cmd_debug_credentials(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ static const char usage[] =
 	"                      sign a raw HTTP request with SigV4 and print every stage\n"
 	"  debug eventstream [--text] [FILE|-]\n"
 	"                      decode an AWS event stream (e.g. a Bedrock response body)\n"
+	"  debug credentials [--profile NAME] [--region REGION]\n"
+	"                      show which credentials and region would be used (no secrets)\n"
 	"\n"
 	"  --version           print the version\n"
 	"  --help              print this help\n";
@@ -25,6 +27,7 @@ struct command {
 static const struct command commands[] = {
 	{ "debug", "sign", cmd_debug_sign },
 	{ "debug", "eventstream", cmd_debug_eventstream },
+	{ "debug", "credentials", cmd_debug_credentials },
 };
 
 int main(int argc, char **argv)

@@ -21,6 +21,7 @@
 #include "creds_private.h"
 #include "errinfo.h"
 #include "http.h"
+#include "sigv4_private.h"
 #include "timeutil.h"
 
 #define SSO_REFRESH_WINDOW 900
@@ -305,9 +306,9 @@ static int sso_get(bedrock_credentials **out, void *impl, bedrock_error_info *er
 	endpoint(base, sizeof(base), cfg, "SSO", "portal.sso.", s.region);
 	bedrock__buf_puts(&url, base);
 	bedrock__buf_puts(&url, "/federation/credentials?role_name=");
-	bedrock__url_encode(&url, s.role_name, strlen(s.role_name));
+	bedrock__sigv4_encode(&url, s.role_name, strlen(s.role_name), 0);
 	bedrock__buf_puts(&url, "&account_id=");
-	bedrock__url_encode(&url, s.account_id, strlen(s.account_id));
+	bedrock__sigv4_encode(&url, s.account_id, strlen(s.account_id), 0);
 	if (url.oom) {
 		rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 		goto done;

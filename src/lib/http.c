@@ -214,22 +214,3 @@ void bedrock__http_response_dispose(bedrock__http_response *resp)
 	bedrock__buf_dispose(&resp->body);
 	bedrock__buf_dispose(&resp->headers);
 }
-
-void bedrock__url_encode(bedrock_buf *out, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		/* Explicit ranges: isalnum() would follow the locale. */
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_' || c == '~') {
-			bedrock__buf_putc(out, (char)c);
-		} else {
-			char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
-			bedrock__buf_put(out, enc, 3);
-		}
-	}
-}

@@ -57,8 +57,4 @@ int bedrock__http_header_get(const bedrock__http_response *resp, const char *nam
 
 void bedrock__http_response_dispose(bedrock__http_response *resp);
 
-/* Percent-encodes s with only A-Z a-z 0-9 - . _ ~ left as they are (the
- * form AWS query and path labels use). */
-void bedrock__url_encode(bedrock_buf *out, const char *s, size_t len);
-
 #endif

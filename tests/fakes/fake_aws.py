@@ -160,8 +160,11 @@ class Handler(BaseHTTPRequestHandler):
         form = dict(urllib.parse.parse_qsl(body.decode()))
         action = form.get("Action")
         if action == "AssumeRole":
-            problem = sigv4_check("POST", url.path, url.query, headers, body,
-                                  conf.get("expect_secret", "source-secret"))
+            secret = conf.get("expect_secret", "source-secret")
+            if isinstance(secret, dict):  # per access key id, for role chains
+                akid = headers.get("authorization", "").split("Credential=")[-1].split("/")[0]
+                secret = secret.get(akid, "")
+            problem = sigv4_check("POST", url.path, url.query, headers, body, secret)
             if problem:
                 return self.sts_error(403, "SignatureDoesNotMatch", problem)
         elif action == "AssumeRoleWithWebIdentity":

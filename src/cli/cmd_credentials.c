@@ -1,0 +1,117 @@
+/* bedrock debug credentials: which credentials and region would be used,
+ * and where they came from. Never prints a secret. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "bedrock/bedrock.h"
+#include "cli.h"
+
+static const char usage[] = "usage: bedrock debug credentials [--profile NAME] [--region REGION]\n";
+
+static void iso(char *out, size_t cap, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int cmd_debug_credentials(int argc, char **argv)
+{
+	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
+	bedrock_creds_profile_options po = BEDROCK_CREDS_PROFILE_OPTIONS_INIT;
+	bedrock_creds_provider *provider = NULL;
+	bedrock_credentials *creds = NULL;
+	bedrock_config *cfg = NULL;
+	bedrock_region_source source = BEDROCK_REGION_EXPLICIT;
+	bedrock_error_info err;
+	const char *profile = NULL, *region_arg = NULL, *region = NULL, *bearer;
+	cJSON *o = NULL;
+	char *text;
+	int i, rc, status = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
+			profile = argv[++i];
+		} else if (!strcmp(argv[i], "--region") && i + 1 < argc) {
+			region_arg = argv[++i];
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "bedrock debug credentials: unexpected argument '%s'\n%s",
+				argv[i], usage);
+			return 1;
+		}
+	}
+	co.profile = po.profile = profile;
+	rc = bedrock_config_load(&cfg, &co);
+	if (rc) {
+		fprintf(stderr, "bedrock: %s\n",
+			rc == BEDROCK_ENOMEM ? bedrock_strerror(rc) : bedrock_config_errmsg(cfg));
+		goto done;
+	}
+	if (profile && !bedrock_config_has_profile(cfg, profile)) {
+		fprintf(stderr, "bedrock: the profile '%s' is not in the AWS config or credentials file\n",
+			profile);
+		goto done;
+	}
+	if (bedrock_config_insecure_credentials_file(cfg))
+		fprintf(stderr, "bedrock: warning: %s can be read by other users; "
+				"run 'chmod 600' on it\n", bedrock_config_credentials_file(cfg));
+	rc = bedrock_config_region(&region, &source, cfg, region_arg);
+	if (rc) {
+		fprintf(stderr, "bedrock: %s\n", bedrock_config_errmsg(cfg));
+		goto done;
+	}
+	o = cJSON_CreateObject();
+	bearer = getenv("AWS_BEARER_TOKEN_BEDROCK");
+	if (bearer && *bearer) {
+		cJSON_AddStringToObject(o, "provider", "bearer");
+		cJSON_AddNullToObject(o, "access_key_id");
+		cJSON_AddBoolToObject(o, "has_session_token", 0);
+		cJSON_AddNullToObject(o, "expiration");
+	} else {
+		char redacted[9], when[32];
+
+		rc = bedrock_creds_provider_new_default(&provider, &po);
+		if (rc == 0)
+			rc = bedrock_creds_provider_get(&creds, provider, &err);
+		else
+			snprintf(err.message, sizeof(err.message), "%s", bedrock_strerror(rc));
+		if (rc) {
+			fprintf(stderr, "bedrock: %s\n", err.message);
+			goto done;
+		}
+		bedrock_redact_key_id(redacted, bedrock_credentials_access_key_id(creds));
+		cJSON_AddStringToObject(o, "provider", bedrock_credentials_provider(creds));
+		cJSON_AddStringToObject(o, "access_key_id", redacted);
+		cJSON_AddBoolToObject(o, "has_session_token",
+				      bedrock_credentials_session_token(creds) != NULL);
+		if (bedrock_credentials_expiration(creds)) {
+			iso(when, sizeof(when), bedrock_credentials_expiration(creds));
+			cJSON_AddStringToObject(o, "expiration", when);
+		} else {
+			cJSON_AddNullToObject(o, "expiration");
+		}
+	}
+	cJSON_AddStringToObject(o, "region", region);
+	cJSON_AddStringToObject(o, "region_source", bedrock_region_source_name(source));
+	text = cJSON_PrintUnformatted(o);
+	if (text) {
+		puts(text);
+		cJSON_free(text);
+		status = 0;
+	}
+done:
+	cJSON_Delete(o);
+	bedrock_credentials_release(creds);
+	bedrock_creds_provider_release(provider);
+	bedrock_config_free(cfg);
+	return status;
+}
