@@ -14,6 +14,7 @@
 #include "eventstream.h"
 #include "config.h"
 #include "credentials.h"
+#include "auth.h"
 
 #ifdef __cplusplus
 extern "C" {

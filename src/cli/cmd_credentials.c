@@ -24,13 +24,13 @@ static void iso(char *out, size_t cap, int64_t t)
 int cmd_debug_credentials(int argc, char **argv)
 {
 	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
-	bedrock_creds_profile_options po = BEDROCK_CREDS_PROFILE_OPTIONS_INIT;
-	bedrock_creds_provider *provider = NULL;
+	bedrock_auth_options ao = BEDROCK_AUTH_OPTIONS_INIT;
+	bedrock_auth *auth = NULL;
 	bedrock_credentials *creds = NULL;
 	bedrock_config *cfg = NULL;
 	bedrock_region_source source = BEDROCK_REGION_EXPLICIT;
 	bedrock_error_info err;
-	const char *profile = NULL, *region_arg = NULL, *region = NULL, *bearer;
+	const char *profile = NULL, *region_arg = NULL, *region = NULL;
 	cJSON *o = NULL;
 	char *text;
 	int i, rc, status = 1;
@@ -49,7 +49,7 @@ int cmd_debug_credentials(int argc, char **argv)
 			return 1;
 		}
 	}
-	co.profile = po.profile = profile;
+	co.profile = ao.profile = profile;
 	rc = bedrock_config_load(&cfg, &co);
 	if (rc) {
 		fprintf(stderr, "bedrock: %s\n",
@@ -69,9 +69,13 @@ int cmd_debug_credentials(int argc, char **argv)
 		fprintf(stderr, "bedrock: %s\n", bedrock_config_errmsg(cfg));
 		goto done;
 	}
+	rc = bedrock_auth_new(&auth, &ao, &err);
+	if (rc) {
+		fprintf(stderr, "bedrock: %s\n", err.message);
+		goto done;
+	}
 	o = cJSON_CreateObject();
-	bearer = getenv("AWS_BEARER_TOKEN_BEDROCK");
-	if (bearer && *bearer) {
+	if (bedrock_auth_get_kind(auth) == BEDROCK_AUTH_BEARER) {
 		cJSON_AddStringToObject(o, "provider", "bearer");
 		cJSON_AddNullToObject(o, "access_key_id");
 		cJSON_AddBoolToObject(o, "has_session_token", 0);
@@ -79,11 +83,7 @@ int cmd_debug_credentials(int argc, char **argv)
 	} else {
 		char redacted[9], when[32];
 
-		rc = bedrock_creds_provider_new_default(&provider, &po);
-		if (rc == 0)
-			rc = bedrock_creds_provider_get(&creds, provider, &err);
-		else
-			snprintf(err.message, sizeof(err.message), "%s", bedrock_strerror(rc));
+		rc = bedrock_creds_provider_get(&creds, bedrock_auth_provider(auth), &err);
 		if (rc) {
 			fprintf(stderr, "bedrock: %s\n", err.message);
 			goto done;
@@ -111,7 +111,7 @@ int cmd_debug_credentials(int argc, char **argv)
 done:
 	cJSON_Delete(o);
 	bedrock_credentials_release(creds);
-	bedrock_creds_provider_release(provider);
+	bedrock_auth_free(auth);
 	bedrock_config_free(cfg);
 	return status;
 }
