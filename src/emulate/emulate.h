@@ -1,0 +1,89 @@
+/* bedrock emulate: the seam between the network layer (HTTP/1.1 through
+ * libmicrohttpd, HTTP/2 through nghttp2, one port, libevent accepting) and
+ * the Bedrock logic (routing, auth, validation, the deterministic model,
+ * faults, replay).
+ *
+ * The handler is pure: a request in, a response *plan* out. The network
+ * layer carries the plan out: status and headers, then each body piece
+ * after its delay (flushed on its own: one chunk in HTTP/1.1, one DATA
+ * frame in HTTP/2), then the end or an abrupt reset. This keeps every
+ * Bedrock rule testable without sockets and lets a fuzzer drive the
+ * handler directly. The emulator uses libbedrock's public API only. */
+#ifndef BEDROCK_EMULATE_H
+#define BEDROCK_EMULATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct emu_header {
+	char *name;
+	char *value;
+} emu_header;
+
+typedef struct emu_request {
+	const char *method;		/* "POST" */
+	const char *path;		/* as received: percent-encoded, no query */
+	const char *query;		/* raw query string without '?', "" if none */
+	const emu_header *headers;	/* as received; names compared case-insensitively */
+	size_t header_count;
+	const uint8_t *body;
+	size_t body_len;
+	const char *peer;		/* "127.0.0.1:50123", for the access log */
+	int http2;			/* 1 for HTTP/2 */
+} emu_request;
+
+typedef struct emu_piece {
+	uint8_t *data;
+	size_t len;
+	unsigned delay_ms;		/* wait this long before sending the piece */
+} emu_piece;
+
+typedef enum emu_end {
+	EMU_END_NORMAL = 0,	/* finish the response (chunked terminator / END_STREAM) */
+	EMU_END_RESET = 1	/* after the pieces, drop the connection (HTTP/2: RST_STREAM) */
+} emu_end;
+
+typedef struct emu_response {
+	int status;
+	emu_header *headers;	/* owned; Content-Length/Transfer-Encoding are the server's job */
+	size_t header_count;
+	emu_piece *pieces;	/* owned */
+	size_t piece_count;
+	int streaming;		/* 1: send pieces as they come (chunked / DATA frames), no Content-Length */
+	int reset_before_headers; /* 1: drop the connection without answering */
+	emu_end end;
+} emu_response;
+
+/* Response building helpers (emulate_response.c). All return 0 or -1 (ENOMEM). */
+void emu_response_init(emu_response *r, int status);
+int emu_response_header(emu_response *r, const char *name, const char *value);
+int emu_response_piece(emu_response *r, const void *data, size_t len, unsigned delay_ms);
+void emu_response_dispose(emu_response *r);
+/* A request header's value (first match, case-insensitive), or NULL. */
+const char *emu_request_header(const emu_request *req, const char *name);
+
+/* The handler: fills *out (initialised by the caller with
+ * emu_response_init(out, 500)). Must not block and must be thread-safe if
+ * the server calls it from several threads. */
+typedef void (*emu_handler_fn)(emu_response *out, const emu_request *req, void *payload);
+
+typedef struct emu_server emu_server;
+
+typedef struct emu_server_options {
+	const char *listen;		/* "HOST:PORT", "[v6]:PORT"; port 0 = any free port */
+	emu_handler_fn handler;
+	void *payload;
+	size_t max_body;		/* request body limit (default 25,000,000 + slack) */
+	size_t max_header_bytes;	/* request header block limit (default 64 KiB) */
+	int access_log;			/* 1: one line per request on stderr (no secrets) */
+} emu_server_options;
+
+/* Binds and prepares; writes the bound URL ("http://127.0.0.1:PORT",
+ * IPv6 in brackets) into url. 0 or -1 with a message on stderr. */
+int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, size_t url_cap);
+/* Runs until emu_server_stop() (async-signal-safe) is called. */
+int emu_server_run(emu_server *s);
+void emu_server_stop(emu_server *s);
+void emu_server_free(emu_server *s);
+
+#endif

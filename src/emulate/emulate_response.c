@@ -1,0 +1,72 @@
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "emulate.h"
+
+void emu_response_init(emu_response *r, int status)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = status;
+}
+
+int emu_response_header(emu_response *r, const char *name, const char *value)
+{
+	emu_header *h = realloc(r->headers, (r->header_count + 1) * sizeof(*h));
+
+	if (!h)
+		return -1;
+	r->headers = h;
+	h[r->header_count].name = strdup(name);
+	h[r->header_count].value = strdup(value);
+	if (!h[r->header_count].name || !h[r->header_count].value) {
+		free(h[r->header_count].name);
+		free(h[r->header_count].value);
+		return -1;
+	}
+	r->header_count++;
+	return 0;
+}
+
+int emu_response_piece(emu_response *r, const void *data, size_t len, unsigned delay_ms)
+{
+	emu_piece *p = realloc(r->pieces, (r->piece_count + 1) * sizeof(*p));
+
+	if (!p)
+		return -1;
+	r->pieces = p;
+	p[r->piece_count].data = malloc(len ? len : 1);
+	if (!p[r->piece_count].data)
+		return -1;
+	if (len)
+		memcpy(p[r->piece_count].data, data, len);
+	p[r->piece_count].len = len;
+	p[r->piece_count].delay_ms = delay_ms;
+	r->piece_count++;
+	return 0;
+}
+
+void emu_response_dispose(emu_response *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->header_count; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	for (i = 0; i < r->piece_count; i++)
+		free(r->pieces[i].data);
+	free(r->headers);
+	free(r->pieces);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *emu_request_header(const emu_request *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->header_count; i++)
+		if (!strcasecmp(req->headers[i].name, name))
+			return req->headers[i].value;
+	return NULL;
+}
