@@ -17,7 +17,7 @@ typedef struct {
 	size_t len, cap;
 } tbuf;
 
-static void tbuf_put(tbuf *b, const void *data, size_t len)
+static inline void tbuf_put(tbuf *b, const void *data, size_t len)
 {
 	if (b->len + len > b->cap) {
 		size_t cap = b->cap ? b->cap : 1024;
@@ -33,26 +33,26 @@ static void tbuf_put(tbuf *b, const void *data, size_t len)
 	b->len += len;
 }
 
-static void tbuf_u64(tbuf *b, uint64_t v)
+static inline void tbuf_u64(tbuf *b, uint64_t v)
 {
 	tbuf_put(b, &v, sizeof(v));
 }
 
-static void tbuf_str(tbuf *b, const char *s, size_t len)
+static inline void tbuf_str(tbuf *b, const char *s, size_t len)
 {
 	tbuf_u64(b, s ? len : UINT64_MAX);
 	if (s)
 		tbuf_put(b, s, len);
 }
 
-static void tbuf_free(tbuf *b)
+static inline void tbuf_free(tbuf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof(*b));
 }
 
 /* Everything a decoded message carries, in a comparable form. */
-static void transcript_message(tbuf *t, const bedrock_es_message *m)
+static inline void transcript_message(tbuf *t, const bedrock_es_message *m)
 {
 	size_t i;
 
@@ -87,7 +87,7 @@ static void transcript_message(tbuf *t, const bedrock_es_message *m)
 	tbuf_str(t, (const char *)m->payload, m->payload_len);
 }
 
-static cJSON *read_json_vector(const char *rel)
+static inline cJSON *read_json_vector(const char *rel)
 {
 	size_t len;
 	char *s = harness_read_vector(rel, &len);
@@ -103,7 +103,7 @@ static cJSON *read_json_vector(const char *rel)
 }
 
 /* Bedrock exchange directories that have an expected.json (streams). */
-static char **stream_dirs(void)
+static inline char **stream_dirs(void)
 {
 	char path[4096], **all, **out;
 	size_t i, n = 0;
@@ -130,7 +130,7 @@ static char **stream_dirs(void)
 
 /* Builds a frame from raw header bytes with correct CRCs (for malformed
  * headers the encoder refuses to produce). */
-static size_t raw_frame(uint8_t *dst, const void *hdrs, uint32_t hlen,
+static inline size_t raw_frame(uint8_t *dst, const void *hdrs, uint32_t hlen,
 			const void *payload, uint32_t plen)
 {
 	uint32_t total = 16 + hlen + plen, c;
@@ -152,7 +152,7 @@ static size_t raw_frame(uint8_t *dst, const void *hdrs, uint32_t hlen,
 	return total;
 }
 
-static bedrock_es_header str_header(const char *name, const char *value)
+static inline bedrock_es_header str_header(const char *name, const char *value)
 {
 	bedrock_es_header h;
 
