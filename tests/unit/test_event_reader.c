@@ -85,7 +85,7 @@ static void check_all_splits(const uint8_t *data, size_t len, const run_result *
 		else
 			run(&r, &t, data, len, 0, 1);
 		if (r.rc != want->rc || r.count != want->count || strcmp(r.errmsg, want->errmsg) ||
-		    t.len != want_t->len || memcmp(t.p, want_t->p, t.len))
+		    t.len != want_t->len || (t.len && memcmp(t.p, want_t->p, t.len)))
 			fail_msg("split %zu of %zu: rc %d count %zu \"%s\", want rc %d count %zu \"%s\"",
 				 k, len, r.rc, r.count, r.errmsg, want->rc, want->count, want->errmsg);
 		if (k == len + 1)
