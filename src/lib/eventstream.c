@@ -21,8 +21,23 @@
 
 #define PRELUDE_LEN 12u
 
+/* Where the decoder is within the current frame. The waiting states
+ * (PRELUDE, BODY) are where next() can return BEDROCK_EAGAIN; the others
+ * run as soon as their bytes are in memory. */
+typedef enum es_state {
+	ST_PRELUDE,        /* wait for 12 bytes */
+	ST_VERIFY_PRELUDE, /* prelude CRC, then the lengths and limits */
+	ST_BODY,           /* wait for total_length bytes */
+	ST_MESSAGE_CRC,    /* CRC of the whole frame, before trusting headers */
+	ST_HEADERS,
+	ST_PAYLOAD         /* hand the message out; back to ST_PRELUDE */
+} es_state;
+
 struct bedrock_es_decoder {
 	uint32_t max_headers, max_payload;
+	es_state state;
+	uint32_t total;  /* total_length of the current frame, once verified */
+	int in_part;     /* the current frame's bytes are in `part`, not `ext` */
 
 	/* Lent input from the last feed; [ext_pos, ext_len) not yet consumed. */
 	const uint8_t *ext;
@@ -127,6 +142,9 @@ void bedrock_es_decoder_reset(bedrock_es_decoder *d)
 	d->ext = NULL;
 	d->ext_len = d->ext_pos = 0;
 	d->part_len = d->part_pos = 0;
+	d->state = ST_PRELUDE;
+	d->total = 0;
+	d->in_part = 0;
 	d->offset = 0;
 	d->err = 0;
 	d->err_offset = 0;
@@ -359,33 +377,6 @@ static int parse_headers(bedrock_es_decoder *d, const uint8_t *p, size_t len, si
 	return 0;
 }
 
-/* The whole frame [p, p+total) is in memory and its prelude was checked. */
-static int decode_frame(bedrock_es_decoder *d, bedrock_es_message *out,
-			const uint8_t *p, uint32_t total)
-{
-	uint32_t hlen = be32(p + 4), pcrc = be32(p + 8), want = be32(p + total - 4);
-	/* Continuing from the prelude CRC covers bytes [0, total-4) in one pass. */
-	uint32_t got = crc(pcrc, p + 8, total - 12);
-	size_t n = 0;
-	int rc;
-
-	if (got != want)
-		return fail(d, BEDROCK_EPROTOCOL, "message CRC mismatch",
-			    "computed 0x%08" PRIx32 ", frame has 0x%08" PRIx32, got, want);
-	if ((rc = parse_headers(d, p + PRELUDE_LEN, hlen, &n)) != 0)
-		return rc;
-	out->total_length = total;
-	out->headers_length = hlen;
-	out->prelude_crc = pcrc;
-	out->message_crc = want;
-	out->headers = n ? d->hdrs : NULL;
-	out->header_count = n;
-	out->payload = p + PRELUDE_LEN + hlen;
-	out->payload_len = total - BEDROCK_ES_MIN_MESSAGE_LEN - hlen;
-	d->offset += total;
-	return 0;
-}
-
 /* Tops the buffered frame up to `want` bytes from the lent input, or to
  * whatever the lent input has. */
 static int pull(bedrock_es_decoder *d, size_t want)
@@ -403,6 +394,35 @@ static int pull(bedrock_es_decoder *d, size_t want)
 	return 0;
 }
 
+/* Points *out at the first `need` bytes of the current frame, read in
+ * place from the lent input when it holds them all (the fast path), else
+ * from `part`. When there are not enough bytes yet, copies what there is
+ * into `part` (reserving `reserve` bytes once) and leaves *out NULL. */
+static int frame_bytes(bedrock_es_decoder *d, const uint8_t **out, size_t need,
+		       size_t reserve)
+{
+	int rc;
+
+	*out = NULL;
+	if (d->part_len == d->part_pos) {
+		d->part_len = d->part_pos = 0;
+		if (d->ext_len - d->ext_pos >= need) {
+			d->in_part = 0;
+			*out = d->ext + d->ext_pos;
+			return 0;
+		}
+	}
+	if ((rc = part_reserve(d, d->part_pos + reserve)) != 0)
+		return rc;
+	if ((rc = pull(d, need)) != 0)
+		return rc;
+	if (d->part_len - d->part_pos >= need) {
+		d->in_part = 1;
+		*out = d->part + d->part_pos;
+	}
+	return 0;
+}
+
 static int eagain(bedrock_es_decoder *d)
 {
 	/* Everything lent has been consumed or copied: release the buffer. */
@@ -413,57 +433,75 @@ static int eagain(bedrock_es_decoder *d)
 
 int bedrock_es_decoder_next(bedrock_es_message *out, bedrock_es_decoder *d)
 {
-	uint32_t total;
-	size_t avail;
+	const uint8_t *f = NULL;
+	size_t n = 0;
 	int rc;
 
 	if (!out || !d)
 		return BEDROCK_EINVAL;
 	if (d->err)
 		return d->err;
-	if (d->part_pos == d->part_len)
-		d->part_pos = d->part_len = 0;
+	for (;;) {
+		switch (d->state) {
+		case ST_PRELUDE:
+			if ((rc = frame_bytes(d, &f, PRELUDE_LEN, PRELUDE_LEN)) != 0)
+				return rc;
+			if (!f)
+				return eagain(d);
+			d->state = ST_VERIFY_PRELUDE;
+			break;
+		case ST_VERIFY_PRELUDE:
+			if ((rc = check_prelude(d, f, &d->total)) != 0)
+				return rc;
+			d->state = ST_BODY;
+			break;
+		case ST_BODY:
+			/* Reserve the whole frame once, after the limits passed. */
+			if ((rc = frame_bytes(d, &f, d->total, d->total)) != 0)
+				return rc;
+			if (!f)
+				return eagain(d);
+			d->state = ST_MESSAGE_CRC;
+			break;
+		case ST_MESSAGE_CRC: {
+			uint32_t pcrc = be32(f + 8), want = be32(f + d->total - 4);
+			/* Continuing from the prelude CRC covers [0, total-4) in
+			 * one pass over the frame. */
+			uint32_t got = crc(pcrc, f + 8, d->total - 12);
 
-	if (d->part_len > 0) {
-		/* Slow path: a frame straddles feeds. */
-		if ((rc = pull(d, PRELUDE_LEN)) != 0)
-			return rc;
-		if (d->part_len - d->part_pos < PRELUDE_LEN)
-			return eagain(d);
-		if ((rc = check_prelude(d, d->part + d->part_pos, &total)) != 0)
-			return rc;
-		if ((rc = part_reserve(d, d->part_pos + total)) != 0)
-			return rc;
-		if ((rc = pull(d, total)) != 0)
-			return rc;
-		if (d->part_len - d->part_pos < total)
-			return eagain(d);
-		rc = decode_frame(d, out, d->part + d->part_pos, total);
-		if (rc == 0)
-			d->part_pos += total;
-		return rc;
-	}
-
-	/* Fast path: decode in place from the caller's buffer. */
-	avail = d->ext_len - d->ext_pos;
-	if (avail >= PRELUDE_LEN) {
-		const uint8_t *p = d->ext + d->ext_pos;
-
-		if ((rc = check_prelude(d, p, &total)) != 0)
-			return rc;
-		if (avail >= total) {
-			rc = decode_frame(d, out, p, total);
-			if (rc == 0)
-				d->ext_pos += total;
-			return rc;
+			if (got != want)
+				return fail(d, BEDROCK_EPROTOCOL, "message CRC mismatch",
+					    "computed 0x%08" PRIx32 ", frame has 0x%08" PRIx32,
+					    got, want);
+			d->state = ST_HEADERS;
+			break;
 		}
-		/* Reserve the whole frame once, after the limits were checked. */
-		if ((rc = part_reserve(d, total)) != 0)
-			return rc;
+		case ST_HEADERS:
+			if ((rc = parse_headers(d, f + PRELUDE_LEN, be32(f + 4), &n)) != 0)
+				return rc;
+			d->state = ST_PAYLOAD;
+			break;
+		case ST_PAYLOAD: {
+			uint32_t hlen = be32(f + 4);
+
+			out->total_length = d->total;
+			out->headers_length = hlen;
+			out->prelude_crc = be32(f + 8);
+			out->message_crc = be32(f + d->total - 4);
+			out->headers = n ? d->hdrs : NULL;
+			out->header_count = n;
+			out->payload = f + PRELUDE_LEN + hlen;
+			out->payload_len = d->total - BEDROCK_ES_MIN_MESSAGE_LEN - hlen;
+			if (d->in_part)
+				d->part_pos += d->total;
+			else
+				d->ext_pos += d->total;
+			d->offset += d->total;
+			d->state = ST_PRELUDE;
+			return 0;
+		}
+		}
 	}
-	if ((rc = part_append(d, d->ext + d->ext_pos, avail)) != 0)
-		return rc;
-	return eagain(d);
 }
 
 int bedrock_es_decoder_finish(bedrock_es_decoder *d)
