@@ -249,6 +249,18 @@ def test_exceptions_and_big_frames():
     rc, out, err = run(["--text", "-"], stdin=data)
     check(rc == 0 and out == "Hi\n", "exceptions --text: %d %r" % (rc, out))
 
+    # A well-framed chunk whose "bytes" is not base64: the frames before it
+    # are printed, then one stderr line naming the chunk's offset.
+    first = frame([(":message-type", 7, "event"), (":event-type", 7, "chunk")] + common,
+                  b'{"bytes":"e30="}')
+    bad = frame([(":message-type", 7, "event"), (":event-type", 7, "chunk")] + common,
+                b'{"bytes":"not base64!"}')
+    rc, out, err = run(["-"], stdin=first + bad)
+    check(rc == 1 and len(out.splitlines()) == 1 and json.loads(out)["event"] == {},
+          "bad chunk: exit %d, %r" % (rc, out))
+    check(err.count("\n") == 1 and "base64" in err and "offset %d" % len(first) in err,
+          "bad chunk: stderr %r" % err)
+
 
 for t in (test_recorded_streams, test_eventstream_vectors, test_truncated_and_corrupt,
           test_stdin_and_errors, test_exceptions_and_big_frames):
