@@ -79,6 +79,23 @@ static cJSON *header_value(const bedrock_es_header *h)
 	return item;
 }
 
+/* One JSON value and nothing after it (cJSON alone accepts a prefix). */
+static cJSON *parse_exact(const char *p, size_t len)
+{
+	const char *end = NULL;
+	/* Its require_null_terminated flag wants the NUL inside `len`, which
+	 * a payload does not have: check the tail here instead. */
+	cJSON *j = cJSON_ParseWithLengthOpts(p, len, &end, 0);
+
+	while (j && end < p + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+		end++;
+	if (j && end != p + len) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
 static int print_message(const bedrock_event *ev)
 {
 	const bedrock_es_message *m = ev->message;
@@ -107,11 +124,11 @@ static int print_message(const bedrock_event *ev)
 	s = ok ? base64(m->payload, m->payload_len) : NULL;
 	ok = ok && s && cJSON_AddStringToObject(root, "payload", s);
 	free(s);
-	json = ok ? cJSON_ParseWithLength((const char *)m->payload, m->payload_len) : NULL;
+	json = ok ? parse_exact((const char *)m->payload, m->payload_len) : NULL;
 	if (json)
 		cJSON_AddItemToObject(root, "json", json);
 	if (ok && ev->kind == BEDROCK_EVENT_EVENT && !strcmp(ev->event_type, "chunk")) {
-		cJSON *event = cJSON_ParseWithLength(ev->json, ev->json_len);
+		cJSON *event = parse_exact(ev->json, ev->json_len);
 
 		if (event)
 			cJSON_AddItemToObject(root, "event", event);

@@ -208,6 +208,24 @@ static int base64_decode(bedrock_buf *out, const char *s, size_t len)
 	return 0;
 }
 
+/* cJSON_ParseWithLength() accepts a valid prefix ("{}garbage"); a payload
+ * must be one JSON value and nothing but whitespace after it. */
+static cJSON *parse_exact(const char *p, size_t len)
+{
+	const char *end = NULL;
+	/* Its require_null_terminated flag wants the NUL inside `len`, which
+	 * a payload does not have: check the tail here instead. */
+	cJSON *j = cJSON_ParseWithLengthOpts(p, len, &end, 0);
+
+	while (j && end < p + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+		end++;
+	if (j && end != p + len) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
 static const char *string_item(const cJSON *obj, const char *key)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -229,7 +247,7 @@ static int read_chunk(bedrock_event_reader *r, bedrock_event *out)
 	const cJSON *bytes;
 	int rc;
 
-	r->outer = cJSON_ParseWithLength((const char *)r->msg.payload, r->msg.payload_len);
+	r->outer = parse_exact((const char *)r->msg.payload, r->msg.payload_len);
 	if (!cJSON_IsObject(r->outer))
 		return fail(r, BEDROCK_EPROTOCOL, "chunk payload is not a JSON object");
 	bytes = cJSON_GetObjectItemCaseSensitive(r->outer, "bytes");
@@ -241,7 +259,7 @@ static int read_chunk(bedrock_event_reader *r, bedrock_event *out)
 		return fail(r, BEDROCK_ENOMEM, "out of memory decoding a chunk");
 	if (rc)
 		return fail(r, BEDROCK_EPROTOCOL, "chunk \"bytes\" is not valid base64");
-	r->inner = cJSON_ParseWithLength(r->json.ptr, r->json.len);
+	r->inner = parse_exact(r->json.ptr, r->json.len);
 	if (!cJSON_IsObject(r->inner))
 		return fail(r, BEDROCK_EPROTOCOL, "chunk event is not a JSON object");
 	out->json = r->json.ptr;
@@ -301,7 +319,7 @@ static int read_exception(bedrock_event_reader *r, bedrock_event *out, int is_er
 
 		out->kind = BEDROCK_EVENT_EXCEPTION;
 		copy_header(&r->exc_type, bedrock_es_message_header(m, ":exception-type"));
-		r->outer = cJSON_ParseWithLength(r->json.ptr, r->json.len);
+		r->outer = parse_exact(r->json.ptr, r->json.len);
 		s = string_item(r->outer, "message");
 		if (!s)
 			s = string_item(r->outer, "Message");
@@ -369,7 +387,7 @@ int bedrock_event_reader_next(bedrock_event *out, bedrock_event_reader *r)
 				/* ConverseStream: {"delta": {"text": "..."}, ...} */
 				const cJSON *delta;
 
-				r->outer = cJSON_ParseWithLength(r->json.ptr, r->json.len);
+				r->outer = parse_exact(r->json.ptr, r->json.len);
 				delta = cJSON_GetObjectItemCaseSensitive(r->outer, "delta");
 				set_text(out, string_item(delta, "text"));
 			}

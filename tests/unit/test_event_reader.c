@@ -387,6 +387,8 @@ static void test_eventstream__reader_bad_chunks(void **state)
 		{ "{\"bytes\":\"YWJj\"}", "chunk event is not a JSON object" },   /* "abc" */
 		{ "{\"bytes\":\"\"}", "chunk event is not a JSON object" },
 		{ "{\"bytes\":\"WzFd\"}", "chunk event is not a JSON object" },   /* "[1]" */
+		{ "{\"bytes\":\"e314\"}", "chunk event is not a JSON object" },   /* "{}x" */
+		{ "{\"bytes\":\"e30=\"} x", "chunk payload is not a JSON object" },
 	};
 	uint8_t buf[1024];
 	size_t i;
@@ -498,6 +500,14 @@ static void test_eventstream__reader_message_types(void **state)
 	assert_int_equal(bedrock_event_reader_feed(r, buf, n), 0);
 	assert_int_equal(bedrock_event_reader_next(&ev, r), BEDROCK_EPROTOCOL);
 	assert_string_equal(bedrock_event_reader_errmsg(r), "unknown :message-type at offset 0");
+	bedrock_event_reader_free(r);
+
+	/* Whitespace after the JSON value is fine, on both layers. */
+	n = chunk_frame(buf, sizeof(buf), "{\"bytes\":\"e30K\"} \n"); /* "{}\n" */
+	assert_int_equal(bedrock_event_reader_new(&r, NULL), 0);
+	assert_int_equal(bedrock_event_reader_feed(r, buf, n), 0);
+	assert_int_equal(bedrock_event_reader_next(&ev, r), 0);
+	assert_string_equal(ev.json, "{}\n");
 	bedrock_event_reader_free(r);
 
 	/* Truncated stream through the reader. */
