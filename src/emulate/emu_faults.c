@@ -1,0 +1,180 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu_faults.h"
+
+static const struct {
+	const char *name;
+	emu_fault_kind kind;
+	int needs_arg;
+} names[] = {
+	{ "throttle", EMU_FAULT_THROTTLE, 0 },
+	{ "not-ready", EMU_FAULT_NOT_READY, 0 },
+	{ "internal", EMU_FAULT_INTERNAL, 0 },
+	{ "unavailable", EMU_FAULT_UNAVAILABLE, 0 },
+	{ "model-timeout", EMU_FAULT_MODEL_TIMEOUT, 0 },
+	{ "model-error", EMU_FAULT_MODEL_ERROR, 0 },
+	{ "reset", EMU_FAULT_RESET, 0 },
+	{ "reset-after", EMU_FAULT_RESET_AFTER, 1 },
+	{ "corrupt-crc", EMU_FAULT_CORRUPT_CRC, 0 },
+	{ "truncate", EMU_FAULT_TRUNCATE, 0 },
+	{ "stream-exception", EMU_FAULT_STREAM_EXCEPTION, 1 },
+	{ "slow", EMU_FAULT_SLOW, 1 },
+};
+
+static const char *const exceptions[] = {
+	"internalServerException", "modelStreamErrorException", "validationException",
+	"throttlingException", "modelTimeoutException", "serviceUnavailableException",
+};
+
+int emu_fault_exception_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(exceptions) / sizeof(exceptions[0]); i++)
+		if (!strcmp(exceptions[i], name))
+			return 1;
+	return 0;
+}
+
+int emu_fault_parse(emu_fault *out, const char *spec, char *err, size_t cap)
+{
+	const char *eq = strchr(spec, '=');
+	size_t nl = eq ? (size_t)(eq - spec) : strlen(spec), i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i].name) != nl || strncmp(names[i].name, spec, nl))
+			continue;
+		if (names[i].needs_arg != (eq != NULL)) {
+			snprintf(err, cap, "fault '%s' %s", names[i].name,
+				 names[i].needs_arg ? "needs a value (NAME=VALUE)" : "takes no value");
+			return -1;
+		}
+		out->kind = names[i].kind;
+		if (out->kind == EMU_FAULT_STREAM_EXCEPTION) {
+			if (!emu_fault_exception_known(eq + 1)) {
+				snprintf(err, cap, "unknown stream exception '%s' (one of "
+					 "internalServerException, modelStreamErrorException, "
+					 "validationException, throttlingException, "
+					 "modelTimeoutException, serviceUnavailableException)", eq + 1);
+				return -1;
+			}
+			snprintf(out->exception, sizeof(out->exception), "%s", eq + 1);
+		} else if (eq) {
+			char *end;
+			unsigned long v = strtoul(eq + 1, &end, 10);
+
+			if (!eq[1] || *end || v > 600000) {
+				snprintf(err, cap, "fault '%s': '%s' is not a number", names[i].name, eq + 1);
+				return -1;
+			}
+			out->param = (unsigned)v;
+		}
+		return 0;
+	}
+	snprintf(err, cap, "unknown fault '%.*s' (throttle, not-ready, internal, unavailable, "
+		 "model-timeout, model-error, reset, reset-after=N, corrupt-crc, truncate, "
+		 "stream-exception=KIND, slow=MS)", (int)nl, spec);
+	return -1;
+}
+
+int emu_faults_init(emu_faults *f)
+{
+	memset(f, 0, sizeof(*f));
+	return pthread_mutex_init(&f->lock, NULL) ? -1 : 0;
+}
+
+int emu_faults_add(emu_faults *f, const char *spec, char *err, size_t cap)
+{
+	char name[128];
+	const char *colon = strrchr(spec, ':');
+	emu_fault_rule rule, *p;
+	long count = 1;
+
+	/* "stream-exception=x:3": the count follows the last colon. */
+	if (colon) {
+		char *end;
+
+		if (!strcmp(colon + 1, "*")) {
+			count = -1;
+		} else {
+			count = strtol(colon + 1, &end, 10);
+			if (!colon[1] || *end || count < 1) {
+				snprintf(err, cap, "fault '%s': the count must be a positive number or *",
+					 spec);
+				return -1;
+			}
+		}
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(colon ? (size_t)(colon - spec) : strlen(spec)),
+		 spec);
+	if (emu_fault_parse(&rule.fault, name, err, cap))
+		return -1;
+	rule.remaining = count;
+	p = realloc(f->rules, (f->count + 1) * sizeof(*p));
+	if (!p) {
+		snprintf(err, cap, "out of memory");
+		return -1;
+	}
+	f->rules = p;
+	f->rules[f->count++] = rule;
+	return 0;
+}
+
+/* Finds "[[emulate:fault=SPEC]]" in the body. */
+static int prompt_fault(emu_fault *out, const char *body, size_t len)
+{
+	static const char marker[] = "[[emulate:fault=";
+	const char *p = body, *end = body + len;
+	char spec[96], err[256];
+
+	while (p && (size_t)(end - p) >= sizeof(marker) - 1) {
+		const char *hit = memchr(p, '[', (size_t)(end - p)), *close;
+
+		if (!hit || (size_t)(end - hit) < sizeof(marker) - 1)
+			return 0;
+		if (memcmp(hit, marker, sizeof(marker) - 1)) {
+			p = hit + 1;
+			continue;
+		}
+		hit += sizeof(marker) - 1;
+		for (close = hit; close + 1 < end && !(close[0] == ']' && close[1] == ']'); close++)
+			;
+		if (close + 1 >= end || (size_t)(close - hit) >= sizeof(spec))
+			return 0;
+		memcpy(spec, hit, (size_t)(close - hit));
+		spec[close - hit] = '\0';
+		return emu_fault_parse(out, spec, err, sizeof(err)) == 0;
+	}
+	return 0;
+}
+
+emu_fault emu_faults_take(emu_faults *f, const void *body, size_t len)
+{
+	emu_fault none = { EMU_FAULT_NONE, 0, "" }, out;
+	size_t i;
+
+	if (body && prompt_fault(&out, body, len))
+		return out;
+	pthread_mutex_lock(&f->lock);
+	for (i = 0; i < f->count; i++) {
+		if (f->rules[i].remaining == 0)
+			continue;
+		if (f->rules[i].remaining > 0)
+			f->rules[i].remaining--;
+		out = f->rules[i].fault;
+		pthread_mutex_unlock(&f->lock);
+		return out;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return none;
+}
+
+void emu_faults_dispose(emu_faults *f)
+{
+	free(f->rules);
+	pthread_mutex_destroy(&f->lock);
+	memset(f, 0, sizeof(*f));
+}
