@@ -134,8 +134,12 @@ void bedrock_es_decoder_free(bedrock_es_decoder *d);
  * other than 0, or until the next feed, reset or free. (The usual loop —
  * feed, then call next until BEDROCK_EAGAIN — satisfies this.) Bytes that do
  * not yet form a whole message are copied when next() needs more input.
+ * Feeding again without draining works too (the undrained bytes are copied
+ * first), at the cost of that copy.
  *
- * @return 0, or the sticky error if the decoder already failed
+ * @return 0; BEDROCK_EINVAL if @p buf is NULL and @p len is not 0;
+ *         BEDROCK_ENOMEM (only when undrained bytes had to be copied); or
+ *         the sticky error if the decoder already failed
  */
 int bedrock_es_decoder_feed(bedrock_es_decoder *d, const void *buf, size_t len);
 

@@ -354,7 +354,7 @@ static int read_exception(bedrock_event_reader *r, bedrock_event *out, int is_er
 
 int bedrock_event_reader_next(bedrock_event *out, bedrock_event_reader *r)
 {
-	const bedrock_es_header *mt;
+	const bedrock_es_header *mt, *et;
 	int rc;
 
 	if (!out || !r)
@@ -372,18 +372,20 @@ int bedrock_event_reader_next(bedrock_event *out, bedrock_event_reader *r)
 		return rc;
 	memset(out, 0, sizeof(*out));
 	out->message = &r->msg;
-	if (copy_header(&r->event_type, bedrock_es_message_header(&r->msg, ":event-type")))
+	et = bedrock_es_message_header(&r->msg, ":event-type");
+	if (copy_header(&r->event_type, et))
 		return fail(r, BEDROCK_ENOMEM, "out of memory reading an event");
 	out->event_type = r->event_type.ptr;
 
 	mt = bedrock_es_message_header(&r->msg, ":message-type");
 	if (!mt || header_is(mt, "event", 5)) {
 		out->kind = BEDROCK_EVENT_EVENT;
-		if (!strcmp(out->event_type, "chunk")) {
+		/* Compare the header itself: the C string stops at an embedded NUL. */
+		if (header_is(et, "chunk", 5)) {
 			rc = read_chunk(r, out);
 		} else {
 			rc = copy_payload(r, out);
-			if (!rc && !strcmp(out->event_type, "contentBlockDelta")) {
+			if (!rc && header_is(et, "contentBlockDelta", 17)) {
 				/* ConverseStream: {"delta": {"text": "..."}, ...} */
 				const cJSON *delta;
 
