@@ -47,7 +47,8 @@ const bedrock_model_info bedrock__models[] = {
 	 * 004's list of base ids invoked directly stops at Claude 3.5. */
 	{ "anthropic.claude-3-7-sonnet-20250219-v1:0", "Claude Sonnet 3.7", "sonnet-3.7", "sonnet",
 	  US | EU | APAC, 0, 1, "2025-10-28", 64000, 200000, TXT | IMG, 0 },
-	/* Deprecated per 002 (000, older, does not say). Text-only input. */
+	/* Deprecated per 002 (000, older, does not say). Text-only input as
+	 * Bedrock launched it (not in the seeds; the least certain field here). */
 	{ "anthropic.claude-3-5-haiku-20241022-v1:0", "Claude 3.5 Haiku", "haiku-3.5", "haiku",
 	  US, 1, 1, "2025-12-19", 8192, 200000, TXT, 0 },
 	/* 001 (deprecated), 004; no profile columns in either. */
