@@ -1,0 +1,268 @@
+/*
+ * libbedrock - Claude on Amazon Bedrock, from C.
+ * Copyright 2026 The libbedrock authors. SPDX-License-Identifier: Apache-2.0
+ *
+ * The model catalog: which Claude model ids Bedrock knows, which
+ * cross-region inference profiles exist for each, and which ids can be
+ * invoked directly. `bedrock emulate` renders ListFoundationModels,
+ * GetFoundationModel and ListInferenceProfiles from it and applies its
+ * rules to InvokeModel; the CLI takes its model aliases from it.
+ *
+ * Where the data comes from: the Claude-on-Bedrock tables of the project's
+ * seed documents, copied into a static table in the library (nothing is
+ * read at run time). Where two seeds disagree the newest one wins. Fields
+ * the seeds do not give (output limits, modalities, the regions a profile
+ * routes to) are marked as such where they are declared.
+ *
+ * Rules the catalog encodes:
+ *
+ * 1. Accepted identifiers (already percent-DECODED; "%3A" is not ":"):
+ *    - a base id, "anthropic.claude-sonnet-4-5-20250929-v1:0";
+ *    - a system inference profile id, "<geo>.<base id>" with geo one of
+ *      global, us, eu, jp, apac, and only if the seeds list that profile
+ *      for that model ("jp.anthropic.claude-haiku-4-5-…" does not exist);
+ *    - a foundation-model ARN,
+ *      "arn:<partition>:bedrock:<region>::foundation-model/<base id>";
+ *    - an inference-profile ARN,
+ *      "arn:<partition>:bedrock:<region>:<account>:inference-profile/<profile id>";
+ *    - an alias ("sonnet-4.5", see bedrock_model_info.alias) or a family
+ *      name ("sonnet", "opus", "haiku": the newest model of that family
+ *      that is not LEGACY). Aliases are a libbedrock convenience: Bedrock
+ *      itself never sees them.
+ *    The partition is aws, aws-cn or aws-us-gov and must agree with the
+ *    region (cn-* only in aws-cn, us-gov-* only in aws-us-gov). Ids are
+ *    case-sensitive; aliases are not.
+ * 2. ARNs of resources a user creates (application-inference-profile,
+ *    provisioned-model, custom-model-deployment, imported-model, prompt,
+ *    default-prompt-router, prompt-router) are well formed but cannot be
+ *    mapped to a model offline: they resolve with kind
+ *    BEDROCK_MODEL_REF_OPAQUE_ARN and model NULL, and the caller decides.
+ * 3. Anything else is unknown, and Bedrock answers it with
+ *    ValidationException "The provided model identifier is invalid."
+ *    (bedrock_model_invalid_id_message()).
+ * 4. On-demand rule. The Claude 3 generation (Claude 3 Haiku, Sonnet, Opus,
+ *    Claude 3.5 Sonnet v2, Claude 3.5 Haiku) can be invoked by base id.
+ *    Claude Sonnet 3.7 and every newer model (Sonnet 4, 4.5; Opus 4, 4.1,
+ *    4.5, 4.6; Haiku 4.5) can only be invoked through an inference profile
+ *    (its id or ARN); their base id, alone or in a foundation-model ARN,
+ *    gets ValidationException "Invocation of model ID <id> with on-demand
+ *    throughput isn’t supported. Retry your request with the ID or ARN of
+ *    an inference profile that contains this model." (with a typographic
+ *    apostrophe, U+2019, as Bedrock sends it).
+ *
+ * Thread safety: the table is immutable and no function keeps state, so
+ * every function here may be called from any thread at any time.
+ */
+#ifndef BEDROCK_MODELS_H
+#define BEDROCK_MODELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Cross-region (system-defined) inference profile geographies; a bit set. */
+typedef enum bedrock_profile_geo {
+	BEDROCK_PROFILE_GLOBAL = 1,	/* "global." */
+	BEDROCK_PROFILE_US = 2,		/* "us." */
+	BEDROCK_PROFILE_EU = 4,		/* "eu." */
+	BEDROCK_PROFILE_JP = 8,		/* "jp." */
+	BEDROCK_PROFILE_APAC = 16	/* "apac." */
+	/* Append only: new geographies take the next bit. */
+} bedrock_profile_geo;
+
+/** bedrock_model_info.modalities */
+#define BEDROCK_MODALITY_TEXT  1u
+#define BEDROCK_MODALITY_IMAGE 2u
+
+/** bedrock_model_info.features */
+/* The 1M-token context window beta (anthropic_beta "context-1m-2025-08-07"). */
+#define BEDROCK_MODEL_FEATURE_CONTEXT_1M 1u
+
+/** The AWS error code of both catalog errors. */
+#define BEDROCK_MODEL_ERROR_CODE "ValidationException"
+
+/** Room for any message this module writes (fits bedrock_error_info.message). */
+#define BEDROCK_MODEL_MESSAGE_MAX 512
+
+/** Room for any profile id this module writes, NUL included. */
+#define BEDROCK_MODEL_ID_MAX 128
+
+/**
+ * One Claude model. The library owns every instance (a static table);
+ * fields may be appended in later releases, so never allocate one, copy
+ * one by value into long-lived storage, or rely on sizeof.
+ */
+typedef struct bedrock_model_info {
+	/** Base id, "anthropic.claude-sonnet-4-5-20250929-v1:0". */
+	const char *id;
+	/** modelName, "Claude Sonnet 4.5". */
+	const char *name;
+	/** Short CLI alias, unique: "sonnet-4.5". */
+	const char *alias;
+	/** "sonnet", "opus" or "haiku". */
+	const char *family;
+	/** The system inference profiles that exist: bedrock_profile_geo bits. */
+	unsigned profiles;
+	/**
+	 * 1 if the base id can be invoked directly (inferenceTypesSupported
+	 * ["ON_DEMAND"]); 0 if only through a profile (["INFERENCE_PROFILE"]).
+	 */
+	int on_demand;
+	/** 1 if deprecated in the seeds: modelLifecycle.status "LEGACY". */
+	int legacy;
+	/** The deprecation date, "2025-10-28", or NULL when not legacy. */
+	const char *legacy_since;
+	/**
+	 * Largest max_tokens the model accepts. Not in the seeds: taken from
+	 * Anthropic's model pages.
+	 */
+	unsigned max_output_tokens;
+	/** Context window without betas: 200000 for every model here. */
+	unsigned context_tokens;
+	/**
+	 * Input modalities, BEDROCK_MODALITY_* (output is always TEXT and
+	 * responseStreamingSupported always true). Not in the seeds.
+	 */
+	unsigned modalities;
+	/** BEDROCK_MODEL_FEATURE_* bits, from the seeds. */
+	unsigned features;
+} bedrock_model_info;
+
+/** Number of models in the catalog. */
+size_t bedrock_models_count(void);
+
+/**
+ * The i-th model, newest first, or NULL when i >= bedrock_models_count().
+ * The pointer is lent for the life of the program.
+ */
+const bedrock_model_info *bedrock_models_at(size_t i);
+
+/** What kind of identifier bedrock_model_resolve() was given. */
+typedef enum bedrock_model_ref_kind {
+	BEDROCK_MODEL_REF_BASE = 0,		/* "anthropic.claude-…" */
+	BEDROCK_MODEL_REF_PROFILE = 1,		/* "us.anthropic.claude-…" */
+	BEDROCK_MODEL_REF_FOUNDATION_ARN = 2,	/* "arn:…::foundation-model/…" */
+	BEDROCK_MODEL_REF_PROFILE_ARN = 3,	/* "arn:…:inference-profile/…" */
+	BEDROCK_MODEL_REF_ALIAS = 4,		/* "sonnet-4.5", "sonnet" */
+	BEDROCK_MODEL_REF_OPAQUE_ARN = 5	/* a user resource's ARN; model NULL */
+} bedrock_model_ref_kind;
+
+/** A resolved identifier. Plain data: the caller owns it. */
+typedef struct bedrock_model_ref {
+	/** The model; NULL only when kind is BEDROCK_MODEL_REF_OPAQUE_ARN. */
+	const bedrock_model_info *model;
+	bedrock_model_ref_kind kind;
+	/** The profile's geography, or 0 when the id names no system profile. */
+	bedrock_profile_geo geo;
+	/** From an ARN: "aws", "aws-cn", "aws-us-gov"; else "". */
+	char partition[16];
+	/** From an ARN: "us-east-1"; else "". */
+	char region[32];
+	/** From an ARN: the 12-digit account, "" when the ARN has none. */
+	char account[16];
+	/** From an ARN: "foundation-model", "provisioned-model", …; else "". */
+	char resource_type[32];
+	/**
+	 * Opaque ARNs only: what follows the resource type's '/', lent from
+	 * the string given to bedrock_model_resolve(); else NULL.
+	 */
+	const char *resource_id;
+} bedrock_model_ref;
+
+/**
+ * Resolves any accepted identifier (rules 1–3 above).
+ *
+ * @param out      filled on success; zeroed on failure
+ * @param model_id NUL-terminated and percent-decoded; at most 2048 bytes
+ *                 (Bedrock's limit), longer is unknown
+ * @return 0; BEDROCK_ENOTFOUND for an unknown or malformed identifier
+ *         (answer it with bedrock_model_invalid_id_message());
+ *         BEDROCK_EINVAL if out or model_id is NULL
+ */
+int bedrock_model_resolve(bedrock_model_ref *out, const char *model_id);
+
+/**
+ * Applies the on-demand rule (rule 4) to a resolved identifier.
+ *
+ * @param out     if not NULL, receives Bedrock's message when the result is
+ *                not 0 ("" when it is 0); NUL-terminated, truncated to cap
+ * @param cap     size of out (BEDROCK_MODEL_MESSAGE_MAX is always enough)
+ * @param ref     from bedrock_model_resolve()
+ * @return 0 if Bedrock would accept the id; BEDROCK_EINVAL (the on-demand
+ *         message) for a profile-only model named by base id, foundation
+ *         ARN or alias; BEDROCK_ENOTFOUND (the invalid-identifier message)
+ *         for an opaque ARN, which the catalog cannot vouch for, or a NULL
+ *         ref
+ */
+int bedrock_model_check_invocable(char *out, size_t cap, const bedrock_model_ref *ref);
+
+/** "The provided model identifier is invalid." (static). */
+const char *bedrock_model_invalid_id_message(void);
+
+/**
+ * Writes Bedrock's on-demand message for model_id.
+ *
+ * @return 0, BEDROCK_ELIMIT if truncated (out still NUL-terminated), or
+ *         BEDROCK_EINVAL for a NULL argument or cap 0
+ */
+int bedrock_model_on_demand_message(char *out, size_t cap, const char *model_id);
+
+/**
+ * Writes the system inference profile id of m in geo,
+ * "global.anthropic.claude-sonnet-4-5-20250929-v1:0".
+ *
+ * @return 0; BEDROCK_ENOTFOUND if the model has no such profile;
+ *         BEDROCK_EINVAL if geo is not exactly one bedrock_profile_geo or
+ *         an argument is NULL; BEDROCK_ELIMIT if cap is too small
+ *         (BEDROCK_MODEL_ID_MAX is always enough)
+ */
+int bedrock_model_profile_id(char *out, size_t cap, const bedrock_model_info *m,
+			     bedrock_profile_geo geo);
+
+/**
+ * The profile a client should use when given only a model: global if it
+ * exists, else us, eu, jp, apac in that order; 0 when the model has none
+ * (it is then invoked by base id).
+ */
+bedrock_profile_geo bedrock_model_default_geo(const bedrock_model_info *m);
+
+/** "global", "us", "eu", "jp", "apac"; NULL for anything else. */
+const char *bedrock_profile_geo_prefix(bedrock_profile_geo geo);
+
+/**
+ * The Regions a profile of this geography routes requests to,
+ * NULL-terminated and static; NULL for an unknown geo. Not in the seeds:
+ * a representative list for rendering, not a statement about availability.
+ */
+const char *const *bedrock_profile_geo_regions(bedrock_profile_geo geo);
+
+/** One system-defined inference profile, as ListInferenceProfiles lists it. */
+typedef struct bedrock_inference_profile {
+	const bedrock_model_info *model;
+	bedrock_profile_geo geo;
+	/** inferenceProfileId, "us.anthropic.claude-sonnet-4-5-20250929-v1:0". */
+	char id[BEDROCK_MODEL_ID_MAX];
+	/** inferenceProfileName, "US Anthropic Claude Sonnet 4.5". */
+	char name[96];
+	/** bedrock_profile_geo_regions(geo). */
+	const char *const *regions;
+} bedrock_inference_profile;
+
+/** Number of system inference profiles (one per model and geo bit). */
+size_t bedrock_profiles_count(void);
+
+/**
+ * The i-th profile: models in catalog order, then geographies in bit order.
+ *
+ * @return 0, BEDROCK_ITEROVER when i >= bedrock_profiles_count(), or
+ *         BEDROCK_EINVAL if out is NULL
+ */
+int bedrock_profiles_at(bedrock_inference_profile *out, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

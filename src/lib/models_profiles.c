@@ -1,0 +1,149 @@
+/* Bedrock's answers to model ids it will not run, and the list of
+ * system-defined inference profiles derived from the table's profile bits. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bedrock/errors.h"
+#include "models_private.h"
+
+/* Bedrock's text, byte for byte: note "isn’t" with U+2019. */
+#define ON_DEMAND_FMT "Invocation of model ID %s with on-demand throughput isn\xE2\x80\x99t supported. " \
+	"Retry your request with the ID or ARN of an inference profile that contains this model."
+
+static const char invalid_id[] = "The provided model identifier is invalid.";
+
+/* Not in the seeds: where each geography's profiles route, for rendering
+ * GetInferenceProfile's models[]. */
+static const char *const regions_us[] = { "us-east-1", "us-east-2", "us-west-2", NULL };
+static const char *const regions_eu[] = {
+	"eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3", NULL
+};
+static const char *const regions_jp[] = { "ap-northeast-1", "ap-northeast-3", NULL };
+static const char *const regions_apac[] = {
+	"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+	"ap-southeast-1", "ap-southeast-2", "ap-southeast-4", NULL
+};
+static const char *const regions_global[] = {
+	"us-east-1", "us-east-2", "us-west-2", "eu-central-1", "eu-north-1", "eu-west-1",
+	"eu-west-3", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1",
+	"ap-southeast-2", "ca-central-1", "sa-east-1", NULL
+};
+
+const char *bedrock_model_invalid_id_message(void)
+{
+	return invalid_id;
+}
+
+int bedrock_model_on_demand_message(char *out, size_t cap, const char *model_id)
+{
+	int n;
+
+	if (out == NULL || cap == 0 || model_id == NULL)
+		return BEDROCK_EINVAL;
+	n = snprintf(out, cap, ON_DEMAND_FMT, model_id);
+	if (n < 0) {
+		out[0] = '\0';
+		return BEDROCK_EINVAL;
+	}
+	return (size_t)n >= cap ? BEDROCK_ELIMIT : 0;
+}
+
+static void set_message(char *out, size_t cap, const char *msg)
+{
+	size_t len;
+
+	if (out == NULL || cap == 0)
+		return;
+	len = strlen(msg);
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(out, msg, len);
+	out[len] = '\0';
+}
+
+int bedrock_model_check_invocable(char *out, size_t cap, const bedrock_model_ref *ref)
+{
+	set_message(out, cap, "");
+	if (ref == NULL || ref->model == NULL) {
+		set_message(out, cap, invalid_id);
+		return BEDROCK_ENOTFOUND;
+	}
+	if (ref->kind == BEDROCK_MODEL_REF_PROFILE || ref->kind == BEDROCK_MODEL_REF_PROFILE_ARN ||
+	    ref->model->on_demand)
+		return 0;
+	/* The message names the base id even when given an ARN or alias. */
+	if (out != NULL && cap > 0)
+		(void)bedrock_model_on_demand_message(out, cap, ref->model->id);
+	return BEDROCK_EINVAL;
+}
+
+const char *const *bedrock_profile_geo_regions(bedrock_profile_geo geo)
+{
+	switch (geo) {
+	case BEDROCK_PROFILE_GLOBAL: return regions_global;
+	case BEDROCK_PROFILE_US: return regions_us;
+	case BEDROCK_PROFILE_EU: return regions_eu;
+	case BEDROCK_PROFILE_JP: return regions_jp;
+	case BEDROCK_PROFILE_APAC: return regions_apac;
+	}
+	return NULL;
+}
+
+static const char *geo_label(bedrock_profile_geo geo)
+{
+	switch (geo) {
+	case BEDROCK_PROFILE_GLOBAL: return "Global";
+	case BEDROCK_PROFILE_US: return "US";
+	case BEDROCK_PROFILE_EU: return "EU";
+	case BEDROCK_PROFILE_JP: return "JP";
+	case BEDROCK_PROFILE_APAC: return "APAC";
+	}
+	return "";
+}
+
+static unsigned popcount(unsigned v)
+{
+	unsigned n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+size_t bedrock_profiles_count(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < bedrock__models_count; i++)
+		n += popcount(bedrock__models[i].profiles & BEDROCK__PROFILE_ALL);
+	return n;
+}
+
+int bedrock_profiles_at(bedrock_inference_profile *out, size_t i)
+{
+	size_t m;
+	unsigned bit;
+
+	if (out == NULL)
+		return BEDROCK_EINVAL;
+	memset(out, 0, sizeof(*out));
+	for (m = 0; m < bedrock__models_count; m++) {
+		const bedrock_model_info *info = &bedrock__models[m];
+
+		for (bit = 1; bit <= BEDROCK__PROFILE_ALL; bit <<= 1) {
+			if (!(info->profiles & bit))
+				continue;
+			if (i-- > 0)
+				continue;
+			out->model = info;
+			out->geo = (bedrock_profile_geo)bit;
+			out->regions = bedrock_profile_geo_regions(out->geo);
+			if (bedrock_model_profile_id(out->id, sizeof(out->id), info, out->geo) != 0)
+				return BEDROCK_ELIMIT;
+			snprintf(out->name, sizeof(out->name), "%s Anthropic %s",
+				 geo_label(out->geo), info->name);
+			return 0;
+		}
+	}
+	return BEDROCK_ITEROVER;
+}
