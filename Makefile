@@ -16,6 +16,10 @@ all: build
 
 deps:
 	@sh scripts/install-deps.sh
+	@if [ ! -d tests/node/node_modules ] || [ tests/node/package-lock.json -nt tests/node/node_modules ]; then \
+		echo "npm ci in tests/node (the official SDKs the emulator is tested with)"; \
+		(cd tests/node && npm ci --no-audit --no-fund --loglevel=error) && touch tests/node/node_modules; \
+	fi
 
 build: deps
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -16,6 +16,12 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# Node.js runs the official SDKs against the emulator in the tests. A
+# machine may have it from elsewhere (e.g. NodeSource), so look for the
+# commands rather than Debian's package names.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
