@@ -8,5 +8,6 @@
 int cmd_debug_sign(int argc, char **argv);
 int cmd_debug_eventstream(int argc, char **argv);
 int cmd_debug_credentials(int argc, char **argv);
+int cmd_emulate(int argc, char **argv);
 
 #endif

@@ -8,6 +8,10 @@
 static const char usage[] =
 	"usage: bedrock <command> [options]\n"
 	"\n"
+	"Local tools:\n"
+	"  emulate [--listen HOST:PORT]\n"
+	"                      run a local Bedrock Runtime emulator (HTTP/1.1 and HTTP/2)\n"
+	"\n"
 	"Diagnostics:\n"
 	"  debug sign --request FILE --context FILE [--query]\n"
 	"                      sign a raw HTTP request with SigV4 and print every stage\n"
@@ -19,12 +23,14 @@ static const char usage[] =
 	"  --version           print the version\n"
 	"  --help              print this help\n";
 
+/* group is NULL for a single-word command such as `emulate`. */
 struct command {
 	const char *group, *name;
 	int (*run)(int argc, char **argv);
 };
 
 static const struct command commands[] = {
+	{ NULL, "emulate", cmd_emulate },
 	{ "debug", "sign", cmd_debug_sign },
 	{ "debug", "eventstream", cmd_debug_eventstream },
 	{ "debug", "credentials", cmd_debug_credentials },
@@ -46,6 +52,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		const struct command *c = &commands[i];
 
+		if (!c->group) {
+			if (!strcmp(argv[1], c->name))
+				return c->run(argc - 1, argv + 1);
+			continue;
+		}
 		if (strcmp(argv[1], c->group))
 			continue;
 		if (argc < 3) {

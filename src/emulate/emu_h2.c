@@ -1,0 +1,578 @@
+/* HTTP/2 with prior knowledge for bedrock emulate: nghttp2's server
+ * session on a libevent bufferevent, all in the loop's thread. Each stream
+ * is collected (headers, body), handed to the handler when the client ends
+ * it, and the plan is played back as DATA frames: one per piece, each when
+ * its timer says so (NGHTTP2_ERR_DEFERRED until then). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <nghttp2/nghttp2.h>
+
+#include "emu_net.h"
+
+#define H2_MAX_STREAMS 128
+#define H2_STREAM_WINDOW (1 << 20)
+#define H2_CONN_WINDOW (16 << 20)
+/* Stop producing frames while this much waits for the socket. */
+#define H2_OUT_HIGH (64 * 1024)
+#define H2_IDLE_TIMEOUT_S 120
+/* RFC 9113 section 6.5.2 counts 32 bytes of overhead per field. */
+#define H2_FIELD_OVERHEAD 32
+
+struct h2_stream {
+	struct h2_stream *prev, *next;
+	struct h2_conn *c;
+	int32_t id;
+	emu_header *hdrs;
+	size_t nh, caph, header_bytes;
+	char *method, *path, *authority;
+	int headers_too_big;
+	uint8_t *body;
+	size_t len, cap;
+	int answered;
+	emu_response plan;
+	size_t piece, off;		/* next byte to send */
+	uint64_t due;			/* when pieces[piece] may go */
+	int due_passed;
+	struct event *timer;
+	uint64_t start_ms;
+	size_t bytes;
+	int status;			/* 0: reset */
+};
+
+struct h2_conn {
+	struct h2_conn *prev, *next;
+	emu_server *srv;
+	struct bufferevent *bev;
+	nghttp2_session *session;
+	struct h2_stream *streams;
+	size_t nstreams;
+	char peer[64];
+};
+
+static void stream_free(struct h2_stream *st)
+{
+	struct h2_conn *c = st->c;
+	size_t i;
+
+	if (st->prev)
+		st->prev->next = st->next;
+	else
+		c->streams = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	c->nstreams--;
+	if (st->timer)
+		event_free(st->timer);
+	for (i = 0; i < st->nh; i++) {
+		free(st->hdrs[i].name);
+		free(st->hdrs[i].value);
+	}
+	free(st->hdrs);
+	free(st->method);
+	free(st->path);
+	free(st->authority);
+	free(st->body);
+	emu_response_dispose(&st->plan);
+	free(st);
+}
+
+static void conn_free(struct h2_conn *c)
+{
+	emu_server *s = c->srv;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->h2s = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	while (c->streams)
+		stream_free(c->streams);
+	nghttp2_session_del(c->session);
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* A connection with no open stream may idle only so long. */
+static void update_idle(struct h2_conn *c)
+{
+	struct timeval tv = { H2_IDLE_TIMEOUT_S, 0 };
+
+	bufferevent_set_timeouts(c->bev, c->nstreams ? NULL : &tv, NULL);
+}
+
+/* Sends what nghttp2 has; -1 when the connection is over. */
+static int conn_send(struct h2_conn *c)
+{
+	if (nghttp2_session_send(c->session))
+		return -1;
+	if (!nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session) &&
+	    !evbuffer_get_length(bufferevent_get_output(c->bev)))
+		return -1;
+	return 0;
+}
+
+static ssize_t send_cb(nghttp2_session *session, const uint8_t *data, size_t len, int flags,
+		       void *user_data)
+{
+	struct h2_conn *c = user_data;
+
+	(void)session;
+	(void)flags;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >= H2_OUT_HIGH)
+		return NGHTTP2_ERR_WOULDBLOCK;	/* write_cb carries on */
+	if (bufferevent_write(c->bev, data, len))
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
+	return (ssize_t)len;
+}
+
+static void wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct h2_stream *st = arg;
+	struct h2_conn *c = st->c;
+
+	(void)fd;
+	(void)what;
+	nghttp2_session_resume_data(c->session, st->id);
+	if (conn_send(c))
+		conn_free(c);
+}
+
+static ssize_t data_cb(nghttp2_session *session, int32_t stream_id, uint8_t *buf,
+		       size_t length, uint32_t *data_flags, nghttp2_data_source *source,
+		       void *user_data)
+{
+	struct h2_stream *st = source->ptr;
+	const emu_response *p = &st->plan;
+
+	(void)session;
+	(void)stream_id;
+	(void)user_data;
+	for (;;) {
+		const emu_piece *pc;
+		size_t n;
+
+		if (st->piece == p->piece_count) {
+			if (p->end == EMU_END_RESET)
+				return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* RST_STREAM(INTERNAL_ERROR) */
+			*data_flags |= NGHTTP2_DATA_FLAG_EOF;
+			return 0;
+		}
+		pc = &p->pieces[st->piece];
+		if (!st->due_passed) {
+			uint64_t now = emu_now_ms();
+
+			if (now < st->due) {
+				uint64_t ms = st->due - now;
+				struct timeval tv = { (time_t)(ms / 1000),
+						      (suseconds_t)(ms % 1000) * 1000 };
+
+				if (!st->timer &&
+				    !(st->timer = evtimer_new(st->c->srv->base, wake_cb, st)))
+					return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+				evtimer_add(st->timer, &tv);
+				return NGHTTP2_ERR_DEFERRED;
+			}
+			st->due_passed = 1;
+		}
+		n = pc->len - st->off < length ? pc->len - st->off : length;
+		memcpy(buf, pc->data + st->off, n);
+		st->off += n;
+		if (st->off == pc->len) {
+			st->piece++;
+			st->off = 0;
+			st->due_passed = 0;
+			if (st->piece < p->piece_count)
+				st->due = emu_now_ms() + p->pieces[st->piece].delay_ms;
+			else if (p->end == EMU_END_NORMAL)
+				*data_flags |= NGHTTP2_DATA_FLAG_EOF; /* END_STREAM on the last piece */
+		}
+		if (n || (*data_flags & NGHTTP2_DATA_FLAG_EOF)) {
+			st->bytes += n;
+			return (ssize_t)n;
+		}
+	}
+}
+
+static void respond_status(struct h2_stream *st, int status)
+{
+	char code[8];
+	nghttp2_nv nv = { (uint8_t *)":status", (uint8_t *)code, 7, 0, NGHTTP2_NV_FLAG_NONE };
+
+	snprintf(code, sizeof(code), "%d", status);
+	nv.valuelen = strlen(code);
+	st->answered = 1;
+	st->status = status;
+	free(st->body);
+	st->body = NULL;
+	if (nghttp2_submit_response(st->c->session, st->id, &nv, 1, NULL))
+		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
+					  NGHTTP2_INTERNAL_ERROR);
+}
+
+/* Connection-specific fields are forbidden in HTTP/2 (RFC 9113 8.2.2);
+ * the length is ours to state. */
+static int drop_response_header(const char *name)
+{
+	static const char *const drop[] = { "connection", "keep-alive", "proxy-connection",
+					    "transfer-encoding", "upgrade", "content-length" };
+	size_t i;
+
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (!strcmp(name, drop[i]))
+			return 1;
+	return 0;
+}
+
+static int add_header(struct h2_stream *st, const char *name, size_t nl, const char *value,
+		      size_t vl)
+{
+	if (st->nh == st->caph) {
+		size_t cap = st->caph ? st->caph * 2 : 16;
+		emu_header *h = realloc(st->hdrs, cap * sizeof(*h));
+
+		if (!h)
+			return -1;
+		st->hdrs = h;
+		st->caph = cap;
+	}
+	st->hdrs[st->nh].name = strndup(name, nl);
+	st->hdrs[st->nh].value = strndup(value, vl);
+	if (!st->hdrs[st->nh].name || !st->hdrs[st->nh].value) {
+		free(st->hdrs[st->nh].name);
+		free(st->hdrs[st->nh].value);
+		return -1;
+	}
+	st->nh++;
+	return 0;
+}
+
+static void submit_plan(struct h2_stream *st)
+{
+	emu_response *p = &st->plan;
+	nghttp2_data_provider prd;
+	nghttp2_nv *nva;
+	char code[8], clen[24], date[64];
+	size_t i, n = 0, total = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	nva = calloc(p->header_count + 3, sizeof(*nva));
+	if (!nva) {
+		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
+					  NGHTTP2_INTERNAL_ERROR);
+		return;
+	}
+#define NV(nm, nlen, val) do { \
+		nva[n].name = (uint8_t *)(nm); nva[n].namelen = (nlen); \
+		nva[n].value = (uint8_t *)(val); nva[n].valuelen = strlen(val); \
+		nva[n].flags = NGHTTP2_NV_FLAG_NONE; n++; } while (0)
+	snprintf(code, sizeof(code), "%d", p->status);
+	NV(":status", 7, code);
+	for (i = 0; i < p->header_count; i++) {
+		char *c;
+
+		/* HTTP/2 field names are lower case; the plan is ours now. */
+		for (c = p->headers[i].name; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (!drop_response_header(p->headers[i].name))
+			NV(p->headers[i].name, strlen(p->headers[i].name), p->headers[i].value);
+	}
+	for (i = 0; i < p->piece_count; i++)
+		total += p->pieces[i].len;
+	/* A reset body has no honest length. */
+	if (!p->streaming && p->end == EMU_END_NORMAL) {
+		snprintf(clen, sizeof(clen), "%zu", total);
+		NV("content-length", 14, clen);
+	}
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	NV("date", 4, date);
+#undef NV
+	st->due = emu_now_ms() + (p->piece_count ? p->pieces[0].delay_ms : 0);
+	prd.source.ptr = st;
+	prd.read_callback = data_cb;
+	if (nghttp2_submit_response(st->c->session, st->id, nva, n,
+				    p->piece_count || p->end == EMU_END_RESET ? &prd : NULL))
+		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
+					  NGHTTP2_INTERNAL_ERROR);
+	free(nva);
+}
+
+static void dispatch(struct h2_stream *st)
+{
+	emu_server *s = st->c->srv;
+	emu_request req;
+	char *q;
+	size_t i;
+	int has_host = 0;
+
+	st->answered = 1;
+	if (!st->method || !st->path) {
+		/* nghttp2 checks pseudo-headers; this is only belt and braces. */
+		respond_status(st, 400);
+		return;
+	}
+	/* :authority stands in for Host (RFC 9113 8.3.1); a signer needs it. */
+	for (i = 0; i < st->nh; i++)
+		has_host |= !strcmp(st->hdrs[i].name, "host");
+	if (!has_host && st->authority &&
+	    add_header(st, "host", 4, st->authority, strlen(st->authority))) {
+		respond_status(st, 500);
+		return;
+	}
+	q = strchr(st->path, '?');
+	if (q)
+		*q++ = 0;
+	memset(&req, 0, sizeof(req));
+	req.method = st->method;
+	req.path = st->path;
+	req.query = q ? q : "";
+	req.headers = st->hdrs;
+	req.header_count = st->nh;
+	req.body = st->body ? st->body : (const uint8_t *)"";
+	req.body_len = st->len;
+	req.peer = st->c->peer;
+	req.http2 = 1;
+	emu_response_init(&st->plan, 500);
+	s->opt.handler(&st->plan, &req, s->opt.payload);
+	free(st->body);
+	st->body = NULL;
+	st->len = st->cap = 0;
+	if (st->plan.reset_before_headers) {
+		st->status = 0;
+		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
+					  NGHTTP2_INTERNAL_ERROR);
+		return;
+	}
+	st->status = st->plan.status;
+	submit_plan(st);
+}
+
+static int begin_headers_cb(nghttp2_session *session, const nghttp2_frame *frame,
+			    void *user_data)
+{
+	struct h2_conn *c = user_data;
+	struct h2_stream *st;
+
+	if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+		return 0;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	st->c = c;
+	st->id = frame->hd.stream_id;
+	st->start_ms = emu_now_ms();
+	st->next = c->streams;
+	if (c->streams)
+		c->streams->prev = st;
+	c->streams = st;
+	c->nstreams++;
+	update_idle(c);
+	nghttp2_session_set_stream_user_data(session, st->id, st);
+	return 0;
+}
+
+static int header_cb(nghttp2_session *session, const nghttp2_frame *frame,
+		     const uint8_t *name, size_t nl, const uint8_t *value, size_t vl,
+		     uint8_t flags, void *user_data)
+{
+	struct h2_stream *st = nghttp2_session_get_stream_user_data(session,
+								    frame->hd.stream_id);
+	struct h2_conn *c = user_data;
+	char **slot = NULL;
+
+	(void)flags;
+	if (!st || st->answered || st->headers_too_big || frame->hd.type != NGHTTP2_HEADERS)
+		return 0;
+	st->header_bytes += nl + vl + H2_FIELD_OVERHEAD;
+	if (st->header_bytes > c->srv->opt.max_header_bytes) {
+		st->headers_too_big = 1;
+		return 0;
+	}
+	if (nl && name[0] == ':') {
+		if (nl == 7 && !memcmp(name, ":method", 7))
+			slot = &st->method;
+		else if (nl == 5 && !memcmp(name, ":path", 5))
+			slot = &st->path;
+		else if (nl == 10 && !memcmp(name, ":authority", 10))
+			slot = &st->authority;
+		if (slot && !*slot && !(*slot = strndup((const char *)value, vl)))
+			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+		return 0;
+	}
+	if (add_header(st, (const char *)name, nl, (const char *)value, vl))
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	return 0;
+}
+
+static int data_chunk_cb(nghttp2_session *session, uint8_t flags, int32_t stream_id,
+			 const uint8_t *data, size_t len, void *user_data)
+{
+	struct h2_stream *st = nghttp2_session_get_stream_user_data(session, stream_id);
+	struct h2_conn *c = user_data;
+
+	(void)flags;
+	if (!st || st->answered)
+		return 0;	/* the rest of a refused body */
+	if (len > c->srv->opt.max_body - st->len) {
+		respond_status(st, 413);
+		return 0;
+	}
+	if (st->len + len > st->cap) {
+		size_t cap = st->cap ? st->cap : 4096;
+		uint8_t *b;
+
+		while (cap < st->len + len)
+			cap *= 2;
+		b = realloc(st->body, cap);
+		if (!b)
+			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+		st->body = b;
+		st->cap = cap;
+	}
+	memcpy(st->body + st->len, data, len);
+	st->len += len;
+	return 0;
+}
+
+static int frame_recv_cb(nghttp2_session *session, const nghttp2_frame *frame,
+			 void *user_data)
+{
+	struct h2_stream *st;
+
+	(void)user_data;
+	if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
+		return 0;
+	st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
+	if (!st || st->answered)
+		return 0;
+	if (st->headers_too_big)
+		respond_status(st, 431);
+	else if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+		dispatch(st);
+	return 0;
+}
+
+static int stream_close_cb(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
+			   void *user_data)
+{
+	struct h2_stream *st = nghttp2_session_get_stream_user_data(session, stream_id);
+	struct h2_conn *c = user_data;
+
+	(void)error_code;
+	if (!st)
+		return 0;
+	if (st->answered) {
+		const char *path = st->path ? st->path : "-";
+
+		emu_access_log(c->srv, c->peer, st->method, path, st->status, st->bytes,
+			       st->start_ms, 1);
+	}
+	nghttp2_session_set_stream_user_data(session, stream_id, NULL);
+	stream_free(st);
+	update_idle(c);
+	return 0;
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+	struct h2_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t len = evbuffer_get_length(in);
+	unsigned char *data = evbuffer_pullup(in, -1);
+	ssize_t rv = nghttp2_session_mem_recv(c->session, data, len);
+
+	if (rv < 0) {
+		/* nghttp2 queued a GOAWAY for protocol errors; try to send it. */
+		nghttp2_session_send(c->session);
+		conn_free(c);
+		return;
+	}
+	evbuffer_drain(in, (size_t)rv);
+	if (conn_send(c))
+		conn_free(c);
+}
+
+static void write_cb(struct bufferevent *bev, void *arg)
+{
+	struct h2_conn *c = arg;
+
+	(void)bev;
+	if (conn_send(c))
+		conn_free(c);
+}
+
+static void event_cb(struct bufferevent *bev, short events, void *arg)
+{
+	(void)bev;
+	if (events & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		conn_free(arg);
+}
+
+void emu_h2_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	nghttp2_settings_entry iv[] = {
+		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, H2_MAX_STREAMS },
+		{ NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, H2_STREAM_WINDOW },
+		{ NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, (uint32_t)s->opt.max_header_bytes },
+	};
+	nghttp2_session_callbacks *cbs;
+	struct h2_conn *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (!c || !(c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->srv = s;
+	emu_format_peer(c->peer, sizeof(c->peer), sa, len);
+	if (nghttp2_session_callbacks_new(&cbs)) {
+		bufferevent_free(c->bev);
+		free(c);
+		return;
+	}
+	nghttp2_session_callbacks_set_send_callback(cbs, send_cb);
+	nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, begin_headers_cb);
+	nghttp2_session_callbacks_set_on_header_callback(cbs, header_cb);
+	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, data_chunk_cb);
+	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, frame_recv_cb);
+	nghttp2_session_callbacks_set_on_stream_close_callback(cbs, stream_close_cb);
+	rc = nghttp2_session_server_new(&c->session, cbs, c);
+	nghttp2_session_callbacks_del(cbs);
+	if (rc) {
+		bufferevent_free(c->bev);
+		free(c);
+		return;
+	}
+	c->next = s->h2s;
+	if (s->h2s)
+		s->h2s->prev = c;
+	s->h2s = c;
+	if (nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0])) ||
+	    nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0,
+						  H2_CONN_WINDOW)) {
+		conn_free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	update_idle(c);
+	if (conn_send(c))
+		conn_free(c);
+}
+
+void emu_h2_close_all(emu_server *s)
+{
+	while (s->h2s)
+		conn_free(s->h2s);
+}

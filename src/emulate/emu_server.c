@@ -1,0 +1,380 @@
+/* bedrock emulate's front door: binds the port, accepts with libevent and
+ * sends each connection to HTTP/2 (nghttp2) or HTTP/1.1 (libmicrohttpd)
+ * after peeking at its first bytes. One port serves both, as Bedrock's
+ * endpoint does for clients that speak HTTP/2 with prior knowledge (the
+ * AWS JS SDK on an http:// endpoint) and for everyone else. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <event2/thread.h>
+
+#include "emu_net.h"
+
+/* The client connection preface of RFC 9113 section 3.4. */
+static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+/* "PRI" tells the preface from every HTTP/1 method (PROPFIND, POST, ...). */
+#define PEEK_DECISIVE 3
+/* A client that connects and stays silent this long is dropped. */
+#define PEEK_TIMEOUT_MS 30000
+/* How often to look again when only part of "PRI" has arrived. */
+#define PEEK_RETRY_MS 5
+/* NI_MAXHOST/NI_MAXSERV are not POSIX; numeric forms are short anyway. */
+#define HOST_CAP 64
+#define SERV_CAP 8
+
+struct peek_conn {
+	struct peek_conn *prev, *next;
+	emu_server *srv;
+	int fd;
+	struct event *ev;
+	uint64_t deadline;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+uint64_t emu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void emu_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t len)
+{
+	char host[HOST_CAP], port[SERV_CAP];
+
+	if (!sa || getnameinfo(sa, len, host, sizeof(host), port, sizeof(port),
+			       NI_NUMERICHOST | NI_NUMERICSERV)) {
+		snprintf(out, cap, "-");
+		return;
+	}
+	snprintf(out, cap, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
+}
+
+void emu_access_log(const emu_server *s, const char *peer, const char *method,
+		    const char *path, int status, size_t bytes, uint64_t start_ms, int http2)
+{
+	char line[1024], st[16];
+	int n;
+
+	if (!s->opt.access_log)
+		return;
+	if (status)
+		snprintf(st, sizeof(st), "%d", status);
+	else
+		snprintf(st, sizeof(st), "reset");
+	/* The path only: a query can carry a presigned signature. */
+	n = snprintf(line, sizeof(line), "%s %s %.512s %s %zu %llums %s\n", peer,
+		     method ? method : "-", path ? path : "-", st, bytes,
+		     (unsigned long long)(emu_now_ms() - start_ms), http2 ? "h2" : "h1");
+	if (n > (int)sizeof(line) - 1)
+		n = (int)sizeof(line) - 1;
+	/* One write per line so lines from several threads never mix. */
+	if (write(2, line, (size_t)n) < 0)
+		return;
+}
+
+/* ---- peeking ------------------------------------------------------------ */
+
+static void peek_free(struct peek_conn *p, int close_fd)
+{
+	emu_server *s = p->srv;
+
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		s->peeks = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	event_free(p->ev);
+	if (close_fd)
+		close(p->fd);
+	free(p);
+}
+
+static void peek_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Waits for bytes, or (when only part of "PRI" is in) polls by timer: the
+ * socket stays readable then and would spin the loop. */
+static void peek_arm(struct peek_conn *p, int by_timer)
+{
+	struct timeval tv = { 0, PEEK_RETRY_MS * 1000 };
+	struct timeval idle = { PEEK_TIMEOUT_MS / 1000, 0 };
+
+	event_del(p->ev);
+	event_assign(p->ev, p->srv->base, p->fd, by_timer ? 0 : EV_READ, peek_cb, p);
+	event_add(p->ev, by_timer ? &tv : &idle);
+}
+
+static void peek_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct peek_conn *p = arg;
+	emu_server *s = p->srv;
+	char buf[PEEK_DECISIVE];
+	ssize_t n;
+
+	(void)what;
+	n = recv(fd, buf, sizeof(buf), MSG_PEEK);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ||
+	    emu_now_ms() >= p->deadline) {
+		peek_free(p, 1);
+		return;
+	}
+	if (n < 0) {
+		peek_arm(p, 0);
+		return;
+	}
+	if (memcmp(buf, preface, (size_t)n)) {
+		emu_h1_adopt(s, fd, (struct sockaddr *)&p->addr, p->addrlen);
+	} else if (n < PEEK_DECISIVE) {
+		peek_arm(p, 1);
+		return;
+	} else {
+		emu_h2_adopt(s, fd, (struct sockaddr *)&p->addr, p->addrlen);
+	}
+	peek_free(p, 0);
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+		      int len, void *arg)
+{
+	emu_server *s = arg;
+	struct peek_conn *p = calloc(1, sizeof(*p));
+	int one = 1;
+
+	(void)l;
+	if (!p || (size_t)len > sizeof(p->addr)) {
+		free(p);
+		close(fd);
+		return;
+	}
+	/* Small streamed pieces must leave at once. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	p->srv = s;
+	p->fd = fd;
+	memcpy(&p->addr, sa, (size_t)len);
+	p->addrlen = (socklen_t)len;
+	p->deadline = emu_now_ms() + PEEK_TIMEOUT_MS;
+	p->ev = event_new(s->base, fd, EV_READ, peek_cb, p);
+	if (!p->ev) {
+		free(p);
+		close(fd);
+		return;
+	}
+	p->next = s->peeks;
+	if (s->peeks)
+		s->peeks->prev = p;
+	s->peeks = p;
+	peek_arm(p, 0);
+}
+
+static void accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	/* EMFILE and friends: keep serving the connections we have. */
+	fprintf(stderr, "bedrock emulate: accept: %s\n", strerror(errno));
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+static void stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	emu_server *s = arg;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	event_base_loopbreak(s->base);
+}
+
+/* Splits "host:port" or "[v6]:port"; host may be empty (all addresses). */
+static int split_listen(const char *addr, char *host, size_t hcap, char *port, size_t pcap)
+{
+	const char *colon, *h = addr;
+	size_t hl;
+
+	if (addr[0] == '[') {
+		const char *end = strchr(addr, ']');
+
+		if (!end || end[1] != ':')
+			return -1;
+		h = addr + 1;
+		hl = (size_t)(end - h);
+		colon = end + 1;
+	} else {
+		colon = strrchr(addr, ':');
+		if (!colon)
+			return -1;
+		hl = (size_t)(colon - addr);
+	}
+	if (hl >= hcap || strlen(colon + 1) >= pcap || !colon[1])
+		return -1;
+	memcpy(host, h, hl);
+	host[hl] = 0;
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+static int bind_listen(const char *addr, char *url, size_t url_cap)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[256], port[16], bound[HOST_CAP + SERV_CAP + 4];
+	int fd = -1, one = 1, rc;
+
+	if (split_listen(addr, host, sizeof(host), port, sizeof(port))) {
+		fprintf(stderr, "bedrock emulate: --listen wants HOST:PORT or [V6]:PORT, not '%s'\n",
+			addr);
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (rc) {
+		fprintf(stderr, "bedrock emulate: %s: %s\n", addr, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		/* Non-blocking: evconnlistener accepts until EAGAIN. */
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			    ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (!bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, 4096))
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		fprintf(stderr, "bedrock emulate: cannot listen on %s: %s\n", addr,
+			strerror(errno));
+		return -1;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+		close(fd);
+		return -1;
+	}
+	emu_format_peer(bound, sizeof(bound), (struct sockaddr *)&ss, sl);
+	snprintf(url, url_cap, "http://%s", bound);
+	return fd;
+}
+
+int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, size_t url_cap)
+{
+	emu_server *s;
+	int fd;
+
+	*out = NULL;
+	if (!opts->handler || !opts->listen) {
+		fprintf(stderr, "bedrock emulate: no handler or listen address\n");
+		return -1;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	s->opt = *opts;
+	s->stop_pipe[0] = s->stop_pipe[1] = -1;
+	pthread_mutex_init(&s->lock, NULL);
+	if (!s->opt.max_body)
+		s->opt.max_body = 25000000 + 1024 * 1024;
+	if (!s->opt.max_header_bytes)
+		s->opt.max_header_bytes = 64 * 1024;
+	s->opt.listen = strdup(opts->listen);
+	/* MHD's threads arm libevent timers, so the base needs its locks. */
+	if (!s->opt.listen || evthread_use_pthreads() || !(s->base = event_base_new()))
+		goto fail;
+	if (pipe(s->stop_pipe) || fcntl(s->stop_pipe[0], F_SETFL, O_NONBLOCK) ||
+	    fcntl(s->stop_pipe[1], F_SETFL, O_NONBLOCK) ||
+	    fcntl(s->stop_pipe[0], F_SETFD, FD_CLOEXEC) ||
+	    fcntl(s->stop_pipe[1], F_SETFD, FD_CLOEXEC))
+		goto fail;
+	s->stop_ev = event_new(s->base, s->stop_pipe[0], EV_READ | EV_PERSIST, stop_cb, s);
+	if (!s->stop_ev || event_add(s->stop_ev, NULL))
+		goto fail;
+	fd = bind_listen(s->opt.listen, url, url_cap);
+	if (fd < 0)
+		goto fail;
+	s->listener = evconnlistener_new(s->base, accept_cb, s,
+					 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	if (!s->listener) {
+		close(fd);
+		goto fail;
+	}
+	evconnlistener_set_error_cb(s->listener, accept_error_cb);
+	if (emu_h1_start(s))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	if (errno == ENOMEM)
+		fprintf(stderr, "bedrock emulate: out of memory\n");
+	emu_server_free(s);
+	return -1;
+}
+
+int emu_server_run(emu_server *s)
+{
+	int rc = event_base_dispatch(s->base);
+
+	/* Stop accepting, then end every connection: HTTP/2 ones here in
+	 * the loop's thread, HTTP/1.1 ones by stopping MHD. */
+	evconnlistener_disable(s->listener);
+	while (s->peeks)
+		peek_free(s->peeks, 1);
+	emu_h2_close_all(s);
+	emu_h1_stop(s);
+	return rc < 0 ? -1 : 0;
+}
+
+void emu_server_stop(emu_server *s)
+{
+	int saved = errno;
+	char c = 1;
+
+	/* write() is async-signal-safe; the loop wakes on the pipe. */
+	if (s && s->stop_pipe[1] >= 0 && write(s->stop_pipe[1], &c, 1) < 0) {
+		/* A full pipe already holds a wake-up. */
+	}
+	errno = saved;
+}
+
+void emu_server_free(emu_server *s)
+{
+	if (!s)
+		return;
+	while (s->peeks)
+		peek_free(s->peeks, 1);
+	emu_h2_close_all(s);
+	emu_h1_stop(s);
+	if (s->listener)
+		evconnlistener_free(s->listener);
+	if (s->stop_ev)
+		event_free(s->stop_ev);
+	if (s->base)
+		event_base_free(s->base);
+	if (s->stop_pipe[0] >= 0)
+		close(s->stop_pipe[0]);
+	if (s->stop_pipe[1] >= 0)
+		close(s->stop_pipe[1]);
+	pthread_mutex_destroy(&s->lock);
+	free((char *)s->opt.listen);
+	free(s);
+}
