@@ -435,8 +435,9 @@ int emu_converse_to_messages(cJSON **out, const cJSON *converse, char *msg, size
 	if (!(r = cJSON_CreateObject()))
 		goto fail;
 	cJSON_AddStringToObject(r, "anthropic_version", "bedrock-2023-05-31");
-	cJSON_AddNumberToObject(r, "max_tokens", v ? (double)(long)v->valuedouble
-						   : EMU_CONVERSE_DEFAULT_MAX_TOKENS);
+	/* Copied as is: a fraction or a huge value is for the Messages
+	 * validation to reject in its own words. */
+	cJSON_AddNumberToObject(r, "max_tokens", v ? v->valuedouble : EMU_CONVERSE_DEFAULT_MAX_TOKENS);
 	if (convert_messages(r, messages, msg, cap) ||
 	    convert_system(r, cJSON_GetObjectItemCaseSensitive(converse, "system")) ||
 	    convert_tools(r, cJSON_GetObjectItemCaseSensitive(converse, "toolConfig"), msg, cap))
