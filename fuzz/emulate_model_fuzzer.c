@@ -7,9 +7,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bedrock/eventstream.h"
 #include "model.h"
 
 #define CHECK(x) do { if (!(x)) __builtin_trap(); } while (0)
+
+/* The text deltas of a stream, decoded with the public reader, must spell
+ * the answer's text blocks exactly, one event per piece. */
+static void check_stream_text(const emu_response *r, const cJSON *answer)
+{
+	bedrock_event_reader *rd;
+	bedrock_event ev;
+	const cJSON *b;
+	size_t i, want_len = 0, got_len = 0;
+	char *want, *got;
+
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(answer, "content"))
+		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "text")))
+			want_len += strlen(cJSON_GetObjectItemCaseSensitive(b, "text")->valuestring);
+	want = malloc(want_len + 1);
+	got = malloc(want_len + 1);
+	CHECK(want && got);
+	want_len = 0;
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(answer, "content")) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "text");
+
+		if (cJSON_IsString(t)) {
+			memcpy(want + want_len, t->valuestring, strlen(t->valuestring));
+			want_len += strlen(t->valuestring);
+		}
+	}
+	CHECK(bedrock_event_reader_new(&rd, NULL) == 0);
+	for (i = 0; i < r->piece_count; i++) {
+		CHECK(bedrock_event_reader_feed(rd, r->pieces[i].data, r->pieces[i].len) == 0);
+		CHECK(bedrock_event_reader_next(&ev, rd) == 0);
+		if (ev.text) {
+			CHECK(got_len + ev.text_len <= want_len);
+			memcpy(got + got_len, ev.text, ev.text_len);
+			got_len += ev.text_len;
+		}
+		CHECK(bedrock_event_reader_next(&ev, rd) == BEDROCK_EAGAIN);
+	}
+	CHECK(bedrock_event_reader_finish(rd) == 0);
+	bedrock_event_reader_free(rd);
+	CHECK(got_len == want_len && !memcmp(got, want, want_len));
+	free(want);
+	free(got);
+}
 
 static void render_all(const cJSON *answer)
 {
@@ -25,6 +69,8 @@ static void render_all(const cJSON *answer)
 		emu_response_init(&r, 500);
 		CHECK(renderers[i](&r, answer, "fuzz") == 0);
 		CHECK(r.status == 200 && r.piece_count >= 1);
+		if (r.streaming)
+			check_stream_text(&r, answer);
 		emu_response_dispose(&r);
 	}
 }

@@ -22,8 +22,11 @@
 
 #include "emulate.h"
 
-/* The Converse default when inferenceConfig.maxTokens is absent. */
-#define EMU_CONVERSE_DEFAULT_MAX_TOKENS 4096
+/* max_tokens when Converse sends no inferenceConfig.maxTokens: Bedrock
+ * then allows the model's whole output (a recorded Sonnet 4.5 call asked
+ * for a 10000-token thinking budget with no maxTokens), so the largest
+ * output of current Claude models. */
+#define EMU_CONVERSE_DEFAULT_MAX_TOKENS 64000
 
 /* Checks an InvokeModel (Anthropic Messages) body. body NULL means "not
  * JSON". temperature_top_p_exclusive: the model refuses both at once

@@ -33,7 +33,9 @@ unsigned emu__tokens(const char *s, size_t n);
 size_t emu__token_prefix(const char *s, size_t n, unsigned tokens);
 
 /* Where the stream delta starting at pos ends: one token per piece, with
- * the whitespace before it (text and thinking deltas). */
+ * the whitespace before it (text and thinking deltas), at most
+ * EMU_MAX_PIECE bytes. */
+#define EMU_MAX_PIECE 4096
 size_t emu__piece_end(const char *s, size_t n, size_t pos);
 /* Up to `size` bytes from pos, never splitting a UTF-8 sequence (tool
  * input JSON pieces). */

@@ -318,8 +318,12 @@ size_t emu__piece_end(const char *s, size_t n, size_t pos)
 		while (j < n && !tok_class((unsigned char)s[j]))
 			j++;
 		if (j == n)
-			return n;
+			i = n;
 	}
+	/* A huge token still makes frames of reasonable size (Bedrock caps a
+	 * chunk at 1 MB). */
+	if (i - pos > EMU_MAX_PIECE)
+		i = emu__chunk_end(s, n, pos, EMU_MAX_PIECE);
 	return i;
 }
 
