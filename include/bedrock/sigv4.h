@@ -70,7 +70,8 @@ typedef struct bedrock_sigv4_request {
 	const char *path;
 	/** (Optional) The raw query string without the '?', or NULL. */
 	const char *query;
-	/** (Required) Headers as they will be sent; must include Host. */
+	/** (Required) Headers as they will be sent; must include Host (or the
+	 *  HTTP/2 :authority pseudo-header, when that is what is signed). */
 	const bedrock_sigv4_header *headers;
 	size_t header_count;
 	/** (Optional) The body; NULL with body_len 0 for none. */

@@ -1,10 +1,11 @@
-/* bedrock emulate: a local Bedrock Runtime on one port, HTTP/1.1 and
- * HTTP/2 (prior knowledge). The first stdout line names the bound URL so
- * scripts can start it on port 0 and read where it went. */
+/* bedrock emulate: a local Bedrock Runtime (and control plane) on one port,
+ * HTTP/1.1 and HTTP/2 (prior knowledge). The first stdout line names the
+ * bound URL so scripts can start it on port 0 and read where it went. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sys/resource.h>
 
@@ -12,17 +13,29 @@
 
 #include "cli.h"
 #include "demo_handler.h"
+#include "emu_handler.h"
 #include "emulate.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:4567"
+#define MAX_KEYS 64
 
 static const char usage[] =
-	"usage: bedrock emulate [--listen HOST:PORT] [--max-body BYTES] [--quiet]\n"
-	"  --listen HOST:PORT  address to serve on (default " DEFAULT_LISTEN
-	"; port 0 picks a free one;\n"
-	"                      IPv6 as [::1]:PORT)\n"
-	"  --max-body BYTES    largest request body accepted (default 26,048,576)\n"
-	"  --quiet             no access log on stderr\n";
+	"usage: bedrock emulate [options]\n"
+	"  --listen HOST:PORT   address to serve on (default " DEFAULT_LISTEN "; port 0 picks\n"
+	"                       a free one; IPv6 as [::1]:PORT)\n"
+	"  --region REGION      the region requests must be signed for (default us-east-1)\n"
+	"  --key AKID:SECRET    accept this key pair (repeatable; replaces AWS's two\n"
+	"                       documented example pairs, which are the default)\n"
+	"  --bearer TOKEN       accept this Bedrock API key (repeatable)\n"
+	"  --fault NAME[:COUNT] inject a fault into the next COUNT requests (default 1, * = all):\n"
+	"                       throttle, not-ready, internal, unavailable, model-timeout,\n"
+	"                       model-error, reset, reset-after=N, corrupt-crc, truncate,\n"
+	"                       stream-exception=KIND, slow=MS\n"
+	"  --replay DIR         answer with recorded exchanges from DIR (repeatable)\n"
+	"  --seed N             vary the deterministic model's wording (default 0)\n"
+	"  --max-body BYTES     largest request body accepted (default 26,048,576)\n"
+	"  --quiet              no access log on stderr\n"
+	"A prompt containing [[emulate:fault=NAME]] gets that fault on every request.\n";
 
 /* Only for the signal handler, which may only write to the stop pipe. */
 static emu_server *running;
@@ -44,44 +57,113 @@ static void raise_fd_limit(void)
 	}
 }
 
+static int add_key(emu_key *keys, size_t *n, const char *spec)
+{
+	if (*n == MAX_KEYS || emu_key_parse(&keys[*n], spec)) {
+		fprintf(stderr, "bedrock emulate: --key wants AKID:SECRET\n");
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
 int cmd_emulate(int argc, char **argv)
 {
+	emu_key keys[MAX_KEYS];
+	char *bearers[MAX_KEYS], err[512], url[128];
+	size_t nkeys = 0, nbearers = 0, k;
 	emu_server_options opts;
 	struct sigaction sa;
+	emu_state *st;
 	emu_server *s;
-	char url[128];
-	int i, rc;
+	int i, rc = 1, network_test = 0;
 
+	st = calloc(1, sizeof(*st));
+	if (!st || emu_faults_init(&st->faults) || emu_replay_init(&st->replay)) {
+		fprintf(stderr, "bedrock emulate: out of memory\n");
+		free(st);
+		return 1;
+	}
 	memset(&opts, 0, sizeof(opts));
 	opts.listen = DEFAULT_LISTEN;
-	opts.handler = emu_demo_handler;
+	opts.handler = emu_handle;
+	opts.payload = st;
 	opts.access_log = 1;
+	st->auth.region = "us-east-1";
+	st->auth.max_skew_seconds = 300;
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--listen") && v) {
 			opts.listen = argv[++i];
-		} else if (!strcmp(argv[i], "--max-body") && i + 1 < argc) {
+		} else if (!strcmp(a, "--region") && v) {
+			st->auth.region = argv[++i];
+		} else if (!strcmp(a, "--key") && v) {
+			if (add_key(keys, &nkeys, argv[++i]))
+				goto done;
+		} else if (!strcmp(a, "--bearer") && v) {
+			if (nbearers == MAX_KEYS)
+				goto done;
+			bearers[nbearers++] = argv[++i];
+		} else if (!strcmp(a, "--fault") && v) {
+			if (emu_faults_add(&st->faults, argv[++i], err, sizeof(err))) {
+				fprintf(stderr, "bedrock emulate: %s\n", err);
+				goto done;
+			}
+		} else if (!strcmp(a, "--replay") && v) {
+			if (emu_replay_load(&st->replay, argv[++i], err, sizeof(err))) {
+				fprintf(stderr, "bedrock emulate: %s\n", err);
+				goto done;
+			}
+			st->replaying = 1;
+		} else if (!strcmp(a, "--seed") && v) {
+			char *end;
+
+			st->seed = strtoul(argv[++i], &end, 10);
+			if (*end) {
+				fprintf(stderr, "bedrock emulate: --seed wants a number\n");
+				goto done;
+			}
+		} else if (!strcmp(a, "--max-body") && v) {
 			char *end;
 
 			opts.max_body = strtoull(argv[++i], &end, 10);
 			if (*end || !opts.max_body) {
 				fprintf(stderr, "bedrock emulate: bad --max-body '%s'\n", argv[i]);
-				return 1;
+				goto done;
 			}
-		} else if (!strcmp(argv[i], "--quiet")) {
+		} else if (!strcmp(a, "--quiet")) {
 			opts.access_log = 0;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		} else if (!strcmp(a, "--network-test")) {
+			/* Echo and stream routes for the network layer's own tests. */
+			network_test = 1;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
-			return 0;
+			rc = 0;
+			goto done;
 		} else {
-			fprintf(stderr, "bedrock emulate: unexpected argument '%s'\n%s", argv[i],
-				usage);
-			return 1;
+			fprintf(stderr, "bedrock emulate: unexpected argument '%s'\n%s", a, usage);
+			goto done;
 		}
 	}
+	if (nkeys == 0) {
+		/* AWS's two documented example key pairs. */
+		if (add_key(keys, &nkeys, "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY") ||
+		    add_key(keys, &nkeys, "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))
+			goto done;
+	}
+	st->auth.keys = keys;
+	st->auth.key_count = nkeys;
+	st->auth.bearers = bearers;
+	st->auth.bearer_count = nbearers;
+	if (emu_control_init(&st->control, st->auth.region))
+		goto done;
+	if (network_test)
+		opts.handler = emu_demo_handler;
 	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	if (emu_server_new(&s, &opts, url, sizeof(url)))
-		return 1;
+		goto done_control;
 	running = s;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -90,12 +172,20 @@ int cmd_emulate(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	printf("listening on %s\n", url);
 	fflush(stdout);
-	rc = emu_server_run(s);
+	rc = emu_server_run(s) ? 1 : 0;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	running = NULL;
 	emu_server_free(s);
 	/* evthread's global locks, so a leak checker sees a clean exit. */
 	libevent_global_shutdown();
-	return rc ? 1 : 0;
+done_control:
+	emu_control_dispose(&st->control);
+done:
+	for (k = 0; k < nkeys; k++)
+		emu_key_dispose(&keys[k]);
+	emu_faults_dispose(&st->faults);
+	emu_replay_dispose(&st->replay);
+	free(st);
+	return rc;
 }

@@ -189,8 +189,11 @@ int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_r
 			continue;
 		}
 		v = emu_request_header(req, p);
+		/* HTTP/2 has :authority in Host's place (and signers may sign either). */
 		if (!v && !strcmp(p, "host"))
 			v = emu_request_header(req, ":authority");
+		if (!v && !strcmp(p, ":authority"))
+			v = emu_request_header(req, "host");
 		if (!v)
 			return fail(out, "InvalidSignatureException", "%s", BAD_SIGNATURE);
 		hdrs[nh++] = (bedrock_sigv4_header){ p, strlen(p), v, strlen(v) };
@@ -221,6 +224,10 @@ int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_r
 		rc = strlen(mine) == strlen(signature) &&
 		     CRYPTO_memcmp(mine, signature, strlen(mine)) == 0 ? 0 : -1;
 	}
+	if (rc && getenv("BEDROCK_EMULATE_DEBUG_AUTH"))
+		fprintf(stderr, "canonical request the emulator computed:\n%s\n%s\n",
+			bedrock_sigv4_result_canonical_request(res),
+			bedrock_sigv4_result_errmsg(res));
 	bedrock_sigv4_result_free(res);
 	if (rc)
 		return fail(out, "InvalidSignatureException", "%s", BAD_SIGNATURE);

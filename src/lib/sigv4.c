@@ -129,7 +129,8 @@ static int check_name(const char *name, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 
-		if (c <= ' ' || c == ':' || c >= 0x7f)
+		/* ':' only to start an HTTP/2 pseudo-header such as :authority. */
+		if (c <= ' ' || (c == ':' && (i > 0 || len == 1)) || c >= 0x7f)
 			return -1;
 	}
 	return 0;

@@ -269,7 +269,9 @@ static int canonical_headers(bedrock_sigv4_result *r, const bedrock_sigv4_config
 		put_lower(&r->signed_headers, it->name, it->name_len);
 		put_lower(&r->hdrs, it->name, it->name_len);
 		bedrock__buf_putc(&r->hdrs, ':');
-		host |= bedrock__sigv4_name_is(it->name, it->name_len, "host");
+		/* Over HTTP/2 the AWS JS SDK signs :authority in Host's place. */
+		host |= bedrock__sigv4_name_is(it->name, it->name_len, "host") ||
+			bedrock__sigv4_name_is(it->name, it->name_len, ":authority");
 		for (j = i; j < n && cmp_name_ci(it->name, it->name_len, r->items[j].name,
 						 r->items[j].name_len) == 0; j++) {
 			if (j > i)
@@ -279,7 +281,7 @@ static int canonical_headers(bedrock_sigv4_result *r, const bedrock_sigv4_config
 		bedrock__buf_putc(&r->hdrs, '\n');
 	}
 	if (!host)
-		return bedrock__sigv4_fail(r, BEDROCK_EINVAL, "the request has no Host header");
+		return bedrock__sigv4_fail(r, BEDROCK_EINVAL, "the request has no Host (or :authority) header");
 	return 0;
 }
 

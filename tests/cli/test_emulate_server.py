@@ -33,7 +33,7 @@ class Server:
 
     def __init__(self, *extra):
         self.logf = tempfile.TemporaryFile(mode="w+")
-        self.p = subprocess.Popen([BIN, "emulate", "--listen", "127.0.0.1:0"] + list(extra),
+        self.p = subprocess.Popen([BIN, "emulate", "--network-test", "--listen", "127.0.0.1:0"] + list(extra),
                                   stdout=subprocess.PIPE, stderr=self.logf, text=True)
         line = self.p.stdout.readline().strip()
         if not line.startswith("listening on http://127.0.0.1:"):

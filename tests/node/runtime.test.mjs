@@ -99,7 +99,7 @@ test("validation errors are Bedrock's", async () => {
     (e) => e.name === "ValidationException" && /model identifier is invalid/.test(e.message));
   await assert.rejects(
     client.send(new InvokeModelCommand({ modelId: MODEL, body: JSON.stringify({ max_tokens: 5, messages: [] }) })),
-    (e) => e.name === "ValidationException" && /anthropic_version/.test(e.message) && e.$metadata.requestId);
+    (e) => e.name === "ValidationException" && /anthropic_version/.test(e.message) && Boolean(e.$metadata.requestId));
 });
 
 test("a wrong secret is refused", async () => {

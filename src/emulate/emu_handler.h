@@ -1,0 +1,31 @@
+/* The Bedrock handler of `bedrock emulate`: request in, response plan out.
+ * Order: request id, authentication, replay (when recordings are loaded),
+ * control plane, runtime operations (model resolution, validation, faults,
+ * the deterministic model, rendering, stream faults). */
+#ifndef BEDROCK_EMU_HANDLER_H
+#define BEDROCK_EMU_HANDLER_H
+
+#include <stdatomic.h>
+
+#include "emu_auth.h"
+#include "emu_control.h"
+#include "emu_faults.h"
+#include "emu_replay.h"
+#include "emulate.h"
+
+typedef struct emu_state {
+	emu_auth_config auth;
+	emu_faults faults;
+	emu_replay replay;
+	int replaying;
+	emu_control control;
+	unsigned long seed;
+	atomic_ulong requests;
+	/* Clock for the signature skew check; NULL = time(). For tests. */
+	long long (*now)(void);
+} emu_state;
+
+/* emu_handler_fn: payload is an emu_state. Thread-safe. */
+void emu_handle(emu_response *out, const emu_request *req, void *payload);
+
+#endif

@@ -1,0 +1,75 @@
+/* Helpers shared by the model and renderer files (not part of the seam). */
+#ifndef BEDROCK_EMULATE_MODEL_INTERNAL_H
+#define BEDROCK_EMULATE_MODEL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+/* A growable string; oom is sticky so callers check once at the end. */
+typedef struct emu_buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+} emu_buf;
+
+void emu__buf_add(emu_buf *b, const char *s, size_t n);
+void emu__buf_str(emu_buf *b, const char *s);
+void emu__buf_fmt(emu_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void emu__buf_free(emu_buf *b);
+
+/* Canonical JSON: object keys sorted, numbers normalised, no whitespace.
+ * Two documents that mean the same thing print the same. */
+void emu__canonical(emu_buf *b, const cJSON *v);
+uint64_t emu__fnv(uint64_t h, const void *p, size_t n);
+uint64_t emu__mix(uint64_t x);
+#define EMU_FNV_INIT 0xcbf29ce484222325ull
+
+/* The token rule (see docs/emulator-model.md). */
+unsigned emu__tokens(const char *s, size_t n);
+/* Length of the shortest prefix of s holding `tokens` tokens. */
+size_t emu__token_prefix(const char *s, size_t n, unsigned tokens);
+
+/* Where the stream delta starting at pos ends: one token per piece, with
+ * the whitespace before it (text and thinking deltas), at most
+ * EMU_MAX_PIECE bytes. */
+#define EMU_MAX_PIECE 4096
+size_t emu__piece_end(const char *s, size_t n, size_t pos);
+/* Up to `size` bytes from pos, never splitting a UTF-8 sequence (tool
+ * input JSON pieces). */
+size_t emu__chunk_end(const char *s, size_t n, size_t pos, size_t size);
+
+/* Deterministic identifier characters (base62) from a hash. */
+void emu__id(char *dst, size_t chars, uint64_t h);
+
+char *emu__b64_encode(const void *p, size_t n);		/* malloc'd */
+uint8_t *emu__b64_decode(const char *s, size_t *n);	/* malloc'd; NULL if invalid */
+
+/* obj[key] as a string, or NULL. */
+const char *emu__str(const cJSON *obj, const char *key);
+void emu__msg(char *msg, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* floor/ceil without libm (the CLI does not link it); exact for the
+ * magnitudes JSON numbers take here, NaN and huge values pass through. */
+static inline double emu__floor(double d)
+{
+	double t;
+
+	if (!(d > -9e15 && d < 9e15))
+		return d;
+	t = (double)(long long)d;
+	return t > d ? t - 1 : t;
+}
+
+static inline double emu__ceil(double d)
+{
+	return -emu__floor(-d);
+}
+
+/* A value valid against a JSON schema (root resolves "#/..." refs). */
+cJSON *emu__schema_value(const cJSON *schema, const cJSON *root, int depth);
+
+#endif
