@@ -525,13 +525,17 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 		unsigned t = emu__tokens(emu__str(a.tool, "name"), strlen(emu__str(a.tool, "name"))) +
 			     (tooljson.p ? emu__tokens(tooljson.p, tooljson.len) : 0);
 
-		if (t > budget)
+		if (t > budget) {
 			cut = 1;
-		else
-			stop_reason = "tool_use", output += t;
+		} else {
+			stop_reason = "tool_use";
+			output += t;
+		}
 	}
-	if (cut)
-		stop_reason = "max_tokens", stop_seq = NULL;
+	if (cut) {
+		stop_reason = "max_tokens";
+		stop_seq = NULL;
+	}
 	has_text = text.p && text.len;
 
 	msg = cJSON_CreateObject();

@@ -159,7 +159,8 @@ static cJSON *tool_result(const cJSON *tr)
 	return b;
 }
 
-/* One Converse ContentBlock -> one Messages block; *skip for cachePoint. */
+/* One Converse ContentBlock -> one Messages block; a JSON null for a
+ * cachePoint (it marks the previous block instead). NULL + msg on error. */
 static cJSON *block(const cJSON *c, cJSON *arr, int mi, int bi, char *msg, size_t cap)
 {
 	const cJSON *v;
@@ -319,8 +320,10 @@ static int convert_messages(cJSON *out, const cJSON *messages, char *msg, size_t
 				return -1;
 			if (cJSON_IsNull(b))
 				cJSON_Delete(b);
-			else if (!cJSON_AddItemToArray(oc, b))
-				return cJSON_Delete(b), -1;
+			else if (!cJSON_AddItemToArray(oc, b)) {
+				cJSON_Delete(b);
+				return -1;
+			}
 		}
 		prev = role;
 		mi++;
