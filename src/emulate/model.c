@@ -2,7 +2,6 @@
  * A pure function of the request's meaning (its canonical JSON) and the
  * seed. The rules are documented in docs/emulator-model.md; keep the two
  * in step. */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -36,9 +35,9 @@ static void trim(emu_buf *b)
 
 	if (!b->p)
 		return;
-	while (b->len && isspace((unsigned char)b->p[b->len - 1]))
+	while (b->len && emu__space((unsigned char)b->p[b->len - 1]))
 		b->p[--b->len] = '\0';
-	while (start < b->len && isspace((unsigned char)b->p[start]))
+	while (start < b->len && emu__space((unsigned char)b->p[start]))
 		start++;
 	memmove(b->p, b->p + start, b->len - start + 1);
 	b->len -= start;
@@ -194,7 +193,7 @@ static int system_says_uppercase(const cJSON *req)
 			if (emu__str(b, "text"))
 				join(&all, emu__str(b, "text"));
 	for (i = 0; i < all.len; i++)
-		all.p[i] = (char)tolower((unsigned char)all.p[i]);
+		all.p[i] = (char)emu__lower((unsigned char)all.p[i]);
 	yes = all.p && strstr(all.p, "uppercase") != NULL;
 	emu__buf_free(&all);
 	return yes;
@@ -219,14 +218,14 @@ static void first_sentence(const char *s, size_t *start, size_t *len)
 {
 	size_t i = 0, n = strlen(s);
 
-	while (i < n && isspace((unsigned char)s[i]))
+	while (i < n && emu__space((unsigned char)s[i]))
 		i++;
 	*start = i;
 	for (; i < n; i++) {
 		if (s[i] == '\n')
 			break;
 		if ((s[i] == '.' || s[i] == '!' || s[i] == '?') &&
-		    (i + 1 == n || isspace((unsigned char)s[i + 1]))) {
+		    (i + 1 == n || emu__space((unsigned char)s[i + 1]))) {
 			i++;
 			break;
 		}
@@ -470,7 +469,7 @@ static void upper(emu_buf *b)
 	size_t i;
 
 	for (i = 0; i < b->len; i++)
-		b->p[i] = (char)toupper((unsigned char)b->p[i]);
+		b->p[i] = (char)emu__upper((unsigned char)b->p[i]);
 }
 
 int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned long seed)

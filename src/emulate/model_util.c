@@ -1,5 +1,4 @@
 /* Small pure helpers: strings, canonical JSON, hashing, base64, tokens. */
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -197,9 +196,9 @@ void emu__id(char *dst, size_t chars, uint64_t h)
  * punctuation. */
 static int tok_class(unsigned char c)
 {
-	if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+	if (emu__space(c))
 		return 0;
-	if (c >= 0x80 || isalnum(c) || c == '_')
+	if (c >= 0x80 || emu__alnum(c) || c == '_')
 		return 1;
 	return 2;
 }
@@ -276,7 +275,7 @@ uint8_t *emu__b64_decode(const char *s, size_t *n)
 
 		if (c == '=' && i + 2 >= len)
 			pad++;
-		else if (!(isalnum(c) || c == '+' || c == '/') || pad)
+		else if (!(emu__alnum(c) || c == '+' || c == '/') || pad)
 			return NULL;
 	}
 	out = malloc(len / 4 * 3 + 1);
