@@ -1269,6 +1269,57 @@ static void test_emulate_model__long_token(void **state)
 	free(body);
 }
 
+/* Header names, order and types of our frames match recorded Bedrock
+ * frames of the same operation. */
+static void header_names(const uint8_t *data, size_t len, char *out, size_t cap)
+{
+	bedrock_es_decoder *d;
+	bedrock_es_message m;
+	size_t i;
+
+	out[0] = '\0';
+	assert_int_equal(bedrock_es_decoder_new(&d, NULL), 0);
+	assert_int_equal(bedrock_es_decoder_feed(d, data, len), 0);
+	assert_int_equal(bedrock_es_decoder_next(&m, d), 0);
+	for (i = 0; i < m.header_count; i++) {
+		assert_int_equal(m.headers[i].type, BEDROCK_ES_STRING);
+		strncat(out, m.headers[i].name, m.headers[i].name_len);
+		strncat(out, ";", cap - strlen(out) - 1);
+	}
+	bedrock_es_decoder_free(d);
+}
+
+static void test_emulate_model__frames_match_recorded(void **state)
+{
+	static const struct {
+		const char *vector;
+		int converse;
+	} cases[] = {
+		{ "bedrock/dd-trace-py__anthropic_message_invoke_stream/response.body", 0 },
+		{ "bedrock/dd-trace-py__bedrock_converse_stream/response.body", 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		size_t len;
+		uint8_t *rec = (uint8_t *)harness_read_vector(cases[i].vector, &len);
+		char want[256], got[256];
+		cJSON *a = answer(HELLO);
+		emu_response r;
+
+		assert_non_null(rec);
+		header_names(rec, len, want, sizeof(want));
+		emu_response_init(&r, 500);
+		assert_int_equal((cases[i].converse ? emu_render_converse_stream : emu_render_invoke_stream)(&r, a, "rid"), 0);
+		header_names(r.pieces[0].data, r.pieces[0].len, got, sizeof(got));
+		assert_string_equal(got, want);
+		emu_response_dispose(&r);
+		cJSON_Delete(a);
+		free(rec);
+	}
+}
+
 /* ---- recorded requests ------------------------------------------------- */
 
 /* Every recorded successful Claude request (tests/vectors/bedrock) passes
@@ -1379,6 +1430,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_emulate_model__exception_frame, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__long_token, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__recorded_requests, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_emulate_model__frames_match_recorded, harness_setup, harness_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
