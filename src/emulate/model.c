@@ -547,42 +547,49 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 	cJSON_AddStringToObject(msg, "type", "message");
 	cJSON_AddStringToObject(msg, "role", "assistant");
 	content = cJSON_AddArrayToObject(msg, "content");
+	/* Each block is filled before it is attached: emu__push frees it if
+	 * attaching fails. */
 	if (think.p) {
 		cJSON *b = cJSON_CreateObject();
 		char *sig = signature(a.hash, think.p);
 
-		cJSON_AddItemToArray(content, b);
 		cJSON_AddStringToObject(b, "type", "thinking");
 		cJSON_AddStringToObject(b, "thinking", think.p);
-		if (!sig)
+		if (!sig) {
+			cJSON_Delete(b);
 			goto fail;
+		}
 		cJSON_AddStringToObject(b, "signature", sig);
 		free(sig);
+		if (!emu__push(content, b))
+			goto fail;
 		output += emu__tokens(think.p, think.len);
 	}
 	if (has_text) {
 		cJSON *b = cJSON_CreateObject();
 
-		cJSON_AddItemToArray(content, b);
 		cJSON_AddStringToObject(b, "type", "text");
 		cJSON_AddStringToObject(b, "text", text.p);
 		if (cites) {
-			cJSON_AddItemToObject(b, "citations", cites);
+			emu__put(b, "citations", cites);
 			cites = NULL;
 		}
+		if (!emu__push(content, b))
+			goto fail;
 		output += emu__tokens(text.p, text.len);
 	}
 	if (a.tool && !strcmp(stop_reason, "tool_use")) {
 		cJSON *b = cJSON_CreateObject();
 
-		cJSON_AddItemToArray(content, b);
 		cJSON_AddStringToObject(b, "type", "tool_use");
 		memcpy(id, "toolu_bdrk_", 11);
 		emu__id(id + 11, 24, emu__mix(a.hash ^ 0x746f6f6cull));
 		cJSON_AddStringToObject(b, "id", id);
 		cJSON_AddStringToObject(b, "name", emu__str(a.tool, "name"));
-		cJSON_AddItemToObject(b, "input", input);
+		emu__put(b, "input", input);
 		input = NULL;
+		if (!emu__push(content, b))
+			goto fail;
 	}
 	cJSON_AddStringToObject(msg, "model", model ? model : "claude-emulated");
 	cJSON_AddStringToObject(msg, "stop_reason", stop_reason);

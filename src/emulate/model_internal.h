@@ -74,6 +74,25 @@ static inline int emu__lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
+/* cJSON_AddItemTo{Object,Array} that free the item when they fail (a NULL
+ * container after an earlier allocation failure, or no memory for the
+ * key), so a failed build never leaks. 1 on success. */
+static inline int emu__put(cJSON *obj, const char *key, cJSON *item)
+{
+	if (item && obj && cJSON_AddItemToObject(obj, key, item))
+		return 1;
+	cJSON_Delete(item);
+	return 0;
+}
+
+static inline int emu__push(cJSON *arr, cJSON *item)
+{
+	if (item && arr && cJSON_AddItemToArray(arr, item))
+		return 1;
+	cJSON_Delete(item);
+	return 0;
+}
+
 /* floor/ceil without libm (the CLI does not link it); exact for the
  * magnitudes JSON numbers take here, NaN and huge values pass through. */
 static inline double emu__floor(double d)

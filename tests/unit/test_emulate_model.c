@@ -1320,6 +1320,93 @@ static void test_emulate_model__frames_match_recorded(void **state)
 	}
 }
 
+/* cJSON allocation failures: the model and the Converse conversion either
+ * fail cleanly or return the complete answer, never a partial one. */
+static size_t torture_left;
+
+static void *torture_malloc(size_t n)
+{
+	if (torture_left == 0)
+		return NULL;
+	torture_left--;
+	return malloc(n);
+}
+
+static void test_emulate_model__allocation_failures(void **state)
+{
+	static const char *const bodies[] = { HELLO, STREAM_CASES };
+	cJSON_Hooks hooks = { torture_malloc, free };
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
+		cJSON *req = parse(bodies[i]), *want = answer(bodies[i]), *got;
+		cJSON *conv = parse(CV_DOCS), *cwant = NULL, *cgot;
+		char msg[256];
+
+		assert_int_equal(emu_converse_to_messages(&cwant, conv, msg, sizeof(msg)), 0);
+		for (n = 0;; n++) {
+			int rc, crc;
+
+			torture_left = n;
+			cJSON_InitHooks(&hooks);
+			rc = emu_model_answer(&got, req, MODEL, 0);
+			torture_left = n;
+			crc = emu_converse_to_messages(&cgot, conv, msg, sizeof(msg));
+			cJSON_InitHooks(NULL);
+			if (rc == 0) {
+				assert_true(cJSON_Compare(got, want, 1));
+				cJSON_Delete(got);
+			} else {
+				assert_null(got);
+			}
+			if (crc == 0) {
+				assert_true(cJSON_Compare(cgot, cwant, 1));
+				cJSON_Delete(cgot);
+			} else {
+				assert_null(cgot);
+			}
+			if (rc == 0 && crc == 0)
+				break;
+		}
+		/* The renderers: -1, or exactly the pieces of an unhindered run. */
+		for (n = 0; n < 4; n++) {
+			int (*const render[])(emu_response *, const cJSON *, const char *) = {
+				emu_render_invoke, emu_render_invoke_stream,
+				emu_render_converse, emu_render_converse_stream,
+			};
+			emu_response ok, r;
+			size_t k, fail_at;
+			int rc;
+
+			emu_response_init(&ok, 500);
+			assert_int_equal(render[n](&ok, want, "rid"), 0);
+			for (fail_at = 0;; fail_at++) {
+				emu_response_init(&r, 500);
+				torture_left = fail_at;
+				cJSON_InitHooks(&hooks);
+				rc = render[n](&r, want, "rid");
+				cJSON_InitHooks(NULL);
+				if (rc == 0) {
+					assert_int_equal(r.piece_count, ok.piece_count);
+					for (k = 0; k < r.piece_count; k++) {
+						assert_int_equal(r.pieces[k].len, ok.pieces[k].len);
+						assert_memory_equal(r.pieces[k].data, ok.pieces[k].data, ok.pieces[k].len);
+					}
+				}
+				emu_response_dispose(&r);
+				if (rc == 0)
+					break;
+			}
+			emu_response_dispose(&ok);
+		}
+		cJSON_Delete(req);
+		cJSON_Delete(want);
+		cJSON_Delete(conv);
+		cJSON_Delete(cwant);
+	}
+}
+
 /* ---- recorded requests ------------------------------------------------- */
 
 /* Every recorded successful Claude request (tests/vectors/bedrock) passes
@@ -1429,6 +1516,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_emulate_model__converse_validation, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__exception_frame, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__long_token, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_emulate_model__allocation_failures, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__recorded_requests, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__frames_match_recorded, harness_setup, harness_teardown),
 	};
