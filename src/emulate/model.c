@@ -2,7 +2,6 @@
  * A pure function of the request's meaning (its canonical JSON) and the
  * seed. The rules are documented in docs/emulator-model.md; keep the two
  * in step. */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -36,9 +35,9 @@ static void trim(emu_buf *b)
 
 	if (!b->p)
 		return;
-	while (b->len && isspace((unsigned char)b->p[b->len - 1]))
+	while (b->len && emu__space((unsigned char)b->p[b->len - 1]))
 		b->p[--b->len] = '\0';
-	while (start < b->len && isspace((unsigned char)b->p[start]))
+	while (start < b->len && emu__space((unsigned char)b->p[start]))
 		start++;
 	memmove(b->p, b->p + start, b->len - start + 1);
 	b->len -= start;
@@ -194,7 +193,7 @@ static int system_says_uppercase(const cJSON *req)
 			if (emu__str(b, "text"))
 				join(&all, emu__str(b, "text"));
 	for (i = 0; i < all.len; i++)
-		all.p[i] = (char)tolower((unsigned char)all.p[i]);
+		all.p[i] = (char)emu__lower((unsigned char)all.p[i]);
 	yes = all.p && strstr(all.p, "uppercase") != NULL;
 	emu__buf_free(&all);
 	return yes;
@@ -219,14 +218,14 @@ static void first_sentence(const char *s, size_t *start, size_t *len)
 {
 	size_t i = 0, n = strlen(s);
 
-	while (i < n && isspace((unsigned char)s[i]))
+	while (i < n && emu__space((unsigned char)s[i]))
 		i++;
 	*start = i;
 	for (; i < n; i++) {
 		if (s[i] == '\n')
 			break;
 		if ((s[i] == '.' || s[i] == '!' || s[i] == '?') &&
-		    (i + 1 == n || isspace((unsigned char)s[i + 1]))) {
+		    (i + 1 == n || emu__space((unsigned char)s[i + 1]))) {
 			i++;
 			break;
 		}
@@ -470,7 +469,7 @@ static void upper(emu_buf *b)
 	size_t i;
 
 	for (i = 0; i < b->len; i++)
-		b->p[i] = (char)toupper((unsigned char)b->p[i]);
+		b->p[i] = (char)emu__upper((unsigned char)b->p[i]);
 }
 
 int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned long seed)
@@ -525,13 +524,17 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 		unsigned t = emu__tokens(emu__str(a.tool, "name"), strlen(emu__str(a.tool, "name"))) +
 			     (tooljson.p ? emu__tokens(tooljson.p, tooljson.len) : 0);
 
-		if (t > budget)
+		if (t > budget) {
 			cut = 1;
-		else
-			stop_reason = "tool_use", output += t;
+		} else {
+			stop_reason = "tool_use";
+			output += t;
+		}
 	}
-	if (cut)
-		stop_reason = "max_tokens", stop_seq = NULL;
+	if (cut) {
+		stop_reason = "max_tokens";
+		stop_seq = NULL;
+	}
 	has_text = text.p && text.len;
 
 	msg = cJSON_CreateObject();
@@ -544,42 +547,49 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 	cJSON_AddStringToObject(msg, "type", "message");
 	cJSON_AddStringToObject(msg, "role", "assistant");
 	content = cJSON_AddArrayToObject(msg, "content");
+	/* Each block is filled before it is attached: emu__push frees it if
+	 * attaching fails. */
 	if (think.p) {
 		cJSON *b = cJSON_CreateObject();
 		char *sig = signature(a.hash, think.p);
 
-		cJSON_AddItemToArray(content, b);
 		cJSON_AddStringToObject(b, "type", "thinking");
 		cJSON_AddStringToObject(b, "thinking", think.p);
-		if (!sig)
+		if (!sig) {
+			cJSON_Delete(b);
 			goto fail;
+		}
 		cJSON_AddStringToObject(b, "signature", sig);
 		free(sig);
+		if (!emu__push(content, b))
+			goto fail;
 		output += emu__tokens(think.p, think.len);
 	}
 	if (has_text) {
 		cJSON *b = cJSON_CreateObject();
 
-		cJSON_AddItemToArray(content, b);
 		cJSON_AddStringToObject(b, "type", "text");
 		cJSON_AddStringToObject(b, "text", text.p);
 		if (cites) {
-			cJSON_AddItemToObject(b, "citations", cites);
+			emu__put(b, "citations", cites);
 			cites = NULL;
 		}
+		if (!emu__push(content, b))
+			goto fail;
 		output += emu__tokens(text.p, text.len);
 	}
 	if (a.tool && !strcmp(stop_reason, "tool_use")) {
 		cJSON *b = cJSON_CreateObject();
 
-		cJSON_AddItemToArray(content, b);
 		cJSON_AddStringToObject(b, "type", "tool_use");
 		memcpy(id, "toolu_bdrk_", 11);
 		emu__id(id + 11, 24, emu__mix(a.hash ^ 0x746f6f6cull));
 		cJSON_AddStringToObject(b, "id", id);
 		cJSON_AddStringToObject(b, "name", emu__str(a.tool, "name"));
-		cJSON_AddItemToObject(b, "input", input);
+		emu__put(b, "input", input);
 		input = NULL;
+		if (!emu__push(content, b))
+			goto fail;
 	}
 	cJSON_AddStringToObject(msg, "model", model ? model : "claude-emulated");
 	cJSON_AddStringToObject(msg, "stop_reason", stop_reason);

@@ -68,8 +68,8 @@ int emu_render_converse(emu_response *out, const cJSON *answer, const char *requ
 int emu_render_converse_stream(emu_response *out, const cJSON *answer, const char *request_id);
 int emu_render_count_tokens(emu_response *out, unsigned tokens, const char *request_id);
 
-/* The Messages answer as a Converse response body (exposed for tests and
- * for the handler's replay of recorded answers). */
+/* The Messages answer as a Converse response body, the object
+ * emu_render_converse sends (exposed for tests). */
 int emu_answer_to_converse(cJSON **out, const cJSON *answer);
 
 /* One event-stream message with the string headers :event-type (or

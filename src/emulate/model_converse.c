@@ -87,7 +87,7 @@ static cJSON *document(const cJSON *d, const char *where, char *msg, size_t cap)
 		arr = cJSON_AddArrayToObject(s, "content");
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(src, "content"))
 			if (emu__str(c, "text"))
-				cJSON_AddItemToArray(arr, text_block(emu__str(c, "text")));
+				emu__push(arr, text_block(emu__str(c, "text")));
 	} else {
 		emu__msg(msg, cap, cJSON_GetObjectItemCaseSensitive(src, "s3Location")
 			 ? "The emulator cannot read S3 objects: send %s.document.source.bytes instead."
@@ -101,7 +101,7 @@ static cJSON *document(const cJSON *d, const char *where, char *msg, size_t cap)
 	if (emu__str(d, "context"))
 		cJSON_AddStringToObject(b, "context", emu__str(d, "context"));
 	if (cJSON_IsObject(cit))
-		cJSON_AddItemToObject(cJSON_AddObjectToObject(b, "citations"), "enabled",
+		emu__put(cJSON_AddObjectToObject(b, "citations"), "enabled",
 				      cJSON_CreateBool(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cit, "enabled"))));
 	return b;
 }
@@ -145,12 +145,12 @@ static cJSON *tool_result(const cJSON *tr)
 	content = cJSON_AddArrayToObject(b, "content");
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(tr, "content")) {
 		if (emu__str(c, "text")) {
-			cJSON_AddItemToArray(content, text_block(emu__str(c, "text")));
+			emu__push(content, text_block(emu__str(c, "text")));
 		} else if (cJSON_GetObjectItemCaseSensitive(c, "json")) {
 			emu_buf j = { 0 };
 
 			emu__canonical(&j, cJSON_GetObjectItemCaseSensitive(c, "json"));
-			cJSON_AddItemToArray(content, text_block(j.p ? j.p : "null"));
+			emu__push(content, text_block(j.p ? j.p : "null"));
 			emu__buf_free(&j);
 		}
 	}
@@ -159,7 +159,8 @@ static cJSON *tool_result(const cJSON *tr)
 	return b;
 }
 
-/* One Converse ContentBlock -> one Messages block; *skip for cachePoint. */
+/* One Converse ContentBlock -> one Messages block; a JSON null for a
+ * cachePoint (it marks the previous block instead). NULL + msg on error. */
 static cJSON *block(const cJSON *c, cJSON *arr, int mi, int bi, char *msg, size_t cap)
 {
 	const cJSON *v;
@@ -197,7 +198,7 @@ static cJSON *block(const cJSON *c, cJSON *arr, int mi, int bi, char *msg, size_
 		cJSON_AddStringToObject(b, "type", "tool_use");
 		cJSON_AddStringToObject(b, "id", emu__str(v, "toolUseId"));
 		cJSON_AddStringToObject(b, "name", emu__str(v, "name"));
-		cJSON_AddItemToObject(b, "input", cJSON_Duplicate(input, 1));
+		emu__put(b, "input", cJSON_Duplicate(input, 1));
 		return b;
 	}
 	if (!strcmp(v->string, "toolResult")) {
@@ -319,8 +320,10 @@ static int convert_messages(cJSON *out, const cJSON *messages, char *msg, size_t
 				return -1;
 			if (cJSON_IsNull(b))
 				cJSON_Delete(b);
-			else if (!cJSON_AddItemToArray(oc, b))
-				return cJSON_Delete(b), -1;
+			else if (!cJSON_AddItemToArray(oc, b)) {
+				cJSON_Delete(b);
+				return -1;
+			}
 		}
 		prev = role;
 		mi++;
@@ -347,7 +350,7 @@ static int convert_system(cJSON *out, const cJSON *system)
 			t = emu__str(cJSON_GetObjectItemCaseSensitive(
 				cJSON_GetObjectItemCaseSensitive(s, "guardContent"), "text"), "text");
 		if (t)
-			cJSON_AddItemToArray(arr, text_block(t));
+			emu__push(arr, text_block(t));
 		else if (cJSON_GetObjectItemCaseSensitive(s, "cachePoint"))
 			cache_point(arr, cJSON_GetObjectItemCaseSensitive(s, "cachePoint"));
 	}
@@ -383,15 +386,15 @@ static int convert_tools(cJSON *out, const cJSON *config, char *msg, size_t cap)
 			return -1;
 		}
 		o = cJSON_CreateObject();
-		cJSON_AddItemToArray(arr, o);
 		cJSON_AddStringToObject(o, "name", name);
 		if (emu__str(spec, "description"))
 			cJSON_AddStringToObject(o, "description", emu__str(spec, "description"));
-		cJSON_AddItemToObject(o, "input_schema", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+		emu__put(o, "input_schema", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(spec, "inputSchema"), "json"), 1));
 		if (!cJSON_GetObjectItemCaseSensitive(o, "input_schema"))
-			cJSON_AddItemToObject(cJSON_AddObjectToObject(o, "input_schema"), "type",
+			emu__put(cJSON_AddObjectToObject(o, "input_schema"), "type",
 					      cJSON_CreateString("object"));
+		emu__push(arr, o);
 	}
 	if (!cJSON_GetArraySize(arr))
 		cJSON_DeleteItemFromObjectCaseSensitive(out, "tools");
@@ -447,7 +450,7 @@ int emu_converse_to_messages(cJSON **out, const cJSON *converse, char *msg, size
 	if ((v = cJSON_GetObjectItemCaseSensitive(cfg, "topP")))
 		cJSON_AddNumberToObject(r, "top_p", v->valuedouble);
 	if (cJSON_GetArraySize(v = cJSON_GetObjectItemCaseSensitive(cfg, "stopSequences")))
-		cJSON_AddItemToObject(r, "stop_sequences", cJSON_Duplicate(v, 1));
+		emu__put(r, "stop_sequences", cJSON_Duplicate(v, 1));
 	/* Anthropic-only fields (thinking, top_k, anthropic_beta, ...) ride in
 	 * additionalModelRequestFields; fields Converse set win. */
 	extra = cJSON_GetObjectItemCaseSensitive(converse, "additionalModelRequestFields");
@@ -455,7 +458,7 @@ int emu_converse_to_messages(cJSON **out, const cJSON *converse, char *msg, size
 		extra = NULL;
 	cJSON_ArrayForEach(v, extra)
 		if (!cJSON_GetObjectItemCaseSensitive(r, v->string))
-			cJSON_AddItemToObject(r, v->string, cJSON_Duplicate(v, 1));
+			emu__put(r, v->string, cJSON_Duplicate(v, 1));
 	probe = cJSON_PrintUnformatted(r);
 	if (!probe)
 		goto fail;

@@ -52,6 +52,47 @@ const char *emu__str(const cJSON *obj, const char *key);
 void emu__msg(char *msg, size_t cap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* ASCII-only classes: the model must not depend on the process locale
+ * (<ctype.h> does, and would treat Latin-1 bytes as letters). */
+static inline int emu__space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static inline int emu__alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static inline int emu__upper(int c)
+{
+	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
+}
+
+static inline int emu__lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* cJSON_AddItemTo{Object,Array} that free the item when they fail (a NULL
+ * container after an earlier allocation failure, or no memory for the
+ * key), so a failed build never leaks. 1 on success. */
+static inline int emu__put(cJSON *obj, const char *key, cJSON *item)
+{
+	if (item && obj && cJSON_AddItemToObject(obj, key, item))
+		return 1;
+	cJSON_Delete(item);
+	return 0;
+}
+
+static inline int emu__push(cJSON *arr, cJSON *item)
+{
+	if (item && arr && cJSON_AddItemToArray(arr, item))
+		return 1;
+	cJSON_Delete(item);
+	return 0;
+}
+
 /* floor/ceil without libm (the CLI does not link it); exact for the
  * magnitudes JSON numbers take here, NaN and huge values pass through. */
 static inline double emu__floor(double d)

@@ -1,5 +1,4 @@
 /* Small pure helpers: strings, canonical JSON, hashing, base64, tokens. */
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,12 +78,20 @@ static void canon_string(emu_buf *b, const char *s)
 	emu__buf_add(b, "\"", 1);
 }
 
+typedef struct keyed {
+	const cJSON *v;
+	size_t pos;
+} keyed;
+
 static int by_key(const void *a, const void *b)
 {
-	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-	int c = strcmp(x->string ? x->string : "", y->string ? y->string : "");
+	const keyed *x = a, *y = b;
+	int c = strcmp(x->v->string ? x->v->string : "", y->v->string ? y->v->string : "");
 
-	/* Duplicate keys tie; harmless, as lookups only see the first. */
+	/* Duplicate keys keep document order, so the output never depends on
+	 * qsort's (unspecified) stability. */
+	if (!c)
+		c = x->pos < y->pos ? -1 : x->pos > y->pos;
 	return c;
 }
 
@@ -119,7 +126,7 @@ void emu__canonical(emu_buf *b, const cJSON *v)
 		emu__buf_add(b, "]", 1);
 	} else if (cJSON_IsObject(v)) {
 		size_t n = 0, i;
-		const cJSON **kids;
+		keyed *kids;
 
 		cJSON_ArrayForEach(c, v)
 			n++;
@@ -129,16 +136,19 @@ void emu__canonical(emu_buf *b, const cJSON *v)
 			return;
 		}
 		n = 0;
-		cJSON_ArrayForEach(c, v)
-			kids[n++] = c;
+		cJSON_ArrayForEach(c, v) {
+			kids[n].v = c;
+			kids[n].pos = n;
+			n++;
+		}
 		qsort(kids, n, sizeof(*kids), by_key);
 		emu__buf_add(b, "{", 1);
 		for (i = 0; i < n; i++) {
 			if (i)
 				emu__buf_add(b, ",", 1);
-			canon_string(b, kids[i]->string ? kids[i]->string : "");
+			canon_string(b, kids[i].v->string ? kids[i].v->string : "");
 			emu__buf_add(b, ":", 1);
-			emu__canonical(b, kids[i]);
+			emu__canonical(b, kids[i].v);
 		}
 		emu__buf_add(b, "}", 1);
 		free(kids);
@@ -186,9 +196,9 @@ void emu__id(char *dst, size_t chars, uint64_t h)
  * punctuation. */
 static int tok_class(unsigned char c)
 {
-	if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+	if (emu__space(c))
 		return 0;
-	if (c >= 0x80 || isalnum(c) || c == '_')
+	if (c >= 0x80 || emu__alnum(c) || c == '_')
 		return 1;
 	return 2;
 }
@@ -265,7 +275,7 @@ uint8_t *emu__b64_decode(const char *s, size_t *n)
 
 		if (c == '=' && i + 2 >= len)
 			pad++;
-		else if (!(isalnum(c) || c == '+' || c == '/') || pad)
+		else if (!(emu__alnum(c) || c == '+' || c == '/') || pad)
 			return NULL;
 	}
 	out = malloc(len / 4 * 3 + 1);

@@ -260,7 +260,7 @@ static int block_events(emu_response *out, const cJSON *block, int index)
 			e = event("content_block_delta", index);
 			d = cJSON_AddObjectToObject(e, "delta");
 			cJSON_AddStringToObject(d, "type", "citations_delta");
-			cJSON_AddItemToObject(d, "citation", cJSON_Duplicate(c, 1));
+			emu__put(d, "citation", cJSON_Duplicate(c, 1));
 			if (chunk(out, e))
 				return -1;
 		}
@@ -306,9 +306,9 @@ int emu_render_invoke_stream(emu_response *out, const cJSON *answer, const char 
 
 	e = event("message_delta", -1);
 	d = cJSON_AddObjectToObject(e, "delta");
-	cJSON_AddItemToObject(d, "stop_reason",
+	emu__put(d, "stop_reason",
 		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(answer, "stop_reason"), 1));
-	cJSON_AddItemToObject(d, "stop_sequence",
+	emu__put(d, "stop_sequence",
 		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(answer, "stop_sequence"), 1));
 	u = cJSON_AddObjectToObject(e, "usage");
 	cJSON_AddNumberToObject(u, "output_tokens", outp);

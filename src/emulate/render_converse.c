@@ -27,7 +27,7 @@ static cJSON *citation(const cJSON *c)
 	sc = cJSON_AddArrayToObject(out, "sourceContent");
 	where = cJSON_CreateObject();
 	cJSON_AddStringToObject(where, "text", S(emu__str(c, "cited_text")));
-	cJSON_AddItemToArray(sc, where);
+	emu__push(sc, where);
 	loc = cJSON_AddObjectToObject(out, "location");
 	where = cJSON_AddObjectToObject(loc, kind);
 	cJSON_AddNumberToObject(where, "documentIndex", emu__num(c, "document_index"));
@@ -51,16 +51,16 @@ static cJSON *converse_block(const cJSON *b)
 		x = cJSON_AddObjectToObject(out, "toolUse");
 		cJSON_AddStringToObject(x, "toolUseId", S(emu__str(b, "id")));
 		cJSON_AddStringToObject(x, "name", S(emu__str(b, "name")));
-		cJSON_AddItemToObject(x, "input",
+		emu__put(x, "input",
 			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(b, "input"), 1));
 	} else if (cJSON_GetObjectItemCaseSensitive(b, "citations")) {
 		x = cJSON_AddObjectToObject(out, "citationsContent");
-		y = cJSON_AddArrayToObject(x, "content");
-		cJSON_AddItemToArray(y, cJSON_CreateObject());
-		cJSON_AddStringToObject(y->child, "text", S(emu__str(b, "text")));
+		y = cJSON_CreateObject();
+		cJSON_AddStringToObject(y, "text", S(emu__str(b, "text")));
+		emu__push(cJSON_AddArrayToObject(x, "content"), y);
 		y = cJSON_AddArrayToObject(x, "citations");
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(b, "citations"))
-			cJSON_AddItemToArray(y, citation(c));
+			emu__push(y, citation(c));
 	} else {
 		cJSON_AddStringToObject(out, "text", S(emu__str(b, "text")));
 	}
@@ -100,10 +100,10 @@ int emu_answer_to_converse(cJSON **out, const cJSON *answer)
 	m = cJSON_AddObjectToObject(cJSON_AddObjectToObject(r, "output"), "message");
 	content = cJSON_AddArrayToObject(m, "content");
 	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(answer, "content"))
-		cJSON_AddItemToArray(content, converse_block(b));
+		emu__push(content, converse_block(b));
 	cJSON_AddStringToObject(m, "role", "assistant");
 	cJSON_AddStringToObject(r, "stopReason", S(emu__str(answer, "stop_reason")));
-	cJSON_AddItemToObject(r, "usage", converse_usage(usage));
+	emu__put(r, "usage", converse_usage(usage));
 	/* The Add helpers fail silently; printing checks the whole tree. */
 	probe = cJSON_PrintUnformatted(r);
 	if (!probe || !cJSON_GetObjectItemCaseSensitive(r, "usage")) {
@@ -220,7 +220,7 @@ static int stream_block(emu_response *out, const cJSON *b, int index)
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(b, "citations")) {
 			p = indexed(index);
 			x = cJSON_AddObjectToObject(p, "delta");
-			cJSON_AddItemToObject(x, "citation", citation(c));
+			emu__put(x, "citation", citation(c));
 			if (emit(out, "contentBlockDelta", p))
 				return -1;
 		}
@@ -253,8 +253,8 @@ int emu_render_converse_stream(emu_response *out, const cJSON *answer, const cha
 	if (emit(out, "messageStop", p))
 		return -1;
 	p = cJSON_CreateObject();
-	cJSON_AddItemToObject(cJSON_AddObjectToObject(p, "metrics"), "latencyMs",
+	emu__put(cJSON_AddObjectToObject(p, "metrics"), "latencyMs",
 			      cJSON_CreateNumber(emu__latency(emu__num(usage, "output_tokens"))));
-	cJSON_AddItemToObject(p, "usage", converse_usage(usage));
+	emu__put(p, "usage", converse_usage(usage));
 	return emit(out, "metadata", p);
 }

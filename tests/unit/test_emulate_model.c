@@ -1103,6 +1103,36 @@ static const struct {
 	{ "{" V ",\"max_tokens\":2000,\"thinking\":{\"type\":\"adaptive\"},\"tools\":[{\"name\":\"a\",\"input_schema\":{\"type\":\"object\"}}],\"tool_choice\":{\"type\":\"any\"}," U("\"x\"") "}", 0,
 	  "Thinking may not be enabled when tool_choice forces tool use." },
 	{ "{" V ",\"max_tokens\":1,\"system\":[{\"type\":\"image\"}]," U("\"x\"") "}", 0, "system.0.type: Input should be 'text'" },
+	{ "{" V ",\"max_tokens\":1,\"system\":5," U("\"x\"") "}", 0, "system: Input should be a valid list" },
+	{ "{" V ",\"max_tokens\":1,\"system\":[{\"type\":\"text\",\"text\":\"\"}]," U("\"x\"") "}", 0, "system: text content blocks must be non-empty" },
+	{ "{" V ",\"max_tokens\":1,\"anthropic_beta\":\"x\"," U("\"x\"") "}", 0, M("#/anthropic_beta: expected type: JSONArray, found: String") },
+	{ "{" V ",\"max_tokens\":1,\"temperature\":\"hot\"," U("\"x\"") "}", 0, M("#/temperature: expected type: Number, found: String") },
+	{ "{" V ",\"max_tokens\":1,\"top_p\":-0.5," U("\"x\"") "}", 0, "top_p: Input should be greater than or equal to 0" },
+	{ "{" V ",\"max_tokens\":1,\"top_k\":1.5," U("\"x\"") "}", 0, M("#/top_k: expected type: Integer, found: BigDecimal") },
+	{ "{" V ",\"max_tokens\":1,\"stop_sequences\":[\"a\",true]," U("\"x\"") "}", 0, M("#/stop_sequences/1: expected type: String, found: Boolean") },
+	{ "{" V ",\"max_tokens\":1,\"messages\":[5]}", 0, "messages.0: Input should be a valid dictionary or object to extract fields from" },
+	{ "{" V ",\"max_tokens\":1,\"messages\":[{\"content\":\"x\"}]}", 0, "messages.0.role: Field required" },
+	{ "{" V ",\"max_tokens\":1," U("5") "}", 0, "messages.0.content: Input should be a valid list" },
+	{ "{" V ",\"max_tokens\":1," U("[{\"text\":\"x\"}]") "}", 0, "messages.0.content.0.type: Field required" },
+	{ "{" V ",\"max_tokens\":1," U("[{\"type\":\"text\"}]") "}", 0, "messages.0.content.0.text: Field required" },
+	{ "{" V ",\"max_tokens\":1," U("[{\"type\":\"image\",\"source\":{\"type\":\"file\"}}]") "}", 0,
+	  "messages.0.content.0.source: Input tag 'file' found using 'type' does not match any of the expected tags: 'base64', 'url'" },
+	{ "{" V ",\"max_tokens\":1," U("[{\"type\":\"document\",\"source\":{\"type\":\"text\",\"media_type\":\"text/html\",\"data\":\"x\"}}]") "}", 0,
+	  "messages.0.content.0.source.text.media_type: Input should be 'text/plain'" },
+	{ "{" V ",\"max_tokens\":1," U("[{\"type\":\"document\",\"source\":{\"type\":\"file\"}}]") "}", 0,
+	  "messages.0.content.0.source: Input tag 'file' found using 'type' does not match any of the expected tags: 'base64', 'content', 'text', 'url'" },
+	{ "{" V ",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"a\",\"name\":\"f\"}]}]}", 0,
+	  "messages.1.content.0.input: Input should be a valid dictionary" },
+	{ "{" V ",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"t\"}]}]}", 0,
+	  "messages.1.content.0.signature: Field required" },
+	{ "{" V ",\"max_tokens\":1,\"tools\":[{\"name\":\"a\",\"input_schema\":{\"type\":\"array\"}}]," U("\"x\"") "}", 0,
+	  "tools.0.custom.input_schema.type: Input should be 'object'" },
+	{ "{" V ",\"max_tokens\":1,\"tools\":[{\"type\":\"bash_20250124\"}]," U("\"x\"") "}", 0, "tools.0.bash_20250124.name: Field required" },
+	{ "{" V ",\"max_tokens\":1,\"tools\":[{\"name\":\"a\",\"input_schema\":{\"type\":\"object\"}}],\"tool_choice\":{\"type\":\"tool\"}," U("\"x\"") "}", 0,
+	  "tool_choice.tool.name: Field required" },
+	{ "{" V ",\"max_tokens\":2000,\"thinking\":{\"type\":\"on\"}," U("\"x\"") "}", 0,
+	  "thinking: Input tag 'on' found using 'type' does not match any of the expected tags: 'adaptive', 'disabled', 'enabled'" },
+	{ "{" V ",\"max_tokens\":2000,\"thinking\":{\"type\":\"enabled\"}," U("\"x\"") "}", 0, "thinking.enabled.budget_tokens: Field required" },
 };
 
 static void test_emulate_model__validation_messages(void **state)
@@ -1159,6 +1189,14 @@ static const struct {
 	  "1 validation error detected: Value '0' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1" },
 	{ "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}],\"inferenceConfig\":{\"temperature\":1.5}}",
 	  "1 validation error detected: Value '1.5' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than or equal to 1" },
+	{ "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}],\"inferenceConfig\":{\"topP\":-1}}",
+	  "1 validation error detected: Value '-1' at 'inferenceConfig.topP' failed to satisfy constraint: Member must have value greater than or equal to 0" },
+	{ "{\"messages\":[{\"role\":\"user\",\"content\":[{\"document\":{\"format\":\"pdf\",\"name\":\"d\",\"source\":{\"s3Location\":{\"uri\":\"s3://b/k\"}}}}]}]}",
+	  "The emulator cannot read S3 objects: send messages.1.member.content.1.member.document.source.bytes instead." },
+	{ "{\"messages\":[{\"role\":\"user\",\"content\":[{\"document\":{\"format\":\"pdf\",\"name\":\"d\",\"source\":{\"bytes\":\"%%%\"}}}]}]}",
+	  "1 validation error detected: Value at 'messages.1.member.content.1.member.document.source.bytes' failed to satisfy constraint: Member must be valid base64" },
+	{ "{\"messages\":[{\"role\":\"user\",\"content\":[{\"toolResult\":{\"content\":[]}}]}]}",
+	  "1 validation error detected: Value null at 'messages.1.member.content.1.member.toolResult.toolUseId' failed to satisfy constraint: Member must not be null" },
 	{ "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}],\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"a b\"}}]}}",
 	  "1 validation error detected: Value 'a b' at 'toolConfig.tools.1.member.toolSpec.name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+" },
 };
@@ -1229,6 +1267,144 @@ static void test_emulate_model__long_token(void **state)
 	emu_response_dispose(&r);
 	cJSON_Delete(a);
 	free(body);
+}
+
+/* Header names, order and types of our frames match recorded Bedrock
+ * frames of the same operation. */
+static void header_names(const uint8_t *data, size_t len, char *out, size_t cap)
+{
+	bedrock_es_decoder *d;
+	bedrock_es_message m;
+	size_t i;
+
+	out[0] = '\0';
+	assert_int_equal(bedrock_es_decoder_new(&d, NULL), 0);
+	assert_int_equal(bedrock_es_decoder_feed(d, data, len), 0);
+	assert_int_equal(bedrock_es_decoder_next(&m, d), 0);
+	for (i = 0; i < m.header_count; i++) {
+		assert_int_equal(m.headers[i].type, BEDROCK_ES_STRING);
+		strncat(out, m.headers[i].name, m.headers[i].name_len);
+		strncat(out, ";", cap - strlen(out) - 1);
+	}
+	bedrock_es_decoder_free(d);
+}
+
+static void test_emulate_model__frames_match_recorded(void **state)
+{
+	static const struct {
+		const char *vector;
+		int converse;
+	} cases[] = {
+		{ "bedrock/dd-trace-py__anthropic_message_invoke_stream/response.body", 0 },
+		{ "bedrock/dd-trace-py__bedrock_converse_stream/response.body", 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		size_t len;
+		uint8_t *rec = (uint8_t *)harness_read_vector(cases[i].vector, &len);
+		char want[256], got[256];
+		cJSON *a = answer(HELLO);
+		emu_response r;
+
+		assert_non_null(rec);
+		header_names(rec, len, want, sizeof(want));
+		emu_response_init(&r, 500);
+		assert_int_equal((cases[i].converse ? emu_render_converse_stream : emu_render_invoke_stream)(&r, a, "rid"), 0);
+		header_names(r.pieces[0].data, r.pieces[0].len, got, sizeof(got));
+		assert_string_equal(got, want);
+		emu_response_dispose(&r);
+		cJSON_Delete(a);
+		free(rec);
+	}
+}
+
+/* cJSON allocation failures: the model and the Converse conversion either
+ * fail cleanly or return the complete answer, never a partial one. */
+static size_t torture_left;
+
+static void *torture_malloc(size_t n)
+{
+	if (torture_left == 0)
+		return NULL;
+	torture_left--;
+	return malloc(n);
+}
+
+static void test_emulate_model__allocation_failures(void **state)
+{
+	static const char *const bodies[] = { HELLO, STREAM_CASES };
+	cJSON_Hooks hooks = { torture_malloc, free };
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
+		cJSON *req = parse(bodies[i]), *want = answer(bodies[i]), *got;
+		cJSON *conv = parse(CV_DOCS), *cwant = NULL, *cgot;
+		char msg[256];
+
+		assert_int_equal(emu_converse_to_messages(&cwant, conv, msg, sizeof(msg)), 0);
+		for (n = 0;; n++) {
+			int rc, crc;
+
+			torture_left = n;
+			cJSON_InitHooks(&hooks);
+			rc = emu_model_answer(&got, req, MODEL, 0);
+			torture_left = n;
+			crc = emu_converse_to_messages(&cgot, conv, msg, sizeof(msg));
+			cJSON_InitHooks(NULL);
+			if (rc == 0) {
+				assert_true(cJSON_Compare(got, want, 1));
+				cJSON_Delete(got);
+			} else {
+				assert_null(got);
+			}
+			if (crc == 0) {
+				assert_true(cJSON_Compare(cgot, cwant, 1));
+				cJSON_Delete(cgot);
+			} else {
+				assert_null(cgot);
+			}
+			if (rc == 0 && crc == 0)
+				break;
+		}
+		/* The renderers: -1, or exactly the pieces of an unhindered run. */
+		for (n = 0; n < 4; n++) {
+			int (*const render[])(emu_response *, const cJSON *, const char *) = {
+				emu_render_invoke, emu_render_invoke_stream,
+				emu_render_converse, emu_render_converse_stream,
+			};
+			emu_response ok, r;
+			size_t k, fail_at;
+			int rc;
+
+			emu_response_init(&ok, 500);
+			assert_int_equal(render[n](&ok, want, "rid"), 0);
+			for (fail_at = 0;; fail_at++) {
+				emu_response_init(&r, 500);
+				torture_left = fail_at;
+				cJSON_InitHooks(&hooks);
+				rc = render[n](&r, want, "rid");
+				cJSON_InitHooks(NULL);
+				if (rc == 0) {
+					assert_int_equal(r.piece_count, ok.piece_count);
+					for (k = 0; k < r.piece_count; k++) {
+						assert_int_equal(r.pieces[k].len, ok.pieces[k].len);
+						assert_memory_equal(r.pieces[k].data, ok.pieces[k].data, ok.pieces[k].len);
+					}
+				}
+				emu_response_dispose(&r);
+				if (rc == 0)
+					break;
+			}
+			emu_response_dispose(&ok);
+		}
+		cJSON_Delete(req);
+		cJSON_Delete(want);
+		cJSON_Delete(conv);
+		cJSON_Delete(cwant);
+	}
 }
 
 /* ---- recorded requests ------------------------------------------------- */
@@ -1340,7 +1516,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_emulate_model__converse_validation, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__exception_frame, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__long_token, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_emulate_model__allocation_failures, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__recorded_requests, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_emulate_model__frames_match_recorded, harness_setup, harness_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
