@@ -32,7 +32,7 @@ static emu_state *state(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1), *line, *save = NULL, *body, *path, *query = "";
+	char *text = malloc(size + 1), *line, *save = NULL, *body, *path = NULL, *query = "";
 	emu_header headers[32];
 	emu_request req;
 	emu_response out;
