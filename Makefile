@@ -72,6 +72,8 @@ bench:
 	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBEDROCK_BUILD_TESTS=OFF >/dev/null
 	$(CMAKE) --build build-bench -j $(JOBS)
 	@set -e; for b in build-bench/bench_*; do echo "== $$b"; $$b; done
+	@if command -v wrk >/dev/null; then sh bench/bench_emulate_invoke.sh build-bench; \
+	else echo "(install wrk for the emulator's requests/s)"; fi
 
 clean:
 	rm -rf build build-asan build-fuzz build-bench
