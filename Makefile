@@ -74,6 +74,7 @@ bench:
 	@set -e; for b in build-bench/bench_*; do echo "== $$b"; $$b; done
 	@if command -v wrk >/dev/null; then sh bench/bench_emulate_invoke.sh build-bench; \
 	else echo "(install wrk for the emulator's requests/s)"; fi
+	@python3 bench/bench_emulate_streams.py build-bench/bedrock 1000 20
 
 clean:
 	rm -rf build build-asan build-fuzz build-bench
