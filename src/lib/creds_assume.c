@@ -271,20 +271,12 @@ static int web_get(bedrock_credentials **out, void *impl, bedrock_error_info *er
 	return rc;
 }
 
-static void sts_destroy(void *impl)
-{
-	sts_impl *p = impl;
-
-	bedrock__profile_src_dispose(&p->src);
-	bedrock__free(p);
-}
-
 static const bedrock_creds_provider_vtable assume_vt = {
-	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "assume-role", assume_get, sts_destroy
+	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "assume-role", assume_get, bedrock__profile_provider_destroy
 };
 
 static const bedrock_creds_provider_vtable web_vt = {
-	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "web-identity", web_get, sts_destroy
+	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "web-identity", web_get, bedrock__profile_provider_destroy
 };
 
 static int make(bedrock_creds_provider **out, const bedrock_creds_profile_options *options,
@@ -293,20 +285,11 @@ static int make(bedrock_creds_provider **out, const bedrock_creds_profile_option
 	sts_impl *p;
 	int rc;
 
-	if (!out)
-		return BEDROCK_EINVAL;
-	*out = NULL;
-	p = bedrock__calloc(1, sizeof(*p));
-	if (!p)
-		return BEDROCK_ENOMEM;
+	rc = bedrock__profile_provider_new(out, vt, options, sizeof(*p), (void **)&p);
 	/* Like botocore: the environment's web identity settings count unless
 	 * a profile was chosen explicitly. */
-	p->use_env = !options || !options->profile;
-	rc = bedrock__profile_src_init(&p->src, options);
 	if (rc == 0)
-		rc = bedrock_creds_provider_new(out, vt, p);
-	if (rc)
-		sts_destroy(p);
+		p->use_env = !options || !options->profile;
 	return rc;
 }
 

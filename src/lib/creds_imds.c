@@ -225,34 +225,12 @@ done:
 	return rc;
 }
 
-static void imds_destroy(void *impl)
-{
-	imds_impl *p = impl;
-
-	bedrock__profile_src_dispose(&p->src);
-	bedrock__free(p);
-}
-
 static const bedrock_creds_provider_vtable imds_vt = {
-	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "imds", imds_get_creds, imds_destroy
+	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "imds", imds_get_creds, bedrock__profile_provider_destroy
 };
 
 int bedrock_creds_provider_new_imds(bedrock_creds_provider **out,
 				    const bedrock_creds_profile_options *options)
 {
-	imds_impl *p;
-	int rc;
-
-	if (!out)
-		return BEDROCK_EINVAL;
-	*out = NULL;
-	p = bedrock__calloc(1, sizeof(*p));
-	if (!p)
-		return BEDROCK_ENOMEM;
-	rc = bedrock__profile_src_init(&p->src, options);
-	if (rc == 0)
-		rc = bedrock_creds_provider_new(out, &imds_vt, p);
-	if (rc)
-		imds_destroy(p);
-	return rc;
+	return bedrock__profile_provider_new(out, &imds_vt, options, sizeof(imds_impl), NULL);
 }

@@ -28,6 +28,16 @@ void bedrock__profile_src_dispose(bedrock__profile_src *src);
 int bedrock__profile_src_load(bedrock_config **out, const bedrock__profile_src *src,
 			      bedrock_error_info *err);
 
+/* A provider whose impl is a struct of impl_size bytes that starts with a
+ * bedrock__profile_src (initialised from options); *impl (optional) lends
+ * it back for the caller's other fields. Destroy with
+ * bedrock__profile_provider_destroy (put it in the vtable). */
+int bedrock__profile_provider_new(bedrock_creds_provider **out,
+				  const bedrock_creds_provider_vtable *vt,
+				  const bedrock_creds_profile_options *options, size_t impl_size,
+				  void **impl);
+void bedrock__profile_provider_destroy(void *impl);
+
 /* Parses credential_process output (JSON, Version 1). Pure: fuzzed. */
 int bedrock__process_output_parse(bedrock_credentials **out, const char *data, size_t len,
 				  bedrock_error_info *err);

@@ -332,34 +332,12 @@ done:
 	return rc;
 }
 
-static void process_destroy(void *impl)
-{
-	process_impl *p = impl;
-
-	bedrock__profile_src_dispose(&p->src);
-	bedrock__free(p);
-}
-
 static const bedrock_creds_provider_vtable process_vt = {
-	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "process", process_get, process_destroy
+	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "process", process_get, bedrock__profile_provider_destroy
 };
 
 int bedrock_creds_provider_new_process(bedrock_creds_provider **out,
 				       const bedrock_creds_profile_options *options)
 {
-	process_impl *p;
-	int rc;
-
-	if (!out)
-		return BEDROCK_EINVAL;
-	*out = NULL;
-	p = bedrock__calloc(1, sizeof(*p));
-	if (!p)
-		return BEDROCK_ENOMEM;
-	rc = bedrock__profile_src_init(&p->src, options);
-	if (rc == 0)
-		rc = bedrock_creds_provider_new(out, &process_vt, p);
-	if (rc)
-		process_destroy(p);
-	return rc;
+	return bedrock__profile_provider_new(out, &process_vt, options, sizeof(process_impl), NULL);
 }

@@ -66,8 +66,40 @@ int bedrock__profile_src_load(bedrock_config **out, const bedrock__profile_src *
 	return rc;
 }
 
+int bedrock__profile_provider_new(bedrock_creds_provider **out,
+				  const bedrock_creds_provider_vtable *vt,
+				  const bedrock_creds_profile_options *options, size_t impl_size,
+				  void **impl)
+{
+	bedrock__profile_src *src;
+	int rc;
+
+	if (!out)
+		return BEDROCK_EINVAL;
+	*out = NULL;
+	src = bedrock__calloc(1, impl_size);
+	if (!src)
+		return BEDROCK_ENOMEM;
+	rc = bedrock__profile_src_init(src, options);
+	if (rc == 0)
+		rc = bedrock_creds_provider_new(out, vt, src);
+	if (rc) {
+		bedrock__profile_provider_destroy(src);
+		return rc;
+	}
+	if (impl)
+		*impl = src;
+	return 0;
+}
+
+void bedrock__profile_provider_destroy(void *impl)
+{
+	bedrock__profile_src_dispose(impl);
+	bedrock__free(impl);
+}
+
 typedef struct {
-	bedrock__profile_src src;
+	bedrock__profile_src src;	/* first: see bedrock__profile_provider_new */
 	int config_file;
 } profile_impl;
 
@@ -106,16 +138,8 @@ static int profile_get(bedrock_credentials **out, void *impl, bedrock_error_info
 	return rc;
 }
 
-static void profile_destroy(void *impl)
-{
-	profile_impl *p = impl;
-
-	bedrock__profile_src_dispose(&p->src);
-	bedrock__free(p);
-}
-
 static const bedrock_creds_provider_vtable profile_vt = {
-	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "profile", profile_get, profile_destroy
+	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "profile", profile_get, bedrock__profile_provider_destroy
 };
 
 int bedrock_creds_provider_new_profile(bedrock_creds_provider **out,
@@ -125,17 +149,8 @@ int bedrock_creds_provider_new_profile(bedrock_creds_provider **out,
 	profile_impl *p;
 	int rc;
 
-	if (!out)
-		return BEDROCK_EINVAL;
-	*out = NULL;
-	p = bedrock__calloc(1, sizeof(*p));
-	if (!p)
-		return BEDROCK_ENOMEM;
-	p->config_file = config_file_only;
-	rc = bedrock__profile_src_init(&p->src, options);
+	rc = bedrock__profile_provider_new(out, &profile_vt, options, sizeof(*p), (void **)&p);
 	if (rc == 0)
-		rc = bedrock_creds_provider_new(out, &profile_vt, p);
-	if (rc)
-		profile_destroy(p);
+		p->config_file = config_file_only;
 	return rc;
 }

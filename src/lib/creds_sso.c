@@ -360,34 +360,12 @@ done:
 	return rc;
 }
 
-static void sso_destroy(void *impl)
-{
-	sso_impl *p = impl;
-
-	bedrock__profile_src_dispose(&p->src);
-	bedrock__free(p);
-}
-
 static const bedrock_creds_provider_vtable sso_vt = {
-	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "sso", sso_get, sso_destroy
+	BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "sso", sso_get, bedrock__profile_provider_destroy
 };
 
 int bedrock_creds_provider_new_sso(bedrock_creds_provider **out,
 				   const bedrock_creds_profile_options *options)
 {
-	sso_impl *p;
-	int rc;
-
-	if (!out)
-		return BEDROCK_EINVAL;
-	*out = NULL;
-	p = bedrock__calloc(1, sizeof(*p));
-	if (!p)
-		return BEDROCK_ENOMEM;
-	rc = bedrock__profile_src_init(&p->src, options);
-	if (rc == 0)
-		rc = bedrock_creds_provider_new(out, &sso_vt, p);
-	if (rc)
-		sso_destroy(p);
-	return rc;
+	return bedrock__profile_provider_new(out, &sso_vt, options, sizeof(sso_impl), NULL);
 }
