@@ -298,10 +298,6 @@ static int convert_messages(cJSON *out, const cJSON *messages, char *msg, size_t
 				 mi + 1);
 			return -1;
 		}
-		if (!mi && strcmp(role, "user")) {
-			emu__msg(msg, cap, "%s", start_user);
-			return -1;
-		}
 		if (prev && !strcmp(prev, role)) {
 			emu__msg(msg, cap, "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.");
 			return -1;
@@ -328,7 +324,9 @@ static int convert_messages(cJSON *out, const cJSON *messages, char *msg, size_t
 		prev = role;
 		mi++;
 	}
-	if (!mi) {
+	/* Real Bedrock accepts a history that opens with an assistant turn (a
+	 * recorded call shows it) but not one without any user message. */
+	if (!mi || (mi == 1 && prev && strcmp(prev, "user"))) {
 		emu__msg(msg, cap, "%s", start_user);
 		return -1;
 	}

@@ -289,8 +289,8 @@ static int check_messages(const cJSON *messages, char *msg, size_t cap)
 			FAIL("messages.%d.content: Field required", mi);
 		if (!cJSON_IsString(content) && !cJSON_IsArray(content))
 			FAIL("messages.%d.content: Input should be a valid list", mi);
-		if (mi == 0 && strcmp(role, "user"))
-			FAIL("messages: first message must use the \"user\" role");
+		/* No first-must-be-user rule: real Bedrock accepts a history that
+		 * starts with an assistant turn (a recorded Converse call shows it). */
 		if (prev_role && !strcmp(prev_role, role))
 			FAIL("messages: roles must alternate between \"user\" and \"assistant\", but found multiple \"%s\" roles in a row",
 			     role);

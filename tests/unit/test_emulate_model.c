@@ -1058,8 +1058,6 @@ static const struct {
 	{ "{" V ",\"max_tokens\":1,\"top_k\":-1," U("\"x\"") "}", 0, "top_k: Input should be greater than or equal to 0" },
 	{ "{" V ",\"max_tokens\":1,\"stop_sequences\":\"x\"," U("\"x\"") "}", 0,
 	  M("#/stop_sequences: expected type: JSONArray, found: String") },
-	{ "{" V ",\"max_tokens\":1,\"messages\":[{\"role\":\"assistant\",\"content\":\"x\"}]}", 0,
-	  "messages: first message must use the \"user\" role" },
 	{ "{" V ",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"user\",\"content\":\"y\"}]}", 0,
 	  "messages: roles must alternate between \"user\" and \"assistant\", but found multiple \"user\" roles in a row" },
 	{ "{" V ",\"max_tokens\":1,\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}", 0,
@@ -1441,12 +1439,9 @@ static void test_emulate_model__recorded_requests(void **state)
 		op = str(rec, "operation");
 		model = str(rec, "model_id");
 		body = cJSON_GetObjectItemCaseSensitive(rec, "body");
-		/* Claude only, successful calls, Messages-era bodies; and not the
-		 * assistant-first history real Bedrock accepted but this model
-		 * rejects on purpose (docs/emulator-model.md). */
+		/* Claude only, successful calls, Messages-era bodies. */
 		if (!op || !model || !strstr(model, "anthropic") || num(resp, "status") != 200 ||
-		    !cJSON_IsObject(body) || !cJSON_GetObjectItemCaseSensitive(body, "messages") ||
-		    strstr(dirs[i], "message_history_starting_with_response")) {
+		    !cJSON_IsObject(body) || !cJSON_GetObjectItemCaseSensitive(body, "messages")) {
 			cJSON_Delete(rec);
 			cJSON_Delete(resp);
 			continue;
