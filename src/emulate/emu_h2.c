@@ -472,10 +472,12 @@ static int stream_close_cb(nghttp2_session *session, int32_t stream_id, uint32_t
 	if (!st)
 		return 0;
 	if (st->answered) {
-		const char *path = st->path ? st->path : "-";
+		char *q = st->path ? strchr(st->path, '?') : NULL;
 
-		emu_access_log(c->srv, c->peer, st->method, path, st->status, st->bytes,
-			       st->start_ms, 1);
+		if (q)
+			*q = 0;	/* refused before dispatch split it off */
+		emu_access_log(c->srv, c->peer, st->method, st->path ? st->path : "-",
+			       st->status, st->bytes, st->start_ms, 1);
 	}
 	nghttp2_session_set_stream_user_data(session, stream_id, NULL);
 	stream_free(st);

@@ -289,6 +289,23 @@ def http2(srv, tmp):
     check("alive after h2", srv.alive())
 
 
+def http2_limits(srv, small, tmp):
+    path = os.path.join(tmp, "big")
+    with open(path, "wb") as f:
+        f.write(b"b" * 300000)
+    p = curl(["-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@" + path,
+              small.url + "/echo"])
+    check("h2 oversize body: 413 or stream refused",
+          p.stdout == b"413" or p.returncode != 0, (p.returncode, p.stdout, p.stderr))
+    p = curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: " + "a" * 100000,
+              srv.url + "/__health"])
+    check("h2 huge header block: 431 or refused",
+          p.stdout == b"431" or p.returncode != 0, (p.returncode, p.stdout, p.stderr))
+    p = curl(["-o", "-", "--data-binary", "@" + path, srv.url + "/echo"])
+    check("h2 300 KB echo under the default limit", p.stdout == b"b" * 300000, p.stderr)
+    check("alive after h2 limits", srv.alive() and small.alive())
+
+
 def many_slow(srv, n=200):
     results = [None] * n
 
@@ -349,6 +366,7 @@ def main():
         http1_limits(srv, small)
         garbage(srv)
         http2(srv, tmp)
+        http2_limits(srv, small, tmp)
         many_slow(srv)
         check("alive at the end", srv.alive())
         log = srv.log()
