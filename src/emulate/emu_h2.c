@@ -494,9 +494,15 @@ static void read_cb(struct bufferevent *bev, void *arg)
 	ssize_t rv = nghttp2_session_mem_recv(c->session, data, len);
 
 	if (rv < 0) {
-		/* nghttp2 queued a GOAWAY for protocol errors; try to send it. */
-		nghttp2_session_send(c->session);
-		conn_free(c);
+		struct timeval tv = { 5, 0 };
+
+		/* nghttp2 queued a GOAWAY: read no more, let it drain (briefly),
+		 * and write_cb frees the connection once it has. */
+		bufferevent_disable(bev, EV_READ);
+		bufferevent_set_timeouts(bev, NULL, &tv);
+		if (nghttp2_session_terminate_session(c->session, NGHTTP2_PROTOCOL_ERROR) ||
+		    conn_send(c) || !evbuffer_get_length(bufferevent_get_output(bev)))
+			conn_free(c);
 		return;
 	}
 	evbuffer_drain(in, (size_t)rv);
