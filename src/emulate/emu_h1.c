@@ -336,6 +336,8 @@ static enum MHD_Result dispatch(struct h1_req *r)
 		MHD_add_response_header(resp, h->name, h->value);
 	}
 	r->status = r->plan.status;
+	if (!strcmp(r->method, "HEAD"))
+		r->bytes = 0;	/* MHD sends the headers only */
 	ok = MHD_queue_response(r->conn, (unsigned)r->plan.status, resp);
 	MHD_destroy_response(resp);
 	return ok;

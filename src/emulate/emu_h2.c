@@ -264,6 +264,7 @@ static void submit_plan(struct h2_stream *st)
 	size_t i, n = 0, total = 0;
 	time_t now = time(NULL);
 	struct tm tm;
+	int has_body = p->piece_count || p->end == EMU_END_RESET;
 
 	nva = calloc(p->header_count + 3, sizeof(*nva));
 	if (!nva) {
@@ -300,8 +301,11 @@ static void submit_plan(struct h2_stream *st)
 	st->due = emu_now_ms() + (p->piece_count ? p->pieces[0].delay_ms : 0);
 	prd.source.ptr = st;
 	prd.read_callback = data_cb;
-	if (nghttp2_submit_response(st->c->session, st->id, nva, n,
-				    p->piece_count || p->end == EMU_END_RESET ? &prd : NULL))
+	/* A response to HEAD has headers only (DATA would be a stream error),
+	 * as libmicrohttpd does for HTTP/1.1. */
+	if (!strcmp(st->method, "HEAD"))
+		has_body = 0;
+	if (nghttp2_submit_response(st->c->session, st->id, nva, n, has_body ? &prd : NULL))
 		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
 					  NGHTTP2_INTERNAL_ERROR);
 	free(nva);

@@ -252,6 +252,10 @@ def http2(srv, tmp):
     check("h2 health", p.returncode == 0 and head.startswith("http/2 200") and
           "content-length: 11" in head and head.endswith('{"ok":true}'), head)
 
+    p = curl(["-I", srv.url + "/__health"])
+    check("h2 HEAD: headers only", p.returncode == 0 and p.stdout.lower().startswith(b"http/2 "),
+          (p.returncode, p.stderr))
+
     # Streaming: each line is timed as curl writes it.
     t0 = time.monotonic()
     pr = subprocess.Popen(["curl", "-sSN", "--http2-prior-knowledge", "-X", "POST",
