@@ -46,7 +46,8 @@ struct h1_req {
 	uint64_t start_ms;
 	size_t bytes;
 	int status;			/* 0: reset */
-	char method[16];
+	const char *mhd_method;		/* MHD's, for the handler */
+	char method[16];		/* a copy for the log, maybe cut */
 	const char *peer;		/* the connection's (connection_cb) */
 };
 
@@ -304,7 +305,7 @@ static enum MHD_Result dispatch(struct h1_req *r)
 		return MHD_NO;
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, hdr_cb, &f);
 	memset(&req, 0, sizeof(req));
-	req.method = r->method;
+	req.method = r->mhd_method;
 	req.path = r->uri;
 	req.query = r->query ? r->query : "";
 	req.headers = f.h;
@@ -336,7 +337,7 @@ static enum MHD_Result dispatch(struct h1_req *r)
 		MHD_add_response_header(resp, h->name, h->value);
 	}
 	r->status = r->plan.status;
-	if (!strcmp(r->method, "HEAD"))
+	if (!strcmp(r->mhd_method, "HEAD"))
 		r->bytes = 0;	/* MHD sends the headers only */
 	ok = MHD_queue_response(r->conn, (unsigned)r->plan.status, resp);
 	MHD_destroy_response(resp);
@@ -359,6 +360,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 							     "Content-Length");
 
 		r->conn = conn;
+		r->mhd_method = method;
 		snprintf(r->method, sizeof(r->method), "%s", method);
 		/* Refuse before a byte of an announced oversize body is read. */
 		if (cl && strtoull(cl, NULL, 10) > s->opt.max_body)
