@@ -26,6 +26,7 @@
 #define H1_IDLE_TIMEOUT_S 120
 /* Room in MHD's per-connection pool beyond the header block itself. */
 #define H1_POOL_SLACK (32 * 1024)
+#define PEER_CAP 64
 
 struct h1_req {
 	struct h1_req *prev, *next;	/* in srv->parked while suspended */
@@ -45,9 +46,36 @@ struct h1_req {
 	uint64_t start_ms;
 	size_t bytes;
 	int status;			/* 0: reset */
-	char method[16];
-	char peer[64];
+	const char *mhd_method;		/* MHD's, for the handler */
+	char method[16];		/* a copy for the log, maybe cut */
+	const char *peer;		/* the connection's (connection_cb) */
 };
+
+/* The peer, formatted once per connection rather than per request. */
+static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+	char *peer;
+
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	peer = malloc(PEER_CAP);
+	if (!peer)
+		return;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr)
+		emu_format_peer(peer, PEER_CAP, ci->client_addr,
+				ci->client_addr->sa_family == AF_INET6 ?
+				sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	else
+		snprintf(peer, PEER_CAP, "-");
+	*socket_context = peer;
+}
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -66,13 +94,8 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	r->query = strchr(r->uri, '?');
 	if (r->query)
 		*r->query++ = 0;
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci && ci->client_addr)
-		emu_format_peer(r->peer, sizeof(r->peer), ci->client_addr,
-				ci->client_addr->sa_family == AF_INET6 ?
-				sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-	else
-		snprintf(r->peer, sizeof(r->peer), "-");
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	r->peer = ci && ci->socket_context ? ci->socket_context : "-";
 	return r;
 }
 
@@ -282,7 +305,7 @@ static enum MHD_Result dispatch(struct h1_req *r)
 		return MHD_NO;
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, hdr_cb, &f);
 	memset(&req, 0, sizeof(req));
-	req.method = r->method;
+	req.method = r->mhd_method;
 	req.path = r->uri;
 	req.query = r->query ? r->query : "";
 	req.headers = f.h;
@@ -314,6 +337,8 @@ static enum MHD_Result dispatch(struct h1_req *r)
 		MHD_add_response_header(resp, h->name, h->value);
 	}
 	r->status = r->plan.status;
+	if (!strcmp(r->mhd_method, "HEAD"))
+		r->bytes = 0;	/* MHD sends the headers only */
 	ok = MHD_queue_response(r->conn, (unsigned)r->plan.status, resp);
 	MHD_destroy_response(resp);
 	return ok;
@@ -335,6 +360,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 							     "Content-Length");
 
 		r->conn = conn;
+		r->mhd_method = method;
 		snprintf(r->method, sizeof(r->method), "%s", method);
 		/* Refuse before a byte of an announced oversize body is read. */
 		if (cl && strtoull(cl, NULL, 10) > s->opt.max_body)
@@ -385,6 +411,7 @@ int emu_h1_start(emu_server *s)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->opt.max_header_bytes + H1_POOL_SLACK,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
+		MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
 		MHD_OPTION_END);
 	if (!s->mhd) {
 		fprintf(stderr, "bedrock emulate: cannot start libmicrohttpd\n");

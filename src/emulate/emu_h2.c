@@ -264,6 +264,7 @@ static void submit_plan(struct h2_stream *st)
 	size_t i, n = 0, total = 0;
 	time_t now = time(NULL);
 	struct tm tm;
+	int has_body = p->piece_count || p->end == EMU_END_RESET;
 
 	nva = calloc(p->header_count + 3, sizeof(*nva));
 	if (!nva) {
@@ -300,8 +301,11 @@ static void submit_plan(struct h2_stream *st)
 	st->due = emu_now_ms() + (p->piece_count ? p->pieces[0].delay_ms : 0);
 	prd.source.ptr = st;
 	prd.read_callback = data_cb;
-	if (nghttp2_submit_response(st->c->session, st->id, nva, n,
-				    p->piece_count || p->end == EMU_END_RESET ? &prd : NULL))
+	/* A response to HEAD has headers only (DATA would be a stream error),
+	 * as libmicrohttpd does for HTTP/1.1. */
+	if (!strcmp(st->method, "HEAD"))
+		has_body = 0;
+	if (nghttp2_submit_response(st->c->session, st->id, nva, n, has_body ? &prd : NULL))
 		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
 					  NGHTTP2_INTERNAL_ERROR);
 	free(nva);
@@ -472,10 +476,12 @@ static int stream_close_cb(nghttp2_session *session, int32_t stream_id, uint32_t
 	if (!st)
 		return 0;
 	if (st->answered) {
-		const char *path = st->path ? st->path : "-";
+		char *q = st->path ? strchr(st->path, '?') : NULL;
 
-		emu_access_log(c->srv, c->peer, st->method, path, st->status, st->bytes,
-			       st->start_ms, 1);
+		if (q)
+			*q = 0;	/* refused before dispatch split it off */
+		emu_access_log(c->srv, c->peer, st->method, st->path ? st->path : "-",
+			       st->status, st->bytes, st->start_ms, 1);
 	}
 	nghttp2_session_set_stream_user_data(session, stream_id, NULL);
 	stream_free(st);
@@ -492,9 +498,15 @@ static void read_cb(struct bufferevent *bev, void *arg)
 	ssize_t rv = nghttp2_session_mem_recv(c->session, data, len);
 
 	if (rv < 0) {
-		/* nghttp2 queued a GOAWAY for protocol errors; try to send it. */
-		nghttp2_session_send(c->session);
-		conn_free(c);
+		struct timeval tv = { 5, 0 };
+
+		/* nghttp2 queued a GOAWAY: read no more, let it drain (briefly),
+		 * and write_cb frees the connection once it has. */
+		bufferevent_disable(bev, EV_READ);
+		bufferevent_set_timeouts(bev, NULL, &tv);
+		if (nghttp2_session_terminate_session(c->session, NGHTTP2_PROTOCOL_ERROR) ||
+		    conn_send(c) || !evbuffer_get_length(bufferevent_get_output(bev)))
+			conn_free(c);
 		return;
 	}
 	evbuffer_drain(in, (size_t)rv);

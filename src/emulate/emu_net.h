@@ -27,6 +27,8 @@ struct emu_server {
 	emu_server_options opt;		/* listen is ours (strdup) */
 	struct event_base *base;
 	struct evconnlistener *listener;
+	struct event *accept_resume;	/* re-enables accepting after EMFILE */
+	uint64_t accept_error_said;	/* when the last accept error was printed */
 	int stop_pipe[2];		/* emu_server_stop() writes here */
 	struct event *stop_ev;
 	struct peek_conn *peeks;	/* accepted, protocol not known yet */

@@ -28,6 +28,8 @@ static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define PEEK_TIMEOUT_MS 30000
 /* How often to look again when only part of "PRI" has arrived. */
 #define PEEK_RETRY_MS 5
+/* How long accepting pauses after accept() fails (out of descriptors). */
+#define ACCEPT_PAUSE_MS 100
 /* NI_MAXHOST/NI_MAXSERV are not POSIX; numeric forms are short anyway. */
 #define HOST_CAP 64
 #define SERV_CAP 8
@@ -179,12 +181,30 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	peek_arm(p, 0);
 }
 
+static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	emu_server *s = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(s->listener);
+}
+
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	(void)l;
-	(void)arg;
-	/* EMFILE and friends: keep serving the connections we have. */
-	fprintf(stderr, "bedrock emulate: accept: %s\n", strerror(errno));
+	emu_server *s = arg;
+	struct timeval tv = { 0, ACCEPT_PAUSE_MS * 1000 };
+	uint64_t now = emu_now_ms();
+
+	/* EMFILE and friends: the pending connection stays in the backlog and
+	 * the listener would fire again at once, so pause it briefly and keep
+	 * serving the connections we have. Say so once a second at most. */
+	if (now - s->accept_error_said >= 1000) {
+		fprintf(stderr, "bedrock emulate: accept: %s\n", strerror(errno));
+		s->accept_error_said = now;
+	}
+	evconnlistener_disable(l);
+	evtimer_add(s->accept_resume, &tv);
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -283,6 +303,8 @@ int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, 
 	int fd;
 
 	*out = NULL;
+	if (url_cap)
+		*url = 0;
 	if (!opts->handler || !opts->listen) {
 		fprintf(stderr, "bedrock emulate: no handler or listen address\n");
 		return -1;
@@ -299,22 +321,25 @@ int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, 
 		s->opt.max_header_bytes = 64 * 1024;
 	s->opt.listen = strdup(opts->listen);
 	/* MHD's threads arm libevent timers, so the base needs its locks. */
-	if (!s->opt.listen || evthread_use_pthreads() || !(s->base = event_base_new()))
-		goto fail;
-	if (pipe(s->stop_pipe) || fcntl(s->stop_pipe[0], F_SETFL, O_NONBLOCK) ||
+	if (!s->opt.listen || evthread_use_pthreads() || !(s->base = event_base_new()) ||
+	    pipe(s->stop_pipe) || fcntl(s->stop_pipe[0], F_SETFL, O_NONBLOCK) ||
 	    fcntl(s->stop_pipe[1], F_SETFL, O_NONBLOCK) ||
 	    fcntl(s->stop_pipe[0], F_SETFD, FD_CLOEXEC) ||
-	    fcntl(s->stop_pipe[1], F_SETFD, FD_CLOEXEC))
+	    fcntl(s->stop_pipe[1], F_SETFD, FD_CLOEXEC) ||
+	    !(s->stop_ev = event_new(s->base, s->stop_pipe[0], EV_READ | EV_PERSIST, stop_cb, s)) ||
+	    event_add(s->stop_ev, NULL) ||
+	    !(s->accept_resume = evtimer_new(s->base, accept_resume_cb, s))) {
+		fprintf(stderr, "bedrock emulate: cannot set up the event loop: %s\n",
+			strerror(errno));
 		goto fail;
-	s->stop_ev = event_new(s->base, s->stop_pipe[0], EV_READ | EV_PERSIST, stop_cb, s);
-	if (!s->stop_ev || event_add(s->stop_ev, NULL))
-		goto fail;
+	}
 	fd = bind_listen(s->opt.listen, url, url_cap);
 	if (fd < 0)
-		goto fail;
+		goto fail;	/* bind_listen said why */
 	s->listener = evconnlistener_new(s->base, accept_cb, s,
 					 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (!s->listener) {
+		fprintf(stderr, "bedrock emulate: cannot listen: %s\n", strerror(errno));
 		close(fd);
 		goto fail;
 	}
@@ -324,8 +349,6 @@ int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, 
 	*out = s;
 	return 0;
 fail:
-	if (errno == ENOMEM)
-		fprintf(stderr, "bedrock emulate: out of memory\n");
 	emu_server_free(s);
 	return -1;
 }
@@ -364,6 +387,8 @@ void emu_server_free(emu_server *s)
 		peek_free(s->peeks, 1);
 	emu_h2_close_all(s);
 	emu_h1_stop(s);
+	if (s->accept_resume)
+		event_free(s->accept_resume);
 	if (s->listener)
 		evconnlistener_free(s->listener);
 	if (s->stop_ev)

@@ -8,7 +8,28 @@
  * after its delay (flushed on its own: one chunk in HTTP/1.1, one DATA
  * frame in HTTP/2), then the end or an abrupt reset. This keeps every
  * Bedrock rule testable without sockets and lets a fuzzer drive the
- * handler directly. The emulator uses libbedrock's public API only. */
+ * handler directly. The emulator uses libbedrock's public API only.
+ *
+ * How the network layer (emu_server.c, emu_h1.c, emu_h2.c) carries out a
+ * plan:
+ * - Headers leave as soon as the handler returns; each piece leaves
+ *   delay_ms after the previous one was handed to the socket (the first,
+ *   after the headers). Timers, never sleeps.
+ * - streaming == 0 and end == EMU_END_NORMAL: Content-Length. Otherwise
+ *   chunked (HTTP/1.1) or no content-length (HTTP/2): a body that ends in
+ *   a reset has no honest length, and chunking makes the cut visible.
+ * - EMU_END_RESET: HTTP/1.1 closes the connection with no last chunk;
+ *   HTTP/2 sends RST_STREAM(INTERNAL_ERROR) after the last DATA frame and
+ *   keeps the connection for its other streams.
+ * - reset_before_headers: HTTP/1.1 closes the connection; HTTP/2 resets
+ *   only that stream, RST_STREAM(INTERNAL_ERROR).
+ * - The server adds Date, and drops Content-Length and Transfer-Encoding
+ *   from the plan (HTTP/2 also the connection-specific fields, and lower-
+ *   cases names). Nothing else: x-amzn-RequestId is the handler's.
+ * - HTTP/2 requests get a "host" header from :authority when they have
+ *   none, as RFC 9113 8.3.1 equates them (a SigV4 check needs it).
+ * - The handler runs in libmicrohttpd's worker threads (HTTP/1.1) and in
+ *   the libevent thread (HTTP/2), so it may run concurrently with itself. */
 #ifndef BEDROCK_EMULATE_H
 #define BEDROCK_EMULATE_H
 

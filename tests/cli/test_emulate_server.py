@@ -252,6 +252,10 @@ def http2(srv, tmp):
     check("h2 health", p.returncode == 0 and head.startswith("http/2 200") and
           "content-length: 11" in head and head.endswith('{"ok":true}'), head)
 
+    p = curl(["-I", srv.url + "/__health"])
+    check("h2 HEAD: headers only", p.returncode == 0 and p.stdout.lower().startswith(b"http/2 "),
+          (p.returncode, p.stderr))
+
     # Streaming: each line is timed as curl writes it.
     t0 = time.monotonic()
     pr = subprocess.Popen(["curl", "-sSN", "--http2-prior-knowledge", "-X", "POST",
@@ -287,6 +291,23 @@ def http2(srv, tmp):
     check("h2 parallel streams share one connection",
           len(streams) == 6 and len({l.split()[0] for l in streams}) == 1, lines)
     check("alive after h2", srv.alive())
+
+
+def http2_limits(srv, small, tmp):
+    path = os.path.join(tmp, "big")
+    with open(path, "wb") as f:
+        f.write(b"b" * 300000)
+    p = curl(["-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@" + path,
+              small.url + "/echo"])
+    check("h2 oversize body: 413 or stream refused",
+          p.stdout == b"413" or p.returncode != 0, (p.returncode, p.stdout, p.stderr))
+    p = curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: " + "a" * 100000,
+              srv.url + "/__health"])
+    check("h2 huge header block: 431 or refused",
+          p.stdout == b"431" or p.returncode != 0, (p.returncode, p.stdout, p.stderr))
+    p = curl(["-o", "-", "--data-binary", "@" + path, srv.url + "/echo"])
+    check("h2 300 KB echo under the default limit", p.stdout == b"b" * 300000, p.stderr)
+    check("alive after h2 limits", srv.alive() and small.alive())
 
 
 def many_slow(srv, n=200):
@@ -349,6 +370,7 @@ def main():
         http1_limits(srv, small)
         garbage(srv)
         http2(srv, tmp)
+        http2_limits(srv, small, tmp)
         many_slow(srv)
         check("alive at the end", srv.alive())
         log = srv.log()
