@@ -15,6 +15,7 @@
 #include "config.h"
 #include "credentials.h"
 #include "auth.h"
+#include "client.h"
 #include "models.h"
 
 #ifdef __cplusplus

@@ -21,13 +21,18 @@ static void init_curl(void)
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+int bedrock__curl_init(void)
+{
+	pthread_once(&curl_once, init_curl);
+	return curl_init_rc == CURLE_OK ? 0 : BEDROCK_EIO;
+}
+
 int bedrock__http_new(bedrock__http **out, const char *ca_bundle)
 {
 	bedrock__http *h;
 
 	*out = NULL;
-	pthread_once(&curl_once, init_curl);
-	if (curl_init_rc != CURLE_OK)
+	if (bedrock__curl_init())
 		return BEDROCK_EIO;
 	h = bedrock__calloc(1, sizeof(*h));
 	if (!h)

@@ -39,6 +39,9 @@ typedef struct bedrock__http_response {
 
 #define BEDROCK__HTTP_RESPONSE_INIT { 0, BEDROCK_BUF_INIT, BEDROCK_BUF_INIT }
 
+/* curl_global_init, once, thread-safely. 0 or BEDROCK_EIO. */
+int bedrock__curl_init(void);
+
 /* ca_bundle: optional path of a CA file (AWS_CA_BUNDLE). */
 int bedrock__http_new(bedrock__http **out, const char *ca_bundle);
 void bedrock__http_free(bedrock__http *h);

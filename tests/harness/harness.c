@@ -316,3 +316,51 @@ void harness_fake_stop(harness_fake *f)
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", f->dir);
 }
+
+void harness_emulator_start(harness_emulator *e, const char *const *args)
+{
+	const char *bin = getenv("BEDROCK_BIN");
+	char *argv[32], line[128];
+	posix_spawn_file_actions_t fa;
+	int out[2], n = 0;
+	pid_t pid;
+	FILE *r;
+
+	memset(e, 0, sizeof(*e));
+	if (!bin)
+		fail_msg("BEDROCK_BIN is not set");
+	argv[n++] = (char *)bin;
+	argv[n++] = "emulate";
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--quiet";
+	while (args && *args && n < 31)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+	assert_int_equal(pipe(out), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	assert_int_equal(posix_spawn(&pid, bin, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	r = fdopen(out[0], "r");
+	if (!fgets(line, sizeof(line), r) || strncmp(line, "listening on ", 13))
+		fail_msg("bedrock emulate did not start");
+	fclose(r);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(e->url, sizeof(e->url), "%s", line + 13);
+	e->pid = (int)pid;
+}
+
+void harness_emulator_stop(harness_emulator *e)
+{
+	int status = 0;
+
+	if (e->pid > 0) {
+		kill((pid_t)e->pid, SIGTERM);
+		waitpid((pid_t)e->pid, &status, 0);
+		e->pid = 0;
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}

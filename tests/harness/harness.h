@@ -58,6 +58,16 @@ char *harness_fake_log(harness_fake *f);
 void harness_fake_clear_log(harness_fake *f);
 void harness_fake_stop(harness_fake *f);
 
+/* `bedrock emulate` on a free port ($BEDROCK_BIN names the binary),
+ * with extra arguments (NULL-terminated list, may be NULL). */
+typedef struct harness_emulator {
+	int pid;
+	char url[128];
+} harness_emulator;
+
+void harness_emulator_start(harness_emulator *e, const char *const *args);
+void harness_emulator_stop(harness_emulator *e);
+
 /* Byte-exact comparison that prints where the two differ. */
 #define assert_bytes_equal(a, alen, b, blen) \
 	harness_assert_bytes_equal((a), (alen), (b), (blen), __FILE__, __LINE__)

@@ -1,0 +1,216 @@
+/*
+ * libbedrock - Claude on Amazon Bedrock, from C.
+ * Copyright 2026 The libbedrock authors. SPDX-License-Identifier: Apache-2.0
+ *
+ * The Bedrock client: the runtime operations (InvokeModel and its stream,
+ * Converse and its stream, CountTokens) and the control-plane reads, over
+ * libcurl, signed with SigV4 or a Bedrock API key, with retries.
+ *
+ * Thread safety: one client may be shared by any number of threads. Error
+ * detail is returned per call (bedrock_error_info), never kept in the
+ * client. A response or a stream belongs to the thread that made it.
+ */
+#ifndef BEDROCK_CLIENT_H
+#define BEDROCK_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "credentials.h"
+#include "errors.h"
+#include "eventstream.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bedrock_client bedrock_client;
+
+#define BEDROCK_CLIENT_OPTIONS_VERSION 1
+
+/** Log levels passed to the log callback. */
+typedef enum bedrock_log_level {
+	BEDROCK_LOG_ERROR = 0,
+	BEDROCK_LOG_WARN = 1,
+	BEDROCK_LOG_INFO = 2,
+	BEDROCK_LOG_DEBUG = 3
+} bedrock_log_level;
+
+typedef struct bedrock_client_options {
+	/** (Required) BEDROCK_CLIENT_OPTIONS_VERSION. */
+	unsigned int version;
+	/** (Optional) Region; default: AWS_REGION, AWS_DEFAULT_REGION, the profile's. */
+	const char *region;
+	/** (Optional) Profile; default AWS_PROFILE, then "default". */
+	const char *profile;
+	/** (Optional) A credentials provider (a reference is taken). */
+	bedrock_creds_provider *credentials;
+	/** (Optional) Explicit keys (both or neither) and token. */
+	const char *access_key_id;
+	const char *secret_access_key;
+	const char *session_token;
+	/** (Optional) A Bedrock API key; AWS_BEARER_TOKEN_BEDROCK also works. */
+	const char *bearer_token;
+	/**
+	 * (Optional) Runtime endpoint, e.g. "http://127.0.0.1:4567" for
+	 * `bedrock emulate`; default AWS_ENDPOINT_URL_BEDROCK_RUNTIME & co.,
+	 * else https://bedrock-runtime.REGION.amazonaws.com.
+	 */
+	const char *endpoint_url;
+	/** (Optional) Control-plane endpoint; default: endpoint_url if set, else
+	 *  AWS_ENDPOINT_URL_BEDROCK & co., else https://bedrock.REGION.amazonaws.com. */
+	const char *control_endpoint_url;
+	/** (Optional) FIPS and dual-stack endpoints (not with a custom endpoint). */
+	int use_fips;
+	int use_dualstack;
+	/** (Optional) Connect timeout, ms; default 10,000. */
+	long connect_timeout_ms;
+	/**
+	 * (Optional) Longest silence on a stream between two events, ms;
+	 * default 300,000. A long generation never hits it as long as tokens
+	 * keep coming (unlike a total timeout).
+	 */
+	long idle_timeout_ms;
+	/** (Optional) Whole-call limit, ms; default 0 = none. */
+	long total_timeout_ms;
+	/** (Optional) Total attempts including the first; default 3 (or
+	 *  AWS_MAX_ATTEMPTS / max_attempts). 1 disables retries. */
+	unsigned int max_attempts;
+	/** (Optional) CA bundle file; default AWS_CA_BUNDLE. */
+	const char *ca_bundle;
+	/**
+	 * (Optional) Log lines (already redacted: no secret, token or key ever
+	 * reaches it). May be called from any thread using the client.
+	 */
+	void (*log)(bedrock_log_level level, const char *line, void *payload);
+	void *log_payload;
+	/** (Optional) Appended to the User-Agent (e.g. "myapp/1.2"). */
+	const char *user_agent_suffix;
+} bedrock_client_options;
+
+#define BEDROCK_CLIENT_OPTIONS_INIT \
+	{ BEDROCK_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL }
+
+/**
+ * Makes a client. Resolves the region and the authentication (without
+ * fetching credentials: that happens at the first request).
+ *
+ * @return 0, BEDROCK_ECONFIG (no region, bad endpoint, conflicting
+ *         credentials), BEDROCK_EINVAL or BEDROCK_ENOMEM; err says which
+ */
+int bedrock_client_new(bedrock_client **out, const bedrock_client_options *options,
+		       bedrock_error_info *err);
+
+void bedrock_client_free(bedrock_client *client);
+
+/** The region in use (lent). */
+const char *bedrock_client_region(const bedrock_client *client);
+/** The runtime endpoint in use, e.g. "https://bedrock-runtime.us-east-1.amazonaws.com" (lent). */
+const char *bedrock_client_endpoint(const bedrock_client *client);
+
+/* ---- requests ------------------------------------------------------------ */
+
+#define BEDROCK_REQUEST_OPTIONS_VERSION 1
+
+/** Bedrock's request headers, as typed options. All (Optional). */
+typedef struct bedrock_request_options {
+	unsigned int version;
+	const char *guardrail_identifier;	/* X-Amzn-Bedrock-GuardrailIdentifier */
+	const char *guardrail_version;		/* X-Amzn-Bedrock-GuardrailVersion */
+	const char *trace;			/* ENABLED, DISABLED, ENABLED_FULL */
+	const char *performance_latency;	/* standard, optimized */
+	const char *service_tier;		/* priority, default, flex, reserved */
+	const char *request_metadata;		/* X-Amzn-Bedrock-Request-Metadata */
+} bedrock_request_options;
+
+#define BEDROCK_REQUEST_OPTIONS_INIT \
+	{ BEDROCK_REQUEST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/** A complete (non-streaming) response. */
+typedef struct bedrock_response bedrock_response;
+
+/** The body bytes (lent; NUL-terminated for convenience). */
+const char *bedrock_response_body(const bedrock_response *r, size_t *len);
+int bedrock_response_status(const bedrock_response *r);
+/** x-amzn-RequestId (lent), "" if none. */
+const char *bedrock_response_request_id(const bedrock_response *r);
+/** A response header (case-insensitive name), lent; NULL if absent. */
+const char *bedrock_response_header(const bedrock_response *r, const char *name);
+/** How many attempts the call took (1 = no retry). */
+unsigned bedrock_response_attempts(const bedrock_response *r);
+void bedrock_response_free(bedrock_response *r);
+
+/**
+ * InvokeModel: @p body is the model's JSON (for Claude, an Anthropic
+ * Messages body with anthropic_version). @p model_id is a base id, a
+ * profile id ("us.anthropic...") or an ARN; it is encoded for the path.
+ *
+ * @return 0 with *out; on an HTTP error the AWS code, message, status and
+ *         request id are in @p err: BEDROCK_EAUTH, BEDROCK_ETHROTTLED,
+ *         BEDROCK_ETIMEOUT, BEDROCK_EHTTP; transport: BEDROCK_EIO,
+ *         BEDROCK_ETIMEOUT; BEDROCK_ECONFIG, BEDROCK_EINVAL, BEDROCK_ENOMEM
+ */
+int bedrock_invoke_model(bedrock_response **out, bedrock_client *client, const char *model_id,
+			 const void *body, size_t body_len,
+			 const bedrock_request_options *options, bedrock_error_info *err);
+
+/** Converse: @p body is the Converse request JSON. */
+int bedrock_converse(bedrock_response **out, bedrock_client *client, const char *model_id,
+		     const void *body, size_t body_len, bedrock_error_info *err);
+
+/** CountTokens: @p body is {"input": {...}} as Bedrock takes it. */
+int bedrock_count_tokens(bedrock_response **out, bedrock_client *client, const char *model_id,
+			 const void *body, size_t body_len, bedrock_error_info *err);
+
+/**
+ * A control-plane GET (e.g. "/foundation-models?byProvider=Anthropic",
+ * "/inference-profiles/ID" with the ID already encoded), or PUT/DELETE for
+ * "/logging/modelinvocations".
+ */
+int bedrock_control_request(bedrock_response **out, bedrock_client *client, const char *method,
+			    const char *path_and_query, const void *body, size_t body_len,
+			    bedrock_error_info *err);
+
+/* ---- streams ------------------------------------------------------------- */
+
+/** A response stream: a pull iterator over Bedrock events. */
+typedef struct bedrock_stream bedrock_stream;
+
+/**
+ * InvokeModelWithResponseStream. Returns once the response headers are in
+ * (retrying the request if it failed before any event); events are then
+ * pulled with bedrock_stream_next().
+ */
+int bedrock_invoke_model_stream(bedrock_stream **out, bedrock_client *client,
+				const char *model_id, const void *body, size_t body_len,
+				const bedrock_request_options *options, bedrock_error_info *err);
+
+/** ConverseStream; events are ConverseStream members (messageStart, ...). */
+int bedrock_converse_stream(bedrock_stream **out, bedrock_client *client, const char *model_id,
+			    const void *body, size_t body_len, bedrock_error_info *err);
+
+/**
+ * The next event (lent until the next call on the stream).
+ *
+ * @return 0 with *out; BEDROCK_ITEROVER at the clean end; an in-stream
+ *         exception as BEDROCK_ETHROTTLED / BEDROCK_ETIMEOUT /
+ *         BEDROCK_ESERVICE with its type and message in @p err (and *out
+ *         filled with the frame); BEDROCK_EPROTOCOL for a corrupt or cut
+ *         stream; BEDROCK_ETIMEOUT when nothing arrived within the idle
+ *         timeout; BEDROCK_EIO for a dropped connection. Events already
+ *         returned stay valid data: nothing is lost on an error.
+ */
+int bedrock_stream_next(bedrock_event *out, bedrock_stream *stream, bedrock_error_info *err);
+
+/** x-amzn-RequestId of the stream's response (lent). */
+const char *bedrock_stream_request_id(const bedrock_stream *stream);
+
+/** Stops the transfer (if still running) and frees the stream. */
+void bedrock_stream_free(bedrock_stream *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,412 @@
+/* The client: configuration, endpoints, authentication, and the
+ * request/retry loop for complete (non-streaming) responses. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bedrock/bedrock.h"
+#include "alloc.h"
+#include "client_private.h"
+#include "config_private.h"
+#include "creds_private.h"
+#include "errinfo.h"
+
+void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!c->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->log(level, line, c->log_payload);
+}
+
+static char *trimmed_dup(const char *url)
+{
+	size_t n = strlen(url);
+
+	while (n && url[n - 1] == '/')
+		n--;
+	return bedrock__strndup(url, n);
+}
+
+/* https://PREFIX[-fips].REGION.SUFFIX, the partition chosen by the region. */
+static char *default_endpoint(const char *prefix, const char *region, int fips, int dualstack)
+{
+	const char *suffix;
+	char buf[256];
+
+	if (!strncmp(region, "cn-", 3))
+		suffix = dualstack ? "api.amazonwebservices.com.cn" : "amazonaws.com.cn";
+	else if (!strncmp(region, "eusc-", 5))
+		suffix = "amazonaws.eu";
+	else
+		suffix = dualstack ? "api.aws" : "amazonaws.com";
+	snprintf(buf, sizeof(buf), "https://%s%s.%s.%s", prefix, fips ? "-fips" : "", region, suffix);
+	return bedrock__strdup(buf);
+}
+
+int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
+		       bedrock_error_info *err)
+{
+	bedrock_client_options defaults = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
+	bedrock_auth_options ao = BEDROCK_AUTH_OPTIONS_INIT;
+	bedrock_config *cfg = NULL;
+	bedrock_client *c;
+	const char *region, *ep, *v;
+	char ua[256];
+	int rc;
+
+	if (!out)
+		return bedrock__err(err, BEDROCK_EINVAL, "no output pointer");
+	*out = NULL;
+	if (!o)
+		o = &defaults;
+	if (o->version != BEDROCK_CLIENT_OPTIONS_VERSION)
+		return bedrock__err(err, BEDROCK_EINVAL, "unknown bedrock_client_options version");
+	c = bedrock__calloc(1, sizeof(*c));
+	if (!c)
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	pthread_mutex_init(&c->pool_lock, NULL);
+	co.profile = o->profile;
+	rc = bedrock_config_load(&cfg, &co);
+	if (rc) {
+		bedrock__err(err, rc, "%s", rc == BEDROCK_ENOMEM ? "out of memory" : bedrock_config_errmsg(cfg));
+		goto fail;
+	}
+	rc = bedrock_config_region(&region, NULL, cfg, o->region);
+	if (rc) {
+		bedrock__err(err, rc, "%s", bedrock_config_errmsg(cfg));
+		goto fail;
+	}
+	c->region = bedrock__strdup(region);
+	ep = o->endpoint_url ? o->endpoint_url : bedrock_config_endpoint(cfg, "BEDROCK_RUNTIME");
+	if (ep && (o->use_fips || o->use_dualstack)) {
+		rc = bedrock__err(err, BEDROCK_ECONFIG,
+				  "FIPS and dual-stack endpoints cannot be combined with a custom endpoint");
+		goto fail;
+	}
+	c->endpoint = ep ? trimmed_dup(ep)
+			 : default_endpoint("bedrock-runtime", region, o->use_fips, o->use_dualstack);
+	ep = o->control_endpoint_url ? o->control_endpoint_url
+	     : o->endpoint_url ? o->endpoint_url : bedrock_config_endpoint(cfg, "BEDROCK");
+	c->control_endpoint = ep ? trimmed_dup(ep)
+				 : default_endpoint("bedrock", region, o->use_fips, o->use_dualstack);
+	v = o->ca_bundle ? o->ca_bundle : bedrock__env("AWS_CA_BUNDLE");
+	if (v)
+		c->ca_bundle = bedrock__strdup(v);
+	snprintf(ua, sizeof(ua), "libbedrock/%s lang/c%s%s", BEDROCK_VERSION,
+		 o->user_agent_suffix ? " " : "", o->user_agent_suffix ? o->user_agent_suffix : "");
+	c->user_agent = bedrock__strdup(ua);
+	if (!c->region || !c->endpoint || !c->control_endpoint || !c->user_agent ||
+	    (v && !c->ca_bundle)) {
+		rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (strncmp(c->endpoint, "http://", 7) && strncmp(c->endpoint, "https://", 8)) {
+		rc = bedrock__err(err, BEDROCK_ECONFIG, "the endpoint URL must start with http:// or https://");
+		goto fail;
+	}
+	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+	c->idle_timeout_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 300000;
+	c->total_timeout_ms = o->total_timeout_ms > 0 ? o->total_timeout_ms : 0;
+	c->max_attempts = o->max_attempts;
+	if (!c->max_attempts) {
+		v = bedrock__env("AWS_MAX_ATTEMPTS");
+		if (!v)
+			v = bedrock_config_get(cfg, "max_attempts");
+		c->max_attempts = v ? (unsigned)atoi(v) : 3;
+		if (c->max_attempts < 1 || c->max_attempts > 20)
+			c->max_attempts = 3;
+	}
+	c->log = o->log;
+	c->log_payload = o->log_payload;
+	atomic_init(&c->skew_seconds, 0);
+	ao.bearer_token = o->bearer_token;
+	ao.access_key_id = o->access_key_id;
+	ao.secret_access_key = o->secret_access_key;
+	ao.session_token = o->session_token;
+	ao.provider = o->credentials;
+	ao.profile = o->profile;
+	rc = bedrock_auth_new(&c->auth, &ao, err);
+	if (rc)
+		goto fail;
+	rc = bedrock_sigv4_signer_new(&c->signer);
+	if (rc) {
+		bedrock__err(err, rc, "out of memory");
+		goto fail;
+	}
+	bedrock_config_free(cfg);
+	*out = c;
+	return 0;
+fail:
+	bedrock_config_free(cfg);
+	bedrock_client_free(c);
+	return rc;
+}
+
+void bedrock_client_free(bedrock_client *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->pool_count; i++)
+		curl_easy_cleanup(c->pool[i]);
+	pthread_mutex_destroy(&c->pool_lock);
+	bedrock_auth_free(c->auth);
+	bedrock_sigv4_signer_free(c->signer);
+	bedrock__free(c->region);
+	bedrock__free(c->endpoint);
+	bedrock__free(c->control_endpoint);
+	bedrock__free(c->ca_bundle);
+	bedrock__free(c->user_agent);
+	bedrock__free(c);
+}
+
+const char *bedrock_client_region(const bedrock_client *c) { return c->region; }
+const char *bedrock_client_endpoint(const bedrock_client *c) { return c->endpoint; }
+
+/* ---- responses ---- */
+
+const char *bedrock_response_body(const bedrock_response *r, size_t *len)
+{
+	if (len)
+		*len = r->body.len;
+	return r->body.ptr ? r->body.ptr : "";
+}
+
+int bedrock_response_status(const bedrock_response *r) { return r->status; }
+const char *bedrock_response_request_id(const bedrock_response *r) { return r->request_id; }
+unsigned bedrock_response_attempts(const bedrock_response *r) { return r->attempts; }
+
+const char *bedrock_response_header(const bedrock_response *r, const char *name)
+{
+	/* The response is used by one thread: its scratch buffer is fine. */
+	bedrock_response *m = (bedrock_response *)r;
+
+	return bedrock__headers_get(&r->headers, name, m->header_value, sizeof(m->header_value))
+		       ? NULL : m->header_value;
+}
+
+void bedrock_response_free(bedrock_response *r)
+{
+	if (!r)
+		return;
+	bedrock__buf_dispose(&r->body);
+	bedrock__buf_dispose(&r->headers);
+	bedrock__free(r);
+}
+
+/* ---- the request loop ---- */
+
+static size_t on_body(char *data, size_t size, size_t n, void *p)
+{
+	bedrock_buf *b = p;
+
+	bedrock__buf_put(b, data, size * n);
+	return b->oom ? 0 : size * n;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *p)
+{
+	bedrock_buf *h = p;
+	size_t len = size * n, i;
+	const char *colon = memchr(data, ':', len);
+
+	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
+		bedrock__buf_clear(h);
+		return len;
+	}
+	if (!colon)
+		return len;
+	for (i = 0; data + i < colon; i++) {
+		char ch = data[i];
+
+		bedrock__buf_putc(h, ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch);
+	}
+	bedrock__buf_puts(h, ": ");
+	for (colon++; colon < data + len && (*colon == ' ' || *colon == '\t'); colon++)
+		;
+	while (len && (data[len - 1] == '\r' || data[len - 1] == '\n'))
+		len--;
+	if (colon < data + len)
+		bedrock__buf_put(h, colon, (size_t)(data + len - colon));
+	bedrock__buf_putc(h, '\n');
+	return h->oom ? 0 : size * n;
+}
+
+static int transport_error(CURLcode cc, const char *what, const char *errbuf, bedrock_error_info *err)
+{
+	int code = cc == CURLE_OPERATION_TIMEDOUT ? BEDROCK_ETIMEOUT : BEDROCK_EIO;
+
+	bedrock__err(err, code, "%s: %s", what, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+	if (err)
+		err->retryable = 1;
+	return code;
+}
+
+static int perform(bedrock_response **out, bedrock_client *c, const bedrock__call *call,
+		   bedrock_error_info *err)
+{
+	bedrock_response *r = bedrock__calloc(1, sizeof(*r));
+	unsigned attempt;
+	int rc = 0, skew_retried = 0;
+	char url[4096];
+
+	*out = NULL;
+	if (!r)
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	snprintf(url, sizeof(url), "%s%s%s%s", call->endpoint, call->path, call->query ? "?" : "",
+		 call->query ? call->query : "");
+	for (attempt = 1;; attempt++) {
+		struct curl_slist *list = NULL;
+		char errbuf[CURL_ERROR_SIZE] = "";
+		CURL *e;
+		CURLcode cc;
+		long status = 0;
+
+		r->attempts = attempt;
+		bedrock__buf_clear(&r->body);
+		bedrock__buf_clear(&r->headers);
+		/* Signed afresh each attempt: a new date, and fresh credentials. */
+		rc = bedrock__client_headers(&list, c, call, err);
+		if (rc)
+			break;
+		e = bedrock__client_easy(c);
+		if (!e) {
+			curl_slist_free_all(list);
+			rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+			break;
+		}
+		curl_easy_setopt(e, CURLOPT_URL, url);
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, call->method);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+		if (call->body || !strcmp(call->method, "POST") || !strcmp(call->method, "PUT")) {
+			curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->body ? (const char *)call->body : "");
+			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
+		} else {
+			curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, call->method);
+		}
+		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(e, CURLOPT_WRITEDATA, &r->body);
+		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(e, CURLOPT_HEADERDATA, &r->headers);
+		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->total_timeout_ms);
+		cc = curl_easy_perform(e);
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+		bedrock__client_release_easy(c, e);
+		curl_slist_free_all(list);
+		r->status = (int)status;
+		bedrock__headers_get(&r->headers, "x-amzn-requestid", r->request_id,
+				     sizeof(r->request_id));
+		if (cc != CURLE_OK) {
+			rc = r->body.oom || r->headers.oom
+				     ? bedrock__err(err, BEDROCK_ENOMEM, "out of memory")
+				     : transport_error(cc, url, errbuf, err);
+		} else if (status >= 300) {
+			rc = bedrock__client_http_error(err, (int)status, &r->headers, r->body.ptr,
+							r->body.len);
+			if (!skew_retried && bedrock__client_skew(c, err, &r->headers)) {
+				/* Not counted as an attempt: our clock was wrong, not Bedrock. */
+				skew_retried = 1;
+				attempt--;
+				continue;
+			}
+		} else {
+			rc = 0;
+		}
+		bedrock__client_log(c, rc ? BEDROCK_LOG_WARN : BEDROCK_LOG_DEBUG,
+				    "%s %s -> %ld (attempt %u)%s%s", call->method, call->path, status,
+				    attempt, rc && err ? ": " : "", rc && err ? err->message : "");
+		if (!rc || attempt >= c->max_attempts || !bedrock__client_retryable(rc, err))
+			break;
+		bedrock__client_backoff(attempt);
+	}
+	if (rc) {
+		bedrock_response_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+/* "/model/<encoded id><op>" */
+static int model_path(char *out, size_t cap, const char *model_id, const char *op,
+		      bedrock_error_info *err)
+{
+	char label[2100 * 3];
+	size_t n;
+
+	if (!model_id || !*model_id || strlen(model_id) > 2048)
+		return bedrock__err(err, BEDROCK_EINVAL, "a model id (1 to 2048 characters) is required");
+	if (bedrock_sigv4_uri_encode(label, sizeof(label), &n, model_id, strlen(model_id)))
+		return bedrock__err(err, BEDROCK_EINVAL, "the model id cannot be encoded");
+	if ((size_t)snprintf(out, cap, "/model/%s%s", label, op) >= cap)
+		return bedrock__err(err, BEDROCK_EINVAL, "the model id is too long");
+	return 0;
+}
+
+static int runtime_call(bedrock_response **out, bedrock_client *c, const char *model_id,
+			const char *op, const void *body, size_t len,
+			const bedrock_request_options *o, bedrock_error_info *err)
+{
+	char path[8192];
+	bedrock__call call = { "POST", c->endpoint, path, NULL, body, len, "application/json", o, 0 };
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !c || (!body && len))
+		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
+	rc = model_path(path, sizeof(path), model_id, op, err);
+	return rc ? rc : perform(out, c, &call, err);
+}
+
+int bedrock_invoke_model(bedrock_response **out, bedrock_client *c, const char *model_id,
+			 const void *body, size_t len, const bedrock_request_options *o,
+			 bedrock_error_info *err)
+{
+	return runtime_call(out, c, model_id, "/invoke", body, len, o, err);
+}
+
+int bedrock_converse(bedrock_response **out, bedrock_client *c, const char *model_id,
+		     const void *body, size_t len, bedrock_error_info *err)
+{
+	return runtime_call(out, c, model_id, "/converse", body, len, NULL, err);
+}
+
+int bedrock_count_tokens(bedrock_response **out, bedrock_client *c, const char *model_id,
+			 const void *body, size_t len, bedrock_error_info *err)
+{
+	return runtime_call(out, c, model_id, "/count-tokens", body, len, NULL, err);
+}
+
+int bedrock_control_request(bedrock_response **out, bedrock_client *c, const char *method,
+			    const char *path_and_query, const void *body, size_t len,
+			    bedrock_error_info *err)
+{
+	char path[4096];
+	const char *q;
+	bedrock__call call = { method, NULL, path, NULL, body, len, "application/json", NULL, 0 };
+
+	if (out)
+		*out = NULL;
+	if (!out || !c || !method || !path_and_query || path_and_query[0] != '/' ||
+	    strpbrk(path_and_query, "\r\n #") || strlen(path_and_query) >= sizeof(path))
+		return bedrock__err(err, BEDROCK_EINVAL, "a method and a path starting with / are required");
+	call.endpoint = c->control_endpoint;
+	q = strchr(path_and_query, '?');
+	snprintf(path, sizeof(path), "%.*s", (int)(q ? (size_t)(q - path_and_query) : strlen(path_and_query)),
+		 path_and_query);
+	call.query = q ? q + 1 : NULL;
+	return perform(out, c, &call, err);
+}

@@ -1,0 +1,363 @@
+/* One signed HTTP attempt's pieces: headers (SigV4 or bearer), the pool of
+ * libcurl handles, AWS error parsing, retry rules and clock skew. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/rand.h>
+
+#include "bedrock/bedrock.h"
+#include "alloc.h"
+#include "client_private.h"
+#include "errinfo.h"
+#include "http.h"
+
+int bedrock__headers_get(const bedrock_buf *h, const char *name, char *out, size_t cap)
+{
+	const char *p = h->ptr;
+	size_t nl = strlen(name);
+
+	out[0] = '\0';
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t i;
+
+		if (!eol)
+			break;
+		for (i = 0; i < nl; i++) {
+			char a = p[i], b = name[i];
+
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b + 32);
+			if (a != b)
+				break;
+		}
+		if (i == nl && p[nl] == ':' && p[nl + 1] == ' ') {
+			size_t vl = (size_t)(eol - (p + nl + 2));
+
+			if (vl >= cap)
+				vl = cap - 1;
+			memcpy(out, p + nl + 2, vl);
+			out[vl] = '\0';
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -1;
+}
+
+static int append(struct curl_slist **list, const char *name, const char *value, size_t vlen)
+{
+	char line[8192];
+	struct curl_slist *n;
+
+	if ((size_t)snprintf(line, sizeof(line), "%s: %.*s", name, (int)vlen, value) >= sizeof(line))
+		return -1;
+	n = curl_slist_append(*list, line);
+	if (!n)
+		return -1;
+	*list = n;
+	return 0;
+}
+
+/* The host[:port] of an endpoint URL. */
+static void host_of(char *out, size_t cap, const char *url)
+{
+	const char *s = strstr(url, "://");
+
+	s = s ? s + 3 : url;
+	snprintf(out, cap, "%.*s", (int)strcspn(s, "/?#"), s);
+}
+
+int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,
+			    bedrock_error_info *err)
+{
+	const bedrock_request_options *o = call->options;
+	const char *names[12], *values[12];
+	bedrock_sigv4_header sh[12];
+	char host[512];
+	size_t n = 0, i;
+	int rc = 0;
+
+	*list = NULL;
+	host_of(host, sizeof(host), call->endpoint);
+	names[n] = "Host", values[n++] = host;
+	if (call->body || !strcmp(call->method, "POST") || !strcmp(call->method, "PUT"))
+		names[n] = "Content-Type", values[n++] = "application/json";
+	names[n] = call->stream_accept ? "X-Amzn-Bedrock-Accept" : "Accept", values[n++] = call->accept;
+	if (o) {
+		if (o->guardrail_identifier)
+			names[n] = "X-Amzn-Bedrock-GuardrailIdentifier", values[n++] = o->guardrail_identifier;
+		if (o->guardrail_version)
+			names[n] = "X-Amzn-Bedrock-GuardrailVersion", values[n++] = o->guardrail_version;
+		if (o->trace)
+			names[n] = "X-Amzn-Bedrock-Trace", values[n++] = o->trace;
+		if (o->performance_latency)
+			names[n] = "X-Amzn-Bedrock-PerformanceConfig-Latency", values[n++] = o->performance_latency;
+		if (o->service_tier)
+			names[n] = "X-Amzn-Bedrock-Service-Tier", values[n++] = o->service_tier;
+		if (o->request_metadata)
+			names[n] = "X-Amzn-Bedrock-Request-Metadata", values[n++] = o->request_metadata;
+	}
+	for (i = 0; i < n; i++) {
+		if (strpbrk(values[i], "\r\n"))
+			return bedrock__err(err, BEDROCK_EINVAL, "%s contains CR or LF", names[i]);
+		/* libcurl writes Host itself from the URL. */
+		if (i && append(list, names[i], values[i], strlen(values[i])))
+			goto oom;
+		sh[i] = (bedrock_sigv4_header){ names[i], strlen(names[i]), values[i], strlen(values[i]) };
+	}
+	if (append(list, "User-Agent", c->user_agent, strlen(c->user_agent)) ||
+	    append(list, "Expect", "", 0))
+		goto oom;
+	if (bedrock_auth_get_kind(c->auth) == BEDROCK_AUTH_BEARER) {
+		char bearer[4096];
+
+		snprintf(bearer, sizeof(bearer), "Bearer %s", bedrock_auth_bearer_token(c->auth));
+		if (append(list, "Authorization", bearer, strlen(bearer)))
+			goto oom;
+		memset(bearer, 0, sizeof(bearer));
+		return 0;
+	} else {
+		bedrock_credentials *creds = NULL;
+		bedrock_sigv4_result *res = NULL;
+		bedrock_sigv4_config sc = BEDROCK_SIGV4_CONFIG_INIT;
+		bedrock_sigv4_request req;
+		const bedrock_sigv4_header *add;
+		bedrock_sigv4_credentials k;
+		size_t na;
+
+		rc = bedrock_creds_provider_get(&creds, bedrock_auth_provider(c->auth), err);
+		if (rc) {
+			if (rc == BEDROCK_ENOTFOUND)
+				rc = BEDROCK_EAUTH;
+			if (err)
+				err->code = rc;
+			goto fail;
+		}
+		k.access_key_id = bedrock_credentials_access_key_id(creds);
+		k.secret_access_key = bedrock_credentials_secret_access_key(creds);
+		k.session_token = bedrock_credentials_session_token(creds);
+		memset(&req, 0, sizeof(req));
+		req.method = call->method;
+		req.path = call->path;
+		req.query = call->query;
+		req.headers = sh;
+		req.header_count = n;
+		req.body = call->body;
+		req.body_len = call->body_len;
+		sc.region = c->region;
+		sc.signing_time = (int64_t)time(NULL) + atomic_load(&c->skew_seconds);
+		rc = bedrock_sigv4_result_new(&res);
+		if (!rc)
+			rc = bedrock_sigv4_sign(res, c->signer, &sc, &k, &req);
+		if (rc) {
+			bedrock__err(err, rc, "signing the request failed: %s",
+				     res ? bedrock_sigv4_result_errmsg(res) : "out of memory");
+		} else {
+			na = bedrock_sigv4_result_headers(&add, res);
+			for (i = 0; i < na && !rc; i++) {
+				char name[64];
+
+				snprintf(name, sizeof(name), "%.*s", (int)add[i].name_len, add[i].name);
+				if (append(list, name, add[i].value, add[i].value_len))
+					rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+			}
+		}
+		bedrock_sigv4_result_free(res);
+		bedrock_credentials_release(creds);
+		if (rc)
+			goto fail;
+		return 0;
+	}
+oom:
+	rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+fail:
+	curl_slist_free_all(*list);
+	*list = NULL;
+	return rc;
+}
+
+CURL *bedrock__client_easy(bedrock_client *c)
+{
+	CURL *e = NULL;
+
+	pthread_mutex_lock(&c->pool_lock);
+	if (c->pool_count)
+		e = c->pool[--c->pool_count];
+	pthread_mutex_unlock(&c->pool_lock);
+	if (!e) {
+		if (bedrock__curl_init())
+			return NULL;
+		e = curl_easy_init();
+		if (!e)
+			return NULL;
+	}
+	curl_easy_reset(e);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* HTTP/2 when the server offers it over TLS; HTTP/1.1 otherwise. */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (c->ca_bundle)
+		curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_bundle);
+	return e;
+}
+
+void bedrock__client_release_easy(bedrock_client *c, CURL *e)
+{
+	pthread_mutex_lock(&c->pool_lock);
+	if (c->pool_count < BEDROCK__POOL_MAX) {
+		c->pool[c->pool_count++] = e;
+		e = NULL;
+	}
+	pthread_mutex_unlock(&c->pool_lock);
+	if (e)
+		curl_easy_cleanup(e);
+}
+
+/* botocore: x-amzn-ErrorType, else the body's code/__type; keep what is
+ * before ':' and after the last '#'. */
+static void clean_code(char *code)
+{
+	char *hash = strrchr(code, '#');
+
+	if (hash)
+		memmove(code, hash + 1, strlen(hash + 1) + 1);
+	code[strcspn(code, ":")] = '\0';
+}
+
+int bedrock__client_http_error(bedrock_error_info *err, int status, const bedrock_buf *headers,
+			       const char *body, size_t len)
+{
+	char code[128] = "", rid[64] = "";
+	const char *msg = NULL;
+	cJSON *j = body && len ? cJSON_ParseWithLength(body, len) : NULL;
+	int rc;
+
+	bedrock__headers_get(headers, "x-amzn-errortype", code, sizeof(code));
+	if (!code[0] && j) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "code");
+
+		if (!cJSON_IsString(v))
+			v = cJSON_GetObjectItemCaseSensitive(j, "Code");
+		if (!cJSON_IsString(v))
+			v = cJSON_GetObjectItemCaseSensitive(j, "__type");
+		if (cJSON_IsString(v))
+			snprintf(code, sizeof(code), "%s", v->valuestring);
+	}
+	clean_code(code);
+	if (j) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "message");
+
+		if (!cJSON_IsString(m))
+			m = cJSON_GetObjectItemCaseSensitive(j, "Message");
+		if (cJSON_IsString(m))
+			msg = m->valuestring;
+	}
+	bedrock__headers_get(headers, "x-amzn-requestid", rid, sizeof(rid));
+	if (status == 401 || status == 403)
+		rc = BEDROCK_EAUTH;
+	else if (status == 429 && strcmp(code, "ModelNotReadyException"))
+		rc = BEDROCK_ETHROTTLED;
+	else if (status == 408 || !strcmp(code, "ModelTimeoutException"))
+		rc = BEDROCK_ETIMEOUT;
+	else
+		rc = BEDROCK_EHTTP;
+	bedrock__err(err, rc, "%s", msg ? msg : code[0] ? code : "HTTP error");
+	if (err) {
+		err->http_status = status;
+		snprintf(err->aws_code, sizeof(err->aws_code), "%s", code[0] ? code : "");
+		snprintf(err->request_id, sizeof(err->request_id), "%s", rid);
+		/* PROTOCOL §8 standard mode: throttling codes, ModelNotReady
+		 * (modelled retryable), 500/502/503/504. */
+		err->retryable = status == 429 || status == 500 || status == 502 || status == 503 ||
+				 status == 504 || !strcmp(code, "ThrottlingException") ||
+				 !strcmp(code, "RequestTimeout") ||
+				 !strcmp(code, "RequestTimeoutException");
+	}
+	cJSON_Delete(j);
+	return rc;
+}
+
+int bedrock__client_retryable(int rc, const bedrock_error_info *err)
+{
+	if (rc == BEDROCK_ENOMEM || rc == BEDROCK_EINVAL || rc == BEDROCK_ECONFIG)
+		return 0;
+	return err ? err->retryable : (rc == BEDROCK_EIO || rc == BEDROCK_ETHROTTLED);
+}
+
+void bedrock__client_backoff(unsigned attempts_made)
+{
+	unsigned int r = 0;
+	double cap = 1.0, delay;
+	struct timespec ts;
+	unsigned i;
+
+	/* delay = rand[0,1) * min(2^(attempt-1), 20) seconds (AWS standard mode). */
+	for (i = 1; i < attempts_made && cap < 20; i++)
+		cap *= 2;
+	if (cap > 20)
+		cap = 20;
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		r = (unsigned int)time(NULL) * 2654435761u;
+	delay = (r / 4294967296.0) * cap;
+	ts.tv_sec = (time_t)delay;
+	ts.tv_nsec = (long)((delay - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+int bedrock__client_skew(bedrock_client *c, const bedrock_error_info *err, const bedrock_buf *headers)
+{
+	char date[64];
+	struct tm tm;
+	time_t server;
+
+	if (!err || err->http_status != 403 ||
+	    (strcmp(err->aws_code, "RequestTimeTooSkewed") &&
+	     !(strcmp(err->aws_code, "InvalidSignatureException") == 0 &&
+	       (strstr(err->message, "Signature expired") ||
+		strstr(err->message, "Signature not yet current")))))
+		return 0;
+	if (bedrock__headers_get(headers, "date", date, sizeof(date)))
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	/* "Mon, 23 Nov 2026 05:48:12 GMT" */
+	{
+		static const char *mon = "JanFebMarAprMayJunJulAugSepOctNovDec";
+		char m[4] = "";
+		int d, y, H, M, S;
+		const char *p;
+
+		if (sscanf(date, "%*3s, %d %3s %d %d:%d:%d", &d, m, &y, &H, &M, &S) != 6 ||
+		    !(p = strstr(mon, m)))
+			return 0;
+		tm.tm_mday = d;
+		tm.tm_mon = (int)((p - mon) / 3);
+		tm.tm_year = y - 1900;
+		tm.tm_hour = H;
+		tm.tm_min = M;
+		tm.tm_sec = S;
+	}
+	{
+		/* timegm without _DEFAULT_SOURCE: days from civil. */
+		int y = tm.tm_year + 1900, mo = tm.tm_mon + 1;
+		long long era, yoe, doy, days;
+
+		y -= mo <= 2;
+		era = (y >= 0 ? y : y - 399) / 400;
+		yoe = y - era * 400;
+		doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + tm.tm_mday - 1;
+		days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+		server = (time_t)(days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
+	}
+	atomic_store(&c->skew_seconds, (long long)(server - time(NULL)));
+	bedrock__client_log(c, BEDROCK_LOG_WARN, "clock skew of %lld s corrected from the server's Date",
+			    (long long)atomic_load(&c->skew_seconds));
+	return 1;
+}

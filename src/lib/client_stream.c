@@ -1,0 +1,351 @@
+/* Streams: a pull iterator driving one libcurl multi handle. The write
+ * callback only appends bytes; bedrock_stream_next() feeds them to the
+ * event reader and pumps the transfer until an event, the end, an error or
+ * the idle timeout. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "bedrock/bedrock.h"
+#include "alloc.h"
+#include "client_private.h"
+#include "errinfo.h"
+#include "http.h"
+
+struct bedrock_stream {
+	bedrock_client *client;
+	CURLM *multi;
+	CURL *easy;
+	struct curl_slist *list;
+	bedrock_event_reader *reader;
+	bedrock_buf pending;	/* received, not yet fed */
+	bedrock_buf fed;	/* fed to the reader (it may lend from it) */
+	bedrock_buf headers;
+	bedrock_buf error_body;
+	char request_id[64];
+	char url[8448];
+	long status;
+	int done;		/* transfer finished */
+	CURLcode result;
+	int finished;		/* reader finished: ITEROVER delivered */
+	int failed;		/* sticky error code */
+	bedrock_error_info failure;
+};
+
+static size_t on_data(char *data, size_t size, size_t n, void *p)
+{
+	bedrock_stream *s = p;
+	bedrock_buf *b;
+
+	if (!s->status)
+		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
+	b = s->status >= 300 ? &s->error_body : &s->pending;
+	bedrock__buf_put(b, data, size * n);
+	return b->oom ? 0 : size * n;
+}
+
+static size_t on_head(char *data, size_t size, size_t n, void *p)
+{
+	bedrock_stream *s = p;
+	size_t len = size * n, i;
+	const char *colon = memchr(data, ':', len);
+
+	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
+		bedrock__buf_clear(&s->headers);
+		return len;
+	}
+	if (!colon)
+		return len;
+	for (i = 0; data + i < colon; i++) {
+		char ch = data[i];
+
+		bedrock__buf_putc(&s->headers, ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch);
+	}
+	bedrock__buf_puts(&s->headers, ": ");
+	for (colon++; colon < data + len && (*colon == ' ' || *colon == '\t'); colon++)
+		;
+	while (len && (data[len - 1] == '\r' || data[len - 1] == '\n'))
+		len--;
+	if (colon < data + len)
+		bedrock__buf_put(&s->headers, colon, (size_t)(data + len - colon));
+	bedrock__buf_putc(&s->headers, '\n');
+	return s->headers.oom ? 0 : size * n;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs the transfer until new body bytes arrive, it ends, or the idle
+ * timeout passes. 0, or an error code with err set. */
+static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
+{
+	long long deadline = now_ms() + s->client->idle_timeout_ms;
+	size_t before = s->pending.len;
+
+	while (!s->done) {
+		int running = 0, left;
+		CURLMsg *m;
+
+		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
+			return bedrock__err(err, BEDROCK_EIO, "the transfer failed");
+		while ((m = curl_multi_info_read(s->multi, &left)) != NULL)
+			if (m->msg == CURLMSG_DONE) {
+				s->done = 1;
+				s->result = m->data.result;
+			}
+		if (!s->status)
+			curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
+		if (s->done || s->pending.len > before || (until_headers && s->status))
+			break;
+		if (now_ms() >= deadline)
+			return bedrock__err(err, BEDROCK_ETIMEOUT,
+					    "nothing arrived on the stream for %ld ms",
+					    s->client->idle_timeout_ms);
+		curl_multi_poll(s->multi, NULL, 0, 100, NULL);
+	}
+	if (s->done && s->result != CURLE_OK) {
+		int code = s->result == CURLE_OPERATION_TIMEDOUT ? BEDROCK_ETIMEOUT : BEDROCK_EIO;
+
+		bedrock__err(err, code, "%s: %s", s->url, curl_easy_strerror(s->result));
+		if (err)
+			err->retryable = 1;
+		return code;
+	}
+	return 0;
+}
+
+static void stream_close(bedrock_stream *s)
+{
+	if (s->multi && s->easy)
+		curl_multi_remove_handle(s->multi, s->easy);
+	if (s->easy)
+		curl_easy_cleanup(s->easy);
+	if (s->multi)
+		curl_multi_cleanup(s->multi);
+	curl_slist_free_all(s->list);
+	s->easy = NULL;
+	s->multi = NULL;
+	s->list = NULL;
+}
+
+void bedrock_stream_free(bedrock_stream *s)
+{
+	if (!s)
+		return;
+	stream_close(s);
+	bedrock_event_reader_free(s->reader);
+	bedrock__buf_dispose(&s->pending);
+	bedrock__buf_dispose(&s->fed);
+	bedrock__buf_dispose(&s->headers);
+	bedrock__buf_dispose(&s->error_body);
+	bedrock__free(s);
+}
+
+const char *bedrock_stream_request_id(const bedrock_stream *s)
+{
+	return s->request_id;
+}
+
+/* Starts one attempt and waits for the response headers. */
+static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_info *err)
+{
+	int rc;
+
+	stream_close(s);
+	bedrock__buf_clear(&s->headers);
+	bedrock__buf_clear(&s->error_body);
+	bedrock__buf_clear(&s->pending);
+	s->status = 0;
+	s->done = 0;
+	rc = bedrock__client_headers(&s->list, s->client, call, err);
+	if (rc)
+		return rc;
+	s->multi = curl_multi_init();
+	s->easy = curl_easy_init();
+	if (!s->multi || !s->easy)
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
+	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->list);
+	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, call->body ? (const char *)call->body : "");
+	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_head);
+	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, s->client->connect_timeout_ms);
+	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, s->client->total_timeout_ms);
+	curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(s->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (s->client->ca_bundle)
+		curl_easy_setopt(s->easy, CURLOPT_CAINFO, s->client->ca_bundle);
+	curl_multi_add_handle(s->multi, s->easy);
+	rc = pump(s, err, 1);
+	if (rc)
+		return rc;
+	bedrock__headers_get(&s->headers, "x-amzn-requestid", s->request_id, sizeof(s->request_id));
+	if (s->status >= 300 || (s->done && s->status == 0)) {
+		/* An error answer is short: read it whole. */
+		while (!s->done && (rc = pump(s, err, 0)) == 0)
+			;
+		if (rc)
+			return rc;
+		return bedrock__client_http_error(err, (int)s->status, &s->headers,
+						  s->error_body.ptr, s->error_body.len);
+	}
+	return 0;
+}
+
+static int open_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
+		       const char *op, const void *body, size_t len,
+		       const bedrock_request_options *o, bedrock_error_info *err)
+{
+	char label[2100 * 3], path[8192];
+	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
+			       "application/json", o, 1 };
+	bedrock_stream *s;
+	unsigned attempt;
+	size_t n;
+	int rc = 0, skew_retried = 0;
+
+	if (out)
+		*out = NULL;
+	if (!out || !c || !model_id || !*model_id || (!body && len) || strlen(model_id) > 2048)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
+	if (bedrock_sigv4_uri_encode(label, sizeof(label), &n, model_id, strlen(model_id)))
+		return bedrock__err(err, BEDROCK_EINVAL, "the model id cannot be encoded");
+	snprintf(path, sizeof(path), "/model/%s%s", label, op);
+	if (bedrock__curl_init())
+		return bedrock__err(err, BEDROCK_EIO, "libcurl could not be initialised");
+	s = bedrock__calloc(1, sizeof(*s));
+	if (!s)
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	s->client = c;
+	snprintf(s->url, sizeof(s->url), "%s%s", c->endpoint, path);
+	if (bedrock_event_reader_new(&s->reader, NULL)) {
+		bedrock_stream_free(s);
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	}
+	for (attempt = 1;; attempt++) {
+		rc = start(s, &call, err);
+		if (rc && !skew_retried && bedrock__client_skew(c, err, &s->headers)) {
+			skew_retried = 1;
+			attempt--;
+			continue;
+		}
+		bedrock__client_log(c, rc ? BEDROCK_LOG_WARN : BEDROCK_LOG_DEBUG,
+				    "POST %s -> %ld (attempt %u)", path, s->status, attempt);
+		/* Only the opening of a stream is retried: no event has reached
+		 * the caller yet. */
+		if (!rc || attempt >= c->max_attempts || !bedrock__client_retryable(rc, err))
+			break;
+		bedrock__client_backoff(attempt);
+	}
+	if (rc) {
+		bedrock_stream_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int bedrock_invoke_model_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
+				const void *body, size_t len, const bedrock_request_options *o,
+				bedrock_error_info *err)
+{
+	return open_stream(out, c, model_id, "/invoke-with-response-stream", body, len, o, err);
+}
+
+int bedrock_converse_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
+			    const void *body, size_t len, bedrock_error_info *err)
+{
+	return open_stream(out, c, model_id, "/converse-stream", body, len, NULL, err);
+}
+
+static int fail(bedrock_stream *s, int rc, bedrock_error_info *err)
+{
+	s->failed = rc;
+	if (err)
+		s->failure = *err;
+	stream_close(s);
+	return rc;
+}
+
+int bedrock_stream_next(bedrock_event *out, bedrock_stream *s, bedrock_error_info *err)
+{
+	int rc;
+
+	if (!out || !s)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
+	if (s->failed) {
+		if (err)
+			*err = s->failure;
+		return s->failed;
+	}
+	if (s->finished)
+		return BEDROCK_ITEROVER;
+	for (;;) {
+		rc = bedrock_event_reader_next(out, s->reader);
+		if (rc == 0)
+			return 0;
+		if (rc != BEDROCK_EAGAIN) {
+			if (rc == BEDROCK_ESERVICE || rc == BEDROCK_ETHROTTLED || rc == BEDROCK_ETIMEOUT) {
+				/* An exception Bedrock sent: typed, with its own words. */
+				bedrock__err(err, rc, "%s", bedrock_event_reader_exception_message(s->reader));
+				if (err) {
+					snprintf(err->aws_code, sizeof(err->aws_code), "%s",
+						 bedrock_event_reader_exception_name(s->reader));
+					snprintf(err->request_id, sizeof(err->request_id), "%s", s->request_id);
+					err->http_status = bedrock_event_reader_original_status(s->reader);
+				}
+				s->failed = rc;
+				if (err)
+					s->failure = *err;
+				stream_close(s);
+				return rc;
+			}
+			bedrock__err(err, rc, "%s", bedrock_event_reader_errmsg(s->reader));
+			return fail(s, rc, err);
+		}
+		/* The reader copied any partial frame: our fed bytes are free. */
+		bedrock__buf_clear(&s->fed);
+		if (s->pending.len == 0) {
+			if (s->done) {
+				rc = bedrock_event_reader_finish(s->reader);
+				if (rc) {
+					bedrock__err(err, rc, "%s (the stream was cut short)",
+						     bedrock_event_reader_errmsg(s->reader));
+					return fail(s, rc, err);
+				}
+				s->finished = 1;
+				stream_close(s);
+				return BEDROCK_ITEROVER;
+			}
+			rc = pump(s, err, 0);
+			if (rc)
+				return fail(s, rc, err);
+			continue;
+		}
+		/* Hand the pending bytes over; the reader may lend from them until
+		 * it next says EAGAIN. */
+		{
+			bedrock_buf t = s->fed;
+
+			s->fed = s->pending;
+			s->pending = t;
+			bedrock__buf_clear(&s->pending);
+		}
+		rc = bedrock_event_reader_feed(s->reader, s->fed.ptr, s->fed.len);
+		if (rc) {
+			bedrock__err(err, rc, "%s", bedrock_event_reader_errmsg(s->reader));
+			return fail(s, rc, err);
+		}
+	}
+}

@@ -1,0 +1,333 @@
+/* The client against `bedrock emulate`: every runtime operation, streams,
+ * typed errors with the AWS code and request id, retries, faults, and one
+ * client shared by several threads. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define MODEL "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+#define HELLO "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":100," \
+	      "\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world\"}]}"
+#define PROMPT(p) "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":100," \
+		  "\"messages\":[{\"role\":\"user\",\"content\":\"" p "\"}]}"
+#define CONVERSE "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello, world\"}]}]," \
+		 "\"inferenceConfig\":{\"maxTokens\":100}}"
+
+static harness_emulator emu;
+
+static bedrock_client *client_for(const harness_emulator *e, unsigned attempts, const char *secret)
+{
+	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_error_info err;
+	bedrock_client *c;
+
+	o.region = "us-east-1";
+	o.endpoint_url = e->url;
+	o.access_key_id = "AKIDEXAMPLE";
+	o.secret_access_key = secret ? secret : "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	o.max_attempts = attempts;
+	if (bedrock_client_new(&c, &o, &err))
+		fail_msg("client: %s", err.message);
+	return c;
+}
+
+static int setup(void **state)
+{
+	static const char *const args[] = { "--fault", "throttle:2", "--fault", "reset:1", NULL };
+
+	(void)state;
+	unsetenv("AWS_BEARER_TOKEN_BEDROCK");
+	harness_emulator_start(&emu, args);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	harness_emulator_stop(&emu);
+	return 0;
+}
+
+static void test_client__retries_throttles_and_resets(void **state)
+{
+	bedrock_client *c = client_for(&emu, 4, NULL);
+	bedrock_response *r;
+	bedrock_error_info err;
+
+	(void)state;
+	/* The emulator throttles the first two requests and drops the third
+	 * connection. (libcurl itself re-sends once on a reused connection that
+	 * died before answering, so the drop may cost no attempt of ours.) */
+	assert_int_equal(bedrock_invoke_model(&r, c, MODEL, HELLO, strlen(HELLO), NULL, &err), 0);
+	assert_true(bedrock_response_attempts(r) >= 3 && bedrock_response_attempts(r) <= 4);
+	assert_non_null(strstr(bedrock_response_body(r, NULL), "You said: Hello, world"));
+	bedrock_response_free(r);
+	bedrock_client_free(c);
+}
+
+static void test_client__invoke_converse_count(void **state)
+{
+	bedrock_client *c = client_for(&emu, 1, NULL);
+	bedrock_response *r;
+	bedrock_error_info err;
+	size_t len;
+	const char *body;
+
+	(void)state;
+	assert_int_equal(bedrock_invoke_model(&r, c, MODEL, HELLO, strlen(HELLO), NULL, &err), 0);
+	body = bedrock_response_body(r, &len);
+	assert_non_null(strstr(body, "\"text\":\"You said: Hello, world\""));
+	assert_int_equal(bedrock_response_status(r), 200);
+	assert_int_equal(strlen(bedrock_response_request_id(r)), 36);
+	assert_non_null(bedrock_response_header(r, "X-Amzn-Bedrock-Input-Token-Count"));
+	assert_int_equal(bedrock_response_attempts(r), 1);
+	bedrock_response_free(r);
+
+	assert_int_equal(bedrock_converse(&r, c, MODEL, CONVERSE, strlen(CONVERSE), &err), 0);
+	assert_non_null(strstr(bedrock_response_body(r, NULL), "You said: Hello, world"));
+	assert_non_null(strstr(bedrock_response_body(r, NULL), "\"stopReason\":\"end_turn\""));
+	bedrock_response_free(r);
+
+	{
+		static const char ct[] = "{\"input\":{\"converse\":{\"messages\":[{\"role\":\"user\","
+					 "\"content\":[{\"text\":\"Hello, world\"}]}]}}}";
+
+		assert_int_equal(bedrock_count_tokens(&r, c, "anthropic.claude-sonnet-4-5-20250929-v1:0",
+						      ct, strlen(ct), &err), 0);
+		assert_non_null(strstr(bedrock_response_body(r, NULL), "\"inputTokens\":"));
+		bedrock_response_free(r);
+	}
+	assert_int_equal(bedrock_control_request(&r, c, "GET", "/foundation-models?byProvider=Anthropic",
+						 NULL, 0, &err), 0);
+	assert_non_null(strstr(bedrock_response_body(r, NULL), "modelSummaries"));
+	bedrock_response_free(r);
+	bedrock_client_free(c);
+}
+
+static void test_client__typed_errors(void **state)
+{
+	bedrock_client *c = client_for(&emu, 3, NULL), *bad = client_for(&emu, 3, "wrong");
+	bedrock_response *r;
+	bedrock_error_info err;
+
+	(void)state;
+	assert_int_equal(bedrock_invoke_model(&r, c, "anthropic.claude-sonnet-4-5-20250929-v1:0", HELLO,
+					      strlen(HELLO), NULL, &err), BEDROCK_EHTTP);
+	assert_null(r);
+	assert_int_equal(err.http_status, 400);
+	assert_string_equal(err.aws_code, "ValidationException");
+	assert_non_null(strstr(err.message, "on-demand throughput"));
+	assert_int_equal(strlen(err.request_id), 36);
+	assert_false(err.retryable);
+
+	assert_int_equal(bedrock_invoke_model(&r, bad, MODEL, HELLO, strlen(HELLO), NULL, &err),
+			 BEDROCK_EAUTH);
+	assert_string_equal(err.aws_code, "InvalidSignatureException");
+	assert_null(strstr(err.message, "wrong"));
+
+	/* 424 is not retried; 429 ModelNotReady is, until attempts run out. */
+	assert_int_equal(bedrock_invoke_model(&r, c, MODEL, PROMPT("x [[emulate:fault=model-error]]"),
+					      strlen(PROMPT("x [[emulate:fault=model-error]]")), NULL, &err),
+			 BEDROCK_EHTTP);
+	assert_string_equal(err.aws_code, "ModelErrorException");
+	assert_int_equal(bedrock_invoke_model(&r, c, MODEL, PROMPT("x [[emulate:fault=throttle]]"),
+					      strlen(PROMPT("x [[emulate:fault=throttle]]")), NULL, &err),
+			 BEDROCK_ETHROTTLED);
+	assert_true(err.retryable);
+	bedrock_client_free(c);
+	bedrock_client_free(bad);
+}
+
+static char *drain(bedrock_stream *s, int *rc, bedrock_error_info *err)
+{
+	static char text[4096];
+	bedrock_event ev;
+	size_t n = 0;
+
+	text[0] = '\0';
+	while ((*rc = bedrock_stream_next(&ev, s, err)) == 0)
+		if (ev.text && n + ev.text_len < sizeof(text)) {
+			memcpy(text + n, ev.text, ev.text_len);
+			n += ev.text_len;
+			text[n] = '\0';
+		}
+	return text;
+}
+
+static void test_client__streams(void **state)
+{
+	bedrock_client *c = client_for(&emu, 1, NULL);
+	bedrock_error_info err;
+	bedrock_stream *s;
+	int rc;
+
+	(void)state;
+	assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, HELLO, strlen(HELLO), NULL, &err), 0);
+	assert_string_equal(drain(s, &rc, &err), "You said: Hello, world");
+	assert_int_equal(rc, BEDROCK_ITEROVER);
+	assert_int_equal(strlen(bedrock_stream_request_id(s)), 36);
+	bedrock_stream_free(s);
+
+	assert_int_equal(bedrock_converse_stream(&s, c, MODEL, CONVERSE, strlen(CONVERSE), &err), 0);
+	assert_string_equal(drain(s, &rc, &err), "You said: Hello, world");
+	assert_int_equal(rc, BEDROCK_ITEROVER);
+	bedrock_stream_free(s);
+
+	/* An in-stream exception: typed, with its message; the text before it kept. */
+	{
+		const char *b = PROMPT("long enough answer [[emulate:fault=stream-exception=throttlingException]]");
+
+		assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
+		drain(s, &rc, &err);
+		assert_int_equal(rc, BEDROCK_ETHROTTLED);
+		assert_string_equal(err.aws_code, "ThrottlingException");
+		assert_non_null(strstr(err.message, "Too many requests"));
+		/* Sticky. */
+		{
+			bedrock_event ev;
+			assert_int_equal(bedrock_stream_next(&ev, s, &err), BEDROCK_ETHROTTLED);
+		}
+		bedrock_stream_free(s);
+	}
+	{
+		const char *b = PROMPT("x [[emulate:fault=corrupt-crc]]");
+
+		assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
+		drain(s, &rc, &err);
+		assert_int_equal(rc, BEDROCK_EPROTOCOL);
+		assert_non_null(strstr(err.message, "CRC"));
+		bedrock_stream_free(s);
+	}
+	{
+		const char *b = PROMPT("x [[emulate:fault=truncate]]");
+
+		assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
+		drain(s, &rc, &err);
+		assert_int_equal(rc, BEDROCK_EPROTOCOL);
+		assert_non_null(strstr(err.message, "cut short"));
+		bedrock_stream_free(s);
+	}
+	{
+		const char *b = PROMPT("x [[emulate:fault=reset-after=2]]");
+
+		assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
+		drain(s, &rc, &err);
+		assert_true(rc == BEDROCK_EIO || rc == BEDROCK_EPROTOCOL);
+		bedrock_stream_free(s);
+	}
+	bedrock_client_free(c);
+}
+
+static void test_client__idle_timeout(void **state)
+{
+	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_error_info err;
+	bedrock_client *c;
+	bedrock_stream *s;
+	const char *b = PROMPT("x [[emulate:fault=slow=1500]]");
+	int rc;
+
+	(void)state;
+	o.region = "us-east-1";
+	o.endpoint_url = emu.url;
+	o.access_key_id = "AKIDEXAMPLE";
+	o.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	o.idle_timeout_ms = 300;
+	assert_int_equal(bedrock_client_new(&c, &o, &err), 0);
+	assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
+	drain(s, &rc, &err);
+	assert_int_equal(rc, BEDROCK_ETIMEOUT);
+	bedrock_stream_free(s);
+	bedrock_client_free(c);
+}
+
+typedef struct {
+	bedrock_client *c;
+	int ok;
+} worker;
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		bedrock_response *r;
+		bedrock_error_info err;
+
+		if (bedrock_invoke_model(&r, w->c, MODEL, HELLO, strlen(HELLO), NULL, &err) == 0) {
+			w->ok += strstr(bedrock_response_body(r, NULL), "You said") != NULL;
+			bedrock_response_free(r);
+		}
+	}
+	return NULL;
+}
+
+static void test_client__shared_by_threads(void **state)
+{
+	bedrock_client *c = client_for(&emu, 1, NULL);
+	pthread_t t[4];
+	worker w[4];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		w[i] = (worker){ c, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].ok, 10);
+	}
+	bedrock_client_free(c);
+}
+
+static void test_client__configuration(void **state)
+{
+	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_error_info err;
+	bedrock_client *c;
+
+	(void)state;
+	o.region = "eu-west-1";
+	o.access_key_id = "AKID";
+	o.secret_access_key = "s";
+	assert_int_equal(bedrock_client_new(&c, &o, &err), 0);
+	assert_string_equal(bedrock_client_endpoint(c), "https://bedrock-runtime.eu-west-1.amazonaws.com");
+	bedrock_client_free(c);
+	o.region = "cn-north-1";
+	assert_int_equal(bedrock_client_new(&c, &o, &err), 0);
+	assert_string_equal(bedrock_client_endpoint(c), "https://bedrock-runtime.cn-north-1.amazonaws.com.cn");
+	bedrock_client_free(c);
+	o.region = "us-east-1";
+	o.use_fips = 1;
+	assert_int_equal(bedrock_client_new(&c, &o, &err), 0);
+	assert_string_equal(bedrock_client_endpoint(c), "https://bedrock-runtime-fips.us-east-1.amazonaws.com");
+	bedrock_client_free(c);
+	o.endpoint_url = "http://127.0.0.1:1";
+	assert_int_equal(bedrock_client_new(&c, &o, &err), BEDROCK_ECONFIG);
+	o.use_fips = 0;
+	o.endpoint_url = "ftp://x";
+	assert_int_equal(bedrock_client_new(&c, &o, &err), BEDROCK_ECONFIG);
+	o.endpoint_url = NULL;
+	o.bearer_token = "bedrock-api-key-x";
+	assert_int_equal(bedrock_client_new(&c, &o, &err), BEDROCK_EINVAL);
+	assert_non_null(strstr(err.message, "pass one"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_client__retries_throttles_and_resets),
+		cmocka_unit_test(test_client__invoke_converse_count),
+		cmocka_unit_test(test_client__typed_errors),
+		cmocka_unit_test(test_client__streams),
+		cmocka_unit_test(test_client__idle_timeout),
+		cmocka_unit_test(test_client__shared_by_threads),
+		cmocka_unit_test(test_client__configuration),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
