@@ -272,7 +272,7 @@ int bedrock__client_http_error(bedrock_error_info *err, int status, const bedroc
 	bedrock__err(err, rc, "%s", msg ? msg : code[0] ? code : "HTTP error");
 	if (err) {
 		err->http_status = status;
-		snprintf(err->aws_code, sizeof(err->aws_code), "%s", code[0] ? code : "");
+		snprintf(err->aws_code, sizeof(err->aws_code), "%.63s", code);
 		snprintf(err->request_id, sizeof(err->request_id), "%s", rid);
 		/* PROTOCOL §8 standard mode: throttling codes, ModelNotReady
 		 * (modelled retryable), 500/502/503/504. */

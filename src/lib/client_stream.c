@@ -108,7 +108,9 @@ static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 					    s->client->idle_timeout_ms);
 		curl_multi_poll(s->multi, NULL, 0, 100, NULL);
 	}
-	if (s->done && s->result != CURLE_OK) {
+	/* A transfer that broke after a 2xx answer is reported once the bytes
+	 * that did arrive have been delivered (in bedrock_stream_next). */
+	if (s->done && s->result != CURLE_OK && !(s->status >= 200 && s->status < 300)) {
 		int code = s->result == CURLE_OPERATION_TIMEDOUT ? BEDROCK_ETIMEOUT : BEDROCK_EIO;
 
 		bedrock__err(err, code, "%s: %s", s->url, curl_easy_strerror(s->result));
@@ -317,6 +319,12 @@ int bedrock_stream_next(bedrock_event *out, bedrock_stream *s, bedrock_error_inf
 		/* The reader copied any partial frame: our fed bytes are free. */
 		bedrock__buf_clear(&s->fed);
 		if (s->pending.len == 0) {
+			if (s->done && s->result != CURLE_OK) {
+				rc = s->result == CURLE_OPERATION_TIMEDOUT ? BEDROCK_ETIMEOUT : BEDROCK_EIO;
+				bedrock__err(err, rc, "the connection broke mid-stream: %s",
+					     curl_easy_strerror(s->result));
+				return fail(s, rc, err);
+			}
 			if (s->done) {
 				rc = bedrock_event_reader_finish(s->reader);
 				if (rc) {

@@ -215,6 +215,7 @@ static void test_client__streams(void **state)
 
 		assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
 		drain(s, &rc, &err);
+		/* The events before the cut were delivered; then a typed error. */
 		assert_true(rc == BEDROCK_EIO || rc == BEDROCK_EPROTOCOL);
 		bedrock_stream_free(s);
 	}
