@@ -8,6 +8,14 @@
 int cmd_debug_sign(int argc, char **argv);
 int cmd_debug_eventstream(int argc, char **argv);
 int cmd_debug_credentials(int argc, char **argv);
+int cmd_invoke(int argc, char **argv);
+int cmd_converse(int argc, char **argv);
+int cmd_count_tokens(int argc, char **argv);
+int cmd_list_models(int argc, char **argv);
+int cmd_get_model(int argc, char **argv);
+int cmd_list_profiles(int argc, char **argv);
+int cmd_get_profile(int argc, char **argv);
+int cmd_logging(int argc, char **argv);
 int cmd_emulate(int argc, char **argv);
 
 #endif

@@ -4,9 +4,23 @@
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "cli_client.h"
 
 static const char usage[] =
-	"usage: bedrock <command> [options]\n"
+	"usage: bedrock [global options] <command> [options]\n"
+	"\n"
+	"Bedrock, raw (as the AWS CLI shapes it):\n"
+	"  invoke --model-id ID --body JSON|file://PATH|- [--stream] [OUTFILE|-]\n"
+	"  converse --model-id ID --body JSON|file://PATH|- [--stream]\n"
+	"  count-tokens --model-id ID --body JSON|file://PATH|-\n"
+	"  list-models [--provider P]       get-model ID\n"
+	"  list-profiles [--type T]         get-profile ID\n"
+	"  logging show|enable|disable [--s3 s3://BUCKET/PREFIX] [--cloudwatch GROUP --role-arn ARN]\n"
+	"\n"
+	"Global options (before or after the command): --region R, --profile P,\n"
+	"  --endpoint-url URL, --max-attempts N, --retry-mode M, --timeout SECONDS, --debug\n"
+	"Exit status: 0 ok, 1 usage or local error, 2 AWS service error, 3 network or\n"
+	"  timeout, 4 credentials or configuration.\n"
 	"\n"
 	"Local tools:\n"
 	"  emulate [--listen HOST:PORT]\n"
@@ -31,6 +45,14 @@ struct command {
 
 static const struct command commands[] = {
 	{ NULL, "emulate", cmd_emulate },
+	{ NULL, "invoke", cmd_invoke },
+	{ NULL, "converse", cmd_converse },
+	{ NULL, "count-tokens", cmd_count_tokens },
+	{ NULL, "list-models", cmd_list_models },
+	{ NULL, "get-model", cmd_get_model },
+	{ NULL, "list-profiles", cmd_list_profiles },
+	{ NULL, "get-profile", cmd_get_profile },
+	{ NULL, "logging", cmd_logging },
 	{ "debug", "sign", cmd_debug_sign },
 	{ "debug", "eventstream", cmd_debug_eventstream },
 	{ "debug", "credentials", cmd_debug_credentials },
@@ -39,6 +61,17 @@ static const struct command commands[] = {
 int main(int argc, char **argv)
 {
 	size_t i;
+	int g, k;
+
+	/* Global options may come before the command name. */
+	for (k = 1; k < argc && argv[k][0] == '-' && (g = cli_global_option(argc, argv, &k)) != 0; k++)
+		if (g < 0)
+			return 1;
+	if (k > 1) {
+		argv[k - 1] = argv[0];
+		argv += k - 1;
+		argc -= k - 1;
+	}
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {

@@ -1,0 +1,154 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_client.h"
+
+cli_globals cli_g;
+
+static void log_line(bedrock_log_level level, const char *line, void *payload)
+{
+	(void)payload;
+	(void)level;
+	if (cli_g.debug)
+		fprintf(stderr, "bedrock: %s%s\n", level == BEDROCK_LOG_DEBUG ? "debug: " : "", line);
+}
+
+int cli_global_option(int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	char *end;
+
+	if (!strcmp(a, "--debug")) {
+		cli_g.debug = 1;
+		return 1;
+	}
+	if (strcmp(a, "--region") && strcmp(a, "--profile") && strcmp(a, "--endpoint-url") &&
+	    strcmp(a, "--max-attempts") && strcmp(a, "--retry-mode") && strcmp(a, "--timeout"))
+		return 0;
+	if (!v) {
+		fprintf(stderr, "bedrock: %s needs a value\n", a);
+		return -1;
+	}
+	(*i)++;
+	if (!strcmp(a, "--region")) {
+		cli_g.region = v;
+	} else if (!strcmp(a, "--profile")) {
+		cli_g.profile = v;
+	} else if (!strcmp(a, "--endpoint-url")) {
+		cli_g.endpoint_url = v;
+	} else if (!strcmp(a, "--retry-mode")) {
+		if (strcmp(v, "standard") && strcmp(v, "adaptive") && strcmp(v, "legacy")) {
+			fprintf(stderr, "bedrock: --retry-mode is standard, adaptive or legacy\n");
+			return -1;
+		}
+		cli_g.retry_mode = v;
+	} else if (!strcmp(a, "--max-attempts")) {
+		unsigned long n = strtoul(v, &end, 10);
+
+		if (*end || n < 1 || n > 20) {
+			fprintf(stderr, "bedrock: --max-attempts is a number from 1 to 20\n");
+			return -1;
+		}
+		cli_g.max_attempts = (unsigned)n;
+	} else {
+		long n = strtol(v, &end, 10);
+
+		if (*end || n < 1) {
+			fprintf(stderr, "bedrock: --timeout is a number of seconds\n");
+			return -1;
+		}
+		cli_g.timeout_s = n;
+	}
+	return 1;
+}
+
+int cli_client_open(bedrock_client **out)
+{
+	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_error_info err;
+	int rc;
+
+	o.region = cli_g.region;
+	o.profile = cli_g.profile;
+	o.endpoint_url = cli_g.endpoint_url;
+	o.max_attempts = cli_g.max_attempts;
+	o.total_timeout_ms = cli_g.timeout_s * 1000;
+	o.log = log_line;
+	o.user_agent_suffix = "bedrock-cli";
+	rc = bedrock_client_new(out, &o, &err);
+	if (rc) {
+		fprintf(stderr, "bedrock: %s\n", err.message);
+		return rc == BEDROCK_ECONFIG || rc == BEDROCK_EINVAL || rc == BEDROCK_EAUTH ? CLI_CONFIG
+											  : CLI_USAGE;
+	}
+	return 0;
+}
+
+int cli_read_body(char **out, size_t *len, const char *arg)
+{
+	FILE *f = NULL;
+	char *buf = NULL, *p;
+	size_t n = 0, cap = 0, r;
+
+	*out = NULL;
+	if (strcmp(arg, "-") && strncmp(arg, "file://", 7)) {
+		*out = strdup(arg);
+		*len = strlen(arg);
+		return *out ? 0 : -1;
+	}
+	f = strcmp(arg, "-") ? fopen(arg + 7, "rb") : stdin;
+	if (!f) {
+		fprintf(stderr, "bedrock: cannot read %s\n", arg + 7);
+		return -1;
+	}
+	for (;;) {
+		if (cap - n < 65536) {
+			p = realloc(buf, cap * 2 + 65536);
+			if (!p)
+				break;
+			buf = p;
+			cap = cap * 2 + 65536;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		if (!r)
+			break;
+		n += r;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!buf)
+		return -1;
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int cli_report(int rc, const bedrock_error_info *err)
+{
+	if (err->aws_code[0])
+		fprintf(stderr, "bedrock: %s: %s%s%s%s\n", err->aws_code, err->message,
+			err->request_id[0] ? " (request id " : "", err->request_id,
+			err->request_id[0] ? ")" : "");
+	else
+		fprintf(stderr, "bedrock: %s\n", err->message);
+	switch (rc) {
+	case BEDROCK_EHTTP:
+	case BEDROCK_ETHROTTLED:
+	case BEDROCK_ESERVICE:
+		return CLI_SERVICE;
+	case BEDROCK_EAUTH:
+		/* An AWS refusal (403) is the service speaking; no credentials is ours. */
+		return err->http_status ? CLI_SERVICE : CLI_CONFIG;
+	case BEDROCK_ETIMEOUT:
+		return err->http_status || err->aws_code[0] ? CLI_SERVICE : CLI_NETWORK;
+	case BEDROCK_EIO:
+		return CLI_NETWORK;
+	case BEDROCK_ECONFIG:
+	case BEDROCK_ENOTFOUND:
+		return CLI_CONFIG;
+	default:
+		return CLI_USAGE;
+	}
+}

@@ -1,0 +1,40 @@
+/* Shared by the commands that call Bedrock: global options (accepted
+ * before or after the command name), the client, bodies, exit codes. */
+#ifndef BEDROCK_CLI_CLIENT_H
+#define BEDROCK_CLI_CLIENT_H
+
+#include <stddef.h>
+
+#include "bedrock/bedrock.h"
+
+/* Exit codes of the commands that call Bedrock. */
+enum {
+	CLI_OK = 0,
+	CLI_USAGE = 1,		/* usage or local error */
+	CLI_SERVICE = 2,	/* an AWS error: HTTP error or in-stream exception */
+	CLI_NETWORK = 3,	/* network or timeout */
+	CLI_CONFIG = 4		/* credentials or configuration */
+};
+
+typedef struct cli_globals {
+	const char *region, *profile, *endpoint_url;
+	int debug;
+	unsigned max_attempts;
+	const char *retry_mode;
+	long timeout_s;
+} cli_globals;
+
+extern cli_globals cli_g;
+
+/* If argv[*i] is a global option, consumes it (and its value) and returns
+ * 1; -1 on a bad value (message printed); 0 if it is not one. */
+int cli_global_option(int argc, char **argv, int *i);
+/* Makes the client from the global options; prints the error and returns
+ * the exit code on failure. */
+int cli_client_open(bedrock_client **out);
+/* JSON text, file://PATH or - (stdin) into a malloc'd buffer. */
+int cli_read_body(char **out, size_t *len, const char *arg);
+/* Prints `bedrock: CODE: MESSAGE (request id ID)` and returns the exit code. */
+int cli_report(int rc, const bedrock_error_info *err);
+
+#endif

@@ -1,0 +1,348 @@
+/* The raw Bedrock surface, in the AWS CLI's shape: invoke, converse,
+ * count-tokens, and the control-plane reads. Output is what Bedrock sent. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "cli_client.h"
+
+typedef struct {
+	const char *model_id, *body, *outfile, *provider, *type, *s3, *cloudwatch, *role_arn;
+	const char *positional;
+	int stream;
+} args;
+
+static int parse(args *a, int argc, char **argv, const char *usage)
+{
+	int i, g;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if ((g = cli_global_option(argc, argv, &i)) != 0) {
+			if (g < 0)
+				return -1;
+			continue;
+		}
+		if (!strcmp(o, "--stream")) {
+			a->stream = 1;
+		} else if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (v && (!strcmp(o, "--model-id") || !strcmp(o, "--body") ||
+				 !strcmp(o, "--provider") || !strcmp(o, "--type") || !strcmp(o, "--s3") ||
+				 !strcmp(o, "--cloudwatch") || !strcmp(o, "--role-arn"))) {
+			const char **dst = !strcmp(o, "--model-id") ? &a->model_id
+					   : !strcmp(o, "--body") ? &a->body
+					   : !strcmp(o, "--provider") ? &a->provider
+					   : !strcmp(o, "--type") ? &a->type
+					   : !strcmp(o, "--s3") ? &a->s3
+					   : !strcmp(o, "--cloudwatch") ? &a->cloudwatch : &a->role_arn;
+			*dst = argv[++i];
+		} else if (o[0] == '-' && o[1] == '-') {
+			fprintf(stderr, "bedrock: unknown option '%s'\n%s", o, usage);
+			return -1;
+		} else if (!a->positional) {
+			a->positional = o;
+		} else {
+			fprintf(stderr, "bedrock: unexpected argument '%s'\n%s", o, usage);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int write_all(FILE *f, const char *data, size_t len)
+{
+	return fwrite(data, 1, len, f) == len ? 0 : -1;
+}
+
+/* Prints the events of a stream, one compact JSON line each. */
+static int print_stream(bedrock_stream *s, FILE *f, int converse)
+{
+	bedrock_error_info err;
+	bedrock_event ev;
+	int rc;
+
+	while ((rc = bedrock_stream_next(&ev, s, &err)) == 0) {
+		if (converse) {
+			/* {"<eventType>": {...}} as the AWS CLI prints ConverseStream. */
+			fprintf(f, "{\"%s\":%.*s}\n", ev.event_type, (int)ev.json_len, ev.json);
+		} else {
+			write_all(f, ev.json, ev.json_len);
+			fputc('\n', f);
+		}
+		fflush(f);
+	}
+	return rc == BEDROCK_ITEROVER ? CLI_OK : cli_report(rc, &err);
+}
+
+static const char invoke_usage[] =
+	"usage: bedrock invoke --model-id ID --body JSON|file://PATH|- [--stream] [OUTFILE|-]\n";
+static const char converse_usage[] =
+	"usage: bedrock converse --model-id ID --body JSON|file://PATH|- [--stream]\n";
+static const char count_usage[] =
+	"usage: bedrock count-tokens --model-id ID --body JSON|file://PATH|-\n";
+
+static int runtime(int argc, char **argv, int op, const char *usage)
+{
+	bedrock_client *c = NULL;
+	bedrock_response *r = NULL;
+	bedrock_stream *s = NULL;
+	bedrock_error_info err;
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out = stdout;
+	args a;
+	int rc, status;
+
+	if (parse(&a, argc, argv, usage))
+		return CLI_USAGE;
+	if (!a.model_id || !a.body) {
+		fprintf(stderr, "bedrock: --model-id and --body are required\n%s", usage);
+		return CLI_USAGE;
+	}
+	if ((a.positional && op != 0) || (a.stream && op == 2)) {
+		fprintf(stderr, "%s", usage);
+		return CLI_USAGE;
+	}
+	if (cli_read_body(&body, &len, a.body))
+		return CLI_USAGE;
+	status = cli_client_open(&c);
+	if (status)
+		goto done;
+	if (a.positional && strcmp(a.positional, "-")) {
+		out = fopen(a.positional, "wb");
+		if (!out) {
+			fprintf(stderr, "bedrock: cannot write %s\n", a.positional);
+			status = CLI_USAGE;
+			goto done;
+		}
+	}
+	if (a.stream) {
+		rc = op == 0 ? bedrock_invoke_model_stream(&s, c, a.model_id, body, len, NULL, &err)
+			     : bedrock_converse_stream(&s, c, a.model_id, body, len, &err);
+		status = rc ? cli_report(rc, &err) : print_stream(s, out, op == 1);
+	} else {
+		rc = op == 0   ? bedrock_invoke_model(&r, c, a.model_id, body, len, NULL, &err)
+		     : op == 1 ? bedrock_converse(&r, c, a.model_id, body, len, &err)
+			       : bedrock_count_tokens(&r, c, a.model_id, body, len, &err);
+		if (rc) {
+			status = cli_report(rc, &err);
+		} else {
+			const char *data = bedrock_response_body(r, &len);
+
+			/* invoke writes the body byte for byte; the others print JSON. */
+			status = write_all(out, data, len) ? CLI_USAGE : CLI_OK;
+			if (op != 0 && !status)
+				fputc('\n', out);
+		}
+	}
+done:
+	if (out && out != stdout)
+		fclose(out);
+	bedrock_stream_free(s);
+	bedrock_response_free(r);
+	bedrock_client_free(c);
+	free(body);
+	return status;
+}
+
+int cmd_invoke(int argc, char **argv) { return runtime(argc, argv, 0, invoke_usage); }
+int cmd_converse(int argc, char **argv) { return runtime(argc, argv, 1, converse_usage); }
+int cmd_count_tokens(int argc, char **argv) { return runtime(argc, argv, 2, count_usage); }
+
+/* ---- control plane ---- */
+
+static int control(const char *method, const char *path, const char *body, const char *usage)
+{
+	bedrock_client *c = NULL;
+	bedrock_response *r = NULL;
+	bedrock_error_info err;
+	size_t len;
+	int rc, status;
+
+	(void)usage;
+	status = cli_client_open(&c);
+	if (status)
+		return status;
+	rc = bedrock_control_request(&r, c, method, path, body, body ? strlen(body) : 0, &err);
+	if (rc) {
+		status = cli_report(rc, &err);
+	} else {
+		const char *data = bedrock_response_body(r, &len);
+
+		write_all(stdout, data, len);
+		fputc('\n', stdout);
+		status = CLI_OK;
+	}
+	bedrock_response_free(r);
+	bedrock_client_free(c);
+	return status;
+}
+
+static void encode_label(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+
+	if (bedrock_sigv4_uri_encode(out, cap, &n, s, strlen(s)))
+		out[0] = '\0';
+}
+
+int cmd_list_models(int argc, char **argv)
+{
+	static const char usage[] = "usage: bedrock list-models [--provider P]\n";
+	char path[512], enc[256];
+	args a;
+
+	if (parse(&a, argc, argv, usage) || a.positional)
+		return CLI_USAGE;
+	if (a.provider) {
+		encode_label(enc, sizeof(enc), a.provider);
+		snprintf(path, sizeof(path), "/foundation-models?byProvider=%s", enc);
+	} else {
+		snprintf(path, sizeof(path), "/foundation-models");
+	}
+	return control("GET", path, NULL, usage);
+}
+
+int cmd_get_model(int argc, char **argv)
+{
+	static const char usage[] = "usage: bedrock get-model MODEL_ID\n";
+	char path[8192], enc[7000];
+	args a;
+
+	if (parse(&a, argc, argv, usage) || !a.positional) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	encode_label(enc, sizeof(enc), a.positional);
+	snprintf(path, sizeof(path), "/foundation-models/%s", enc);
+	return control("GET", path, NULL, usage);
+}
+
+int cmd_get_profile(int argc, char **argv)
+{
+	static const char usage[] = "usage: bedrock get-profile PROFILE_ID_OR_ARN\n";
+	char path[8192], enc[7000];
+	args a;
+
+	if (parse(&a, argc, argv, usage) || !a.positional) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	encode_label(enc, sizeof(enc), a.positional);
+	snprintf(path, sizeof(path), "/inference-profiles/%s", enc);
+	return control("GET", path, NULL, usage);
+}
+
+/* Every page, merged into one {"inferenceProfileSummaries": [...]}. */
+int cmd_list_profiles(int argc, char **argv)
+{
+	static const char usage[] = "usage: bedrock list-profiles [--type SYSTEM_DEFINED|APPLICATION]\n";
+	bedrock_client *c = NULL;
+	bedrock_error_info err;
+	cJSON *all = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(all, "inferenceProfileSummaries");
+	char path[1024], token[512] = "", enc[700];
+	int status, rc, pages = 0;
+	args a;
+
+	if (parse(&a, argc, argv, usage) || a.positional) {
+		cJSON_Delete(all);
+		return CLI_USAGE;
+	}
+	status = cli_client_open(&c);
+	while (!status) {
+		bedrock_response *r = NULL;
+		cJSON *page, *it, *next;
+		size_t len;
+		const char *data;
+
+		snprintf(path, sizeof(path), "/inference-profiles?maxResults=1000%s%s%s%s",
+			 a.type ? "&type=" : "", a.type ? a.type : "", token[0] ? "&nextToken=" : "", token);
+		rc = bedrock_control_request(&r, c, "GET", path, NULL, 0, &err);
+		if (rc) {
+			status = cli_report(rc, &err);
+			break;
+		}
+		data = bedrock_response_body(r, &len);
+		page = cJSON_ParseWithLength(data, len);
+		bedrock_response_free(r);
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(page, "inferenceProfileSummaries"))
+			cJSON_AddItemToArray(items, cJSON_Duplicate(it, 1));
+		next = cJSON_GetObjectItem(page, "nextToken");
+		token[0] = '\0';
+		if (cJSON_IsString(next) && strlen(next->valuestring) < sizeof(enc) / 3) {
+			encode_label(enc, sizeof(enc), next->valuestring);
+			snprintf(token, sizeof(token), "%s", enc);
+		}
+		cJSON_Delete(page);
+		if (!token[0] || ++pages > 1000)
+			break;
+	}
+	if (!status) {
+		char *text = cJSON_PrintUnformatted(all);
+
+		puts(text ? text : "{}");
+		free(text);
+	}
+	cJSON_Delete(all);
+	bedrock_client_free(c);
+	return status;
+}
+
+int cmd_logging(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: bedrock logging show|disable\n"
+		"       bedrock logging enable [--s3 s3://BUCKET/PREFIX] [--cloudwatch LOG_GROUP --role-arn ARN]\n";
+	cJSON *body, *cfg;
+	char *text;
+	args a;
+	int status;
+
+	if (parse(&a, argc, argv, usage) || !a.positional) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(a.positional, "show"))
+		return control("GET", "/logging/modelinvocations", NULL, usage);
+	if (!strcmp(a.positional, "disable"))
+		return control("DELETE", "/logging/modelinvocations", NULL, usage);
+	if (strcmp(a.positional, "enable") || (!a.s3 && !a.cloudwatch) ||
+	    (a.cloudwatch && !a.role_arn) || (a.s3 && strncmp(a.s3, "s3://", 5))) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	body = cJSON_CreateObject();
+	cfg = cJSON_AddObjectToObject(body, "loggingConfig");
+	cJSON_AddBoolToObject(cfg, "textDataDeliveryEnabled", 1);
+	cJSON_AddBoolToObject(cfg, "imageDataDeliveryEnabled", 1);
+	cJSON_AddBoolToObject(cfg, "embeddingDataDeliveryEnabled", 1);
+	if (a.s3) {
+		const char *bucket = a.s3 + 5, *slash = strchr(bucket, '/');
+		cJSON *s3 = cJSON_AddObjectToObject(cfg, "s3Config");
+		char name[256];
+
+		snprintf(name, sizeof(name), "%.*s", (int)(slash ? (size_t)(slash - bucket) : strlen(bucket)),
+			 bucket);
+		cJSON_AddStringToObject(s3, "bucketName", name);
+		if (slash && slash[1])
+			cJSON_AddStringToObject(s3, "keyPrefix", slash + 1);
+	}
+	if (a.cloudwatch) {
+		cJSON *cw = cJSON_AddObjectToObject(cfg, "cloudWatchConfig");
+
+		cJSON_AddStringToObject(cw, "logGroupName", a.cloudwatch);
+		cJSON_AddStringToObject(cw, "roleArn", a.role_arn);
+	}
+	text = cJSON_PrintUnformatted(body);
+	status = control("PUT", "/logging/modelinvocations", text, usage);
+	free(text);
+	cJSON_Delete(body);
+	return status;
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The raw Bedrock commands (invoke, converse, count-tokens, models,
+profiles, logging) against `bedrock emulate`: outputs, exit codes, the
+one-line AWS error. Usage: test_cli_runtime.py BEDROCK_BINARY VECTORS_DIR"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+
+BIN = sys.argv[1]
+passed = failed = 0
+MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+BODY = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 50,
+                   "messages": [{"role": "user", "content": "Hello, world"}]})
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: %s %s" % (name, detail))
+
+
+def main():
+    emu = subprocess.Popen([BIN, "emulate", "--listen", "127.0.0.1:0", "--quiet"],
+                           stdout=subprocess.PIPE, text=True)
+    url = re.match(r"listening on (\S+)", emu.stdout.readline()).group(1)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.gettempdir(),
+           "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+           "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+
+    def run(*args, stdin=None, extra=None):
+        e = dict(env, **(extra or {}))
+        return subprocess.run([BIN] + list(args), input=stdin, capture_output=True, text=True,
+                              env=e, timeout=60)
+
+    try:
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY)
+        check("invoke", r.returncode == 0 and json.loads(r.stdout)["content"][0]["text"] == "You said: Hello, world",
+              r.stdout + r.stderr)
+        r = run("--endpoint-url", url, "invoke", "--model-id", MODEL, "--body", "-", stdin=BODY)
+        check("global option first, body from stdin", r.returncode == 0, r.stderr)
+        with tempfile.TemporaryDirectory() as d:
+            bf, of = os.path.join(d, "body.json"), os.path.join(d, "out.json")
+            open(bf, "w").write(BODY)
+            r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", "file://" + bf, of)
+            check("outfile", r.returncode == 0 and r.stdout == "" and "You said" in open(of).read(), r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, "--stream")
+        lines = [json.loads(l) for l in r.stdout.splitlines()]
+        text = "".join(e["delta"]["text"] for e in lines if e["type"] == "content_block_delta")
+        check("invoke --stream", r.returncode == 0 and text == "You said: Hello, world"
+              and lines[0]["type"] == "message_start" and lines[-1]["type"] == "message_stop", r.stdout)
+        conv = json.dumps({"messages": [{"role": "user", "content": [{"text": "Hello, world"}]}]})
+        r = run("converse", "--endpoint-url", url, "--model-id", MODEL, "--body", conv)
+        check("converse", r.returncode == 0 and json.loads(r.stdout)["output"]["message"]["content"][0]["text"]
+              == "You said: Hello, world", r.stdout + r.stderr)
+        r = run("converse", "--endpoint-url", url, "--model-id", MODEL, "--body", conv, "--stream")
+        ev = [json.loads(l) for l in r.stdout.splitlines()]
+        check("converse --stream", r.returncode == 0 and "messageStart" in ev[0] and "metadata" in ev[-1], r.stdout)
+        r = run("count-tokens", "--endpoint-url", url, "--model-id", "anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "--body", json.dumps({"input": {"converse": {"messages": [{"role": "user", "content": [{"text": "Hello, world"}]}]}}}))
+        check("count-tokens", r.returncode == 0 and json.loads(r.stdout)["inputTokens"] > 0, r.stdout + r.stderr)
+        r = run("list-models", "--endpoint-url", url, "--provider", "Anthropic")
+        check("list-models", r.returncode == 0 and len(json.loads(r.stdout)["modelSummaries"]) > 5, r.stderr)
+        r = run("get-model", "anthropic.claude-3-haiku-20240307-v1:0", "--endpoint-url", url)
+        check("get-model", r.returncode == 0 and json.loads(r.stdout)["modelDetails"]["modelId"].endswith("v1:0"), r.stderr)
+        r = run("list-profiles", "--endpoint-url", url)
+        check("list-profiles", r.returncode == 0 and len(json.loads(r.stdout)["inferenceProfileSummaries"]) > 10, r.stderr)
+        r = run("get-profile", "global.anthropic.claude-opus-4-6-v1", "--endpoint-url", url)
+        check("get-profile", r.returncode == 0 and json.loads(r.stdout)["type"] == "SYSTEM_DEFINED", r.stderr)
+        r = run("logging", "enable", "--s3", "s3://logs/bedrock/", "--endpoint-url", url)
+        check("logging enable", r.returncode == 0, r.stderr)
+        r = run("logging", "show", "--endpoint-url", url)
+        check("logging show", json.loads(r.stdout)["loggingConfig"]["s3Config"]["bucketName"] == "logs", r.stdout)
+        r = run("logging", "disable", "--endpoint-url", url)
+        check("logging disable", r.returncode == 0 and "loggingConfig" not in json.loads(run("logging", "show", "--endpoint-url", url).stdout))
+
+        # Errors: one line, the AWS code and the request id, exit 2/3/4/1.
+        r = run("invoke", "--endpoint-url", url, "--model-id", "anthropic.claude-sonnet-4-5-20250929-v1:0", "--body", BODY)
+        check("service error exit 2", r.returncode == 2 and re.match(
+            r"^bedrock: ValidationException: .*on-demand throughput.* \(request id [0-9a-f-]{36}\)\n$", r.stderr), r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY,
+                extra={"AWS_SECRET_ACCESS_KEY": "wrong-secret-CANARY"})
+        check("auth error exit 2", r.returncode == 2 and "InvalidSignatureException" in r.stderr
+              and "CANARY" not in r.stderr, r.stderr)
+        r = run("invoke", "--endpoint-url", "http://127.0.0.1:1", "--max-attempts", "1", "--model-id", MODEL, "--body", BODY)
+        check("network exit 3", r.returncode == 3, "%d %s" % (r.returncode, r.stderr))
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, extra={"AWS_REGION": ""})
+        check("no region exit 4", r.returncode == 4 and "AWS_REGION" in r.stderr, r.stderr)
+        r = run("invoke", "--model-id", MODEL)
+        check("usage exit 1", r.returncode == 1 and "--body" in r.stderr, r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--stream",
+                "--body", BODY.replace("Hello, world", "x [[emulate:fault=stream-exception=modelStreamErrorException]]"))
+        check("in-stream exception exit 2, events kept", r.returncode == 2 and "ModelStreamErrorException" in r.stderr
+              and r.stdout.count("\n") >= 1, r.stdout + r.stderr)
+        r = run("--version")
+        check("version", r.returncode == 0 and r.stdout.startswith("bedrock "), r.stdout)
+    finally:
+        emu.send_signal(signal.SIGTERM)
+        emu.wait(timeout=10)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
