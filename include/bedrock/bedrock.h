@@ -16,6 +16,7 @@
 #include "credentials.h"
 #include "auth.h"
 #include "models.h"
+#include "retry.h"
 
 #ifdef __cplusplus
 extern "C" {
