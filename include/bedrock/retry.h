@@ -213,7 +213,8 @@ void bedrock_retry_success(bedrock_retry *retry, unsigned int last_cost);
  * a token was there, and always in the other modes or before the first
  * throttle). A token may be reserved ahead, so concurrent callers queue.
  *
- * @param now_s any monotonic clock in seconds, the same for every call
+ * @param now_s any monotonic clock in seconds, the same for every call;
+ *              a NaN or infinite time is ignored (0, nothing taken)
  */
 uint64_t bedrock_retry_acquire(bedrock_retry *retry, double now_s);
 

@@ -1,6 +1,7 @@
 /* The retry policy: classify → decide → delay with jitter, plus the retry
  * quota (botocore retries/standard.py and quota.py). Pure: the caller
  * brings the random number and sleeps. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -255,7 +256,8 @@ uint64_t bedrock_retry_acquire(bedrock_retry *retry, double now_s)
 {
 	uint64_t wait;
 
-	if (!retry || retry->mode != BEDROCK_RETRY_ADAPTIVE)
+	/* A NaN or infinite time would poison the limiter for good. */
+	if (!retry || retry->mode != BEDROCK_RETRY_ADAPTIVE || !isfinite(now_s))
 		return 0;
 	pthread_mutex_lock(&retry->lock);
 	wait = bedrock__limiter_acquire(&retry->lim, now_s);
@@ -265,7 +267,7 @@ uint64_t bedrock_retry_acquire(bedrock_retry *retry, double now_s)
 
 void bedrock_retry_record(bedrock_retry *retry, double now_s, int throttled)
 {
-	if (!retry || retry->mode != BEDROCK_RETRY_ADAPTIVE)
+	if (!retry || retry->mode != BEDROCK_RETRY_ADAPTIVE || !isfinite(now_s))
 		return;
 	pthread_mutex_lock(&retry->lock);
 	bedrock__limiter_record(&retry->lim, now_s, throttled);

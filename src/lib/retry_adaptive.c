@@ -78,8 +78,11 @@ uint64_t bedrock__limiter_acquire(bedrock__limiter *l, double now)
 	 * waking at once (botocore blocks inside acquire instead). */
 	wait = (1.0 - l->tokens) / l->fill_rate;
 	l->tokens -= 1.0;
-	if (wait <= 0.0)
+	if (!(wait > 0.0))
 		return 0;
+	/* Only a caller reserving for years gets here; keep the cast defined. */
+	if (wait > 1e12)
+		wait = 1e12;
 	return (uint64_t)ceil(wait * 1000.0);
 }
 
