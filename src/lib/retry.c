@@ -2,9 +2,7 @@
  * quota (botocore retries/standard.py and quota.py). Pure: the caller
  * brings the random number and sleeps. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "bedrock/retry.h"
 #include "alloc.h"
