@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "client.h"
 #include "models.h"
+#include "retry.h"
 
 #ifdef __cplusplus
 extern "C" {
