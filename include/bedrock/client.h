@@ -19,6 +19,7 @@
 #include "credentials.h"
 #include "errors.h"
 #include "eventstream.h"
+#include "retry.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -86,11 +87,13 @@ typedef struct bedrock_client_options {
 	void *log_payload;
 	/** (Optional) Appended to the User-Agent (e.g. "myapp/1.2"). */
 	const char *user_agent_suffix;
+	/** (Optional) Retry mode; default AWS_RETRY_MODE / retry_mode, else standard. */
+	bedrock_retry_mode retry_mode;
 } bedrock_client_options;
 
 #define BEDROCK_CLIENT_OPTIONS_INIT \
 	{ BEDROCK_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL }
+	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, BEDROCK_RETRY_MODE_DEFAULT }
 
 /**
  * Makes a client. Resolves the region and the authentication (without

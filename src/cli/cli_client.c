@@ -73,6 +73,10 @@ int cli_client_open(bedrock_client **out)
 	o.profile = cli_g.profile;
 	o.endpoint_url = cli_g.endpoint_url;
 	o.max_attempts = cli_g.max_attempts;
+	if (cli_g.retry_mode)
+		o.retry_mode = !strcmp(cli_g.retry_mode, "adaptive") ? BEDROCK_RETRY_ADAPTIVE
+			       : !strcmp(cli_g.retry_mode, "legacy") ? BEDROCK_RETRY_LEGACY
+								 : BEDROCK_RETRY_STANDARD;
 	o.total_timeout_ms = cli_g.timeout_s * 1000;
 	o.log = log_line;
 	o.user_agent_suffix = "bedrock-cli";

@@ -116,14 +116,20 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	c->idle_timeout_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 300000;
 	c->total_timeout_ms = o->total_timeout_ms > 0 ? o->total_timeout_ms : 0;
-	c->max_attempts = o->max_attempts;
-	if (!c->max_attempts) {
-		v = bedrock__env("AWS_MAX_ATTEMPTS");
-		if (!v)
-			v = bedrock_config_get(cfg, "max_attempts");
-		c->max_attempts = v ? (unsigned)atoi(v) : 3;
-		if (c->max_attempts < 1 || c->max_attempts > 20)
-			c->max_attempts = 3;
+	{
+		bedrock_retry_options ro = BEDROCK_RETRY_OPTIONS_INIT;
+
+		ro.mode = o->retry_mode;
+		ro.max_attempts = o->max_attempts;
+		rc = bedrock_retry_options_from_config(&ro, cfg, err);
+		if (!rc)
+			rc = bedrock_retry_new(&c->retry, &ro);
+		if (rc) {
+			if (err && !err->message[0])
+				bedrock__err(err, rc, "out of memory");
+			goto fail;
+		}
+		c->max_attempts = bedrock_retry_get_max_attempts(c->retry);
 	}
 	c->log = o->log;
 	c->log_payload = o->log_payload;
@@ -161,6 +167,7 @@ void bedrock_client_free(bedrock_client *c)
 		curl_easy_cleanup(c->pool[i]);
 	pthread_mutex_destroy(&c->pool_lock);
 	bedrock_auth_free(c->auth);
+	bedrock_retry_free(c->retry);
 	bedrock_sigv4_signer_free(c->signer);
 	bedrock__free(c->region);
 	bedrock__free(c->endpoint);
@@ -256,7 +263,7 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 		   bedrock_error_info *err)
 {
 	bedrock_response *r = bedrock__calloc(1, sizeof(*r));
-	unsigned attempt;
+	unsigned attempt, cost = 0;
 	int rc = 0, skew_retried = 0;
 	char url[4096];
 
@@ -279,6 +286,7 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 		rc = bedrock__client_headers(&list, c, call, err);
 		if (rc)
 			break;
+		bedrock__client_before_send(c);
 		e = bedrock__client_easy(c);
 		if (!e) {
 			curl_slist_free_all(list);
@@ -308,6 +316,8 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 		r->status = (int)status;
 		bedrock__headers_get(&r->headers, "x-amzn-requestid", r->request_id,
 				     sizeof(r->request_id));
+		if (cc == CURLE_OK)
+			bedrock__client_after_answer(c, status == 429);
 		if (cc != CURLE_OK) {
 			rc = r->body.oom || r->headers.oom
 				     ? bedrock__err(err, BEDROCK_ENOMEM, "out of memory")
@@ -327,9 +337,12 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 		bedrock__client_log(c, rc ? BEDROCK_LOG_WARN : BEDROCK_LOG_DEBUG,
 				    "%s %s -> %ld (attempt %u)%s%s", call->method, call->path, status,
 				    attempt, rc && err ? ": " : "", rc && err ? err->message : "");
-		if (!rc || attempt >= c->max_attempts || !bedrock__client_retryable(rc, err))
+		if (!rc) {
+			bedrock_retry_success(c->retry, cost);
 			break;
-		bedrock__client_backoff(attempt);
+		}
+		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)cc, &r->headers, &cost))
+			break;
 	}
 	if (rc) {
 		bedrock_response_free(r);

@@ -274,42 +274,98 @@ int bedrock__client_http_error(bedrock_error_info *err, int status, const bedroc
 		err->http_status = status;
 		snprintf(err->aws_code, sizeof(err->aws_code), "%.63s", code);
 		snprintf(err->request_id, sizeof(err->request_id), "%s", rid);
-		/* PROTOCOL §8 standard mode: throttling codes, ModelNotReady
-		 * (modelled retryable), 500/502/503/504. */
-		err->retryable = status == 429 || status == 500 || status == 502 || status == 503 ||
-				 status == 504 || !strcmp(code, "ThrottlingException") ||
-				 !strcmp(code, "RequestTimeout") ||
-				 !strcmp(code, "RequestTimeoutException");
+		err->retryable = bedrock_retry_category_retryable(
+			bedrock_retry_classify(status, code[0] ? code : NULL, BEDROCK_RETRY_TRANSPORT_NONE));
 	}
 	cJSON_Delete(j);
 	return rc;
 }
 
-int bedrock__client_retryable(int rc, const bedrock_error_info *err)
+static double now_seconds(void)
 {
-	if (rc == BEDROCK_ENOMEM || rc == BEDROCK_EINVAL || rc == BEDROCK_ECONFIG)
-		return 0;
-	return err ? err->retryable : (rc == BEDROCK_EIO || rc == BEDROCK_ETHROTTLED);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void bedrock__client_backoff(unsigned attempts_made)
+static void sleep_ms(uint64_t ms)
 {
-	unsigned int r = 0;
-	double cap = 1.0, delay;
-	struct timespec ts;
-	unsigned i;
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
 
-	/* delay = rand[0,1) * min(2^(attempt-1), 20) seconds (AWS standard mode). */
-	for (i = 1; i < attempts_made && cap < 20; i++)
-		cap *= 2;
-	if (cap > 20)
-		cap = 20;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static double random01(void)
+{
+	uint32_t r = 0;
+
 	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
-		r = (unsigned int)time(NULL) * 2654435761u;
-	delay = (r / 4294967296.0) * cap;
-	ts.tv_sec = (time_t)delay;
-	ts.tv_nsec = (long)((delay - (double)ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);
+		r = (uint32_t)time(NULL) * 2654435761u;
+	return r / 4294967296.0;
+}
+
+static bedrock_retry_transport transport_kind(int cc)
+{
+	switch (cc) {
+	case CURLE_OK: return BEDROCK_RETRY_TRANSPORT_NONE;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST: return BEDROCK_RETRY_TRANSPORT_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT: return BEDROCK_RETRY_TRANSPORT_TIMEOUT;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM: return BEDROCK_RETRY_TRANSPORT_RESET;
+	default: return BEDROCK_RETRY_TRANSPORT_OTHER;
+	}
+}
+
+int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
+				 const bedrock_error_info *err, int curl_code,
+				 const bedrock_buf *headers, unsigned *cost)
+{
+	bedrock_retry_attempt a = BEDROCK_RETRY_ATTEMPT_INIT;
+	bedrock_retry_decision d;
+	char xra[32], ra[64];
+
+	if (rc == BEDROCK_ENOMEM || rc == BEDROCK_EINVAL || rc == BEDROCK_ECONFIG ||
+	    (rc == BEDROCK_EAUTH && !(err && err->http_status)))
+		return 0;
+	a.attempt = attempt;
+	a.http_status = err ? err->http_status : 0;
+	a.aws_code = err && err->aws_code[0] ? err->aws_code : NULL;
+	a.transport = transport_kind(curl_code);
+	if (headers) {
+		bedrock__headers_get(headers, "x-amz-retry-after", xra, sizeof(xra));
+		bedrock__headers_get(headers, "retry-after", ra, sizeof(ra));
+		a.retry_after_ms = bedrock_retry_parse_retry_after(xra[0] ? xra : NULL, ra[0] ? ra : NULL);
+	}
+	if (bedrock_retry_decide(&d, c->retry, &a, random01()) != 0) {
+		bedrock__client_log(c, BEDROCK_LOG_DEBUG, "not retrying: %s",
+				    bedrock_retry_reason_name(d.reason));
+		return 0;
+	}
+	*cost = d.quota_cost;
+	bedrock__client_log(c, BEDROCK_LOG_INFO, "retrying after %llu ms (%s)",
+			    (unsigned long long)d.delay_ms, bedrock_retry_category_name(d.category));
+	sleep_ms(d.delay_ms);
+	return 1;
+}
+
+void bedrock__client_before_send(bedrock_client *c)
+{
+	uint64_t wait = bedrock_retry_acquire(c->retry, now_seconds());
+
+	if (wait)
+		sleep_ms(wait);
+}
+
+void bedrock__client_after_answer(bedrock_client *c, int throttled)
+{
+	bedrock_retry_record(c->retry, now_seconds(), throttled);
 }
 
 int bedrock__client_skew(bedrock_client *c, const bedrock_error_info *err, const bedrock_buf *headers)

@@ -24,6 +24,7 @@ struct bedrock_client {
 	bedrock_sigv4_signer *signer;
 	long connect_timeout_ms, idle_timeout_ms, total_timeout_ms;
 	unsigned max_attempts;
+	bedrock_retry *retry;		/* quota and rate limiter, shared by threads */
 	void (*log)(bedrock_log_level, const char *, void *);
 	void *log_payload;
 	atomic_llong skew_seconds;	/* server clock minus ours, from a skew error */
@@ -65,10 +66,14 @@ int bedrock__client_http_error(bedrock_error_info *err, int status, const bedroc
 			       const char *body, size_t len);
 /* A header's value from a "name: value\n" list; 0 if found. */
 int bedrock__headers_get(const bedrock_buf *h, const char *name, char *out, size_t cap);
-/* Whether another attempt may follow this failure (standard retry rules). */
-int bedrock__client_retryable(int rc, const bedrock_error_info *err);
-/* Sleeps before attempt n+1 (jittered exponential backoff, capped). */
-void bedrock__client_backoff(unsigned attempts_made);
+/* After a failed attempt: 1 if another attempt should follow (having
+ * slept the policy's delay), else 0. *cost tracks the quota to refund. */
+int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
+				 const bedrock_error_info *err, int curl_code,
+				 const bedrock_buf *headers, unsigned *cost);
+/* Before each send (adaptive mode may make it wait), and after each answer. */
+void bedrock__client_before_send(bedrock_client *c);
+void bedrock__client_after_answer(bedrock_client *c, int throttled);
 void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* If err is a clock-skew refusal, records the server's clock from Date

@@ -213,7 +213,7 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
 			       "application/json", o, 1 };
 	bedrock_stream *s;
-	unsigned attempt;
+	unsigned attempt, cost = 0;
 	size_t n;
 	int rc = 0, skew_retried = 0;
 
@@ -236,7 +236,10 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	}
 	for (attempt = 1;; attempt++) {
+		bedrock__client_before_send(c);
 		rc = start(s, &call, err);
+		if (s->status)
+			bedrock__client_after_answer(c, s->status == 429);
 		if (rc && !skew_retried && bedrock__client_skew(c, err, &s->headers)) {
 			skew_retried = 1;
 			attempt--;
@@ -246,9 +249,12 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 				    "POST %s -> %ld (attempt %u)", path, s->status, attempt);
 		/* Only the opening of a stream is retried: no event has reached
 		 * the caller yet. */
-		if (!rc || attempt >= c->max_attempts || !bedrock__client_retryable(rc, err))
+		if (!rc) {
+			bedrock_retry_success(c->retry, cost);
 			break;
-		bedrock__client_backoff(attempt);
+		}
+		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)s->result, &s->headers, &cost))
+			break;
 	}
 	if (rc) {
 		bedrock_stream_free(s);
