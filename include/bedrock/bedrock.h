@@ -16,6 +16,7 @@
 #include "credentials.h"
 #include "auth.h"
 #include "models.h"
+#include "messages.h"
 
 #ifdef __cplusplus
 extern "C" {
