@@ -541,16 +541,16 @@ static void test_messages__response_allocation_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_messages__request_minimal_bytes),
-		cmocka_unit_test(test_messages__request_every_block),
-		cmocka_unit_test(test_messages__request_every_option),
-		cmocka_unit_test(test_messages__request_extra_json_merge),
-		cmocka_unit_test(test_messages__request_errors),
-		cmocka_unit_test(test_messages__request_allocation_failures),
-		cmocka_unit_test(test_messages__recorded_responses),
-		cmocka_unit_test(test_messages__response_every_block),
-		cmocka_unit_test(test_messages__response_errors),
-		cmocka_unit_test(test_messages__response_allocation_failures),
+		cmocka_unit_test_setup_teardown(test_messages__request_minimal_bytes, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__request_every_block, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__request_every_option, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__request_extra_json_merge, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__request_errors, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__request_allocation_failures, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__recorded_responses, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__response_every_block, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__response_errors, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__response_allocation_failures, harness_setup, harness_teardown),
 	};
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
