@@ -5,23 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "messages_private.h"
+#include "messages_request_private.h"
 #include "alloc.h"
 
-struct bedrock_messages_request {
-	int max_tokens;
-	cJSON *system;   /* string or array of blocks; NULL if unset */
-	cJSON *messages; /* array */
-	cJSON *tools;    /* array or NULL */
-	cJSON *tool_choice, *thinking;
-	int has_temperature, has_top_p, has_top_k;
-	double temperature, top_p;
-	int top_k;
-	cJSON *stop_sequences, *metadata, *betas, *extra;
-	char errmsg[256];
-};
-
-static int fail(bedrock_messages_request *req, int code, const char *fmt, ...)
+int bedrock__req_fail(bedrock_messages_request *req, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -31,9 +18,7 @@ static int fail(bedrock_messages_request *req, int code, const char *fmt, ...)
 	return code;
 }
 
-#define NOMEM(req) fail((req), BEDROCK_ENOMEM, "out of memory")
-
-static int ok(bedrock_messages_request *req)
+int bedrock__req_ok(bedrock_messages_request *req)
 {
 	req->errmsg[0] = '\0';
 	return 0;
@@ -87,14 +72,14 @@ int bedrock_messages_request_set_max_tokens(bedrock_messages_request *req, int m
 	if (!req)
 		return BEDROCK_EINVAL;
 	if (max_tokens <= 0)
-		return fail(req, BEDROCK_EINVAL, "max_tokens must be > 0 (got %d)", max_tokens);
+		return bedrock__req_fail(req, BEDROCK_EINVAL, "max_tokens must be > 0 (got %d)", max_tokens);
 	req->max_tokens = max_tokens;
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
-/* ---- building blocks ---- */
+/* ---- helpers shared with messages_blocks.c ---- */
 
-static int add_string(cJSON *obj, const char *key, const char *value)
+int bedrock__req_add_string(cJSON *obj, const char *key, const char *value)
 {
 	return cJSON_AddStringToObject(obj, key, value) ? 0 : -1;
 }
@@ -104,19 +89,19 @@ static const char *cache_ttl(bedrock_messages_cache c)
 	return c == BEDROCK_CACHE_EPHEMERAL_5M ? "5m" : c == BEDROCK_CACHE_EPHEMERAL_1H ? "1h" : NULL;
 }
 
-static int check_opts(bedrock_messages_request *req, const bedrock_messages_block_options *o)
+int bedrock__req_check_opts(bedrock_messages_request *req, const bedrock_messages_block_options *o)
 {
 	if (!o)
 		return 0;
 	if (o->version != BEDROCK_MESSAGES_BLOCK_OPTIONS_VERSION)
-		return fail(req, BEDROCK_EINVAL, "block options: unsupported version %u", o->version);
+		return bedrock__req_fail(req, BEDROCK_EINVAL, "block options: unsupported version %u", o->version);
 	if ((unsigned)o->cache > BEDROCK_CACHE_EPHEMERAL_1H)
-		return fail(req, BEDROCK_EINVAL, "block options: unknown cache value %d", (int)o->cache);
+		return bedrock__req_fail(req, BEDROCK_EINVAL, "block options: unknown cache value %d", (int)o->cache);
 	return 0;
 }
 
 /* Adds cache_control (last, as the SDKs place it) if asked for. */
-static int add_cache(cJSON *obj, const bedrock_messages_block_options *o)
+int bedrock__req_add_cache(cJSON *obj, const bedrock_messages_block_options *o)
 {
 	cJSON *cc;
 	const char *ttl;
@@ -124,28 +109,28 @@ static int add_cache(cJSON *obj, const bedrock_messages_block_options *o)
 	if (!o || o->cache == BEDROCK_CACHE_NONE)
 		return 0;
 	cc = cJSON_AddObjectToObject(obj, "cache_control");
-	if (!cc || add_string(cc, "type", "ephemeral"))
+	if (!cc || bedrock__req_add_string(cc, "type", "ephemeral"))
 		return -1;
 	ttl = cache_ttl(o->cache);
-	return ttl ? add_string(cc, "ttl", ttl) : 0;
+	return ttl ? bedrock__req_add_string(cc, "ttl", ttl) : 0;
 }
 
 /* Parses a JSON text the caller passed in; on failure sets errmsg. */
-static int parse_arg(bedrock_messages_request *req, cJSON **out, const char *what,
+int bedrock__req_parse_arg(bedrock_messages_request *req, cJSON **out, const char *what,
 		     const char *json, int want_type)
 {
 	cJSON *j;
 
 	*out = NULL;
 	if (!json)
-		return fail(req, BEDROCK_EINVAL, "%s: missing JSON", what);
+		return bedrock__req_fail(req, BEDROCK_EINVAL, "%s: missing JSON", what);
 	j = bedrock__json_parse_str(json);
 	if (!j)
-		return fail(req, BEDROCK_EINVAL, "%s: not valid JSON", what);
+		return bedrock__req_fail(req, BEDROCK_EINVAL, "%s: not valid JSON", what);
 	if ((want_type == cJSON_Object && !cJSON_IsObject(j)) ||
 	    (want_type == cJSON_Array && !cJSON_IsArray(j))) {
 		cJSON_Delete(j);
-		return fail(req, BEDROCK_EINVAL, "%s: must be a JSON %s", what,
+		return bedrock__req_fail(req, BEDROCK_EINVAL, "%s: must be a JSON %s", what,
 			    want_type == cJSON_Object ? "object" : "array");
 	}
 	*out = j;
@@ -153,108 +138,6 @@ static int parse_arg(bedrock_messages_request *req, cJSON **out, const char *wha
 }
 
 /* The message the add_* block functions append to. */
-static cJSON *current_content(bedrock_messages_request *req)
-{
-	cJSON *last = cJSON_GetArrayItem(req->messages, cJSON_GetArraySize(req->messages) - 1);
-
-	return last ? cJSON_GetObjectItemCaseSensitive(last, "content") : NULL;
-}
-
-/* Appends block to the current message, taking it over. */
-static int append_block(bedrock_messages_request *req, cJSON *block)
-{
-	cJSON *content = current_content(req);
-
-	if (!content) {
-		cJSON_Delete(block);
-		return fail(req, BEDROCK_EINVAL, "no message: call bedrock_messages_request_add_message() first");
-	}
-	if (!cJSON_AddItemToArray(content, block)) {
-		cJSON_Delete(block);
-		return NOMEM(req);
-	}
-	return ok(req);
-}
-
-/* Starts a block {"type": type}; NULL (errmsg set) on failure. */
-static cJSON *new_block(bedrock_messages_request *req, const char *type)
-{
-	cJSON *b = cJSON_CreateObject();
-
-	if (!b || add_string(b, "type", type)) {
-		cJSON_Delete(b);
-		NOMEM(req);
-		return NULL;
-	}
-	return b;
-}
-
-/* Finishes a block: cache_control, then append; frees it on failure. */
-static int finish_block(bedrock_messages_request *req, cJSON *b, const bedrock_messages_block_options *o)
-{
-	if (add_cache(b, o)) {
-		cJSON_Delete(b);
-		return NOMEM(req);
-	}
-	return append_block(req, b);
-}
-
-#define NEED(req, cond, what) \
-	do { if (!(req)) return BEDROCK_EINVAL; \
-	     if (!(cond)) return fail((req), BEDROCK_EINVAL, "%s", (what)); } while (0)
-
-int bedrock_messages_request_add_message(bedrock_messages_request *req, bedrock_messages_role role)
-{
-	cJSON *m;
-
-	NEED(req, role == BEDROCK_ROLE_USER || role == BEDROCK_ROLE_ASSISTANT, "role: user or assistant");
-	m = cJSON_CreateObject();
-	if (!m || add_string(m, "role", role == BEDROCK_ROLE_USER ? "user" : "assistant") ||
-	    !cJSON_AddArrayToObject(m, "content") || !cJSON_AddItemToArray(req->messages, m)) {
-		cJSON_Delete(m);
-		return NOMEM(req);
-	}
-	return ok(req);
-}
-
-static cJSON *text_block(bedrock_messages_request *req, const char *text,
-			 const bedrock_messages_block_options *o, int *rc)
-{
-	cJSON *b, *cit = NULL;
-
-	*rc = check_opts(req, o);
-	if (*rc)
-		return NULL;
-	if (o && o->citations_json && (*rc = parse_arg(req, &cit, "citations", o->citations_json, cJSON_Array)))
-		return NULL;
-	b = new_block(req, "text");
-	if (!b || add_string(b, "text", text) || (cit && !cJSON_AddItemToObject(b, "citations", cit))) {
-		/* cit is b's only once the last step succeeded */
-		if (!b || !cJSON_GetObjectItemCaseSensitive(b, "citations"))
-			cJSON_Delete(cit);
-		cJSON_Delete(b);
-		*rc = NOMEM(req);
-		return NULL;
-	}
-	if (add_cache(b, o)) {
-		cJSON_Delete(b);
-		*rc = NOMEM(req);
-		return NULL;
-	}
-	return b;
-}
-
-int bedrock_messages_request_add_text(bedrock_messages_request *req, const char *text,
-				      const bedrock_messages_block_options *opts)
-{
-	cJSON *b;
-	int rc;
-
-	NEED(req, text, "text: missing");
-	b = text_block(req, text, opts, &rc);
-	return b ? append_block(req, b) : rc;
-}
-
 int bedrock_messages_request_set_system(bedrock_messages_request *req, const char *text)
 {
 	cJSON *s;
@@ -265,7 +148,7 @@ int bedrock_messages_request_set_system(bedrock_messages_request *req, const cha
 		return NOMEM(req);
 	cJSON_Delete(req->system);
 	req->system = s;
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 int bedrock_messages_request_add_system_text(bedrock_messages_request *req, const char *text,
@@ -275,7 +158,7 @@ int bedrock_messages_request_add_system_text(bedrock_messages_request *req, cons
 	int rc;
 
 	NEED(req, text, "system: missing text");
-	b = text_block(req, text, opts, &rc);
+	b = bedrock__req_text_block(req, text, opts, &rc);
 	if (!b)
 		return rc;
 	if (!cJSON_IsArray(req->system)) {
@@ -286,7 +169,7 @@ int bedrock_messages_request_add_system_text(bedrock_messages_request *req, cons
 			return NOMEM(req);
 		}
 		if (cJSON_IsString(req->system)) {
-			cJSON *first = text_block(req, req->system->valuestring, NULL, &rc);
+			cJSON *first = bedrock__req_text_block(req, req->system->valuestring, NULL, &rc);
 			if (!first || !cJSON_AddItemToArray(arr, first)) {
 				cJSON_Delete(first);
 				cJSON_Delete(arr);
@@ -301,219 +184,7 @@ int bedrock_messages_request_add_system_text(bedrock_messages_request *req, cons
 		cJSON_Delete(b);
 		return NOMEM(req);
 	}
-	return ok(req);
-}
-
-static int media_type_ok(const char *t)
-{
-	return t && (!strcmp(t, "image/jpeg") || !strcmp(t, "image/png") ||
-		     !strcmp(t, "image/gif") || !strcmp(t, "image/webp"));
-}
-
-/* {"type":type, "source":{"type":stype, k1:v1, k2:v2}} */
-static cJSON *source_block(bedrock_messages_request *req, const char *type, const char *stype,
-			   const char *k1, const char *v1, const char *k2, const char *v2)
-{
-	cJSON *b = new_block(req, type), *src;
-
-	if (!b)
-		return NULL;
-	src = cJSON_AddObjectToObject(b, "source");
-	if (!src || add_string(src, "type", stype) || add_string(src, k1, v1) ||
-	    (k2 && add_string(src, k2, v2))) {
-		cJSON_Delete(b);
-		NOMEM(req);
-		return NULL;
-	}
-	return b;
-}
-
-int bedrock_messages_request_add_image_base64(bedrock_messages_request *req, const char *media_type,
-					      const char *data,
-					      const bedrock_messages_block_options *opts)
-{
-	cJSON *b;
-	int rc;
-
-	NEED(req, data, "image: missing data");
-	if (!media_type_ok(media_type))
-		return fail(req, BEDROCK_EINVAL,
-			    "image: media type must be image/jpeg, image/png, image/gif or image/webp");
-	if ((rc = check_opts(req, opts)))
-		return rc;
-	b = source_block(req, "image", "base64", "media_type", media_type, "data", data);
-	return b ? finish_block(req, b, opts) : BEDROCK_ENOMEM;
-}
-
-int bedrock_messages_request_add_image_url(bedrock_messages_request *req, const char *url,
-					   const bedrock_messages_block_options *opts)
-{
-	cJSON *b;
-	int rc;
-
-	NEED(req, url && *url, "image: missing url");
-	if ((rc = check_opts(req, opts)))
-		return rc;
-	b = source_block(req, "image", "url", "url", url, NULL, NULL);
-	return b ? finish_block(req, b, opts) : BEDROCK_ENOMEM;
-}
-
-/* title, context and citations, in the order the SDKs write them. */
-static int finish_document(bedrock_messages_request *req, cJSON *b, const bedrock_messages_block_options *o)
-{
-	if (o && ((o->title && add_string(b, "title", o->title)) ||
-		  (o->context && add_string(b, "context", o->context)))) {
-		cJSON_Delete(b);
-		return NOMEM(req);
-	}
-	if (o && o->citations) {
-		cJSON *c = cJSON_AddObjectToObject(b, "citations");
-		if (!c || !cJSON_AddBoolToObject(c, "enabled", 1)) {
-			cJSON_Delete(b);
-			return NOMEM(req);
-		}
-	}
-	return finish_block(req, b, o);
-}
-
-int bedrock_messages_request_add_document_pdf(bedrock_messages_request *req, const char *data,
-					      const bedrock_messages_block_options *opts)
-{
-	cJSON *b;
-	int rc;
-
-	NEED(req, data, "document: missing data");
-	if ((rc = check_opts(req, opts)))
-		return rc;
-	b = source_block(req, "document", "base64", "media_type", "application/pdf", "data", data);
-	return b ? finish_document(req, b, opts) : BEDROCK_ENOMEM;
-}
-
-int bedrock_messages_request_add_document_text(bedrock_messages_request *req, const char *text,
-					       const bedrock_messages_block_options *opts)
-{
-	cJSON *b;
-	int rc;
-
-	NEED(req, text, "document: missing text");
-	if ((rc = check_opts(req, opts)))
-		return rc;
-	b = source_block(req, "document", "text", "media_type", "text/plain", "data", text);
-	return b ? finish_document(req, b, opts) : BEDROCK_ENOMEM;
-}
-
-int bedrock_messages_request_add_tool_use(bedrock_messages_request *req, const char *id,
-					  const char *name, const char *input_json,
-					  const bedrock_messages_block_options *opts)
-{
-	cJSON *b, *input;
-	int rc;
-
-	NEED(req, id && *id && name && *name, "tool_use: missing id or name");
-	if ((rc = check_opts(req, opts)) || (rc = parse_arg(req, &input, "tool_use input", input_json, cJSON_Object)))
-		return rc;
-	b = new_block(req, "tool_use");
-	if (!b || add_string(b, "id", id) || add_string(b, "name", name) ||
-	    !cJSON_AddItemToObject(b, "input", input)) {
-		if (!cJSON_GetObjectItemCaseSensitive(b, "input"))
-			cJSON_Delete(input);
-		cJSON_Delete(b);
-		return NOMEM(req);
-	}
-	return finish_block(req, b, opts);
-}
-
-static int tool_result(bedrock_messages_request *req, const char *tool_use_id, cJSON *content,
-		       int is_error, const bedrock_messages_block_options *opts)
-{
-	cJSON *b = new_block(req, "tool_result");
-
-	if (!b || add_string(b, "tool_use_id", tool_use_id) ||
-	    (content && !cJSON_AddItemToObject(b, "content", content))) {
-		if (!b || !cJSON_GetObjectItemCaseSensitive(b, "content"))
-			cJSON_Delete(content);
-		cJSON_Delete(b);
-		return NOMEM(req);
-	}
-	if (is_error && !cJSON_AddBoolToObject(b, "is_error", 1)) {
-		cJSON_Delete(b);
-		return NOMEM(req);
-	}
-	return finish_block(req, b, opts);
-}
-
-int bedrock_messages_request_add_tool_result_text(bedrock_messages_request *req,
-						  const char *tool_use_id, const char *text,
-						  int is_error,
-						  const bedrock_messages_block_options *opts)
-{
-	cJSON *content = NULL;
-	int rc;
-
-	NEED(req, tool_use_id && *tool_use_id, "tool_result: missing tool_use_id");
-	if ((rc = check_opts(req, opts)))
-		return rc;
-	if (text && !(content = cJSON_CreateString(text)))
-		return NOMEM(req);
-	return tool_result(req, tool_use_id, content, is_error, opts);
-}
-
-int bedrock_messages_request_add_tool_result_blocks(bedrock_messages_request *req,
-						    const char *tool_use_id,
-						    const char *blocks_json, int is_error,
-						    const bedrock_messages_block_options *opts)
-{
-	cJSON *content;
-	int rc;
-
-	NEED(req, tool_use_id && *tool_use_id, "tool_result: missing tool_use_id");
-	if ((rc = check_opts(req, opts)) ||
-	    (rc = parse_arg(req, &content, "tool_result content", blocks_json, cJSON_Array)))
-		return rc;
-	return tool_result(req, tool_use_id, content, is_error, opts);
-}
-
-int bedrock_messages_request_add_thinking(bedrock_messages_request *req, const char *thinking,
-					  const char *signature)
-{
-	cJSON *b;
-
-	NEED(req, thinking && signature, "thinking: missing thinking or signature");
-	b = new_block(req, "thinking");
-	if (!b || add_string(b, "thinking", thinking) || add_string(b, "signature", signature)) {
-		cJSON_Delete(b);
-		return NOMEM(req);
-	}
-	return append_block(req, b);
-}
-
-int bedrock_messages_request_add_redacted_thinking(bedrock_messages_request *req, const char *data)
-{
-	cJSON *b;
-
-	NEED(req, data, "redacted_thinking: missing data");
-	b = new_block(req, "redacted_thinking");
-	if (!b || add_string(b, "data", data)) {
-		cJSON_Delete(b);
-		return NOMEM(req);
-	}
-	return append_block(req, b);
-}
-
-int bedrock_messages_request_add_block_json(bedrock_messages_request *req, const char *block_json)
-{
-	cJSON *b;
-	int rc;
-
-	if (!req)
-		return BEDROCK_EINVAL;
-	if ((rc = parse_arg(req, &b, "block", block_json, cJSON_Object)))
-		return rc;
-	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "type"))) {
-		cJSON_Delete(b);
-		return fail(req, BEDROCK_EINVAL, "block: needs a string \"type\"");
-	}
-	return append_block(req, b);
+	return bedrock__req_ok(req);
 }
 
 /* ---- tools ---- */
@@ -528,7 +199,7 @@ static int append_tool(bedrock_messages_request *req, cJSON *tool)
 		cJSON_Delete(tool);
 		return NOMEM(req);
 	}
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 int bedrock_messages_request_add_tool(bedrock_messages_request *req, const char *name,
@@ -539,18 +210,18 @@ int bedrock_messages_request_add_tool(bedrock_messages_request *req, const char 
 	int rc;
 
 	NEED(req, name && *name, "tool: missing name");
-	if ((rc = check_opts(req, opts)) ||
-	    (rc = parse_arg(req, &schema, "tool input_schema", input_schema_json, cJSON_Object)))
+	if ((rc = bedrock__req_check_opts(req, opts)) ||
+	    (rc = bedrock__req_parse_arg(req, &schema, "tool input_schema", input_schema_json, cJSON_Object)))
 		return rc;
 	t = cJSON_CreateObject();
-	if (!t || add_string(t, "name", name) || (description && add_string(t, "description", description)) ||
+	if (!t || bedrock__req_add_string(t, "name", name) || (description && bedrock__req_add_string(t, "description", description)) ||
 	    !cJSON_AddItemToObject(t, "input_schema", schema)) {
 		if (!t || !cJSON_GetObjectItemCaseSensitive(t, "input_schema"))
 			cJSON_Delete(schema);
 		cJSON_Delete(t);
 		return NOMEM(req);
 	}
-	if (add_cache(t, opts)) {
+	if (bedrock__req_add_cache(t, opts)) {
 		cJSON_Delete(t);
 		return NOMEM(req);
 	}
@@ -564,7 +235,7 @@ int bedrock_messages_request_add_tool_json(bedrock_messages_request *req, const 
 
 	if (!req)
 		return BEDROCK_EINVAL;
-	if ((rc = parse_arg(req, &t, "tool", tool_json, cJSON_Object)))
+	if ((rc = bedrock__req_parse_arg(req, &t, "tool", tool_json, cJSON_Object)))
 		return rc;
 	return append_tool(req, t);
 }
@@ -578,11 +249,11 @@ int bedrock_messages_request_set_tool_choice(bedrock_messages_request *req,
 
 	NEED(req, (unsigned)choice <= BEDROCK_TOOL_CHOICE_TOOL, "tool_choice: unknown choice");
 	if (choice == BEDROCK_TOOL_CHOICE_TOOL && !(name && *name))
-		return fail(req, BEDROCK_EINVAL, "tool_choice: a tool name is required");
+		return bedrock__req_fail(req, BEDROCK_EINVAL, "tool_choice: a tool name is required");
 	if (choice != BEDROCK_TOOL_CHOICE_DEFAULT) {
 		tc = cJSON_CreateObject();
-		if (!tc || add_string(tc, "type", names[choice]) ||
-		    (choice == BEDROCK_TOOL_CHOICE_TOOL && add_string(tc, "name", name)) ||
+		if (!tc || bedrock__req_add_string(tc, "type", names[choice]) ||
+		    (choice == BEDROCK_TOOL_CHOICE_TOOL && bedrock__req_add_string(tc, "name", name)) ||
 		    (disable_parallel_tool_use && choice != BEDROCK_TOOL_CHOICE_NONE &&
 		     !cJSON_AddBoolToObject(tc, "disable_parallel_tool_use", 1))) {
 			cJSON_Delete(tc);
@@ -591,7 +262,7 @@ int bedrock_messages_request_set_tool_choice(bedrock_messages_request *req,
 	}
 	cJSON_Delete(req->tool_choice);
 	req->tool_choice = tc;
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 int bedrock_messages_request_set_thinking(bedrock_messages_request *req,
@@ -602,10 +273,10 @@ int bedrock_messages_request_set_thinking(bedrock_messages_request *req,
 
 	NEED(req, (unsigned)mode <= BEDROCK_THINKING_DISABLED, "thinking: unknown mode");
 	if (mode == BEDROCK_THINKING_ENABLED && budget_tokens < 1)
-		return fail(req, BEDROCK_EINVAL, "thinking: budget_tokens must be >= 1 (got %d)", budget_tokens);
+		return bedrock__req_fail(req, BEDROCK_EINVAL, "thinking: budget_tokens must be >= 1 (got %d)", budget_tokens);
 	if (mode != BEDROCK_THINKING_DEFAULT) {
 		t = cJSON_CreateObject();
-		if (!t || add_string(t, "type", names[mode]) ||
+		if (!t || bedrock__req_add_string(t, "type", names[mode]) ||
 		    (mode == BEDROCK_THINKING_ENABLED &&
 		     !cJSON_AddNumberToObject(t, "budget_tokens", budget_tokens))) {
 			cJSON_Delete(t);
@@ -614,7 +285,7 @@ int bedrock_messages_request_set_thinking(bedrock_messages_request *req,
 	}
 	cJSON_Delete(req->thinking);
 	req->thinking = t;
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 int bedrock_messages_request_set_temperature(bedrock_messages_request *req, double temperature)
@@ -622,7 +293,7 @@ int bedrock_messages_request_set_temperature(bedrock_messages_request *req, doub
 	NEED(req, temperature >= 0.0 && temperature <= 1.0, "temperature: must be within 0..1");
 	req->temperature = temperature;
 	req->has_temperature = 1;
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 int bedrock_messages_request_set_top_p(bedrock_messages_request *req, double top_p)
@@ -630,7 +301,7 @@ int bedrock_messages_request_set_top_p(bedrock_messages_request *req, double top
 	NEED(req, top_p >= 0.0 && top_p <= 1.0, "top_p: must be within 0..1");
 	req->top_p = top_p;
 	req->has_top_p = 1;
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 int bedrock_messages_request_set_top_k(bedrock_messages_request *req, int top_k)
@@ -638,7 +309,7 @@ int bedrock_messages_request_set_top_k(bedrock_messages_request *req, int top_k)
 	NEED(req, top_k >= 0, "top_k: must be >= 0");
 	req->top_k = top_k;
 	req->has_top_k = 1;
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 /* Appends a string to *arr, creating the array on first use. */
@@ -653,7 +324,7 @@ static int push_string(bedrock_messages_request *req, cJSON **arr, const char *s
 		cJSON_Delete(str);
 		return NOMEM(req);
 	}
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 int bedrock_messages_request_add_stop_sequence(bedrock_messages_request *req, const char *seq)
@@ -674,13 +345,13 @@ int bedrock_messages_request_set_metadata_user_id(bedrock_messages_request *req,
 
 	NEED(req, user_id, "metadata: missing user_id");
 	m = cJSON_CreateObject();
-	if (!m || add_string(m, "user_id", user_id)) {
+	if (!m || bedrock__req_add_string(m, "user_id", user_id)) {
 		cJSON_Delete(m);
 		return NOMEM(req);
 	}
 	cJSON_Delete(req->metadata);
 	req->metadata = m;
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 int bedrock_messages_request_merge_json(bedrock_messages_request *req, const char *object_json)
@@ -690,11 +361,11 @@ int bedrock_messages_request_merge_json(bedrock_messages_request *req, const cha
 
 	if (!req)
 		return BEDROCK_EINVAL;
-	if ((rc = parse_arg(req, &obj, "extra JSON", object_json, cJSON_Object)))
+	if ((rc = bedrock__req_parse_arg(req, &obj, "extra JSON", object_json, cJSON_Object)))
 		return rc;
 	if (!req->extra) {
 		req->extra = obj;
-		return ok(req);
+		return bedrock__req_ok(req);
 	}
 	/* Later merges win, member by member. */
 	while ((it = obj->child) != NULL) {
@@ -707,7 +378,7 @@ int bedrock_messages_request_merge_json(bedrock_messages_request *req, const cha
 		}
 	}
 	cJSON_Delete(obj);
-	return ok(req);
+	return bedrock__req_ok(req);
 }
 
 /* ---- rendering ---- */
@@ -735,9 +406,9 @@ int bedrock_messages_request_json(char **out, size_t *len, const bedrock_message
 	if (len)
 		*len = 0;
 	if (cJSON_GetArraySize(req->messages) == 0 && !cJSON_GetObjectItemCaseSensitive(req->extra, "messages"))
-		return fail(r, BEDROCK_EINVAL, "no messages: add at least one");
+		return bedrock__req_fail(r, BEDROCK_EINVAL, "no messages: add at least one");
 	body = cJSON_CreateObject();
-	bad = !body || add_string(body, "anthropic_version", BEDROCK_ANTHROPIC_VERSION) ||
+	bad = !body || bedrock__req_add_string(body, "anthropic_version", BEDROCK_ANTHROPIC_VERSION) ||
 	      put_copy(body, "anthropic_beta", req->betas) ||
 	      !cJSON_AddNumberToObject(body, "max_tokens", req->max_tokens) ||
 	      put_copy(body, "system", req->system) || put_copy(body, "messages", req->messages) ||
@@ -772,5 +443,5 @@ int bedrock_messages_request_json(char **out, size_t *len, const bedrock_message
 	if (!s)
 		return NOMEM(r);
 	*out = s;
-	return ok(r);
+	return bedrock__req_ok(r);
 }
