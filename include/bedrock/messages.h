@@ -161,6 +161,17 @@ int bedrock_messages_request_add_redacted_thinking(bedrock_messages_request *req
 /** Any block, as a JSON object (types this header does not know yet). */
 int bedrock_messages_request_add_block_json(bedrock_messages_request *req, const char *block_json);
 
+typedef struct bedrock_message bedrock_message;
+
+/**
+ * Appends a response as the next assistant turn, its content blocks
+ * unchanged (thinking signatures included), as a tool-use loop needs.
+ *
+ * @return 0; BEDROCK_EINVAL if a tool input never became JSON
+ *         (input_partial); BEDROCK_ENOMEM
+ */
+int bedrock_messages_request_add_response(bedrock_messages_request *req, const bedrock_message *msg);
+
 /** A client tool. input_schema_json: a JSON object, as text. */
 int bedrock_messages_request_add_tool(bedrock_messages_request *req, const char *name,
 				      const char *description, const char *input_schema_json,
@@ -292,8 +303,8 @@ typedef struct bedrock_content_block {
 	size_t json_len;
 } bedrock_content_block;
 
-/** A parsed Messages response. Opaque, immutable, safe to share. */
-typedef struct bedrock_message bedrock_message;
+/* bedrock_message (declared above): a parsed Messages response. Opaque,
+ * immutable, safe to share between threads. */
 
 /**
  * Parses an InvokeModel response body (or any Messages `message` object).
@@ -401,14 +412,17 @@ typedef struct bedrock_stream_event {
 } bedrock_stream_event;
 
 /**
- * Parses one Anthropic stream event. `out` must be zeroed (or disposed)
- * before the first call; parsing again reuses it.
+ * Parses one Anthropic stream event. `out` must start as
+ * BEDROCK_STREAM_EVENT_INIT (or zeroed); parsing again reuses it.
  *
  * @param[out] out the event; bedrock_stream_event_dispose() when done
  * @param json the event JSON; must outlive `out` (json is lent from it)
  * @return 0, BEDROCK_EPROTOCOL (not a JSON object) or BEDROCK_ENOMEM
  */
 int bedrock_stream_event_parse(bedrock_stream_event *out, const char *json, size_t len);
+/** Zeroes a bedrock_stream_event before its first parse. */
+#define BEDROCK_STREAM_EVENT_INIT { BEDROCK_STREAM_UNKNOWN, NULL, 0, BEDROCK_DELTA_NONE, NULL, 0, NULL, \
+	BEDROCK_STOP_NONE, NULL, NULL, 0, { 0, 0, 0, 0, 0, 0 }, 0, { 0, 0, 0, 0, 0, 0 }, NULL, NULL, NULL, 0, NULL }
 void bedrock_stream_event_dispose(bedrock_stream_event *ev);
 
 /** Rebuilds the final message from a stream of events. Not thread-safe. */

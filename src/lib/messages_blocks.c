@@ -315,3 +315,31 @@ int bedrock_messages_request_add_block_json(bedrock_messages_request *req, const
 	return append_block(req, b);
 }
 
+
+int bedrock_messages_request_add_response(bedrock_messages_request *req, const bedrock_message *msg)
+{
+	const cJSON *content;
+	cJSON *dup, *last;
+	size_t i;
+	int rc;
+
+	NEED(req, msg, "response: missing message");
+	for (i = 0; i < bedrock_message_content_count(msg); i++)
+		if (bedrock_message_content(msg, i)->input_partial)
+			return bedrock__req_fail(req, BEDROCK_EINVAL,
+						 "response: block %zu has tool input that is not JSON", i);
+	content = cJSON_GetObjectItemCaseSensitive(bedrock__message_tree(msg), "content");
+	if ((rc = bedrock_messages_request_add_message(req, BEDROCK_ROLE_ASSISTANT)))
+		return rc;
+	if (!cJSON_IsArray(content))
+		return 0;
+	/* The blocks go back exactly as they came: signatures cover them. */
+	last = cJSON_GetArrayItem(req->messages, cJSON_GetArraySize(req->messages) - 1);
+	dup = cJSON_Duplicate(content, 1);
+	if (!dup || !cJSON_ReplaceItemInObjectCaseSensitive(last, "content", dup)) {
+		cJSON_Delete(dup);
+		cJSON_DeleteItemFromArray(req->messages, cJSON_GetArraySize(req->messages) - 1);
+		return NOMEM(req);
+	}
+	return 0;
+}

@@ -32,4 +32,7 @@ int bedrock__metrics_read(bedrock_invocation_metrics *m, const cJSON *obj);
  * raw may be NULL: the tree is printed instead. */
 int bedrock__message_from_tree(bedrock_message **out, cJSON *tree, const char *raw, size_t raw_len);
 
+/* The message's parsed tree, lent. */
+const cJSON *bedrock__message_tree(const bedrock_message *msg);
+
 #endif

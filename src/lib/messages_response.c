@@ -232,6 +232,11 @@ int bedrock_message_parse(bedrock_message **out, const char *json, size_t len)
 	return bedrock__message_from_tree(out, tree, json, len);
 }
 
+const cJSON *bedrock__message_tree(const bedrock_message *m)
+{
+	return m ? m->tree : NULL;
+}
+
 const char *bedrock_message_json(const bedrock_message *m, size_t *len)
 {
 	if (len)

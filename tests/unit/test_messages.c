@@ -269,6 +269,38 @@ static void test_messages__request_errors(void **state)
 	bedrock_messages_request_free(NULL);
 }
 
+static void test_messages__request_add_response(void **state)
+{
+	const char *body = "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":["
+			   "{\"type\":\"thinking\",\"thinking\":\"t\",\"signature\":\"S\"},"
+			   "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"f\",\"input\":{\"a\":1}}],"
+			   "\"stop_reason\":\"tool_use\"}";
+	const char *partial = "{\"content\":[{\"type\":\"tool_use\",\"id\":\"x\",\"name\":\"f\",\"input\":\"{\\\"a\"}]}";
+	bedrock_messages_request *req = hello(100);
+	bedrock_message *m = NULL;
+
+	(void)state;
+	assert_int_equal(bedrock_message_parse(&m, body, strlen(body)), 0);
+	assert_int_equal(bedrock_messages_request_add_response(req, m), 0);
+	bedrock_message_free(m);
+	assert_int_equal(bedrock_messages_request_add_message(req, BEDROCK_ROLE_USER), 0);
+	assert_int_equal(bedrock_messages_request_add_tool_result_text(req, "toolu_1", "ok", 0, NULL), 0);
+	assert_body(req,
+		"{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":100,\"messages\":["
+		"{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hello, world\"}]},"
+		"{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"t\",\"signature\":\"S\"},"
+		"{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"f\",\"input\":{\"a\":1}}]},"
+		"{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"ok\"}]}]}");
+	/* Tool input that never became JSON cannot go back. */
+	assert_int_equal(bedrock_message_parse(&m, partial, strlen(partial)), 0);
+	assert_int_equal(bedrock_message_content(m, 0)->input_partial, 1);
+	assert_int_equal(bedrock_messages_request_add_response(req, m), BEDROCK_EINVAL);
+	assert_non_null(strstr(bedrock_messages_request_errmsg(req), "not JSON"));
+	assert_int_equal(bedrock_messages_request_add_response(req, NULL), BEDROCK_EINVAL);
+	bedrock_message_free(m);
+	bedrock_messages_request_free(req);
+}
+
 static void test_messages__request_allocation_failures(void **state)
 {
 	size_t k;
@@ -546,6 +578,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_messages__request_every_option, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_messages__request_extra_json_merge, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_messages__request_errors, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__request_add_response, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_messages__request_allocation_failures, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_messages__recorded_responses, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_messages__response_every_block, harness_setup, harness_teardown),

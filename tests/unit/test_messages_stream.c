@@ -49,11 +49,10 @@ static bedrock_message *replay_messages_stream(const char *dir, bedrock_message_
 	bedrock_event_reader *r = NULL;
 	bedrock_message_accumulator *acc = NULL;
 	bedrock_message *m = NULL;
-	bedrock_stream_event sev;
+	bedrock_stream_event sev = BEDROCK_STREAM_EVENT_INIT;
 	bedrock_event ev;
 	int rc, legacy = 0;
 
-	memset(&sev, 0, sizeof(sev));
 	assert_non_null(bin);
 	assert_int_equal(bedrock_event_reader_new(&r, NULL), 0);
 	assert_int_equal(bedrock_message_accumulator_new(&acc), 0);
