@@ -53,6 +53,27 @@ static void test_messages__request_minimal_bytes(void **state)
 	bedrock_messages_request_free(req);
 }
 
+/* A recorded boto3 InvokeModel body, rebuilt with the builder. */
+static void test_messages__request_recorded_body(void **state)
+{
+	char *txt = harness_read_vector("bedrock/dd-trace-py__anthropic_message_invoke/request.json", NULL);
+	cJSON *rec = cJSON_Parse(txt);
+	char *want = cJSON_PrintUnformatted(cJSON_GetObjectItem(rec, "body"));
+	bedrock_messages_request *req = NULL;
+
+	(void)state;
+	assert_int_equal(bedrock_messages_request_new(&req, 50), 0);
+	assert_int_equal(bedrock_messages_request_add_message(req, BEDROCK_ROLE_USER), 0);
+	assert_int_equal(bedrock_messages_request_add_text(req,
+		"summarize the plot to the lord of the rings in a dozen words", NULL), 0);
+	assert_int_equal(bedrock_messages_request_set_temperature(req, 0), 0);
+	assert_body(req, want);
+	bedrock_messages_request_free(req);
+	cJSON_free(want);
+	cJSON_Delete(rec);
+	free(txt);
+}
+
 static void test_messages__request_every_block(void **state)
 {
 	bedrock_messages_request *req = NULL;
@@ -574,6 +595,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_messages__request_minimal_bytes, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_messages__request_recorded_body, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_messages__request_every_block, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_messages__request_every_option, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_messages__request_extra_json_merge, harness_setup, harness_teardown),
