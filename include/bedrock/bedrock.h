@@ -18,6 +18,7 @@
 #include "client.h"
 #include "models.h"
 #include "retry.h"
+#include "messages.h"
 
 #ifdef __cplusplus
 extern "C" {

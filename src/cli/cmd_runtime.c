@@ -247,7 +247,7 @@ int cmd_list_profiles(int argc, char **argv)
 	bedrock_client *c = NULL;
 	bedrock_error_info err;
 	cJSON *all = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(all, "inferenceProfileSummaries");
-	char path[1024], token[512] = "", enc[700];
+	char path[2048], token[768] = "", enc[700];
 	int status, rc, pages = 0;
 	args a;
 
