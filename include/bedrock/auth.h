@@ -8,6 +8,8 @@
 #ifndef BEDROCK_AUTH_H
 #define BEDROCK_AUTH_H
 
+#include <stdint.h>
+
 #include "credentials.h"
 #include "errors.h"
 
@@ -76,6 +78,23 @@ bedrock_creds_provider *bedrock_auth_provider(const bedrock_auth *auth);
  * "explicit-keys", "provider" or "default-chain".
  */
 const char *bedrock_auth_source(const bedrock_auth *auth);
+
+/**
+ * Makes a short-term Bedrock API key from AWS credentials, as AWS's token
+ * generators do (a presigned CallWithBearerToken request, base64-encoded,
+ * prefixed "bedrock-api-key-"). The key carries the credentials'
+ * permissions, works in @p region only, and expires with the credentials or
+ * after @p expires_seconds (1 to 43200), whichever comes first.
+ *
+ * @param out   the key; free with bedrock_api_key_free() (it is a secret)
+ * @param now   signing time, Unix seconds (the clock is not read)
+ * @return 0, BEDROCK_EINVAL or BEDROCK_ENOMEM
+ */
+int bedrock_api_key_generate(char **out, const bedrock_credentials *creds, const char *region,
+			     unsigned int expires_seconds, int64_t now, bedrock_error_info *err);
+
+/** Wipes and frees a key from bedrock_api_key_generate(). NULL is fine. */
+void bedrock_api_key_free(char *key);
 
 #ifdef __cplusplus
 }

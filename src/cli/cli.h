@@ -16,6 +16,7 @@ int cmd_get_model(int argc, char **argv);
 int cmd_list_profiles(int argc, char **argv);
 int cmd_get_profile(int argc, char **argv);
 int cmd_logging(int argc, char **argv);
+int cmd_api_key(int argc, char **argv);
 int cmd_emulate(int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -344,5 +345,73 @@ int cmd_logging(int argc, char **argv)
 	status = control("PUT", "/logging/modelinvocations", text, usage);
 	free(text);
 	cJSON_Delete(body);
+	return status;
+}
+
+/* bedrock api-key: a short-term Bedrock API key from the current
+ * credentials, for the current region. */
+int cmd_api_key(int argc, char **argv)
+{
+	static const char usage[] = "usage: bedrock api-key [--expires SECONDS]   (default 43200)\n";
+	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
+	bedrock_auth_options ao = BEDROCK_AUTH_OPTIONS_INIT;
+	bedrock_config *cfg = NULL;
+	bedrock_auth *auth = NULL;
+	bedrock_credentials *creds = NULL;
+	bedrock_error_info err;
+	const char *region;
+	unsigned long expires = 43200;
+	char *key = NULL, *end;
+	int i, g, rc, status = CLI_CONFIG;
+
+	for (i = 1; i < argc; i++) {
+		if ((g = cli_global_option(argc, argv, &i)) != 0) {
+			if (g < 0)
+				return CLI_USAGE;
+		} else if (!strcmp(argv[i], "--expires") && i + 1 < argc) {
+			expires = strtoul(argv[++i], &end, 10);
+			if (*end || expires < 1 || expires > 43200) {
+				fprintf(stderr, "bedrock: --expires is 1 to 43200 seconds\n");
+				return CLI_USAGE;
+			}
+		} else {
+			fputs(usage, stderr);
+			return CLI_USAGE;
+		}
+	}
+	co.profile = ao.profile = cli_g.profile;
+	if (bedrock_config_load(&cfg, &co)) {
+		fprintf(stderr, "bedrock: %s\n", bedrock_config_errmsg(cfg));
+		goto done;
+	}
+	if (bedrock_config_region(&region, NULL, cfg, cli_g.region)) {
+		fprintf(stderr, "bedrock: %s\n", bedrock_config_errmsg(cfg));
+		goto done;
+	}
+	/* A key is made from AWS credentials, never from another key. */
+	ao.provider = NULL;
+	if (bedrock_auth_new(&auth, &ao, &err) || bedrock_auth_get_kind(auth) != BEDROCK_AUTH_SIGV4) {
+		fprintf(stderr, "bedrock: %s\n", auth ? "AWS credentials are needed to make a key "
+							"(AWS_BEARER_TOKEN_BEDROCK is already a key)"
+						      : err.message);
+		goto done;
+	}
+	rc = bedrock_creds_provider_get(&creds, bedrock_auth_provider(auth), &err);
+	if (rc) {
+		status = cli_report(rc, &err);
+		goto done;
+	}
+	rc = bedrock_api_key_generate(&key, creds, region, (unsigned)expires, (int64_t)time(NULL), &err);
+	if (rc) {
+		status = cli_report(rc, &err);
+		goto done;
+	}
+	puts(key);
+	status = CLI_OK;
+done:
+	bedrock_api_key_free(key);
+	bedrock_credentials_release(creds);
+	bedrock_auth_free(auth);
+	bedrock_config_free(cfg);
 	return status;
 }

@@ -16,6 +16,7 @@ static const char usage[] =
 	"  list-models [--provider P]       get-model ID\n"
 	"  list-profiles [--type T]         get-profile ID\n"
 	"  logging show|enable|disable [--s3 s3://BUCKET/PREFIX] [--cloudwatch GROUP --role-arn ARN]\n"
+	"  api-key [--expires SECONDS]      a short-term Bedrock API key from your credentials\n"
 	"\n"
 	"Global options (before or after the command): --region R, --profile P,\n"
 	"  --endpoint-url URL, --max-attempts N, --retry-mode M, --timeout SECONDS, --debug\n"
@@ -53,6 +54,7 @@ static const struct command commands[] = {
 	{ NULL, "list-profiles", cmd_list_profiles },
 	{ NULL, "get-profile", cmd_get_profile },
 	{ NULL, "logging", cmd_logging },
+	{ NULL, "api-key", cmd_api_key },
 	{ "debug", "sign", cmd_debug_sign },
 	{ "debug", "eventstream", cmd_debug_eventstream },
 	{ "debug", "credentials", cmd_debug_credentials },

@@ -2,8 +2,12 @@
 """The raw Bedrock commands (invoke, converse, count-tokens, models,
 profiles, logging) against `bedrock emulate`: outputs, exit codes, the
 one-line AWS error. Usage: test_cli_runtime.py BEDROCK_BINARY VECTORS_DIR"""
+import base64
+import hashlib
+import hmac
 import json
 import os
+import urllib.parse
 import re
 import signal
 import subprocess
@@ -24,6 +28,28 @@ def check(name, cond, detail=""):
     else:
         failed += 1
         print("FAIL: %s %s" % (name, detail))
+
+
+def verify_key(b64, secret):
+    url = base64.b64decode(b64).decode()
+    host, _, query = url.partition("/?")
+    if host != "bedrock.amazonaws.com" or not query.endswith("&Version=1"):
+        return False
+    pairs = urllib.parse.parse_qsl(query[:-len("&Version=1")], keep_blank_values=True)
+    q = dict(pairs)
+    sig = q.pop("X-Amz-Signature")
+    scope = q["X-Amz-Credential"].split("/")
+    canon_q = "&".join("%s=%s" % (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~"))
+                       for k, v in sorted(q.items()))
+    creq = "\n".join(["POST", "/", canon_q, "host:%s\n" % host, "host", hashlib.sha256(b"").hexdigest()])
+    sts = "\n".join(["AWS4-HMAC-SHA256", q["X-Amz-Date"], "/".join(scope[1:]),
+                     hashlib.sha256(creq.encode()).hexdigest()])
+    k = ("AWS4" + secret).encode()
+    for m in scope[1:]:
+        k = hmac.new(k, m.encode(), hashlib.sha256).digest()
+    return (hmac.new(k, sts.encode(), hashlib.sha256).hexdigest() == sig and scope[2] == "us-east-1"
+            and q["X-Amz-Expires"] == "900" and q.get("X-Amz-Security-Token") == "tok"
+            and q["Action"] == "CallWithBearerToken")
 
 
 def main():
@@ -99,6 +125,15 @@ def main():
                 "--body", BODY.replace("Hello, world", "x [[emulate:fault=stream-exception=modelStreamErrorException]]"))
         check("in-stream exception exit 2, events kept", r.returncode == 2 and "ModelStreamErrorException" in r.stderr
               and r.stdout.count("\n") >= 1, r.stdout + r.stderr)
+        # A short-term API key: the presigned request it wraps verifies with an
+        # independent SigV4 computation.
+        r = run("api-key", "--expires", "900", extra={"AWS_SESSION_TOKEN": "tok"})
+        check("api-key", r.returncode == 0 and r.stdout.startswith("bedrock-api-key-"), r.stderr)
+        check("api-key verifies", verify_key(r.stdout.strip()[16:], "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+              r.stdout)
+        check("no secret in the key", "wJalrX" not in base64.b64decode(r.stdout.strip()[16:]).decode())
+        r = run("api-key", "--expires", "99999")
+        check("api-key bounds", r.returncode == 1)
         r = run("--version")
         check("version", r.returncode == 0 and r.stdout.startswith("bedrock "), r.stdout)
     finally:
