@@ -19,6 +19,7 @@
 #include "credentials.h"
 #include "errors.h"
 #include "eventstream.h"
+#include "messages.h"
 #include "retry.h"
 
 #ifdef __cplusplus
@@ -26,6 +27,9 @@ extern "C" {
 #endif
 
 typedef struct bedrock_client bedrock_client;
+
+/** A response stream: a pull iterator over Bedrock events. */
+typedef struct bedrock_stream bedrock_stream;
 
 #define BEDROCK_CLIENT_OPTIONS_VERSION 1
 
@@ -175,10 +179,27 @@ int bedrock_control_request(bedrock_response **out, bedrock_client *client, cons
 			    const char *path_and_query, const void *body, size_t body_len,
 			    bedrock_error_info *err);
 
-/* ---- streams ------------------------------------------------------------- */
+/**
+ * Claude, typed: renders @p request (bedrock_messages_request_json), sends
+ * it with InvokeModel and parses the answer.
+ *
+ * @param out the message; bedrock_message_free()
+ * @return as bedrock_invoke_model(), or BEDROCK_EPROTOCOL if the answer is
+ *         not a Messages response
+ */
+int bedrock_messages_create(bedrock_message **out, bedrock_client *client, const char *model_id,
+			    const bedrock_messages_request *request,
+			    const bedrock_request_options *options, bedrock_error_info *err);
 
-/** A response stream: a pull iterator over Bedrock events. */
-typedef struct bedrock_stream bedrock_stream;
+/**
+ * The same as a stream: events come from bedrock_stream_next() (feed them
+ * to a bedrock_message_accumulator for the final message).
+ */
+int bedrock_messages_stream(bedrock_stream **out, bedrock_client *client, const char *model_id,
+			    const bedrock_messages_request *request,
+			    const bedrock_request_options *options, bedrock_error_info *err);
+
+/* ---- streams ------------------------------------------------------------- */
 
 /**
  * InvokeModelWithResponseStream. Returns once the response headers are in

@@ -286,6 +286,48 @@ static void test_client__shared_by_threads(void **state)
 	bedrock_client_free(c);
 }
 
+static void test_client__messages_typed(void **state)
+{
+	bedrock_client *c = client_for(&emu, 1, NULL);
+	bedrock_messages_request *req;
+	bedrock_message_accumulator *acc;
+	bedrock_message *m, *streamed;
+	bedrock_error_info err;
+	bedrock_stream *s;
+	bedrock_event ev;
+	char *text;
+	size_t len;
+	int rc;
+
+	(void)state;
+	assert_int_equal(bedrock_messages_request_new(&req, 100), 0);
+	assert_int_equal(bedrock_messages_request_add_message(req, BEDROCK_ROLE_USER), 0);
+	assert_int_equal(bedrock_messages_request_add_text(req, "Hello, world", NULL), 0);
+	assert_int_equal(bedrock_messages_create(&m, c, MODEL, req, NULL, &err), 0);
+	assert_int_equal(bedrock_message_text(&text, &len, m), 0);
+	assert_string_equal(text, "You said: Hello, world");
+	bedrock_messages_string_free(text);
+	assert_int_equal(bedrock_message_stop_reason(m), BEDROCK_STOP_END_TURN);
+
+	/* The stream, accumulated, is the same message. */
+	assert_int_equal(bedrock_messages_stream(&s, c, MODEL, req, NULL, &err), 0);
+	assert_int_equal(bedrock_message_accumulator_new(&acc), 0);
+	while ((rc = bedrock_stream_next(&ev, s, &err)) == 0)
+		assert_int_equal(bedrock_message_accumulator_feed_json(acc, ev.json, ev.json_len), 0);
+	assert_int_equal(rc, BEDROCK_ITEROVER);
+	assert_true(bedrock_message_accumulator_done(acc));
+	assert_int_equal(bedrock_message_accumulator_message(&streamed, acc), 0);
+	assert_int_equal(bedrock_message_text(&text, &len, streamed), 0);
+	assert_string_equal(text, "You said: Hello, world");
+	bedrock_messages_string_free(text);
+	bedrock_message_free(streamed);
+	bedrock_message_accumulator_free(acc);
+	bedrock_stream_free(s);
+	bedrock_message_free(m);
+	bedrock_messages_request_free(req);
+	bedrock_client_free(c);
+}
+
 static void test_client__configuration(void **state)
 {
 	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
@@ -328,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_client__streams),
 		cmocka_unit_test(test_client__idle_timeout),
 		cmocka_unit_test(test_client__shared_by_threads),
+		cmocka_unit_test(test_client__messages_typed),
 		cmocka_unit_test(test_client__configuration),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
