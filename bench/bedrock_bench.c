@@ -1,5 +1,5 @@
 /* bedrock-bench: N sequential requests through the public client API on
- * one kept-alive connection, for ../shared/bench's CLIENT_LOOP_CMD and
+ * one kept-alive connection, for the shared bench harness's CLIENT_LOOP_CMD and
  * CLIENT_STREAM_LOOP_CMD (the harness measures from outside).
  *
  *   bedrock-bench invoke|stream --endpoint-url URL --model-id ID --body FILE -n N

@@ -2,7 +2,7 @@
 # InvokeModel requests per second through `bedrock emulate` with every
 # signature checked: wrk, HTTP/1.1 keep-alive, 8 connections (the issue's
 # target: >= 25k/s on a 2-core machine). With SHARED_BENCH pointing at the
-# shared bench harness (../shared/bench), its Node fake Bedrock is measured
+# shared bench harness (the workspace's shared/bench), its Node fake Bedrock is measured
 # in the same run, side by side, with the same request.
 #
 # Not part of `make test`. Needs wrk (apt-get install wrk) and a Release
