@@ -211,9 +211,9 @@ int cmd_list_models(int argc, char **argv)
 	return control("GET", path, NULL, usage);
 }
 
-int cmd_get_model(int argc, char **argv)
+/* GET PREFIX/<encoded positional argument>. */
+static int get_one(int argc, char **argv, const char *usage, const char *prefix)
 {
-	static const char usage[] = "usage: bedrock get-model MODEL_ID\n";
 	char path[8192], enc[7000];
 	args a;
 
@@ -222,23 +222,19 @@ int cmd_get_model(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	encode_label(enc, sizeof(enc), a.positional);
-	snprintf(path, sizeof(path), "/foundation-models/%s", enc);
+	snprintf(path, sizeof(path), "%s%s", prefix, enc);
 	return control("GET", path, NULL, usage);
+}
+
+int cmd_get_model(int argc, char **argv)
+{
+	return get_one(argc, argv, "usage: bedrock get-model MODEL_ID\n", "/foundation-models/");
 }
 
 int cmd_get_profile(int argc, char **argv)
 {
-	static const char usage[] = "usage: bedrock get-profile PROFILE_ID_OR_ARN\n";
-	char path[8192], enc[7000];
-	args a;
-
-	if (parse(&a, argc, argv, usage) || !a.positional) {
-		fputs(usage, stderr);
-		return CLI_USAGE;
-	}
-	encode_label(enc, sizeof(enc), a.positional);
-	snprintf(path, sizeof(path), "/inference-profiles/%s", enc);
-	return control("GET", path, NULL, usage);
+	return get_one(argc, argv, "usage: bedrock get-profile PROFILE_ID_OR_ARN\n",
+		       "/inference-profiles/");
 }
 
 /* Every page, merged into one {"inferenceProfileSummaries": [...]}. */

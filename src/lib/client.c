@@ -224,28 +224,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *p)
 static size_t on_header(char *data, size_t size, size_t n, void *p)
 {
 	bedrock_buf *h = p;
-	size_t len = size * n, i;
-	const char *colon = memchr(data, ':', len);
 
-	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
-		bedrock__buf_clear(h);
-		return len;
-	}
-	if (!colon)
-		return len;
-	for (i = 0; data + i < colon; i++) {
-		char ch = data[i];
-
-		bedrock__buf_putc(h, ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch);
-	}
-	bedrock__buf_puts(h, ": ");
-	for (colon++; colon < data + len && (*colon == ' ' || *colon == '\t'); colon++)
-		;
-	while (len && (data[len - 1] == '\r' || data[len - 1] == '\n'))
-		len--;
-	if (colon < data + len)
-		bedrock__buf_put(h, colon, (size_t)(data + len - colon));
-	bedrock__buf_putc(h, '\n');
+	bedrock__header_line(h, data, size * n);
 	return h->oom ? 0 : size * n;
 }
 

@@ -14,40 +14,6 @@
 #include "errinfo.h"
 #include "http.h"
 
-int bedrock__headers_get(const bedrock_buf *h, const char *name, char *out, size_t cap)
-{
-	const char *p = h->ptr;
-	size_t nl = strlen(name);
-
-	out[0] = '\0';
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-		size_t i;
-
-		if (!eol)
-			break;
-		for (i = 0; i < nl; i++) {
-			char a = p[i], b = name[i];
-
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b + 32);
-			if (a != b)
-				break;
-		}
-		if (i == nl && p[nl] == ':' && p[nl + 1] == ' ') {
-			size_t vl = (size_t)(eol - (p + nl + 2));
-
-			if (vl >= cap)
-				vl = cap - 1;
-			memcpy(out, p + nl + 2, vl);
-			out[vl] = '\0';
-			return 0;
-		}
-		p = eol + 1;
-	}
-	return -1;
-}
-
 static int append(struct curl_slist **list, const char *name, const char *value, size_t vlen)
 {
 	char line[8192];

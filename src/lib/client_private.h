@@ -11,6 +11,7 @@
 #include "bedrock/client.h"
 #include "bedrock/sigv4.h"
 #include "buf.h"
+#include "http.h"
 
 #define BEDROCK__POOL_MAX 16
 
@@ -64,8 +65,6 @@ void bedrock__client_release_easy(bedrock_client *c, CURL *e);
 /* Fills err from an HTTP error response; returns the bedrock_error. */
 int bedrock__client_http_error(bedrock_error_info *err, int status, const bedrock_buf *headers,
 			       const char *body, size_t len);
-/* A header's value from a "name: value\n" list; 0 if found. */
-int bedrock__headers_get(const bedrock_buf *h, const char *name, char *out, size_t cap);
 /* After a failed attempt: 1 if another attempt should follow (having
  * slept the policy's delay), else 0. *cost tracks the quota to refund. */
 int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,

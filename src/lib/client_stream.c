@@ -47,28 +47,8 @@ static size_t on_data(char *data, size_t size, size_t n, void *p)
 static size_t on_head(char *data, size_t size, size_t n, void *p)
 {
 	bedrock_stream *s = p;
-	size_t len = size * n, i;
-	const char *colon = memchr(data, ':', len);
 
-	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
-		bedrock__buf_clear(&s->headers);
-		return len;
-	}
-	if (!colon)
-		return len;
-	for (i = 0; data + i < colon; i++) {
-		char ch = data[i];
-
-		bedrock__buf_putc(&s->headers, ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch);
-	}
-	bedrock__buf_puts(&s->headers, ": ");
-	for (colon++; colon < data + len && (*colon == ' ' || *colon == '\t'); colon++)
-		;
-	while (len && (data[len - 1] == '\r' || data[len - 1] == '\n'))
-		len--;
-	if (colon < data + len)
-		bedrock__buf_put(&s->headers, colon, (size_t)(data + len - colon));
-	bedrock__buf_putc(&s->headers, '\n');
+	bedrock__header_line(&s->headers, data, size * n);
 	return s->headers.oom ? 0 : size * n;
 }
 

@@ -1,4 +1,3 @@
-#include <ctype.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -80,22 +79,23 @@ static size_t on_write(char *data, size_t size, size_t n, void *p)
 	return x->resp->body.oom ? 0 : len;
 }
 
-static size_t on_header(char *data, size_t size, size_t n, void *p)
+void bedrock__header_line(bedrock_buf *h, const char *data, size_t len)
 {
-	xfer *x = p;
-	size_t len = size * n, i;
 	const char *colon = memchr(data, ':', len);
-	bedrock_buf *h = &x->resp->headers;
+	size_t i;
 
 	/* A new status line (redirect, 100-continue) starts a new header set. */
 	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
 		bedrock__buf_clear(h);
-		return len;
+		return;
 	}
 	if (!colon)
-		return len;
-	for (i = 0; data + i < colon; i++)
-		bedrock__buf_putc(h, (char)tolower((unsigned char)data[i]));
+		return;
+	for (i = 0; data + i < colon; i++) {
+		char ch = data[i];
+
+		bedrock__buf_putc(h, ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch);
+	}
 	bedrock__buf_puts(h, ": ");
 	for (colon++; colon < data + len && (*colon == ' ' || *colon == '\t'); colon++)
 		;
@@ -104,7 +104,14 @@ static size_t on_header(char *data, size_t size, size_t n, void *p)
 	if (colon < data + len)
 		bedrock__buf_put(h, colon, (size_t)(data + len - colon));
 	bedrock__buf_putc(h, '\n');
-	return h->oom ? 0 : size * n;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *p)
+{
+	xfer *x = p;
+
+	bedrock__header_line(&x->resp->headers, data, size * n);
+	return x->resp->headers.oom ? 0 : size * n;
 }
 
 int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
@@ -186,20 +193,26 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 			    errbuf[0] ? errbuf : curl_easy_strerror(rc));
 }
 
-int bedrock__http_header_get(const bedrock__http_response *resp, const char *name,
-			     char *out, size_t cap)
+int bedrock__headers_get(const bedrock_buf *h, const char *name, char *out, size_t cap)
 {
-	const char *p = resp->headers.ptr;
+	const char *p = h->ptr;
 	size_t nl = strlen(name);
 
+	out[0] = '\0';
 	while (p && *p) {
 		const char *eol = strchr(p, '\n');
 		size_t i;
 
 		if (!eol)
 			break;
-		for (i = 0; i < nl && p[i] == tolower((unsigned char)name[i]); i++)
-			;
+		for (i = 0; i < nl; i++) {
+			char a = p[i], b = name[i];
+
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b + 32);
+			if (a != b)
+				break;
+		}
 		if (i == nl && p[nl] == ':' && p[nl + 1] == ' ') {
 			size_t vl = (size_t)(eol - (p + nl + 2));
 
@@ -212,6 +225,12 @@ int bedrock__http_header_get(const bedrock__http_response *resp, const char *nam
 		p = eol + 1;
 	}
 	return -1;
+}
+
+int bedrock__http_header_get(const bedrock__http_response *resp, const char *name,
+			     char *out, size_t cap)
+{
+	return bedrock__headers_get(&resp->headers, name, out, cap);
 }
 
 void bedrock__http_response_dispose(bedrock__http_response *resp)

@@ -60,4 +60,10 @@ int bedrock__http_header_get(const bedrock__http_response *resp, const char *nam
 
 void bedrock__http_response_dispose(bedrock__http_response *resp);
 
+/* Adds one raw header line from libcurl to h as "name: value\n" (names
+ * lower-cased; a status line starts a new set). Check h->oom after. */
+void bedrock__header_line(bedrock_buf *h, const char *data, size_t len);
+/* A header's value from such a list (case-insensitive name); 0 if found. */
+int bedrock__headers_get(const bedrock_buf *h, const char *name, char *out, size_t cap);
+
 #endif
