@@ -15,7 +15,7 @@
 
 void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
 {
-	char line[1024];
+	char line[8192];
 	va_list ap;
 
 	if (!c->log)

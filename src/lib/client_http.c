@@ -37,6 +37,30 @@ static void host_of(char *out, size_t cap, const char *url)
 	snprintf(out, cap, "%.*s", (int)strcspn(s, "/?#"), s);
 }
 
+/* The signing stages for --debug, the session token masked: it is a
+ * secret, and the canonical request carries it when it is signed. */
+static void log_signing(bedrock_client *c, const bedrock_sigv4_result *res)
+{
+	const char *creq = bedrock_sigv4_result_canonical_request(res);
+	static const char tok[] = "x-amz-security-token:";
+	bedrock_buf b = BEDROCK_BUF_INIT;
+	const char *p = creq, *hit;
+
+	while ((hit = strstr(p, tok)) != NULL) {
+		bedrock__buf_put(&b, p, (size_t)(hit - p) + sizeof(tok) - 1);
+		bedrock__buf_puts(&b, "****");
+		p = hit + sizeof(tok) - 1;
+		p += strcspn(p, "\n");
+	}
+	bedrock__buf_puts(&b, p);
+	if (!b.oom) {
+		bedrock__client_log(c, BEDROCK_LOG_DEBUG, "canonical request:\n%s", b.ptr);
+		bedrock__client_log(c, BEDROCK_LOG_DEBUG, "string to sign:\n%s",
+				    bedrock_sigv4_result_string_to_sign(res));
+	}
+	bedrock__buf_dispose(&b);
+}
+
 int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,
 			    bedrock_error_info *err)
 {
@@ -123,6 +147,8 @@ int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const b
 			bedrock__err(err, rc, "signing the request failed: %s",
 				     res ? bedrock_sigv4_result_errmsg(res) : "out of memory");
 		} else {
+			if (c->log)
+				log_signing(c, res);
 			na = bedrock_sigv4_result_headers(&add, res);
 			for (i = 0; i < na && !rc; i++) {
 				char name[64];

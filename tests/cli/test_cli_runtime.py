@@ -134,6 +134,12 @@ def main():
         check("no secret in the key", "wJalrX" not in base64.b64decode(r.stdout.strip()[16:]).decode())
         r = run("api-key", "--expires", "99999")
         check("api-key bounds", r.returncode == 1)
+        r = run("--debug", "invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY,
+                extra={"AWS_SESSION_TOKEN": "CANARY-SESSION-TOKEN"})
+        check("--debug shows the signing stages", r.returncode == 0 and "canonical request:" in r.stderr
+              and "string to sign:" in r.stderr and "x-amz-security-token:****" in r.stderr, r.stderr[:400])
+        check("--debug never shows the token or the secret", "CANARY-SESSION-TOKEN" not in r.stderr
+              and "wJalrX" not in r.stderr, r.stderr[:400])
         r = run("--version")
         check("version", r.returncode == 0 and r.stdout.startswith("bedrock "), r.stdout)
     finally:
