@@ -227,6 +227,45 @@ int bedrock_converse_stream(bedrock_stream **out, bedrock_client *client, const 
  */
 int bedrock_stream_next(bedrock_event *out, bedrock_stream *stream, bedrock_error_info *err);
 
+/* ---- many streams from one thread --------------------------------------- */
+
+/**
+ * Drives many streams from one thread over one libcurl multi handle: add
+ * streams (they start at once, without waiting for their answers), then
+ * pull whichever has an event next. Not thread-safe: one thread at a time.
+ * Streams opened this way are not retried (the caller sees each error).
+ */
+typedef struct bedrock_multi bedrock_multi;
+
+int bedrock_multi_new(bedrock_multi **out);
+/** Stops any stream still running (free them yourself afterwards). */
+void bedrock_multi_free(bedrock_multi *multi);
+/** Streams that have not ended yet. */
+size_t bedrock_multi_count(const bedrock_multi *multi);
+
+/** Starts an InvokeModelWithResponseStream in @p multi (@p body is copied). */
+int bedrock_multi_invoke_model_stream(bedrock_stream **out, bedrock_multi *multi,
+				      bedrock_client *client, const char *model_id,
+				      const void *body, size_t body_len,
+				      const bedrock_request_options *options, bedrock_error_info *err);
+/** Starts a ConverseStream in @p multi. */
+int bedrock_multi_converse_stream(bedrock_stream **out, bedrock_multi *multi,
+				  bedrock_client *client, const char *model_id, const void *body,
+				  size_t body_len, bedrock_error_info *err);
+
+/**
+ * The next event of any stream in @p multi, waiting at most @p timeout_ms
+ * (negative: until something happens).
+ *
+ * @param which the stream the result is about
+ * @return 0 with an event of *which; BEDROCK_ITEROVER with *which set: that
+ *         stream ended cleanly; an error with *which set: that stream
+ *         failed (as bedrock_stream_next() would say); BEDROCK_ITEROVER with
+ *         *which NULL: no stream is left; BEDROCK_EAGAIN: the timeout passed
+ */
+int bedrock_multi_next(bedrock_stream **which, bedrock_event *out, bedrock_multi *multi,
+		       long timeout_ms, bedrock_error_info *err);
+
 /** x-amzn-RequestId of the stream's response (lent). */
 const char *bedrock_stream_request_id(const bedrock_stream *stream);
 

@@ -14,6 +14,7 @@
 
 struct bedrock_stream {
 	bedrock_client *client;
+	bedrock_multi *owner;	/* set when a bedrock_multi drives the transfer */
 	CURLM *multi;
 	CURL *easy;
 	struct curl_slist *list;
@@ -101,8 +102,32 @@ static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 	return 0;
 }
 
+struct bedrock_multi {
+	CURLM *multi;
+	bedrock_stream **streams;	/* active: not yet ended */
+	size_t count, cap, next;	/* next: where the round robin resumes */
+};
+
+static void multi_forget(bedrock_multi *m, bedrock_stream *s)
+{
+	size_t i;
+
+	for (i = 0; i < m->count; i++)
+		if (m->streams[i] == s) {
+			m->streams[i] = m->streams[--m->count];
+			break;
+		}
+}
+
 static void stream_close(bedrock_stream *s)
 {
+	if (s->owner) {
+		/* The multi handle is shared: only this transfer leaves it. */
+		if (s->easy)
+			curl_multi_remove_handle(s->owner->multi, s->easy);
+		multi_forget(s->owner, s);
+		s->multi = NULL;
+	}
 	if (s->multi && s->easy)
 		curl_multi_remove_handle(s->multi, s->easy);
 	if (s->easy)
@@ -133,28 +158,25 @@ const char *bedrock_stream_request_id(const bedrock_stream *s)
 	return s->request_id;
 }
 
-/* Starts one attempt and waits for the response headers. */
-static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_info *err)
+/* Creates the transfer of one attempt and adds it to multi. copy_body:
+ * libcurl keeps its own copy (the caller's buffer may go before the
+ * transfer ends, as with a bedrock_multi). */
+static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int copy_body,
+		 bedrock_error_info *err)
 {
-	int rc;
+	int rc = bedrock__client_headers(&s->list, s->client, call, err);
 
-	stream_close(s);
-	bedrock__buf_clear(&s->headers);
-	bedrock__buf_clear(&s->error_body);
-	bedrock__buf_clear(&s->pending);
-	s->status = 0;
-	s->done = 0;
-	rc = bedrock__client_headers(&s->list, s->client, call, err);
 	if (rc)
 		return rc;
-	s->multi = curl_multi_init();
 	s->easy = curl_easy_init();
-	if (!s->multi || !s->easy)
+	if (!s->easy)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
 	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->list);
-	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, call->body ? (const char *)call->body : "");
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
+	curl_easy_setopt(s->easy, copy_body ? CURLOPT_COPYPOSTFIELDS : CURLOPT_POSTFIELDS,
+			 call->body ? (const char *)call->body : "");
+	curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
 	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_head);
@@ -168,7 +190,28 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 	curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (s->client->ca_bundle)
 		curl_easy_setopt(s->easy, CURLOPT_CAINFO, s->client->ca_bundle);
-	curl_multi_add_handle(s->multi, s->easy);
+	if (curl_multi_add_handle(multi, s->easy) != CURLM_OK)
+		return bedrock__err(err, BEDROCK_ENOMEM, "cannot add the transfer");
+	return 0;
+}
+
+/* Starts one attempt and waits for the response headers. */
+static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_info *err)
+{
+	int rc;
+
+	stream_close(s);
+	bedrock__buf_clear(&s->headers);
+	bedrock__buf_clear(&s->error_body);
+	bedrock__buf_clear(&s->pending);
+	s->status = 0;
+	s->done = 0;
+	s->multi = curl_multi_init();
+	if (!s->multi)
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	rc = setup(s, s->multi, call, 0, err);
+	if (rc)
+		return rc;
 	rc = pump(s, err, 1);
 	if (rc)
 		return rc;
@@ -266,12 +309,13 @@ static int fail(bedrock_stream *s, int rc, bedrock_error_info *err)
 	return rc;
 }
 
-int bedrock_stream_next(bedrock_event *out, bedrock_stream *s, bedrock_error_info *err)
+/* One step of a stream: an event, its end, an error, or (may_pump 0)
+ * BEDROCK_EAGAIN when it needs bytes that have not arrived yet. */
+static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info *err,
+		       int may_pump)
 {
 	int rc;
 
-	if (!out || !s)
-		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
 	if (s->failed) {
 		if (err)
 			*err = s->failure;
@@ -279,6 +323,19 @@ int bedrock_stream_next(bedrock_event *out, bedrock_stream *s, bedrock_error_inf
 	}
 	if (s->finished)
 		return BEDROCK_ITEROVER;
+	if (s->owner) {
+		/* Started without waiting for the answer: check it now. */
+		if (!s->request_id[0])
+			bedrock__headers_get(&s->headers, "x-amzn-requestid", s->request_id,
+					     sizeof(s->request_id));
+		if (s->status >= 300 || (s->done && s->status == 0 && s->result == CURLE_OK)) {
+			if (!s->done)
+				return BEDROCK_EAGAIN;
+			rc = bedrock__client_http_error(err, (int)s->status, &s->headers,
+							s->error_body.ptr, s->error_body.len);
+			return fail(s, rc, err);
+		}
+	}
 	for (;;) {
 		rc = bedrock_event_reader_next(out, s->reader);
 		if (rc == 0)
@@ -322,6 +379,8 @@ int bedrock_stream_next(bedrock_event *out, bedrock_stream *s, bedrock_error_inf
 				stream_close(s);
 				return BEDROCK_ITEROVER;
 			}
+			if (!may_pump)
+				return BEDROCK_EAGAIN;
 			rc = pump(s, err, 0);
 			if (rc)
 				return fail(s, rc, err);
@@ -341,5 +400,169 @@ int bedrock_stream_next(bedrock_event *out, bedrock_stream *s, bedrock_error_inf
 			bedrock__err(err, rc, "%s", bedrock_event_reader_errmsg(s->reader));
 			return fail(s, rc, err);
 		}
+	}
+}
+
+int bedrock_stream_next(bedrock_event *out, bedrock_stream *s, bedrock_error_info *err)
+{
+	if (!out || !s)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
+	/* A stream in a bedrock_multi is driven by bedrock_multi_next(). */
+	return stream_step(out, s, err, !s->owner);
+}
+
+/* ---- many streams from one thread ---- */
+
+int bedrock_multi_new(bedrock_multi **out)
+{
+	bedrock_multi *m;
+
+	if (!out)
+		return BEDROCK_EINVAL;
+	*out = NULL;
+	if (bedrock__curl_init())
+		return BEDROCK_EIO;
+	m = bedrock__calloc(1, sizeof(*m));
+	if (!m)
+		return BEDROCK_ENOMEM;
+	m->multi = curl_multi_init();
+	if (!m->multi) {
+		bedrock__free(m);
+		return BEDROCK_ENOMEM;
+	}
+	*out = m;
+	return 0;
+}
+
+void bedrock_multi_free(bedrock_multi *m)
+{
+	if (!m)
+		return;
+	/* Streams still running stop here; they stay the caller's to free. */
+	while (m->count)
+		stream_close(m->streams[m->count - 1]);
+	curl_multi_cleanup(m->multi);
+	bedrock__free(m->streams);
+	bedrock__free(m);
+}
+
+size_t bedrock_multi_count(const bedrock_multi *m)
+{
+	return m ? m->count : 0;
+}
+
+static int multi_open(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
+		      const char *model_id, const char *op, const void *body, size_t len,
+		      const bedrock_request_options *o, bedrock_error_info *err)
+{
+	char label[2100 * 3], path[8192];
+	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
+			       "application/json", o, 1 };
+	bedrock_stream *s;
+	size_t n;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !m || !c || !model_id || !*model_id || (!body && len) || strlen(model_id) > 2048)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
+	if (bedrock_sigv4_uri_encode(label, sizeof(label), &n, model_id, strlen(model_id)))
+		return bedrock__err(err, BEDROCK_EINVAL, "the model id cannot be encoded");
+	snprintf(path, sizeof(path), "/model/%s%s", label, op);
+	if (m->count == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		bedrock_stream **p = bedrock__realloc(m->streams, cap * sizeof(*p));
+
+		if (!p)
+			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+		m->streams = p;
+		m->cap = cap;
+	}
+	s = bedrock__calloc(1, sizeof(*s));
+	if (!s)
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	s->client = c;
+	snprintf(s->url, sizeof(s->url), "%s%s", c->endpoint, path);
+	if (bedrock_event_reader_new(&s->reader, NULL)) {
+		bedrock_stream_free(s);
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	}
+	rc = setup(s, m->multi, &call, 1, err);
+	if (rc) {
+		bedrock_stream_free(s);
+		return rc;
+	}
+	s->owner = m;
+	m->streams[m->count++] = s;
+	*out = s;
+	return 0;
+}
+
+int bedrock_multi_invoke_model_stream(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
+				      const char *model_id, const void *body, size_t len,
+				      const bedrock_request_options *o, bedrock_error_info *err)
+{
+	return multi_open(out, m, c, model_id, "/invoke-with-response-stream", body, len, o, err);
+}
+
+int bedrock_multi_converse_stream(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
+				  const char *model_id, const void *body, size_t len,
+				  bedrock_error_info *err)
+{
+	return multi_open(out, m, c, model_id, "/converse-stream", body, len, NULL, err);
+}
+
+int bedrock_multi_next(bedrock_stream **which, bedrock_event *out, bedrock_multi *m,
+		       long timeout_ms, bedrock_error_info *err)
+{
+	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+
+	if (!which || !out || !m)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
+	*which = NULL;
+	for (;;) {
+		int running = 0, left;
+		CURLMsg *msg;
+		size_t k;
+
+		if (!m->count)
+			return BEDROCK_ITEROVER;
+		/* Round robin, so one fast stream cannot starve the others. */
+		for (k = 0; k < m->count; k++) {
+			size_t i = (m->next + k) % m->count;
+			bedrock_stream *s = m->streams[i];
+			int rc = stream_step(out, s, err, 0);
+
+			if (rc == BEDROCK_EAGAIN)
+				continue;
+			m->next = i + 1;
+			*which = s;
+			if (rc == BEDROCK_ITEROVER)
+				multi_forget(m, s);
+			return rc;
+		}
+		if (curl_multi_perform(m->multi, &running) != CURLM_OK)
+			return bedrock__err(err, BEDROCK_EIO, "the transfers failed");
+		while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
+			bedrock_stream *s = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+			if (s) {
+				s->done = 1;
+				s->result = msg->data.result;
+				if (!s->status)
+					curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
+			}
+		}
+		for (k = 0; k < m->count; k++)
+			if (m->streams[k]->pending.len || m->streams[k]->done)
+				break;
+		if (k < m->count)
+			continue;
+		if (timeout_ms >= 0 && now_ms() >= deadline)
+			return BEDROCK_EAGAIN;
+		curl_multi_poll(m->multi, NULL, 0, timeout_ms < 0 ? 100 : (int)(deadline - now_ms() > 100 ? 100 : deadline - now_ms()), NULL);
 	}
 }

@@ -328,6 +328,63 @@ static void test_client__messages_typed(void **state)
 	bedrock_client_free(c);
 }
 
+static void test_client__multi(void **state)
+{
+	bedrock_client *c = client_for(&emu, 1, NULL);
+	bedrock_multi *m;
+	bedrock_stream *streams[31], *which;
+	bedrock_error_info err;
+	bedrock_event ev;
+	char text[31][128];
+	int ended[31] = { 0 }, failed = 0, i, rc, n_ended = 0;
+
+	(void)state;
+	assert_int_equal(bedrock_multi_new(&m), 0);
+	for (i = 0; i < 30; i++) {
+		char body[256];
+
+		snprintf(body, sizeof(body), PROMPT("stream %d [[emulate:fault=slow=%d]]"), i, i % 3);
+		assert_int_equal(bedrock_multi_invoke_model_stream(&streams[i], m, c, MODEL, body,
+								   strlen(body), NULL, &err), 0);
+		text[i][0] = '\0';
+	}
+	/* One that Bedrock refuses: its error comes back for that stream only. */
+	assert_int_equal(bedrock_multi_invoke_model_stream(&streams[30], m, c,
+			 "anthropic.claude-sonnet-4-5-20250929-v1:0", HELLO, strlen(HELLO), NULL, &err), 0);
+	text[30][0] = '\0';
+	assert_int_equal(bedrock_multi_count(m), 31);
+	while ((rc = bedrock_multi_next(&which, &ev, m, 5000, &err)) != BEDROCK_ITEROVER || which) {
+		for (i = 0; i < 31 && streams[i] != which; i++)
+			;
+		assert_true(i < 31);
+		if (rc == 0) {
+			if (ev.text)
+				strncat(text[i], ev.text, ev.text_len < 100 ? ev.text_len : 100);
+		} else if (rc == BEDROCK_ITEROVER) {
+			ended[i] = 1;
+			n_ended++;
+		} else {
+			assert_int_equal(i, 30);
+			assert_int_equal(rc, BEDROCK_EHTTP);
+			assert_string_equal(err.aws_code, "ValidationException");
+			failed++;
+		}
+	}
+	assert_int_equal(n_ended, 30);
+	assert_int_equal(failed, 1);
+	for (i = 0; i < 30; i++) {
+		char want[128];
+
+		snprintf(want, sizeof(want), "You said: stream %d [[emulate:fault=slow=%d]]", i, i % 3);
+		assert_true(ended[i]);
+		assert_string_equal(text[i], want);
+	}
+	for (i = 0; i < 31; i++)
+		bedrock_stream_free(streams[i]);
+	bedrock_multi_free(m);
+	bedrock_client_free(c);
+}
+
 static void test_client__configuration(void **state)
 {
 	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
@@ -371,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_client__idle_timeout),
 		cmocka_unit_test(test_client__shared_by_threads),
 		cmocka_unit_test(test_client__messages_typed),
+		cmocka_unit_test(test_client__multi),
 		cmocka_unit_test(test_client__configuration),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
