@@ -12,6 +12,7 @@
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "cli_time.h"
 #include "reqfile.h"
 
 #define PROG "bedrock debug sign"
@@ -68,20 +69,12 @@ fail:
 static long long parse_timestamp(const char *s)
 {
 	int y, mo, d, h, mi, sec, n = 0;
-	long long yy, era, yoe, doy, doe, days;
 
 	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
 	    n != 20 || s[n] != '\0' || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
 	    h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
 		return -1;
-	/* Civil date to days (H. Hinnant's algorithm). */
-	yy = y - (mo <= 2);
-	era = yy / 400;
-	yoe = yy - era * 400;
-	doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	days = era * 146097 + doe - 719468;
-	return days * 86400 + h * 3600 + mi * 60 + sec;
+	return cli_utc_seconds(y, mo, d, h, mi, sec);
 }
 
 struct context {

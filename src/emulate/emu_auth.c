@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "bedrock/bedrock.h"
+#include "cli_time.h"
 #include "emu_auth.h"
 
 #define MAX_SIGNED 64
@@ -37,21 +38,12 @@ static const char *const BAD_TOKEN = "The security token included in the request
 static int64_t amz_date(const char *s)
 {
 	int y, mo, d, h, mi, se;
-	int64_t days;
 
 	if (!s || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z' ||
 	    sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &y, &mo, &d, &h, &mi, &se) != 6 || mo < 1 ||
 	    mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return -1;
-	/* days_from_civil (H. Hinnant) */
-	y -= mo <= 2;
-	{
-		int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-		int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-
-		days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-	}
-	return days * 86400 + h * 3600 + mi * 60 + se;
+	return cli_utc_seconds(y, mo, d, h, mi, se);
 }
 
 static void fmt_amz(char *out, size_t cap, int64_t t)

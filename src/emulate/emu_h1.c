@@ -378,21 +378,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 			r->body = NULL;
 			return reply_status(r, 413);
 		}
-		if (r->len + n > r->cap) {
-			size_t cap = r->cap ? r->cap : 4096;
-			uint8_t *b;
-
-			while (cap < r->len + n)
-				cap *= 2;
-			b = realloc(r->body, cap);
-			if (!b)
-				return MHD_NO;
-			r->body = b;
-			r->cap = cap;
-		}
-		memcpy(r->body + r->len, upload, n);
-		r->len += n;
-		return MHD_YES;
+		return emu_body_append(&r->body, &r->len, &r->cap, upload, n) ? MHD_NO : MHD_YES;
 	}
 	if (r->answered)
 		return MHD_YES;

@@ -431,20 +431,8 @@ static int data_chunk_cb(nghttp2_session *session, uint8_t flags, int32_t stream
 		respond_status(st, 413);
 		return 0;
 	}
-	if (st->len + len > st->cap) {
-		size_t cap = st->cap ? st->cap : 4096;
-		uint8_t *b;
-
-		while (cap < st->len + len)
-			cap *= 2;
-		b = realloc(st->body, cap);
-		if (!b)
-			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-		st->body = b;
-		st->cap = cap;
-	}
-	memcpy(st->body + st->len, data, len);
-	st->len += len;
+	if (emu_body_append(&st->body, &st->len, &st->cap, data, len))
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 	return 0;
 }
 

@@ -80,6 +80,8 @@ void emu_response_init(emu_response *r, int status);
 int emu_response_header(emu_response *r, const char *name, const char *value);
 int emu_response_piece(emu_response *r, const void *data, size_t len, unsigned delay_ms);
 void emu_response_dispose(emu_response *r);
+/* Appends n bytes to a growing request body; 0, or -1 when out of memory. */
+int emu_body_append(uint8_t **body, size_t *len, size_t *cap, const void *data, size_t n);
 /* A request header's value (first match, case-insensitive), or NULL. */
 const char *emu_request_header(const emu_request *req, const char *name);
 

@@ -70,3 +70,22 @@ const char *emu_request_header(const emu_request *req, const char *name)
 			return req->headers[i].value;
 	return NULL;
 }
+
+int emu_body_append(uint8_t **body, size_t *len, size_t *cap, const void *data, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t c = *cap ? *cap : 4096;
+		uint8_t *b;
+
+		while (c < *len + n)
+			c *= 2;
+		b = realloc(*body, c);
+		if (!b)
+			return -1;
+		*body = b;
+		*cap = c;
+	}
+	memcpy(*body + *len, data, n);
+	*len += n;
+	return 0;
+}

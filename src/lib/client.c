@@ -288,7 +288,6 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(e, CURLOPT_HEADERDATA, &r->headers);
 		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->total_timeout_ms);
 		cc = curl_easy_perform(e);
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 		bedrock__client_release_easy(c, e);

@@ -13,6 +13,7 @@
 #include "client_private.h"
 #include "errinfo.h"
 #include "http.h"
+#include "timeutil.h"
 
 static int append(struct curl_slist **list, const char *name, const char *value, size_t vlen)
 {
@@ -188,17 +189,24 @@ CURL *bedrock__client_easy(bedrock_client *c)
 			return NULL;
 	}
 	curl_easy_reset(e);
+	bedrock__client_easy_defaults(c, e);
+	return e;
+}
+
+void bedrock__client_easy_defaults(bedrock_client *c, CURL *e)
+{
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->total_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* HTTP/2 when the server offers it over TLS; HTTP/1.1 otherwise. */
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	/* Never turned off: real endpoints are always verified. */
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (c->ca_bundle)
 		curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_bundle);
-	return e;
 }
 
 void bedrock__client_release_easy(bedrock_client *c, CURL *e)
@@ -392,18 +400,8 @@ int bedrock__client_skew(bedrock_client *c, const bedrock_error_info *err, const
 		tm.tm_min = M;
 		tm.tm_sec = S;
 	}
-	{
-		/* timegm without _DEFAULT_SOURCE: days from civil. */
-		int y = tm.tm_year + 1900, mo = tm.tm_mon + 1;
-		long long era, yoe, doy, days;
-
-		y -= mo <= 2;
-		era = (y >= 0 ? y : y - 399) / 400;
-		yoe = y - era * 400;
-		doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + tm.tm_mday - 1;
-		days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-		server = (time_t)(days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
-	}
+	server = (time_t)bedrock__utc_to_unix(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+					      tm.tm_hour, tm.tm_min, tm.tm_sec);
 	atomic_store(&c->skew_seconds, (long long)(server - time(NULL)));
 	bedrock__client_log(c, BEDROCK_LOG_WARN, "clock skew of %lld s corrected from the server's Date",
 			    (long long)atomic_load(&c->skew_seconds));

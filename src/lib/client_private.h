@@ -62,6 +62,8 @@ int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const b
 /* Easy handle from the pool (configured for c), and back. */
 CURL *bedrock__client_easy(bedrock_client *c);
 void bedrock__client_release_easy(bedrock_client *c, CURL *e);
+/* The options every transfer of c gets (timeouts, TLS, HTTP version). */
+void bedrock__client_easy_defaults(bedrock_client *c, CURL *e);
 /* Fills err from an HTTP error response; returns the bedrock_error. */
 int bedrock__client_http_error(bedrock_error_info *err, int status, const bedrock_buf *headers,
 			       const char *body, size_t len);

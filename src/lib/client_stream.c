@@ -181,15 +181,7 @@ static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int
 	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_head);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
-	curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, s->client->connect_timeout_ms);
-	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, s->client->total_timeout_ms);
-	curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(s->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(s->easy, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (s->client->ca_bundle)
-		curl_easy_setopt(s->easy, CURLOPT_CAINFO, s->client->ca_bundle);
+	bedrock__client_easy_defaults(s->client, s->easy);
 	if (curl_multi_add_handle(multi, s->easy) != CURLM_OK)
 		return bedrock__err(err, BEDROCK_ENOMEM, "cannot add the transfer");
 	return 0;

@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "sigv4_private.h"
+#include "timeutil.h"
 
 int bedrock_sigv4_result_new(bedrock_sigv4_result **out)
 {
@@ -71,24 +72,16 @@ static void put_digits(char *out, int64_t v, int n)
 
 int bedrock__sigv4_format_time(char amz_date[17], char date8[9], int64_t t)
 {
-	int64_t days, secs, z, era, doe, yoe, y, doy, mp, d, m;
+	int64_t days, secs, y;
+	int m, d;
 
 	/* Years 1970..9999: the formats have four digits for the year. */
 	if (t < 0 || t > INT64_C(253402300799))
 		return -1;
 	days = t / 86400;
 	secs = t % 86400;
-	/* Days to civil date (H. Hinnant's algorithm); no gmtime, no locale. */
-	z = days + 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
+	/* No gmtime: no locale, no TZ, no lock. */
+	bedrock__civil_from_days(days, &y, &m, &d);
 	put_digits(amz_date, y, 4);
 	put_digits(amz_date + 4, m, 2);
 	put_digits(amz_date + 6, d, 2);

@@ -70,19 +70,27 @@ int bedrock__parse_iso8601(const char *s, int64_t *out)
 	return -1;
 }
 
-void bedrock__format_iso8601(char *out, size_t cap, int64_t t)
+void bedrock__civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 {
-	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-	int64_t rem = t - days * 86400;
-	/* civil_from_days */
 	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
 	int64_t doe = z - era * 146097;
 	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
 
-	y += m <= 2;
-	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m, (int)d,
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = m;
+	*year = yoe + era * 400 + (m <= 2);
+}
+
+void bedrock__format_iso8601(char *out, size_t cap, int64_t t)
+{
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	int64_t rem = t - days * 86400, y;
+	int m, d;
+
+	bedrock__civil_from_days(days, &y, &m, &d);
+	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
 		 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 }
