@@ -6,6 +6,14 @@
 
 cli_globals cli_g;
 
+/* The model of the call in flight, for cli_report()'s hints. */
+static const char *noted_model;
+
+void cli_note_model(const char *model_id)
+{
+	noted_model = model_id;
+}
+
 static void log_line(bedrock_log_level level, const char *line, void *payload)
 {
 	(void)payload;

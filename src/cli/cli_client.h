@@ -34,7 +34,11 @@ int cli_global_option(int argc, char **argv, int *i);
 int cli_client_open(bedrock_client **out);
 /* JSON text, file://PATH or - (stdin) into a malloc'd buffer. */
 int cli_read_body(char **out, size_t *len, const char *arg);
-/* Prints `bedrock: CODE: MESSAGE (request id ID)` and returns the exit code. */
+/* Names the model the command is calling, so cli_report() can say what to
+ * do about errors that concern it (not offered on demand, no access). */
+void cli_note_model(const char *model_id);
+/* Prints `bedrock: CODE: MESSAGE (request id ID)` (and, on a line of its
+ * own, what to do about it when we know) and returns the exit code. */
 int cli_report(int rc, const bedrock_error_info *err);
 
 #endif
