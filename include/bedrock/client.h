@@ -93,11 +93,30 @@ typedef struct bedrock_client_options {
 	const char *user_agent_suffix;
 	/** (Optional) Retry mode; default AWS_RETRY_MODE / retry_mode, else standard. */
 	bedrock_retry_mode retry_mode;
+	/**
+	 * (Optional) Proxy URL for Bedrock's requests, e.g.
+	 * "http://proxy.example.com:3128" (libcurl's schemes: http, https,
+	 * socks5, socks5h; user:password@ allowed and never logged). Default
+	 * NULL: the environment, as libcurl and the AWS SDKs read it: for an
+	 * https endpoint https_proxy, then HTTPS_PROXY; for an http endpoint
+	 * http_proxy, then HTTP_PROXY. "" means no proxy whatever the
+	 * environment says. An https endpoint is tunnelled (CONNECT), so TLS
+	 * is still verified end to end.
+	 */
+	const char *proxy;
+	/**
+	 * (Optional) Hosts reached directly, not through the proxy:
+	 * comma-separated host names (an entry also matches its subdomains;
+	 * a leading dot is allowed), IP addresses, CIDR ranges
+	 * ("10.0.0.0/8", "fd00::/8"), or "*" for every host. Default NULL:
+	 * no_proxy, then NO_PROXY; "" bypasses nothing.
+	 */
+	const char *no_proxy;
 } bedrock_client_options;
 
 #define BEDROCK_CLIENT_OPTIONS_INIT \
 	{ BEDROCK_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, BEDROCK_RETRY_MODE_DEFAULT }
+	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, BEDROCK_RETRY_MODE_DEFAULT, NULL, NULL }
 
 /**
  * Makes a client. Resolves the region and the authentication (without
@@ -116,6 +135,31 @@ const char *bedrock_client_region(const bedrock_client *client);
 /** The runtime endpoint in use, e.g. "https://bedrock-runtime.us-east-1.amazonaws.com" (lent). */
 const char *bedrock_client_endpoint(const bedrock_client *client);
 
+/* ---- cancellation -------------------------------------------------------- */
+
+/**
+ * A cancellation token: give it to a call in bedrock_request_options and
+ * trigger it from anywhere to stop that call. Thread-safe.
+ */
+typedef struct bedrock_cancel bedrock_cancel;
+
+int bedrock_cancel_new(bedrock_cancel **out);
+/**
+ * Asks every call and stream using @p cancel to stop: a blocking call
+ * (bedrock_invoke_model, the opening of a stream, a retry's back-off)
+ * returns BEDROCK_ECANCELED within about 100 ms, and so does the in-progress
+ * or next bedrock_stream_next() of a stream opened with it.
+ * Async-signal-safe (one lock-free atomic store): it may be called from a
+ * signal handler, or from any thread.
+ */
+void bedrock_cancel_trigger(bedrock_cancel *cancel);
+/** 1 once triggered (and until reset). Async-signal-safe. */
+int bedrock_cancel_requested(const bedrock_cancel *cancel);
+/** Clears the token so it can serve the next call (e.g. the next chat turn). */
+void bedrock_cancel_reset(bedrock_cancel *cancel);
+/** Frees the token; no call or stream may still be using it. */
+void bedrock_cancel_free(bedrock_cancel *cancel);
+
 /* ---- requests ------------------------------------------------------------ */
 
 #define BEDROCK_REQUEST_OPTIONS_VERSION 1
@@ -125,14 +169,20 @@ typedef struct bedrock_request_options {
 	unsigned int version;
 	const char *guardrail_identifier;	/* X-Amzn-Bedrock-GuardrailIdentifier */
 	const char *guardrail_version;		/* X-Amzn-Bedrock-GuardrailVersion */
-	const char *trace;			/* ENABLED, DISABLED, ENABLED_FULL */
-	const char *performance_latency;	/* standard, optimized */
-	const char *service_tier;		/* priority, default, flex, reserved */
+	const char *trace;			/* X-Amzn-Bedrock-Trace: ENABLED, DISABLED, ENABLED_FULL */
+	const char *performance_latency;	/* X-Amzn-Bedrock-PerformanceConfig-Latency: standard, optimized */
+	const char *service_tier;		/* X-Amzn-Bedrock-Service-Tier: priority, default, flex, reserved */
 	const char *request_metadata;		/* X-Amzn-Bedrock-Request-Metadata */
+	/**
+	 * A token that cancels the call (and, for a stream, the stream until it
+	 * is freed); it must outlive them. Triggered before the call, the call
+	 * returns BEDROCK_ECANCELED at once.
+	 */
+	bedrock_cancel *cancel;
 } bedrock_request_options;
 
 #define BEDROCK_REQUEST_OPTIONS_INIT \
-	{ BEDROCK_REQUEST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ BEDROCK_REQUEST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /** A complete (non-streaming) response. */
 typedef struct bedrock_response bedrock_response;
@@ -155,8 +205,10 @@ void bedrock_response_free(bedrock_response *r);
  *
  * @return 0 with *out; on an HTTP error the AWS code, message, status and
  *         request id are in @p err: BEDROCK_EAUTH, BEDROCK_ETHROTTLED,
- *         BEDROCK_ETIMEOUT, BEDROCK_EHTTP; transport: BEDROCK_EIO,
- *         BEDROCK_ETIMEOUT; BEDROCK_ECONFIG, BEDROCK_EINVAL, BEDROCK_ENOMEM
+ *         BEDROCK_ETIMEOUT, BEDROCK_EHTTP; transport: BEDROCK_EIO (the
+ *         message names the proxy when one was in the way),
+ *         BEDROCK_ETIMEOUT; BEDROCK_ECANCELED when @p options' cancel token
+ *         was triggered; BEDROCK_ECONFIG, BEDROCK_EINVAL, BEDROCK_ENOMEM
  */
 int bedrock_invoke_model(bedrock_response **out, bedrock_client *client, const char *model_id,
 			 const void *body, size_t body_len,
@@ -222,8 +274,10 @@ int bedrock_converse_stream(bedrock_stream **out, bedrock_client *client, const 
  *         BEDROCK_ESERVICE with its type and message in @p err (and *out
  *         filled with the frame); BEDROCK_EPROTOCOL for a corrupt or cut
  *         stream; BEDROCK_ETIMEOUT when nothing arrived within the idle
- *         timeout; BEDROCK_EIO for a dropped connection. Events already
- *         returned stay valid data: nothing is lost on an error.
+ *         timeout; BEDROCK_EIO for a dropped connection;
+ *         BEDROCK_ECANCELED after bedrock_stream_cancel() (or the request's
+ *         cancel token). Events already returned stay valid data: nothing
+ *         is lost on an error.
  */
 int bedrock_stream_next(bedrock_event *out, bedrock_stream *stream, bedrock_error_info *err);
 
@@ -265,6 +319,21 @@ int bedrock_multi_converse_stream(bedrock_stream **out, bedrock_multi *multi,
  */
 int bedrock_multi_next(bedrock_stream **which, bedrock_event *out, bedrock_multi *multi,
 		       long timeout_ms, bedrock_error_info *err);
+
+/**
+ * Cancels @p stream: the bedrock_stream_next() in progress (in another
+ * thread) or the next one returns BEDROCK_ECANCELED within about 100 ms
+ * (at once when a signal interrupted it), and so do all later calls; the
+ * connection is closed. Events already returned stay valid until
+ * bedrock_stream_free(). A stream in a bedrock_multi is reported by
+ * bedrock_multi_next() as that stream's BEDROCK_ECANCELED. A stream that
+ * has already ended keeps its result.
+ *
+ * Async-signal-safe and thread-safe (one lock-free atomic store), so a
+ * SIGINT handler may call it, as long as the stream is not being freed at
+ * the same time (clear the handler's pointer before bedrock_stream_free).
+ */
+void bedrock_stream_cancel(bedrock_stream *stream);
 
 /** x-amzn-RequestId of the stream's response (lent). */
 const char *bedrock_stream_request_id(const bedrock_stream *stream);

@@ -48,7 +48,9 @@ typedef enum bedrock_error {
 	/** Configuration is missing or invalid (no region, bad config file). */
 	BEDROCK_ECONFIG = -13,
 	/** Nothing there: a provider with no credentials configured, a missing item. */
-	BEDROCK_ENOTFOUND = -14
+	BEDROCK_ENOTFOUND = -14,
+	/** The caller cancelled the call or the stream (bedrock_stream_cancel, bedrock_cancel_trigger). */
+	BEDROCK_ECANCELED = -15
 	/* Add new codes here, last, and to bedrock_strerror(). Never renumber. */
 } bedrock_error;
 

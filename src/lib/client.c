@@ -51,6 +51,40 @@ static char *default_endpoint(const char *prefix, const char *region, int fips, 
 	return bedrock__strdup(buf);
 }
 
+/* Each endpoint's proxy, decided once from the options or the
+ * environment (the endpoints never change). */
+static int resolve_proxies(bedrock_client *c, const bedrock_client_options *o,
+			   bedrock_error_info *err)
+{
+	const char *p;
+
+	p = bedrock__proxy_for(c->endpoint, o->proxy, o->no_proxy, &c->proxy_source);
+	if (p && !(c->proxy = bedrock__strdup(p)))
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	p = bedrock__proxy_for(c->control_endpoint, o->proxy, o->no_proxy, &c->control_proxy_source);
+	if (p && !(c->control_proxy = bedrock__strdup(p)))
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	if (o->proxy && *o->proxy && strpbrk(o->proxy, "\r\n \t"))
+		return bedrock__err(err, BEDROCK_ECONFIG, "the proxy URL contains white space");
+	return 0;
+}
+
+static void log_proxies(bedrock_client *c)
+{
+	char shown[256];
+
+	if (c->proxy) {
+		bedrock__proxy_display(shown, sizeof(shown), c->proxy);
+		bedrock__client_log(c, BEDROCK_LOG_DEBUG, "proxy for %s: %s (from %s)", c->endpoint,
+				    shown, c->proxy_source);
+	}
+	if (c->control_proxy) {
+		bedrock__proxy_display(shown, sizeof(shown), c->control_proxy);
+		bedrock__client_log(c, BEDROCK_LOG_DEBUG, "proxy for %s: %s (from %s)",
+				    c->control_endpoint, shown, c->control_proxy_source);
+	}
+}
+
 int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 		       bedrock_error_info *err)
 {
@@ -113,6 +147,9 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 		rc = bedrock__err(err, BEDROCK_ECONFIG, "the endpoint URL must start with http:// or https://");
 		goto fail;
 	}
+	rc = resolve_proxies(c, o, err);
+	if (rc)
+		goto fail;
 	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	c->idle_timeout_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 300000;
 	c->total_timeout_ms = o->total_timeout_ms > 0 ? o->total_timeout_ms : 0;
@@ -149,6 +186,7 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 		goto fail;
 	}
 	bedrock_config_free(cfg);
+	log_proxies(c);
 	*out = c;
 	return 0;
 fail:
@@ -163,8 +201,10 @@ void bedrock_client_free(bedrock_client *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->pool_count; i++)
-		curl_easy_cleanup(c->pool[i]);
+	for (i = 0; i < c->pool_count; i++) {
+		curl_easy_cleanup(c->pool[i].easy);
+		curl_multi_cleanup(c->pool[i].multi);
+	}
 	pthread_mutex_destroy(&c->pool_lock);
 	bedrock_auth_free(c->auth);
 	bedrock_retry_free(c->retry);
@@ -174,11 +214,49 @@ void bedrock_client_free(bedrock_client *c)
 	bedrock__free(c->control_endpoint);
 	bedrock__free(c->ca_bundle);
 	bedrock__free(c->user_agent);
+	bedrock__free(c->proxy);
+	bedrock__free(c->control_proxy);
 	bedrock__free(c);
 }
 
 const char *bedrock_client_region(const bedrock_client *c) { return c->region; }
 const char *bedrock_client_endpoint(const bedrock_client *c) { return c->endpoint; }
+
+/* ---- cancellation ---- */
+
+int bedrock_cancel_new(bedrock_cancel **out)
+{
+	if (!out)
+		return BEDROCK_EINVAL;
+	*out = bedrock__calloc(1, sizeof(**out));
+	if (!*out)
+		return BEDROCK_ENOMEM;
+	atomic_init(&(*out)->flag, 0);
+	return 0;
+}
+
+void bedrock_cancel_trigger(bedrock_cancel *t)
+{
+	/* Nothing but a lock-free store: safe in a signal handler. */
+	if (t)
+		atomic_store_explicit(&t->flag, 1, memory_order_relaxed);
+}
+
+int bedrock_cancel_requested(const bedrock_cancel *t)
+{
+	return bedrock__cancelled(t);
+}
+
+void bedrock_cancel_reset(bedrock_cancel *t)
+{
+	if (t)
+		atomic_store_explicit(&t->flag, 0, memory_order_relaxed);
+}
+
+void bedrock_cancel_free(bedrock_cancel *t)
+{
+	bedrock__free(t);
+}
 
 /* ---- responses ---- */
 
@@ -229,19 +307,47 @@ static size_t on_header(char *data, size_t size, size_t n, void *p)
 	return h->oom ? 0 : size * n;
 }
 
-static int transport_error(CURLcode cc, const char *what, const char *errbuf, bedrock_error_info *err)
+/* Runs one transfer on conn's multi handle until it ends or the call is
+ * cancelled (*cancelled set), waking every BEDROCK__CANCEL_SLICE_MS to look
+ * at the token: the same machinery as curl_easy_perform, with a way out. */
+static CURLcode run(const bedrock__conn *conn, const bedrock_cancel *cancel, int *cancelled)
 {
-	int code = cc == CURLE_OPERATION_TIMEDOUT ? BEDROCK_ETIMEOUT : BEDROCK_EIO;
+	CURLcode cc = CURLE_OK;
+	int done = 0;
 
-	bedrock__err(err, code, "%s: %s", what, errbuf[0] ? errbuf : curl_easy_strerror(cc));
-	if (err)
-		err->retryable = 1;
-	return code;
+	*cancelled = 0;
+	if (curl_multi_add_handle(conn->multi, conn->easy) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	while (!done) {
+		int running = 0, left;
+		CURLMsg *m;
+
+		if (curl_multi_perform(conn->multi, &running) != CURLM_OK) {
+			cc = CURLE_SEND_ERROR;
+			break;
+		}
+		while ((m = curl_multi_info_read(conn->multi, &left)) != NULL)
+			if (m->msg == CURLMSG_DONE) {
+				cc = m->data.result;
+				done = 1;
+			}
+		if (done)
+			break;
+		if (bedrock__cancelled(cancel)) {
+			*cancelled = 1;
+			break;
+		}
+		curl_multi_poll(conn->multi, NULL, 0, BEDROCK__CANCEL_SLICE_MS, NULL);
+	}
+	/* Removing an unfinished transfer closes its connection. */
+	curl_multi_remove_handle(conn->multi, conn->easy);
+	return cc;
 }
 
 static int perform(bedrock_response **out, bedrock_client *c, const bedrock__call *call,
 		   bedrock_error_info *err)
 {
+	const bedrock_cancel *cancel = BEDROCK__CALL_CANCEL(call);
 	bedrock_response *r = bedrock__calloc(1, sizeof(*r));
 	unsigned attempt, cost = 0;
 	int rc = 0, skew_retried = 0;
@@ -255,43 +361,54 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 	for (attempt = 1;; attempt++) {
 		struct curl_slist *list = NULL;
 		char errbuf[CURL_ERROR_SIZE] = "";
-		CURL *e;
+		bedrock__conn conn;
 		CURLcode cc;
 		long status = 0;
+		int cancelled;
 
 		r->attempts = attempt;
 		bedrock__buf_clear(&r->body);
 		bedrock__buf_clear(&r->headers);
+		if (bedrock__cancelled(cancel)) {
+			rc = bedrock__client_cancelled(err, "the call");
+			break;
+		}
 		/* Signed afresh each attempt: a new date, and fresh credentials. */
 		rc = bedrock__client_headers(&list, c, call, err);
 		if (rc)
 			break;
-		bedrock__client_before_send(c);
-		e = bedrock__client_easy(c);
-		if (!e) {
+		bedrock__client_before_send(c, cancel);
+		if (bedrock__client_conn(&conn, c, call->endpoint)) {
 			curl_slist_free_all(list);
 			rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 			break;
 		}
-		curl_easy_setopt(e, CURLOPT_URL, url);
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, call->method);
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+		curl_easy_setopt(conn.easy, CURLOPT_URL, url);
+		curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
+		curl_easy_setopt(conn.easy, CURLOPT_HTTPHEADER, list);
 		if (call->body || !strcmp(call->method, "POST") || !strcmp(call->method, "PUT")) {
-			curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->body ? (const char *)call->body : "");
-			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
+			curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDS,
+					 call->body ? (const char *)call->body : "");
+			curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
 		} else {
-			curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, call->method);
+			curl_easy_setopt(conn.easy, CURLOPT_HTTPGET, 1L);
+			curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
 		}
-		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(e, CURLOPT_WRITEDATA, &r->body);
-		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(e, CURLOPT_HEADERDATA, &r->headers);
-		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-		cc = curl_easy_perform(e);
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-		bedrock__client_release_easy(c, e);
+		curl_easy_setopt(conn.easy, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(conn.easy, CURLOPT_WRITEDATA, &r->body);
+		curl_easy_setopt(conn.easy, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(conn.easy, CURLOPT_HEADERDATA, &r->headers);
+		curl_easy_setopt(conn.easy, CURLOPT_ERRORBUFFER, errbuf);
+		cc = run(&conn, cancel, &cancelled);
+		curl_easy_getinfo(conn.easy, CURLINFO_RESPONSE_CODE, &status);
+		/* The error buffer is ours: libcurl must not keep pointing at it. */
+		curl_easy_setopt(conn.easy, CURLOPT_ERRORBUFFER, NULL);
+		bedrock__client_release_conn(c, &conn);
 		curl_slist_free_all(list);
+		if (cancelled) {
+			rc = bedrock__client_cancelled(err, "the call");
+			break;
+		}
 		r->status = (int)status;
 		bedrock__headers_get(&r->headers, "x-amzn-requestid", r->request_id,
 				     sizeof(r->request_id));
@@ -300,7 +417,8 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 		if (cc != CURLE_OK) {
 			rc = r->body.oom || r->headers.oom
 				     ? bedrock__err(err, BEDROCK_ENOMEM, "out of memory")
-				     : transport_error(cc, url, errbuf, err);
+				     : bedrock__client_transport_error(err, c, call->endpoint, url, (int)cc,
+								       errbuf);
 		} else if (status >= 300) {
 			rc = bedrock__client_http_error(err, (int)status, &r->headers, r->body.ptr,
 							r->body.len);
@@ -320,7 +438,8 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 			bedrock_retry_success(c->retry, cost);
 			break;
 		}
-		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)cc, &r->headers, &cost))
+		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)cc, &r->headers, &cost,
+						  cancel))
 			break;
 	}
 	if (rc) {

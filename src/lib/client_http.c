@@ -173,28 +173,47 @@ fail:
 	return rc;
 }
 
-CURL *bedrock__client_easy(bedrock_client *c)
+int bedrock__client_conn(bedrock__conn *out, bedrock_client *c, const char *endpoint)
 {
-	CURL *e = NULL;
+	bedrock__conn conn = { NULL, NULL };
 
 	pthread_mutex_lock(&c->pool_lock);
 	if (c->pool_count)
-		e = c->pool[--c->pool_count];
+		conn = c->pool[--c->pool_count];
 	pthread_mutex_unlock(&c->pool_lock);
-	if (!e) {
+	if (!conn.easy) {
 		if (bedrock__curl_init())
-			return NULL;
-		e = curl_easy_init();
-		if (!e)
-			return NULL;
+			return BEDROCK_ENOMEM;
+		conn.easy = curl_easy_init();
+		conn.multi = curl_multi_init();
+		if (!conn.easy || !conn.multi) {
+			if (conn.easy)
+				curl_easy_cleanup(conn.easy);
+			if (conn.multi)
+				curl_multi_cleanup(conn.multi);
+			return BEDROCK_ENOMEM;
+		}
 	}
-	curl_easy_reset(e);
-	bedrock__client_easy_defaults(c, e);
-	return e;
+	curl_easy_reset(conn.easy);
+	bedrock__client_easy_defaults(c, conn.easy, endpoint);
+	*out = conn;
+	return 0;
 }
 
-void bedrock__client_easy_defaults(bedrock_client *c, CURL *e)
+const char *bedrock__client_proxy(const bedrock_client *c, const char *endpoint,
+				  const char **source)
 {
+	int control = endpoint == c->control_endpoint;
+
+	if (source)
+		*source = control ? c->control_proxy_source : c->proxy_source;
+	return control ? c->control_proxy : c->proxy;
+}
+
+void bedrock__client_easy_defaults(bedrock_client *c, CURL *e, const char *endpoint)
+{
+	const char *proxy = bedrock__client_proxy(c, endpoint, NULL);
+
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->total_timeout_ms);
@@ -207,18 +226,59 @@ void bedrock__client_easy_defaults(bedrock_client *c, CURL *e)
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (c->ca_bundle)
 		curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_bundle);
+	/* Decided once by the client (http_proxy.c); "" stops libcurl from
+	 * reading the environment again. */
+	curl_easy_setopt(e, CURLOPT_PROXY, proxy ? proxy : "");
 }
 
-void bedrock__client_release_easy(bedrock_client *c, CURL *e)
+void bedrock__client_release_conn(bedrock_client *c, bedrock__conn *conn)
 {
+	if (!conn->easy)
+		return;
 	pthread_mutex_lock(&c->pool_lock);
 	if (c->pool_count < BEDROCK__POOL_MAX) {
-		c->pool[c->pool_count++] = e;
-		e = NULL;
+		c->pool[c->pool_count++] = *conn;
+		conn->easy = NULL;
 	}
 	pthread_mutex_unlock(&c->pool_lock);
-	if (e)
-		curl_easy_cleanup(e);
+	if (conn->easy) {
+		curl_easy_cleanup(conn->easy);
+		curl_multi_cleanup(conn->multi);
+	}
+	conn->easy = NULL;
+	conn->multi = NULL;
+}
+
+int bedrock__client_transport_error(bedrock_error_info *err, bedrock_client *c, const char *endpoint,
+				    const char *url, int curl_code, const char *detail)
+{
+	const char *source, *proxy = bedrock__client_proxy(c, endpoint, &source);
+	CURLcode cc = (CURLcode)curl_code;
+	int code = cc == CURLE_OPERATION_TIMEDOUT ? BEDROCK_ETIMEOUT : BEDROCK_EIO;
+	char shown[256];
+
+	if (!detail || !*detail)
+		detail = curl_easy_strerror(cc);
+	if (!proxy) {
+		bedrock__err(err, code, "%s: %s", url, detail);
+	} else {
+		bedrock__proxy_display(shown, sizeof(shown), proxy);
+		/* Through a proxy, libcurl only ever connects to the proxy. */
+		if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_PROXY)
+			bedrock__err(err, code, "cannot reach the proxy %s (from %s) for %s: %s", shown,
+				     source, url, detail);
+		else
+			bedrock__err(err, code, "%s: %s (through the proxy %s from %s)", url, detail,
+				     shown, source);
+	}
+	if (err)
+		err->retryable = 1;
+	return code;
+}
+
+int bedrock__client_cancelled(bedrock_error_info *err, const char *what)
+{
+	return bedrock__err(err, BEDROCK_ECANCELED, "%s was cancelled", what);
 }
 
 /* botocore: x-amzn-ErrorType, else the body's code/__type; keep what is
@@ -289,12 +349,17 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void sleep_ms(uint64_t ms)
+int bedrock__client_sleep(uint64_t ms, const bedrock_cancel *cancel)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (ms && !bedrock__cancelled(cancel)) {
+		uint64_t slice = ms < BEDROCK__CANCEL_SLICE_MS ? ms : BEDROCK__CANCEL_SLICE_MS;
+		struct timespec ts = { 0, (long)slice * 1000000L };
 
-	while (nanosleep(&ts, &ts) != 0)
-		;
+		/* A signal cuts the slice short; the flag is looked at again. */
+		nanosleep(&ts, NULL);
+		ms -= slice;
+	}
+	return bedrock__cancelled(cancel);
 }
 
 static double random01(void)
@@ -325,13 +390,15 @@ static bedrock_retry_transport transport_kind(int cc)
 
 int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 				 const bedrock_error_info *err, int curl_code,
-				 const bedrock_buf *headers, unsigned *cost)
+				 const bedrock_buf *headers, unsigned *cost,
+				 const bedrock_cancel *cancel)
 {
 	bedrock_retry_attempt a = BEDROCK_RETRY_ATTEMPT_INIT;
 	bedrock_retry_decision d;
 	char xra[32], ra[64];
 
 	if (rc == BEDROCK_ENOMEM || rc == BEDROCK_EINVAL || rc == BEDROCK_ECONFIG ||
+	    rc == BEDROCK_ECANCELED ||
 	    (rc == BEDROCK_EAUTH && !(err && err->http_status)))
 		return 0;
 	a.attempt = attempt;
@@ -351,16 +418,17 @@ int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 	*cost = d.quota_cost;
 	bedrock__client_log(c, BEDROCK_LOG_INFO, "retrying after %llu ms (%s)",
 			    (unsigned long long)d.delay_ms, bedrock_retry_category_name(d.category));
-	sleep_ms(d.delay_ms);
+	/* A cancel during the back-off ends it; the caller's loop sees the flag. */
+	bedrock__client_sleep(d.delay_ms, cancel);
 	return 1;
 }
 
-void bedrock__client_before_send(bedrock_client *c)
+void bedrock__client_before_send(bedrock_client *c, const bedrock_cancel *cancel)
 {
 	uint64_t wait = bedrock_retry_acquire(c->retry, now_seconds());
 
 	if (wait)
-		sleep_ms(wait);
+		bedrock__client_sleep(wait, cancel);
 }
 
 void bedrock__client_after_answer(bedrock_client *c, int throttled)

@@ -15,6 +15,31 @@
 
 #define BEDROCK__POOL_MAX 16
 
+/* How long a waiting transfer sleeps in poll() before it looks at its
+ * cancel flags again. A signal interrupts poll() at once; a cancel from
+ * another thread waits at most this long. */
+#define BEDROCK__CANCEL_SLICE_MS 100
+
+/* Lock-free, so that setting it is async-signal-safe (C11 7.14.1.1). */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "cancellation needs a lock-free atomic int");
+
+struct bedrock_cancel {
+	atomic_int flag;
+};
+
+static inline int bedrock__cancelled(const bedrock_cancel *t)
+{
+	return t && atomic_load_explicit(&((bedrock_cancel *)t)->flag, memory_order_relaxed);
+}
+
+/* A pooled transfer: an easy handle and the multi handle that drives it.
+ * The multi handle owns the connection cache, so the pair keeps its
+ * kept-alive connections from one call (or stream) to the next. */
+typedef struct bedrock__conn {
+	CURL *easy;
+	CURLM *multi;
+} bedrock__conn;
+
 struct bedrock_client {
 	char *region;
 	char *endpoint;		/* runtime, no trailing slash */
@@ -30,8 +55,11 @@ struct bedrock_client {
 	void *log_payload;
 	atomic_llong skew_seconds;	/* server clock minus ours, from a skew error */
 	pthread_mutex_t pool_lock;
-	CURL *pool[BEDROCK__POOL_MAX];	/* idle easy handles: each keeps its connections */
+	bedrock__conn pool[BEDROCK__POOL_MAX];	/* idle transfers: each keeps its connections */
 	size_t pool_count;
+	/* The proxy of each endpoint (NULL: direct), and where it came from. */
+	char *proxy, *control_proxy;
+	const char *proxy_source, *control_proxy_source;
 };
 
 /* What one HTTP exchange needs. */
@@ -47,6 +75,9 @@ typedef struct bedrock__call {
 	int stream_accept;		/* invoke-with-response-stream: X-Amzn-Bedrock-Accept */
 } bedrock__call;
 
+/* The call's cancel token, if any. */
+#define BEDROCK__CALL_CANCEL(call) ((call)->options ? (call)->options->cancel : NULL)
+
 struct bedrock_response {
 	int status;
 	unsigned attempts;
@@ -59,11 +90,25 @@ struct bedrock_response {
 /* Builds the signed header list for one attempt; *list owned by caller. */
 int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,
 			    bedrock_error_info *err);
-/* Easy handle from the pool (configured for c), and back. */
-CURL *bedrock__client_easy(bedrock_client *c);
-void bedrock__client_release_easy(bedrock_client *c, CURL *e);
-/* The options every transfer of c gets (timeouts, TLS, HTTP version). */
-void bedrock__client_easy_defaults(bedrock_client *c, CURL *e);
+/* A transfer from the pool, its easy handle reset and configured for c
+ * and endpoint; 0, or BEDROCK_ENOMEM. And back (the easy handle must have
+ * left the multi handle). */
+int bedrock__client_conn(bedrock__conn *out, bedrock_client *c, const char *endpoint);
+void bedrock__client_release_conn(bedrock_client *c, bedrock__conn *conn);
+/* The options every transfer of c to endpoint gets (timeouts, TLS, HTTP
+ * version, proxy). */
+void bedrock__client_easy_defaults(bedrock_client *c, CURL *e, const char *endpoint);
+/* The proxy requests to endpoint go through (NULL: direct). */
+const char *bedrock__client_proxy(const bedrock_client *c, const char *endpoint,
+				  const char **source);
+/* A transport failure as a typed error naming the URL, or the proxy when
+ * the failure was reaching it. Retryable. */
+int bedrock__client_transport_error(bedrock_error_info *err, bedrock_client *c, const char *endpoint,
+				    const char *url, int curl_code, const char *detail);
+/* Sleeps ms in slices, returning early (1) if cancel is triggered. */
+int bedrock__client_sleep(uint64_t ms, const bedrock_cancel *cancel);
+/* Fills err for a cancelled call; returns BEDROCK_ECANCELED. */
+int bedrock__client_cancelled(bedrock_error_info *err, const char *what);
 /* Fills err from an HTTP error response; returns the bedrock_error. */
 int bedrock__client_http_error(bedrock_error_info *err, int status, const bedrock_buf *headers,
 			       const char *body, size_t len);
@@ -71,9 +116,10 @@ int bedrock__client_http_error(bedrock_error_info *err, int status, const bedroc
  * slept the policy's delay), else 0. *cost tracks the quota to refund. */
 int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 				 const bedrock_error_info *err, int curl_code,
-				 const bedrock_buf *headers, unsigned *cost);
+				 const bedrock_buf *headers, unsigned *cost,
+				 const bedrock_cancel *cancel);
 /* Before each send (adaptive mode may make it wait), and after each answer. */
-void bedrock__client_before_send(bedrock_client *c);
+void bedrock__client_before_send(bedrock_client *c, const bedrock_cancel *cancel);
 void bedrock__client_after_answer(bedrock_client *c, int throttled);
 void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

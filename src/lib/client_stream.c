@@ -1,7 +1,18 @@
 /* Streams: a pull iterator driving one libcurl multi handle. The write
  * callback only appends bytes; bedrock_stream_next() feeds them to the
- * event reader and pumps the transfer until an event, the end, an error or
- * the idle timeout. */
+ * event reader and pumps the transfer until an event, the end, an error,
+ * the idle timeout or a cancel.
+ *
+ * Cancellation is a lock-free atomic flag, looked at between poll()s of at
+ * most BEDROCK__CANCEL_SLICE_MS. Storing to it is all bedrock_stream_cancel
+ * does, so it is async-signal-safe; a signal also interrupts the poll()
+ * (EINTR), so a SIGINT handler's cancel is seen at once, another thread's
+ * within a slice. A self-pipe or eventfd would wake the poll from another
+ * thread at once too, but costs two descriptors per stream (a thousand
+ * streams in a bedrock_multi would need them all polled) and must still
+ * not be touched after the stream is freed; a 100 ms bound is well under
+ * what a person pressing Ctrl-C notices, and an idle poll wakes ten times
+ * a second at most. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,8 +26,11 @@
 struct bedrock_stream {
 	bedrock_client *client;
 	bedrock_multi *owner;	/* set when a bedrock_multi drives the transfer */
-	CURLM *multi;
+	bedrock__conn conn;	/* from the client's pool, when not in a bedrock_multi */
+	CURLM *multi;		/* conn.multi, or the owner's */
 	CURL *easy;
+	atomic_int cancelled;	/* bedrock_stream_cancel() */
+	const bedrock_cancel *token;	/* the request options' cancel token */
 	struct curl_slist *list;
 	bedrock_event_reader *reader;
 	bedrock_buf pending;	/* received, not yet fed */
@@ -53,6 +67,19 @@ static size_t on_head(char *data, size_t size, size_t n, void *p)
 	return s->headers.oom ? 0 : size * n;
 }
 
+static int is_cancelled(const bedrock_stream *s)
+{
+	return atomic_load_explicit(&((bedrock_stream *)s)->cancelled, memory_order_relaxed) ||
+	       bedrock__cancelled(s->token);
+}
+
+void bedrock_stream_cancel(bedrock_stream *s)
+{
+	/* Nothing but a lock-free store: safe in a signal handler. */
+	if (s)
+		atomic_store_explicit(&s->cancelled, 1, memory_order_relaxed);
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -83,22 +110,19 @@ static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 			curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
 		if (s->done || s->pending.len > before || (until_headers && s->status))
 			break;
+		if (is_cancelled(s))
+			return bedrock__client_cancelled(err, "the stream");
 		if (now_ms() >= deadline)
 			return bedrock__err(err, BEDROCK_ETIMEOUT,
 					    "nothing arrived on the stream for %ld ms",
 					    s->client->idle_timeout_ms);
-		curl_multi_poll(s->multi, NULL, 0, 100, NULL);
+		curl_multi_poll(s->multi, NULL, 0, BEDROCK__CANCEL_SLICE_MS, NULL);
 	}
 	/* A transfer that broke after a 2xx answer is reported once the bytes
 	 * that did arrive have been delivered (in bedrock_stream_next). */
-	if (s->done && s->result != CURLE_OK && !(s->status >= 200 && s->status < 300)) {
-		int code = s->result == CURLE_OPERATION_TIMEDOUT ? BEDROCK_ETIMEOUT : BEDROCK_EIO;
-
-		bedrock__err(err, code, "%s: %s", s->url, curl_easy_strerror(s->result));
-		if (err)
-			err->retryable = 1;
-		return code;
-	}
+	if (s->done && s->result != CURLE_OK && !(s->status >= 200 && s->status < 300))
+		return bedrock__client_transport_error(err, s->client, s->client->endpoint, s->url,
+						       (int)s->result, NULL);
 	return 0;
 }
 
@@ -123,17 +147,17 @@ static void stream_close(bedrock_stream *s)
 {
 	if (s->owner) {
 		/* The multi handle is shared: only this transfer leaves it. */
-		if (s->easy)
+		if (s->easy) {
 			curl_multi_remove_handle(s->owner->multi, s->easy);
+			curl_easy_cleanup(s->easy);
+		}
 		multi_forget(s->owner, s);
-		s->multi = NULL;
+	} else if (s->conn.easy) {
+		/* Back to the pool: a finished transfer leaves its connection
+		 * open for the next call; an unfinished one closes it here. */
+		curl_multi_remove_handle(s->conn.multi, s->conn.easy);
+		bedrock__client_release_conn(s->client, &s->conn);
 	}
-	if (s->multi && s->easy)
-		curl_multi_remove_handle(s->multi, s->easy);
-	if (s->easy)
-		curl_easy_cleanup(s->easy);
-	if (s->multi)
-		curl_multi_cleanup(s->multi);
 	curl_slist_free_all(s->list);
 	s->easy = NULL;
 	s->multi = NULL;
@@ -168,9 +192,17 @@ static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int
 
 	if (rc)
 		return rc;
-	s->easy = curl_easy_init();
-	if (!s->easy)
-		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	if (multi) {
+		s->easy = curl_easy_init();
+		if (!s->easy)
+			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+		bedrock__client_easy_defaults(s->client, s->easy, call->endpoint);
+	} else {
+		if (bedrock__client_conn(&s->conn, s->client, call->endpoint))
+			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+		s->easy = s->conn.easy;
+		multi = s->multi = s->conn.multi;
+	}
 	curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
 	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->list);
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
@@ -181,7 +213,6 @@ static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int
 	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_head);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
-	bedrock__client_easy_defaults(s->client, s->easy);
 	if (curl_multi_add_handle(multi, s->easy) != CURLM_OK)
 		return bedrock__err(err, BEDROCK_ENOMEM, "cannot add the transfer");
 	return 0;
@@ -198,10 +229,8 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 	bedrock__buf_clear(&s->pending);
 	s->status = 0;
 	s->done = 0;
-	s->multi = curl_multi_init();
-	if (!s->multi)
-		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	rc = setup(s, s->multi, call, 0, err);
+	s->result = CURLE_OK;
+	rc = setup(s, NULL, call, 0, err);
 	if (rc)
 		return rc;
 	rc = pump(s, err, 1);
@@ -245,13 +274,19 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 	if (!s)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	s->client = c;
+	s->token = o ? o->cancel : NULL;
+	atomic_init(&s->cancelled, 0);
 	snprintf(s->url, sizeof(s->url), "%s%s", c->endpoint, path);
 	if (bedrock_event_reader_new(&s->reader, NULL)) {
 		bedrock_stream_free(s);
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	}
 	for (attempt = 1;; attempt++) {
-		bedrock__client_before_send(c);
+		if (bedrock__cancelled(s->token)) {
+			rc = bedrock__client_cancelled(err, "the stream");
+			break;
+		}
+		bedrock__client_before_send(c, s->token);
 		rc = start(s, &call, err);
 		if (s->status)
 			bedrock__client_after_answer(c, s->status == 429);
@@ -268,7 +303,8 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 			bedrock_retry_success(c->retry, cost);
 			break;
 		}
-		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)s->result, &s->headers, &cost))
+		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)s->result, &s->headers, &cost,
+						  s->token))
 			break;
 	}
 	if (rc) {
@@ -315,6 +351,8 @@ static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info
 	}
 	if (s->finished)
 		return BEDROCK_ITEROVER;
+	if (is_cancelled(s))
+		return fail(s, bedrock__client_cancelled(err, "the stream"), err);
 	if (s->owner) {
 		/* Started without waiting for the answer: check it now. */
 		if (!s->request_id[0])
@@ -474,10 +512,16 @@ static int multi_open(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
 	if (!s)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	s->client = c;
+	s->token = o ? o->cancel : NULL;
+	atomic_init(&s->cancelled, 0);
 	snprintf(s->url, sizeof(s->url), "%s%s", c->endpoint, path);
 	if (bedrock_event_reader_new(&s->reader, NULL)) {
 		bedrock_stream_free(s);
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	}
+	if (bedrock__cancelled(s->token)) {
+		bedrock_stream_free(s);
+		return bedrock__client_cancelled(err, "the stream");
 	}
 	rc = setup(s, m->multi, &call, 1, err);
 	if (rc) {
@@ -555,6 +599,13 @@ int bedrock_multi_next(bedrock_stream **which, bedrock_event *out, bedrock_multi
 			continue;
 		if (timeout_ms >= 0 && now_ms() >= deadline)
 			return BEDROCK_EAGAIN;
-		curl_multi_poll(m->multi, NULL, 0, timeout_ms < 0 ? 100 : (int)(deadline - now_ms() > 100 ? 100 : deadline - now_ms()), NULL);
+		{
+			/* In slices, so a cancel from another thread is seen soon. */
+			long long left_ms = timeout_ms < 0 ? BEDROCK__CANCEL_SLICE_MS : deadline - now_ms();
+
+			if (left_ms > BEDROCK__CANCEL_SLICE_MS)
+				left_ms = BEDROCK__CANCEL_SLICE_MS;
+			curl_multi_poll(m->multi, NULL, 0, (int)(left_ms > 0 ? left_ms : 0), NULL);
+		}
 	}
 }

@@ -157,6 +157,7 @@ static int container_get(bedrock_credentials **out, void *impl, bedrock_error_in
 		bedrock__err(err, rc, "container: cannot start HTTP");
 		goto done;
 	}
+	bedrock__http_direct(h);	/* this host's agent, as botocore: no proxy */
 	for (attempt = 1; attempt <= CONTAINER_ATTEMPTS; attempt++) {
 		if (attempt > 1) {
 			struct timespec ts = { 1, 0 };

@@ -163,6 +163,7 @@ static int imds_get_creds(bedrock_credentials **out, void *impl, bedrock_error_i
 		bedrock__err(err, rc, "imds: cannot start HTTP");
 		goto done;
 	}
+	bedrock__http_direct(c.http);	/* link-local: no proxy can reach it */
 
 	rc = fetch_token(&c, err);
 	if (rc == 1) {

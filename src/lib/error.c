@@ -20,6 +20,7 @@ const char *bedrock_strerror(int err)
 	case BEDROCK_EIO: return "I/O error";
 	case BEDROCK_ECONFIG: return "invalid or missing configuration";
 	case BEDROCK_ENOTFOUND: return "not found";
+	case BEDROCK_ECANCELED: return "cancelled by the caller";
 	}
 	return "unknown error";
 }
@@ -42,6 +43,7 @@ const char *bedrock_error_name(int err)
 	case BEDROCK_EIO: return "BEDROCK_EIO";
 	case BEDROCK_ECONFIG: return "BEDROCK_ECONFIG";
 	case BEDROCK_ENOTFOUND: return "BEDROCK_ENOTFOUND";
+	case BEDROCK_ECANCELED: return "BEDROCK_ECANCELED";
 	}
 	return "BEDROCK_EUNKNOWN";
 }

@@ -1,4 +1,5 @@
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -10,6 +11,7 @@
 struct bedrock__http {
 	CURL *easy;
 	char *ca_bundle;
+	int direct;		/* never through a proxy (metadata endpoints) */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -45,6 +47,11 @@ int bedrock__http_new(bedrock__http **out, const char *ca_bundle)
 	}
 	*out = h;
 	return 0;
+}
+
+void bedrock__http_direct(bedrock__http *h)
+{
+	h->direct = 1;
 }
 
 void bedrock__http_free(bedrock__http *h)
@@ -118,9 +125,10 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 			  const bedrock__http_request *req, bedrock_error_info *err)
 {
 	struct curl_slist *list = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "";
+	char errbuf[CURL_ERROR_SIZE] = "", via[300] = "";
 	xfer x = { resp, req, 0 };
 	CURL *e = h->easy;
+	const char *proxy = NULL, *source;
 	CURLcode rc;
 	size_t i;
 
@@ -174,6 +182,16 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (h->ca_bundle)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
+	/* Decided here, never by libcurl from the environment: "" is direct. */
+	if (!h->direct)
+		proxy = bedrock__proxy_for(req->url, NULL, NULL, &source);
+	curl_easy_setopt(e, CURLOPT_PROXY, proxy ? proxy : "");
+	if (proxy) {
+		char shown[256];
+
+		bedrock__proxy_display(shown, sizeof(shown), proxy);
+		snprintf(via, sizeof(via), " (through the proxy %s from %s)", shown, source);
+	}
 	rc = curl_easy_perform(e);
 	curl_slist_free_all(list);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -184,13 +202,13 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 	if (resp->body.oom || resp->headers.oom)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	if (rc == CURLE_OPERATION_TIMEDOUT)
-		return bedrock__err(err, BEDROCK_ETIMEOUT, "%s: %s", req->url,
-				    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return bedrock__err(err, BEDROCK_ETIMEOUT, "%s: %s%s", req->url,
+				    errbuf[0] ? errbuf : curl_easy_strerror(rc), via);
 	if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
-		return bedrock__err(err, BEDROCK_EINVAL, "%s: %s", req->url,
-				    errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	return bedrock__err(err, BEDROCK_EIO, "%s: %s", req->url,
-			    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return bedrock__err(err, BEDROCK_EINVAL, "%s: %s%s", req->url,
+				    errbuf[0] ? errbuf : curl_easy_strerror(rc), via);
+	return bedrock__err(err, BEDROCK_EIO, "%s: %s%s", req->url,
+			    errbuf[0] ? errbuf : curl_easy_strerror(rc), via);
 }
 
 int bedrock__headers_get(const bedrock_buf *h, const char *name, char *out, size_t cap)

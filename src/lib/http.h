@@ -1,6 +1,6 @@
-/* The library's one HTTP transport, over libcurl. Credential providers use
- * it today; the Bedrock client drives the same module (with streaming
- * bodies and connection reuse). TLS verification is always on. */
+/* The library's one HTTP transport, over libcurl: the credential
+ * providers' exchanges, the header helpers every transfer shares, and the
+ * proxy rule (http_proxy.c). TLS verification is always on. */
 #ifndef BEDROCK_HTTP_H
 #define BEDROCK_HTTP_H
 
@@ -42,8 +42,15 @@ typedef struct bedrock__http_response {
 /* curl_global_init, once, thread-safely. 0 or BEDROCK_EIO. */
 int bedrock__curl_init(void);
 
-/* ca_bundle: optional path of a CA file (AWS_CA_BUNDLE). */
+/* ca_bundle: optional path of a CA file (AWS_CA_BUNDLE). Requests go
+ * through the environment's proxy (bedrock__proxy_for), as botocore's STS
+ * and SSO clients do. */
 int bedrock__http_new(bedrock__http **out, const char *ca_bundle);
+/* Never through a proxy: for the instance and container metadata
+ * endpoints, which only this host can reach (botocore's container
+ * provider does the same; for IMDS it makes users add 169.254.169.254 to
+ * NO_PROXY, a classic trap). */
+void bedrock__http_direct(bedrock__http *h);
 void bedrock__http_free(bedrock__http *h);
 
 /* Performs one exchange. An HTTP error status is not a failure here: the
@@ -65,5 +72,18 @@ void bedrock__http_response_dispose(bedrock__http_response *resp);
 void bedrock__header_line(bedrock_buf *h, const char *data, size_t len);
 /* A header's value from such a list (case-insensitive name); 0 if found. */
 int bedrock__headers_get(const bedrock_buf *h, const char *name, char *out, size_t cap);
+
+/* The proxy a request to url goes through: proxy if not NULL ("" = none),
+ * else https_proxy / HTTPS_PROXY for https URLs and http_proxy /
+ * HTTP_PROXY for http ones; NULL when there is none or no_proxy (else
+ * no_proxy / NO_PROXY) covers the host. *source names where it came from
+ * (for logs). The result points into proxy or the environment. */
+const char *bedrock__proxy_for(const char *url, const char *proxy, const char *no_proxy,
+			       const char **source);
+/* 1 if a NO_PROXY list (names and their subdomains, IPs, CIDR, "*")
+ * covers url's host. */
+int bedrock__no_proxy_match(const char *list, const char *url);
+/* The proxy URL for messages: user:password@ shown as ****@. */
+void bedrock__proxy_display(char *out, size_t cap, const char *proxy);
 
 #endif
