@@ -226,9 +226,11 @@ void bedrock__client_easy_defaults(bedrock_client *c, CURL *e, const char *endpo
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (c->ca_bundle)
 		curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_bundle);
-	/* Decided once by the client (http_proxy.c); "" stops libcurl from
-	 * reading the environment again. */
+	/* Decided once by the client (http_proxy.c). Both set, so libcurl
+	 * never reads the environment itself ("" = direct; "" = bypass none:
+	 * NO_PROXY was already applied). */
 	curl_easy_setopt(e, CURLOPT_PROXY, proxy ? proxy : "");
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 }
 
 void bedrock__client_release_conn(bedrock_client *c, bedrock__conn *conn)

@@ -186,6 +186,7 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 	if (!h->direct)
 		proxy = bedrock__proxy_for(req->url, NULL, NULL, &source);
 	curl_easy_setopt(e, CURLOPT_PROXY, proxy ? proxy : "");
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 	if (proxy) {
 		char shown[256];
 
