@@ -14,15 +14,44 @@ typedef struct {
 	const char *model_id, *body, *outfile, *provider, *type, *s3, *cloudwatch, *role_arn;
 	const char *positional;
 	int stream;
+	/* invoke's Bedrock headers, named as in `aws bedrock-runtime invoke-model` */
+	bedrock_request_options headers;
 } args;
+
+static const char invoke_usage[] =
+	"usage: bedrock invoke --model-id ID --body JSON|file://PATH|- [--stream] [OUTFILE|-]\n"
+	"         [--guardrail-identifier ID --guardrail-version V] [--trace ENABLED|DISABLED|ENABLED_FULL]\n"
+	"         [--performance-config-latency standard|optimized]\n"
+	"         [--service-tier priority|default|flex|reserved]\n";
+static const char converse_usage[] =
+	"usage: bedrock converse --model-id ID --body JSON|file://PATH|- [--stream]\n";
+static const char count_usage[] =
+	"usage: bedrock count-tokens --model-id ID --body JSON|file://PATH|-\n";
+
+/* The invoke options that become Bedrock request headers. */
+static const char **header_option(args *a, const char *o)
+{
+	if (!strcmp(o, "--guardrail-identifier"))
+		return &a->headers.guardrail_identifier;
+	if (!strcmp(o, "--guardrail-version"))
+		return &a->headers.guardrail_version;
+	if (!strcmp(o, "--trace"))
+		return &a->headers.trace;
+	if (!strcmp(o, "--performance-config-latency"))
+		return &a->headers.performance_latency;
+	if (!strcmp(o, "--service-tier"))
+		return &a->headers.service_tier;
+	return NULL;
+}
 
 static int parse(args *a, int argc, char **argv, const char *usage)
 {
 	int i, g;
 
 	memset(a, 0, sizeof(*a));
+	a->headers = (bedrock_request_options)BEDROCK_REQUEST_OPTIONS_INIT;
 	for (i = 1; i < argc; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL, **h;
 
 		if ((g = cli_global_option(argc, argv, &i)) != 0) {
 			if (g < 0)
@@ -31,6 +60,12 @@ static int parse(args *a, int argc, char **argv, const char *usage)
 		}
 		if (!strcmp(o, "--stream")) {
 			a->stream = 1;
+		} else if (usage == invoke_usage && (h = header_option(a, o)) != NULL) {
+			if (!v) {
+				fprintf(stderr, "bedrock: %s needs a value\n%s", o, usage);
+				return -1;
+			}
+			*h = argv[++i];
 		} else if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
 			fputs(usage, stdout);
 			exit(0);
@@ -82,13 +117,6 @@ static int print_stream(bedrock_stream *s, FILE *f, int converse)
 	return rc == BEDROCK_ITEROVER ? CLI_OK : cli_report(rc, &err);
 }
 
-static const char invoke_usage[] =
-	"usage: bedrock invoke --model-id ID --body JSON|file://PATH|- [--stream] [OUTFILE|-]\n";
-static const char converse_usage[] =
-	"usage: bedrock converse --model-id ID --body JSON|file://PATH|- [--stream]\n";
-static const char count_usage[] =
-	"usage: bedrock count-tokens --model-id ID --body JSON|file://PATH|-\n";
-
 static int runtime(int argc, char **argv, int op, const char *usage)
 {
 	bedrock_client *c = NULL;
@@ -111,6 +139,12 @@ static int runtime(int argc, char **argv, int op, const char *usage)
 		fprintf(stderr, "%s", usage);
 		return CLI_USAGE;
 	}
+	/* Bedrock refuses a guardrail without its version; say so before
+	 * sending anything. */
+	if (a.headers.guardrail_identifier && !a.headers.guardrail_version) {
+		fprintf(stderr, "bedrock: --guardrail-identifier needs --guardrail-version\n");
+		return CLI_USAGE;
+	}
 	if (cli_read_body(&body, &len, a.body))
 		return CLI_USAGE;
 	status = cli_client_open(&c);
@@ -125,11 +159,11 @@ static int runtime(int argc, char **argv, int op, const char *usage)
 		}
 	}
 	if (a.stream) {
-		rc = op == 0 ? bedrock_invoke_model_stream(&s, c, a.model_id, body, len, NULL, &err)
+		rc = op == 0 ? bedrock_invoke_model_stream(&s, c, a.model_id, body, len, &a.headers, &err)
 			     : bedrock_converse_stream(&s, c, a.model_id, body, len, &err);
 		status = rc ? cli_report(rc, &err) : print_stream(s, out, op == 1);
 	} else {
-		rc = op == 0   ? bedrock_invoke_model(&r, c, a.model_id, body, len, NULL, &err)
+		rc = op == 0   ? bedrock_invoke_model(&r, c, a.model_id, body, len, &a.headers, &err)
 		     : op == 1 ? bedrock_converse(&r, c, a.model_id, body, len, &err)
 			       : bedrock_count_tokens(&r, c, a.model_id, body, len, &err);
 		if (rc) {

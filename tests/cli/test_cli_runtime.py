@@ -13,6 +13,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BIN = sys.argv[1]
 passed = failed = 0
@@ -50,6 +52,69 @@ def verify_key(b64, secret):
     return (hmac.new(k, sts.encode(), hashlib.sha256).hexdigest() == sig and scope[2] == "us-east-1"
             and q["X-Amz-Expires"] == "900" and q.get("X-Amz-Security-Token") == "tok"
             and q["Action"] == "CallWithBearerToken")
+
+
+class Capture(BaseHTTPRequestHandler):
+    """Records each request's headers (as sent) and answers like InvokeModel."""
+    protocol_version = "HTTP/1.1"
+    seen = []
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(n)
+        Capture.seen.append((self.path, list(self.headers.items())))
+        stream = self.path.endswith("/invoke-with-response-stream")
+        data = b"" if stream else b'{"content":[{"type":"text","text":"captured"}]}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.amazon.eventstream" if stream else "application/json")
+        self.send_header("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def check_invoke_headers(run):
+    """invoke's --guardrail-identifier & co. reach the wire as Bedrock's headers."""
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Capture)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d" % srv.server_address[1]
+    flags = ["--guardrail-identifier", "gr-abc123", "--guardrail-version", "3", "--trace", "ENABLED_FULL",
+             "--performance-config-latency", "optimized", "--service-tier", "flex"]
+    want = [("X-Amzn-Bedrock-GuardrailIdentifier", "gr-abc123"), ("X-Amzn-Bedrock-GuardrailVersion", "3"),
+            ("X-Amzn-Bedrock-Trace", "ENABLED_FULL"), ("X-Amzn-Bedrock-PerformanceConfig-Latency", "optimized"),
+            ("X-Amzn-Bedrock-Service-Tier", "flex")]
+    try:
+        for stream in ([], ["--stream"]):
+            Capture.seen.clear()
+            r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, *(flags + stream))
+            ok = r.returncode == 0 and len(Capture.seen) == 1
+            headers = Capture.seen[0][1] if ok else []
+            check("invoke %s sends the Bedrock headers" % (stream or ["plain"])[0],
+                  ok and all(h in headers for h in want), "%d %s %s" % (r.returncode, r.stderr, headers))
+            signed = next((v for k, v in headers if k == "Authorization"), "")
+            check("invoke %s signs them" % (stream or ["plain"])[0],
+                  all(k.lower() in signed for k, _ in want), signed)
+        Capture.seen.clear()
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY)
+        check("no flags, no headers", r.returncode == 0 and not any(
+            k.startswith("X-Amzn-Bedrock-") for k, _ in Capture.seen[0][1]), Capture.seen)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY,
+                "--guardrail-identifier", "gr-abc123")
+        check("guardrail without its version is a usage error", r.returncode == 1
+              and "--guardrail-version" in r.stderr and len(Capture.seen) == 1, r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, "--trace")
+        check("a flag without its value", r.returncode == 1 and "--trace needs a value" in r.stderr, r.stderr)
+        r = run("converse", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, "--service-tier", "flex")
+        check("converse takes no header flags", r.returncode == 1 and len(Capture.seen) == 1, r.stderr)
+        r = run("invoke", "--help")
+        check("invoke --help lists the flags", r.returncode == 0 and all(
+            f in r.stdout for f in flags[0::2]), r.stdout)
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 
 def main():
@@ -140,6 +205,7 @@ def main():
               and "string to sign:" in r.stderr and "x-amz-security-token:****" in r.stderr, r.stderr[:400])
         check("--debug never shows the token or the secret", "CANARY-SESSION-TOKEN" not in r.stderr
               and "wJalrX" not in r.stderr, r.stderr[:400])
+        check_invoke_headers(run)
         r = run("--version")
         check("version", r.returncode == 0 and r.stdout.startswith("bedrock "), r.stdout)
     finally:
