@@ -6,6 +6,8 @@ set -eu
 PKGS="build-essential cmake pkg-config python3 libcurl4-openssl-dev libssl-dev
 libcjson-dev zlib1g-dev libexpat1-dev libcmocka-dev
 libevent-dev libnghttp2-dev libmicrohttpd-dev curl nghttp2-client"
+# valgrind runs the streaming client tests in the normal build's suite.
+PKGS="$PKGS valgrind"
 # curl (built with nghttp2, as Debian's is) and nghttp (several streams on
 # one connection) drive the emulator's HTTP/2 tests. wrk, for bench/bench_emulate.sh, is not installed here.
 # clang and its runtime are for `make fuzz` only.

@@ -93,8 +93,10 @@ int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const b
 			names[n] = "X-Amzn-Bedrock-Request-Metadata", values[n++] = o->request_metadata;
 	}
 	for (i = 0; i < n; i++) {
-		if (strpbrk(values[i], "\r\n"))
-			return bedrock__err(err, BEDROCK_EINVAL, "%s contains CR or LF", names[i]);
+		if (strpbrk(values[i], "\r\n")) {
+			rc = bedrock__err(err, BEDROCK_EINVAL, "%s contains CR or LF", names[i]);
+			goto fail;
+		}
 		/* libcurl writes Host itself from the URL. */
 		if (i && append(list, names[i], values[i], strlen(values[i])))
 			goto oom;
