@@ -8,7 +8,10 @@
  *
  * Thread safety: one client may be shared by any number of threads. Error
  * detail is returned per call (bedrock_error_info), never kept in the
- * client. A response or a stream belongs to the thread that made it.
+ * client. A response or a stream belongs to the thread that made it;
+ * bedrock_stream_cancel() and bedrock_cancel_trigger() are the exceptions:
+ * any thread, or a signal handler, may call them. The client must outlive
+ * its streams.
  */
 #ifndef BEDROCK_CLIENT_H
 #define BEDROCK_CLIENT_H
