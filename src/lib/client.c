@@ -378,6 +378,11 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 		if (rc)
 			break;
 		bedrock__client_before_send(c, cancel);
+		if (bedrock__cancelled(cancel)) {
+			curl_slist_free_all(list);
+			rc = bedrock__client_cancelled(err, "the call");
+			break;
+		}
 		if (bedrock__client_conn(&conn, c, call->endpoint)) {
 			curl_slist_free_all(list);
 			rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");

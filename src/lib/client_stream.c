@@ -287,7 +287,8 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 			break;
 		}
 		bedrock__client_before_send(c, s->token);
-		rc = start(s, &call, err);
+		rc = bedrock__cancelled(s->token) ? bedrock__client_cancelled(err, "the stream")
+						  : start(s, &call, err);
 		if (s->status)
 			bedrock__client_after_answer(c, s->status == 429);
 		if (rc && !skew_retried && bedrock__client_skew(c, err, &s->headers)) {

@@ -3,7 +3,7 @@
  * the first throttle, whose rate falls by BETA on each throttle and climbs
  * back along a CUBIC curve, never above twice the measured send rate.
  * The caller holds the lock and brings the time. */
-#include <math.h>
+#include <float.h>
 
 #include "retry_private.h"
 
@@ -13,6 +13,47 @@
 #define SMOOTHING 0.8
 #define BUCKETS_PER_SECOND 2.0	/* send rate counted in 0.5 s buckets */
 #define MAX_RATE_SCALE 2.0
+
+/* floor and ceil for finite x, also ours (an unoptimised build calls
+ * libm's). Doubles of 2^52 and beyond are whole already. */
+static double floor_of(double x)
+{
+	double t;
+
+	if (x >= 4503599627370496.0 || x <= -4503599627370496.0)
+		return x;
+	t = (double)(long long)x;
+	return t > x ? t - 1.0 : t;
+}
+
+static double ceil_of(double x)
+{
+	return -floor_of(-x);
+}
+
+/* The cube root of x >= 0, by Newton's method from above (it converges
+ * monotonically once the start is within a factor of two). Our own, so the
+ * library needs no libm: one more shared library costs every process that
+ * links us ~300 KB of resident pages, for one call per throttle. */
+static double cube_root(double x)
+{
+	double r = 1.0, next;
+	int i;
+
+	if (!(x > 0.0) || x > DBL_MAX)
+		return x > 0.0 ? x : 0.0;
+	while (r * r * r < x)
+		r *= 2.0;
+	while (r > DBL_MIN && (r / 2.0) * (r / 2.0) * (r / 2.0) >= x)
+		r /= 2.0;
+	for (i = 0; i < 100; i++) {
+		next = (2.0 * r + x / (r * r)) / 3.0;
+		if (next >= r)
+			break;
+		r = next;
+	}
+	return r;
+}
 
 void bedrock__limiter_init(bedrock__limiter *l)
 {
@@ -39,7 +80,7 @@ static void start(bedrock__limiter *l, double now)
 	l->last_fail = now;
 	/* botocore RateClocker floors to whole seconds here (not to a
 	 * half-second bucket); kept so the rates match it exactly. */
-	l->last_bucket = floor(now);
+	l->last_bucket = floor_of(now);
 }
 
 static void refill(bedrock__limiter *l, double now)
@@ -83,12 +124,12 @@ uint64_t bedrock__limiter_acquire(bedrock__limiter *l, double now)
 	/* Only a caller reserving for years gets here; keep the cast defined. */
 	if (wait > 1e12)
 		wait = 1e12;
-	return (uint64_t)ceil(wait * 1000.0);
+	return (uint64_t)ceil_of(wait * 1000.0);
 }
 
 static double measure(bedrock__limiter *l, double now)
 {
-	double bucket = floor(now * BUCKETS_PER_SECOND) / BUCKETS_PER_SECOND;
+	double bucket = floor_of(now * BUCKETS_PER_SECOND) / BUCKETS_PER_SECOND;
 
 	l->count++;
 	if (bucket > l->last_bucket) {
@@ -113,7 +154,7 @@ void bedrock__limiter_record(bedrock__limiter *l, double now, int throttled)
 	} else {
 		/* The rate we were sending at when throttled becomes w_max. */
 		l->w_max = l->enabled && l->fill_rate < measured ? l->fill_rate : measured;
-		l->k = cbrt(l->w_max * (1.0 - BETA) / SCALE);
+		l->k = cube_root(l->w_max * (1.0 - BETA) / SCALE);
 		l->last_fail = now;
 		rate = l->w_max * BETA;
 		l->enabled = 1;
