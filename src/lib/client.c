@@ -204,6 +204,7 @@ void bedrock_client_free(bedrock_client *c)
 	for (i = 0; i < c->pool_count; i++) {
 		curl_easy_cleanup(c->pool[i].easy);
 		curl_multi_cleanup(c->pool[i].multi);
+		bedrock_sigv4_result_free(c->pool[i].sig);
 	}
 	pthread_mutex_destroy(&c->pool_lock);
 	bedrock_auth_free(c->auth);
@@ -373,19 +374,19 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 			rc = bedrock__client_cancelled(err, "the call");
 			break;
 		}
-		/* Signed afresh each attempt: a new date, and fresh credentials. */
-		rc = bedrock__client_headers(&list, c, call, err);
-		if (rc)
-			break;
 		bedrock__client_before_send(c, cancel);
 		if (bedrock__cancelled(cancel)) {
-			curl_slist_free_all(list);
 			rc = bedrock__client_cancelled(err, "the call");
 			break;
 		}
 		if (bedrock__client_conn(&conn, c, call->endpoint)) {
-			curl_slist_free_all(list);
 			rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+			break;
+		}
+		/* Signed afresh each attempt: a new date, and fresh credentials. */
+		rc = bedrock__client_headers(&list, c, call, &conn.sig, err);
+		if (rc) {
+			bedrock__client_release_conn(c, &conn);
 			break;
 		}
 		curl_easy_setopt(conn.easy, CURLOPT_URL, url);

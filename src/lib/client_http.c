@@ -19,9 +19,16 @@ static int append(struct curl_slist **list, const char *name, const char *value,
 {
 	char line[8192];
 	struct curl_slist *n;
+	size_t nl = strlen(name);
 
-	if ((size_t)snprintf(line, sizeof(line), "%s: %.*s", name, (int)vlen, value) >= sizeof(line))
+	/* memcpy, not snprintf: this runs for every header of every request. */
+	if (nl + 2 + vlen >= sizeof(line))
 		return -1;
+	memcpy(line, name, nl);
+	line[nl] = ':';
+	line[nl + 1] = ' ';
+	memcpy(line + nl + 2, value, vlen);
+	line[nl + 2 + vlen] = '\0';
 	n = curl_slist_append(*list, line);
 	if (!n)
 		return -1;
@@ -63,7 +70,7 @@ static void log_signing(bedrock_client *c, const bedrock_sigv4_result *res)
 }
 
 int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,
-			    bedrock_error_info *err)
+			    bedrock_sigv4_result **sig, bedrock_error_info *err)
 {
 	const bedrock_request_options *o = call->options;
 	const char *names[12], *values[12];
@@ -143,7 +150,10 @@ int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const b
 		req.body_len = call->body_len;
 		sc.region = c->region;
 		sc.signing_time = (int64_t)time(NULL) + atomic_load(&c->skew_seconds);
-		rc = bedrock_sigv4_result_new(&res);
+		if (sig && *sig)
+			res = *sig;
+		else
+			rc = bedrock_sigv4_result_new(&res);
 		if (!rc)
 			rc = bedrock_sigv4_sign(res, c->signer, &sc, &k, &req);
 		if (rc) {
@@ -161,7 +171,10 @@ int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const b
 					rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 			}
 		}
-		bedrock_sigv4_result_free(res);
+		if (sig)
+			*sig = res;	/* kept for the next request */
+		else
+			bedrock_sigv4_result_free(res);
 		bedrock_credentials_release(creds);
 		if (rc)
 			goto fail;
@@ -177,7 +190,7 @@ fail:
 
 int bedrock__client_conn(bedrock__conn *out, bedrock_client *c, const char *endpoint)
 {
-	bedrock__conn conn = { NULL, NULL };
+	bedrock__conn conn = { NULL, NULL, NULL };
 
 	pthread_mutex_lock(&c->pool_lock);
 	if (c->pool_count)
@@ -248,9 +261,11 @@ void bedrock__client_release_conn(bedrock_client *c, bedrock__conn *conn)
 	if (conn->easy) {
 		curl_easy_cleanup(conn->easy);
 		curl_multi_cleanup(conn->multi);
+		bedrock_sigv4_result_free(conn->sig);
 	}
 	conn->easy = NULL;
 	conn->multi = NULL;
+	conn->sig = NULL;
 }
 
 int bedrock__client_transport_error(bedrock_error_info *err, bedrock_client *c, const char *endpoint,

@@ -38,6 +38,9 @@ static inline int bedrock__cancelled(const bedrock_cancel *t)
 typedef struct bedrock__conn {
 	CURL *easy;
 	CURLM *multi;
+	/* Signing work space (made on first use), reused so that signing a
+	 * request allocates nothing: like the transfer, one thread at a time. */
+	bedrock_sigv4_result *sig;
 } bedrock__conn;
 
 struct bedrock_client {
@@ -87,9 +90,10 @@ struct bedrock_response {
 	char header_value[512];
 };
 
-/* Builds the signed header list for one attempt; *list owned by caller. */
+/* Builds the signed header list for one attempt; *list owned by caller.
+ * sig: work space to sign in (NULL: a temporary one). */
 int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,
-			    bedrock_error_info *err);
+			    bedrock_sigv4_result **sig, bedrock_error_info *err);
 /* A transfer from the pool, its easy handle reset and configured for c
  * and endpoint; 0, or BEDROCK_ENOMEM. And back (the easy handle must have
  * left the multi handle). */

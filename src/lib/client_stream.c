@@ -188,11 +188,12 @@ const char *bedrock_stream_request_id(const bedrock_stream *s)
 static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int copy_body,
 		 bedrock_error_info *err)
 {
-	int rc = bedrock__client_headers(&s->list, s->client, call, err);
+	int rc;
 
-	if (rc)
-		return rc;
 	if (multi) {
+		rc = bedrock__client_headers(&s->list, s->client, call, NULL, err);
+		if (rc)
+			return rc;
 		s->easy = curl_easy_init();
 		if (!s->easy)
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
@@ -200,6 +201,9 @@ static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int
 	} else {
 		if (bedrock__client_conn(&s->conn, s->client, call->endpoint))
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+		rc = bedrock__client_headers(&s->list, s->client, call, &s->conn.sig, err);
+		if (rc)
+			return rc;
 		s->easy = s->conn.easy;
 		multi = s->multi = s->conn.multi;
 	}

@@ -88,8 +88,9 @@ static size_t on_write(char *data, size_t size, size_t n, void *p)
 
 void bedrock__header_line(bedrock_buf *h, const char *data, size_t len)
 {
-	const char *colon = memchr(data, ':', len);
-	size_t i;
+	const char *colon = memchr(data, ':', len), *v;
+	size_t nl, vl, i;
+	char *dst;
 
 	/* A new status line (redirect, 100-continue) starts a new header set. */
 	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
@@ -98,19 +99,25 @@ void bedrock__header_line(bedrock_buf *h, const char *data, size_t len)
 	}
 	if (!colon)
 		return;
-	for (i = 0; data + i < colon; i++) {
-		char ch = data[i];
-
-		bedrock__buf_putc(h, ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch);
-	}
-	bedrock__buf_puts(h, ": ");
-	for (colon++; colon < data + len && (*colon == ' ' || *colon == '\t'); colon++)
+	nl = (size_t)(colon - data);
+	for (v = colon + 1; v < data + len && (*v == ' ' || *v == '\t'); v++)
 		;
 	while (len && (data[len - 1] == '\r' || data[len - 1] == '\n'))
 		len--;
-	if (colon < data + len)
-		bedrock__buf_put(h, colon, (size_t)(data + len - colon));
-	bedrock__buf_putc(h, '\n');
+	vl = v < data + len ? (size_t)(data + len - v) : 0;
+	/* "name: value\n" in one piece, the name lower-cased on the way: every
+	 * header of every response passes here. */
+	if (bedrock__buf_grow(h, nl + 3 + vl))
+		return;
+	dst = h->ptr + h->len;
+	for (i = 0; i < nl; i++)
+		dst[i] = data[i] >= 'A' && data[i] <= 'Z' ? (char)(data[i] + 32) : data[i];
+	dst[nl] = ':';
+	dst[nl + 1] = ' ';
+	memcpy(dst + nl + 2, v, vl);
+	dst[nl + 2 + vl] = '\n';
+	h->len += nl + 3 + vl;
+	h->ptr[h->len] = '\0';
 }
 
 static size_t on_header(char *data, size_t size, size_t n, void *p)
