@@ -3,14 +3,21 @@
 #   make test   set-up, build, and the whole suite: normal and ASan+UBSan builds
 #   make fuzz   run every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make bench  build and run bench/ (Release)
+#   make install  install the build (PREFIX=/usr/local, DESTDIR honoured)
+#   make deb    a Debian package of it (CPack), in build-deb/
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE ?= cmake
 CTEST ?= ctest
+CPACK ?= cpack
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The build `make install` installs from.
+BUILD_DIR ?= build
 DEMO_STREAM = tests/vectors/bedrock/newrelic__invoke_stream__anthropic.claude-3-sonnet-20240229-v1_3A0__What_is_212_degrees_Fahrenheit_converted/response.body
 
-.PHONY: all deps build build-asan demo test test-normal test-asan fuzz bench clean
+.PHONY: all deps build build-asan demo test test-normal test-asan fuzz bench install deb clean
 
 all: build
 
@@ -83,5 +90,22 @@ bench:
 	else echo "(install wrk for the emulator's requests/s)"; fi
 	@python3 bench/bench_emulate_streams.py build-bench/bedrock 1000 20
 
+# Installs what build/ built (configuring and building it first if needed,
+# without the deps step, so `sudo make install` after `make` only copies).
+install:
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || $(MAKE) build
+	$(CMAKE) --build $(BUILD_DIR) -j $(JOBS)
+	DESTDIR="$(DESTDIR)" $(CMAKE) --install $(BUILD_DIR) --prefix "$(PREFIX)"
+
+# The Debian package: its own build for /usr (multiarch libdir), no tests.
+# dpkg-shlibdeps (dpkg-dev) computes its Depends line.
+deb:
+	@sh scripts/install-deps.sh
+	$(CMAKE) -S . -B build-deb -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+		-DBEDROCK_BUILD_TESTS=OFF -DBEDROCK_BUILD_BENCH=OFF -DBEDROCK_BUILD_EXAMPLES=OFF >/dev/null
+	$(CMAKE) --build build-deb -j $(JOBS)
+	cd build-deb && $(CPACK) -G DEB
+	@ls build-deb/*.deb
+
 clean:
-	rm -rf build build-asan build-fuzz build-bench
+	rm -rf build build-asan build-fuzz build-bench build-deb

@@ -15,12 +15,15 @@ install(FILES ${BEDROCK_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/
 
 # ---- pkg-config: bedrock.pc (and libbedrock.pc, the older name) -------------
 # The prefix is only known when installing (--prefix, CPack's /usr), so the
-# files are made then; everything else is filled in now.
+# files are made then, each install in a directory of its own (installs may
+# run side by side: the tests, CPack); everything else is filled in now.
 set(BEDROCK_PC_PREFIX "@BEDROCK_PC_PREFIX@")
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
   set(BEDROCK_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+  set(_pcdest "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 else()
   set(BEDROCK_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  set(_pcdest "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 endif()
 if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
   set(BEDROCK_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
@@ -33,13 +36,15 @@ foreach(pc bedrock libbedrock)
 endforeach()
 install(CODE "
   set(BEDROCK_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+  string(MD5 _pcdir \"\$ENV{DESTDIR}|\${CMAKE_INSTALL_PREFIX}\")
+  set(_pcdir \"${CMAKE_CURRENT_BINARY_DIR}/pkgconfig/\${_pcdir}\")
   foreach(pc bedrock libbedrock)
     configure_file(\"${CMAKE_CURRENT_BINARY_DIR}/pkgconfig/\${pc}.pc.in\"
-                   \"${CMAKE_CURRENT_BINARY_DIR}/pkgconfig/\${pc}.pc\" @ONLY)
-  endforeach()")
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/pkgconfig/bedrock.pc
-              ${CMAKE_CURRENT_BINARY_DIR}/pkgconfig/libbedrock.pc
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+                   \"\${_pcdir}/\${pc}.pc\" @ONLY)
+  endforeach()
+  file(INSTALL DESTINATION \"${_pcdest}\" TYPE FILE
+       FILES \"\${_pcdir}/bedrock.pc\" \"\${_pcdir}/libbedrock.pc\")
+  file(REMOVE_RECURSE \"\${_pcdir}\")")
 
 # ---- CMake package: find_package(bedrock) ------------------------------------
 set(BEDROCK_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/bedrock)
