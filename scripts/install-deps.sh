@@ -5,9 +5,9 @@ set -eu
 
 PKGS="build-essential cmake pkg-config python3 libcurl4-openssl-dev libssl-dev
 libcjson-dev zlib1g-dev libexpat1-dev libcmocka-dev
-libevent-dev libnghttp2-dev libmicrohttpd-dev curl nghttp2-client"
+libevent-dev libnghttp2-dev libmicrohttpd-dev libedit-dev curl nghttp2-client tmux"
 # curl (built with nghttp2, as Debian's is) and nghttp (several streams on
-# one connection) drive the emulator's HTTP/2 tests. wrk, for bench/bench_emulate.sh, is not installed here.
+# one connection) drive the emulator's HTTP/2 tests; tmux drives `bedrock chat`'s. wrk, for bench/bench_emulate.sh, is not installed here.
 # clang and its runtime are for `make fuzz` only.
 if [ "${1:-}" = "--fuzz" ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev"

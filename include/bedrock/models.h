@@ -79,6 +79,14 @@ typedef enum bedrock_profile_geo {
 /** bedrock_model_info.features */
 /* The 1M-token context window beta (anthropic_beta "context-1m-2025-08-07"). */
 #define BEDROCK_MODEL_FEATURE_CONTEXT_1M 1u
+/*
+ * Adaptive thinking ({"thinking":{"type":"adaptive"}} with
+ * {"output_config":{"effort":...}}), the recommended way to think on the
+ * models that have it; budgeted thinking ("enabled" + budget_tokens) is
+ * deprecated there. Not in the seeds: from Anthropic's and AWS's
+ * adaptive-thinking pages.
+ */
+#define BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING 2u
 
 /** The AWS error code of both catalog errors. */
 #define BEDROCK_MODEL_ERROR_CODE "ValidationException"
@@ -126,7 +134,8 @@ typedef struct bedrock_model_info {
 	 * responseStreamingSupported always true). Not in the seeds.
 	 */
 	unsigned modalities;
-	/** BEDROCK_MODEL_FEATURE_* bits, from the seeds. */
+	/** BEDROCK_MODEL_FEATURE_* bits (1M context from the seeds; adaptive
+	 *  thinking from Anthropic's pages). */
 	unsigned features;
 } bedrock_model_info;
 

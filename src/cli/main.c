@@ -9,6 +9,11 @@
 static const char usage[] =
 	"usage: bedrock [global options] <command> [options]\n"
 	"\n"
+	"Talk to Claude (bedrock COMMAND --help for the options):\n"
+	"  ask [PROMPT|-]      ask once; the answer streams to stdout\n"
+	"  chat                a conversation, with line editing and history\n"
+	"  tokens [PROMPT|-]   count the input tokens of a prompt\n"
+	"\n"
 	"Bedrock, raw (as the AWS CLI shapes it):\n"
 	"  invoke --model-id ID --body JSON|file://PATH|- [--stream] [OUTFILE|-]\n"
 	"  converse --model-id ID --body JSON|file://PATH|- [--stream]\n"
@@ -45,6 +50,9 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ NULL, "ask", cmd_ask },
+	{ NULL, "chat", cmd_chat },
+	{ NULL, "tokens", cmd_tokens },
 	{ NULL, "emulate", cmd_emulate },
 	{ NULL, "invoke", cmd_invoke },
 	{ NULL, "converse", cmd_converse },

@@ -522,6 +522,10 @@ static void test_models__lifecycle_and_features(void **state)
 	assert_true(by_alias("sonnet-4.5")->features & BEDROCK_MODEL_FEATURE_CONTEXT_1M);
 	assert_false(by_alias("haiku-4.5")->features & BEDROCK_MODEL_FEATURE_CONTEXT_1M);
 	assert_int_equal(by_alias("opus-4.6")->max_output_tokens, 128000);
+	/* Adaptive thinking: Opus 4.6 only; Opus 4.5 and Sonnet 4.5 budget it. */
+	assert_true(by_alias("opus-4.6")->features & BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING);
+	assert_false(by_alias("opus-4.5")->features & BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING);
+	assert_false(by_alias("sonnet-4.5")->features & BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING);
 	assert_string_equal(by_alias("sonnet-3")->name, "Claude 3 Sonnet");
 }
 
