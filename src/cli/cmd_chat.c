@@ -119,7 +119,9 @@ static int setup_editline(chat *ch, const char *argv0)
 	el_set(ch->el, EL_EDITOR, "emacs");
 	el_set(ch->el, EL_PROMPT, prompt_fn);
 	el_set(ch->el, EL_HIST, history, ch->hist);
-	el_set(ch->el, EL_ADDFN, "bedrock-cancel-line", "Discard the line", cancel_line);
+	/* The wide call: the narrow el_set() copies the two names and never
+	 * frees them. */
+	el_wset(ch->el, EL_ADDFN, L"bedrock-cancel-line", L"Discard the line", cancel_line);
 	el_set(ch->el, EL_SETTY, "-d", "-isig", NULL);
 	el_set(ch->el, EL_BIND, "^C", "bedrock-cancel-line", NULL);
 	/* The user's ~/.editrc, as every libedit program reads it. */
