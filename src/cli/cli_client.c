@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli_client.h"
+#include "emu_embed.h"
 
 cli_globals cli_g;
 
@@ -29,6 +30,10 @@ int cli_global_option(int argc, char **argv, int *i)
 
 	if (!strcmp(a, "--debug")) {
 		cli_g.debug = 1;
+		return 1;
+	}
+	if (!strcmp(a, "--emulate")) {
+		cli_g.emulate = 1;
 		return 1;
 	}
 	if (strcmp(a, "--region") && strcmp(a, "--profile") && strcmp(a, "--endpoint-url") &&
@@ -71,6 +76,42 @@ int cli_global_option(int argc, char **argv, int *i)
 	return 1;
 }
 
+static emu_embedded *embedded;
+
+static void stop_embedded(void)
+{
+	emu_embedded_stop(embedded);
+	embedded = NULL;
+}
+
+/* --emulate: serve Bedrock from this process and point the client at it
+ * with the emulator's own key, so no AWS account (and no credential chain)
+ * is involved. */
+static int start_embedded(bedrock_client_options *o)
+{
+	static char url[128];
+	char msg[256];
+
+	if (cli_g.endpoint_url) {
+		fprintf(stderr, "bedrock: --emulate and --endpoint-url do not go together\n");
+		return CLI_USAGE;
+	}
+	o->region = cli_g.region ? cli_g.region : "us-east-1";
+	if (!embedded) {
+		if (emu_embedded_start(&embedded, o->region, url, sizeof(url), msg, sizeof(msg))) {
+			fprintf(stderr, "bedrock: --emulate: %s\n", msg);
+			return CLI_USAGE;
+		}
+		atexit(stop_embedded);
+	}
+	o->endpoint_url = url;
+	o->access_key_id = EMU_DEFAULT_ACCESS_KEY_ID;
+	o->secret_access_key = EMU_DEFAULT_SECRET_KEY;
+	if (cli_g.debug)
+		fprintf(stderr, "bedrock: emulator serving %s for %s\n", url, o->region);
+	return 0;
+}
+
 int cli_client_open(bedrock_client **out)
 {
 	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
@@ -80,6 +121,8 @@ int cli_client_open(bedrock_client **out)
 	o.region = cli_g.region;
 	o.profile = cli_g.profile;
 	o.endpoint_url = cli_g.endpoint_url;
+	if (cli_g.emulate && (rc = start_embedded(&o)) != 0)
+		return rc;
 	o.max_attempts = cli_g.max_attempts;
 	if (cli_g.retry_mode)
 		o.retry_mode = !strcmp(cli_g.retry_mode, "adaptive") ? BEDROCK_RETRY_ADAPTIVE

@@ -19,6 +19,7 @@ enum {
 typedef struct cli_globals {
 	const char *region, *profile, *endpoint_url;
 	int debug;
+	int emulate;		/* --emulate: an emulator inside the process */
 	unsigned max_attempts;
 	const char *retry_mode;
 	long timeout_s;
