@@ -7,8 +7,9 @@
 
 cli_globals cli_g;
 
-/* The model of the call in flight, for cli_report()'s hints. */
+/* The model and region of the call in flight, for cli_report()'s hints. */
 static const char *noted_model;
+static char noted_region[64];
 
 void cli_note_model(const char *model_id)
 {
@@ -132,6 +133,8 @@ int cli_client_open(bedrock_client **out)
 	o.log = log_line;
 	o.user_agent_suffix = "bedrock-cli";
 	rc = bedrock_client_new(out, &o, &err);
+	if (!rc)
+		snprintf(noted_region, sizeof(noted_region), "%s", bedrock_client_region(*out));
 	if (rc) {
 		fprintf(stderr, "bedrock: %s\n", err.message);
 		return rc == BEDROCK_ECONFIG || rc == BEDROCK_EINVAL || rc == BEDROCK_EAUTH ? CLI_CONFIG
@@ -188,6 +191,8 @@ int cli_report(int rc, const bedrock_error_info *err)
 			err->request_id[0] ? ")" : "");
 	else
 		fprintf(stderr, "bedrock: %s\n", err->message);
+	if (cli_g.hints)
+		cli_hint(err, noted_model, noted_region[0] ? noted_region : NULL);
 	switch (rc) {
 	case BEDROCK_EHTTP:
 	case BEDROCK_ETHROTTLED:

@@ -20,6 +20,8 @@ typedef struct cli_globals {
 	const char *region, *profile, *endpoint_url;
 	int debug;
 	int emulate;		/* --emulate: an emulator inside the process */
+	int hints;		/* the commands for people add a hint line to errors;
+				 * the raw ones keep the AWS CLI's single line */
 	unsigned max_attempts;
 	const char *retry_mode;
 	long timeout_s;
@@ -38,6 +40,9 @@ int cli_read_body(char **out, size_t *len, const char *arg);
 /* Names the model the command is calling, so cli_report() can say what to
  * do about errors that concern it (not offered on demand, no access). */
 void cli_note_model(const char *model_id);
+/* The hint line for an error people can act on (cli_hints.c); nothing for
+ * the others. model_id and region may be NULL. */
+void cli_hint(const bedrock_error_info *err, const char *model_id, const char *region);
 /* Prints `bedrock: CODE: MESSAGE (request id ID)` (and, on a line of its
  * own, what to do about it when we know) and returns the exit code. */
 int cli_report(int rc, const bedrock_error_info *err);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_client.h"
+#include "cli_control.h"
 
 typedef struct {
 	const char *model_id, *body, *outfile, *provider, *type, *s3, *cloudwatch, *role_arn;
@@ -113,6 +114,7 @@ static int runtime(int argc, char **argv, int op, const char *usage)
 	}
 	if (cli_read_body(&body, &len, a.body))
 		return CLI_USAGE;
+	cli_note_model(a.model_id);
 	status = cli_client_open(&c);
 	if (status)
 		goto done;
@@ -242,45 +244,15 @@ int cmd_list_profiles(int argc, char **argv)
 {
 	static const char usage[] = "usage: bedrock list-profiles [--type SYSTEM_DEFINED|APPLICATION]\n";
 	bedrock_client *c = NULL;
-	bedrock_error_info err;
-	cJSON *all = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(all, "inferenceProfileSummaries");
-	char path[2048], token[768] = "", enc[700];
-	int status, rc, pages = 0;
+	cJSON *all = NULL;
+	int status;
 	args a;
 
-	if (parse(&a, argc, argv, usage) || a.positional) {
-		cJSON_Delete(all);
+	if (parse(&a, argc, argv, usage) || a.positional)
 		return CLI_USAGE;
-	}
 	status = cli_client_open(&c);
-	while (!status) {
-		bedrock_response *r = NULL;
-		cJSON *page, *it, *next;
-		size_t len;
-		const char *data;
-
-		snprintf(path, sizeof(path), "/inference-profiles?maxResults=1000%s%s%s%s",
-			 a.type ? "&type=" : "", a.type ? a.type : "", token[0] ? "&nextToken=" : "", token);
-		rc = bedrock_control_request(&r, c, "GET", path, NULL, 0, &err);
-		if (rc) {
-			status = cli_report(rc, &err);
-			break;
-		}
-		data = bedrock_response_body(r, &len);
-		page = cJSON_ParseWithLength(data, len);
-		bedrock_response_free(r);
-		cJSON_ArrayForEach(it, cJSON_GetObjectItem(page, "inferenceProfileSummaries"))
-			cJSON_AddItemToArray(items, cJSON_Duplicate(it, 1));
-		next = cJSON_GetObjectItem(page, "nextToken");
-		token[0] = '\0';
-		if (cJSON_IsString(next) && strlen(next->valuestring) < sizeof(enc) / 3) {
-			encode_label(enc, sizeof(enc), next->valuestring);
-			snprintf(token, sizeof(token), "%s", enc);
-		}
-		cJSON_Delete(page);
-		if (!token[0] || ++pages > 1000)
-			break;
-	}
+	if (!status)
+		status = cli_profiles_fetch(&all, c, a.type);
 	if (!status) {
 		char *text = cJSON_PrintUnformatted(all);
 

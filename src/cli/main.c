@@ -9,6 +9,10 @@
 static const char usage[] =
 	"usage: bedrock [global options] <command> [options]\n"
 	"\n"
+	"Everyday:\n"
+	"  models [--provider P] [--json]   the models of this region, with the id to call\n"
+	"  config                           the profile, region, endpoint and credentials in use\n"
+	"\n"
 	"Bedrock, raw (as the AWS CLI shapes it):\n"
 	"  invoke --model-id ID --body JSON|file://PATH|- [--stream] [OUTFILE|-]\n"
 	"  converse --model-id ID --body JSON|file://PATH|- [--stream]\n"
@@ -47,6 +51,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ NULL, "emulate", cmd_emulate },
+	{ NULL, "models", cmd_models },
+	{ NULL, "config", cmd_config },
 	{ NULL, "invoke", cmd_invoke },
 	{ NULL, "converse", cmd_converse },
 	{ NULL, "count-tokens", cmd_count_tokens },
@@ -102,8 +108,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[2], c->name))
 			return c->run(argc - 2, argv + 2);
 	}
-	fprintf(stderr, "bedrock: unknown command '%s%s%s'\n\n%s", argv[1],
+	fprintf(stderr, "bedrock: unknown command '%s%s%s' (bedrock --help lists them)\n", argv[1],
 		argc > 2 && !strcmp(argv[1], "debug") ? " " : "",
-		argc > 2 && !strcmp(argv[1], "debug") ? argv[2] : "", usage);
+		argc > 2 && !strcmp(argv[1], "debug") ? argv[2] : "");
 	return 1;
 }
