@@ -79,7 +79,7 @@ int cli_global_option(int argc, char **argv, int *i)
 
 static emu_embedded *embedded;
 
-static void stop_embedded(void)
+void cli_shutdown(void)
 {
 	emu_embedded_stop(embedded);
 	embedded = NULL;
@@ -103,7 +103,6 @@ static int start_embedded(bedrock_client_options *o)
 			fprintf(stderr, "bedrock: --emulate: %s\n", msg);
 			return CLI_USAGE;
 		}
-		atexit(stop_embedded);
 	}
 	o->endpoint_url = url;
 	o->access_key_id = EMU_DEFAULT_ACCESS_KEY_ID;

@@ -35,6 +35,10 @@ int cli_global_option(int argc, char **argv, int *i);
 /* Makes the client from the global options; prints the error and returns
  * the exit code on failure. */
 int cli_client_open(bedrock_client **out);
+/* Stops what cli_client_open() started for the whole process (the
+ * --emulate emulator). main() calls it once the command returns: not from
+ * atexit, which would run after libcrypto's own cleanup. */
+void cli_shutdown(void);
 /* JSON text, file://PATH or - (stdin) into a malloc'd buffer. */
 int cli_read_body(char **out, size_t *len, const char *arg);
 /* Names the model the command is calling, so cli_report() can say what to

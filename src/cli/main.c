@@ -95,8 +95,12 @@ int main(int argc, char **argv)
 		const struct command *c = &commands[i];
 
 		if (!c->group) {
-			if (!strcmp(argv[1], c->name))
-				return c->run(argc - 1, argv + 1);
+			if (!strcmp(argv[1], c->name)) {
+				int rc = c->run(argc - 1, argv + 1);
+
+				cli_shutdown();
+				return rc;
+			}
 			continue;
 		}
 		if (strcmp(argv[1], c->group))
