@@ -342,6 +342,9 @@ int cmd_api_key(int argc, char **argv)
 				fprintf(stderr, "bedrock: --expires is 1 to 43200 seconds\n");
 				return CLI_USAGE;
 			}
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return CLI_OK;
 		} else {
 			fputs(usage, stderr);
 			return CLI_USAGE;

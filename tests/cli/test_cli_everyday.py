@@ -180,8 +180,20 @@ def hint_tests():
         emu.wait(timeout=10)
 
 
+def help_tests():
+    for cmd in (["invoke"], ["converse"], ["count-tokens"], ["list-models"], ["get-model"], ["list-profiles"],
+                ["get-profile"], ["logging"], ["api-key"], ["emulate"], ["models"], ["config"],
+                ["debug", "sign"], ["debug", "eventstream"], ["debug", "credentials"]):
+        r = run(*(cmd + ["--help"]))
+        check("%s --help: usage on stdout, exit 0" % " ".join(cmd),
+              r.returncode == 0 and r.stdout.startswith("usage: bedrock " + cmd[0]), r.stdout + r.stderr)
+    r = run("frobnicate")
+    check("unknown command: one line, exit 1", r.returncode == 1 and len(r.stderr.splitlines()) == 1 and
+          "frobnicate" in r.stderr, r.stderr)
+
+
 def main():
-    for t in (emulate_tests, models_tests, config_tests, hint_tests):
+    for t in (emulate_tests, models_tests, config_tests, hint_tests, help_tests):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others
