@@ -6,9 +6,9 @@
 
 #include "bedrock/bedrock.h"
 
-/* GET path on the control plane, parsed. Returns a CLI exit code (the
- * error already reported); *out is the JSON body on CLI_OK. */
-int cli_control_get(cJSON **out, bedrock_client *c, const char *path);
+/* The JSON of a control-plane call's answer (r is freed): a CLI exit code,
+ * the error already reported when rc is not 0. */
+int cli_parse_response(cJSON **out, int rc, bedrock_response *r, const bedrock_error_info *err);
 /* Every page of ListInferenceProfiles (type NULL = all), merged into one
  * {"inferenceProfileSummaries": [...]}. Returns a CLI exit code. */
 int cli_profiles_fetch(cJSON **out, bedrock_client *c, const char *type);

@@ -163,9 +163,9 @@ int cmd_models(int argc, char **argv)
 	bedrock_client *c = NULL;
 	cJSON *models = NULL, *profiles = NULL;
 	const cJSON *m;
-	char path[256], enc[128];
+	bedrock_model_filter filter = BEDROCK_MODEL_FILTER_INIT;
 	row *rows = NULL;
-	size_t n = 0, len;
+	size_t n = 0;
 	int i, g, json = 0, status;
 	cli_g.hints = 1;
 
@@ -185,15 +185,15 @@ int cmd_models(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	if (!strcmp(provider, "all"))
-		snprintf(path, sizeof(path), "/foundation-models");
-	else if (bedrock_sigv4_uri_encode(enc, sizeof(enc), &len, provider, strlen(provider)) == 0)
-		snprintf(path, sizeof(path), "/foundation-models?byProvider=%s", enc);
-	else
-		return CLI_USAGE;
+	filter.provider = strcmp(provider, "all") ? provider : NULL;
 	status = cli_client_open(&c);
-	if (!status)
-		status = cli_control_get(&models, c, path);
+	if (!status) {
+		bedrock_response *r = NULL;
+		bedrock_error_info err;
+		int rc = bedrock_list_foundation_models(&r, c, &filter, &err);
+
+		status = cli_parse_response(&models, rc, r, &err);
+	}
 	if (!status)
 		status = cli_profiles_fetch(&profiles, c, "SYSTEM_DEFINED");
 	if (!status) {

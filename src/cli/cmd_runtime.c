@@ -161,7 +161,12 @@ int cmd_count_tokens(int argc, char **argv) { return runtime(argc, argv, 2, coun
 
 /* ---- control plane ---- */
 
-static int control(const char *method, const char *path, const char *body, const char *usage)
+typedef enum {
+	LIST_MODELS, GET_MODEL, GET_PROFILE, LOGGING_GET, LOGGING_PUT, LOGGING_DELETE
+} control_op;
+
+/* One control-plane call through the library's typed API; prints the body. */
+static int control(control_op op, const char *arg, const bedrock_model_filter *filter)
 {
 	bedrock_client *c = NULL;
 	bedrock_response *r = NULL;
@@ -169,11 +174,17 @@ static int control(const char *method, const char *path, const char *body, const
 	size_t len;
 	int rc, status;
 
-	(void)usage;
 	status = cli_client_open(&c);
 	if (status)
 		return status;
-	rc = bedrock_control_request(&r, c, method, path, body, body ? strlen(body) : 0, &err);
+	switch (op) {
+	case LIST_MODELS: rc = bedrock_list_foundation_models(&r, c, filter, &err); break;
+	case GET_MODEL: rc = bedrock_get_foundation_model(&r, c, arg, &err); break;
+	case GET_PROFILE: rc = bedrock_get_inference_profile(&r, c, arg, &err); break;
+	case LOGGING_GET: rc = bedrock_logging_get(&r, c, &err); break;
+	case LOGGING_PUT: rc = bedrock_logging_put(&r, c, arg, &err); break;
+	default: rc = bedrock_logging_delete(&r, c, &err); break;
+	}
 	if (rc) {
 		status = cli_report(rc, &err);
 	} else {
@@ -188,55 +199,37 @@ static int control(const char *method, const char *path, const char *body, const
 	return status;
 }
 
-static void encode_label(char *out, size_t cap, const char *s)
-{
-	size_t n = 0;
-
-	if (bedrock_sigv4_uri_encode(out, cap, &n, s, strlen(s)))
-		out[0] = '\0';
-}
-
 int cmd_list_models(int argc, char **argv)
 {
 	static const char usage[] = "usage: bedrock list-models [--provider P]\n";
-	char path[512], enc[256];
+	bedrock_model_filter filter = BEDROCK_MODEL_FILTER_INIT;
 	args a;
 
 	if (parse(&a, argc, argv, usage) || a.positional)
 		return CLI_USAGE;
-	if (a.provider) {
-		encode_label(enc, sizeof(enc), a.provider);
-		snprintf(path, sizeof(path), "/foundation-models?byProvider=%s", enc);
-	} else {
-		snprintf(path, sizeof(path), "/foundation-models");
-	}
-	return control("GET", path, NULL, usage);
+	filter.provider = a.provider;
+	return control(LIST_MODELS, NULL, &filter);
 }
 
-/* GET PREFIX/<encoded positional argument>. */
-static int get_one(int argc, char **argv, const char *usage, const char *prefix)
+static int get_one(int argc, char **argv, const char *usage, control_op op)
 {
-	char path[8192], enc[7000];
 	args a;
 
 	if (parse(&a, argc, argv, usage) || !a.positional) {
 		fputs(usage, stderr);
 		return CLI_USAGE;
 	}
-	encode_label(enc, sizeof(enc), a.positional);
-	snprintf(path, sizeof(path), "%s%s", prefix, enc);
-	return control("GET", path, NULL, usage);
+	return control(op, a.positional, NULL);
 }
 
 int cmd_get_model(int argc, char **argv)
 {
-	return get_one(argc, argv, "usage: bedrock get-model MODEL_ID\n", "/foundation-models/");
+	return get_one(argc, argv, "usage: bedrock get-model MODEL_ID\n", GET_MODEL);
 }
 
 int cmd_get_profile(int argc, char **argv)
 {
-	return get_one(argc, argv, "usage: bedrock get-profile PROFILE_ID_OR_ARN\n",
-		       "/inference-profiles/");
+	return get_one(argc, argv, "usage: bedrock get-profile PROFILE_ID_OR_ARN\n", GET_PROFILE);
 }
 
 /* Every page, merged into one {"inferenceProfileSummaries": [...]}. */
@@ -269,7 +262,7 @@ int cmd_logging(int argc, char **argv)
 	static const char usage[] =
 		"usage: bedrock logging show|disable\n"
 		"       bedrock logging enable [--s3 s3://BUCKET/PREFIX] [--cloudwatch LOG_GROUP --role-arn ARN]\n";
-	cJSON *body, *cfg;
+	cJSON *cfg;
 	char *text;
 	args a;
 	int status;
@@ -279,16 +272,15 @@ int cmd_logging(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	if (!strcmp(a.positional, "show"))
-		return control("GET", "/logging/modelinvocations", NULL, usage);
+		return control(LOGGING_GET, NULL, NULL);
 	if (!strcmp(a.positional, "disable"))
-		return control("DELETE", "/logging/modelinvocations", NULL, usage);
+		return control(LOGGING_DELETE, NULL, NULL);
 	if (strcmp(a.positional, "enable") || (!a.s3 && !a.cloudwatch) ||
 	    (a.cloudwatch && !a.role_arn) || (a.s3 && strncmp(a.s3, "s3://", 5))) {
 		fputs(usage, stderr);
 		return CLI_USAGE;
 	}
-	body = cJSON_CreateObject();
-	cfg = cJSON_AddObjectToObject(body, "loggingConfig");
+	cfg = cJSON_CreateObject();
 	cJSON_AddBoolToObject(cfg, "textDataDeliveryEnabled", 1);
 	cJSON_AddBoolToObject(cfg, "imageDataDeliveryEnabled", 1);
 	cJSON_AddBoolToObject(cfg, "embeddingDataDeliveryEnabled", 1);
@@ -309,10 +301,10 @@ int cmd_logging(int argc, char **argv)
 		cJSON_AddStringToObject(cw, "logGroupName", a.cloudwatch);
 		cJSON_AddStringToObject(cw, "roleArn", a.role_arn);
 	}
-	text = cJSON_PrintUnformatted(body);
-	status = control("PUT", "/logging/modelinvocations", text, usage);
+	text = cJSON_PrintUnformatted(cfg);
+	status = text ? control(LOGGING_PUT, text, NULL) : CLI_USAGE;
 	free(text);
-	cJSON_Delete(body);
+	cJSON_Delete(cfg);
 	return status;
 }
 
