@@ -173,8 +173,9 @@ def hint_tests():
         check("a rejected key says what to check", r.returncode == 2 and "hint: AWS does not accept these keys"
               in r.stderr and "not-the-secret" not in r.stderr, r.stderr)
         r = run("--endpoint-url", url, "--region", "us-east-1", "models")
-        check("no credentials: exit 4 and the --emulate hint",
-              r.returncode == 4 and "credentials" in r.stderr and "--emulate" in r.stderr, r.stderr)
+        check("no credentials: exit 4, the sources tried and the --emulate hint",
+              r.returncode == 4 and "tried environment, " in r.stderr and ", imds)" in r.stderr and
+              "--emulate" in r.stderr, r.stderr)
     finally:
         emu.terminate()
         emu.wait(timeout=10)
