@@ -237,6 +237,26 @@ int bedrock_model_profile_id(char *out, size_t cap, const bedrock_model_info *m,
  */
 bedrock_profile_geo bedrock_model_default_geo(const bedrock_model_info *m);
 
+/**
+ * The geographies whose system profiles can be called from @p region
+ * (bedrock_profile_geo bits): those whose bedrock_profile_geo_regions()
+ * list the region. 0 for NULL or a region no profile serves.
+ */
+unsigned bedrock_region_profile_geos(const char *region);
+
+/**
+ * The id to call @p m with from @p region: its global profile when the
+ * region can use it, else the profile of the region's own geography, else
+ * the base id when the model is offered on demand.
+ *
+ * @return 0; BEDROCK_ENOTFOUND when the model cannot be called from the
+ *         region at all (out is then ""); BEDROCK_EINVAL for a NULL
+ *         argument; BEDROCK_ELIMIT if cap is too small
+ *         (BEDROCK_MODEL_ID_MAX is always enough)
+ */
+int bedrock_model_id_for_region(char *out, size_t cap, const bedrock_model_info *m,
+				const char *region);
+
 /** "global", "us", "eu", "jp", "apac"; NULL for anything else. */
 const char *bedrock_profile_geo_prefix(bedrock_profile_geo geo);
 

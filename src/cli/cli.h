@@ -21,5 +21,7 @@ int cmd_emulate(int argc, char **argv);
 int cmd_ask(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_tokens(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif

@@ -205,6 +205,7 @@ int cmd_ask(int argc, char **argv)
 	char msg[1024], *body = NULL;
 	int status, rc;
 
+	cli_g.hints = 1;
 	memset(&a, 0, sizeof(a));
 	memset(&r, 0, sizeof(r));
 	conv_settings_init(&a.s);
@@ -260,6 +261,7 @@ int cmd_tokens(int argc, char **argv)
 	size_t len;
 	int status, rc;
 
+	cli_g.hints = 1;
 	memset(&a, 0, sizeof(a));
 	conv_settings_init(&a.s);
 	if ((status = parse(&a, argc, argv, 1)) >= 0)

@@ -258,6 +258,7 @@ int cmd_chat(int argc, char **argv)
 	chat ch;
 	int i, g, status;
 
+	cli_g.hints = 1;
 	memset(&ch, 0, sizeof(ch));
 	conv_settings_init(&ch.s);
 	conv_usage_init(&ch.last);

@@ -35,9 +35,10 @@ typedef struct conv_model {
 /*
  * Resolves -m for a client in `region`. Ids, profile ids and ARNs pass
  * through unchanged. An alias ("sonnet-4.5") or family name ("sonnet")
- * becomes the model's global profile in a commercial region, else the
- * profile of the region's geography (us., eu., jp., apac.), else the base
- * id of an on-demand model. "GEO.ALIAS" ("eu.sonnet-4.5") picks the
+ * becomes the id to call the model with from the region, as `bedrock
+ * models` shows it (bedrock_model_id_for_region(): the global profile where
+ * the region can use it, else the region's geography's, else the base id
+ * of an on-demand model). "GEO.ALIAS" ("eu.sonnet-4.5") picks the
  * geography. arg NULL: BEDROCK_MODEL, else CONV_DEFAULT_MODEL.
  * Returns 0, or -1 with err set.
  */

@@ -5,33 +5,6 @@
 
 #include "conv.h"
 
-/* The geography whose profiles a region may call. Global profiles are
- * preferred wherever they exist, so this only matters for models without
- * one. jp. profiles start in the two Japanese regions; a model without a
- * jp. profile falls back to apac. there. */
-static bedrock_profile_geo region_geo(const char *region, const bedrock_model_info *m)
-{
-	if (!strncmp(region, "us-gov-", 7) || !strncmp(region, "us-iso", 6))
-		return (bedrock_profile_geo)0;
-	if (!strncmp(region, "us-", 3))
-		return BEDROCK_PROFILE_US;
-	if (!strncmp(region, "eu-", 3))
-		return BEDROCK_PROFILE_EU;
-	if ((!strcmp(region, "ap-northeast-1") || !strcmp(region, "ap-northeast-3")) &&
-	    (m->profiles & BEDROCK_PROFILE_JP))
-		return BEDROCK_PROFILE_JP;
-	if (!strncmp(region, "ap-", 3))
-		return BEDROCK_PROFILE_APAC;
-	return (bedrock_profile_geo)0;
-}
-
-/* Global profiles run from the commercial partition only. */
-static int commercial(const char *region)
-{
-	return strncmp(region, "cn-", 3) && strncmp(region, "us-gov-", 7) &&
-	       strncmp(region, "us-iso", 6);
-}
-
 static void list_profiles(char *out, size_t cap, const bedrock_model_info *m)
 {
 	static const bedrock_profile_geo geos[] = { BEDROCK_PROFILE_GLOBAL, BEDROCK_PROFILE_US,
@@ -46,22 +19,17 @@ static void list_profiles(char *out, size_t cap, const bedrock_model_info *m)
 					      bedrock_profile_geo_prefix(geos[i]));
 }
 
+/* An alias: the id to call the model with from the region, as `bedrock
+ * models` shows it (bedrock_model_id_for_region()), or the profile of the
+ * geography named in "GEO.ALIAS". */
 static int from_alias(conv_model *out, const bedrock_model_info *m, bedrock_profile_geo want,
 		      const char *region, char *err, size_t cap)
 {
-	bedrock_profile_geo geo = want;
 	char have[64];
 
-	if (!geo && m->on_demand) {
-		snprintf(out->id, sizeof(out->id), "%s", m->id);
-		return 0;
-	}
-	if (!geo)
-		geo = (m->profiles & BEDROCK_PROFILE_GLOBAL) && commercial(region)
-			      ? BEDROCK_PROFILE_GLOBAL
-			      : region_geo(region, m);
-	if (geo && (m->profiles & (unsigned)geo) &&
-	    bedrock_model_profile_id(out->id, sizeof(out->id), m, geo) == 0)
+	if (want ? (m->profiles & (unsigned)want) &&
+			   bedrock_model_profile_id(out->id, sizeof(out->id), m, want) == 0
+		 : bedrock_model_id_for_region(out->id, sizeof(out->id), m, region) == 0)
 		return 0;
 	list_profiles(have, sizeof(have), m);
 	if (want)
