@@ -386,6 +386,24 @@ def main():
         r = ask("--max-tokens")
         check("missing value", r.returncode == 1 and "needs a value" in r.stderr, r.stderr)
 
+        # ---- --emulate: no account, no credentials, no network ----
+        bare = {"PATH": ENV["PATH"], "HOME": d}
+        r = subprocess.run([BIN, "--emulate", "ask", "Hello, world"], capture_output=True, text=True,
+                           env=bare, timeout=60)
+        check("--emulate ask", r.returncode == 0 and r.stdout == "You said: Hello, world\n", r.stderr)
+        r = subprocess.run([BIN, "--emulate", "--region", "eu-west-1", "ask", "-m", "sonnet-3.7", "--usage", "Hi"],
+                           capture_output=True, text=True, env=bare, timeout=60)
+        check("--emulate in eu-west-1: the eu. profile is accepted", r.returncode == 0
+              and r.stdout == "You said: Hi\n" and "tokens: input 1" in r.stderr, r.stderr)
+        r = subprocess.run([BIN, "--emulate", "tokens", "-s", "Be brief", "Hello, world"], capture_output=True,
+                           text=True, env=bare, timeout=60)
+        check("--emulate tokens", r.returncode == 0 and r.stdout == "5\n", r.stdout + r.stderr)
+        r = subprocess.run([BIN, "--emulate", "ask", "-m", SONNET, "Hi"], capture_output=True, text=True,
+                           env=bare, timeout=60)
+        check("on-demand error names the profile to use", r.returncode == 2 and
+              "bedrock: hint: Claude Sonnet 4.5 is called through an inference profile: use -m global." + SONNET
+              in r.stderr, r.stderr)
+
         # ---- help ----
         for cmd in ("ask", "chat", "tokens"):
             r = run(cmd, "--help")

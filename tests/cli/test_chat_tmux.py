@@ -193,6 +193,10 @@ def main():
         check("piped chat", r.returncode == 0 and r.stdout.startswith("YOU SAID: HELLO, WORLD\n\nYOU SAID: SECOND\nLINE\n")
               and "9 input tokens in 2 messages" in r.stdout and saved.get("system") == "Answer in uppercase"
               and len(saved.get("messages", [])) == 4, repr((r.stdout, r.stderr)))
+        r = subprocess.run([BIN, "--emulate", "chat", "-m", "haiku"], input="Hello, world\n/model\n",
+                           capture_output=True, text=True, env={"PATH": ENV["PATH"], "HOME": d}, timeout=60)
+        check("--emulate chat", r.returncode == 0 and r.stdout == "You said: Hello, world\n\n"
+              "global.anthropic.claude-haiku-4-5-20251001-v1:0 (Claude Haiku 4.5)\n", repr((r.stdout, r.stderr)))
         r = subprocess.run([BIN, "chat", "--endpoint-url", url, "-m", "nope"], input="", capture_output=True,
                            text=True, env=dict(ENV, HOME=d), timeout=60)
         check("chat: unknown model", r.returncode == 1 and "unknown model" in r.stderr, r.stderr)
