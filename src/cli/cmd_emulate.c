@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "demo_handler.h"
+#include "emu_embed.h"
 #include "emu_handler.h"
 #include "emulate.h"
 
@@ -148,7 +149,7 @@ int cmd_emulate(int argc, char **argv)
 	}
 	if (nkeys == 0) {
 		/* AWS's two documented example key pairs. */
-		if (add_key(keys, &nkeys, "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY") ||
+		if (add_key(keys, &nkeys, EMU_DEFAULT_ACCESS_KEY_ID ":" EMU_DEFAULT_SECRET_KEY) ||
 		    add_key(keys, &nkeys, "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))
 			goto done;
 	}
