@@ -40,6 +40,8 @@ AREAS = {
                       "when to retry a Bedrock call, and after how long"),
     "bedrock_sigv4": ("api/sigv4.md", ["sigv4.h"], "AWS Signature Version 4"),
     "bedrock_errors": ("ERRORS.md", ["errors.h"], "the error codes of libbedrock"),
+    "bedrock_control": ("api/control.md", ["control.h"],
+                        "the Bedrock control plane: models, inference profiles, logging"),
 }
 # config.h and auth.h have no Markdown page of their own (credentials.md
 # covers them with the credentials): their pages come from the header.
@@ -437,7 +439,7 @@ def c_inline(s, known):
             out.append("\\fB" + esc(m.group(3), code=True) + "\\fR")
         pos = m.end()
     out.append(esc(s[pos:]))
-    return "".join(out)
+    return " ".join(breakable(w) for w in "".join(out).split(" "))
 
 
 def split_comment(lines):

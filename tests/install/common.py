@@ -86,6 +86,14 @@ class Emulator:
                 self.proc.wait()
 
 
+def commands_of_help(text):
+    """The command names of `bedrock --help`: a word at the start of an
+    indented line, or one after another command's arguments that is
+    followed by an argument of its own (get-model ID)."""
+    return set(re.findall(r"^  ([a-z][a-z-]+)(?=\s|$)", text, re.M) +
+               re.findall(r"[]A-Z] {3,}([a-z][a-z-]+)(?= [A-Z]| *$)", text, re.M))
+
+
 def finish():
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)

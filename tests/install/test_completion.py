@@ -15,7 +15,7 @@ import signal
 import tempfile
 import time
 
-from common import check, finish, install, run
+from common import commands_of_help, check, finish, install, run
 
 BASH_COMPLETION = "/usr/share/bash-completion/bash_completion"
 
@@ -135,10 +135,6 @@ def wait_for(path, marker, fd, timeout=20):
 def help_of(binary, *cmd):
     r = run([binary] + list(cmd) + ["--help"])
     return r.stdout + r.stderr
-
-
-def commands_of_help(text):
-    return set(re.findall(r"(?:^  |[]A-Z] {3,})([a-z][a-z-]+)(?=\s|$)", text, re.M))
 
 
 def options_of(text):

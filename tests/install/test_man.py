@@ -9,13 +9,7 @@ import re
 import shutil
 import tempfile
 
-from common import check, finish, install, libdir, run
-
-
-def commands_of_help(text):
-    """The command names of `bedrock --help`: a word at the start of an
-    indented line, or after another command's arguments on the same line."""
-    return set(re.findall(r"(?:^  |[]A-Z] {3,})([a-z][a-z-]+)(?=\s|$)", text, re.M))
+from common import commands_of_help, check, finish, install, libdir, run
 
 
 def exported_functions(lib):
