@@ -1,5 +1,5 @@
 # Thin wrapper over CMake for the README's commands.
-#   make demo   set-up, build, and the main job
+#   make demo   set-up, build, and the main job: bedrock --emulate ask "Hello, world"
 #   make test   set-up, build, and the whole suite: normal and ASan+UBSan builds
 #   make fuzz   run every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make bench  build and run bench/ (Release)
@@ -37,20 +37,14 @@ build-asan: deps
 		-DBEDROCK_BUILD_BENCH=OFF >/dev/null
 	$(CMAKE) --build build-asan -j $(JOBS)
 
-# The main job, with no AWS account: start the local Bedrock emulator on a
-# free port, send it a SigV4-signed "Hello, world" InvokeModel, print the
-# answer, stop the emulator.
+# The main job, with no AWS account: ask Claude "Hello, world" through an
+# emulator started inside the process (--emulate), then show a real Claude
+# answer decoded from a recorded Bedrock response stream.
 demo: build
-	@set -e; out=$$(mktemp); \
-	./build/bedrock emulate --listen 127.0.0.1:0 --quiet > $$out & pid=$$!; \
-	trap 'kill $$pid 2>/dev/null; rm -f $$out' EXIT; \
-	for i in $$(seq 1 50); do grep -q '^listening on ' $$out && break; sleep 0.1; done; \
-	url=$$(sed -n 's/^listening on //p' $$out); \
-	echo "bedrock emulate is listening on $$url"; \
-	echo "Claude (emulated), asked \"Hello, world\":"; \
-	./build/example_invoke_model "$$url" "Hello, world"; \
-	echo; echo "And a real Claude answer, decoded from a recorded Bedrock response stream:"; \
-	./build/bedrock debug eventstream --text $(DEMO_STREAM)
+	@echo '$$ bedrock --emulate ask "Hello, world"'
+	@./build/bedrock --emulate ask "Hello, world"
+	@echo; echo '$$ bedrock debug eventstream --text <a recorded Bedrock stream>'
+	@./build/bedrock debug eventstream --text $(DEMO_STREAM)
 
 test-normal: build
 	cd build && $(CTEST) --output-on-failure -j $(JOBS)

@@ -31,7 +31,7 @@ static const char usage[] =
 	"  --fault NAME[:COUNT] inject a fault into the next COUNT requests (default 1, * = all):\n"
 	"                       throttle, not-ready, internal, unavailable, model-timeout,\n"
 	"                       model-error, reset, reset-after=N, corrupt-crc, truncate,\n"
-	"                       stream-exception=KIND, slow=MS\n"
+	"                       stream-exception=KIND, slow=MS, access-denied\n"
 	"  --replay DIR         answer with recorded exchanges from DIR (repeatable)\n"
 	"  --seed N             vary the deterministic model's wording (default 0)\n"
 	"  --max-body BYTES     largest request body accepted (default 26,048,576)\n"

@@ -166,6 +166,16 @@ def hint_tests():
     r = run("--emulate", "invoke", "--model-id", "anthropic.claude-sonnet-4-5-20250929-v1:0", "--body", BODY)
     check("raw invoke: one line, no hint", r.returncode == 2 and len(r.stderr.splitlines()) == 1 and
           "hint" not in r.stderr, r.stderr)
+    r = run("--emulate", "ask", "--max-attempts", "2", "hi [[emulate:fault=throttle]]")
+    check("ask throttled after retries says so, with the request id", r.returncode == 2 and
+          "ThrottlingException" in r.stderr and "request id" in r.stderr and
+          "hint: Bedrock is still throttling after the retries" in r.stderr, r.stderr)
+    r = run("--emulate", "ask", "hi [[emulate:fault=access-denied]]")
+    check("no model access: how to request it", r.returncode == 2 and "AccessDeniedException" in r.stderr and
+          "hint: request access to the model: Bedrock console > Model access" in r.stderr, r.stderr)
+    r = run("--emulate", "ask", "-m", "anthropic.claude-nope", "Hi")
+    check("an unknown id: exit 1 or 2 and a pointer to bedrock models",
+          r.returncode in (1, 2) and "bedrock models" in r.stderr, r.stderr)
     emu = subprocess.Popen([BIN, "emulate", "--listen", "127.0.0.1:0", "--quiet"], stdout=subprocess.PIPE, text=True)
     try:
         url = re.match(r"listening on (\S+)", emu.stdout.readline()).group(1)
