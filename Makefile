@@ -1,16 +1,23 @@
 # Thin wrapper over CMake for the README's commands.
-#   make demo   set-up, build, and the main job
+#   make demo   set-up, build, and the main job: bedrock --emulate ask "Hello, world"
 #   make test   set-up, build, and the whole suite: normal and ASan+UBSan builds
 #   make fuzz   run every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make bench  build and run bench/ (Release)
+#   make install  install the build (PREFIX=/usr/local, DESTDIR honoured)
+#   make deb    a Debian package of it (CPack), in build-deb/
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE ?= cmake
 CTEST ?= ctest
+CPACK ?= cpack
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The build `make install` installs from.
+BUILD_DIR ?= build
 DEMO_STREAM = tests/vectors/bedrock/newrelic__invoke_stream__anthropic.claude-3-sonnet-20240229-v1_3A0__What_is_212_degrees_Fahrenheit_converted/response.body
 
-.PHONY: all deps build build-asan demo test test-normal test-asan fuzz bench clean
+.PHONY: all deps build build-asan demo test test-normal test-asan fuzz bench install deb clean
 
 all: build
 
@@ -30,20 +37,14 @@ build-asan: deps
 		-DBEDROCK_BUILD_BENCH=OFF >/dev/null
 	$(CMAKE) --build build-asan -j $(JOBS)
 
-# The main job, with no AWS account: start the local Bedrock emulator on a
-# free port, send it a SigV4-signed "Hello, world" InvokeModel, print the
-# answer, stop the emulator.
+# The main job, with no AWS account: ask Claude "Hello, world" through an
+# emulator started inside the process (--emulate), then show a real Claude
+# answer decoded from a recorded Bedrock response stream.
 demo: build
-	@set -e; out=$$(mktemp); \
-	./build/bedrock emulate --listen 127.0.0.1:0 --quiet > $$out & pid=$$!; \
-	trap 'kill $$pid 2>/dev/null; rm -f $$out' EXIT; \
-	for i in $$(seq 1 50); do grep -q '^listening on ' $$out && break; sleep 0.1; done; \
-	url=$$(sed -n 's/^listening on //p' $$out); \
-	echo "bedrock emulate is listening on $$url"; \
-	echo "Claude (emulated), asked \"Hello, world\":"; \
-	./build/example_invoke_model "$$url" "Hello, world"; \
-	echo; echo "And a real Claude answer, decoded from a recorded Bedrock response stream:"; \
-	./build/bedrock debug eventstream --text $(DEMO_STREAM)
+	@echo '$$ bedrock --emulate ask "Hello, world"'
+	@./build/bedrock --emulate ask "Hello, world"
+	@echo; echo '$$ bedrock debug eventstream --text <a recorded Bedrock stream>'
+	@./build/bedrock debug eventstream --text $(DEMO_STREAM)
 
 test-normal: build
 	cd build && $(CTEST) --output-on-failure -j $(JOBS)
@@ -83,5 +84,22 @@ bench:
 	else echo "(install wrk for the emulator's requests/s)"; fi
 	@python3 bench/bench_emulate_streams.py build-bench/bedrock 1000 20
 
+# Installs what build/ built (configuring and building it first if needed,
+# without the deps step, so `sudo make install` after `make` only copies).
+install:
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || $(MAKE) build
+	$(CMAKE) --build $(BUILD_DIR) -j $(JOBS)
+	DESTDIR="$(DESTDIR)" $(CMAKE) --install $(BUILD_DIR) --prefix "$(PREFIX)"
+
+# The Debian package: its own build for /usr (multiarch libdir), no tests.
+# dpkg-shlibdeps (dpkg-dev) computes its Depends line.
+deb:
+	@sh scripts/install-deps.sh
+	$(CMAKE) -S . -B build-deb -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+		-DBEDROCK_BUILD_TESTS=OFF -DBEDROCK_BUILD_BENCH=OFF -DBEDROCK_BUILD_EXAMPLES=OFF >/dev/null
+	$(CMAKE) --build build-deb -j $(JOBS)
+	cd build-deb && $(CPACK) -G DEB
+	@ls build-deb/*.deb
+
 clean:
-	rm -rf build build-asan build-fuzz build-bench
+	rm -rf build build-asan build-fuzz build-bench build-deb

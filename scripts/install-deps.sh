@@ -5,11 +5,18 @@ set -eu
 
 PKGS="build-essential cmake pkg-config python3 libcurl4-openssl-dev libssl-dev
 libcjson-dev zlib1g-dev libexpat1-dev libcmocka-dev
-libevent-dev libnghttp2-dev libmicrohttpd-dev curl nghttp2-client"
+libevent-dev libnghttp2-dev libmicrohttpd-dev libedit-dev curl nghttp2-client
+dpkg-dev groff-base man-db mandoc bash-completion zsh tmux
+libbrotli-dev libidn2-dev libkrb5-dev libldap-dev libpsl-dev librtmp-dev libssh2-1-dev
+libzstd-dev"
+# dpkg-dev: dpkg-shlibdeps for `make deb`. The tests drive groff, mandoc and
+# man (the man pages), bash-completion and zsh (completion).
+# The -dev packages of libcurl's own dependencies (brotli ... zstd) are what
+# `pkg-config --static --libs bedrock` names: the static-link test needs them.
 # valgrind runs the streaming client tests in the normal build's suite.
 PKGS="$PKGS valgrind"
 # curl (built with nghttp2, as Debian's is) and nghttp (several streams on
-# one connection) drive the emulator's HTTP/2 tests. wrk, for bench/bench_emulate.sh, is not installed here.
+# one connection) drive the emulator's HTTP/2 tests; tmux drives `bedrock chat`'s. wrk, for bench/bench_emulate.sh, is not installed here.
 # clang and its runtime are for `make fuzz` only.
 if [ "${1:-}" = "--fuzz" ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev"

@@ -16,6 +16,7 @@
 #include "credentials.h"
 #include "auth.h"
 #include "client.h"
+#include "control.h"
 #include "models.h"
 #include "retry.h"
 #include "messages.h"

@@ -79,6 +79,14 @@ typedef enum bedrock_profile_geo {
 /** bedrock_model_info.features */
 /* The 1M-token context window beta (anthropic_beta "context-1m-2025-08-07"). */
 #define BEDROCK_MODEL_FEATURE_CONTEXT_1M 1u
+/*
+ * Adaptive thinking ({"thinking":{"type":"adaptive"}} with
+ * {"output_config":{"effort":...}}), the recommended way to think on the
+ * models that have it; budgeted thinking ("enabled" + budget_tokens) is
+ * deprecated there. Not in the seeds: from Anthropic's and AWS's
+ * adaptive-thinking pages.
+ */
+#define BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING 2u
 
 /** The AWS error code of both catalog errors. */
 #define BEDROCK_MODEL_ERROR_CODE "ValidationException"
@@ -126,7 +134,8 @@ typedef struct bedrock_model_info {
 	 * responseStreamingSupported always true). Not in the seeds.
 	 */
 	unsigned modalities;
-	/** BEDROCK_MODEL_FEATURE_* bits, from the seeds. */
+	/** BEDROCK_MODEL_FEATURE_* bits (1M context from the seeds; adaptive
+	 *  thinking from Anthropic's pages). */
 	unsigned features;
 } bedrock_model_info;
 
@@ -227,6 +236,26 @@ int bedrock_model_profile_id(char *out, size_t cap, const bedrock_model_info *m,
  * (it is then invoked by base id).
  */
 bedrock_profile_geo bedrock_model_default_geo(const bedrock_model_info *m);
+
+/**
+ * The geographies whose system profiles can be called from @p region
+ * (bedrock_profile_geo bits): those whose bedrock_profile_geo_regions()
+ * list the region. 0 for NULL or a region no profile serves.
+ */
+unsigned bedrock_region_profile_geos(const char *region);
+
+/**
+ * The id to call @p m with from @p region: its global profile when the
+ * region can use it, else the profile of the region's own geography, else
+ * the base id when the model is offered on demand.
+ *
+ * @return 0; BEDROCK_ENOTFOUND when the model cannot be called from the
+ *         region at all (out is then ""); BEDROCK_EINVAL for a NULL
+ *         argument; BEDROCK_ELIMIT if cap is too small
+ *         (BEDROCK_MODEL_ID_MAX is always enough)
+ */
+int bedrock_model_id_for_region(char *out, size_t cap, const bedrock_model_info *m,
+				const char *region);
 
 /** "global", "us", "eu", "jp", "apac"; NULL for anything else. */
 const char *bedrock_profile_geo_prefix(bedrock_profile_geo geo);

@@ -18,5 +18,10 @@ int cmd_get_profile(int argc, char **argv);
 int cmd_logging(int argc, char **argv);
 int cmd_api_key(int argc, char **argv);
 int cmd_emulate(int argc, char **argv);
+int cmd_ask(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
+int cmd_tokens(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif

@@ -3,11 +3,13 @@
 #include <string.h>
 
 #include "cli_client.h"
+#include "emu_embed.h"
 
 cli_globals cli_g;
 
-/* The model of the call in flight, for cli_report()'s hints. */
+/* The model and region of the call in flight, for cli_report()'s hints. */
 static const char *noted_model;
+static char noted_region[64];
 
 void cli_note_model(const char *model_id)
 {
@@ -29,6 +31,10 @@ int cli_global_option(int argc, char **argv, int *i)
 
 	if (!strcmp(a, "--debug")) {
 		cli_g.debug = 1;
+		return 1;
+	}
+	if (!strcmp(a, "--emulate")) {
+		cli_g.emulate = 1;
 		return 1;
 	}
 	if (strcmp(a, "--region") && strcmp(a, "--profile") && strcmp(a, "--endpoint-url") &&
@@ -71,6 +77,41 @@ int cli_global_option(int argc, char **argv, int *i)
 	return 1;
 }
 
+static emu_embedded *embedded;
+
+void cli_shutdown(void)
+{
+	emu_embedded_stop(embedded);
+	embedded = NULL;
+}
+
+/* --emulate: serve Bedrock from this process and point the client at it
+ * with the emulator's own key, so no AWS account (and no credential chain)
+ * is involved. */
+static int start_embedded(bedrock_client_options *o)
+{
+	static char url[128];
+	char msg[256];
+
+	if (cli_g.endpoint_url) {
+		fprintf(stderr, "bedrock: --emulate and --endpoint-url do not go together\n");
+		return CLI_USAGE;
+	}
+	o->region = cli_g.region ? cli_g.region : "us-east-1";
+	if (!embedded) {
+		if (emu_embedded_start(&embedded, o->region, url, sizeof(url), msg, sizeof(msg))) {
+			fprintf(stderr, "bedrock: --emulate: %s\n", msg);
+			return CLI_USAGE;
+		}
+	}
+	o->endpoint_url = url;
+	o->access_key_id = EMU_DEFAULT_ACCESS_KEY_ID;
+	o->secret_access_key = EMU_DEFAULT_SECRET_KEY;
+	if (cli_g.debug)
+		fprintf(stderr, "bedrock: emulator serving %s for %s\n", url, o->region);
+	return 0;
+}
+
 int cli_client_open(bedrock_client **out)
 {
 	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
@@ -80,6 +121,8 @@ int cli_client_open(bedrock_client **out)
 	o.region = cli_g.region;
 	o.profile = cli_g.profile;
 	o.endpoint_url = cli_g.endpoint_url;
+	if (cli_g.emulate && (rc = start_embedded(&o)) != 0)
+		return rc;
 	o.max_attempts = cli_g.max_attempts;
 	if (cli_g.retry_mode)
 		o.retry_mode = !strcmp(cli_g.retry_mode, "adaptive") ? BEDROCK_RETRY_ADAPTIVE
@@ -89,6 +132,8 @@ int cli_client_open(bedrock_client **out)
 	o.log = log_line;
 	o.user_agent_suffix = "bedrock-cli";
 	rc = bedrock_client_new(out, &o, &err);
+	if (!rc)
+		snprintf(noted_region, sizeof(noted_region), "%s", bedrock_client_region(*out));
 	if (rc) {
 		fprintf(stderr, "bedrock: %s\n", err.message);
 		return rc == BEDROCK_ECONFIG || rc == BEDROCK_EINVAL || rc == BEDROCK_EAUTH ? CLI_CONFIG
@@ -145,6 +190,8 @@ int cli_report(int rc, const bedrock_error_info *err)
 			err->request_id[0] ? ")" : "");
 	else
 		fprintf(stderr, "bedrock: %s\n", err->message);
+	if (cli_g.hints)
+		cli_hint(err, noted_model, noted_region[0] ? noted_region : NULL);
 	switch (rc) {
 	case BEDROCK_EHTTP:
 	case BEDROCK_ETHROTTLED:

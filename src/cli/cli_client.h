@@ -19,6 +19,9 @@ enum {
 typedef struct cli_globals {
 	const char *region, *profile, *endpoint_url;
 	int debug;
+	int emulate;		/* --emulate: an emulator inside the process */
+	int hints;		/* the commands for people add a hint line to errors;
+				 * the raw ones keep the AWS CLI's single line */
 	unsigned max_attempts;
 	const char *retry_mode;
 	long timeout_s;
@@ -32,11 +35,18 @@ int cli_global_option(int argc, char **argv, int *i);
 /* Makes the client from the global options; prints the error and returns
  * the exit code on failure. */
 int cli_client_open(bedrock_client **out);
+/* Stops what cli_client_open() started for the whole process (the
+ * --emulate emulator). main() calls it once the command returns: not from
+ * atexit, which would run after libcrypto's own cleanup. */
+void cli_shutdown(void);
 /* JSON text, file://PATH or - (stdin) into a malloc'd buffer. */
 int cli_read_body(char **out, size_t *len, const char *arg);
 /* Names the model the command is calling, so cli_report() can say what to
  * do about errors that concern it (not offered on demand, no access). */
 void cli_note_model(const char *model_id);
+/* The hint line for an error people can act on (cli_hints.c); nothing for
+ * the others. model_id and region may be NULL. */
+void cli_hint(const bedrock_error_info *err, const char *model_id, const char *region);
 /* Prints `bedrock: CODE: MESSAGE (request id ID)` (and, on a line of its
  * own, what to do about it when we know) and returns the exit code. */
 int cli_report(int rc, const bedrock_error_info *err);

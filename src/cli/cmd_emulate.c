@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "demo_handler.h"
+#include "emu_embed.h"
 #include "emu_handler.h"
 #include "emulate.h"
 
@@ -30,7 +31,7 @@ static const char usage[] =
 	"  --fault NAME[:COUNT] inject a fault into the next COUNT requests (default 1, * = all):\n"
 	"                       throttle, not-ready, internal, unavailable, model-timeout,\n"
 	"                       model-error, reset, reset-after=N, corrupt-crc, truncate,\n"
-	"                       stream-exception=KIND, slow=MS\n"
+	"                       stream-exception=KIND, slow=MS, access-denied\n"
 	"  --replay DIR         answer with recorded exchanges from DIR (repeatable)\n"
 	"  --seed N             vary the deterministic model's wording (default 0)\n"
 	"  --max-body BYTES     largest request body accepted (default 26,048,576)\n"
@@ -148,7 +149,7 @@ int cmd_emulate(int argc, char **argv)
 	}
 	if (nkeys == 0) {
 		/* AWS's two documented example key pairs. */
-		if (add_key(keys, &nkeys, "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY") ||
+		if (add_key(keys, &nkeys, EMU_DEFAULT_ACCESS_KEY_ID ":" EMU_DEFAULT_SECRET_KEY) ||
 		    add_key(keys, &nkeys, "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))
 			goto done;
 	}

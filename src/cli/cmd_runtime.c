@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_client.h"
+#include "cli_control.h"
 
 typedef struct {
 	const char *model_id, *body, *outfile, *provider, *type, *s3, *cloudwatch, *role_arn;
@@ -147,6 +148,7 @@ static int runtime(int argc, char **argv, int op, const char *usage)
 	}
 	if (cli_read_body(&body, &len, a.body))
 		return CLI_USAGE;
+	cli_note_model(a.model_id);
 	status = cli_client_open(&c);
 	if (status)
 		goto done;
@@ -193,7 +195,12 @@ int cmd_count_tokens(int argc, char **argv) { return runtime(argc, argv, 2, coun
 
 /* ---- control plane ---- */
 
-static int control(const char *method, const char *path, const char *body, const char *usage)
+typedef enum {
+	LIST_MODELS, GET_MODEL, GET_PROFILE, LOGGING_GET, LOGGING_PUT, LOGGING_DELETE
+} control_op;
+
+/* One control-plane call through the library's typed API; prints the body. */
+static int control(control_op op, const char *arg, const bedrock_model_filter *filter)
 {
 	bedrock_client *c = NULL;
 	bedrock_response *r = NULL;
@@ -201,11 +208,17 @@ static int control(const char *method, const char *path, const char *body, const
 	size_t len;
 	int rc, status;
 
-	(void)usage;
 	status = cli_client_open(&c);
 	if (status)
 		return status;
-	rc = bedrock_control_request(&r, c, method, path, body, body ? strlen(body) : 0, &err);
+	switch (op) {
+	case LIST_MODELS: rc = bedrock_list_foundation_models(&r, c, filter, &err); break;
+	case GET_MODEL: rc = bedrock_get_foundation_model(&r, c, arg, &err); break;
+	case GET_PROFILE: rc = bedrock_get_inference_profile(&r, c, arg, &err); break;
+	case LOGGING_GET: rc = bedrock_logging_get(&r, c, &err); break;
+	case LOGGING_PUT: rc = bedrock_logging_put(&r, c, arg, &err); break;
+	default: rc = bedrock_logging_delete(&r, c, &err); break;
+	}
 	if (rc) {
 		status = cli_report(rc, &err);
 	} else {
@@ -220,55 +233,37 @@ static int control(const char *method, const char *path, const char *body, const
 	return status;
 }
 
-static void encode_label(char *out, size_t cap, const char *s)
-{
-	size_t n = 0;
-
-	if (bedrock_sigv4_uri_encode(out, cap, &n, s, strlen(s)))
-		out[0] = '\0';
-}
-
 int cmd_list_models(int argc, char **argv)
 {
 	static const char usage[] = "usage: bedrock list-models [--provider P]\n";
-	char path[512], enc[256];
+	bedrock_model_filter filter = BEDROCK_MODEL_FILTER_INIT;
 	args a;
 
 	if (parse(&a, argc, argv, usage) || a.positional)
 		return CLI_USAGE;
-	if (a.provider) {
-		encode_label(enc, sizeof(enc), a.provider);
-		snprintf(path, sizeof(path), "/foundation-models?byProvider=%s", enc);
-	} else {
-		snprintf(path, sizeof(path), "/foundation-models");
-	}
-	return control("GET", path, NULL, usage);
+	filter.provider = a.provider;
+	return control(LIST_MODELS, NULL, &filter);
 }
 
-/* GET PREFIX/<encoded positional argument>. */
-static int get_one(int argc, char **argv, const char *usage, const char *prefix)
+static int get_one(int argc, char **argv, const char *usage, control_op op)
 {
-	char path[8192], enc[7000];
 	args a;
 
 	if (parse(&a, argc, argv, usage) || !a.positional) {
 		fputs(usage, stderr);
 		return CLI_USAGE;
 	}
-	encode_label(enc, sizeof(enc), a.positional);
-	snprintf(path, sizeof(path), "%s%s", prefix, enc);
-	return control("GET", path, NULL, usage);
+	return control(op, a.positional, NULL);
 }
 
 int cmd_get_model(int argc, char **argv)
 {
-	return get_one(argc, argv, "usage: bedrock get-model MODEL_ID\n", "/foundation-models/");
+	return get_one(argc, argv, "usage: bedrock get-model MODEL_ID\n", GET_MODEL);
 }
 
 int cmd_get_profile(int argc, char **argv)
 {
-	return get_one(argc, argv, "usage: bedrock get-profile PROFILE_ID_OR_ARN\n",
-		       "/inference-profiles/");
+	return get_one(argc, argv, "usage: bedrock get-profile PROFILE_ID_OR_ARN\n", GET_PROFILE);
 }
 
 /* Every page, merged into one {"inferenceProfileSummaries": [...]}. */
@@ -276,45 +271,15 @@ int cmd_list_profiles(int argc, char **argv)
 {
 	static const char usage[] = "usage: bedrock list-profiles [--type SYSTEM_DEFINED|APPLICATION]\n";
 	bedrock_client *c = NULL;
-	bedrock_error_info err;
-	cJSON *all = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(all, "inferenceProfileSummaries");
-	char path[2048], token[768] = "", enc[700];
-	int status, rc, pages = 0;
+	cJSON *all = NULL;
+	int status;
 	args a;
 
-	if (parse(&a, argc, argv, usage) || a.positional) {
-		cJSON_Delete(all);
+	if (parse(&a, argc, argv, usage) || a.positional)
 		return CLI_USAGE;
-	}
 	status = cli_client_open(&c);
-	while (!status) {
-		bedrock_response *r = NULL;
-		cJSON *page, *it, *next;
-		size_t len;
-		const char *data;
-
-		snprintf(path, sizeof(path), "/inference-profiles?maxResults=1000%s%s%s%s",
-			 a.type ? "&type=" : "", a.type ? a.type : "", token[0] ? "&nextToken=" : "", token);
-		rc = bedrock_control_request(&r, c, "GET", path, NULL, 0, &err);
-		if (rc) {
-			status = cli_report(rc, &err);
-			break;
-		}
-		data = bedrock_response_body(r, &len);
-		page = cJSON_ParseWithLength(data, len);
-		bedrock_response_free(r);
-		cJSON_ArrayForEach(it, cJSON_GetObjectItem(page, "inferenceProfileSummaries"))
-			cJSON_AddItemToArray(items, cJSON_Duplicate(it, 1));
-		next = cJSON_GetObjectItem(page, "nextToken");
-		token[0] = '\0';
-		if (cJSON_IsString(next) && strlen(next->valuestring) < sizeof(enc) / 3) {
-			encode_label(enc, sizeof(enc), next->valuestring);
-			snprintf(token, sizeof(token), "%s", enc);
-		}
-		cJSON_Delete(page);
-		if (!token[0] || ++pages > 1000)
-			break;
-	}
+	if (!status)
+		status = cli_profiles_fetch(&all, c, a.type);
 	if (!status) {
 		char *text = cJSON_PrintUnformatted(all);
 
@@ -331,7 +296,7 @@ int cmd_logging(int argc, char **argv)
 	static const char usage[] =
 		"usage: bedrock logging show|disable\n"
 		"       bedrock logging enable [--s3 s3://BUCKET/PREFIX] [--cloudwatch LOG_GROUP --role-arn ARN]\n";
-	cJSON *body, *cfg;
+	cJSON *cfg;
 	char *text;
 	args a;
 	int status;
@@ -341,16 +306,15 @@ int cmd_logging(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	if (!strcmp(a.positional, "show"))
-		return control("GET", "/logging/modelinvocations", NULL, usage);
+		return control(LOGGING_GET, NULL, NULL);
 	if (!strcmp(a.positional, "disable"))
-		return control("DELETE", "/logging/modelinvocations", NULL, usage);
+		return control(LOGGING_DELETE, NULL, NULL);
 	if (strcmp(a.positional, "enable") || (!a.s3 && !a.cloudwatch) ||
 	    (a.cloudwatch && !a.role_arn) || (a.s3 && strncmp(a.s3, "s3://", 5))) {
 		fputs(usage, stderr);
 		return CLI_USAGE;
 	}
-	body = cJSON_CreateObject();
-	cfg = cJSON_AddObjectToObject(body, "loggingConfig");
+	cfg = cJSON_CreateObject();
 	cJSON_AddBoolToObject(cfg, "textDataDeliveryEnabled", 1);
 	cJSON_AddBoolToObject(cfg, "imageDataDeliveryEnabled", 1);
 	cJSON_AddBoolToObject(cfg, "embeddingDataDeliveryEnabled", 1);
@@ -371,10 +335,10 @@ int cmd_logging(int argc, char **argv)
 		cJSON_AddStringToObject(cw, "logGroupName", a.cloudwatch);
 		cJSON_AddStringToObject(cw, "roleArn", a.role_arn);
 	}
-	text = cJSON_PrintUnformatted(body);
-	status = control("PUT", "/logging/modelinvocations", text, usage);
+	text = cJSON_PrintUnformatted(cfg);
+	status = text ? control(LOGGING_PUT, text, NULL) : CLI_USAGE;
 	free(text);
-	cJSON_Delete(body);
+	cJSON_Delete(cfg);
 	return status;
 }
 
@@ -404,6 +368,9 @@ int cmd_api_key(int argc, char **argv)
 				fprintf(stderr, "bedrock: --expires is 1 to 43200 seconds\n");
 				return CLI_USAGE;
 			}
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return CLI_OK;
 		} else {
 			fputs(usage, stderr);
 			return CLI_USAGE;

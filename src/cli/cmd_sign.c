@@ -230,10 +230,15 @@ static char *signed_request(const reqfile *rq, const bedrock_sigv4_result *res,
 	return text;
 }
 
+static int usage_to(FILE *f)
+{
+	fputs("usage: bedrock debug sign --request FILE --context FILE [--query]\n", f);
+	return 1;
+}
+
 static int usage(void)
 {
-	fputs("usage: bedrock debug sign --request FILE --context FILE [--query]\n", stderr);
-	return 1;
+	return usage_to(stderr);
 }
 
 int cmd_debug_sign(int argc, char **argv)
@@ -256,7 +261,7 @@ int cmd_debug_sign(int argc, char **argv)
 		else if (!strcmp(argv[i], "--context") && i + 1 < argc)
 			ctx_path = argv[++i];
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return usage(), 0;
+			return usage_to(stdout), 0;
 		else {
 			fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[i]);
 			return usage();

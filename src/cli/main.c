@@ -9,6 +9,13 @@
 static const char usage[] =
 	"usage: bedrock [global options] <command> [options]\n"
 	"\n"
+	"Everyday (bedrock COMMAND --help for the options):\n"
+	"  ask [PROMPT|-]                   ask once; the answer streams to stdout\n"
+	"  chat                             a conversation, with line editing and history\n"
+	"  tokens [PROMPT|-]                count the input tokens of a prompt\n"
+	"  models [--provider P] [--json]   the models of this region, with the id to call\n"
+	"  config                           the profile, region, endpoint and credentials in use\n"
+	"\n"
 	"Bedrock, raw (as the AWS CLI shapes it):\n"
 	"  invoke --model-id ID --body JSON|file://PATH|- [--stream] [OUTFILE|-]\n"
 	"  converse --model-id ID --body JSON|file://PATH|- [--stream]\n"
@@ -19,7 +26,8 @@ static const char usage[] =
 	"  api-key [--expires SECONDS]      a short-term Bedrock API key from your credentials\n"
 	"\n"
 	"Global options (before or after the command): --region R, --profile P,\n"
-	"  --endpoint-url URL, --max-attempts N, --retry-mode M, --timeout SECONDS, --debug\n"
+	"  --endpoint-url URL, --max-attempts N, --retry-mode M, --timeout SECONDS, --debug,\n"
+	"  --emulate (answer from an emulator inside this process: no AWS account needed)\n"
 	"Exit status: 0 ok, 1 usage or local error, 2 AWS service error, 3 network or\n"
 	"  timeout, 4 credentials or configuration.\n"
 	"\n"
@@ -45,7 +53,12 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ NULL, "ask", cmd_ask },
+	{ NULL, "chat", cmd_chat },
+	{ NULL, "tokens", cmd_tokens },
 	{ NULL, "emulate", cmd_emulate },
+	{ NULL, "models", cmd_models },
+	{ NULL, "config", cmd_config },
 	{ NULL, "invoke", cmd_invoke },
 	{ NULL, "converse", cmd_converse },
 	{ NULL, "count-tokens", cmd_count_tokens },
@@ -88,8 +101,12 @@ int main(int argc, char **argv)
 		const struct command *c = &commands[i];
 
 		if (!c->group) {
-			if (!strcmp(argv[1], c->name))
-				return c->run(argc - 1, argv + 1);
+			if (!strcmp(argv[1], c->name)) {
+				int rc = c->run(argc - 1, argv + 1);
+
+				cli_shutdown();
+				return rc;
+			}
 			continue;
 		}
 		if (strcmp(argv[1], c->group))
@@ -101,8 +118,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[2], c->name))
 			return c->run(argc - 2, argv + 2);
 	}
-	fprintf(stderr, "bedrock: unknown command '%s%s%s'\n\n%s", argv[1],
+	fprintf(stderr, "bedrock: unknown command '%s%s%s' (bedrock --help lists them)\n", argv[1],
 		argc > 2 && !strcmp(argv[1], "debug") ? " " : "",
-		argc > 2 && !strcmp(argv[1], "debug") ? argv[2] : "", usage);
+		argc > 2 && !strcmp(argv[1], "debug") ? argv[2] : "");
 	return 1;
 }

@@ -240,17 +240,25 @@ static int list_profiles(emu_control *c, emu_response *out, const emu_request *r
 	o = cJSON_CreateObject();
 	arr = cJSON_CreateArray();
 	if (!type || !strcmp(type, "SYSTEM_DEFINED")) {
-		for (i = start; i < n && i < start + limit; i++) {
+		/* As Bedrock: only the profiles callable from this region. The
+		 * token is the catalog index to go on from. */
+		unsigned geos = bedrock_region_profile_geos(c->region);
+		size_t listed = 0;
+
+		for (i = start; i < n; i++) {
 			bedrock_inference_profile p;
 
-			if (bedrock_profiles_at(&p, i) == 0)
-				cJSON_AddItemToArray(arr, profile_json(&p, c));
-		}
-		if (start + limit < n) {
-			char next[32];
+			if (bedrock_profiles_at(&p, i) || !(p.geo & geos))
+				continue;
+			if (listed == limit) {
+				char next[32];
 
-			snprintf(next, sizeof(next), "%zu", start + limit);
-			cJSON_AddStringToObject(o, "nextToken", next);
+				snprintf(next, sizeof(next), "%zu", i);
+				cJSON_AddStringToObject(o, "nextToken", next);
+				break;
+			}
+			cJSON_AddItemToArray(arr, profile_json(&p, c));
+			listed++;
 		}
 	}
 	cJSON_AddItemToObject(o, "inferenceProfileSummaries", arr);

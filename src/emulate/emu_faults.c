@@ -21,6 +21,7 @@ static const struct {
 	{ "truncate", EMU_FAULT_TRUNCATE, 0 },
 	{ "stream-exception", EMU_FAULT_STREAM_EXCEPTION, 1 },
 	{ "slow", EMU_FAULT_SLOW, 1 },
+	{ "access-denied", EMU_FAULT_ACCESS_DENIED, 0 },
 };
 
 static const char *const exceptions[] = {
@@ -76,7 +77,7 @@ int emu_fault_parse(emu_fault *out, const char *spec, char *err, size_t cap)
 	}
 	snprintf(err, cap, "unknown fault '%.*s' (throttle, not-ready, internal, unavailable, "
 		 "model-timeout, model-error, reset, reset-after=N, corrupt-crc, truncate, "
-		 "stream-exception=KIND, slow=MS)", (int)nl, spec);
+		 "stream-exception=KIND, slow=MS, access-denied)", (int)nl, spec);
 	return -1;
 }
 

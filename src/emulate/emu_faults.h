@@ -21,7 +21,8 @@ typedef enum emu_fault_kind {
 	EMU_FAULT_CORRUPT_CRC,		/* a stream frame with a bad message CRC */
 	EMU_FAULT_TRUNCATE,		/* a stream frame cut short, then the end */
 	EMU_FAULT_STREAM_EXCEPTION,	/* an in-stream exception (kind in name) */
-	EMU_FAULT_SLOW			/* delay before each event (param ms) */
+	EMU_FAULT_SLOW,			/* delay before each event (param ms) */
+	EMU_FAULT_ACCESS_DENIED		/* 403 AccessDeniedException: no model access */
 } emu_fault_kind;
 
 typedef struct emu_fault {

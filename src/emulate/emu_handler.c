@@ -64,6 +64,11 @@ static int apply_error_fault(emu_response *out, const emu_fault *f, const char *
 		emu_error(out, 424, "ModelErrorException",
 			  "Received server error (500) from model. Try your request again.", rid);
 		return 1;
+	case EMU_FAULT_ACCESS_DENIED:
+		/* What Bedrock says to an account that has not been granted the model. */
+		emu_error(out, 403, "AccessDeniedException",
+			  "You don't have access to the model with the specified model ID.", rid);
+		return 1;
 	case EMU_FAULT_RESET:
 		emu_response_dispose(out);
 		emu_response_init(out, 0);

@@ -17,16 +17,28 @@ static int chain_get(bedrock_credentials **out, void *impl, bedrock_error_info *
 	chain *c = impl;
 	size_t i;
 
+	char tried[160] = "";
+	size_t used = 0;
+
 	for (i = 0; i < c->count; i++) {
+		const char *name = bedrock_creds_provider_name(c->list[i]);
 		int rc = bedrock_creds_provider_get(out, c->list[i], err);
 
 		if (rc != BEDROCK_ENOTFOUND)
 			return rc;
+		/* Which sources were asked, so the reader knows where to look. */
+		if (name && !strstr(tried, name) && used + strlen(name) + 3 < sizeof(tried)) {
+			memcpy(tried + used, used ? ", " : "", used ? 2 : 0);
+			used += used ? 2 : 0;
+			memcpy(tried + used, name, strlen(name) + 1);
+			used += strlen(name);
+		}
 	}
 	return bedrock__err(err, BEDROCK_ENOTFOUND,
-			    "no AWS credentials found: set AWS_ACCESS_KEY_ID and "
+			    "no AWS credentials found (tried %s): set AWS_ACCESS_KEY_ID and "
 			    "AWS_SECRET_ACCESS_KEY, configure a profile in ~/.aws/config "
-			    "(AWS_PROFILE selects it), or use an SSO, container or instance role");
+			    "(AWS_PROFILE selects it), or use an SSO, container or instance role",
+			    used ? tried : "no source");
 }
 
 static void chain_destroy(void *impl)

@@ -19,13 +19,16 @@
 #define TXT BEDROCK_MODALITY_TEXT
 #define IMG BEDROCK_MODALITY_IMAGE
 #define C1M BEDROCK_MODEL_FEATURE_CONTEXT_1M
+#define ADAPT BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING
 
 /* id, name, alias, family, profiles, on_demand, legacy, legacy_since,
  * max_output_tokens, context_tokens, modalities, features */
 const bedrock_model_info bedrock__models[] = {
-	/* 003: no date, no ":0"; global. and us. ids shown; 1M beta. */
+	/* 003: no date, no ":0"; global. and us. ids shown; 1M beta. Adaptive
+	 * thinking (not in the seeds): Anthropic's and AWS's adaptive-thinking
+	 * pages list Opus 4.6 as the first model with it. */
 	{ "anthropic.claude-opus-4-6-v1", "Claude Opus 4.6", "opus-4.6", "opus",
-	  G | US, 0, 0, NULL, 128000, 200000, TXT | IMG, C1M },
+	  G | US, 0, 0, NULL, 128000, 200000, TXT | IMG, C1M | ADAPT },
 	/* 002 */
 	{ "anthropic.claude-opus-4-5-20251101-v1:0", "Claude Opus 4.5", "opus-4.5", "opus",
 	  G | US | EU, 0, 0, NULL, 64000, 200000, TXT | IMG, 0 },

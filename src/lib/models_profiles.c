@@ -89,6 +89,55 @@ const char *const *bedrock_profile_geo_regions(bedrock_profile_geo geo)
 	return NULL;
 }
 
+unsigned bedrock_region_profile_geos(const char *region)
+{
+	static const bedrock_profile_geo all[] = {
+		BEDROCK_PROFILE_GLOBAL, BEDROCK_PROFILE_US, BEDROCK_PROFILE_EU,
+		BEDROCK_PROFILE_JP, BEDROCK_PROFILE_APAC
+	};
+	unsigned geos = 0;
+	size_t i, j;
+
+	if (region == NULL)
+		return 0;
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		const char *const *r = bedrock_profile_geo_regions(all[i]);
+
+		for (j = 0; r[j]; j++)
+			if (!strcmp(r[j], region))
+				geos |= (unsigned)all[i];
+	}
+	return geos;
+}
+
+int bedrock_model_id_for_region(char *out, size_t cap, const bedrock_model_info *m,
+				const char *region)
+{
+	/* Global first: it has the most capacity behind it. A region in both
+	 * JP and APAC prefers JP, which keeps the data in the country. */
+	static const bedrock_profile_geo order[] = {
+		BEDROCK_PROFILE_GLOBAL, BEDROCK_PROFILE_US, BEDROCK_PROFILE_EU,
+		BEDROCK_PROFILE_JP, BEDROCK_PROFILE_APAC
+	};
+	unsigned usable;
+	size_t i;
+
+	if (out == NULL || m == NULL || region == NULL)
+		return BEDROCK_EINVAL;
+	if (cap > 0)
+		out[0] = '\0';
+	usable = m->profiles & bedrock_region_profile_geos(region);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (usable & (unsigned)order[i])
+			return bedrock_model_profile_id(out, cap, m, order[i]);
+	if (!m->on_demand)
+		return BEDROCK_ENOTFOUND;
+	if (strlen(m->id) >= cap)
+		return BEDROCK_ELIMIT;
+	memcpy(out, m->id, strlen(m->id) + 1);
+	return 0;
+}
+
 static const char *geo_label(bedrock_profile_geo geo)
 {
 	switch (geo) {

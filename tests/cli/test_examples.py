@@ -35,7 +35,9 @@ def main():
         "hello_world": [r'"text":"You said: Hello, world"'],
         "streaming": [r"^You said: Write a haiku about the sea\n$"],
         "converse": [r"You said: Describe the purpose", r"You said: What is my name\?"],
-        "list_models": [r"modelSummaries", r"Claude Sonnet 4\.5\s+global\.anthropic\.claude-sonnet-4-5"],
+        "list_models": [r"modelSummaries", r"profile global\.anthropic\.claude-opus-4-6-v1", r"Claude Sonnet 4\.5\s+global\.anthropic\.claude-sonnet-4-5"],
+        "messages": [r"^text: You said: Hello, world$", r"^delta:  haiku$",
+                     r"^text: You said: Write a haiku about the sea$", r"^stop: end_turn; tokens in \d+, out 9$"],
         "keys_and_betas": [r"explicit keys: .*You said: Hello from C", r"bearer key: .*You said: Hello from C"],
     }
     try:

@@ -120,7 +120,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.sso(st.get("sso", {}), headers, url.query)
         if p == "/" and self.command == "POST":
             return self.sts(st.get("sts", {}), headers, url, body)
+        canned = st.get("canned", {}).get(self.command + " " + p)
+        if canned is not None:
+            return self.canned(canned, url.query)
         self.reply(404, {"message": "no route " + p})
+
+    def canned(self, pages, query):
+        """Scripted answers keyed by the request's nextToken ("" for none):
+        {"status": N, "body": JSON or text}; for paginated APIs."""
+        token = urllib.parse.parse_qs(query).get("nextToken", [""])[0]
+        page = pages.get(token)
+        if page is None:
+            return self.reply(400, {"message": "The pagination token is invalid."},
+                              extra={"x-amzn-ErrorType": "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/"})
+        self.reply(page.get("status", 200), page.get("body", {}))
 
     do_GET = do_PUT = do_POST = handle_any
 

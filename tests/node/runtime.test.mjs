@@ -122,6 +122,7 @@ const faults = {
   unavailable: "ServiceUnavailableException",
   "model-timeout": "ModelTimeoutException",
   "model-error": "ModelErrorException",
+  "access-denied": "AccessDeniedException",
 };
 for (const [fault, name] of Object.entries(faults)) {
   test(`fault ${fault} surfaces as ${name}`, async () => {

@@ -173,6 +173,8 @@ static void test_credentials__chain_order(void **state)
 	c.rc = BEDROCK_ENOTFOUND;
 	assert_int_equal(bedrock_creds_provider_get(&cr, chain, &err), BEDROCK_ENOTFOUND);
 	assert_non_null(strstr(err.message, "no AWS credentials found"));
+	/* Each source named once, so the reader knows what was asked. */
+	assert_non_null(strstr(err.message, "(tried fake)"));
 
 	bedrock_creds_provider_release(chain);
 	bedrock_creds_provider_release(list[0]);

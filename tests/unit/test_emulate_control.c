@@ -72,21 +72,34 @@ static void test_emulate_control__models(void **state)
 static void test_emulate_control__profiles_paginate(void **state)
 {
 	char query[64], token[32] = "";
-	size_t seen = 0;
+	size_t seen = 0, want = 0, i;
 	cJSON *j;
 
 	(void)state;
 	do {
-		const cJSON *next;
+		const cJSON *next, *it;
 
 		snprintf(query, sizeof(query), "maxResults=7%s%s", token[0] ? "&nextToken=" : "", token);
 		j = call("GET", "/inference-profiles", query, NULL, 200);
-		seen += (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "inferenceProfileSummaries"));
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "inferenceProfileSummaries")) {
+			const char *id = cJSON_GetObjectItem(it, "inferenceProfileId")->valuestring;
+
+			/* From us-east-1: global and US profiles only, as Bedrock lists them. */
+			assert_true(!strncmp(id, "global.", 7) || !strncmp(id, "us.", 3));
+			seen++;
+		}
 		next = cJSON_GetObjectItem(j, "nextToken");
 		snprintf(token, sizeof(token), "%s", cJSON_IsString(next) ? next->valuestring : "");
 		cJSON_Delete(j);
 	} while (token[0]);
-	assert_int_equal(seen, bedrock_profiles_count());
+	for (i = 0; i < bedrock_profiles_count(); i++) {
+		bedrock_inference_profile p;
+
+		assert_int_equal(bedrock_profiles_at(&p, i), 0);
+		want += (p.geo == BEDROCK_PROFILE_GLOBAL || p.geo == BEDROCK_PROFILE_US);
+	}
+	assert_true(want > 7 && want < bedrock_profiles_count());
+	assert_int_equal(seen, want);
 	cJSON_Delete(call("GET", "/inference-profiles", "nextToken=zzz", NULL, 400));
 	cJSON_Delete(call("GET", "/inference-profiles", "maxResults=0", NULL, 400));
 	j = call("GET", "/inference-profiles", "type=APPLICATION", NULL, 200);

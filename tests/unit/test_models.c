@@ -522,7 +522,58 @@ static void test_models__lifecycle_and_features(void **state)
 	assert_true(by_alias("sonnet-4.5")->features & BEDROCK_MODEL_FEATURE_CONTEXT_1M);
 	assert_false(by_alias("haiku-4.5")->features & BEDROCK_MODEL_FEATURE_CONTEXT_1M);
 	assert_int_equal(by_alias("opus-4.6")->max_output_tokens, 128000);
+	/* Adaptive thinking: Opus 4.6 only; Opus 4.5 and Sonnet 4.5 budget it. */
+	assert_true(by_alias("opus-4.6")->features & BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING);
+	assert_false(by_alias("opus-4.5")->features & BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING);
+	assert_false(by_alias("sonnet-4.5")->features & BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING);
 	assert_string_equal(by_alias("sonnet-3")->name, "Claude 3 Sonnet");
+}
+
+/* The id the CLI calls a model with from a region. */
+static void test_models__id_for_region(void **state)
+{
+	const bedrock_model_info *sonnet45 = NULL, *opus41 = NULL, *haiku3 = NULL, *sonnet3 = NULL;
+	char id[BEDROCK_MODEL_ID_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < bedrock_models_count(); i++) {
+		const bedrock_model_info *m = bedrock_models_at(i);
+
+		if (!strcmp(m->alias, "sonnet-4.5"))
+			sonnet45 = m;
+		else if (!strcmp(m->alias, "opus-4.1"))
+			opus41 = m;
+		else if (!strcmp(m->alias, "haiku-3"))
+			haiku3 = m;
+		else if (!strcmp(m->alias, "sonnet-3"))
+			sonnet3 = m;
+	}
+	assert_non_null(sonnet45);
+	assert_int_equal(bedrock_region_profile_geos("us-east-1"),
+			 BEDROCK_PROFILE_GLOBAL | BEDROCK_PROFILE_US);
+	assert_int_equal(bedrock_region_profile_geos("ap-northeast-1"),
+			 BEDROCK_PROFILE_GLOBAL | BEDROCK_PROFILE_JP | BEDROCK_PROFILE_APAC);
+	assert_int_equal(bedrock_region_profile_geos("mars-north-1"), 0);
+	assert_int_equal(bedrock_region_profile_geos(NULL), 0);
+
+	assert_int_equal(bedrock_model_id_for_region(id, sizeof(id), sonnet45, "eu-west-1"), 0);
+	assert_string_equal(id, "global.anthropic.claude-sonnet-4-5-20250929-v1:0");
+	/* No global profile: the region's own geography. */
+	assert_int_equal(bedrock_model_id_for_region(id, sizeof(id), opus41, "us-west-2"), 0);
+	assert_string_equal(id, "us.anthropic.claude-opus-4-1-20250805-v1:0");
+	assert_int_equal(bedrock_model_id_for_region(id, sizeof(id), opus41, "eu-west-1"),
+			 BEDROCK_ENOTFOUND);
+	assert_string_equal(id, "");
+	assert_int_equal(bedrock_model_id_for_region(id, sizeof(id), haiku3, "ap-south-1"), 0);
+	assert_string_equal(id, "apac.anthropic.claude-3-haiku-20240307-v1:0");
+	/* On demand where no profile serves the region. */
+	assert_int_equal(bedrock_model_id_for_region(id, sizeof(id), haiku3, "ca-central-1"), 0);
+	assert_string_equal(id, "anthropic.claude-3-haiku-20240307-v1:0");
+	assert_int_equal(bedrock_model_id_for_region(id, sizeof(id), sonnet3, "us-east-1"), 0);
+	assert_string_equal(id, "anthropic.claude-3-sonnet-20240229-v1:0");
+	assert_int_equal(bedrock_model_id_for_region(id, 10, sonnet45, "us-east-1"), BEDROCK_ELIMIT);
+	assert_int_equal(bedrock_model_id_for_region(id, sizeof(id), NULL, "us-east-1"), BEDROCK_EINVAL);
 }
 
 int main(void)
@@ -542,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_models__profile_ids),
 		cmocka_unit_test(test_models__profile_list),
 		cmocka_unit_test(test_models__lifecycle_and_features),
+		cmocka_unit_test(test_models__id_for_region),
 	};
 	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
 }

@@ -1,0 +1,77 @@
+/* What to do about an error, on a line of its own after cli_report()'s
+ * `bedrock: CODE: MESSAGE`: the cases people hit first on Bedrock (a model
+ * that needs an inference profile, no model access, stale credentials,
+ * throttling), with the exact id or command that fixes them. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_client.h"
+
+static void hint(const char *text)
+{
+	fprintf(stderr, "bedrock: hint: %s\n", text);
+}
+
+/* "Invocation of model ID … with on-demand throughput isn't supported":
+ * name the profile that works from this region. */
+static void profile_hint(const char *model_id, const char *region)
+{
+	bedrock_model_ref ref;
+	char id[BEDROCK_MODEL_ID_MAX], text[384];
+
+	if (model_id && region && bedrock_model_resolve(&ref, model_id) == 0 && ref.model &&
+	    bedrock_model_id_for_region(id, sizeof(id), ref.model, region) == 0) {
+		snprintf(text, sizeof(text), "%s is called through an inference profile: use -m %s "
+			 "(or --model-id %s)", ref.model->name, id, id);
+		hint(text);
+		return;
+	}
+	if (model_id && region && bedrock_model_resolve(&ref, model_id) == 0 && ref.model) {
+		bedrock_profile_geo geo = bedrock_model_default_geo(ref.model);
+		const char *const *where = bedrock_profile_geo_regions(geo);
+
+		snprintf(text, sizeof(text), "%s has no inference profile callable from %s%s%s",
+			 ref.model->name, region, where ? "; try --region " : "", where ? where[0] : "");
+		hint(text);
+		return;
+	}
+	hint("call the model through an inference profile id (global. or a geography prefix "
+	     "such as us.); `bedrock models` lists the ids this region offers");
+}
+
+void cli_hint(const bedrock_error_info *err, const char *model_id, const char *region)
+{
+	const char *code = err->aws_code, *msg = err->message;
+	char text[384];
+
+	if (!strcmp(code, "ValidationException") && strstr(msg, "on-demand throughput")) {
+		profile_hint(model_id, region);
+	} else if (!strcmp(code, "ValidationException") && strstr(msg, "model identifier is invalid")) {
+		snprintf(text, sizeof(text), "`bedrock models%s%s` lists the model ids and aliases "
+			 "available in this region", region ? " --region " : "", region ? region : "");
+		hint(text);
+	} else if (!strcmp(code, "ResourceNotFoundException") && model_id) {
+		snprintf(text, sizeof(text), "%s is not offered in %s; `bedrock models` lists what "
+			 "is, or try another --region", model_id, region ? region : "this region");
+		hint(text);
+	} else if (!strcmp(code, "AccessDeniedException")) {
+		hint(strstr(msg, "model") ?
+		     "request access to the model: Bedrock console > Model access (once per account "
+		     "and region), and allow bedrock:InvokeModel* for it in your IAM policy" :
+		     "your IAM identity lacks a Bedrock permission (bedrock:InvokeModel, "
+		     "bedrock:InvokeModelWithResponseStream, bedrock:List*): ask your administrator");
+	} else if (!strcmp(code, "ExpiredTokenException") || strstr(msg, "token included in the request is expired") ||
+		   strstr(msg, "security token included in the request is invalid")) {
+		hint("your credentials have expired: run `aws sso login` (SSO profiles), refresh the "
+		     "session token in your environment, or check with `bedrock config`");
+	} else if (!strcmp(code, "UnrecognizedClientException") || !strcmp(code, "InvalidSignatureException")) {
+		hint("AWS does not accept these keys: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or "
+		     "the profile (`bedrock config` shows which are used) and your clock");
+	} else if (err->code == BEDROCK_ETHROTTLED || !strcmp(code, "ThrottlingException")) {
+		hint("Bedrock is still throttling after the retries: wait and try again, raise "
+		     "--max-attempts, use a global. profile for more capacity, or ask AWS for a "
+		     "higher quota");
+	} else if ((err->code == BEDROCK_EAUTH || strstr(msg, "no AWS credentials")) && !err->http_status) {
+		hint("no AWS account? `bedrock --emulate <command>` answers from a local emulator");
+	}
+}
