@@ -146,6 +146,11 @@ const char *bedrock_client_endpoint(const bedrock_client *client);
  */
 typedef struct bedrock_cancel bedrock_cancel;
 
+/**
+ * Makes a cancellation token, not triggered; bedrock_cancel_free() it.
+ *
+ * @return 0, BEDROCK_EINVAL (no @p out) or BEDROCK_ENOMEM
+ */
 int bedrock_cancel_new(bedrock_cancel **out);
 /**
  * Asks every call and stream using @p cancel to stop: a blocking call
