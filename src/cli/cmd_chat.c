@@ -35,12 +35,7 @@ static conv_cancel cancel_state;
 static void on_sigint(int sig)
 {
 	(void)sig;
-	cancel_state.requested = 1;
-	/* CANCEL: with bedrock_stream_cancel() from the library (async-signal-
-	 * safe), stop the stream here so even a silent one ends at once:
-	 *	if (cancel_state.stream)
-	 *		bedrock_stream_cancel(cancel_state.stream);
-	 */
+	conv_cancel_trigger(&cancel_state);
 }
 
 static char *prompt_fn(EditLine *el)
@@ -163,7 +158,7 @@ static void send_message(chat *ch, const char *text)
 	}
 	cli_note_model(ch->m.id);
 	conv_printer_init(&p, stdout, 0);
-	cancel_state.requested = 0;
+	bedrock_cancel_reset(cancel_state.token);
 	rc = conv_call_messages(&r, ch->c, &ch->m, req, 1, &p, &cancel_state, &err);
 	bedrock_messages_request_free(req);
 	answer = conv_assistant_turn(r.message);
@@ -315,6 +310,11 @@ int cmd_chat(int argc, char **argv)
 		status = CLI_USAGE;
 		goto done;
 	}
+	if (bedrock_cancel_new(&cancel_state.token)) {
+		fprintf(stderr, "bedrock: out of memory\n");
+		status = CLI_USAGE;
+		goto done;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
@@ -326,6 +326,8 @@ int cmd_chat(int argc, char **argv)
 	status = loop(&ch);
 	sigaction(SIGINT, &old, NULL);
 done:
+	bedrock_cancel_free(cancel_state.token);
+	cancel_state.token = NULL;
 	if (ch.el)
 		el_end(ch.el);
 	if (ch.hist)

@@ -151,17 +151,20 @@ void conv_usage_init(conv_usage *u);
 /* "tokens: 12 in, 8 out, cache 0 read / 0 written; latency 105 ms (first token 40 ms)" */
 void conv_usage_print(FILE *f, const conv_usage *u);
 
-/*
- * Ctrl-C during an answer (chat). The SIGINT handler sets `requested`;
- * the call polls it between events and stops. `stream` is the stream in
- * flight (set by the call), for bedrock_stream_cancel() once the library
- * has it: the handler will then cancel the stream itself, so even a
- * silent stream stops at once.
+/**
+ * Ctrl-C during an answer (chat). The SIGINT handler calls
+ * conv_cancel_trigger(), which is async-signal-safe: the library's token
+ * stops the Messages call or stream at once (even a silent one), and a
+ * Converse stream in flight, whose call takes no token, is cancelled
+ * directly. The text that arrived before is kept.
  */
 typedef struct conv_cancel {
-	volatile sig_atomic_t requested;
-	bedrock_stream *volatile stream;
+	bedrock_cancel *token;			/* given to the call */
+	bedrock_stream *volatile stream;	/* set by the call while it streams */
 } conv_cancel;
+
+/* From a signal handler too. */
+void conv_cancel_trigger(conv_cancel *cancel);
 
 typedef struct conv_result {
 	/* The answer as a Messages message (complete, or what arrived before
@@ -180,7 +183,8 @@ void conv_result_dispose(conv_result *r);
 /*
  * Sends the Messages request and prints the answer as it arrives
  * (stream), or all at once (stream 0: InvokeModel). cancel (may be NULL):
- * when cancel->requested is set the call stops and r->canceled is set. Returns 0 or a bedrock error with err filled; r holds
+ * once conv_cancel_trigger() is called the call stops, r->canceled is set
+ * and 0 returned. Returns 0 or a bedrock error with err filled; r holds
  * whatever arrived either way.
  */
 int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,

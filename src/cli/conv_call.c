@@ -64,6 +64,22 @@ static int not_messages(bedrock_error_info *err, const char *what)
 	return BEDROCK_EPROTOCOL;
 }
 
+void conv_cancel_trigger(conv_cancel *cancel)
+{
+	bedrock_stream *s = cancel->stream;
+
+	if (cancel->token)
+		bedrock_cancel_trigger(cancel->token);
+	if (s)
+		bedrock_stream_cancel(s);
+}
+
+static int canceled(const conv_cancel *cancel, int rc)
+{
+	return rc == BEDROCK_ECANCELED ||
+	       (cancel && cancel->token && bedrock_cancel_requested(cancel->token));
+}
+
 int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 		       const bedrock_messages_request *req, int stream, conv_printer *p,
 		       conv_cancel *cancel, bedrock_error_info *err)
@@ -72,6 +88,7 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 	bedrock_stream_event se = BEDROCK_STREAM_EVENT_INIT;
 	conv_stream_state st = { "" };
 	bedrock_response *resp = NULL;
+	bedrock_request_options ro = BEDROCK_REQUEST_OPTIONS_INIT;
 	bedrock_stream *s = NULL;
 	bedrock_event ev;
 	double t0 = now_ms();
@@ -79,6 +96,7 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 
 	memset(r, 0, sizeof(*r));
 	conv_usage_init(&r->usage);
+	ro.cancel = cancel ? cancel->token : NULL;
 	if (!stream) {
 		char *body = NULL;
 		const char *data;
@@ -87,8 +105,12 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 		rc = bedrock_messages_request_json(&body, &len, req);
 		if (rc)
 			return not_messages(err, "cannot render the request");
-		rc = bedrock_invoke_model(&resp, c, m->id, body, len, NULL, err);
+		rc = bedrock_invoke_model(&resp, c, m->id, body, len, &ro, err);
 		bedrock_messages_string_free(body);
+		if (canceled(cancel, rc)) {
+			r->canceled = 1;
+			return 0;
+		}
 		if (rc)
 			return rc;
 		r->usage.latency_ms = now_ms() - t0;
@@ -104,7 +126,11 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 		conv_printer_finish(p);
 		return 0;
 	}
-	rc = bedrock_messages_stream(&s, c, m->id, req, NULL, err);
+	rc = bedrock_messages_stream(&s, c, m->id, req, &ro, err);
+	if (canceled(cancel, rc)) {
+		r->canceled = 1;
+		return 0;
+	}
 	if (rc)
 		return rc;
 	if (bedrock_message_accumulator_new(&acc)) {
@@ -114,14 +140,6 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 	if (cancel)
 		cancel->stream = s;
 	while ((rc = bedrock_stream_next(&ev, s, err)) == 0) {
-		/* CANCEL: once bedrock_stream_cancel() is on main, chat's SIGINT
-		 * handler calls it on cancel->stream and bedrock_stream_next()
-		 * returns BEDROCK_ECANCELED at once, even in a silent stretch;
-		 * these polls between events then become a check of that code. */
-		if (cancel && cancel->requested) {
-			r->canceled = 1;
-			break;
-		}
 		if (ev.kind != BEDROCK_EVENT_EVENT || !ev.type || !ev.json)
 			continue;
 		if (bedrock_stream_event_parse(&se, ev.json, ev.json_len))
@@ -131,13 +149,12 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 		if (bedrock_message_accumulator_feed(acc, &se) == 0)
 			conv_print_event(p, &st, &se, acc);
 		conv_printer_flush(p);
-		if (cancel && cancel->requested) {
-			r->canceled = 1;
+		if (canceled(cancel, 0))
 			break;
-		}
 	}
 	if (cancel)
 		cancel->stream = NULL;
+	r->canceled = canceled(cancel, rc);
 	bedrock_stream_event_dispose(&se);
 	r->usage.latency_ms = now_ms() - t0;
 	if (rc == BEDROCK_ITEROVER || r->canceled)
@@ -365,11 +382,8 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 	if (cancel)
 		cancel->stream = s;
 	while ((rc = bedrock_stream_next(&ev, s, err)) == 0) {
-		/* CANCEL: see conv_call_messages(). */
-		if (cancel && cancel->requested) {
-			r->canceled = 1;
+		if (canceled(cancel, 0))
 			break;
-		}
 		if (ev.kind != BEDROCK_EVENT_EVENT || !ev.json)
 			continue;
 		if (!strcmp(ev.event_type, "contentBlockDelta") && r->usage.first_token_ms < 0)
@@ -380,6 +394,7 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 	}
 	if (cancel)
 		cancel->stream = NULL;
+	r->canceled = canceled(cancel, rc);
 	r->usage.latency_ms = now_ms() - t0;
 	if (rc == BEDROCK_ITEROVER || r->canceled)
 		rc = 0;
