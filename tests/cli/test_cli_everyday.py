@@ -7,9 +7,9 @@ import re
 import subprocess
 import sys
 import tempfile
+from checks import check, summary
 
 BIN = sys.argv[1]
-passed = failed = 0
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 BODY = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 50,
                    "messages": [{"role": "user", "content": "Hello, world"}]})
@@ -21,13 +21,6 @@ BARE = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": HOME,
 KEYS = dict(BARE, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1")
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s %s" % (name, detail))
 
 
 def run(*args, env=None, stdin=None):
@@ -209,8 +202,7 @@ def main():
             t()
         except Exception as e:  # a crash in one group must not hide the others
             check(t.__name__, False, repr(e))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

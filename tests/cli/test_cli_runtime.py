@@ -15,21 +15,14 @@ import sys
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from checks import check, summary
 
 BIN = sys.argv[1]
-passed = failed = 0
 MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 BODY = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 50,
                    "messages": [{"role": "user", "content": "Hello, world"}]})
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s %s" % (name, detail))
 
 
 def verify_key(b64, secret):
@@ -211,8 +204,7 @@ def main():
     finally:
         emu.send_signal(signal.SIGTERM)
         emu.wait(timeout=10)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -9,21 +9,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from checks import check, summary
 
 BIN = sys.argv[1]
 CANARY_SECRET = "CANARY-SECRET-9d1e"
 CANARY_TOKEN = "CANARY-TOKEN-4b7c"
 CANARY_BEARER = "bedrock-api-key-CANARY-BEARER-2a6f"
-passed = failed = 0
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s %s" % (name, detail))
 
 
 def run(home, args=(), env_extra=None):
@@ -119,8 +112,7 @@ def main():
               and "line" in p.stderr, p.stderr)
     finally:
         shutil.rmtree(home)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -11,19 +11,12 @@ import signal
 import subprocess
 import sys
 import time
+from checks import check, summary
 
 BIN, VECTORS = sys.argv[1], sys.argv[2]
 EXAMPLE = os.path.join(os.path.dirname(BIN), "example_invoke_model")
-passed = failed = 0
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s %s" % (name, detail))
 
 
 class Emulator:
@@ -127,8 +120,7 @@ def main():
     check("bad fault refused", bad.returncode == 1 and "unknown fault" in bad.stderr, bad.stderr)
     bad = subprocess.run([BIN, "emulate", "--replay", "/nonexistent"], capture_output=True, text=True, timeout=10)
     check("bad replay dir refused", bad.returncode == 1 and "/nonexistent" in bad.stderr, bad.stderr)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -14,18 +14,9 @@ import sys
 import tempfile
 import threading
 import time
+from checks import check, summary
 
 BIN = sys.argv[1]
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s %s" % (name, detail), flush=True)
 
 
 class Server:
@@ -406,8 +397,7 @@ def main():
         p.send_signal(signal.SIGTERM)
         check("IPv6 exit 0", p.wait(timeout=5) == 0)
 
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

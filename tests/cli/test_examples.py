@@ -7,19 +7,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+from checks import check, summary
 
 BIN = sys.argv[1]
 D = os.path.dirname(BIN)
-passed = failed = 0
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s %s" % (name, detail))
 
 
 def main():
@@ -50,8 +43,7 @@ def main():
     finally:
         emu.send_signal(signal.SIGTERM)
         emu.wait(timeout=10)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from checks import check, summary  # noqa: E402,F401
 
 BUILD = os.path.abspath(sys.argv[1])
 SRC = os.path.abspath(sys.argv[2])
 CFLAGS = shlex.split(os.environ.get("BEDROCK_TEST_CFLAGS", ""))
 CC = os.environ.get("CC", "cc")
-passed = failed = 0
 
 # What a client needs to reach the emulator with its default key pair, and
 # nothing of the caller's own AWS set-up.
@@ -28,14 +29,6 @@ for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
         CLIENT_ENV[k] = os.environ[k]
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s %s" % (name, str(detail)[:2000]))
-    return cond
 
 
 def run(cmd, **kw):
@@ -95,5 +88,4 @@ def commands_of_help(text):
 
 
 def finish():
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())
