@@ -95,66 +95,13 @@ static void save(chat *ch, const char *path)
 	free(text);
 }
 
-static int valid_turns(const cJSON *messages, char *err, size_t cap)
-{
-	const cJSON *t;
-	int i = 0;
-
-	if (!cJSON_IsArray(messages)) {
-		snprintf(err, cap, "no \"messages\" array");
-		return -1;
-	}
-	cJSON_ArrayForEach(t, messages) {
-		const cJSON *role = cJSON_GetObjectItemCaseSensitive(t, "role");
-		const cJSON *content = cJSON_GetObjectItemCaseSensitive(t, "content");
-
-		if (!cJSON_IsString(role) || (strcmp(role->valuestring, "user") &&
-					      strcmp(role->valuestring, "assistant"))) {
-			snprintf(err, cap, "messages[%d]: role is not user or assistant", i);
-			return -1;
-		}
-		if (!cJSON_IsString(content) && !cJSON_IsArray(content)) {
-			snprintf(err, cap, "messages[%d]: content is not a string or a list", i);
-			return -1;
-		}
-		i++;
-	}
-	return 0;
-}
-
-/* `system` as a string: a list of text blocks is joined by blank lines. */
-static int take_system(chat *ch, const cJSON *sys)
-{
-	const cJSON *b;
-	size_t n = 0;
-	char *s;
-
-	free(ch->s.system);
-	ch->s.system = NULL;
-	if (cJSON_IsString(sys)) {
-		ch->s.system = *sys->valuestring ? strdup(sys->valuestring) : NULL;
-		return 0;
-	}
-	cJSON_ArrayForEach(b, sys) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "text");
-
-		if (!cJSON_IsString(t))
-			continue;
-		s = realloc(ch->s.system, n + strlen(t->valuestring) + 3);
-		if (!s)
-			return -1;
-		ch->s.system = s;
-		n += (size_t)sprintf(s + n, "%s%s", n ? "\n\n" : "", t->valuestring);
-	}
-	return 0;
-}
-
 static void load(chat *ch, const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	cJSON *o = NULL, *messages, *mt;
-	char err[256], *text = NULL;
+	cJSON *messages;
+	char err[256], *text = NULL, *system;
 	size_t n = 0;
+	long max_tokens;
 
 	if (f) {
 		text = conv_read_all(f, &n);
@@ -164,23 +111,19 @@ static void load(chat *ch, const char *path)
 		fprintf(stderr, "bedrock: cannot read %s\n", path);
 		return;
 	}
-	o = cJSON_ParseWithLength(text, n);
-	free(text);
-	messages = cJSON_GetObjectItemCaseSensitive(o, "messages");
-	if (!cJSON_IsObject(o) || valid_turns(messages, err, sizeof(err))) {
-		fprintf(stderr, "bedrock: %s is not an InvokeModel body: %s\n", path,
-			cJSON_IsObject(o) ? err : "not a JSON object");
-		cJSON_Delete(o);
+	if (conv_parse_conversation(&messages, &system, &max_tokens, text, n, err, sizeof(err))) {
+		fprintf(stderr, "bedrock: %s is not an InvokeModel body: %s\n", path, err);
+		free(text);
 		return;
 	}
+	free(text);
 	cJSON_Delete(ch->messages);
-	ch->messages = cJSON_DetachItemViaPointer(o, messages);
-	take_system(ch, cJSON_GetObjectItemCaseSensitive(o, "system"));
-	mt = cJSON_GetObjectItemCaseSensitive(o, "max_tokens");
-	if (cJSON_IsNumber(mt) && mt->valuedouble >= 1 && mt->valuedouble <= 1000000)
-		ch->s.max_tokens = (long)mt->valuedouble;
+	ch->messages = messages;
+	free(ch->s.system);
+	ch->s.system = system;
+	if (max_tokens)
+		ch->s.max_tokens = max_tokens;
 	fprintf(stderr, "loaded %d messages from %s\n", cJSON_GetArraySize(ch->messages), path);
-	cJSON_Delete(o);
 }
 
 static void tokens(chat *ch)

@@ -205,4 +205,14 @@ cJSON *conv_assistant_turn(const bedrock_message *msg);
 /* Reads a whole stream (stdin) into a malloc'd NUL-terminated buffer. */
 char *conv_read_all(FILE *f, size_t *len);
 
+/* A saved conversation (any InvokeModel body): its messages (validated:
+ * roles user/assistant, content a string or a list), its system prompt as
+ * one string (NULL if none) and its max_tokens (0 if absent or out of
+ * range). 0, or -1 with the reason in err. conv_load.c */
+int conv_parse_conversation(cJSON **messages, char **system, long *max_tokens, const char *text,
+			    size_t len, char *err, size_t cap);
+/* --tools: a JSON array of tool definitions (or one definition), each with
+ * a "name". 0, or -1 with the reason in err. */
+int conv_parse_tools(cJSON **tools, const char *text, size_t len, char *err, size_t cap);
+
 #endif

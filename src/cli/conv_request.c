@@ -97,9 +97,9 @@ static int integer(long *out, const char *v, const char *opt, long lo, long hi)
 static int load_tools(conv_settings *s, const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	cJSON *tools, *t;
+	cJSON *tools;
+	char err[256], *text;
 	size_t n;
-	char *text;
 
 	if (!f) {
 		fprintf(stderr, "bedrock: --tools: cannot read %s\n", path);
@@ -107,27 +107,12 @@ static int load_tools(conv_settings *s, const char *path)
 	}
 	text = conv_read_all(f, &n);
 	fclose(f);
-	tools = text ? cJSON_ParseWithLength(text, n) : NULL;
-	free(text);
-	/* One definition alone is taken as a list of one. */
-	if (cJSON_IsObject(tools)) {
-		cJSON *arr = cJSON_CreateArray();
-
-		cJSON_AddItemToArray(arr, tools);
-		tools = arr;
-	}
-	if (!cJSON_IsArray(tools)) {
-		fprintf(stderr, "bedrock: --tools: %s is not a JSON array of tool definitions\n", path);
-		cJSON_Delete(tools);
+	if (!text || conv_parse_tools(&tools, text, n, err, sizeof(err))) {
+		fprintf(stderr, "bedrock: --tools: %s: %s\n", path, text ? err : "cannot read it");
+		free(text);
 		return -1;
 	}
-	cJSON_ArrayForEach(t, tools) {
-		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t, "name"))) {
-			fprintf(stderr, "bedrock: --tools: every tool in %s needs a \"name\"\n", path);
-			cJSON_Delete(tools);
-			return -1;
-		}
-	}
+	free(text);
 	cJSON_Delete(s->tools);
 	s->tools = tools;
 	return 0;

@@ -40,6 +40,9 @@ void emu__buf_str(emu_buf *b, const char *s)
 }
 
 void emu__buf_fmt(emu_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void emu__buf_fmt(emu_buf *b, const char *fmt, ...)
 {
 	char tmp[256];
 	va_list ap;
@@ -297,6 +300,9 @@ const char *emu__str(const cJSON *obj, const char *key)
 
 	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
 }
+
+void emu__msg(char *msg, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 void emu__msg(char *msg, size_t cap, const char *fmt, ...)
 {

@@ -14,6 +14,9 @@
 #include "errinfo.h"
 
 void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
 {
 	char line[8192];
 	va_list ap;

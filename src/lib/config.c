@@ -21,6 +21,9 @@ struct bedrock_config {
 };
 
 static int set_error(bedrock_config *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int set_error(bedrock_config *c, int code, const char *fmt, ...)
 {
 	va_list ap;
 

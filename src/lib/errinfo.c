@@ -5,6 +5,9 @@
 #include "errinfo.h"
 
 int bedrock__err(bedrock_error_info *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int bedrock__err(bedrock_error_info *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -84,6 +84,9 @@ static uint32_t crc(uint32_t seed, const uint8_t *p, size_t len)
 __attribute__((format(printf, 4, 5)))
 #endif
 static int fail(bedrock_es_decoder *d, int code, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(bedrock_es_decoder *d, int code, const char *what, const char *fmt, ...)
 {
 	int n;
 

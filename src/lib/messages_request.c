@@ -9,6 +9,9 @@
 #include "alloc.h"
 
 int bedrock__req_fail(bedrock_messages_request *req, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int bedrock__req_fail(bedrock_messages_request *req, int code, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -197,6 +197,9 @@ void bedrock_message_accumulator_free(bedrock_message_accumulator *acc)
 }
 
 static int fail(bedrock_message_accumulator *acc, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(bedrock_message_accumulator *acc, int code, const char *fmt, ...)
 {
 	va_list ap;
 

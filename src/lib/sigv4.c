@@ -53,6 +53,9 @@ void bedrock_sigv4_result_free(bedrock_sigv4_result *r)
 }
 
 int bedrock__sigv4_fail(bedrock_sigv4_result *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int bedrock__sigv4_fail(bedrock_sigv4_result *r, int code, const char *fmt, ...)
 {
 	va_list ap;
 
