@@ -162,8 +162,14 @@ int cli_read_body(char **out, size_t *len, const char *arg)
 	for (;;) {
 		if (cap - n < 65536) {
 			p = realloc(buf, cap * 2 + 65536);
-			if (!p)
-				break;
+			if (!p) {
+				/* Never send half a body. */
+				fprintf(stderr, "bedrock: out of memory reading %s\n", arg);
+				free(buf);
+				if (f != stdin)
+					fclose(f);
+				return -1;
+			}
 			buf = p;
 			cap = cap * 2 + 65536;
 		}
