@@ -178,6 +178,11 @@ int cli_read_body(char **out, size_t *len, const char *arg)
 			break;
 		n += r;
 	}
+	if (ferror(f)) {
+		fprintf(stderr, "bedrock: cannot read %s\n", strcmp(arg, "-") ? arg + 7 : "standard input");
+		free(buf);
+		buf = NULL;
+	}
 	if (f != stdin)
 		fclose(f);
 	if (!buf)

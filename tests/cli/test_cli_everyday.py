@@ -191,6 +191,10 @@ def help_tests():
         r = run(*(cmd + ["--help"]))
         check("%s --help: usage on stdout, exit 0" % " ".join(cmd),
               r.returncode == 0 and r.stdout.startswith("usage: bedrock " + cmd[0]), r.stdout + r.stderr)
+    r = run("--emulate", "invoke", "--model-id", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "--body",
+            "file://" + HOME)
+    check("a body that cannot be read is an error, not an empty request",
+          r.returncode == 1 and "cannot read " + HOME in r.stderr and r.stdout == "", r.stdout + r.stderr)
     r = run("frobnicate")
     check("unknown command: one line, exit 1", r.returncode == 1 and len(r.stderr.splitlines()) == 1 and
           "frobnicate" in r.stderr, r.stderr)
