@@ -142,11 +142,40 @@ int cli_client_open(bedrock_client **out)
 	return 0;
 }
 
-int cli_read_body(char **out, size_t *len, const char *arg)
+char *cli_read_stream(FILE *f, size_t limit, size_t *len)
 {
-	FILE *f = NULL;
 	char *buf = NULL, *p;
 	size_t n = 0, cap = 0, r;
+
+	for (;;) {
+		if (cap - n < 4096) {
+			p = realloc(buf, cap * 2 + 65536);
+			if (!p) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+			cap = cap * 2 + 65536;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		if (!r)
+			break;
+		n += r;
+		if (limit && n > limit)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int cli_read_body(char **out, size_t *len, const char *arg)
+{
+	FILE *f;
 
 	*out = NULL;
 	if (strcmp(arg, "-") && strncmp(arg, "file://", 7)) {
@@ -159,38 +188,13 @@ int cli_read_body(char **out, size_t *len, const char *arg)
 		fprintf(stderr, "bedrock: cannot read %s\n", arg + 7);
 		return -1;
 	}
-	for (;;) {
-		if (cap - n < 65536) {
-			p = realloc(buf, cap * 2 + 65536);
-			if (!p) {
-				/* Never send half a body. */
-				fprintf(stderr, "bedrock: out of memory reading %s\n", arg);
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				return -1;
-			}
-			buf = p;
-			cap = cap * 2 + 65536;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		if (!r)
-			break;
-		n += r;
-	}
-	if (ferror(f)) {
+	/* Whole or not at all: never send half a body. */
+	*out = cli_read_stream(f, 0, len);
+	if (!*out)
 		fprintf(stderr, "bedrock: cannot read %s\n", strcmp(arg, "-") ? arg + 7 : "standard input");
-		free(buf);
-		buf = NULL;
-	}
 	if (f != stdin)
 		fclose(f);
-	if (!buf)
-		return -1;
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
+	return *out ? 0 : -1;
 }
 
 int cli_report(int rc, const bedrock_error_info *err)

@@ -4,6 +4,7 @@
 #define BEDROCK_CLI_CLIENT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "bedrock/bedrock.h"
 
@@ -39,6 +40,11 @@ int cli_client_open(bedrock_client **out);
  * --emulate emulator). main() calls it once the command returns: not from
  * atexit, which would run after libcrypto's own cleanup. */
 void cli_shutdown(void);
+/* Reads f to its end into a malloc'd, NUL-terminated buffer. With a
+ * limit (not 0) it stops once more than limit bytes have come, so *len >
+ * limit says "too large" without reading a disk image whole. NULL on a
+ * read error or out of memory. The one file reader of the CLI. */
+char *cli_read_stream(FILE *f, size_t limit, size_t *len);
 /* JSON text, file://PATH or - (stdin) into a malloc'd buffer. */
 int cli_read_body(char **out, size_t *len, const char *arg);
 /* Names the model the command is calling, so cli_report() can say what to

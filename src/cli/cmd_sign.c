@@ -12,6 +12,7 @@
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "cli_client.h"
 #include "cli_time.h"
 #include "reqfile.h"
 
@@ -23,46 +24,23 @@
 static char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t cap = 0, n;
+	char *data;
 
 	*len = 0;
 	if (!f) {
 		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
 		return NULL;
 	}
-	for (;;) {
-		if (cap - *len < 4096) {
-			char *p;
-
-			if (cap >= MAX_FILE) {
-				fprintf(stderr, PROG ": %s: file is larger than %u bytes\n", path, MAX_FILE);
-				goto fail;
-			}
-			p = realloc(data, cap + 65536 + 1);
-			if (!p) {
-				fprintf(stderr, PROG ": %s: out of memory\n", path);
-				goto fail;
-			}
-			data = p;
-			cap += 65536;
-		}
-		n = fread(data + *len, 1, cap - *len, f);
-		*len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fprintf(stderr, PROG ": %s: read error\n", path);
-		goto fail;
-	}
+	data = cli_read_stream(f, MAX_FILE, len);
 	fclose(f);
-	data[*len] = '\0';
+	if (!data) {
+		fprintf(stderr, PROG ": %s: read error or out of memory\n", path);
+	} else if (*len > MAX_FILE) {
+		fprintf(stderr, PROG ": %s: file is larger than %u bytes\n", path, MAX_FILE);
+		free(data);
+		data = NULL;
+	}
 	return data;
-fail:
-	fclose(f);
-	free(data);
-	return NULL;
 }
 
 /* "YYYY-MM-DDTHH:MM:SSZ" to Unix seconds; -1 if malformed. */

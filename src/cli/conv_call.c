@@ -87,7 +87,6 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 	bedrock_message_accumulator *acc = NULL;
 	bedrock_stream_event se = BEDROCK_STREAM_EVENT_INIT;
 	conv_stream_state st = { "" };
-	bedrock_response *resp = NULL;
 	bedrock_request_options ro = BEDROCK_REQUEST_OPTIONS_INIT;
 	bedrock_stream *s = NULL;
 	bedrock_event ev;
@@ -98,15 +97,7 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 	conv_usage_init(&r->usage);
 	ro.cancel = cancel ? cancel->token : NULL;
 	if (!stream) {
-		char *body = NULL;
-		const char *data;
-		size_t len = 0;
-
-		rc = bedrock_messages_request_json(&body, &len, req);
-		if (rc)
-			return not_messages(err, "cannot render the request");
-		rc = bedrock_invoke_model(&resp, c, m->id, body, len, &ro, err);
-		bedrock_messages_string_free(body);
+		rc = bedrock_messages_create(&r->message, c, m->id, req, &ro, err);
 		if (canceled(cancel, rc)) {
 			r->canceled = 1;
 			return 0;
@@ -114,12 +105,6 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 		if (rc)
 			return rc;
 		r->usage.latency_ms = now_ms() - t0;
-		data = bedrock_response_body(resp, &len);
-		if (bedrock_message_parse(&r->message, data, len)) {
-			bedrock_response_free(resp);
-			return not_messages(err, "the answer is not a Claude Messages response");
-		}
-		bedrock_response_free(resp);
 		usage_from_message(&r->usage, r->message);
 		r->stop = bedrock_message_stop_reason(r->message);
 		conv_print_message(p, r->message);

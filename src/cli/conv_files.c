@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "cli_client.h"
 #include "conv.h"
 
 /* Bedrock takes request bodies up to 20 MB; an image is refused above
@@ -15,33 +16,7 @@
 
 char *conv_read_all(FILE *f, size_t *len)
 {
-	char *buf = NULL, *p;
-	size_t n = 0, cap = 0, r;
-
-	for (;;) {
-		if (cap - n < 4096) {
-			p = realloc(buf, cap * 2 + 65536);
-			if (!p) {
-				free(buf);
-				return NULL;
-			}
-			buf = p;
-			cap = cap * 2 + 65536;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		if (!r)
-			break;
-		n += r;
-		if (n > MAX_FILE)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	return cli_read_stream(f, MAX_FILE, len);
 }
 
 char *conv_base64(const void *data, size_t len)

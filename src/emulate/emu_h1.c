@@ -39,9 +39,7 @@ struct h1_req {
 	int answered;
 	int parked;
 	emu_response plan;
-	size_t piece, off;		/* next byte to send */
-	uint64_t due;			/* when pieces[piece] may go */
-	int due_passed;
+	emu_cursor cur;			/* the next byte to send */
 	struct event *timer;
 	uint64_t start_ms;
 	size_t bytes;
@@ -196,33 +194,20 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	for (;;) {
-		const emu_piece *pc;
+		uint64_t wait_ms;
 		size_t n;
 
-		if (r->piece == p->piece_count)
+		switch (emu_cursor_next(&r->cur, p, buf, max, &n, &wait_ms)) {
+		case EMU_CURSOR_END:
 			return p->end == EMU_END_RESET ? MHD_CONTENT_READER_END_WITH_ERROR :
 							 MHD_CONTENT_READER_END_OF_STREAM;
-		pc = &p->pieces[r->piece];
-		if (!r->due_passed) {
-			uint64_t now = emu_now_ms();
-
-			if (now < r->due)
-				return park(r, r->due - now);
-			r->due_passed = 1;
-		}
-		n = pc->len - r->off < max ? pc->len - r->off : max;
-		memcpy(buf, pc->data + r->off, n);
-		r->off += n;
-		if (r->off == pc->len) {
-			r->piece++;
-			r->off = 0;
-			r->due_passed = 0;
-			if (r->piece < p->piece_count)
-				r->due = emu_now_ms() + p->pieces[r->piece].delay_ms;
-		}
-		if (n) {
-			r->bytes += n;
-			return (ssize_t)n;
+		case EMU_CURSOR_WAIT:
+			return park(r, wait_ms);
+		case EMU_CURSOR_DATA:
+			if (n) {
+				r->bytes += n;
+				return (ssize_t)n;
+			}
 		}
 	}
 }
@@ -262,7 +247,7 @@ static struct MHD_Response *plan_response(struct h1_req *r)
 	}
 	if (timed) {
 		/* A reset body has no honest length: chunked, so the cut shows. */
-		r->due = emu_now_ms() + (p->piece_count ? p->pieces[0].delay_ms : 0);
+		emu_cursor_start(&r->cur, p);
 		return MHD_create_response_from_callback(p->streaming || p->end == EMU_END_RESET ?
 							 MHD_SIZE_UNKNOWN : total,
 							 16 * 1024, read_cb, r, NULL);

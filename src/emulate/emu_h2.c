@@ -38,9 +38,7 @@ struct h2_stream {
 	size_t len, cap;
 	int answered;
 	emu_response plan;
-	size_t piece, off;		/* next byte to send */
-	uint64_t due;			/* when pieces[piece] may go */
-	int due_passed;
+	emu_cursor cur;			/* the next byte to send */
 	struct event *timer;
 	uint64_t start_ms;
 	size_t bytes;
@@ -157,47 +155,32 @@ static ssize_t data_cb(nghttp2_session *session, int32_t stream_id, uint8_t *buf
 	(void)stream_id;
 	(void)user_data;
 	for (;;) {
-		const emu_piece *pc;
+		uint64_t wait_ms;
 		size_t n;
 
-		if (st->piece == p->piece_count) {
+		switch (emu_cursor_next(&st->cur, p, buf, length, &n, &wait_ms)) {
+		case EMU_CURSOR_END:
 			if (p->end == EMU_END_RESET)
 				return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* RST_STREAM(INTERNAL_ERROR) */
 			*data_flags |= NGHTTP2_DATA_FLAG_EOF;
 			return 0;
+		case EMU_CURSOR_WAIT: {
+			struct timeval tv = { (time_t)(wait_ms / 1000),
+					      (suseconds_t)(wait_ms % 1000) * 1000 };
+
+			if (!st->timer && !(st->timer = evtimer_new(st->c->srv->base, wake_cb, st)))
+				return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+			evtimer_add(st->timer, &tv);
+			return NGHTTP2_ERR_DEFERRED;
 		}
-		pc = &p->pieces[st->piece];
-		if (!st->due_passed) {
-			uint64_t now = emu_now_ms();
-
-			if (now < st->due) {
-				uint64_t ms = st->due - now;
-				struct timeval tv = { (time_t)(ms / 1000),
-						      (suseconds_t)(ms % 1000) * 1000 };
-
-				if (!st->timer &&
-				    !(st->timer = evtimer_new(st->c->srv->base, wake_cb, st)))
-					return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-				evtimer_add(st->timer, &tv);
-				return NGHTTP2_ERR_DEFERRED;
+		case EMU_CURSOR_DATA:
+			/* END_STREAM on the last piece. */
+			if (st->cur.piece == p->piece_count && p->end == EMU_END_NORMAL)
+				*data_flags |= NGHTTP2_DATA_FLAG_EOF;
+			if (n || (*data_flags & NGHTTP2_DATA_FLAG_EOF)) {
+				st->bytes += n;
+				return (ssize_t)n;
 			}
-			st->due_passed = 1;
-		}
-		n = pc->len - st->off < length ? pc->len - st->off : length;
-		memcpy(buf, pc->data + st->off, n);
-		st->off += n;
-		if (st->off == pc->len) {
-			st->piece++;
-			st->off = 0;
-			st->due_passed = 0;
-			if (st->piece < p->piece_count)
-				st->due = emu_now_ms() + p->pieces[st->piece].delay_ms;
-			else if (p->end == EMU_END_NORMAL)
-				*data_flags |= NGHTTP2_DATA_FLAG_EOF; /* END_STREAM on the last piece */
-		}
-		if (n || (*data_flags & NGHTTP2_DATA_FLAG_EOF)) {
-			st->bytes += n;
-			return (ssize_t)n;
 		}
 	}
 }
@@ -298,7 +281,7 @@ static void submit_plan(struct h2_stream *st)
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	NV("date", 4, date);
 #undef NV
-	st->due = emu_now_ms() + (p->piece_count ? p->pieces[0].delay_ms : 0);
+	emu_cursor_start(&st->cur, p);
 	prd.source.ptr = st;
 	prd.read_callback = data_cb;
 	/* A response to HEAD has headers only (DATA would be a stream error),

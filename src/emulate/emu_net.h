@@ -44,6 +44,26 @@ struct emu_server {
 
 /* Milliseconds on the monotonic clock. */
 uint64_t emu_now_ms(void);
+/* Where a response body is in being sent, the same for both protocols:
+ * the next byte, and when the current piece may go (its delay after the
+ * previous piece left). */
+typedef struct emu_cursor {
+	size_t piece, off;
+	uint64_t due;
+	int due_passed;
+} emu_cursor;
+
+typedef enum emu_cursor_step {
+	EMU_CURSOR_DATA = 0,	/* *n bytes copied (0 for an empty piece) */
+	EMU_CURSOR_WAIT = 1,	/* nothing may go for *wait_ms */
+	EMU_CURSOR_END = 2	/* every piece went */
+} emu_cursor_step;
+
+/* Starts the clock: the first piece is due its delay from now. */
+void emu_cursor_start(emu_cursor *c, const emu_response *p);
+/* The next bytes of the current piece (at most max) into buf. */
+emu_cursor_step emu_cursor_next(emu_cursor *c, const emu_response *p, void *buf, size_t max,
+				size_t *n, uint64_t *wait_ms);
 /* "ip:port" / "[ip6]:port", numeric. */
 void emu_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t len);
 /* One access-log line on stderr, written whole; status 0 means reset. */

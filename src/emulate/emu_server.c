@@ -52,6 +52,43 @@ uint64_t emu_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+void emu_cursor_start(emu_cursor *c, const emu_response *p)
+{
+	memset(c, 0, sizeof(*c));
+	c->due = emu_now_ms() + (p->piece_count ? p->pieces[0].delay_ms : 0);
+}
+
+emu_cursor_step emu_cursor_next(emu_cursor *c, const emu_response *p, void *buf, size_t max,
+				size_t *n, uint64_t *wait_ms)
+{
+	const emu_piece *pc;
+
+	*n = 0;
+	if (c->piece == p->piece_count)
+		return EMU_CURSOR_END;
+	pc = &p->pieces[c->piece];
+	if (!c->due_passed) {
+		uint64_t now = emu_now_ms();
+
+		if (now < c->due) {
+			*wait_ms = c->due - now;
+			return EMU_CURSOR_WAIT;
+		}
+		c->due_passed = 1;
+	}
+	*n = pc->len - c->off < max ? pc->len - c->off : max;
+	memcpy(buf, pc->data + c->off, *n);
+	c->off += *n;
+	if (c->off == pc->len) {
+		c->piece++;
+		c->off = 0;
+		c->due_passed = 0;
+		if (c->piece < p->piece_count)
+			c->due = emu_now_ms() + p->pieces[c->piece].delay_ms;
+	}
+	return EMU_CURSOR_DATA;
+}
+
 void emu_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t len)
 {
 	char host[HOST_CAP], port[SERV_CAP];

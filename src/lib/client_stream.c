@@ -253,27 +253,22 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 	return 0;
 }
 
-static int open_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
-		       const char *op, const void *body, size_t len,
-		       const bedrock_request_options *o, bedrock_error_info *err)
+/* A stream not yet sent: arguments checked, the request path written into
+ * path, the event reader ready. Shared by both ways of opening one. */
+static int stream_new(bedrock_stream **out, char *path, size_t cap, bedrock_client *c,
+		      const char *model_id, const char *op, const void *body, size_t len,
+		      const bedrock_request_options *o, bedrock_error_info *err)
 {
-	char label[2100 * 3], path[8192];
-	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
-			       "application/json", o, 1 };
+	char label[2100 * 3];
 	bedrock_stream *s;
-	unsigned attempt, cost = 0;
 	size_t n;
-	int rc = 0, skew_retried = 0;
 
-	if (out)
-		*out = NULL;
-	if (!out || !c || !model_id || !*model_id || (!body && len) || strlen(model_id) > 2048)
+	*out = NULL;
+	if (!c || !model_id || !*model_id || (!body && len) || strlen(model_id) > 2048)
 		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
 	if (bedrock_sigv4_uri_encode(label, sizeof(label), &n, model_id, strlen(model_id)))
 		return bedrock__err(err, BEDROCK_EINVAL, "the model id cannot be encoded");
-	snprintf(path, sizeof(path), "/model/%s%s", label, op);
-	if (bedrock__curl_init())
-		return bedrock__err(err, BEDROCK_EIO, "libcurl could not be initialised");
+	snprintf(path, cap, "/model/%s%s", label, op);
 	s = bedrock__calloc(1, sizeof(*s));
 	if (!s)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
@@ -285,6 +280,29 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 		bedrock_stream_free(s);
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	}
+	*out = s;
+	return 0;
+}
+
+static int open_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
+		       const char *op, const void *body, size_t len,
+		       const bedrock_request_options *o, bedrock_error_info *err)
+{
+	char path[8192];
+	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
+			       "application/json", o, 1 };
+	bedrock_stream *s;
+	unsigned attempt, cost = 0;
+	int rc = 0, skew_retried = 0;
+
+	if (!out)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
+	*out = NULL;
+	if (bedrock__curl_init())
+		return bedrock__err(err, BEDROCK_EIO, "libcurl could not be initialised");
+	rc = stream_new(&s, path, sizeof(path), c, model_id, op, body, len, o, err);
+	if (rc)
+		return rc;
 	for (attempt = 1;; attempt++) {
 		if (bedrock__cancelled(s->token)) {
 			rc = bedrock__client_cancelled(err, "the stream");
@@ -490,20 +508,15 @@ static int multi_open(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
 		      const char *model_id, const char *op, const void *body, size_t len,
 		      const bedrock_request_options *o, bedrock_error_info *err)
 {
-	char label[2100 * 3], path[8192];
+	char path[8192];
 	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
 			       "application/json", o, 1 };
 	bedrock_stream *s;
-	size_t n;
 	int rc;
 
-	if (out)
-		*out = NULL;
-	if (!out || !m || !c || !model_id || !*model_id || (!body && len) || strlen(model_id) > 2048)
+	if (!out || !m)
 		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
-	if (bedrock_sigv4_uri_encode(label, sizeof(label), &n, model_id, strlen(model_id)))
-		return bedrock__err(err, BEDROCK_EINVAL, "the model id cannot be encoded");
-	snprintf(path, sizeof(path), "/model/%s%s", label, op);
+	*out = NULL;
 	if (m->count == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 16;
 		bedrock_stream **p = bedrock__realloc(m->streams, cap * sizeof(*p));
@@ -513,17 +526,9 @@ static int multi_open(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
 		m->streams = p;
 		m->cap = cap;
 	}
-	s = bedrock__calloc(1, sizeof(*s));
-	if (!s)
-		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	s->client = c;
-	s->token = o ? o->cancel : NULL;
-	atomic_init(&s->cancelled, 0);
-	snprintf(s->url, sizeof(s->url), "%s%s", c->endpoint, path);
-	if (bedrock_event_reader_new(&s->reader, NULL)) {
-		bedrock_stream_free(s);
-		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	}
+	rc = stream_new(&s, path, sizeof(path), c, model_id, op, body, len, o, err);
+	if (rc)
+		return rc;
 	if (bedrock__cancelled(s->token)) {
 		bedrock_stream_free(s);
 		return bedrock__client_cancelled(err, "the stream");

@@ -15,6 +15,7 @@
 #include "bedrock/eventstream.h"
 #include "alloc.h"
 #include "buf.h"
+#include "json.h"
 
 struct bedrock_event_reader {
 	bedrock_es_decoder *dec;
@@ -208,31 +209,6 @@ static int base64_decode(bedrock_buf *out, const char *s, size_t len)
 	return 0;
 }
 
-/* cJSON_ParseWithLength() accepts a valid prefix ("{}garbage"); a payload
- * must be one JSON value and nothing but whitespace after it. */
-static cJSON *parse_exact(const char *p, size_t len)
-{
-	const char *end = NULL;
-	/* Its require_null_terminated flag wants the NUL inside `len`, which
-	 * a payload does not have: check the tail here instead. */
-	cJSON *j = cJSON_ParseWithLengthOpts(p, len, &end, 0);
-
-	while (j && end < p + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-		end++;
-	if (j && end != p + len) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
-}
-
-static const char *string_item(const cJSON *obj, const char *key)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsString(it) ? it->valuestring : NULL;
-}
-
 static void set_text(bedrock_event *out, const char *s)
 {
 	if (s) {
@@ -247,7 +223,7 @@ static int read_chunk(bedrock_event_reader *r, bedrock_event *out)
 	const cJSON *bytes;
 	int rc;
 
-	r->outer = parse_exact((const char *)r->msg.payload, r->msg.payload_len);
+	r->outer = bedrock__json_parse_exact((const char *)r->msg.payload, r->msg.payload_len);
 	if (!cJSON_IsObject(r->outer))
 		return fail(r, BEDROCK_EPROTOCOL, "chunk payload is not a JSON object");
 	bytes = cJSON_GetObjectItemCaseSensitive(r->outer, "bytes");
@@ -259,22 +235,22 @@ static int read_chunk(bedrock_event_reader *r, bedrock_event *out)
 		return fail(r, BEDROCK_ENOMEM, "out of memory decoding a chunk");
 	if (rc)
 		return fail(r, BEDROCK_EPROTOCOL, "chunk \"bytes\" is not valid base64");
-	r->inner = parse_exact(r->json.ptr, r->json.len);
+	r->inner = bedrock__json_parse_exact(r->json.ptr, r->json.len);
 	if (!cJSON_IsObject(r->inner))
 		return fail(r, BEDROCK_EPROTOCOL, "chunk event is not a JSON object");
 	out->json = r->json.ptr;
 	out->json_len = r->json.len;
-	type = string_item(r->inner, "type");
+	type = bedrock__json_str(r->inner, "type");
 	out->type = type ? type : "";
 	if (type && !strcmp(type, "content_block_delta")) {
 		const cJSON *delta = cJSON_GetObjectItemCaseSensitive(r->inner, "delta");
-		const char *dt = string_item(delta, "type");
+		const char *dt = bedrock__json_str(delta, "type");
 
 		if (dt && !strcmp(dt, "text_delta"))
-			set_text(out, string_item(delta, "text"));
+			set_text(out, bedrock__json_str(delta, "text"));
 	} else if (!type) {
 		/* Legacy text-completion streams: {"completion": "...", ...}. */
-		set_text(out, string_item(r->inner, "completion"));
+		set_text(out, bedrock__json_str(r->inner, "completion"));
 	}
 	return 0;
 }
@@ -319,10 +295,10 @@ static int read_exception(bedrock_event_reader *r, bedrock_event *out, int is_er
 
 		out->kind = BEDROCK_EVENT_EXCEPTION;
 		copy_header(&r->exc_type, bedrock_es_message_header(m, ":exception-type"));
-		r->outer = parse_exact(r->json.ptr, r->json.len);
-		s = string_item(r->outer, "message");
+		r->outer = bedrock__json_parse_exact(r->json.ptr, r->json.len);
+		s = bedrock__json_str(r->outer, "message");
 		if (!s)
-			s = string_item(r->outer, "Message");
+			s = bedrock__json_str(r->outer, "Message");
 		if (s)
 			bedrock__buf_puts(&r->exc_message, s);
 		else if (!cJSON_IsObject(r->outer))
@@ -330,7 +306,7 @@ static int read_exception(bedrock_event_reader *r, bedrock_event *out, int is_er
 		st = cJSON_GetObjectItemCaseSensitive(r->outer, "originalStatusCode");
 		if (cJSON_IsNumber(st))
 			r->orig_status = st->valueint;
-		if ((s = string_item(r->outer, "originalMessage")) != NULL)
+		if ((s = bedrock__json_str(r->outer, "originalMessage")) != NULL)
 			bedrock__buf_puts(&r->orig_message, s);
 	}
 	bedrock__buf_put(&r->exc_name, "", 0);
@@ -389,9 +365,9 @@ int bedrock_event_reader_next(bedrock_event *out, bedrock_event_reader *r)
 				/* ConverseStream: {"delta": {"text": "..."}, ...} */
 				const cJSON *delta;
 
-				r->outer = parse_exact(r->json.ptr, r->json.len);
+				r->outer = bedrock__json_parse_exact(r->json.ptr, r->json.len);
 				delta = cJSON_GetObjectItemCaseSensitive(r->outer, "delta");
-				set_text(out, string_item(delta, "text"));
+				set_text(out, bedrock__json_str(delta, "text"));
 			}
 		}
 	} else if (header_is(mt, "exception", 9)) {
