@@ -85,6 +85,42 @@ void cli_shutdown(void)
 	embedded = NULL;
 }
 
+const char *cli_emulate_region(void)
+{
+	return cli_g.region ? cli_g.region : "us-east-1";
+}
+
+int cli_check_profile(const bedrock_config *cfg, const char *profile_option)
+{
+	const char *from = profile_option ? "--profile" : getenv("AWS_PROFILE") && *getenv("AWS_PROFILE")
+			   ? "AWS_PROFILE" : getenv("AWS_DEFAULT_PROFILE") && *getenv("AWS_DEFAULT_PROFILE")
+			   ? "AWS_DEFAULT_PROFILE" : NULL;
+	char msg[512];
+
+	/* A named profile must exist (botocore's ProfileNotFound). "default"
+	 * may be missing even when named: it worked so before, with keys in
+	 * the environment, and names nothing a user could have mistyped. */
+	if (!from || !strcmp(bedrock_config_profile(cfg), "default") ||
+	    bedrock_config_has_profile(cfg, bedrock_config_profile(cfg)))
+		return 0;
+	snprintf(msg, sizeof(msg), "the config profile (%.64s) named by %s could not be found: it is in neither %.150s "
+		 "nor %.150s", bedrock_config_profile(cfg), from, bedrock_config_config_file(cfg),
+		 bedrock_config_credentials_file(cfg));
+	cli_setup_failed(msg);
+	return CLI_CONFIG;
+}
+
+void cli_setup_failed(const char *message)
+{
+	bedrock_error_info err;
+
+	memset(&err, 0, sizeof(err));
+	err.code = BEDROCK_ECONFIG;
+	snprintf(err.message, sizeof(err.message), "%s", message);
+	fprintf(stderr, "bedrock: %s\n", err.message);
+	cli_hint_setup(&err);
+}
+
 /* --emulate: serve Bedrock from this process and point the client at it
  * with the emulator's own key, so no AWS account (and no credential chain)
  * is involved. */
@@ -97,7 +133,15 @@ static int start_embedded(bedrock_client_options *o)
 		fprintf(stderr, "bedrock: --emulate and --endpoint-url do not go together\n");
 		return CLI_USAGE;
 	}
-	o->region = cli_g.region ? cli_g.region : "us-east-1";
+	/* Nothing of the AWS set-up is used, so none of it may fail the
+	 * command: the library reads two empty files instead of ~/.aws. */
+	if (setenv("AWS_CONFIG_FILE", "/dev/null", 1) ||
+	    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1)) {
+		fprintf(stderr, "bedrock: --emulate: out of memory\n");
+		return CLI_USAGE;
+	}
+	o->profile = NULL;
+	o->region = cli_emulate_region();
 	if (!embedded) {
 		if (emu_embedded_start(&embedded, o->region, url, sizeof(url), msg, sizeof(msg))) {
 			fprintf(stderr, "bedrock: --emulate: %s\n", msg);
@@ -112,6 +156,22 @@ static int start_embedded(bedrock_client_options *o)
 	return 0;
 }
 
+/* An unknown profile is the first thing to say, before the region or
+ * credentials it would have given are missed. A file that cannot be read
+ * is left for bedrock_client_new() to report. */
+static int profile_exists(void)
+{
+	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
+	bedrock_config *cfg = NULL;
+	int rc = 0;
+
+	co.profile = cli_g.profile;
+	if (bedrock_config_load(&cfg, &co) == 0)
+		rc = cli_check_profile(cfg, cli_g.profile);
+	bedrock_config_free(cfg);
+	return rc;
+}
+
 int cli_client_open(bedrock_client **out)
 {
 	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
@@ -122,6 +182,8 @@ int cli_client_open(bedrock_client **out)
 	o.profile = cli_g.profile;
 	o.endpoint_url = cli_g.endpoint_url;
 	if (cli_g.emulate && (rc = start_embedded(&o)) != 0)
+		return rc;
+	if (!cli_g.emulate && (rc = profile_exists()) != 0)
 		return rc;
 	o.max_attempts = cli_g.max_attempts;
 	if (cli_g.retry_mode)
@@ -136,6 +198,7 @@ int cli_client_open(bedrock_client **out)
 		snprintf(noted_region, sizeof(noted_region), "%s", bedrock_client_region(*out));
 	if (rc) {
 		fprintf(stderr, "bedrock: %s\n", err.message);
+		cli_hint_setup(&err);
 		return rc == BEDROCK_ECONFIG || rc == BEDROCK_EINVAL || rc == BEDROCK_EAUTH ? CLI_CONFIG
 											  : CLI_USAGE;
 	}
@@ -207,6 +270,8 @@ int cli_report(int rc, const bedrock_error_info *err)
 		fprintf(stderr, "bedrock: %s\n", err->message);
 	if (cli_g.hints)
 		cli_hint(err, noted_model, noted_region[0] ? noted_region : NULL);
+	else
+		cli_hint_setup(err);
 	switch (rc) {
 	case BEDROCK_EHTTP:
 	case BEDROCK_ETHROTTLED:

@@ -53,6 +53,19 @@ void cli_note_model(const char *model_id);
 /* The hint line for an error people can act on (cli_hints.c); nothing for
  * the others. model_id and region may be NULL. */
 void cli_hint(const bedrock_error_info *err, const char *model_id, const char *region);
+/* The --emulate hint after an error of a user with no AWS set-up (no
+ * region, no credentials, an unknown profile), for every command; 1 if
+ * printed. */
+int cli_hint_setup(const bedrock_error_info *err);
+/* With a profile named by --profile, AWS_PROFILE or AWS_DEFAULT_PROFILE
+ * that is in neither file: says so (as the AWS CLI does) and returns
+ * CLI_CONFIG; else 0. */
+int cli_check_profile(const bedrock_config *cfg, const char *profile_option);
+/* Prints a set-up error (a file, the region) and, when it is one of a
+ * user with no AWS set-up, the --emulate hint. */
+void cli_setup_failed(const char *message);
+/* The region --emulate serves: --region, else us-east-1. */
+const char *cli_emulate_region(void);
 /* Prints `bedrock: CODE: MESSAGE (request id ID)` (and, on a line of its
  * own, what to do about it when we know) and returns the exit code. */
 int cli_report(int rc, const bedrock_error_info *err);

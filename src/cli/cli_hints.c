@@ -7,6 +7,8 @@
 
 #include "cli_client.h"
 
+#define EMULATE_HINT "no AWS account? `bedrock --emulate <command>` answers from a local emulator"
+
 static void hint(const char *text)
 {
 	fprintf(stderr, "bedrock: hint: %s\n", text);
@@ -71,7 +73,18 @@ void cli_hint(const bedrock_error_info *err, const char *model_id, const char *r
 		hint("Bedrock is still throttling after the retries: wait and try again, raise "
 		     "--max-attempts, use a global. profile for more capacity, or ask AWS for a "
 		     "higher quota");
-	} else if ((err->code == BEDROCK_EAUTH || strstr(msg, "no AWS credentials")) && !err->http_status) {
-		hint("no AWS account? `bedrock --emulate <command>` answers from a local emulator");
+	} else if (!cli_hint_setup(err) && err->code == BEDROCK_EAUTH && !err->http_status) {
+		hint(EMULATE_HINT);
 	}
+}
+
+int cli_hint_setup(const bedrock_error_info *err)
+{
+	const char *msg = err->message;
+
+	if (err->http_status || (!strstr(msg, "no AWS credentials") && !strstr(msg, "no AWS region") &&
+				 !strstr(msg, "config profile (")))
+		return 0;
+	hint(EMULATE_HINT);
+	return 1;
 }

@@ -22,8 +22,9 @@ static void row(const char *name, const char *value, const char *from)
 	printf("%-12s %-48s %s\n", name, value && *value ? value : "<not set>", from ? from : "");
 }
 
-/* The credentials line; 0, or -1 when none resolve. */
-static int show_credentials(void)
+/* The credentials line; 0, or -1 when none resolve. With quiet, the reason
+ * is not repeated on stderr (an unknown profile already said it). */
+static int show_credentials(int quiet)
 {
 	bedrock_auth_options ao = BEDROCK_AUTH_OPTIONS_INIT;
 	bedrock_credentials *creds = NULL;
@@ -49,8 +50,10 @@ static int show_credentials(void)
 	}
 	if (bedrock_creds_provider_get(&creds, bedrock_auth_provider(auth), &err)) {
 		row("credentials", NULL, "none found");
-		fprintf(stderr, "bedrock: %s\n", err.message);
-		cli_hint(&err, NULL, NULL);
+		if (!quiet) {
+			fprintf(stderr, "bedrock: %s\n", err.message);
+			cli_hint(&err, NULL, NULL);
+		}
 		goto done;
 	}
 	bedrock_redact_key_id(redacted, bedrock_credentials_access_key_id(creds));
@@ -106,7 +109,7 @@ int cmd_config(int argc, char **argv)
 	bedrock_config *cfg = NULL;
 	const char *region = NULL, *env_profile = getenv("AWS_PROFILE");
 	char from[512];
-	int i, g, status = CLI_OK;
+	int i, g, status = CLI_OK, no_profile;
 	cli_g.hints = 1;
 
 	for (i = 1; i < argc; i++) {
@@ -141,6 +144,9 @@ int cmd_config(int argc, char **argv)
 		 bedrock_config_has_profile(cfg, bedrock_config_profile(cfg)) ? ""
 		 : " (not in the config or credentials file)");
 	row("profile", bedrock_config_profile(cfg), from);
+	no_profile = cli_check_profile(cfg, cli_g.profile);
+	if (no_profile)
+		status = CLI_CONFIG;
 	if (bedrock_config_region(&region, &source, cfg, cli_g.region)) {
 		row("region", NULL, bedrock_config_errmsg(cfg));
 		status = CLI_CONFIG;
@@ -154,7 +160,7 @@ int cmd_config(int argc, char **argv)
 		row("region", region, from);
 		show_endpoints(cfg, region);
 	}
-	if (show_credentials())
+	if (show_credentials(no_profile))
 		status = CLI_CONFIG;
 	if (bedrock_config_insecure_credentials_file(cfg))
 		fprintf(stderr, "bedrock: warning: %s can be read by other users; run 'chmod 600' on it\n",

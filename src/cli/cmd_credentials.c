@@ -9,6 +9,8 @@
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "cli_client.h"
+#include "emu_embed.h"
 
 static const char usage[] = "usage: bedrock debug credentials [--profile NAME] [--region REGION]\n";
 
@@ -21,6 +23,28 @@ static void iso(char *out, size_t cap, int64_t t)
 	strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* --emulate: the emulator's key and region, as `bedrock --emulate ask` uses. */
+static int show_emulated(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	char redacted[9], *text;
+
+	bedrock_redact_key_id(redacted, EMU_DEFAULT_ACCESS_KEY_ID);
+	cJSON_AddStringToObject(o, "provider", "emulate");
+	cJSON_AddStringToObject(o, "access_key_id", redacted);
+	cJSON_AddBoolToObject(o, "has_session_token", 0);
+	cJSON_AddNullToObject(o, "expiration");
+	cJSON_AddStringToObject(o, "region", cli_emulate_region());
+	cJSON_AddStringToObject(o, "region_source", cli_g.region ? "explicit" : "emulate");
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		return CLI_USAGE;
+	puts(text);
+	cJSON_free(text);
+	return CLI_OK;
+}
+
 int cmd_debug_credentials(int argc, char **argv)
 {
 	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
@@ -30,43 +54,43 @@ int cmd_debug_credentials(int argc, char **argv)
 	bedrock_config *cfg = NULL;
 	bedrock_region_source source = BEDROCK_REGION_EXPLICIT;
 	bedrock_error_info err;
-	const char *profile = NULL, *region_arg = NULL, *region = NULL;
+	const char *region = NULL;
 	cJSON *o = NULL;
 	char *text;
-	int i, rc, status = 1;
+	int i, g, rc, status = CLI_CONFIG;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
-			profile = argv[++i];
-		} else if (!strcmp(argv[i], "--region") && i + 1 < argc) {
-			region_arg = argv[++i];
+		if ((g = cli_global_option(argc, argv, &i)) != 0) {
+			if (g < 0)
+				return CLI_USAGE;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return 0;
 		} else {
 			fprintf(stderr, "bedrock debug credentials: unexpected argument '%s'\n%s",
 				argv[i], usage);
-			return 1;
+			return CLI_USAGE;
 		}
 	}
-	co.profile = ao.profile = profile;
+	if (cli_g.emulate)
+		return show_emulated();
+	/* From here every failure is the set-up's: exit 4, as the commands
+	 * that call Bedrock do. */
+	co.profile = ao.profile = cli_g.profile;
 	rc = bedrock_config_load(&cfg, &co);
 	if (rc) {
 		fprintf(stderr, "bedrock: %s\n",
 			rc == BEDROCK_ENOMEM ? bedrock_strerror(rc) : bedrock_config_errmsg(cfg));
 		goto done;
 	}
-	if (profile && !bedrock_config_has_profile(cfg, profile)) {
-		fprintf(stderr, "bedrock: the profile '%s' is not in the AWS config or credentials file\n",
-			profile);
+	if (cli_check_profile(cfg, cli_g.profile))
 		goto done;
-	}
 	if (bedrock_config_insecure_credentials_file(cfg))
 		fprintf(stderr, "bedrock: warning: %s can be read by other users; "
 				"run 'chmod 600' on it\n", bedrock_config_credentials_file(cfg));
-	rc = bedrock_config_region(&region, &source, cfg, region_arg);
+	rc = bedrock_config_region(&region, &source, cfg, cli_g.region);
 	if (rc) {
-		fprintf(stderr, "bedrock: %s\n", bedrock_config_errmsg(cfg));
+		cli_setup_failed(bedrock_config_errmsg(cfg));
 		goto done;
 	}
 	rc = bedrock_auth_new(&auth, &ao, &err);
@@ -85,7 +109,7 @@ int cmd_debug_credentials(int argc, char **argv)
 
 		rc = bedrock_creds_provider_get(&creds, bedrock_auth_provider(auth), &err);
 		if (rc) {
-			fprintf(stderr, "bedrock: %s\n", err.message);
+			status = cli_report(rc, &err);
 			goto done;
 		}
 		bedrock_redact_key_id(redacted, bedrock_credentials_access_key_id(creds));
@@ -106,7 +130,9 @@ int cmd_debug_credentials(int argc, char **argv)
 	if (text) {
 		puts(text);
 		cJSON_free(text);
-		status = 0;
+		status = CLI_OK;
+	} else {
+		status = CLI_USAGE;
 	}
 done:
 	cJSON_Delete(o);

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cli_client.h"
 #include "cli_control.h"
+#include "emu_embed.h"
 
 typedef struct {
 	const char *model_id, *body, *outfile, *provider, *type, *s3, *cloudwatch, *role_arn;
@@ -377,13 +378,21 @@ int cmd_api_key(int argc, char **argv)
 		}
 	}
 	co.profile = ao.profile = cli_g.profile;
-	if (bedrock_config_load(&cfg, &co)) {
-		fprintf(stderr, "bedrock: %s\n", bedrock_config_errmsg(cfg));
-		goto done;
-	}
-	if (bedrock_config_region(&region, NULL, cfg, cli_g.region)) {
-		fprintf(stderr, "bedrock: %s\n", bedrock_config_errmsg(cfg));
-		goto done;
+	if (cli_g.emulate) {
+		/* Made from the emulator's own key, without AWS files; `bedrock emulate
+		 * --bearer KEY` accepts it. */
+		region = cli_emulate_region();
+		ao.profile = NULL;
+		ao.access_key_id = EMU_DEFAULT_ACCESS_KEY_ID;
+		ao.secret_access_key = EMU_DEFAULT_SECRET_KEY;
+	} else {
+		rc = bedrock_config_load(&cfg, &co);
+		if (!rc && cli_check_profile(cfg, cli_g.profile))
+			goto done;
+		if (rc || bedrock_config_region(&region, NULL, cfg, cli_g.region)) {
+			cli_setup_failed(cfg ? bedrock_config_errmsg(cfg) : "out of memory");
+			goto done;
+		}
 	}
 	/* A key is made from AWS credentials, never from another key. */
 	ao.provider = NULL;

@@ -11,6 +11,7 @@
 #include "bedrock/bedrock.h"
 #include "alloc.h"
 #include "client_private.h"
+#include "creds_private.h"
 #include "errinfo.h"
 #include "http.h"
 #include "timeutil.h"
@@ -131,7 +132,13 @@ int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const b
 
 		rc = bedrock_creds_provider_get(&creds, bedrock_auth_provider(c->auth), err);
 		if (rc) {
-			if (rc == BEDROCK_ENOTFOUND)
+			if (rc == BEDROCK_ENOTFOUND && !strcmp(bedrock_auth_source(c->auth), "default-chain"))
+				bedrock__client_log(c, BEDROCK_LOG_DEBUG, "credentials: %s",
+						    bedrock__creds_chain_detail());
+			/* No credentials, or a source's unreadable answer (a
+			 * credential_process printing garbage): an authentication
+			 * problem, whatever the source's own code. */
+			if (rc == BEDROCK_ENOTFOUND || rc == BEDROCK_EPROTOCOL || rc == BEDROCK_EINVAL)
 				rc = BEDROCK_EAUTH;
 			if (err)
 				err->code = rc;

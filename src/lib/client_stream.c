@@ -44,6 +44,7 @@ struct bedrock_stream {
 	CURLcode result;
 	int finished;		/* reader finished: ITEROVER delivered */
 	int failed;		/* sticky error code */
+	int sent;		/* this attempt reached libcurl (signed, handed over) */
 	bedrock_error_info failure;
 };
 
@@ -234,9 +235,11 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 	s->status = 0;
 	s->done = 0;
 	s->result = CURLE_OK;
+	s->sent = 0;
 	rc = setup(s, NULL, call, 0, err);
 	if (rc)
 		return rc;
+	s->sent = 1;
 	rc = pump(s, err, 1);
 	if (rc)
 		return rc;
@@ -318,8 +321,10 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 			attempt--;
 			continue;
 		}
-		bedrock__client_log(c, rc ? BEDROCK_LOG_WARN : BEDROCK_LOG_DEBUG,
-				    "POST %s -> %ld (attempt %u)", path, s->status, attempt);
+		/* A request that was never sent (no credentials) is not logged as one. */
+		if (s->sent)
+			bedrock__client_log(c, rc ? BEDROCK_LOG_WARN : BEDROCK_LOG_DEBUG,
+					    "POST %s -> %ld (attempt %u)", path, s->status, attempt);
 		/* Only the opening of a stream is retried: no event has reached
 		 * the caller yet. */
 		if (!rc) {

@@ -5,7 +5,35 @@
 
 #include "bedrock/credentials.h"
 #include "alloc.h"
+#include "creds_private.h"
 #include "errinfo.h"
+
+/* Why each source had nothing, for the client's debug log. Thread-local
+ * only because the chain has no handle to keep it in: it is written and
+ * read by the same thread within one bedrock_creds_provider_get(). */
+static _Thread_local char detail[1024];
+
+const char *bedrock__creds_chain_detail(void)
+{
+	return detail;
+}
+
+static void note_detail(const bedrock_error_info *err)
+{
+	size_t used = strlen(detail), n;
+
+	if (!err || !err->message[0] || used + 3 >= sizeof(detail))
+		return;
+	if (used) {
+		memcpy(detail + used, "; ", 2);
+		used += 2;
+	}
+	n = strlen(err->message);
+	if (n > sizeof(detail) - used - 1)
+		n = sizeof(detail) - used - 1;
+	memcpy(detail + used, err->message, n);
+	detail[used + n] = '\0';
+}
 
 typedef struct {
 	bedrock_creds_provider **list;
@@ -20,12 +48,21 @@ static int chain_get(bedrock_credentials **out, void *impl, bedrock_error_info *
 	char tried[160] = "";
 	size_t used = 0;
 
+	detail[0] = '\0';
 	for (i = 0; i < c->count; i++) {
 		const char *name = bedrock_creds_provider_name(c->list[i]);
 		int rc = bedrock_creds_provider_get(out, c->list[i], err);
 
+		/* IMDS is the last resort: any host may answer 169.254.169.254
+		 * (a proxy, a container runtime) or time out. As botocore does,
+		 * its failure there means "not found", so the reader keeps the
+		 * actionable message; the detail goes to the debug log. */
+		if (rc && rc != BEDROCK_ENOMEM && rc != BEDROCK_ENOTFOUND && i + 1 == c->count &&
+		    name && !strcmp(name, "imds"))
+			rc = BEDROCK_ENOTFOUND;
 		if (rc != BEDROCK_ENOTFOUND)
 			return rc;
+		note_detail(err);
 		/* Which sources were asked, so the reader knows where to look. */
 		if (name && !strstr(tried, name) && used + strlen(name) + 3 < sizeof(tried)) {
 			memcpy(tried + used, used ? ", " : "", used ? 2 : 0);

@@ -60,4 +60,8 @@ int bedrock__parse_json_credentials(bedrock_credentials **out, const char *provi
  * or one of the ECS/EKS link-local hosts), or uses HTTPS. */
 int bedrock__container_url_allowed(const char *url);
 
+/* After a chain on this thread returned BEDROCK_ENOTFOUND: why each
+ * source had nothing ("environment: ...; imds: ..."), for debug logs. */
+const char *bedrock__creds_chain_detail(void);
+
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Contract of `bedrock debug credentials`: one JSON object naming the
 provider, the redacted key id and the region with its source; a clear error
-and exit 1 when nothing resolves; no secret ever printed.
+and exit 4 (as every command for a set-up problem) when nothing resolves; no
+secret ever printed.
 Usage: test_debug_credentials.py BEDROCK_BINARY VECTORS_DIR"""
 import json
 import os
@@ -86,11 +87,19 @@ def main():
               and o["expiration"] is None and o["has_session_token"] is False, o)
 
         p = run(home, ["--profile", "noregion"])
-        check("no region exit 1", p.returncode == 1 and p.stdout == "", p.stdout)
+        check("no region exit 4", p.returncode == 4 and p.stdout == "", p.stdout)
         check("no region says how", "AWS_REGION" in p.stderr and "--region" in p.stderr, p.stderr)
 
         p = run(home, ["--profile", "ghost"])
-        check("unknown profile", p.returncode == 1 and "ghost" in p.stderr, p.stderr)
+        check("unknown profile: exit 4, named as not in either file",
+              p.returncode == 4 and "config profile (ghost)" in p.stderr and "neither" in p.stderr
+              and "AWS_ACCESS_KEY_ID" not in p.stderr and "--emulate" in p.stderr, p.stderr)
+        p = run(home, [], {"AWS_PROFILE": "ghost", "AWS_ACCESS_KEY_ID": "AKIAENVIRONMENT0ENV1",
+                           "AWS_SECRET_ACCESS_KEY": CANARY_SECRET})
+        check("unknown AWS_PROFILE: exit 4, says so", p.returncode == 4 and
+              "config profile (ghost) named by AWS_PROFILE" in p.stderr, p.stderr)
+        p = run(home, ["--bogus"])
+        check("a usage error is still exit 1", p.returncode == 1, p.stderr)
 
         os.chmod(cred, 0o644)
         p = run(home)
@@ -100,15 +109,30 @@ def main():
         empty = tempfile.mkdtemp(prefix="bedrock-cli-empty-")
         try:
             p = run(empty, ["--region", "us-east-1"])
-            check("no credentials exit 1", p.returncode == 1 and "no AWS credentials" in p.stderr,
-                  p.stderr)
+            check("no credentials exit 4 and the --emulate hint", p.returncode == 4 and
+                  "no AWS credentials" in p.stderr and "--emulate" in p.stderr, p.stderr)
+            p = run(empty)
+            check("no region: the --emulate hint", p.returncode == 4 and "no AWS region" in p.stderr
+                  and "--emulate" in p.stderr, p.stderr)
+            # --emulate: the emulator's key and region, nothing of the AWS set-up.
+            p = subprocess.run([BIN, "--emulate", "debug", "credentials"], capture_output=True,
+                               text=True, timeout=60, env={"PATH": os.environ.get("PATH", ""),
+                                                           "HOME": empty})
+            check("--emulate debug credentials", p.returncode == 0 and json.loads(p.stdout or "{}") ==
+                  {"provider": "emulate", "access_key_id": "****MPLE", "has_session_token": False,
+                   "expiration": None, "region": "us-east-1", "region_source": "emulate"},
+                  p.stdout + p.stderr)
+            p = run(empty, ["--emulate", "--region", "eu-west-3"])
+            o = json.loads(p.stdout or "{}")
+            check("debug credentials --emulate --region", p.returncode == 0 and
+                  o.get("region") == "eu-west-3" and o.get("region_source") == "explicit", p.stdout + p.stderr)
         finally:
             shutil.rmtree(empty)
 
         with open(cred, "a") as f:
             f.write("this is not ini %s\n" % CANARY_SECRET)
         p = run(home)
-        check("bad file named with line", p.returncode == 1 and "credentials" in p.stderr
+        check("bad file named with line", p.returncode == 4 and "credentials" in p.stderr
               and "line" in p.stderr, p.stderr)
     finally:
         shutil.rmtree(home)
