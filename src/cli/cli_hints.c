@@ -73,8 +73,8 @@ void cli_hint(const bedrock_error_info *err, const char *model_id, const char *r
 		hint("Bedrock is still throttling after the retries: wait and try again, raise "
 		     "--max-attempts, use a global. profile for more capacity, or ask AWS for a "
 		     "higher quota");
-	} else if (!cli_hint_setup(err) && err->code == BEDROCK_EAUTH && !err->http_status) {
-		hint(EMULATE_HINT);
+	} else {
+		cli_hint_setup(err);
 	}
 }
 

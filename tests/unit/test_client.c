@@ -418,6 +418,59 @@ static void test_client__configuration(void **state)
 	assert_non_null(strstr(err.message, "pass one"));
 }
 
+/* A credential source that answers garbage (a credential_process printing
+ * anything but its JSON): an authentication error, and no request logged
+ * as sent, since none was. */
+static int garbage_creds(bedrock_credentials **out, void *impl, bedrock_error_info *err)
+{
+	(void)out;
+	(void)impl;
+	err->code = BEDROCK_EPROTOCOL;
+	snprintf(err->message, sizeof(err->message), "credential_process: output is not a JSON object");
+	return BEDROCK_EPROTOCOL;
+}
+
+static void record_log(bedrock_log_level level, const char *line, void *payload)
+{
+	char *log = payload;
+
+	(void)level;
+	strncat(log, line, 4095 - strlen(log));
+	strncat(log, "\n", 4095 - strlen(log));
+}
+
+static void test_client__credential_source_failure(void **state)
+{
+	static const bedrock_creds_provider_vtable vt = {
+		BEDROCK_CREDS_PROVIDER_VTABLE_VERSION, "garbage", garbage_creds, NULL
+	};
+	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_creds_provider *p;
+	bedrock_error_info err;
+	bedrock_response *r = NULL;
+	bedrock_stream *s = NULL;
+	bedrock_client *c;
+	char log[4096] = "";
+
+	(void)state;
+	assert_int_equal(bedrock_creds_provider_new(&p, &vt, NULL), 0);
+	o.region = "us-east-1";
+	o.endpoint_url = emu.url;
+	o.credentials = p;
+	o.log = record_log;
+	o.log_payload = log;
+	assert_int_equal(bedrock_client_new(&c, &o, &err), 0);
+	assert_int_equal(bedrock_invoke_model(&r, c, MODEL, HELLO, strlen(HELLO), NULL, &err), BEDROCK_EAUTH);
+	assert_int_equal(err.code, BEDROCK_EAUTH);
+	assert_non_null(strstr(err.message, "credential_process"));
+	assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, HELLO, strlen(HELLO), NULL, &err),
+			 BEDROCK_EAUTH);
+	assert_null(s);
+	assert_null(strstr(log, "POST"));
+	bedrock_client_free(c);
+	bedrock_creds_provider_release(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_client__messages_typed),
 		cmocka_unit_test(test_client__multi),
 		cmocka_unit_test(test_client__configuration),
+		cmocka_unit_test(test_client__credential_source_failure),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

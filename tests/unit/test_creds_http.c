@@ -281,6 +281,44 @@ static void test_creds_http__imds_static_stability(void **state)
 	bedrock_creds_provider_release(p);
 }
 
+/* At the end of the default chain, any IMDS failure (an HTTP error, a
+ * refused token) is "not found": the chain's actionable message stays,
+ * and the detail is kept for the debug log. */
+static void test_creds_http__imds_failure_ends_chain_as_not_found(void **state)
+{
+	static const char *const states[] = {
+		"{\"imds\": {\"role_status\": 403}}", "{\"imds\": {\"role_status\": 500}}",
+		"{\"imds\": {\"token_status\": 400}}", "{\"imds\": {\"creds_status\": 401}}",
+	};
+	bedrock_creds_provider *p;
+	bedrock_credentials *c;
+	bedrock_error_info err;
+	size_t i;
+
+	(void)state;
+	clear_env();
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", fake.url, 1);
+	assert_int_equal(bedrock_creds_provider_new_default(&p, NULL), 0);
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		harness_fake_set_state(&fake, states[i]);
+		assert_int_equal(get(p, &c, &err), BEDROCK_ENOTFOUND);
+		assert_null(c);
+		assert_non_null(strstr(err.message, "no AWS credentials found (tried environment, "));
+		assert_non_null(strstr(err.message, ", imds)"));
+		assert_null(strstr(err.message, "HTTP"));
+		assert_non_null(strstr(bedrock__creds_chain_detail(), "imds: "));
+	}
+	assert_non_null(strstr(bedrock__creds_chain_detail(), "HTTP 401"));
+	/* A working IMDS still gives its credentials. */
+	harness_fake_set_state(&fake, "{\"imds\": {}}");
+	assert_int_equal(get(p, &c, &err), 0);
+	assert_string_equal(bedrock_credentials_provider(c), "imds");
+	bedrock_credentials_release(c);
+	bedrock_creds_provider_release(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_creds_http__imds_v1_fallback_rules),
 		cmocka_unit_test(test_creds_http__imds_absent_or_disabled),
 		cmocka_unit_test(test_creds_http__imds_static_stability),
+		cmocka_unit_test(test_creds_http__imds_failure_ends_chain_as_not_found),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
