@@ -90,11 +90,19 @@ const char *cli_emulate_region(void)
 	return cli_g.region ? cli_g.region : "us-east-1";
 }
 
+static int env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v;
+}
+
 int cli_check_profile(const bedrock_config *cfg, const char *profile_option)
 {
-	const char *from = profile_option ? "--profile" : getenv("AWS_PROFILE") && *getenv("AWS_PROFILE")
-			   ? "AWS_PROFILE" : getenv("AWS_DEFAULT_PROFILE") && *getenv("AWS_DEFAULT_PROFILE")
-			   ? "AWS_DEFAULT_PROFILE" : NULL;
+	const char *from = profile_option		 ? "--profile"
+			   : env_set("AWS_PROFILE")	 ? "AWS_PROFILE"
+			   : env_set("AWS_DEFAULT_PROFILE") ? "AWS_DEFAULT_PROFILE"
+							 : NULL;
 	char msg[512];
 
 	/* A named profile must exist (botocore's ProfileNotFound). "default"
@@ -103,9 +111,9 @@ int cli_check_profile(const bedrock_config *cfg, const char *profile_option)
 	if (!from || !strcmp(bedrock_config_profile(cfg), "default") ||
 	    bedrock_config_has_profile(cfg, bedrock_config_profile(cfg)))
 		return 0;
-	snprintf(msg, sizeof(msg), "the config profile (%.64s) named by %s could not be found: it is in neither %.150s "
-		 "nor %.150s", bedrock_config_profile(cfg), from, bedrock_config_config_file(cfg),
-		 bedrock_config_credentials_file(cfg));
+	snprintf(msg, sizeof(msg), "the config profile (%.64s) named by %s could not be found: "
+		 "it is in neither %.150s nor %.150s", bedrock_config_profile(cfg), from,
+		 bedrock_config_config_file(cfg), bedrock_config_credentials_file(cfg));
 	cli_setup_failed(msg);
 	return CLI_CONFIG;
 }
