@@ -265,6 +265,10 @@ static cJSON *tool_results(chat *ch)
 			 name ? name : "the tool");
 		for (;;) {
 			text = read_message(ch, &len);
+			if (text && ch->line_canceled) {
+				free(text);
+				text = NULL;
+			}
 			if (!text || conv_text_check(text, len, "the result", err, sizeof(err)) >= 0)
 				break;
 			fprintf(stderr, "bedrock: %s\n", err);
