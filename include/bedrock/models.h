@@ -87,6 +87,13 @@ typedef enum bedrock_profile_geo {
  * adaptive-thinking pages.
  */
 #define BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING 2u
+/*
+ * Extended thinking at all ({"thinking":{"type":"enabled","budget_tokens":
+ * N}}): Claude Sonnet 3.7 and the Claude 4 models; the Claude 3 and 3.5
+ * models have none. Not in the seeds: from Anthropic's extended-thinking
+ * page.
+ */
+#define BEDROCK_MODEL_FEATURE_THINKING 4u
 
 /** The AWS error code of both catalog errors. */
 #define BEDROCK_MODEL_ERROR_CODE "ValidationException"

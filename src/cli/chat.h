@@ -22,7 +22,14 @@ typedef struct chat {
 	EditLine *el;
 	History *hist;
 	char history_file[PATH_MAX];
+	int history_warned;		/* said once that history cannot be written */
 	int line_canceled;		/* Ctrl-C at the prompt */
+	int tty_in;			/* stdin is a terminal (else lines are read raw) */
+	char *raw;			/* getline()'s buffer for piped input */
+	size_t raw_cap;
+	int continuing;			/* after a line ending in \: the "... " prompt */
+	char tool_prompt[160];		/* asking for a tool's result: its prompt */
+	int status;			/* the last failed message's exit status, else 0 */
 } chat;
 
 /* Checks the settings against the current model; prints why not. */

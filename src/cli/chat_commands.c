@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chat.h"
 #include "cli_client.h"
@@ -31,6 +32,12 @@ int chat_check(chat *ch)
 		return -1;
 	}
 	return 0;
+}
+
+/* "1 message", "2 messages". */
+static const char *plural(int n)
+{
+	return n == 1 ? "" : "s";
 }
 
 static void add(int64_t *total, int64_t v)
@@ -89,7 +96,8 @@ static void save(chat *ch, const char *path)
 	if (f && fclose(f))
 		ok = 0;
 	if (ok)
-		fprintf(stderr, "saved %d messages to %s\n", cJSON_GetArraySize(ch->messages), path);
+		fprintf(stderr, "saved %d message%s to %s\n", cJSON_GetArraySize(ch->messages),
+			plural(cJSON_GetArraySize(ch->messages)), path);
 	else
 		fprintf(stderr, "bedrock: cannot write %s\n", path);
 	free(text);
@@ -123,7 +131,8 @@ static void load(chat *ch, const char *path)
 	ch->s.system = system;
 	if (max_tokens)
 		ch->s.max_tokens = max_tokens;
-	fprintf(stderr, "loaded %d messages from %s\n", cJSON_GetArraySize(ch->messages), path);
+	fprintf(stderr, "loaded %d message%s from %s\n", cJSON_GetArraySize(ch->messages),
+		plural(cJSON_GetArraySize(ch->messages)), path);
 }
 
 static void tokens(chat *ch)
@@ -158,8 +167,8 @@ static void tokens(chat *ch)
 	o = cJSON_ParseWithLength(data, len);
 	n = cJSON_GetObjectItemCaseSensitive(o, "inputTokens");
 	if (cJSON_IsNumber(n))
-		printf("%.0f input tokens in %d messages\n", n->valuedouble,
-		       cJSON_GetArraySize(ch->messages));
+		printf("%.0f input tokens in %d message%s\n", n->valuedouble,
+		       cJSON_GetArraySize(ch->messages), plural(cJSON_GetArraySize(ch->messages)));
 	else
 		fprintf(stderr, "bedrock: CountTokens answered without inputTokens\n");
 	cJSON_Delete(o);
@@ -253,7 +262,10 @@ int chat_command(chat *ch, char *line)
 		model(ch, arg);
 	} else if (!strcmp(cmd, "system")) {
 		if (!*arg) {
-			printf("%s\n", ch->s.system ? ch->s.system : "(no system prompt)");
+			/* It may come from a file /load read. */
+			term_safe_puts(ch->s.system ? ch->s.system : "(no system prompt)", stdout,
+				       isatty(STDOUT_FILENO));
+			putchar('\n');
 		} else {
 			free(ch->s.system);
 			ch->s.system = strcmp(arg, "-") ? strdup(arg) : NULL;

@@ -1,9 +1,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_client.h"
 #include "emu_embed.h"
+#include "term_safe.h"
 
 cli_globals cli_g;
 
@@ -268,14 +270,25 @@ int cli_read_body(char **out, size_t *len, const char *arg)
 	return *out ? 0 : -1;
 }
 
+/* The service's words, shown on a terminal without their controls. */
+static char *shown(const char *s)
+{
+	return isatty(STDERR_FILENO) ? term_safe_dup(s, strlen(s)) : NULL;
+}
+
 int cli_report(int rc, const bedrock_error_info *err)
 {
+	char *code = shown(err->aws_code), *msg = shown(err->message), *id = shown(err->request_id);
+
 	if (err->aws_code[0])
-		fprintf(stderr, "bedrock: %s: %s%s%s%s\n", err->aws_code, err->message,
-			err->request_id[0] ? " (request id " : "", err->request_id,
-			err->request_id[0] ? ")" : "");
+		fprintf(stderr, "bedrock: %s: %s%s%s%s\n", code ? code : err->aws_code,
+			msg ? msg : err->message, err->request_id[0] ? " (request id " : "",
+			id ? id : err->request_id, err->request_id[0] ? ")" : "");
 	else
-		fprintf(stderr, "bedrock: %s\n", err->message);
+		fprintf(stderr, "bedrock: %s\n", msg ? msg : err->message);
+	free(code);
+	free(msg);
+	free(id);
 	if (cli_g.hints)
 		cli_hint(err, noted_model, noted_region[0] ? noted_region : NULL);
 	else

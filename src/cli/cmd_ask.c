@@ -1,5 +1,6 @@
 /* bedrock ask: one question, the answer streamed to stdout.
  * bedrock tokens: what the same request would count as input tokens. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,12 @@ static const char ask_usage_more[] =
 	"\n"
 	"Thinking is shown dimmed on a terminal; when stdout is not a terminal it\n"
 	"goes to stderr, so stdout carries only the answer. Tool calls print as one\n"
-	"JSON line each. Exit status: 0 ok, 1 usage or local error, 2 AWS error,\n"
-	"3 network or timeout, 4 credentials or configuration.\n";
+	"JSON line each. Ctrl-C stops the answer (a second one, at once). Exit\n"
+	"status: 0 ok, 1 usage or local error, 2 AWS error, 3 network or timeout,\n"
+	"4 credentials or configuration, 130 stopped by Ctrl-C.\n";
+
+/* The shells' status for a process Ctrl-C stopped (128 + SIGINT). */
+#define ASK_INTERRUPTED 130
 
 static const char tokens_usage[] =
 	"usage: bedrock tokens [options] [PROMPT...|-]\n"
@@ -117,10 +122,13 @@ static int parse(ask_args *a, int argc, char **argv, int tokens)
 }
 
 /* The prompt: the arguments, else stdin (not from a terminal unless `-`
- * asked for it, so a bare `bedrock ask` does not sit waiting). */
+ * asked for it, so a bare `bedrock ask` does not sit waiting). Chat's
+ * messages follow the same rule (conv_text_check). */
 static int read_prompt(ask_args *a)
 {
+	char err[128];
 	size_t n;
+	int blank;
 
 	if (!a->prompt) {
 		if (!a->from_stdin && isatty(STDIN_FILENO) && !cJSON_GetArraySize(a->s.files)) {
@@ -130,6 +138,7 @@ static int read_prompt(ask_args *a)
 		}
 		if (!a->from_stdin && isatty(STDIN_FILENO)) {
 			a->prompt = strdup("");
+			n = 0;
 		} else {
 			a->prompt = conv_read_all(stdin, &n);
 			if (!a->prompt) {
@@ -139,18 +148,23 @@ static int read_prompt(ask_args *a)
 		}
 		if (!a->prompt)
 			return -1;
+	} else {
+		n = strlen(a->prompt);
 	}
-	n = strlen(a->prompt);
 	while (n && (a->prompt[n - 1] == '\n' || a->prompt[n - 1] == '\r'))
 		a->prompt[--n] = '\0';
-	if (!conv_utf8_valid(a->prompt, n)) {
-		fprintf(stderr, "bedrock: the prompt is not valid UTF-8\n");
+	blank = conv_text_check(a->prompt, n, "the prompt", err, sizeof(err));
+	if (blank < 0) {
+		fprintf(stderr, "bedrock: %s\n", err);
 		return -1;
 	}
-	if (!n && !cJSON_GetArraySize(a->s.files)) {
+	if (blank && !cJSON_GetArraySize(a->s.files)) {
 		fprintf(stderr, "bedrock: the prompt is empty\n");
 		return -1;
 	}
+	/* Whitespace is no text: the attachments alone are the question. */
+	if (blank)
+		a->prompt[0] = '\0';
 	return 0;
 }
 
@@ -184,12 +198,30 @@ static int prepare(ask_args *a, bedrock_client **c, conv_model *m, cJSON **messa
 	return 0;
 }
 
+/* JSON carries the model's text too: DEL and C1 controls are not escaped. */
 static void print_json(const char *json)
 {
 	if (json) {
-		fputs(json, stdout);
+		term_safe_puts(json, stdout, isatty(STDOUT_FILENO));
 		fputc('\n', stdout);
 	}
+}
+
+/* Ctrl-C: the answer stops where it is (what arrived stays printed, with
+ * its newline); a second Ctrl-C ends the process at once, for the calls a
+ * cancel cannot reach (Converse's). */
+static conv_cancel ask_cancel;
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	if (interrupted) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	interrupted = 1;
+	conv_cancel_trigger(&ask_cancel);
 }
 
 int cmd_ask(int argc, char **argv)
@@ -198,6 +230,7 @@ int cmd_ask(int argc, char **argv)
 	bedrock_client *c = NULL;
 	bedrock_error_info err;
 	cJSON *messages = NULL;
+	struct sigaction sa, old;
 	conv_printer p;
 	conv_result r;
 	conv_model m;
@@ -220,8 +253,19 @@ int cmd_ask(int argc, char **argv)
 		goto done;
 	}
 	conv_printer_init(&p, stdout, a.json);
-	rc = a.converse ? conv_call_converse(&r, c, &m, body, !a.no_stream, &p, NULL, &err)
-			: conv_call_messages(&r, c, &m, req, !a.no_stream, &p, NULL, &err);
+	if (bedrock_cancel_new(&ask_cancel.token)) {
+		fprintf(stderr, "bedrock: out of memory\n");
+		status = CLI_USAGE;
+		goto done;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a wait in progress returns and the call sees the cancel. */
+	sigaction(SIGINT, &sa, &old);
+	rc = a.converse ? conv_call_converse(&r, c, &m, body, !a.no_stream, &p, &ask_cancel, &err)
+			: conv_call_messages(&r, c, &m, req, !a.no_stream, &p, &ask_cancel, &err);
+	sigaction(SIGINT, &old, NULL);
 	/* The final message, or what arrived before an error. */
 	if (a.json) {
 		size_t len;
@@ -232,11 +276,13 @@ int cmd_ask(int argc, char **argv)
 	fflush(stdout);
 	if (a.usage)
 		conv_usage_print(stderr, &r.usage);
-	if (!rc && r.stop == BEDROCK_STOP_MAX_TOKENS)
+	if (!rc && !r.canceled && r.stop == BEDROCK_STOP_MAX_TOKENS)
 		fprintf(stderr, "bedrock: the answer reached max_tokens (%ld); raise --max-tokens "
 			"for more\n", conv_max_tokens(&a.s, &m));
-	status = rc ? cli_report(rc, &err) : CLI_OK;
+	status = r.canceled || interrupted ? ASK_INTERRUPTED : rc ? cli_report(rc, &err) : CLI_OK;
 done:
+	bedrock_cancel_free(ask_cancel.token);
+	ask_cancel.token = NULL;
 	conv_result_dispose(&r);
 	bedrock_messages_request_free(req);
 	free(body);
@@ -289,7 +335,11 @@ int cmd_tokens(int argc, char **argv)
 	o = cJSON_ParseWithLength(data, len);
 	n = cJSON_GetObjectItemCaseSensitive(o, "inputTokens");
 	if (!cJSON_IsNumber(n)) {
-		fprintf(stderr, "bedrock: CountTokens answered without inputTokens: %.200s\n", data);
+		char *shown = term_safe_dup(data, len < 200 ? len : 200);
+
+		fprintf(stderr, "bedrock: CountTokens answered without inputTokens: %.200s\n",
+			shown && isatty(STDERR_FILENO) ? shown : data);
+		free(shown);
 		status = CLI_SERVICE;
 		goto done;
 	}

@@ -27,6 +27,10 @@ static const char chat_usage[] =
 	"Ctrl-C discards the line, or stops the answer (the part that arrived is\n"
 	"kept); Ctrl-D leaves. Type /help for the commands. History is kept in\n"
 	"$XDG_STATE_HOME/bedrock/history (default ~/.local/state/bedrock/history).\n"
+	"With --tools, a tool call is shown as JSON and its result asked for (one\n"
+	"line, sent back as the tool_result; Ctrl-C takes the message back). Input\n"
+	"that is not a terminal is read line by line; chat then exits with the\n"
+	"status of the last message that failed (0 if none).\n"
 	"\n";
 
 /* The one conversation of the process, for the signal handler. */
@@ -45,6 +49,10 @@ static char *prompt_fn(EditLine *el)
 	int n;
 
 	el_get(el, EL_CLIENTDATA, &ch);
+	if (ch && ch->tool_prompt[0])
+		return ch->tool_prompt;
+	if (ch && ch->continuing)
+		return "... ";
 	n = ch ? cJSON_GetArraySize(ch->s.files) : 0;
 	if (n)
 		snprintf(buf, sizeof(buf), "[%d file%s] > ", n, n == 1 ? "" : "s");
@@ -76,6 +84,8 @@ static void history_path(chat *ch)
 {
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	char dir[PATH_MAX - 16], *p;
+	const char *why = NULL;
+	struct stat st;
 
 	ch->history_file[0] = '\0';
 	if (state && *state)
@@ -93,7 +103,15 @@ static void history_path(chat *ch)
 		*p = '/';
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
+		why = strerror(errno);
+	else if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		why = "not a directory";
+	if (why) {
+		fprintf(stderr, "bedrock: cannot create %s (%s): the chat history is not kept\n", dir,
+			why);
+		ch->history_warned = 1;
 		return;
+	}
 	snprintf(ch->history_file, sizeof(ch->history_file), "%s/history", dir);
 }
 
@@ -129,47 +147,87 @@ static void remember(chat *ch, const char *line)
 	HistEvent ev;
 
 	history(ch->hist, &ev, H_ENTER, line);
-	if (ch->history_file[0])
-		history(ch->hist, &ev, H_SAVE, ch->history_file);
+	if (ch->history_file[0] && history(ch->hist, &ev, H_SAVE, ch->history_file) < 0 &&
+	    !ch->history_warned) {
+		fprintf(stderr, "bedrock: cannot write %s: the chat history is not kept\n",
+			ch->history_file);
+		ch->history_warned = 1;
+	}
 }
 
-/* A message: sent with the pending attachments, the answer streamed and
+/* Takes the conversation back to its first `keep` turns. */
+static void take_back(chat *ch, int keep)
+{
+	while (cJSON_GetArraySize(ch->messages) > keep)
+		cJSON_DeleteItemFromArray(ch->messages, cJSON_GetArraySize(ch->messages) - 1);
+}
+
+static int has_tool_use(const cJSON *turn)
+{
+	const cJSON *b, *t;
+
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(turn, "content")) {
+		t = cJSON_GetObjectItemCaseSensitive(b, "type");
+		if (cJSON_IsString(t) && !strcmp(t->valuestring, "tool_use"))
+			return 1;
+	}
+	return 0;
+}
+
+/* A stopped answer keeps its text, not its tool calls: they would need
+ * results the user chose not to give. */
+static void drop_tool_use(cJSON *turn)
+{
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(turn, "content"), *b, *next;
+
+	for (b = content ? content->child : NULL; b; b = next) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "type");
+
+		next = b->next;
+		if (cJSON_IsString(t) && !strcmp(t->valuestring, "tool_use"))
+			cJSON_Delete(cJSON_DetachItemViaPointer(content, b));
+	}
+}
+
+enum { ANSWER_NONE, ANSWER_DONE, ANSWER_TOOLS };
+
+/* One call for the conversation as it stands; the answer streamed and
  * appended (a cancelled answer's partial text too). */
-static void send_message(chat *ch, const char *text)
+static int answer(chat *ch)
 {
 	bedrock_messages_request *req = NULL;
 	bedrock_error_info err;
 	conv_printer p;
 	conv_result r;
-	cJSON *turn, *answer;
+	cJSON *turn;
 	char msg[1024];
-	int rc;
+	int rc, got = ANSWER_NONE;
 
-	if (chat_check(ch))
-		return;
-	turn = conv_user_turn(text, ch->s.files);
-	if (!turn)
-		return;
-	cJSON_AddItemToArray(ch->messages, turn);
 	if (conv_request(&req, &ch->s, &ch->m, ch->messages, msg, sizeof(msg))) {
 		fprintf(stderr, "bedrock: %s\n", msg);
-		cJSON_DeleteItemFromArray(ch->messages, cJSON_GetArraySize(ch->messages) - 1);
-		return;
+		ch->status = CLI_USAGE;
+		return ANSWER_NONE;
 	}
 	cli_note_model(ch->m.id);
 	conv_printer_init(&p, stdout, 0);
 	bedrock_cancel_reset(cancel_state.token);
 	rc = conv_call_messages(&r, ch->c, &ch->m, req, 1, &p, &cancel_state, &err);
 	bedrock_messages_request_free(req);
-	answer = conv_assistant_turn(r.message);
-	if (answer)
-		cJSON_AddItemToArray(ch->messages, answer);
-	else /* nothing to answer the message with: take it back */
-		cJSON_DeleteItemFromArray(ch->messages, cJSON_GetArraySize(ch->messages) - 1);
+	turn = conv_assistant_turn(r.message);
+	if (turn && r.canceled)
+		drop_tool_use(turn);
+	if (turn && !cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(turn, "content"))) {
+		cJSON_Delete(turn);
+		turn = NULL;
+	}
+	if (turn) {
+		cJSON_AddItemToArray(ch->messages, turn);
+		got = !r.canceled && has_tool_use(turn) ? ANSWER_TOOLS : ANSWER_DONE;
+	}
 	if (r.canceled)
-		fprintf(stderr, "[stopped%s]\n", answer ? "; the partial answer is kept" : "");
+		fprintf(stderr, "[stopped%s]\n", turn ? "; the partial answer is kept" : "");
 	else if (rc)
-		cli_report(rc, &err);
+		ch->status = cli_report(rc, &err);
 	else if (r.stop == BEDROCK_STOP_MAX_TOKENS)
 		fprintf(stderr, "[the answer reached max_tokens (%ld): /help]\n",
 			conv_max_tokens(&ch->s, &ch->m));
@@ -177,73 +235,199 @@ static void send_message(chat *ch, const char *text)
 	conv_result_dispose(&r);
 	putchar('\n');
 	fflush(stdout);
+	return got;
 }
 
-static void strip(char *line)
-{
-	size_t n = strlen(line);
+static char *read_message(chat *ch, size_t *len);
 
+/* The user turn answering the last answer's tool calls: each call's
+ * result, as the user types it. NULL if the user gave none (Ctrl-C,
+ * Ctrl-D or the end of the input). */
+static cJSON *tool_results(chat *ch)
+{
+	const cJSON *last = cJSON_GetArrayItem(ch->messages, cJSON_GetArraySize(ch->messages) - 1);
+	const cJSON *b, *t;
+	cJSON *turn = cJSON_CreateObject(), *content, *res;
+	char err[128], *text;
+	size_t len;
+
+	cJSON_AddStringToObject(turn, "role", "user");
+	content = cJSON_AddArrayToObject(turn, "content");
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(last, "content")) {
+		const char *id, *name;
+
+		t = cJSON_GetObjectItemCaseSensitive(b, "type");
+		if (!cJSON_IsString(t) || strcmp(t->valuestring, "tool_use"))
+			continue;
+		id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "id"));
+		name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "name"));
+		snprintf(ch->tool_prompt, sizeof(ch->tool_prompt), "result of %.100s> ",
+			 name ? name : "the tool");
+		for (;;) {
+			text = read_message(ch, &len);
+			if (text && ch->line_canceled) {
+				free(text);
+				text = NULL;
+			}
+			if (!text || conv_text_check(text, len, "the result", err, sizeof(err)) >= 0)
+				break;
+			fprintf(stderr, "bedrock: %s\n", err);
+			free(text);
+		}
+		ch->tool_prompt[0] = '\0';
+		if (!text) {
+			cJSON_Delete(turn);
+			return NULL;
+		}
+		res = cJSON_CreateObject();
+		cJSON_AddStringToObject(res, "type", "tool_result");
+		cJSON_AddStringToObject(res, "tool_use_id", id ? id : "");
+		if (len)
+			cJSON_AddStringToObject(res, "content", text);
+		cJSON_AddItemToArray(content, res);
+		free(text);
+	}
+	return turn;
+}
+
+/* A message: sent with the pending attachments; tool calls answered with
+ * the results the user gives, until an answer has none. Without an
+ * answer the whole exchange is taken back. */
+static void send_message(chat *ch, const char *text)
+{
+	int keep = cJSON_GetArraySize(ch->messages), got;
+	cJSON *turn;
+
+	if (chat_check(ch)) {
+		ch->status = CLI_USAGE;
+		return;
+	}
+	turn = conv_user_turn(text, ch->s.files);
+	if (!turn)
+		return;
+	cJSON_AddItemToArray(ch->messages, turn);
+	while ((got = answer(ch)) == ANSWER_TOOLS) {
+		turn = tool_results(ch);
+		if (!turn) {
+			fprintf(stderr, "[no tool result: the message is taken back]\n");
+			take_back(ch, keep);
+			return;
+		}
+		cJSON_AddItemToArray(ch->messages, turn);
+	}
+	if (got == ANSWER_NONE)
+		take_back(ch, keep);
+}
+
+/* Trailing whitespace off; the new length. */
+static size_t strip(char *line, size_t n)
+{
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
 		     line[n - 1] == '\t'))
 		line[--n] = '\0';
+	return n;
+}
+
+/* One line as typed (libedit) or piped (byte for byte: a NUL or a byte
+ * that is not UTF-8 is seen, and refused, rather than lost). */
+static const char *read_line(chat *ch, size_t *len)
+{
+	const char *got;
+	ssize_t n;
+	int count;
+
+	if (!ch->tty_in) {
+		n = getline(&ch->raw, &ch->raw_cap, stdin);
+		if (n < 0)
+			return NULL;
+		*len = (size_t)n;
+		return ch->raw;
+	}
+	got = el_gets(ch->el, &count);
+	if (got)
+		*len = strlen(got);
+	return got;
+}
+
+/* A message: a line, and the next ones while a line ends in a backslash.
+ * malloc'd (*len bytes, NUL-terminated), trailing whitespace stripped;
+ * NULL at the end of the input. ch->line_canceled: Ctrl-C dropped it. */
+static char *read_message(chat *ch, size_t *len)
+{
+	const char *got;
+	char *line, *joined;
+	size_t n, more;
+
+	ch->line_canceled = 0;
+	got = read_line(ch, &n);
+	if (!got)
+		return NULL;
+	line = malloc(n + 1);
+	if (!line)
+		return NULL;
+	memcpy(line, got, n);
+	line[n] = '\0';
+	n = strip(line, n);
+	while (n && line[n - 1] == '\\' && !ch->line_canceled) {
+		line[n - 1] = '\n';
+		ch->continuing = 1;
+		got = read_line(ch, &more);
+		ch->continuing = 0;
+		if (!got || ch->line_canceled)
+			break;
+		joined = realloc(line, n + more + 1);
+		if (!joined)
+			break;
+		line = joined;
+		memcpy(line + n, got, more);
+		line[n + more] = '\0';
+		n = strip(line, n + more);
+	}
+	*len = n;
+	return line;
 }
 
 static int loop(chat *ch)
 {
-	const char *got;
-	char *line = NULL;
-	int count;
+	char err[128], *line;
+	size_t len;
+	int blank;
 
 	for (;;) {
-		ch->line_canceled = 0;
-		got = el_gets(ch->el, &count);
-		if (!got) {
+		line = read_message(ch, &len);
+		if (!line) {
 			/* Ctrl-D (or the end of piped input). */
-			if (isatty(STDIN_FILENO))
+			if (ch->tty_in)
 				putchar('\n');
 			break;
 		}
-		if (ch->line_canceled)
-			continue;
-		free(line);
-		line = strdup(got);
-		if (!line)
-			break;
-		/* A line ending in a backslash goes on on the next line. */
-		strip(line);
-		while (line[0] && line[strlen(line) - 1] == '\\') {
-			const char *more;
-			char *joined;
-
-			line[strlen(line) - 1] = '\n';
-			more = el_gets(ch->el, &count);
-			if (!more || ch->line_canceled)
-				break;
-			joined = malloc(strlen(line) + strlen(more) + 1);
-			if (!joined)
-				break;
-			strcpy(joined, line);
-			strcat(joined, more);
+		if (ch->line_canceled || !len) {
 			free(line);
-			line = joined;
-			strip(line);
-		}
-		if (ch->line_canceled || !line[0])
 			continue;
+		}
+		/* The rule ask's prompt follows. */
+		blank = conv_text_check(line, len, "the message", err, sizeof(err));
+		if (blank) {
+			if (blank < 0) {
+				fprintf(stderr, "bedrock: %s\n", err);
+				ch->status = CLI_USAGE;
+			}
+			free(line);
+			continue;
+		}
 		remember(ch, line);
 		if (line[0] == '/') {
-			if (chat_command(ch, line) > 0)
+			blank = chat_command(ch, line);
+			free(line);
+			if (blank > 0)
 				break;
-			continue;
-		}
-		if (!conv_utf8_valid(line, strlen(line))) {
-			fprintf(stderr, "bedrock: the message is not valid UTF-8\n");
 			continue;
 		}
 		send_message(ch, line);
+		free(line);
 	}
-	free(line);
-	return CLI_OK;
+	/* A script learns that a message failed; a person has seen it. */
+	return ch->tty_in ? CLI_OK : ch->status;
 }
 
 int cmd_chat(int argc, char **argv)
@@ -278,12 +462,6 @@ int cmd_chat(int argc, char **argv)
 			goto done;
 		}
 	}
-	if (cJSON_GetArraySize(ch.s.tools)) {
-		/* A tool call would need a tool result before the next message. */
-		fprintf(stderr, "bedrock: chat does not run tools; use `bedrock ask --tools`\n");
-		status = CLI_USAGE;
-		goto done;
-	}
 	ch.budget_arg = ch.s.thinking_budget;
 	status = cli_client_open(&ch.c);
 	if (status)
@@ -305,6 +483,7 @@ int cmd_chat(int argc, char **argv)
 		goto done;
 	}
 	setlocale(LC_CTYPE, "");
+	ch.tty_in = isatty(STDIN_FILENO);
 	if (setup_editline(&ch, "bedrock")) {
 		fprintf(stderr, "bedrock: cannot set up line editing\n");
 		status = CLI_USAGE;
@@ -335,6 +514,7 @@ done:
 	cJSON_Delete(ch.messages);
 	bedrock_client_free(ch.c);
 	free(ch.model_arg);
+	free(ch.raw);
 	conv_settings_dispose(&ch.s);
 	return status;
 }

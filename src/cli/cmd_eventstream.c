@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "term_safe.h"
 
 #define PROG "bedrock debug eventstream"
 
@@ -155,8 +157,9 @@ int cmd_debug_eventstream(int argc, char **argv)
 	const char *path = NULL;
 	bedrock_event_reader *r = NULL;
 	bedrock_event ev;
+	term_safe safe;
 	FILE *in;
-	int i, text = 0, rc = 0, status = 1;
+	int i, text = 0, rc = 0, status = 1, tty = isatty(STDOUT_FILENO);
 	static char chunk[64 * 1024];
 	size_t n;
 
@@ -182,6 +185,7 @@ int cmd_debug_eventstream(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot open %s: %s\n", path, strerror(errno));
 		return 1;
 	}
+	term_safe_init(&safe);
 	if (bedrock_event_reader_new(&r, NULL)) {
 		fprintf(stderr, PROG ": out of memory\n");
 		goto done;
@@ -196,7 +200,10 @@ int cmd_debug_eventstream(int argc, char **argv)
 				break;
 			/* In-stream exceptions are well-formed frames: show them. */
 			if (text) {
-				if (ev.text)
+				/* The model's text: on a terminal, controls shown, not obeyed. */
+				if (ev.text && tty)
+					term_safe_write(&safe, stdout, ev.text, ev.text_len);
+				else if (ev.text)
 					fwrite(ev.text, 1, ev.text_len, stdout);
 			} else if (print_message(&ev)) {
 				goto done;
@@ -211,11 +218,16 @@ int cmd_debug_eventstream(int argc, char **argv)
 	}
 	if (rc == BEDROCK_EAGAIN || rc == 0)
 		rc = bedrock_event_reader_finish(r);
+	if (text && tty)
+		term_safe_flush(&safe, stdout);
 	if (text)
 		putchar('\n');
 	if (rc) {
 		fflush(stdout);
-		fprintf(stderr, PROG ": %s: %s\n", path, bedrock_event_reader_errmsg(r));
+		/* It may quote an exception the stream carried. */
+		fprintf(stderr, PROG ": %s: ", path);
+		term_safe_puts(bedrock_event_reader_errmsg(r), stderr, isatty(STDERR_FILENO));
+		fputc('\n', stderr);
 		goto done;
 	}
 	status = 0;

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "bedrock/bedrock.h"
+#include "term_safe.h"
 
 /* ---- the model ---------------------------------------------------------- */
 
@@ -121,6 +122,16 @@ char *conv_count_tokens_body(const char *invoke_body, size_t len);
 char *conv_base64(const void *data, size_t len);
 /* 1 if the bytes are valid UTF-8 without NUL. */
 int conv_utf8_valid(const void *data, size_t len);
+/* The offset of the first NUL or byte that is not UTF-8; len if none. */
+size_t conv_utf8_check(const void *data, size_t len);
+/*
+ * The one rule for what ask and chat send as the user's text (what:
+ * "the prompt", "the message"): 0 if it can be sent; 1 if it is blank
+ * (whitespace only: no text to send, which attachments alone may make up
+ * for); -1 with the reason in err for a NUL byte or text that is not
+ * UTF-8, with the byte offset.
+ */
+int conv_text_check(const char *text, size_t len, const char *what, char *err, size_t cap);
 
 /* ---- printing and calling ----------------------------------------------- */
 
@@ -132,13 +143,18 @@ typedef struct conv_printer {
 	int color;		/* ANSI dim allowed (terminal, no NO_COLOR) */
 	int in_thinking;	/* inside a thinking block */
 	int thinking_to_err;	/* thinking goes to stderr (out is not a terminal) */
+	int err_tty;		/* stderr is a terminal */
+	/* Model text is untrusted: on a terminal it goes through these
+	 * (term_safe.h), one per stream, as its deltas arrive. */
+	term_safe safe_out, safe_err;
 	char last;		/* last byte written to out ('\n' at the start) */
 	char last_err;		/* last byte of thinking written to stderr */
 	int wrote;		/* anything written to out */
 } conv_printer;
 
 void conv_printer_init(conv_printer *p, FILE *out, int quiet);
-/* Ends the answer with exactly one newline (if anything was printed). */
+/* Ends the answer with exactly one newline if anything was printed, and
+ * writes nothing if nothing was. */
 void conv_printer_finish(conv_printer *p);
 
 /* Token usage and timing of one call; -1 where unknown. */

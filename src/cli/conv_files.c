@@ -32,7 +32,7 @@ char *conv_base64(const void *data, size_t len)
 	return (char *)out;
 }
 
-int conv_utf8_valid(const void *data, size_t len)
+size_t conv_utf8_check(const void *data, size_t len)
 {
 	const unsigned char *s = data;
 	size_t i = 0, k, n;
@@ -41,7 +41,7 @@ int conv_utf8_valid(const void *data, size_t len)
 	while (i < len) {
 		c = s[i];
 		if (c == 0)
-			return 0;
+			return i;
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -53,18 +53,41 @@ int conv_utf8_valid(const void *data, size_t len)
 		else if (c >= 0xf0 && c <= 0xf4)
 			n = 3;
 		else
-			return 0;
+			return i;
 		if (len - i <= n)
-			return 0;
+			return i;
 		for (k = 1; k <= n; k++)
 			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
+				return i;
 		/* Overlong forms, surrogates and code points above U+10FFFF. */
 		if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f) ||
 		    (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f))
-			return 0;
+			return i;
 		i += n + 1;
 	}
+	return len;
+}
+
+int conv_utf8_valid(const void *data, size_t len)
+{
+	return conv_utf8_check(data, len) == len;
+}
+
+int conv_text_check(const char *text, size_t len, const char *what, char *err, size_t cap)
+{
+	size_t bad = conv_utf8_check(text, len), i;
+
+	if (bad < len && !text[bad]) {
+		snprintf(err, cap, "%s contains a NUL byte at offset %zu", what, bad);
+		return -1;
+	}
+	if (bad < len) {
+		snprintf(err, cap, "%s is not valid UTF-8 at byte %zu", what, bad);
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		if (!strchr(" \t\n\r\v\f", text[i]))
+			return 0;
 	return 1;
 }
 

@@ -1,7 +1,9 @@
 /* The answer as it arrives: text to stdout, flushed per event; thinking
  * dimmed on a terminal (plain with NO_COLOR), or on stderr when stdout is
  * not a terminal, so a pipe gets only the answer; tool calls as one JSON
- * line each; exactly one newline at the end. */
+ * line each; exactly one newline at the end if anything was written.
+ * What the model wrote reaches a terminal through term_safe.h (controls
+ * shown, not obeyed); a pipe or a file gets it byte for byte. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,16 +24,40 @@ void conv_printer_init(conv_printer *p, FILE *out, int quiet)
 	p->tty = isatty(fileno(out));
 	p->color = p->tty && !(nc && *nc);
 	p->thinking_to_err = !p->tty;
+	p->err_tty = isatty(STDERR_FILENO);
 	p->last = p->last_err = '\n';
 }
 
 static void put(conv_printer *p, const char *s, size_t n)
 {
+	char last;
+
 	if (!n)
 		return;
-	fwrite(s, 1, n, p->out);
-	p->last = s[n - 1];
-	p->wrote = 1;
+	if (p->tty) {
+		last = term_safe_write(&p->safe_out, p->out, s, n);
+	} else {
+		fwrite(s, 1, n, p->out);
+		last = s[n - 1];
+	}
+	if (last) {
+		p->last = last;
+		p->wrote = 1;
+	}
+}
+
+/* The end of a block: a UTF-8 sequence it left unfinished is shown as
+ * its bytes before the printer writes anything of its own. */
+static void settle(conv_printer *p)
+{
+	char last = p->tty ? term_safe_flush(&p->safe_out, p->out) : 0;
+
+	if (last) {
+		p->last = last;
+		p->wrote = 1;
+	}
+	if (p->err_tty && (last = term_safe_flush(&p->safe_err, stderr)) != 0)
+		p->last_err = last;
 }
 
 void conv_print_thinking(conv_printer *p, const char *s, size_t n)
@@ -40,12 +66,18 @@ void conv_print_thinking(conv_printer *p, const char *s, size_t n)
 		return;
 	if (!p->in_thinking) {
 		p->in_thinking = 1;
+		settle(p);
 		if (!p->thinking_to_err && p->last != '\n')
 			put(p, "\n", 1);
 		if (!p->thinking_to_err && p->color)
 			fputs(DIM, p->out);
 	}
-	if (p->thinking_to_err) {
+	if (p->thinking_to_err && p->err_tty) {
+		char last = term_safe_write(&p->safe_err, stderr, s, n);
+
+		if (last)
+			p->last_err = last;
+	} else if (p->thinking_to_err) {
 		fwrite(s, 1, n, stderr);
 		p->last_err = s[n - 1];
 	} else {
@@ -58,6 +90,7 @@ void conv_print_end_thinking(conv_printer *p)
 	if (!p->in_thinking)
 		return;
 	p->in_thinking = 0;
+	settle(p);
 	if (p->thinking_to_err) {
 		if (p->last_err != '\n')
 			fputc('\n', stderr);
@@ -98,6 +131,7 @@ void conv_print_tool_call(conv_printer *p, const char *id, const char *name, con
 	cJSON_AddItemToObject(o, "input", in ? in : cJSON_CreateObject());
 	text = cJSON_PrintUnformatted(o);
 	if (text) {
+		settle(p);
 		if (p->last != '\n')
 			put(p, "\n", 1);
 		put(p, text, strlen(text));
@@ -119,7 +153,8 @@ void conv_printer_finish(conv_printer *p)
 	if (p->quiet)
 		return;
 	conv_print_end_thinking(p);
-	if (!p->wrote || p->last != '\n')
+	settle(p);
+	if (p->wrote && p->last != '\n')
 		put(p, "\n", 1);
 	conv_printer_flush(p);
 }

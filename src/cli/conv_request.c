@@ -246,7 +246,7 @@ long conv_max_tokens(const conv_settings *s, const conv_model *m)
 
 int conv_settings_check(conv_settings *s, const conv_model *m, char *err, size_t cap)
 {
-	char names[256];
+	char names[384];
 	long mt;
 
 	if (s->context_1m && (!m->claude || (m->info && !(m->info->features &
@@ -264,6 +264,12 @@ int conv_settings_check(conv_settings *s, const conv_model *m, char *err, size_t
 	}
 	if (m->info && !(m->info->modalities & BEDROCK_MODALITY_IMAGE) && has_image(s->files)) {
 		snprintf(err, cap, "%s takes no images", m->info->name);
+		return -1;
+	}
+	if (s->thinking && m->info && !(m->info->features & BEDROCK_MODEL_FEATURE_THINKING)) {
+		models_with(names, sizeof(names), BEDROCK_MODEL_FEATURE_THINKING);
+		snprintf(err, cap, "--thinking: %s has no extended thinking (these do: %s)",
+			 m->info->name, names);
 		return -1;
 	}
 	/* A bare --thinking: adaptive where the model has it, else budgeted. */

@@ -20,6 +20,7 @@
 #define IMG BEDROCK_MODALITY_IMAGE
 #define C1M BEDROCK_MODEL_FEATURE_CONTEXT_1M
 #define ADAPT BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING
+#define THINK BEDROCK_MODEL_FEATURE_THINKING
 
 /* id, name, alias, family, profiles, on_demand, legacy, legacy_since,
  * max_output_tokens, context_tokens, modalities, features */
@@ -28,28 +29,28 @@ const bedrock_model_info bedrock__models[] = {
 	 * thinking (not in the seeds): Anthropic's and AWS's adaptive-thinking
 	 * pages list Opus 4.6 as the first model with it. */
 	{ "anthropic.claude-opus-4-6-v1", "Claude Opus 4.6", "opus-4.6", "opus",
-	  G | US, 0, 0, NULL, 128000, 200000, TXT | IMG, C1M | ADAPT },
+	  G | US, 0, 0, NULL, 128000, 200000, TXT | IMG, C1M | ADAPT | THINK },
 	/* 002 */
 	{ "anthropic.claude-opus-4-5-20251101-v1:0", "Claude Opus 4.5", "opus-4.5", "opus",
-	  G | US | EU, 0, 0, NULL, 64000, 200000, TXT | IMG, 0 },
+	  G | US | EU, 0, 0, NULL, 64000, 200000, TXT | IMG, THINK },
 	/* 000, 002, 003; 1M beta per 002 and 003. */
 	{ "anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude Sonnet 4.5", "sonnet-4.5", "sonnet",
-	  G | US | EU | JP, 0, 0, NULL, 64000, 200000, TXT | IMG, C1M },
+	  G | US | EU | JP, 0, 0, NULL, 64000, 200000, TXT | IMG, C1M | THINK },
 	/* 000, 002, 003 */
 	{ "anthropic.claude-haiku-4-5-20251001-v1:0", "Claude Haiku 4.5", "haiku-4.5", "haiku",
-	  G | US | EU, 0, 0, NULL, 64000, 200000, TXT | IMG, 0 },
+	  G | US | EU, 0, 0, NULL, 64000, 200000, TXT | IMG, THINK },
 	/* 000, 001, 002 */
 	{ "anthropic.claude-opus-4-1-20250805-v1:0", "Claude Opus 4.1", "opus-4.1", "opus",
-	  US, 0, 0, NULL, 32000, 200000, TXT | IMG, 0 },
+	  US, 0, 0, NULL, 32000, 200000, TXT | IMG, THINK },
 	{ "anthropic.claude-opus-4-20250514-v1:0", "Claude Opus 4", "opus-4", "opus",
-	  US, 0, 0, NULL, 32000, 200000, TXT | IMG, 0 },
+	  US, 0, 0, NULL, 32000, 200000, TXT | IMG, THINK },
 	/* 1M beta per 001, 002, 003. */
 	{ "anthropic.claude-sonnet-4-20250514-v1:0", "Claude Sonnet 4", "sonnet-4", "sonnet",
-	  G | US | EU | APAC, 0, 0, NULL, 64000, 200000, TXT | IMG, C1M },
+	  G | US | EU | APAC, 0, 0, NULL, 64000, 200000, TXT | IMG, C1M | THINK },
 	/* Deprecated per 000 and 002 (001, older, does not say). Profile-only:
 	 * 004's list of base ids invoked directly stops at Claude 3.5. */
 	{ "anthropic.claude-3-7-sonnet-20250219-v1:0", "Claude Sonnet 3.7", "sonnet-3.7", "sonnet",
-	  US | EU | APAC, 0, 1, "2025-10-28", 64000, 200000, TXT | IMG, 0 },
+	  US | EU | APAC, 0, 1, "2025-10-28", 64000, 200000, TXT | IMG, THINK },
 	/* Deprecated per 002 (000, older, does not say). Text-only input as
 	 * Bedrock launched it (not in the seeds; the least certain field here). */
 	{ "anthropic.claude-3-5-haiku-20241022-v1:0", "Claude 3.5 Haiku", "haiku-3.5", "haiku",

@@ -7,13 +7,17 @@ import base64
 import json
 import os
 import re
+import select
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from checks import check, summary
+from ptyrun import run_tty
 
 BIN = sys.argv[1]
 SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -34,6 +38,9 @@ def run(*args, stdin=None, extra=None):
 # ---- the capture server: records each request, answers with a fixed body ----
 
 CAPTURED = []
+# Retitle the terminal, clear it, set the clipboard (OSC 52), a C1 CSI, DEL.
+EVIL = "\x1b]2;PWNED\x07 \x1b[2J \x1b]52;c;cm0K\x07 \u009b31m \x7f"
+EVIL_SHOWN = b"^[]2;PWNED^G ^[[2J ^[]52;c;cm0K^G <U+009B>31m ^?"
 MESSAGE = {"id": "msg_capture", "type": "message", "role": "assistant", "model": "claude",
            "content": [{"type": "text", "text": "captured"}], "stop_reason": "end_turn",
            "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 1}}
@@ -50,6 +57,16 @@ class Capture(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         path = urllib.parse.unquote(self.path)
         CAPTURED.append((path, body))
+        if path.startswith("/model/anthropic.evil/"):
+            # A service error whose text carries terminal controls.
+            data = json.dumps({"message": EVIL}).encode()
+            self.send_response(400)
+            self.send_header("x-amzn-ErrorType", "ValidationException")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if path.endswith("/count-tokens"):
             out = {"inputTokens": 7}
         elif path.endswith("/converse"):
@@ -174,6 +191,15 @@ def main():
         r = ask("-m", "opus-4.6", "--thinking", "--effort", "low", "Hello, world")
         check("adaptive thinking with --effort (Opus 4.6)", r.returncode == 0
               and r.stdout == "You said: Hello, world\n" and "I will restate it" in r.stderr, r.stderr)
+        r = ask("-m", "haiku-3", "--thinking", "x")
+        check("--thinking on a model without extended thinking", r.returncode == 1
+              and "Claude 3 Haiku has no extended thinking" in r.stderr and "Claude Sonnet 3.7" in r.stderr
+              and "max-tokens" not in r.stderr, r.stderr)
+        r = ask("-m", "haiku-3.5", "--thinking=2048", "x")
+        check("--thinking=BUDGET on a model without extended thinking", r.returncode == 1
+              and "Claude 3.5 Haiku has no extended thinking" in r.stderr, r.stderr)
+        r = ask("-m", "sonnet-3.7", "--thinking", "Hello, world")
+        check("--thinking on Sonnet 3.7", r.returncode == 0 and r.stdout == "You said: Hello, world\n", r.stderr)
         r = ask("--effort", "high", "x")
         check("--effort refused without adaptive thinking", r.returncode == 1 and "Opus 4.6" in r.stderr, r.stderr)
         r = ask("--effort", "huge", "x")
@@ -270,6 +296,24 @@ def main():
             and content[1] == {"document": {"format": "txt", "name": "notes txt", "source": {
                 "bytes": base64.b64encode(files["notes.txt"]).decode()}}} and content[2] == {"text": "Q"},
             json.dumps(content)[:600])
+
+        # ---- the prompt: one rule for ask and chat ----
+        r = ask("  \t ")
+        check("whitespace-only prompt refused", r.returncode == 1 and "bedrock: the prompt is empty" in r.stderr
+              and r.stdout == "", repr((r.stdout, r.stderr)))
+        r = ask("-", stdin=" \n\n")
+        check("whitespace-only stdin refused", r.returncode == 1 and "the prompt is empty" in r.stderr, r.stderr)
+        r = ask("-f", p("notes.txt"), "   ")
+        check("whitespace and a file: the file alone", r.returncode == 0
+              and r.stdout == "You sent no text. You sent a document.\n", repr(r.stdout + r.stderr))
+        rb = subprocess.run([BIN, "ask", "--endpoint-url", url, "-"], input=b"ab\0cd", capture_output=True,
+                            env=ENV, timeout=60)
+        check("NUL in the prompt refused, with its offset", rb.returncode == 1 and rb.stdout == b""
+              and b"bedrock: the prompt contains a NUL byte at offset 2\n" in rb.stderr, rb.stderr)
+        rb = subprocess.run([BIN, "ask", "--endpoint-url", url, "-"], input=b"caf\xc3\xa9 \xff", capture_output=True,
+                            env=ENV, timeout=60)
+        check("invalid UTF-8 refused, with its offset", rb.returncode == 1
+              and b"bedrock: the prompt is not valid UTF-8 at byte 6\n" in rb.stderr, rb.stderr)
 
         # ---- the exact request ----
         r, path, body = captured("ask", "--no-stream", "-s", "Be brief", "--max-tokens", "77",
@@ -368,6 +412,34 @@ def main():
               and r.stdout.endswith("\n"), repr((r.stdout, r.stderr)))
         r = ask("Hello [[emulate:fault=stream-exception=throttlingException]]", "--max-attempts", "1")
         check("in-stream exception exit 2", r.returncode == 2 and "ThrottlingException" in r.stderr, r.stderr)
+        check("an error before any text: nothing on stdout, not a lone newline", r.stdout == "", repr(r.stdout))
+        r = ask("--converse", "Hello [[emulate:fault=stream-exception=throttlingException]]", "--max-attempts", "1")
+        check("--converse: the text before the error, one newline", r.returncode == 2
+              and r.stdout.startswith("You") and r.stdout.endswith("\n") and not r.stdout.endswith("\n\n"),
+              repr((r.stdout, r.stderr)))
+
+        # Ctrl-C: the part that arrived, ending in exactly one newline; 130.
+        for extra in ([], ["--converse"]):
+            proc = subprocess.Popen([BIN, "ask", "--endpoint-url", url] + extra +
+                                    ["Tell me [[emulate:fault=slow=300]] about ten small robots"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+            got, end = b"", time.time() + 20
+            while b"You said: Tell" not in got and time.time() < end:
+                if select.select([proc.stdout], [], [], 1)[0]:
+                    chunk = os.read(proc.stdout.fileno(), 4096)
+                    if not chunk:
+                        break
+                    got += chunk
+            proc.send_signal(signal.SIGINT)
+            try:
+                rest, err = proc.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                rest, err = proc.communicate()
+            out = got + rest
+            check("Ctrl-C %s: the partial answer ends with one newline, exit 130" % extra, proc.returncode == 130
+                  and out.startswith(b"You said: Tell") and out.endswith(b"\n") and not out.endswith(b"\n\n")
+                  and b"robots" not in out, repr((proc.returncode, out, err)))
         r = ask("-m", SONNET, "x")
         check("on-demand base id: exit 2", r.returncode == 2 and "on-demand throughput" in r.stderr, r.stderr)
         r = run("ask", "--endpoint-url", "http://127.0.0.1:1", "--max-attempts", "1", "x")
@@ -378,6 +450,23 @@ def main():
         check("unknown option", r.returncode == 1 and "--bogus" in r.stderr, r.stderr)
         r = ask("--max-tokens")
         check("missing value", r.returncode == 1 and "needs a value" in r.stderr, r.stderr)
+
+        # ---- model text is untrusted: on a terminal controls are shown, not obeyed ----
+        r = ask(EVIL)
+        check("a pipe gets the answer byte for byte", r.returncode == 0 and r.stdout == "You said: " + EVIL + "\n",
+              repr(r.stdout))
+        rc, out = run_tty([BIN, "ask", "--endpoint-url", url, EVIL], ENV)
+        check("a terminal gets the controls shown", rc == 0 and out == b"You said: " + EVIL_SHOWN + b"\r\n", repr(out))
+        for opts in (["--no-stream"], ["--converse"], ["--converse", "--no-stream"], ["--json"]):
+            rc, out = run_tty([BIN, "ask", "--endpoint-url", url] + opts + [EVIL], ENV)
+            check("a terminal, %s: no control gets through" % opts, rc == 0 and b"\x1b" not in out
+                  and b"\x07" not in out and b"\x7f" not in out and b"\xc2\x9b" not in out
+                  and b"<U+009B>31m" in out, repr(out))
+        rc, out = run_tty([BIN, "ask", "--endpoint-url", CAP, "--max-attempts", "1", "-m", "anthropic.evil", "x"], ENV)
+        check("a service error's text on a terminal", rc == 2 and b"ValidationException: " + EVIL_SHOWN in out
+              and b"\x1b" not in out, repr(out))
+        r = run("ask", "--endpoint-url", CAP, "--max-attempts", "1", "-m", "anthropic.evil", "x")
+        check("a service error's text to a pipe, exact", r.returncode == 2 and EVIL in r.stderr, repr(r.stderr))
 
         # ---- --emulate: no account, no credentials, no network ----
         bare = {"PATH": ENV["PATH"], "HOME": d}

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from checks import check, summary
+from ptyrun import run_tty
 
 BIN = os.path.abspath(sys.argv[1])
 ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -146,6 +147,14 @@ def main():
         check("attachment sent", term.enter("look", r"YOU SAID: LOOK YOU SENT AN IMAGE\.\n"), term.screen())
         check("/usage", term.enter("/usage", r"last answer: tokens: input \d+, output \d+[^\n]*\n"
                                    r"session, \d+ answers: input \d+"), term.screen())
+        # A line ending in \ goes on, under a prompt that says so.
+        term.wait(r"\n>\Z")
+        term.type("first \\")
+        term.keys("Enter")
+        check("continuation prompt", term.wait(r"> first \\\n\.\.\.\Z"), term.screen())
+        term.type("second")
+        term.keys("Enter")
+        check("continued message", term.wait(r"\.\.\. second\nYOU SAID: FIRST\s*\nSECOND\n\n>\Z"), term.screen())
         check("/help", term.enter("/help", r"/attach FILE.*/exit"), term.screen())
         check("unknown command", term.enter("/nope", r"unknown command /nope"), term.screen())
 
@@ -165,6 +174,36 @@ def main():
         hist = open(os.path.join(state, "bedrock", "history")).read() if os.path.exists(
             os.path.join(state, "bedrock", "history")) else ""
         check("history file", "Hello,\\040world" in hist and "/model\\040haiku" in hist, hist[:200])
+    finally:
+        term.close()
+
+    # chat --tools in a terminal: the result prompt; Ctrl-C there takes the message back.
+    tools = os.path.join(d, "tools.json")
+    with open(tools, "w") as f:
+        json.dump([{"name": "get_weather", "input_schema": {"type": "object", "properties": {}}}], f)
+    tsaved = os.path.join(d, "tools-tty.json")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\n")
+        for k, v in dict(ENV, HOME=d, XDG_STATE_HOME=state, TERM="screen").items():
+            f.write("export %s='%s'\n" % (k, v))
+        f.write("trap '' INT\n'%s' chat --endpoint-url '%s' --tools '%s'\necho $? > '%s'\n" % (BIN, url, tools, status))
+    term = Term(d, script)
+    try:
+        term.wait(r"\n>\Z")
+        term.type("Call get_weather now")
+        term.keys("Enter")
+        check("tool call shown, result asked for", term.wait(r'"name":"get_weather".*\nresult of get_weather>\Z'),
+              term.screen())
+        term.type("rainy")
+        term.keys("Enter")
+        check("tool result sent back", term.wait(r"The get_weather tool returned: rainy\n\n>\Z"), term.screen())
+        term.type("Call get_weather again")
+        term.keys("Enter")
+        term.wait(r"again\n.*result of get_weather>\Z")
+        term.keys("C-c")
+        check("Ctrl-C at the result prompt", term.wait(r"result of get_weather> \^C\n\[no tool result: the message "
+                                                     r"is taken back\]\n>\Z"), term.screen())
+        check("/save after the tools", term.enter("/save " + tsaved, r"saved 4 messages"), term.screen())
     finally:
         term.close()
 
@@ -196,8 +235,77 @@ def main():
         r = subprocess.run([BIN, "chat", "--endpoint-url", url, "--max-attempts", "1"],
                            input="x [[emulate:fault=internal]]\nHello, world\n", capture_output=True, text=True,
                            env=dict(ENV, HOME=d), timeout=60)
-        check("chat: an error, then go on", r.returncode == 0 and "InternalServerException" in r.stderr
-              and "You said: Hello, world" in r.stdout, repr((r.stdout, r.stderr)))
+        check("chat: an error, then go on; the exit status is the failed message's", r.returncode == 2
+              and "InternalServerException" in r.stderr and "You said: Hello, world" in r.stdout,
+              repr((r.returncode, r.stdout, r.stderr)))
+
+        def chat(*args, stdin=b"", env=None):
+            return subprocess.run([BIN, "chat", "--endpoint-url", url] + list(args), input=stdin,
+                                  capture_output=True, env=env or dict(ENV, HOME=d, XDG_STATE_HOME=state),
+                                  timeout=60)
+
+        # One rule with ask: a NUL or bytes that are not UTF-8 are refused, not cut or dropped.
+        r = chat(stdin=b"ab\0cd\nok\n")
+        check("chat: NUL refused with its offset, then go on, exit 1", r.returncode == 1
+              and b"bedrock: the message contains a NUL byte at offset 2\n" in r.stderr
+              and r.stdout == b"You said: ok\n\n", repr((r.returncode, r.stdout, r.stderr)))
+        r = chat(stdin=b"caf\xc3\xa9 \xff\n")
+        check("chat: invalid UTF-8 refused with its offset", r.returncode == 1 and r.stdout == b""
+              and b"bedrock: the message is not valid UTF-8 at byte 6\n" in r.stderr, repr((r.stdout, r.stderr)))
+        r = chat(stdin=b"  \t \n")
+        check("chat: a blank line is not a message", r.returncode == 0 and r.stdout == b"", repr((r.stdout, r.stderr)))
+
+        # The history folder cannot be made: said, and the chat goes on.
+        blocker = os.path.join(d, "a-file")
+        open(blocker, "w").close()
+        r = chat(stdin=b"Hello, world\n", env=dict(ENV, HOME=d, XDG_STATE_HOME=blocker))
+        check("chat: history folder cannot be created", r.returncode == 0
+              and b"cannot create " + blocker.encode() + b"/bedrock" in r.stderr
+              and b"the chat history is not kept" in r.stderr and r.stdout == b"You said: Hello, world\n\n",
+              repr((r.stdout, r.stderr)))
+
+        # Counts: "1 message".
+        one = os.path.join(d, "one.json")
+        with open(one, "w") as f:
+            json.dump({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100,
+                       "messages": [{"role": "user", "content": "Hello, world"}]}, f)
+        r = chat(stdin=("/load %s\n/tokens\n/save %s\n" % (one, os.path.join(d, "one-saved.json"))).encode())
+        check("chat: one message, singular", r.returncode == 0 and b"loaded 1 message from" in r.stderr
+              and b" input tokens in 1 message\n" in r.stdout and b"saved 1 message to" in r.stderr,
+              repr((r.stdout, r.stderr)))
+
+        # --tools: the call shown as JSON, the result asked for and sent back.
+        tools = os.path.join(d, "tools.json")
+        with open(tools, "w") as f:
+            json.dump([{"name": "get_weather", "description": "Weather now",
+                        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}},
+                                         "required": ["city"]}}], f)
+        saved_tools = os.path.join(d, "tools-saved.json")
+        r = chat("--tools", tools, stdin=("Call get_weather for Paris\nsunny, 21 C\n/save %s\n" % saved_tools).encode())
+        lines = r.stdout.decode().split("\n")
+        call = json.loads(lines[1]) if len(lines) > 1 and lines[1].startswith("{") else {}
+        saved = json.load(open(saved_tools)) if os.path.exists(saved_tools) else {}
+        msgs = saved.get("messages", [])
+        check("chat --tools: call shown, result sent back, answer", r.returncode == 0
+              and lines[0] == "Calling the get_weather tool." and call.get("name") == "get_weather"
+              and call.get("input") == {"city": "example"}
+              and "The get_weather tool returned: sunny, 21 C" in r.stdout.decode(), repr((r.stdout, r.stderr)))
+        check("chat --tools: the conversation holds the call and its result",
+              [m["role"] for m in msgs] == ["user", "assistant", "user", "assistant"]
+              and msgs[2]["content"] == [{"type": "tool_result", "tool_use_id": call.get("id"),
+                                          "content": "sunny, 21 C"}], json.dumps(msgs)[:600])
+        r = chat("--tools", tools, stdin=b"Call get_weather for Paris\n")
+        check("chat --tools: no result (the input ends): the message is taken back", r.returncode == 0
+              and b"[no tool result: the message is taken back]" in r.stderr, repr((r.stdout, r.stderr)))
+
+        # Model text on a terminal: controls shown, not obeyed (stdin piped, stdout a terminal).
+        evil = "\x1b]2;PWNED\x07 \x1b[2J \x1b]52;c;cm0K\x07 \u009b31m \x7f"
+        shown = b"^[]2;PWNED^G ^[[2J ^[]52;c;cm0K^G <U+009B>31m ^?"
+        rc, out = run_tty([BIN, "chat", "--endpoint-url", url, "-s", evil],
+                          dict(ENV, HOME=d, XDG_STATE_HOME=state), stdin=(evil + "\n/system\n").encode())
+        check("chat on a terminal: the answer and /system with controls shown", rc == 0
+              and b"You said: " + shown + b"\r\n" in out and b"\n" + shown + b"\r\n" in out
+              and b"\x1b" not in out and b"\xc2\x9b" not in out, repr(out))
     finally:
         emu.terminate()
         emu.wait(timeout=10)

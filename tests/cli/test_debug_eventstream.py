@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import zlib
+from ptyrun import run_tty
 
 BIN, VECTORS = sys.argv[1], sys.argv[2]
 TYPE_NAMES = ["bool", "bool", "byte", "short", "integer", "long", "bytes", "string",
@@ -262,8 +263,28 @@ def test_exceptions_and_big_frames():
           "bad chunk: stderr %r" % err)
 
 
+def test_text_on_a_terminal():
+    """--text: the model's text reaches a terminal with its controls shown
+    (retitle, clear, OSC 52, C1 CSI, DEL), a pipe byte for byte."""
+    evil = "\x1b]2;PWNED\x07 \x1b[2J \x1b]52;c;cm0K\x07 \u009b31m \x7f"
+    common = [(":message-type", 7, "event"), (":event-type", 7, "chunk"), (":content-type", 7, "application/json")]
+    data = b"".join(frame(common, json.dumps({"bytes": base64.b64encode(json.dumps(
+        {"type": "content_block_delta", "index": 0,
+         "delta": {"type": "text_delta", "text": t}}).encode()).decode()}).encode()) for t in ("Hi ", evil))
+    with tempfile.NamedTemporaryFile(suffix=".body", delete=False) as f:
+        f.write(data)
+    try:
+        rc, out, err = run(["--text", f.name])
+        check(rc == 0 and out == "Hi " + evil + "\n", "--text to a pipe: %d %r" % (rc, out))
+        rc, out = run_tty([BIN, "debug", "eventstream", "--text", f.name], dict(os.environ))
+        check(rc == 0 and out == b"Hi ^[]2;PWNED^G ^[[2J ^[]52;c;cm0K^G <U+009B>31m ^?\r\n",
+              "--text on a terminal: %d %r" % (rc, out))
+    finally:
+        os.unlink(f.name)
+
+
 for t in (test_recorded_streams, test_eventstream_vectors, test_truncated_and_corrupt,
-          test_stdin_and_errors, test_exceptions_and_big_frames):
+          test_stdin_and_errors, test_exceptions_and_big_frames, test_text_on_a_terminal):
     try:
         t()
     except Exception as e:  # a crash in one group must not hide the others

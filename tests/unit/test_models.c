@@ -526,6 +526,13 @@ static void test_models__lifecycle_and_features(void **state)
 	assert_true(by_alias("opus-4.6")->features & BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING);
 	assert_false(by_alias("opus-4.5")->features & BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING);
 	assert_false(by_alias("sonnet-4.5")->features & BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING);
+	/* Extended thinking: Sonnet 3.7 and every Claude 4; no Claude 3 or 3.5. */
+	assert_true(by_alias("sonnet-3.7")->features & BEDROCK_MODEL_FEATURE_THINKING);
+	assert_true(by_alias("haiku-4.5")->features & BEDROCK_MODEL_FEATURE_THINKING);
+	assert_true(by_alias("opus-4.6")->features & BEDROCK_MODEL_FEATURE_THINKING);
+	assert_false(by_alias("haiku-3")->features & BEDROCK_MODEL_FEATURE_THINKING);
+	assert_false(by_alias("haiku-3.5")->features & BEDROCK_MODEL_FEATURE_THINKING);
+	assert_false(by_alias("sonnet-3.5")->features & BEDROCK_MODEL_FEATURE_THINKING);
 	assert_string_equal(by_alias("sonnet-3")->name, "Claude 3 Sonnet");
 }
 
