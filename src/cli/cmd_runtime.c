@@ -39,14 +39,15 @@ static const char invoke_usage[] =
 	"  The other options become Bedrock's X-Amzn-Bedrock-* request headers.\n" BODY_HELP;
 static const char converse_usage[] =
 	"usage: bedrock converse --model-id ID --body BODY [--stream]\n"
-	"  Converse: sends BODY ({\"messages\": [...], ...}) and prints the response JSON\n"
-	"  on one line.\n"
+	"  Converse: sends BODY ({\"messages\": [...], ...}) and prints the response as\n"
+	"  one JSON line.\n"
 	"  --stream   ConverseStream: one {\"EVENTTYPE\": {...}} JSON line per event, as\n"
 	"             the AWS CLI prints them.\n" BODY_HELP;
 static const char count_usage[] =
 	"usage: bedrock count-tokens --model-id ID --body BODY\n"
 	"  CountTokens: sends BODY as given ({\"input\": {\"invokeModel\": ...}} or\n"
-	"  {\"input\": {\"converse\": ...}}) and prints the answer ({\"inputTokens\": N}).\n"
+	"  {\"input\": {\"converse\": ...}}) and prints the answer as one JSON line\n"
+	"  ({\"inputTokens\": N}).\n"
 	BODY_HELP;
 
 /* The invoke options that become Bedrock request headers. */
