@@ -144,6 +144,28 @@ class Padded(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class Bare413(BaseHTTPRequestHandler):
+    """Reads the body, then refuses it with a 413 and nothing else."""
+    protocol_version = "HTTP/1.1"
+    got = []
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_POST(self):
+        n, left = 0, int(self.headers.get("Content-Length") or 0)
+        while left:
+            chunk = self.rfile.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            n += len(chunk)
+            left -= len(chunk)
+        Bare413.got.append(n)
+        self.send_response(413)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
 def check_converse_padding(run):
     """converse --stream drops the "p" member of each event, as the AWS CLI does."""
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Padded)
@@ -232,14 +254,25 @@ def check_outfile(run, url):
         open(bf, "w").write(BODY)
         r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", "fileb://" + bf)
         check("--body fileb://", r.returncode == 0 and "You said: Hello, world" in r.stdout, r.stderr)
-        # L14: a body over the emulator's limit is refused with a bare 413,
-        # sent from the file (mapped, not read into memory).
+        # L14: a body too large for the service, refused with a bare 413,
+        # sent from the file (mapped, not read into memory). A server that
+        # reads the whole body first: the emulator answers as soon as the
+        # headers are in, and libcurl, still sending, may then see the
+        # connection closed before the answer.
         big = os.path.join(d, "big.json")
         with open(big, "wb") as f:
-            f.truncate(30 * 1024 * 1024)
-        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--max-attempts", "1", "--body", "fileb://" + big)
+            f.truncate(3 * 1024 * 1024)
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), Bare413)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        try:
+            r = run("invoke", "--endpoint-url", "http://127.0.0.1:%d" % srv.server_address[1], "--model-id", MODEL,
+                    "--max-attempts", "1", "--body", "fileb://" + big)
+        finally:
+            srv.shutdown()
+            srv.server_close()
         check("a bodiless 413 names its status", r.returncode == 2 and
-              r.stderr == "bedrock: HTTP 413 Payload Too Large\n", "%d %r" % (r.returncode, r.stderr))
+              r.stderr == "bedrock: HTTP 413 Payload Too Large\n" and Bare413.got == [3 * 1024 * 1024],
+              "%d %r %s" % (r.returncode, r.stderr, Bare413.got))
 
 
 def check_logging_errors(run, url):
