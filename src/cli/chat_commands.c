@@ -1,4 +1,5 @@
 /* bedrock chat's slash commands. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,7 @@ static void save(chat *ch, const char *path)
 {
 	FILE *f;
 	char *text;
-	int ok;
+	int ok, e;
 
 	if (!cJSON_GetArraySize(ch->messages)) {
 		fprintf(stderr, "nothing to save yet\n");
@@ -93,13 +94,16 @@ static void save(chat *ch, const char *path)
 		return;
 	f = fopen(path, "w");
 	ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-	if (f && fclose(f))
+	e = errno;
+	if (f && fclose(f) && ok) {
 		ok = 0;
+		e = errno;
+	}
 	if (ok)
 		fprintf(stderr, "saved %d message%s to %s\n", cJSON_GetArraySize(ch->messages),
 			plural(cJSON_GetArraySize(ch->messages)), path);
 	else
-		fprintf(stderr, "bedrock: cannot write %s\n", path);
+		fprintf(stderr, "bedrock: cannot write %s: %s\n", path, strerror(e));
 	free(text);
 }
 
@@ -110,13 +114,17 @@ static void load(chat *ch, const char *path)
 	char err[256], *text = NULL, *system;
 	size_t n = 0;
 	long max_tokens;
+	int e;
 
 	if (f) {
 		text = conv_read_all(f, &n);
+		e = errno;
 		fclose(f);
+	} else {
+		e = errno;
 	}
 	if (!text) {
-		fprintf(stderr, "bedrock: cannot read %s\n", path);
+		fprintf(stderr, "bedrock: cannot read %s: %s\n", path, strerror(e));
 		return;
 	}
 	if (conv_parse_conversation(&messages, &system, &max_tokens, text, n, err, sizeof(err))) {

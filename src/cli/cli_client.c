@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,36 +239,15 @@ char *cli_read_stream(FILE *f, size_t limit, size_t *len)
 			break;
 	}
 	if (ferror(f)) {
+		int e = errno;	/* why, for the caller's message */
+
 		free(buf);
+		errno = e;
 		return NULL;
 	}
 	buf[n] = '\0';
 	*len = n;
 	return buf;
-}
-
-int cli_read_body(char **out, size_t *len, const char *arg)
-{
-	FILE *f;
-
-	*out = NULL;
-	if (strcmp(arg, "-") && strncmp(arg, "file://", 7)) {
-		*out = strdup(arg);
-		*len = strlen(arg);
-		return *out ? 0 : -1;
-	}
-	f = strcmp(arg, "-") ? fopen(arg + 7, "rb") : stdin;
-	if (!f) {
-		fprintf(stderr, "bedrock: cannot read %s\n", arg + 7);
-		return -1;
-	}
-	/* Whole or not at all: never send half a body. */
-	*out = cli_read_stream(f, 0, len);
-	if (!*out)
-		fprintf(stderr, "bedrock: cannot read %s\n", strcmp(arg, "-") ? arg + 7 : "standard input");
-	if (f != stdin)
-		fclose(f);
-	return *out ? 0 : -1;
 }
 
 /* The service's words, shown on a terminal without their controls. */

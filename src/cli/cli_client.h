@@ -43,10 +43,8 @@ void cli_shutdown(void);
 /* Reads f to its end into a malloc'd, NUL-terminated buffer. With a
  * limit (not 0) it stops once more than limit bytes have come, so *len >
  * limit says "too large" without reading a disk image whole. NULL on a
- * read error or out of memory. The one file reader of the CLI. */
+ * read error (errno says which) or out of memory. The one file reader of the CLI. */
 char *cli_read_stream(FILE *f, size_t limit, size_t *len);
-/* JSON text, file://PATH or - (stdin) into a malloc'd buffer. */
-int cli_read_body(char **out, size_t *len, const char *arg);
 /* Names the model the command is calling, so cli_report() can say what to
  * do about errors that concern it (not offered on demand, no access). */
 void cli_note_model(const char *model_id);

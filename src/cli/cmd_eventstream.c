@@ -33,6 +33,76 @@ static char *base64(const uint8_t *p, size_t len)
 	return s;
 }
 
+/* Well-formed UTF-8 without NUL: what a JSON string can carry as is.
+ * (cJSON copies other bytes into its output raw, which is not JSON.) */
+static int utf8_text(const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t c = p[i];
+		size_t n, k;
+		uint32_t cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		if (len - i <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		/* Overlong forms, UTF-16 surrogates, beyond U+10FFFF. */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+/* A header name or string value as JSON text: as is when it is UTF-8,
+ * else with each byte that is not written \xNN (the exact bytes then go
+ * in a "..._base64" member beside it). NULL when out of memory. */
+static char *text_or_escaped(const uint8_t *p, size_t len)
+{
+	char *s = malloc(len * 4 + 1), *w = s;
+	size_t i = 0;
+
+	if (!s)
+		return NULL;
+	while (i < len) {
+		size_t n = 1;
+
+		/* The longest well-formed sequence here, else one byte. */
+		while (n <= 4 && i + n <= len && !utf8_text(p + i, n))
+			n++;
+		if (n <= 4 && i + n <= len) {
+			memcpy(w, p + i, n);
+			w += n;
+			i += n;
+		} else {
+			w += sprintf(w, "\\x%02x", p[i]);
+			i++;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
 /* cJSON numbers are doubles; 64-bit values are printed exactly instead. */
 static cJSON *int_item(int64_t v)
 {
@@ -67,11 +137,7 @@ static cJSON *header_value(const bedrock_es_header *h)
 		s = base64(h->value.bytes.ptr, h->value.bytes.len);
 		break;
 	case BEDROCK_ES_STRING:
-		s = malloc(h->value.bytes.len + 1);
-		if (s) {
-			memcpy(s, h->value.bytes.ptr, h->value.bytes.len);
-			s[h->value.bytes.len] = '\0';
-		}
+		s = text_or_escaped(h->value.bytes.ptr, h->value.bytes.len);
 		break;
 	default:
 		return NULL;
@@ -81,13 +147,22 @@ static cJSON *header_value(const bedrock_es_header *h)
 	return item;
 }
 
+static int add_base64(cJSON *o, const char *key, const uint8_t *p, size_t len)
+{
+	char *b = base64(p, len);
+	int ok = b && cJSON_AddStringToObject(o, key, b);
+
+	free(b);
+	return ok;
+}
+
 /* One JSON value and nothing after it (cJSON alone accepts a prefix). */
 static cJSON *parse_exact(const char *p, size_t len)
 {
 	const char *end = NULL;
 	/* Its require_null_terminated flag wants the NUL inside `len`, which
 	 * a payload does not have: check the tail here instead. */
-	cJSON *j = cJSON_ParseWithLengthOpts(p, len, &end, 0);
+	cJSON *j = utf8_text((const uint8_t *)p, len) ? cJSON_ParseWithLengthOpts(p, len, &end, 0) : NULL;
 
 	while (j && end < p + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
 		end++;
@@ -110,18 +185,25 @@ static int print_message(const bedrock_event *ev)
 	for (i = 0; ok && i < m->header_count; i++) {
 		const bedrock_es_header *h = &m->headers[i];
 		cJSON *o = cJSON_CreateObject(), *v = header_value(h);
-		char name[256];
+		char *name = text_or_escaped((const uint8_t *)h->name, h->name_len);
 
-		memcpy(name, h->name, h->name_len);
-		name[h->name_len] = '\0';
-		ok = o && v && cJSON_AddStringToObject(o, "type", type_names[h->type]);
+		ok = o && v && name && cJSON_AddStringToObject(o, "type", type_names[h->type]);
 		if (ok) {
 			cJSON_AddItemToObject(o, "value", v);
 			v = NULL;
 		}
+		/* Bytes that are not text: the exact ones, marked. */
+		if (ok && h->type == BEDROCK_ES_STRING &&
+		    !utf8_text(h->value.bytes.ptr, h->value.bytes.len))
+			ok = add_base64(o, "value_base64", h->value.bytes.ptr, h->value.bytes.len);
+		if (ok && !utf8_text((const uint8_t *)h->name, h->name_len))
+			ok = add_base64(o, "name_base64", (const uint8_t *)h->name, h->name_len);
 		cJSON_Delete(v);
-		if (o)
+		if (o && name)
 			cJSON_AddItemToObject(headers, name, o);
+		else
+			cJSON_Delete(o);
+		free(name);
 	}
 	s = ok ? base64(m->payload, m->payload_len) : NULL;
 	ok = ok && s && cJSON_AddStringToObject(root, "payload", s);
@@ -167,7 +249,13 @@ int cmd_debug_eventstream(int argc, char **argv)
 		if (!strcmp(argv[i], "--text"))
 			text = 1;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			puts("usage: bedrock debug eventstream [--text] [FILE|-]");
+			puts("usage: bedrock debug eventstream [--text] [FILE|-]\n"
+			     "  Decodes an AWS event stream (a saved Bedrock response body) from FILE\n"
+			     "  or standard input and prints one JSON line per message: headers,\n"
+			     "  payload (base64), json (the payload, when it is JSON) and event (a\n"
+			     "  chunk's decoded event). A header name or string value that is not\n"
+			     "  UTF-8 shows its bad bytes as \\xNN, with the exact bytes in\n"
+			     "  name_base64 or value_base64. --text prints only the answer's text.");
 			return 0;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, PROG ": unknown option '%s'\n", argv[i]);

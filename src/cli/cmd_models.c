@@ -148,7 +148,7 @@ static int print_json(const row *rows, size_t n)
 		cJSON_AddBoolToObject(o, "streaming", rows[i].streaming);
 		cJSON_AddItemToArray(arr, o);
 	}
-	text = cJSON_Print(arr);
+	text = cJSON_PrintUnformatted(arr);
 	cJSON_Delete(arr);
 	if (!text)
 		return CLI_USAGE;

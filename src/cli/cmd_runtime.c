@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cli_client.h"
 #include "cli_control.h"
+#include "cli_files.h"
 #include "emu_embed.h"
 
 typedef struct {
@@ -20,15 +21,35 @@ typedef struct {
 	bedrock_request_options headers;
 } args;
 
+#define BODY_HELP \
+	"  BODY is JSON text, file://PATH or fileb://PATH (the file's bytes as they are)\n" \
+	"  or - (standard input). An AWS error is one line on standard error: exit 2;\n" \
+	"  3 for the network, 4 for the configuration or credentials.\n"
+
 static const char invoke_usage[] =
-	"usage: bedrock invoke --model-id ID --body JSON|file://PATH|- [--stream] [OUTFILE|-]\n"
+	"usage: bedrock invoke --model-id ID --body BODY [--stream] [OUTFILE|-]\n"
 	"         [--guardrail-identifier ID --guardrail-version V] [--trace ENABLED|DISABLED|ENABLED_FULL]\n"
 	"         [--performance-config-latency standard|optimized]\n"
-	"         [--service-tier priority|default|flex|reserved]\n";
+	"         [--service-tier priority|default|flex|reserved]\n"
+	"  InvokeModel: sends BODY, the model's own request (for Claude, a Messages body\n"
+	"  with \"anthropic_version\"), and writes the response body byte for byte to\n"
+	"  OUTFILE (standard output when omitted or -). An existing OUTFILE is replaced\n"
+	"  only when the call succeeds.\n"
+	"  --stream   InvokeModelWithResponseStream: one compact JSON line per event\n"
+	"             (the model's own events, e.g. {\"type\":\"content_block_delta\",...}).\n"
+	"  The other options become Bedrock's X-Amzn-Bedrock-* request headers.\n" BODY_HELP;
 static const char converse_usage[] =
-	"usage: bedrock converse --model-id ID --body JSON|file://PATH|- [--stream]\n";
+	"usage: bedrock converse --model-id ID --body BODY [--stream]\n"
+	"  Converse: sends BODY ({\"messages\": [...], ...}) and prints the response as\n"
+	"  one JSON line.\n"
+	"  --stream   ConverseStream: one {\"EVENTTYPE\": {...}} JSON line per event, as\n"
+	"             the AWS CLI prints them.\n" BODY_HELP;
 static const char count_usage[] =
-	"usage: bedrock count-tokens --model-id ID --body JSON|file://PATH|-\n";
+	"usage: bedrock count-tokens --model-id ID --body BODY\n"
+	"  CountTokens: sends BODY as given ({\"input\": {\"invokeModel\": ...}} or\n"
+	"  {\"input\": {\"converse\": ...}}) and prints the answer as one JSON line\n"
+	"  ({\"inputTokens\": N}).\n"
+	BODY_HELP;
 
 /* The invoke options that become Bedrock request headers. */
 static const char **header_option(args *a, const char *o)
@@ -44,6 +65,13 @@ static const char **header_option(args *a, const char *o)
 	if (!strcmp(o, "--service-tier"))
 		return &a->headers.service_tier;
 	return NULL;
+}
+
+static int value_option(const char *o)
+{
+	return !strcmp(o, "--model-id") || !strcmp(o, "--body") || !strcmp(o, "--provider") ||
+	       !strcmp(o, "--type") || !strcmp(o, "--s3") || !strcmp(o, "--cloudwatch") ||
+	       !strcmp(o, "--role-arn");
 }
 
 static int parse(args *a, int argc, char **argv, const char *usage)
@@ -71,6 +99,9 @@ static int parse(args *a, int argc, char **argv, const char *usage)
 		} else if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
 			fputs(usage, stdout);
 			exit(0);
+		} else if (!v && value_option(o)) {
+			fprintf(stderr, "bedrock: %s needs a value\n%s", o, usage);
+			return -1;
 		} else if (v && (!strcmp(o, "--model-id") || !strcmp(o, "--body") ||
 				 !strcmp(o, "--provider") || !strcmp(o, "--type") || !strcmp(o, "--s3") ||
 				 !strcmp(o, "--cloudwatch") || !strcmp(o, "--role-arn"))) {
@@ -99,6 +130,20 @@ static int write_all(FILE *f, const char *data, size_t len)
 	return fwrite(data, 1, len, f) == len ? 0 : -1;
 }
 
+/* The event without Bedrock's "p" member, which only pads the event to
+ * hide its length (the AWS CLI drops it too); NULL when there is none. */
+static cJSON *unpadded(const char *json, size_t len)
+{
+	cJSON *j = cJSON_ParseWithLength(json, len);
+
+	if (cJSON_IsObject(j) && cJSON_GetObjectItemCaseSensitive(j, "p")) {
+		cJSON_DeleteItemFromObjectCaseSensitive(j, "p");
+		return j;
+	}
+	cJSON_Delete(j);
+	return NULL;
+}
+
 /* Prints the events of a stream, one compact JSON line each. */
 static int print_stream(bedrock_stream *s, FILE *f, int converse)
 {
@@ -109,7 +154,17 @@ static int print_stream(bedrock_stream *s, FILE *f, int converse)
 	while ((rc = bedrock_stream_next(&ev, s, &err)) == 0) {
 		if (converse) {
 			/* {"<eventType>": {...}} as the AWS CLI prints ConverseStream. */
-			fprintf(f, "{\"%s\":%.*s}\n", ev.event_type, (int)ev.json_len, ev.json);
+			cJSON *j = unpadded(ev.json, ev.json_len);
+			char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+
+			fprintf(f, "{\"%s\":", ev.event_type);
+			if (text)
+				fputs(text, f);
+			else
+				write_all(f, ev.json, ev.json_len);
+			fputs("}\n", f);
+			cJSON_free(text);
+			cJSON_Delete(j);
 		} else {
 			write_all(f, ev.json, ev.json_len);
 			fputc('\n', f);
@@ -125,9 +180,9 @@ static int runtime(int argc, char **argv, int op, const char *usage)
 	bedrock_response *r = NULL;
 	bedrock_stream *s = NULL;
 	bedrock_error_info err;
-	char *body = NULL;
+	cli_body body;
+	cli_outfile out;
 	size_t len = 0;
-	FILE *out = stdout;
 	args a;
 	int rc, status;
 
@@ -147,46 +202,44 @@ static int runtime(int argc, char **argv, int op, const char *usage)
 		fprintf(stderr, "bedrock: --guardrail-identifier needs --guardrail-version\n");
 		return CLI_USAGE;
 	}
-	if (cli_read_body(&body, &len, a.body))
+	memset(&out, 0, sizeof(out));
+	if (cli_body_load(&body, a.body))
 		return CLI_USAGE;
 	cli_note_model(a.model_id);
 	status = cli_client_open(&c);
-	if (status)
-		goto done;
-	if (a.positional && strcmp(a.positional, "-")) {
-		out = fopen(a.positional, "wb");
-		if (!out) {
-			fprintf(stderr, "bedrock: cannot write %s\n", a.positional);
-			status = CLI_USAGE;
-			goto done;
-		}
-	}
-	if (a.stream) {
-		rc = op == 0 ? bedrock_invoke_model_stream(&s, c, a.model_id, body, len, &a.headers, &err)
-			     : bedrock_converse_stream(&s, c, a.model_id, body, len, &err);
-		status = rc ? cli_report(rc, &err) : print_stream(s, out, op == 1);
-	} else {
-		rc = op == 0   ? bedrock_invoke_model(&r, c, a.model_id, body, len, &a.headers, &err)
-		     : op == 1 ? bedrock_converse(&r, c, a.model_id, body, len, &err)
-			       : bedrock_count_tokens(&r, c, a.model_id, body, len, &err);
+	/* An existing OUTFILE changes only if the call succeeds (as with the
+	 * AWS CLI): the answer goes to a temporary file renamed at the end. */
+	if (!status && cli_outfile_open(&out, a.positional))
+		status = CLI_USAGE;
+	else if (!status && a.stream) {
+		rc = op == 0 ? bedrock_invoke_model_stream(&s, c, a.model_id, body.data, body.len, &a.headers, &err)
+			     : bedrock_converse_stream(&s, c, a.model_id, body.data, body.len, &err);
+		status = rc ? cli_report(rc, &err) : print_stream(s, out.f, op == 1);
+	} else if (!status) {
+		rc = op == 0   ? bedrock_invoke_model(&r, c, a.model_id, body.data, body.len, &a.headers, &err)
+		     : op == 1 ? bedrock_converse(&r, c, a.model_id, body.data, body.len, &err)
+			       : bedrock_count_tokens(&r, c, a.model_id, body.data, body.len, &err);
 		if (rc) {
 			status = cli_report(rc, &err);
 		} else {
 			const char *data = bedrock_response_body(r, &len);
 
 			/* invoke writes the body byte for byte; the others print JSON. */
-			status = write_all(out, data, len) ? CLI_USAGE : CLI_OK;
-			if (op != 0 && !status)
-				fputc('\n', out);
+			write_all(out.f, data, len);
+			if (op != 0)
+				fputc('\n', out.f);
 		}
 	}
-done:
-	if (out && out != stdout)
-		fclose(out);
+	if (out.f) {
+		if (status)
+			cli_outfile_abort(&out);
+		else if (cli_outfile_commit(&out))
+			status = CLI_USAGE;
+	}
 	bedrock_stream_free(s);
 	bedrock_response_free(r);
 	bedrock_client_free(c);
-	free(body);
+	cli_body_free(&body);
 	return status;
 }
 
@@ -236,7 +289,11 @@ static int control(control_op op, const char *arg, const bedrock_model_filter *f
 
 int cmd_list_models(int argc, char **argv)
 {
-	static const char usage[] = "usage: bedrock list-models [--provider P]\n";
+	static const char usage[] =
+		"usage: bedrock list-models [--provider P]\n"
+		"  ListFoundationModels: prints Bedrock's answer as one JSON line\n"
+		"  ({\"modelSummaries\": [...]}), only provider P's models with --provider.\n"
+		"  (bedrock models shows the same as a table.)\n";
 	bedrock_model_filter filter = BEDROCK_MODEL_FILTER_INIT;
 	args a;
 
@@ -259,18 +316,27 @@ static int get_one(int argc, char **argv, const char *usage, control_op op)
 
 int cmd_get_model(int argc, char **argv)
 {
-	return get_one(argc, argv, "usage: bedrock get-model MODEL_ID\n", GET_MODEL);
+	return get_one(argc, argv,
+		       "usage: bedrock get-model MODEL_ID\n"
+		       "  GetFoundationModel: prints Bedrock's answer as one JSON line\n"
+		       "  ({\"modelDetails\": {...}}).\n", GET_MODEL);
 }
 
 int cmd_get_profile(int argc, char **argv)
 {
-	return get_one(argc, argv, "usage: bedrock get-profile PROFILE_ID_OR_ARN\n", GET_PROFILE);
+	return get_one(argc, argv,
+		       "usage: bedrock get-profile PROFILE_ID_OR_ARN\n"
+		       "  GetInferenceProfile: prints Bedrock's answer (the profile, its models\n"
+		       "  and their Regions) as one JSON line.\n", GET_PROFILE);
 }
 
 /* Every page, merged into one {"inferenceProfileSummaries": [...]}. */
 int cmd_list_profiles(int argc, char **argv)
 {
-	static const char usage[] = "usage: bedrock list-profiles [--type SYSTEM_DEFINED|APPLICATION]\n";
+	static const char usage[] =
+		"usage: bedrock list-profiles [--type SYSTEM_DEFINED|APPLICATION]\n"
+		"  ListInferenceProfiles: every page, merged into one JSON line\n"
+		"  ({\"inferenceProfileSummaries\": [...]}), only one kind with --type.\n";
 	bedrock_client *c = NULL;
 	cJSON *all = NULL;
 	int status;
@@ -292,29 +358,67 @@ int cmd_list_profiles(int argc, char **argv)
 	return status;
 }
 
+/* What is wrong with enable's destinations, said on standard error; 0
+ * when nothing is. */
+static int logging_destination_error(const args *a)
+{
+	const char *msg = NULL;
+	size_t bucket;
+
+	if (a->role_arn && !a->cloudwatch)
+		msg = "--role-arn goes with --cloudwatch LOG_GROUP";
+	else if (!a->s3 && !a->cloudwatch)
+		msg = "logging enable needs a destination: --s3 s3://BUCKET/PREFIX, "
+		      "--cloudwatch LOG_GROUP --role-arn ARN, or both";
+	else if (a->cloudwatch && !a->role_arn)
+		msg = "--cloudwatch needs --role-arn (the IAM role Bedrock writes the logs as)";
+	else if (a->cloudwatch && !*a->cloudwatch)
+		msg = "--cloudwatch needs a log group name";
+	if (msg) {
+		fprintf(stderr, "bedrock: %s\n", msg);
+		return -1;
+	}
+	if (!a->s3)
+		return 0;
+	bucket = strncmp(a->s3, "s3://", 5) ? 0 : strcspn(a->s3 + 5, "/");
+	/* S3 bucket names are 3 to 63 characters. */
+	if (bucket < 3 || bucket > 63) {
+		fprintf(stderr, "bedrock: --s3 takes s3://BUCKET or s3://BUCKET/PREFIX, not '%s'\n", a->s3);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_logging(int argc, char **argv)
 {
 	static const char usage[] =
 		"usage: bedrock logging show|disable\n"
-		"       bedrock logging enable [--s3 s3://BUCKET/PREFIX] [--cloudwatch LOG_GROUP --role-arn ARN]\n";
+		"       bedrock logging enable [--s3 s3://BUCKET/PREFIX] [--cloudwatch LOG_GROUP --role-arn ARN]\n"
+		"  The region's model-invocation logging: show prints the configuration as\n"
+		"  one JSON line, disable removes it, enable logs text, image and embedding\n"
+		"  data to S3, to CloudWatch Logs (with the role Bedrock writes as), or both.\n";
 	cJSON *cfg;
 	char *text;
 	args a;
 	int status;
 
-	if (parse(&a, argc, argv, usage) || !a.positional) {
-		fputs(usage, stderr);
+	if (parse(&a, argc, argv, usage))
+		return CLI_USAGE;
+	if (!a.positional) {
+		fprintf(stderr, "bedrock: logging needs show, enable or disable\n%s", usage);
 		return CLI_USAGE;
 	}
 	if (!strcmp(a.positional, "show"))
 		return control(LOGGING_GET, NULL, NULL);
 	if (!strcmp(a.positional, "disable"))
 		return control(LOGGING_DELETE, NULL, NULL);
-	if (strcmp(a.positional, "enable") || (!a.s3 && !a.cloudwatch) ||
-	    (a.cloudwatch && !a.role_arn) || (a.s3 && strncmp(a.s3, "s3://", 5))) {
-		fputs(usage, stderr);
+	if (strcmp(a.positional, "enable")) {
+		fprintf(stderr, "bedrock: logging: unknown command '%s' (show, enable or disable)\n%s",
+			a.positional, usage);
 		return CLI_USAGE;
 	}
+	if (logging_destination_error(&a))
+		return CLI_USAGE;
 	cfg = cJSON_CreateObject();
 	cJSON_AddBoolToObject(cfg, "textDataDeliveryEnabled", 1);
 	cJSON_AddBoolToObject(cfg, "imageDataDeliveryEnabled", 1);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -34,7 +35,7 @@ static char *read_file(const char *path, size_t *len)
 	data = cli_read_stream(f, MAX_FILE, len);
 	fclose(f);
 	if (!data) {
-		fprintf(stderr, PROG ": %s: read error or out of memory\n", path);
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
 	} else if (*len > MAX_FILE) {
 		fprintf(stderr, PROG ": %s: file is larger than %u bytes\n", path, MAX_FILE);
 		free(data);
@@ -174,6 +175,56 @@ static void json_field(FILE *out, const char *key, const char *s, size_t len, in
 	json_string(out, s, len);
 }
 
+/* A copy of text with every X-Amz-Security-Token value (a header line's
+ * or a query parameter's, any case) shown as ****, as --debug shows it:
+ * the token is a secret and the stages carry it once it is signed. */
+static char *mask_token(const char *text, size_t len, size_t *out_len)
+{
+	static const char name[] = "x-amz-security-token";
+	const size_t nlen = sizeof(name) - 1;
+	/* Each "****" replaces a value after at least nlen + 1 bytes. */
+	char *out = malloc(len + 4 * (len / (nlen + 1) + 1) + 1), *w = out;
+	size_t i = 0;
+
+	if (!out)
+		return NULL;
+	while (i < len) {
+		if (len - i > nlen && !strncasecmp(text + i, name, nlen) &&
+		    (text[i + nlen] == ':' || text[i + nlen] == '=')) {
+			const char *stop = text[i + nlen] == ':' ? "\n" : "&\n ";
+
+			memcpy(w, text + i, nlen + 1);
+			w += nlen + 1;
+			i += nlen + 1;
+			{
+				size_t v = i;
+
+				while (v < len && !strchr(stop, text[v]))
+					v++;
+				if (v > i) {
+					memcpy(w, "****", 4);
+					w += 4;
+				}
+				i = v;
+			}
+		} else {
+			*w++ = text[i++];
+		}
+	}
+	*w = '\0';
+	*out_len = (size_t)(w - out);
+	return out;
+}
+
+static void json_masked(FILE *out, const char *key, const char *s, size_t len, int first)
+{
+	size_t n;
+	char *m = mask_token(s, len, &n);
+
+	json_field(out, key, m ? m : "", m ? n : 0, first);
+	free(m);
+}
+
 /* The request as it goes on the wire: the original lines with the
  * signature added, in the suite's *-signed-request.txt layout. */
 static char *signed_request(const reqfile *rq, const bedrock_sigv4_result *res,
@@ -238,8 +289,16 @@ int cmd_debug_sign(int argc, char **argv)
 			req_path = argv[++i];
 		else if (!strcmp(argv[i], "--context") && i + 1 < argc)
 			ctx_path = argv[++i];
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return usage_to(stdout), 0;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage_to(stdout);
+			fputs("  Signs the raw HTTP request in --request with the credentials, region,\n"
+			      "  service and time of --context (the AWS SigV4 test suite's request.txt\n"
+			      "  and context.json) and prints one JSON line: canonical_request,\n"
+			      "  string_to_sign, signature, signed_request and, in header mode,\n"
+			      "  authorization. --query signs in the query string instead. The\n"
+			      "  session token shows as ****, the secret key not at all.\n", stdout);
+			return 0;
+		}
 		else {
 			fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[i]);
 			return usage();
@@ -293,10 +352,10 @@ int cmd_debug_sign(int argc, char **argv)
 		const char *auth = bedrock_sigv4_result_authorization(res);
 
 		fputc('{', stdout);
-		json_field(stdout, "canonical_request", cr, strlen(cr), 1);
+		json_masked(stdout, "canonical_request", cr, strlen(cr), 1);
 		json_field(stdout, "string_to_sign", sts, strlen(sts), 0);
 		json_field(stdout, "signature", sig, strlen(sig), 0);
-		json_field(stdout, "signed_request", sreq, sreq_len, 0);
+		json_masked(stdout, "signed_request", sreq, sreq_len, 0);
 		if (auth)
 			json_field(stdout, "authorization", auth, strlen(auth), 0);
 		fputs("}\n", stdout);

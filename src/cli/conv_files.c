@@ -146,7 +146,7 @@ int conv_attach(cJSON *blocks, const char *path, char *err, size_t cap)
 	data = conv_read_all(f, &n);
 	fclose(f);
 	if (!data) {
-		snprintf(err, cap, "cannot read %s", path);
+		snprintf(err, cap, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	b = (const unsigned char *)data;

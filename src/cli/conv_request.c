@@ -1,5 +1,6 @@
 /* The options ask, chat and tokens share, and the request bodies they
  * make: Messages (through the library's builder), Converse, CountTokens. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,13 +103,13 @@ static int load_tools(conv_settings *s, const char *path)
 	size_t n;
 
 	if (!f) {
-		fprintf(stderr, "bedrock: --tools: cannot read %s\n", path);
+		fprintf(stderr, "bedrock: --tools: cannot read %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	text = conv_read_all(f, &n);
 	fclose(f);
 	if (!text || conv_parse_tools(&tools, text, n, err, sizeof(err))) {
-		fprintf(stderr, "bedrock: --tools: %s: %s\n", path, text ? err : "cannot read it");
+		fprintf(stderr, "bedrock: --tools: %s: %s\n", path, text ? err : strerror(errno));
 		free(text);
 		return -1;
 	}

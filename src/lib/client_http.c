@@ -318,6 +318,36 @@ static void clean_code(char *code)
 	code[strcspn(code, ":")] = '\0';
 }
 
+/* The reason phrase of a status a Bedrock call may meet (RFC 9110's, with
+ * 413's older name, which proxies and load balancers still send). */
+static const char *reason_phrase(int status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 407: return "Proxy Authentication Required";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 424: return "Failed Dependency";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return NULL;
+	}
+}
+
 int bedrock__client_http_error(bedrock_error_info *err, int status, const bedrock_buf *headers,
 			       const char *body, size_t len)
 {
@@ -355,7 +385,15 @@ int bedrock__client_http_error(bedrock_error_info *err, int status, const bedroc
 		rc = BEDROCK_ETIMEOUT;
 	else
 		rc = BEDROCK_EHTTP;
-	bedrock__err(err, rc, "%s", msg ? msg : code[0] ? code : "HTTP error");
+	if (msg || code[0]) {
+		bedrock__err(err, rc, "%s", msg ? msg : code);
+	} else {
+		const char *reason = reason_phrase(status);
+
+		/* No body to speak for it (a 413 from a proxy, a bare 502):
+		 * the status line is all there is. */
+		bedrock__err(err, rc, "HTTP %d%s%s", status, reason ? " " : "", reason ? reason : "");
+	}
 	if (err) {
 		err->http_status = status;
 		snprintf(err->aws_code, sizeof(err->aws_code), "%.63s", code);

@@ -96,6 +96,8 @@ def models_tests():
     check("models in eu-west-1: Opus 4.1 cannot be called", rows.get("opus-4.1", {}).get("CALL WITH") == "-",
           str(rows.get("opus-4.1")))
     r = run("--emulate", "--region", "ap-south-1", "models", "--json")
+    check("models --json is compact, one line, like every other JSON output",
+          r.stdout.count("\n") == 1 and "\t" not in r.stdout, r.stdout[:300])
     js = json.loads(r.stdout) if r.returncode == 0 else []
     h3 = [m for m in js if m.get("alias") == "haiku-3"]
     check("models --json in ap-south-1", len(h3) == 1 and
@@ -191,6 +193,15 @@ def help_tests():
         r = run(*(cmd + ["--help"]))
         check("%s --help: usage on stdout, exit 0" % " ".join(cmd),
               r.returncode == 0 and r.stdout.startswith("usage: bedrock " + cmd[0]), r.stdout + r.stderr)
+        # The raw commands say what they do and what they print, not just
+        # how they are called.
+        if cmd[0] not in ("api-key", "emulate", "models", "config") and cmd != ["debug", "credentials"]:
+            check("%s --help: says what it does and prints" % " ".join(cmd),
+                  len(r.stdout.splitlines()) >= 3 and ("JSON line" in r.stdout), r.stdout)
+    r = run("invoke", "--help")
+    check("invoke --help: OUTFILE byte for byte, a JSON line per event with --stream",
+          "byte for byte" in r.stdout and "one compact JSON line per event" in r.stdout
+          and "fileb://" in r.stdout, r.stdout)
     r = run("--emulate", "invoke", "--model-id", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "--body",
             "file://" + HOME)
     check("a body that cannot be read is an error, not an empty request",

@@ -10,10 +10,13 @@ import os
 import urllib.parse
 import re
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
+import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from checks import check, summary
 
@@ -110,6 +113,186 @@ def check_invoke_headers(run):
         srv.server_close()
 
 
+def es_frame(event_type, payload):
+    """One event-stream message of a ConverseStream answer."""
+    hb = b""
+    for name, value in ((":event-type", event_type), (":content-type", "application/json"),
+                        (":message-type", "event")):
+        hb += bytes([len(name)]) + name.encode() + b"\x07" + struct.pack(">H", len(value)) + value.encode()
+    prelude = struct.pack(">II", 16 + len(hb) + len(payload), len(hb))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    body = prelude + hb + payload
+    return body + struct.pack(">I", zlib.crc32(body))
+
+
+class Padded(BaseHTTPRequestHandler):
+    """A ConverseStream answer whose events carry Bedrock's "p" padding."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        data = es_frame("messageStart", b'{"p":"abcdefgh","role":"assistant"}')
+        data += es_frame("contentBlockDelta", b'{"contentBlockIndex":0,"delta":{"text":"Hi"},"p":"abcdefghijkl"}')
+        data += es_frame("messageStop", b'{"p":"abc","stopReason":"end_turn"}')
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.amazon.eventstream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class Bare413(BaseHTTPRequestHandler):
+    """Reads the body, then refuses it with a 413 and nothing else."""
+    protocol_version = "HTTP/1.1"
+    got = []
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_POST(self):
+        n, left = 0, int(self.headers.get("Content-Length") or 0)
+        while left:
+            chunk = self.rfile.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            n += len(chunk)
+            left -= len(chunk)
+        Bare413.got.append(n)
+        self.send_response(413)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def check_converse_padding(run):
+    """converse --stream drops the "p" member of each event, as the AWS CLI does."""
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Padded)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        r = run("converse", "--endpoint-url", "http://127.0.0.1:%d" % srv.server_address[1], "--model-id", MODEL,
+                "--body", '{"messages":[]}', "--stream")
+        lines = [json.loads(l) for l in r.stdout.splitlines()]
+        check("converse --stream drops the p padding", r.returncode == 0 and lines == [
+            {"messageStart": {"role": "assistant"}},
+            {"contentBlockDelta": {"contentBlockIndex": 0, "delta": {"text": "Hi"}}},
+            {"messageStop": {"stopReason": "end_turn"}}], r.stdout + r.stderr)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def check_outfile(run, url):
+    """An OUTFILE changes only when the call succeeds; errors name the file
+    and the reason."""
+    slow = BODY.replace("Hello, world", "Hello there, how are you today? [[emulate:fault=slow=400]]")
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "out")
+
+        def untouched(name, r):
+            check(name + ": OUTFILE untouched", open(out).read() == "previous\n" and os.listdir(d) == ["out"],
+                  "%d %s %s" % (r.returncode, r.stderr, os.listdir(d)))
+
+        open(out, "w").write("previous\n")
+        r = run("invoke", "--endpoint-url", url, "--model-id", "nope", "--body", "{}", out)
+        check("failed invoke: exit 2", r.returncode == 2, r.stderr)
+        untouched("failed invoke", r)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--stream", out,
+                "--body", BODY.replace("Hello, world", "x [[emulate:fault=stream-exception=modelStreamErrorException]]"))
+        check("failed stream: exit 2", r.returncode == 2, r.stderr)
+        untouched("failed stream", r)
+        # Ctrl-C in the middle of a stream: the partial file goes.
+        p = subprocess.Popen([BIN, "invoke", "--endpoint-url", url, "--model-id", MODEL, "--stream", "--body", slow,
+                              out], env=run.env, stderr=subprocess.PIPE)
+        deadline = time.time() + 20
+        while time.time() < deadline and len(os.listdir(d)) < 2:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=20)
+        check("Ctrl-C: dies of SIGINT", p.returncode == -signal.SIGINT, p.returncode)
+        untouched("Ctrl-C", p)
+        os.chmod(out, 0o640)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, out)
+        check("success replaces OUTFILE, keeping its mode", r.returncode == 0 and "You said" in open(out).read()
+              and os.stat(out).st_mode & 0o777 == 0o640 and os.listdir(d) == ["out"], r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, "--stream", out)
+        check("stream into OUTFILE", r.returncode == 0 and open(out).read().count("\n") > 3, r.stderr)
+        new = os.path.join(d, "new")
+        umask = os.umask(0o022)
+        os.umask(umask)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, new)
+        check("a new OUTFILE gets the usual mode", r.returncode == 0 and
+              os.stat(new).st_mode & 0o777 == 0o666 & ~umask, oct(os.stat(new).st_mode))
+        link = os.path.join(d, "link")
+        os.symlink(out, link)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, link)
+        check("through a symlink, its file is replaced", r.returncode == 0 and os.path.islink(link), r.stderr)
+
+        # L16: every file error says which file and why.
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, d)
+        check("OUTFILE a folder", r.returncode == 1 and "cannot write %s: Is a directory" % d in r.stderr, r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, "")
+        check("OUTFILE empty", r.returncode == 1 and "cannot write '': No such file or directory" in r.stderr,
+              r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, os.path.join(d, "no", "x"))
+        check("OUTFILE in a missing folder", r.returncode == 1 and "No such file or directory" in r.stderr, r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", "file://" + d)
+        check("body a folder", r.returncode == 1 and "cannot read %s: Is a directory" % d in r.stderr, r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", "file://")
+        check("body file empty name", r.returncode == 1 and "cannot read '': No such file" in r.stderr, r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", "fileb://" + d + "/none")
+        check("body file missing", r.returncode == 1 and "cannot read %s/none: No such file" % d in r.stderr,
+              r.stderr)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY, "/dev/null")
+        check("OUTFILE /dev/null is written, not replaced", r.returncode == 0 and os.path.exists("/dev/null")
+              and not os.path.isfile("/dev/null"), r.stderr)
+
+        # L15: fileb:// is the file's bytes.
+        bf = os.path.join(d, "body.json")
+        open(bf, "w").write(BODY)
+        r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", "fileb://" + bf)
+        check("--body fileb://", r.returncode == 0 and "You said: Hello, world" in r.stdout, r.stderr)
+        # L14: a body too large for the service, refused with a bare 413,
+        # sent from the file (mapped, not read into memory). A server that
+        # reads the whole body first: the emulator answers as soon as the
+        # headers are in, and libcurl, still sending, may then see the
+        # connection closed before the answer.
+        big = os.path.join(d, "big.json")
+        with open(big, "wb") as f:
+            f.truncate(3 * 1024 * 1024)
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), Bare413)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        try:
+            r = run("invoke", "--endpoint-url", "http://127.0.0.1:%d" % srv.server_address[1], "--model-id", MODEL,
+                    "--max-attempts", "1", "--body", "fileb://" + big)
+        finally:
+            srv.shutdown()
+            srv.server_close()
+        check("a bodiless 413 names its status", r.returncode == 2 and
+              r.stderr == "bedrock: HTTP 413 Payload Too Large\n" and Bare413.got == [3 * 1024 * 1024],
+              "%d %r %s" % (r.returncode, r.stderr, Bare413.got))
+
+
+def check_logging_errors(run, url):
+    """logging enable says what is wrong with its destination."""
+    cases = [([], "needs a destination"),
+             (["--cloudwatch", "g"], "--cloudwatch needs --role-arn"),
+             (["--role-arn", "arn:aws:iam::1:role/r"], "--role-arn goes with --cloudwatch"),
+             (["--s3", "logs"], "--s3 takes s3://BUCKET"),
+             (["--s3", "s3://"], "--s3 takes s3://BUCKET"),
+             (["--s3"], "--s3 needs a value")]
+    for extra, want in cases:
+        r = run("logging", "enable", "--endpoint-url", url, *extra)
+        check("logging enable %s: says %r" % (" ".join(extra), want), r.returncode == 1 and want in r.stderr,
+              r.stderr)
+    r = run("logging", "start", "--endpoint-url", url)
+    check("logging: unknown command", r.returncode == 1 and "unknown command 'start'" in r.stderr, r.stderr)
+    r = run("logging", "--endpoint-url", url)
+    check("logging: no command", r.returncode == 1 and "needs show, enable or disable" in r.stderr, r.stderr)
+
+
 def main():
     emu = subprocess.Popen([BIN, "emulate", "--listen", "127.0.0.1:0", "--quiet"],
                            stdout=subprocess.PIPE, text=True)
@@ -123,6 +306,7 @@ def main():
         e = dict(env, **(extra or {}))
         return subprocess.run([BIN] + list(args), input=stdin, capture_output=True, text=True,
                               env=e, timeout=60)
+    run.env = env
 
     try:
         r = run("invoke", "--endpoint-url", url, "--model-id", MODEL, "--body", BODY)
@@ -199,6 +383,9 @@ def main():
         check("--debug never shows the token or the secret", "CANARY-SESSION-TOKEN" not in r.stderr
               and "wJalrX" not in r.stderr, r.stderr[:400])
         check_invoke_headers(run)
+        check_converse_padding(run)
+        check_outfile(run, url)
+        check_logging_errors(run, url)
         r = run("--version")
         check("version", r.returncode == 0 and r.stdout.startswith("bedrock "), r.stdout)
     finally:

@@ -42,7 +42,7 @@ def frame(headers, payload):
     """Encodes one event-stream message; headers = [(name, type, value)]."""
     hb = b""
     for name, t, v in headers:
-        n = name.encode()
+        n = name.encode() if isinstance(name, str) else name
         hb += bytes([len(n)]) + n + bytes([t])
         if t in (6, 7):
             v = v.encode() if isinstance(v, str) else v
@@ -283,8 +283,35 @@ def test_text_on_a_terminal():
         os.unlink(f.name)
 
 
+def test_not_utf8():
+    """String headers and payloads that are not UTF-8 still give valid JSON:
+    the bad bytes as \\xNN, the exact ones in name_base64/value_base64."""
+    data = frame([(":message-type", 7, "event"), (b"bad\xffname", 7, "ok"),
+                  ("v", 7, b"caf\xc3\xa9 \xc3( \xed\xa0\x80 \x00end"), (":event-type", 7, "x")],
+                 b'{"text":"\xff\xfe"}')
+    p = subprocess.run([BIN, "debug", "eventstream", "-"], input=data, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    try:
+        e = json.loads(p.stdout.decode("utf-8", errors="strict"))
+    except ValueError as exc:
+        check(False, "not UTF-8: the output is not valid JSON: %r (%r)" % (p.stdout, exc))
+        return
+    check(p.returncode == 0, "not UTF-8: exit %d %r" % (p.returncode, p.stderr))
+    h = e["headers"]
+    check(h.get("bad\\xffname") == {"type": "string", "value": "ok",
+                                     "name_base64": base64.b64encode(b"bad\xffname").decode()},
+          "not UTF-8: a header name: %r" % h)
+    check(h["v"]["value"] == "caf\u00e9 \\xc3( \\xed\\xa0\\x80 \\x00end" and
+          base64.b64decode(h["v"]["value_base64"]) == b"caf\xc3\xa9 \xc3( \xed\xa0\x80 \x00end",
+          "not UTF-8: a string value: %r" % h["v"])
+    check(h[":event-type"] == {"type": "string", "value": "x"}, "UTF-8 headers unchanged")
+    check("json" not in e and base64.b64decode(e["payload"]) == b'{"text":"\xff\xfe"}',
+          "not UTF-8: the payload is base64 only: %r" % e)
+
+
 for t in (test_recorded_streams, test_eventstream_vectors, test_truncated_and_corrupt,
-          test_stdin_and_errors, test_exceptions_and_big_frames, test_text_on_a_terminal):
+          test_stdin_and_errors, test_exceptions_and_big_frames, test_text_on_a_terminal,
+          test_not_utf8):
     try:
         t()
     except Exception as e:  # a crash in one group must not hide the others

@@ -10,6 +10,8 @@ shows the secret key or the session token.
 """
 import json
 import os
+import re
+import urllib.parse
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,12 @@ SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 def read(path):
     with open(path, "rb") as f:
         return f.read().decode("utf-8")
+
+
+def mask(text):
+    """The session token as the CLI shows it, as --debug does: ****."""
+    text = re.sub(r"(?i)(x-amz-security-token:)[^\n]+", r"\1****", text)
+    return re.sub(r"(?i)(x-amz-security-token=)[^&\n ]+", r"\1****", text)
 
 
 def run(binary, *args):
@@ -41,10 +49,10 @@ def check_case(binary, case_dir, mode):
     doc = json.loads(out)
     problems = []
     expected = {
-        "canonical_request": read(os.path.join(case_dir, f"{mode}-canonical-request.txt")),
+        "canonical_request": mask(read(os.path.join(case_dir, f"{mode}-canonical-request.txt"))),
         "string_to_sign": read(os.path.join(case_dir, f"{mode}-string-to-sign.txt")),
         "signature": read(os.path.join(case_dir, f"{mode}-signature.txt")),
-        "signed_request": read(os.path.join(case_dir, f"{mode}-signed-request.txt")),
+        "signed_request": mask(read(os.path.join(case_dir, f"{mode}-signed-request.txt"))),
     }
     if mode == "header":
         sreq = expected["signed_request"]
@@ -58,6 +66,12 @@ def check_case(binary, case_dir, mode):
             problems.append(f"{key} differs:\n  want {want!r}\n  got  {got!r}")
     if SECRET in out:
         problems.append("the secret key appears in the output")
+    token = json.loads(read(os.path.join(case_dir, "context.json")))["credentials"].get("token")
+    if token and (token in out or urllib.parse.quote(token, safe="-_.~") in out
+                  or token.replace("/", "\\/") in out):
+        problems.append("the session token appears in the output")
+    if token and "X-Amz-Security-Token" in doc["signed_request"] and "****" not in doc["signed_request"]:
+        problems.append("the session token is not shown as ****")
     return problems
 
 
