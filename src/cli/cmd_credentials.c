@@ -9,6 +9,7 @@
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "cli_args.h"
 
 static const char usage[] = "usage: bedrock debug credentials [--profile NAME] [--region REGION]\n";
 
@@ -36,10 +37,12 @@ int cmd_debug_credentials(int argc, char **argv)
 	int i, rc, status = 1;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
-			profile = argv[++i];
-		} else if (!strcmp(argv[i], "--region") && i + 1 < argc) {
-			region_arg = argv[++i];
+		if (!strcmp(argv[i], "--profile")) {
+			if (!(profile = cli_value(argc, argv, &i, "bedrock debug credentials")))
+				return 1;
+		} else if (!strcmp(argv[i], "--region")) {
+			if (!(region_arg = cli_value(argc, argv, &i, "bedrock debug credentials")))
+				return 1;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return 0;
