@@ -34,7 +34,8 @@ typedef struct bedrock_client bedrock_client;
 /** A response stream: a pull iterator over Bedrock events. */
 typedef struct bedrock_stream bedrock_stream;
 
-#define BEDROCK_CLIENT_OPTIONS_VERSION 1
+/* 2 added deadline_ms; a version-1 struct (without it) is still accepted. */
+#define BEDROCK_CLIENT_OPTIONS_VERSION 2
 
 /** Log levels passed to the log callback. */
 typedef enum bedrock_log_level {
@@ -74,12 +75,18 @@ typedef struct bedrock_client_options {
 	/** (Optional) Connect timeout, ms; default 10,000. */
 	long connect_timeout_ms;
 	/**
-	 * (Optional) Longest silence on a stream between two events, ms;
-	 * default 300,000. A long generation never hits it as long as tokens
-	 * keep coming (unlike a total timeout).
+	 * (Optional) Longest silence on a stream, ms, per attempt: waiting
+	 * for its answer, then between two events; default 300,000. A long
+	 * generation never hits it as long as tokens keep coming (unlike a
+	 * total timeout). BEDROCK_ETIMEOUT "nothing arrived ... for N s".
 	 */
 	long idle_timeout_ms;
-	/** (Optional) Whole-call limit, ms; default 0 = none. */
+	/**
+	 * (Optional) Limit of one attempt, ms: a complete call's whole
+	 * exchange, or a stream's opening (until its answer's headers; then
+	 * idle_timeout_ms governs); default 0 = none. Each retry gets it
+	 * afresh: deadline_ms bounds the whole call.
+	 */
 	long total_timeout_ms;
 	/** (Optional) Total attempts including the first; default 3 (or
 	 *  AWS_MAX_ATTEMPTS / max_attempts). 1 disables retries. */
@@ -115,18 +122,28 @@ typedef struct bedrock_client_options {
 	 * no_proxy, then NO_PROXY; "" bypasses nothing.
 	 */
 	const char *no_proxy;
+	/**
+	 * (Optional, version 2) The whole call's limit, ms: every attempt,
+	 * every back-off between them and, for a stream, its reading up to
+	 * the last event. A call that runs out returns (or its stream's
+	 * bedrock_stream_next returns) BEDROCK_ETIMEOUT, "the deadline of N s
+	 * passed"; no retry starts whose back-off would end past it. Default
+	 * 0 = none.
+	 */
+	long deadline_ms;
 } bedrock_client_options;
 
 #define BEDROCK_CLIENT_OPTIONS_INIT \
 	{ BEDROCK_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, BEDROCK_RETRY_MODE_DEFAULT, NULL, NULL }
+	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, BEDROCK_RETRY_MODE_DEFAULT, NULL, NULL, 0 }
 
 /**
  * Makes a client. Resolves the region and the authentication (without
  * fetching credentials: that happens at the first request).
  *
- * @return 0, BEDROCK_ECONFIG (no region, bad endpoint, conflicting
- *         credentials), BEDROCK_EINVAL or BEDROCK_ENOMEM; err says which
+ * @return 0, BEDROCK_ECONFIG (no region, a region that is not a DNS label,
+ *         bad endpoint, conflicting credentials), BEDROCK_EINVAL or
+ *         BEDROCK_ENOMEM; err says which
  */
 int bedrock_client_new(bedrock_client **out, const bedrock_client_options *options,
 		       bedrock_error_info *err);
@@ -137,6 +154,8 @@ void bedrock_client_free(bedrock_client *client);
 const char *bedrock_client_region(const bedrock_client *client);
 /** The runtime endpoint in use, e.g. "https://bedrock-runtime.us-east-1.amazonaws.com" (lent). */
 const char *bedrock_client_endpoint(const bedrock_client *client);
+/** The attempts a call makes at most, the first included (1: no retry). */
+unsigned bedrock_client_max_attempts(const bedrock_client *client);
 
 /* ---- cancellation -------------------------------------------------------- */
 

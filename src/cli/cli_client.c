@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_args.h"
 #include "cli_client.h"
 #include "emu_embed.h"
 #include "term_safe.h"
@@ -29,7 +30,7 @@ static void log_line(bedrock_log_level level, const char *line, void *payload)
 
 int cli_global_option(int argc, char **argv, int *i)
 {
-	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	const char *a = argv[*i], *v;
 	char *end;
 
 	if (!strcmp(a, "--debug")) {
@@ -41,14 +42,18 @@ int cli_global_option(int argc, char **argv, int *i)
 		return 1;
 	}
 	if (strcmp(a, "--region") && strcmp(a, "--profile") && strcmp(a, "--endpoint-url") &&
-	    strcmp(a, "--max-attempts") && strcmp(a, "--retry-mode") && strcmp(a, "--timeout"))
+	    strcmp(a, "--max-attempts") && strcmp(a, "--retry-mode") && strcmp(a, "--timeout") &&
+	    strcmp(a, "--deadline"))
 		return 0;
-	if (!v) {
-		fprintf(stderr, "bedrock: %s needs a value\n", a);
+	if (!(v = cli_value(argc, argv, i, "bedrock")))
 		return -1;
-	}
-	(*i)++;
 	if (!strcmp(a, "--region")) {
+		char why[128];
+
+		if (cli_region_check(v, why, sizeof(why))) {
+			fprintf(stderr, "bedrock: invalid region '%s': %s\n", v, why);
+			return -1;
+		}
 		cli_g.region = v;
 	} else if (!strcmp(a, "--profile")) {
 		cli_g.profile = v;
@@ -71,11 +76,11 @@ int cli_global_option(int argc, char **argv, int *i)
 	} else {
 		long n = strtol(v, &end, 10);
 
-		if (*end || n < 1) {
-			fprintf(stderr, "bedrock: --timeout is a number of seconds\n");
+		if (*end || n < 1 || n > 86400) {
+			fprintf(stderr, "bedrock: %s is a number of seconds\n", a);
 			return -1;
 		}
-		cli_g.timeout_s = n;
+		*(strcmp(a, "--timeout") ? &cli_g.deadline_s : &cli_g.timeout_s) = n;
 	}
 	return 1;
 }
@@ -201,12 +206,27 @@ int cli_client_open(bedrock_client **out)
 		o.retry_mode = !strcmp(cli_g.retry_mode, "adaptive") ? BEDROCK_RETRY_ADAPTIVE
 			       : !strcmp(cli_g.retry_mode, "legacy") ? BEDROCK_RETRY_LEGACY
 								 : BEDROCK_RETRY_STANDARD;
-	o.total_timeout_ms = cli_g.timeout_s * 1000;
+	/* --timeout is per attempt: an answer's wait, or a stream's longest
+	 * silence (a stream that keeps coming is never cut); --deadline
+	 * bounds the whole call. */
+	o.total_timeout_ms = o.idle_timeout_ms = cli_g.timeout_s * 1000;
+	o.deadline_ms = cli_g.deadline_s * 1000;
 	o.log = log_line;
 	o.user_agent_suffix = "bedrock-cli";
 	rc = bedrock_client_new(out, &o, &err);
-	if (!rc)
+	if (!rc) {
+		char why[128];
+
 		snprintf(noted_region, sizeof(noted_region), "%s", bedrock_client_region(*out));
+		cli_g.attempts = bedrock_client_max_attempts(*out);
+		/* AWS_REGION or a profile's region: the same check as --region. */
+		if (!cli_g.emulate && cli_region_check(noted_region, why, sizeof(why))) {
+			fprintf(stderr, "bedrock: invalid region '%s': %s\n", noted_region, why);
+			bedrock_client_free(*out);
+			*out = NULL;
+			return CLI_CONFIG;
+		}
+	}
 	if (rc) {
 		fprintf(stderr, "bedrock: %s\n", err.message);
 		cli_hint_setup(&err);

@@ -25,7 +25,11 @@ typedef struct cli_globals {
 				 * the raw ones keep the AWS CLI's single line */
 	unsigned max_attempts;
 	const char *retry_mode;
-	long timeout_s;
+	long timeout_s;		/* --timeout: each attempt's wait for Bedrock */
+	long deadline_s;	/* --deadline: the whole call, retries included */
+	unsigned attempts;	/* the client's attempts per call (1: no retry) */
+	int in_stream;		/* the call's stream had opened: its errors come
+				 * mid-stream, and are never retried */
 } cli_globals;
 
 extern cli_globals cli_g;

@@ -70,9 +70,19 @@ void cli_hint(const bedrock_error_info *err, const char *model_id, const char *r
 		hint("AWS does not accept these keys: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or "
 		     "the profile (`bedrock config` shows which are used) and your clock");
 	} else if (err->code == BEDROCK_ETHROTTLED || !strcmp(code, "ThrottlingException")) {
-		hint("Bedrock is still throttling after the retries: wait and try again, raise "
-		     "--max-attempts, use a global. profile for more capacity, or ask AWS for a "
-		     "higher quota");
+		/* Say what happened: retries, none, or none possible (a stream
+		 * that has started is never retried). */
+		snprintf(text, sizeof(text), "%s: wait and try again, %suse a global. profile for "
+			 "more capacity, or ask AWS for a higher quota",
+			 cli_g.in_stream
+				 ? "Bedrock throttled mid-stream (a stream is not retried once it "
+				   "has started)"
+			 : cli_g.attempts != 1 ? "Bedrock is still throttling after the retries"
+			 : cli_g.max_attempts ? "throttled (no retry: --max-attempts 1)"
+					      : "throttled (no retry: max_attempts is 1 in AWS_MAX_ATTEMPTS "
+						"or the profile)",
+			 cli_g.in_stream ? "" : "raise --max-attempts, ");
+		hint(text);
 	} else {
 		cli_hint_setup(err);
 	}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_client.h"
 #include "conv.h"
 
@@ -109,8 +110,12 @@ static int parse(ask_args *a, int argc, char **argv, int tokens)
 		} else if (!tokens && !strcmp(o, "--converse")) {
 			a->converse = 1;
 		} else {
-			fprintf(stderr, "bedrock: unknown option '%s' (bedrock %s --help)\n", o,
-				tokens ? "tokens" : "ask");
+			char names[8192];
+
+			snprintf(names, sizeof(names), "%s %s %s %s", usage, conv_options_help,
+				 tokens ? tokens_usage_more : ask_usage_more, cli_global_names);
+			cli_unknown_option("bedrock", o, names,
+					   tokens ? "bedrock tokens --help" : "bedrock ask --help");
 			return CLI_USAGE;
 		}
 	}

@@ -18,6 +18,7 @@
 
 #include "chat.h"
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_client.h"
 
 static const char chat_usage[] =
@@ -454,6 +455,14 @@ int cmd_chat(int argc, char **argv)
 			fputs(conv_options_help, stdout);
 			fputs("  -h, --help           this help\n", stdout);
 			status = CLI_OK;
+			goto done;
+		} else if (argv[i][0] == '-') {
+			char names[8192];
+
+			snprintf(names, sizeof(names), "%s %s %s", chat_usage, conv_options_help,
+				 cli_global_names);
+			cli_unknown_option("bedrock", argv[i], names, "bedrock chat --help");
+			status = CLI_USAGE;
 			goto done;
 		} else {
 			fprintf(stderr, "bedrock: unexpected argument '%s' (bedrock chat --help)\n",

@@ -8,6 +8,7 @@
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_client.h"
 #include "emu_embed.h"
 
@@ -102,6 +103,23 @@ static void show_endpoints(const bedrock_config *cfg, const char *region)
 	bedrock_client_free(c);
 }
 
+/* A region from the environment or a profile is not checked on the way
+ * in as --region is: say here what is wrong with it. */
+static int region_warning(const char *region)
+{
+	char why[128];
+
+	if (cli_region_check(region, why, sizeof(why))) {
+		fprintf(stderr, "bedrock: invalid region '%s': %s\n", region, why);
+		return -1;
+	}
+	if (!bedrock_region_profile_geos(region))
+		fprintf(stderr, "bedrock: warning: '%s' is not a region libbedrock knows Bedrock "
+			"in (no cross-region profile serves it): check the name if calls fail\n",
+			region);
+	return 0;
+}
+
 int cmd_config(int argc, char **argv)
 {
 	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
@@ -119,13 +137,17 @@ int cmd_config(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return CLI_OK;
+		} else if (argv[i][0] == '-') {
+			cli_unknown_option("bedrock config", argv[i], cli_global_names, NULL);
+			fputs(usage, stderr);
+			return CLI_USAGE;
 		} else {
 			fprintf(stderr, "bedrock config: unexpected argument '%s'\n%s", argv[i], usage);
 			return CLI_USAGE;
 		}
 	}
-	printf("%-12s %-48s %s\n", "NAME", "VALUE", "FROM");
 	if (cli_g.emulate) {
+		printf("%-12s %-48s %s\n", "NAME", "VALUE", "FROM");
 		row("profile", "-", "--emulate uses no profile");
 		row("region", cli_g.region ? cli_g.region : "us-east-1",
 		    cli_g.region ? "--region" : "--emulate's default");
@@ -140,6 +162,8 @@ int cmd_config(int argc, char **argv)
 		bedrock_config_free(cfg);
 		return CLI_CONFIG;
 	}
+	/* Only now: no table at all, not an empty one, when the files do not parse. */
+	printf("%-12s %-48s %s\n", "NAME", "VALUE", "FROM");
 	snprintf(from, sizeof(from), "%s%s", cli_g.profile ? "--profile" : env_profile && *env_profile ? "AWS_PROFILE" : "the default",
 		 bedrock_config_has_profile(cfg, bedrock_config_profile(cfg)) ? ""
 		 : " (not in the config or credentials file)");
@@ -159,6 +183,8 @@ int cmd_config(int argc, char **argv)
 				 source == BEDROCK_REGION_EXPLICIT ? "--region" : bedrock_region_source_name(source));
 		row("region", region, from);
 		show_endpoints(cfg, region);
+		if (region_warning(region))
+			status = CLI_CONFIG;
 	}
 	if (show_credentials(no_profile))
 		status = CLI_CONFIG;

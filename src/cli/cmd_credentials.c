@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_client.h"
 #include "emu_embed.h"
+#include "cli_args.h"
 
 static const char usage[] = "usage: bedrock debug credentials [--profile NAME] [--region REGION]\n";
 

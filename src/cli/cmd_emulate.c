@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "demo_handler.h"
 #include "emu_embed.h"
 #include "emu_handler.h"
@@ -93,44 +94,50 @@ int cmd_emulate(int argc, char **argv)
 	st->auth.region = "us-east-1";
 	st->auth.max_skew_seconds = 300;
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i], *v = NULL;
 
-		if (!strcmp(a, "--listen") && v) {
-			opts.listen = argv[++i];
-		} else if (!strcmp(a, "--region") && v) {
-			st->auth.region = argv[++i];
-		} else if (!strcmp(a, "--key") && v) {
-			if (add_key(keys, &nkeys, argv[++i]))
+		/* Every option that takes a value takes a non-empty one. */
+		if ((!strcmp(a, "--listen") || !strcmp(a, "--region") || !strcmp(a, "--key") ||
+		     !strcmp(a, "--bearer") || !strcmp(a, "--fault") || !strcmp(a, "--replay") ||
+		     !strcmp(a, "--seed") || !strcmp(a, "--max-body")) &&
+		    !(v = cli_value(argc, argv, &i, "bedrock emulate")))
+			goto done;
+		if (!strcmp(a, "--listen")) {
+			opts.listen = v;
+		} else if (!strcmp(a, "--region")) {
+			st->auth.region = v;
+		} else if (!strcmp(a, "--key")) {
+			if (add_key(keys, &nkeys, v))
 				goto done;
-		} else if (!strcmp(a, "--bearer") && v) {
+		} else if (!strcmp(a, "--bearer")) {
 			if (nbearers == MAX_KEYS)
 				goto done;
-			bearers[nbearers++] = argv[++i];
-		} else if (!strcmp(a, "--fault") && v) {
-			if (emu_faults_add(&st->faults, argv[++i], err, sizeof(err))) {
+			bearers[nbearers++] = argv[i];	/* v, not const */
+		} else if (!strcmp(a, "--fault")) {
+			if (emu_faults_add(&st->faults, v, err, sizeof(err))) {
 				fprintf(stderr, "bedrock emulate: %s\n", err);
 				goto done;
 			}
-		} else if (!strcmp(a, "--replay") && v) {
-			if (emu_replay_load(&st->replay, argv[++i], err, sizeof(err))) {
+		} else if (!strcmp(a, "--replay")) {
+			if (emu_replay_load(&st->replay, v, err, sizeof(err))) {
 				fprintf(stderr, "bedrock emulate: %s\n", err);
 				goto done;
 			}
 			st->replaying = 1;
-		} else if (!strcmp(a, "--seed") && v) {
+		} else if (!strcmp(a, "--seed")) {
 			char *end;
 
-			st->seed = strtoul(argv[++i], &end, 10);
+			st->seed = strtoul(v, &end, 10);
 			if (*end) {
 				fprintf(stderr, "bedrock emulate: --seed wants a number\n");
 				goto done;
 			}
-		} else if (!strcmp(a, "--max-body") && v) {
+		} else if (!strcmp(a, "--max-body")) {
 			char *end;
 
-			opts.max_body = strtoull(argv[++i], &end, 10);
+			opts.max_body = strtoull(v, &end, 10);
 			if (*end || !opts.max_body) {
-				fprintf(stderr, "bedrock emulate: bad --max-body '%s'\n", argv[i]);
+				fprintf(stderr, "bedrock emulate: bad --max-body '%s'\n", v);
 				goto done;
 			}
 		} else if (!strcmp(a, "--quiet")) {
@@ -141,6 +148,10 @@ int cmd_emulate(int argc, char **argv)
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			rc = 0;
+			goto done;
+		} else if (a[0] == '-') {
+			cli_unknown_option("bedrock emulate", a, usage, NULL);
+			fputs(usage, stderr);
 			goto done;
 		} else {
 			fprintf(stderr, "bedrock emulate: unexpected argument '%s'\n%s", a, usage);

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_client.h"
 #include "cli_control.h"
 
@@ -175,11 +176,16 @@ int cmd_models(int argc, char **argv)
 				return CLI_USAGE;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = 1;
-		} else if (!strcmp(argv[i], "--provider") && i + 1 < argc) {
-			provider = argv[++i];
+		} else if (!strcmp(argv[i], "--provider")) {
+			if (!(provider = cli_value(argc, argv, &i, "bedrock models")))
+				return CLI_USAGE;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return CLI_OK;
+		} else if (argv[i][0] == '-') {
+			cli_unknown_option("bedrock models", argv[i], usage, NULL);
+			fputs(usage, stderr);
+			return CLI_USAGE;
 		} else {
 			fprintf(stderr, "bedrock models: unexpected argument '%s'\n%s", argv[i], usage);
 			return CLI_USAGE;

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_client.h"
 #include "cli_control.h"
 #include "cli_files.h"
@@ -67,13 +68,6 @@ static const char **header_option(args *a, const char *o)
 	return NULL;
 }
 
-static int value_option(const char *o)
-{
-	return !strcmp(o, "--model-id") || !strcmp(o, "--body") || !strcmp(o, "--provider") ||
-	       !strcmp(o, "--type") || !strcmp(o, "--s3") || !strcmp(o, "--cloudwatch") ||
-	       !strcmp(o, "--role-arn");
-}
-
 static int parse(args *a, int argc, char **argv, const char *usage)
 {
 	int i, g;
@@ -81,7 +75,7 @@ static int parse(args *a, int argc, char **argv, const char *usage)
 	memset(a, 0, sizeof(*a));
 	a->headers = (bedrock_request_options)BEDROCK_REQUEST_OPTIONS_INIT;
 	for (i = 1; i < argc; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL, **h;
+		const char *o = argv[i], **h;
 
 		if ((g = cli_global_option(argc, argv, &i)) != 0) {
 			if (g < 0)
@@ -91,29 +85,26 @@ static int parse(args *a, int argc, char **argv, const char *usage)
 		if (!strcmp(o, "--stream")) {
 			a->stream = 1;
 		} else if (usage == invoke_usage && (h = header_option(a, o)) != NULL) {
-			if (!v) {
-				fprintf(stderr, "bedrock: %s needs a value\n%s", o, usage);
+			if (!(*h = cli_value(argc, argv, &i, "bedrock")))
 				return -1;
-			}
-			*h = argv[++i];
 		} else if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
 			fputs(usage, stdout);
 			exit(0);
-		} else if (!v && value_option(o)) {
-			fprintf(stderr, "bedrock: %s needs a value\n%s", o, usage);
-			return -1;
-		} else if (v && (!strcmp(o, "--model-id") || !strcmp(o, "--body") ||
-				 !strcmp(o, "--provider") || !strcmp(o, "--type") || !strcmp(o, "--s3") ||
-				 !strcmp(o, "--cloudwatch") || !strcmp(o, "--role-arn"))) {
+		} else if (!strcmp(o, "--model-id") || !strcmp(o, "--body") ||
+			   !strcmp(o, "--provider") || !strcmp(o, "--type") || !strcmp(o, "--s3") ||
+			   !strcmp(o, "--cloudwatch") || !strcmp(o, "--role-arn")) {
 			const char **dst = !strcmp(o, "--model-id") ? &a->model_id
 					   : !strcmp(o, "--body") ? &a->body
 					   : !strcmp(o, "--provider") ? &a->provider
 					   : !strcmp(o, "--type") ? &a->type
 					   : !strcmp(o, "--s3") ? &a->s3
 					   : !strcmp(o, "--cloudwatch") ? &a->cloudwatch : &a->role_arn;
-			*dst = argv[++i];
+
+			if (!(*dst = cli_value(argc, argv, &i, "bedrock")))
+				return -1;
 		} else if (o[0] == '-' && o[1] == '-') {
-			fprintf(stderr, "bedrock: unknown option '%s'\n%s", o, usage);
+			cli_unknown_option("bedrock", o, usage, NULL);
+			fputs(usage, stderr);
 			return -1;
 		} else if (!a->positional) {
 			a->positional = o;
@@ -467,8 +458,12 @@ int cmd_api_key(int argc, char **argv)
 		if ((g = cli_global_option(argc, argv, &i)) != 0) {
 			if (g < 0)
 				return CLI_USAGE;
-		} else if (!strcmp(argv[i], "--expires") && i + 1 < argc) {
-			expires = strtoul(argv[++i], &end, 10);
+		} else if (!strcmp(argv[i], "--expires")) {
+			const char *v = cli_value(argc, argv, &i, "bedrock api-key");
+
+			if (!v)
+				return CLI_USAGE;
+			expires = strtoul(v, &end, 10);
 			if (*end || expires < 1 || expires > 43200) {
 				fprintf(stderr, "bedrock: --expires is 1 to 43200 seconds\n");
 				return CLI_USAGE;

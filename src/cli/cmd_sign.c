@@ -13,6 +13,7 @@
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_client.h"
 #include "cli_time.h"
 #include "reqfile.h"
@@ -285,11 +286,12 @@ int cmd_debug_sign(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--query"))
 			query_mode = 1;
-		else if (!strcmp(argv[i], "--request") && i + 1 < argc)
-			req_path = argv[++i];
-		else if (!strcmp(argv[i], "--context") && i + 1 < argc)
-			ctx_path = argv[++i];
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		else if (!strcmp(argv[i], "--request") || !strcmp(argv[i], "--context")) {
+			const char **dst = argv[i][2] == 'r' ? &req_path : &ctx_path;
+
+			if (!(*dst = cli_value(argc, argv, &i, PROG)))
+				return 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage_to(stdout);
 			fputs("  Signs the raw HTTP request in --request with the credentials, region,\n"
 			      "  service and time of --context (the AWS SigV4 test suite's request.txt\n"

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_client.h"
 #include "conv.h"
 #include "conv_print.h"
 
@@ -95,6 +96,7 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 
 	memset(r, 0, sizeof(*r));
 	conv_usage_init(&r->usage);
+	cli_g.in_stream = 0;
 	ro.cancel = cancel ? cancel->token : NULL;
 	if (!stream) {
 		rc = bedrock_messages_create(&r->message, c, m->id, req, &ro, err);
@@ -118,6 +120,7 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 	}
 	if (rc)
 		return rc;
+	cli_g.in_stream = 1;	/* from here on, an error is not retried */
 	if (bedrock_message_accumulator_new(&acc)) {
 		bedrock_stream_free(s);
 		return not_messages(err, "out of memory");
@@ -332,6 +335,7 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 
 	memset(r, 0, sizeof(*r));
 	conv_usage_init(&r->usage);
+	cli_g.in_stream = 0;
 	if (!stream) {
 		const char *data;
 		size_t len;
@@ -360,6 +364,7 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 	rc = bedrock_converse_stream(&s, c, m->id, body, strlen(body), err);
 	if (rc)
 		return rc;
+	cli_g.in_stream = 1;
 	if (bedrock_converse_accumulator_new(&acc)) {
 		bedrock_stream_free(s);
 		return not_messages(err, "out of memory");

@@ -140,7 +140,7 @@ int conv_option(conv_settings *s, int argc, char **argv, int *i)
 	}
 #define VALUE(name) ((v = conv_opt_value(argc, argv, i, name, &missing)) != NULL || missing)
 	if (VALUE("-m") || VALUE("--model")) {
-		if (!v)
+		if (!v || !*v)
 			goto need;
 		s->model_arg = v;
 	} else if (VALUE("-s") || VALUE("--system")) {
@@ -169,7 +169,7 @@ int conv_option(conv_settings *s, int argc, char **argv, int *i)
 		}
 		cJSON_AddItemToArray(s->stops, cJSON_CreateString(v));
 	} else if (VALUE("--beta")) {
-		if (!v)
+		if (!v || !*v)
 			goto need;
 		cJSON_AddItemToArray(s->betas, cJSON_CreateString(v));
 	} else if (VALUE("--effort")) {
@@ -181,11 +181,11 @@ int conv_option(conv_settings *s, int argc, char **argv, int *i)
 		}
 		s->effort = v;
 	} else if (VALUE("--tools")) {
-		if (!v)
+		if (!v || !*v)
 			goto need;
 		return load_tools(s, v) ? -1 : 1;
 	} else if (VALUE("-f") || VALUE("--file")) {
-		if (!v)
+		if (!v || !*v)
 			goto need;
 		if (conv_attach(s->files, v, err, sizeof(err))) {
 			fprintf(stderr, "bedrock: %s\n", err);

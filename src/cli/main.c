@@ -4,6 +4,7 @@
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_client.h"
 
 static const char usage[] =
@@ -26,7 +27,9 @@ static const char usage[] =
 	"  api-key [--expires SECONDS]      a short-term Bedrock API key from your credentials\n"
 	"\n"
 	"Global options (before or after the command): --region R, --profile P,\n"
-	"  --endpoint-url URL, --max-attempts N, --retry-mode M, --timeout SECONDS, --debug,\n"
+	"  --endpoint-url URL, --max-attempts N, --retry-mode M, --debug,\n"
+	"  --timeout SECONDS (each attempt: the wait for an answer, or a stream's longest silence),\n"
+	"  --deadline SECONDS (the whole call: every attempt and back-off, a stream to its end),\n"
 	"  --emulate (answer from an emulator inside this process: no AWS account needed)\n"
 	"Exit status: 0 ok, 1 usage or local error, 2 AWS service error, 3 network or\n"
 	"  timeout, 4 credentials or configuration.\n"
@@ -45,6 +48,15 @@ static const char usage[] =
 	"\n"
 	"  --version           print the version\n"
 	"  --help              print this help\n";
+
+static const char debug_usage[] =
+	"usage: bedrock debug <subcommand> [options]   (bedrock debug SUBCOMMAND --help)\n"
+	"  sign --request FILE --context FILE [--query]\n"
+	"                      sign a raw HTTP request with SigV4 and print every stage\n"
+	"  eventstream [--text] [FILE|-]\n"
+	"                      decode an AWS event stream (e.g. a Bedrock response body)\n"
+	"  credentials [--profile NAME] [--region REGION]\n"
+	"                      show which credentials and region would be used (no secrets)\n";
 
 /* group is NULL for a single-word command such as `emulate`. */
 struct command {
@@ -73,6 +85,35 @@ static const struct command commands[] = {
 	{ "debug", "credentials", cmd_debug_credentials },
 };
 
+/* An unknown word where a command (or the name of a debug subcommand)
+ * goes: the nearest one, if it looks like a typo. */
+static int unknown(const char *group, const char *word)
+{
+	char names[512] = "", near[64];
+	size_t i, n = 0;
+
+	if (word[0] == '-') {
+		cli_unknown_option("bedrock", word, cli_global_names, "bedrock --help lists them");
+		return 1;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]) && n < sizeof(names); i++) {
+		const struct command *c = &commands[i];
+
+		if (!group)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s ", c->group ? c->group : c->name);
+		else if (c->group && !strcmp(c->group, group))
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s ", c->name);
+	}
+	if (cli_nearest(near, sizeof(near), word, names))
+		fprintf(stderr, "bedrock%s%s: unknown %s '%s' (did you mean '%s'?)\n", group ? " " : "",
+			group ? group : "", group ? "subcommand" : "command", word, near);
+	else
+		fprintf(stderr, "bedrock%s%s: unknown %s '%s' (bedrock %s%s--help lists them)\n",
+			group ? " " : "", group ? group : "", group ? "subcommand" : "command", word,
+			group ? group : "", group ? " " : "");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -97,6 +138,16 @@ int main(int argc, char **argv)
 		printf("bedrock %s (libbedrock %s)\n", BEDROCK_VERSION, bedrock_version());
 		return 0;
 	}
+	/* debug is a group: its own usage, not the whole tool's. */
+	if (!strcmp(argv[1], "debug")) {
+		if (argc < 3 || !strcmp(argv[2], "--help") || !strcmp(argv[2], "-h") ||
+		    !strcmp(argv[2], "help")) {
+			if (argc < 3)
+				fputs("bedrock debug: missing subcommand\n", stderr);
+			fputs(debug_usage, argc < 3 ? stderr : stdout);
+			return argc < 3 ? 1 : 0;
+		}
+	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		const struct command *c = &commands[i];
 
@@ -109,17 +160,16 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
-		if (strcmp(argv[1], c->group))
-			continue;
-		if (argc < 3) {
-			fprintf(stderr, "bedrock %s: missing subcommand\n\n%s", c->group, usage);
-			return 1;
-		}
-		if (!strcmp(argv[2], c->name))
+		if (!strcmp(argv[1], c->group) && !strcmp(argv[2], c->name))
 			return c->run(argc - 2, argv + 2);
 	}
-	fprintf(stderr, "bedrock: unknown command '%s%s%s' (bedrock --help lists them)\n", argv[1],
-		argc > 2 && !strcmp(argv[1], "debug") ? " " : "",
-		argc > 2 && !strcmp(argv[1], "debug") ? argv[2] : "");
-	return 1;
+	if (!strcmp(argv[1], "debug")) {
+		if (argv[2][0] == '-')
+			cli_unknown_option("bedrock debug", argv[2], "--help", NULL);
+		else
+			unknown("debug", argv[2]);
+		fputs(debug_usage, stderr);
+		return 1;
+	}
+	return unknown(NULL, argv[1]);
 }

@@ -1,6 +1,7 @@
 /* The client: configuration, endpoints, authentication, and the
  * request/retry loop for complete (non-streaming) responses. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,17 @@ static char *default_endpoint(const char *prefix, const char *region, int fips, 
 	return bedrock__strdup(buf);
 }
 
+/* A DNS label of 1 to 63 letters, digits and hyphens, no hyphen at
+ * either end, not all digits: botocore's validate_region_name. */
+static int host_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= 63 && s[0] != '-' && s[n - 1] != '-' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n &&
+	       strspn(s, "0123456789") != n;
+}
+
 /* Each endpoint's proxy, decided once from the options or the
  * environment (the endpoints never change). */
 static int resolve_proxies(bedrock_client *c, const bedrock_client_options *o,
@@ -105,8 +117,13 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 	*out = NULL;
 	if (!o)
 		o = &defaults;
-	if (o->version != BEDROCK_CLIENT_OPTIONS_VERSION)
+	if (o->version == 1) {
+		/* Built against the first struct: it ends before deadline_ms. */
+		memcpy(&defaults, o, offsetof(bedrock_client_options, deadline_ms));
+		o = &defaults;
+	} else if (o->version != BEDROCK_CLIENT_OPTIONS_VERSION) {
 		return bedrock__err(err, BEDROCK_EINVAL, "unknown bedrock_client_options version");
+	}
 	c = bedrock__calloc(1, sizeof(*c));
 	if (!c)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
@@ -120,6 +137,12 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 	rc = bedrock_config_region(&region, NULL, cfg, o->region);
 	if (rc) {
 		bedrock__err(err, rc, "%s", bedrock_config_errmsg(cfg));
+		goto fail;
+	}
+	if (!host_label(region)) {
+		/* It becomes part of the endpoint's host name (botocore's check). */
+		rc = bedrock__err(err, BEDROCK_ECONFIG, "invalid region '%.64s%s': a region is a name "
+				  "such as us-east-1", region, strlen(region) > 64 ? "..." : "");
 		goto fail;
 	}
 	c->region = bedrock__strdup(region);
@@ -156,6 +179,7 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	c->idle_timeout_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 300000;
 	c->total_timeout_ms = o->total_timeout_ms > 0 ? o->total_timeout_ms : 0;
+	c->deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : 0;
 	{
 		bedrock_retry_options ro = BEDROCK_RETRY_OPTIONS_INIT;
 
@@ -225,6 +249,7 @@ void bedrock_client_free(bedrock_client *c)
 
 const char *bedrock_client_region(const bedrock_client *c) { return c->region; }
 const char *bedrock_client_endpoint(const bedrock_client *c) { return c->endpoint; }
+unsigned bedrock_client_max_attempts(const bedrock_client *c) { return c ? c->max_attempts : 0; }
 
 /* ---- cancellation ---- */
 
@@ -356,6 +381,7 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 	unsigned attempt, cost = 0;
 	int rc = 0, skew_retried = 0;
 	char url[4096];
+	long long end = bedrock__client_call_end(c);
 
 	*out = NULL;
 	if (!r)
@@ -382,9 +408,20 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 			rc = bedrock__client_cancelled(err, "the call");
 			break;
 		}
+		if (end && bedrock__now_ms() >= end) {
+			rc = bedrock__client_deadline_error(err, c);
+			break;
+		}
 		if (bedrock__client_conn(&conn, c, call->endpoint)) {
 			rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 			break;
+		}
+		if (end) {
+			/* This attempt gets what is left of the call, if less. */
+			long long left = end - bedrock__now_ms();
+
+			if (!c->total_timeout_ms || left < c->total_timeout_ms)
+				curl_easy_setopt(conn.easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
 		}
 		/* Signed afresh each attempt: a new date, and fresh credentials. */
 		rc = bedrock__client_headers(&list, c, call, &conn.sig, err);
@@ -423,6 +460,10 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 				     sizeof(r->request_id));
 		if (cc == CURLE_OK)
 			bedrock__client_after_answer(c, status == 429);
+		if (cc == CURLE_OPERATION_TIMEDOUT && end && bedrock__now_ms() >= end) {
+			rc = bedrock__client_deadline_error(err, c);
+			break;
+		}
 		if (cc != CURLE_OK) {
 			rc = r->body.oom || r->headers.oom
 				     ? bedrock__err(err, BEDROCK_ENOMEM, "out of memory")
@@ -448,7 +489,7 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 			break;
 		}
 		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)cc, &r->headers, &cost,
-						  cancel))
+						  cancel, end))
 			break;
 	}
 	if (rc) {

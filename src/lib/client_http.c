@@ -405,6 +405,35 @@ int bedrock__client_http_error(bedrock_error_info *err, int status, const bedroc
 	return rc;
 }
 
+long long bedrock__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long bedrock__client_call_end(const bedrock_client *c)
+{
+	return c->deadline_ms ? bedrock__now_ms() + c->deadline_ms : 0;
+}
+
+void bedrock__duration(char *out, size_t cap, long ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, cap, "%ld s", ms / 1000);
+	else
+		snprintf(out, cap, "%ld ms", ms);
+}
+
+int bedrock__client_deadline_error(bedrock_error_info *err, const bedrock_client *c)
+{
+	char d[32];
+
+	bedrock__duration(d, sizeof(d), c->deadline_ms);
+	return bedrock__err(err, BEDROCK_ETIMEOUT, "the call's deadline of %s passed", d);
+}
+
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -455,7 +484,7 @@ static bedrock_retry_transport transport_kind(int cc)
 int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 				 const bedrock_error_info *err, int curl_code,
 				 const bedrock_buf *headers, unsigned *cost,
-				 const bedrock_cancel *cancel)
+				 const bedrock_cancel *cancel, long long end_ms)
 {
 	bedrock_retry_attempt a = BEDROCK_RETRY_ATTEMPT_INIT;
 	bedrock_retry_decision d;
@@ -477,6 +506,12 @@ int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 	if (bedrock_retry_decide(&d, c->retry, &a, random01()) != 0) {
 		bedrock__client_log(c, BEDROCK_LOG_DEBUG, "not retrying: %s",
 				    bedrock_retry_reason_name(d.reason));
+		return 0;
+	}
+	if (end_ms && bedrock__now_ms() + (long long)d.delay_ms >= end_ms) {
+		if (d.quota_cost)	/* not spent: give it back */
+			bedrock_retry_success(c->retry, d.quota_cost);
+		bedrock__client_log(c, BEDROCK_LOG_DEBUG, "not retrying: the call's deadline would pass");
 		return 0;
 	}
 	*cost = d.quota_cost;

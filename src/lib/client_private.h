@@ -52,6 +52,7 @@ struct bedrock_client {
 	bedrock_auth *auth;
 	bedrock_sigv4_signer *signer;
 	long connect_timeout_ms, idle_timeout_ms, total_timeout_ms;
+	long deadline_ms;		/* the whole call's limit, 0 = none */
 	unsigned max_attempts;
 	bedrock_retry *retry;		/* quota and rate limiter, shared by threads */
 	void (*log)(bedrock_log_level, const char *, void *);
@@ -109,6 +110,14 @@ const char *bedrock__client_proxy(const bedrock_client *c, const char *endpoint,
  * the failure was reaching it. Retryable. */
 int bedrock__client_transport_error(bedrock_error_info *err, bedrock_client *c, const char *endpoint,
 				    const char *url, int curl_code, const char *detail);
+/* Monotonic milliseconds, for timeouts and deadlines. */
+long long bedrock__now_ms(void);
+/* When a call begun now must end (c's deadline_ms), or 0 for never. */
+long long bedrock__client_call_end(const bedrock_client *c);
+/* Fills err for a call whose deadline passed; returns BEDROCK_ETIMEOUT. */
+int bedrock__client_deadline_error(bedrock_error_info *err, const bedrock_client *c);
+/* "3 s" or "1500 ms", for messages about timeouts. */
+void bedrock__duration(char *out, size_t cap, long ms);
 /* Sleeps ms in slices, returning early (1) if cancel is triggered. */
 int bedrock__client_sleep(uint64_t ms, const bedrock_cancel *cancel);
 /* Fills err for a cancelled call; returns BEDROCK_ECANCELED. */
@@ -117,11 +126,12 @@ int bedrock__client_cancelled(bedrock_error_info *err, const char *what);
 int bedrock__client_http_error(bedrock_error_info *err, int status, const bedrock_buf *headers,
 			       const char *body, size_t len);
 /* After a failed attempt: 1 if another attempt should follow (having
- * slept the policy's delay), else 0. *cost tracks the quota to refund. */
+ * slept the policy's delay), else 0. *cost tracks the quota to refund.
+ * No retry whose back-off would end at or past end_ms (0: no deadline). */
 int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 				 const bedrock_error_info *err, int curl_code,
 				 const bedrock_buf *headers, unsigned *cost,
-				 const bedrock_cancel *cancel);
+				 const bedrock_cancel *cancel, long long end_ms);
 /* Before each send (adaptive mode may make it wait), and after each answer. */
 void bedrock__client_before_send(bedrock_client *c, const bedrock_cancel *cancel);
 void bedrock__client_after_answer(bedrock_client *c, int throttled);

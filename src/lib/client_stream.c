@@ -46,6 +46,8 @@ struct bedrock_stream {
 	int failed;		/* sticky error code */
 	int sent;		/* this attempt reached libcurl (signed, handed over) */
 	bedrock_error_info failure;
+	long long end_ms;	/* the call's deadline (0: none) */
+	long long open_end_ms;	/* this attempt's total_timeout_ms, until it opens */
 };
 
 static size_t on_data(char *data, size_t size, size_t n, void *p)
@@ -83,18 +85,40 @@ void bedrock_stream_cancel(bedrock_stream *s)
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return bedrock__now_ms();
 }
 
-/* Runs the transfer until new body bytes arrive, it ends, or the idle
- * timeout passes. 0, or an error code with err set. */
+/* Which limit, if any, has passed: the call's deadline, the attempt's
+ * total_timeout_ms while it opens, or the idle timeout (idle_end). */
+static int limit_passed(const bedrock_stream *s, long long idle_end, int until_headers,
+			bedrock_error_info *err)
+{
+	long long now = now_ms();
+	char d[32];
+
+	if (s->end_ms && now >= s->end_ms)
+		return bedrock__client_deadline_error(err, s->client);
+	if (s->open_end_ms && now >= s->open_end_ms) {
+		bedrock__duration(d, sizeof(d), s->client->total_timeout_ms);
+		return bedrock__err(err, BEDROCK_ETIMEOUT, "no answer from Bedrock within %s", d);
+	}
+	if (now >= idle_end) {
+		bedrock__duration(d, sizeof(d), s->client->idle_timeout_ms);
+		return until_headers ? bedrock__err(err, BEDROCK_ETIMEOUT,
+						    "no answer from Bedrock within %s", d)
+				     : bedrock__err(err, BEDROCK_ETIMEOUT,
+						    "nothing arrived on the stream for %s", d);
+	}
+	return 0;
+}
+
+/* Runs the transfer until new body bytes arrive, it ends, or a timeout
+ * passes. 0, or an error code with err set. */
 static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 {
 	long long deadline = now_ms() + s->client->idle_timeout_ms;
 	size_t before = s->pending.len;
+	int rc;
 
 	while (!s->done) {
 		int running = 0, left;
@@ -113,10 +137,11 @@ static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 			break;
 		if (is_cancelled(s))
 			return bedrock__client_cancelled(err, "the stream");
-		if (now_ms() >= deadline)
-			return bedrock__err(err, BEDROCK_ETIMEOUT,
-					    "nothing arrived on the stream for %ld ms",
-					    s->client->idle_timeout_ms);
+		if ((rc = limit_passed(s, deadline, until_headers, err)) != 0) {
+			/* Classified for a retry as libcurl's own timeout would be. */
+			s->result = CURLE_OPERATION_TIMEDOUT;
+			return rc;
+		}
 		curl_multi_poll(s->multi, NULL, 0, BEDROCK__CANCEL_SLICE_MS, NULL);
 	}
 	/* A transfer that broke after a 2xx answer is reported once the bytes
@@ -208,6 +233,9 @@ static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int
 		s->easy = s->conn.easy;
 		multi = s->multi = s->conn.multi;
 	}
+	/* Not libcurl's total timeout: it would cut a stream that is still
+	 * coming. pump() applies total_timeout_ms to the opening only. */
+	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, 0L);
 	curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
 	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->list);
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
@@ -240,20 +268,23 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 	if (rc)
 		return rc;
 	s->sent = 1;
+	s->open_end_ms = s->client->total_timeout_ms ? now_ms() + s->client->total_timeout_ms : 0;
 	rc = pump(s, err, 1);
-	if (rc)
+	if (rc) {
+		s->open_end_ms = 0;
 		return rc;
+	}
 	bedrock__headers_get(&s->headers, "x-amzn-requestid", s->request_id, sizeof(s->request_id));
 	if (s->status >= 300 || (s->done && s->status == 0)) {
 		/* An error answer is short: read it whole. */
 		while (!s->done && (rc = pump(s, err, 0)) == 0)
 			;
-		if (rc)
-			return rc;
-		return bedrock__client_http_error(err, (int)s->status, &s->headers,
-						  s->error_body.ptr, s->error_body.len);
+		if (!rc)
+			rc = bedrock__client_http_error(err, (int)s->status, &s->headers,
+							s->error_body.ptr, s->error_body.len);
 	}
-	return 0;
+	s->open_end_ms = 0;
+	return rc;
 }
 
 /* A stream not yet sent: arguments checked, the request path written into
@@ -276,6 +307,7 @@ static int stream_new(bedrock_stream **out, char *path, size_t cap, bedrock_clie
 	if (!s)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	s->client = c;
+	s->end_ms = bedrock__client_call_end(c);
 	s->token = o ? o->cancel : NULL;
 	atomic_init(&s->cancelled, 0);
 	snprintf(s->url, sizeof(s->url), "%s%s", c->endpoint, path);
@@ -311,6 +343,10 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 			rc = bedrock__client_cancelled(err, "the stream");
 			break;
 		}
+		if (s->end_ms && now_ms() >= s->end_ms) {
+			rc = bedrock__client_deadline_error(err, c);
+			break;
+		}
 		bedrock__client_before_send(c, s->token);
 		rc = bedrock__cancelled(s->token) ? bedrock__client_cancelled(err, "the stream")
 						  : start(s, &call, err);
@@ -332,7 +368,7 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 			break;
 		}
 		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)s->result, &s->headers, &cost,
-						  s->token))
+						  s->token, s->end_ms))
 			break;
 	}
 	if (rc) {
@@ -381,6 +417,8 @@ static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info
 		return BEDROCK_ITEROVER;
 	if (is_cancelled(s))
 		return fail(s, bedrock__client_cancelled(err, "the stream"), err);
+	if (s->end_ms && now_ms() >= s->end_ms)
+		return fail(s, bedrock__client_deadline_error(err, s->client), err);
 	if (s->owner) {
 		/* Started without waiting for the answer: check it now. */
 		if (!s->request_id[0])
@@ -422,7 +460,8 @@ static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info
 		if (s->pending.len == 0) {
 			if (s->done && s->result != CURLE_OK) {
 				rc = s->result == CURLE_OPERATION_TIMEDOUT ? BEDROCK_ETIMEOUT : BEDROCK_EIO;
-				bedrock__err(err, rc, "the connection broke mid-stream: %s",
+				bedrock__err(err, rc, rc == BEDROCK_ETIMEOUT ? "the stream timed out: %s"
+					     : "the connection broke mid-stream: %s",
 					     curl_easy_strerror(s->result));
 				return fail(s, rc, err);
 			}

@@ -165,6 +165,18 @@ def hint_tests():
     check("ask throttled after retries says so, with the request id", r.returncode == 2 and
           "ThrottlingException" in r.stderr and "request id" in r.stderr and
           "hint: Bedrock is still throttling after the retries" in r.stderr, r.stderr)
+    # No retry was made: say so, not "after the retries".
+    r = run("--emulate", "ask", "--max-attempts", "1", "hi [[emulate:fault=throttle]]")
+    check("throttled with --max-attempts 1: no retry, says so", r.returncode == 2 and
+          "hint: throttled (no retry: --max-attempts 1)" in r.stderr and "after the retries" not in r.stderr,
+          r.stderr)
+    r = run("--emulate", "ask", "hi [[emulate:fault=throttle]]", env=dict(BARE, AWS_MAX_ATTEMPTS="1"))
+    check("throttled with AWS_MAX_ATTEMPTS=1: no retry, says where from", r.returncode == 2 and
+          "no retry: max_attempts is 1 in AWS_MAX_ATTEMPTS" in r.stderr, r.stderr)
+    r = run("--emulate", "ask", "hi [[emulate:fault=stream-exception=throttlingException]]")
+    check("throttled mid-stream: a started stream is not retried", r.returncode == 2 and
+          "hint: Bedrock throttled mid-stream (a stream is not retried once it has started)" in r.stderr
+          and "after the retries" not in r.stderr and "raise --max-attempts" not in r.stderr, r.stderr)
     r = run("--emulate", "ask", "hi [[emulate:fault=access-denied]]")
     check("no model access: how to request it", r.returncode == 2 and "AccessDeniedException" in r.stderr and
           "hint: request access to the model: Bedrock console > Model access" in r.stderr, r.stderr)

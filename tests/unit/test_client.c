@@ -2,9 +2,11 @@
  * typed errors with the AWS code and request id, retries, faults, and one
  * client shared by several threads. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -241,8 +243,131 @@ static void test_client__idle_timeout(void **state)
 	assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
 	drain(s, &rc, &err);
 	assert_int_equal(rc, BEDROCK_ETIMEOUT);
+	assert_non_null(strstr(err.message, "nothing arrived on the stream for 300 ms"));
 	bedrock_stream_free(s);
 	bedrock_client_free(c);
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bedrock_client *timed_client(long total_ms, long idle_ms, long deadline_ms, unsigned attempts)
+{
+	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_error_info err;
+	bedrock_client *c;
+
+	o.region = "us-east-1";
+	o.endpoint_url = emu.url;
+	o.access_key_id = "AKIDEXAMPLE";
+	o.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	o.total_timeout_ms = total_ms;
+	o.idle_timeout_ms = idle_ms;
+	o.deadline_ms = deadline_ms;
+	o.max_attempts = attempts;
+	if (bedrock_client_new(&c, &o, &err))
+		fail_msg("client: %s", err.message);
+	return c;
+}
+
+/* total_timeout_ms is per attempt; deadline_ms bounds the whole call,
+ * retries and back-offs included. */
+static void test_client__deadline(void **state)
+{
+	const char *b = PROMPT("x [[emulate:fault=slow=3000]]");
+	bedrock_client *c = timed_client(800, 0, 0, 3);
+	bedrock_response *r = NULL;
+	bedrock_error_info err;
+	double t0;
+	int rc;
+
+	(void)state;
+	assert_int_equal(bedrock_client_max_attempts(c), 3);
+	t0 = seconds();
+	rc = bedrock_invoke_model(&r, c, MODEL, b, strlen(b), NULL, &err);
+	assert_int_equal(rc, BEDROCK_ETIMEOUT);
+	assert_true(seconds() - t0 >= 2.0);	/* three attempts of 0.8 s */
+	bedrock_client_free(c);
+
+	c = timed_client(800, 0, 1200, 3);
+	t0 = seconds();
+	rc = bedrock_invoke_model(&r, c, MODEL, b, strlen(b), NULL, &err);
+	assert_int_equal(rc, BEDROCK_ETIMEOUT);
+	assert_true(seconds() - t0 < 1.6);
+	bedrock_client_free(c);
+
+	/* A stream: the deadline covers its reading, to the last event. */
+	c = timed_client(0, 0, 700, 1);
+	b = PROMPT("x [[emulate:fault=slow=300]]");
+	{
+		bedrock_stream *s = NULL;
+
+		t0 = seconds();
+		assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
+		drain(s, &rc, &err);
+		assert_int_equal(rc, BEDROCK_ETIMEOUT);
+		assert_non_null(strstr(err.message, "deadline of 700 ms passed"));
+		assert_true(seconds() - t0 < 1.2);
+		bedrock_stream_free(s);
+	}
+	bedrock_client_free(c);
+}
+
+/* total_timeout_ms bounds a stream's opening, not a stream that keeps
+ * coming (the idle timeout governs that). */
+static void test_client__stream_not_cut_by_total_timeout(void **state)
+{
+	const char *b = PROMPT("x [[emulate:fault=slow=200]]");
+	bedrock_client *c = timed_client(500, 1000, 0, 1);
+	bedrock_stream *s = NULL;
+	bedrock_error_info err;
+	int rc;
+
+	(void)state;
+	assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
+	assert_string_equal(drain(s, &rc, &err), "You said: x [[emulate:fault=slow=200]]");
+	assert_int_equal(rc, BEDROCK_ITEROVER);
+	bedrock_stream_free(s);
+	bedrock_client_free(c);
+}
+
+/* A version-1 options struct (before deadline_ms) is still accepted; a
+ * region that is not a DNS label is not (it becomes part of the host). */
+static void test_client__options_v1_and_region(void **state)
+{
+	struct v1 {
+		char bytes[offsetof(bedrock_client_options, deadline_ms)];
+	} *old = malloc(sizeof(struct v1));
+	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_error_info err;
+	bedrock_client *c = NULL;
+
+	(void)state;
+	o.version = 1;
+	o.region = "us-west-2";
+	o.access_key_id = "AKIDEXAMPLE";
+	o.secret_access_key = "secret";
+	/* Exactly the old size, so a read past it is an ASan error. */
+	memcpy(old, &o, sizeof(*old));
+	assert_int_equal(bedrock_client_new(&c, (const bedrock_client_options *)(void *)old, &err), 0);
+	assert_string_equal(bedrock_client_region(c), "us-west-2");
+	bedrock_client_free(c);
+	free(old);
+	o.version = 3;
+	assert_int_equal(bedrock_client_new(&c, &o, &err), BEDROCK_EINVAL);
+	o.version = BEDROCK_CLIENT_OPTIONS_VERSION;
+	o.region = "us-east-1.evil.example/x";
+	assert_int_equal(bedrock_client_new(&c, &o, &err), BEDROCK_ECONFIG);
+	assert_non_null(strstr(err.message, "invalid region"));
+	o.region = "-us-east-1";
+	assert_int_equal(bedrock_client_new(&c, &o, &err), BEDROCK_ECONFIG);
+	o.region = "12345";
+	assert_int_equal(bedrock_client_new(&c, &o, &err), BEDROCK_ECONFIG);
 }
 
 typedef struct {
@@ -484,6 +609,9 @@ int main(void)
 		cmocka_unit_test(test_client__multi),
 		cmocka_unit_test(test_client__configuration),
 		cmocka_unit_test(test_client__credential_source_failure),
+		cmocka_unit_test(test_client__deadline),
+		cmocka_unit_test(test_client__stream_not_cut_by_total_timeout),
+		cmocka_unit_test(test_client__options_v1_and_region),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
