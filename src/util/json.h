@@ -1,4 +1,4 @@
-/* Small cJSON helpers shared across the library (messages_json.c): the
+/* Small cJSON helpers shared across the library (json.c): the
  * event reader and the Messages model both parse payloads with them. */
 #ifndef BEDROCK_JSON_H
 #define BEDROCK_JSON_H

@@ -52,19 +52,6 @@ void bedrock_sigv4_result_free(bedrock_sigv4_result *r)
 	bedrock__free(r);
 }
 
-int bedrock__sigv4_fail(bedrock_sigv4_result *r, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-int bedrock__sigv4_fail(bedrock_sigv4_result *r, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->errmsg, sizeof(r->errmsg), fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 static void put_digits(char *out, int64_t v, int n)
 {
 	while (n-- > 0) {

@@ -1,9 +1,26 @@
 /* SigV4 stage 1: the canonical request (headers, query, assembly). */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "sigv4_private.h"
+
+/* Every stage reports through this (here, at the bottom of the module, so
+ * sigv4.c -> sigv4_canon.c is the only direction calls go). */
+int bedrock__sigv4_fail(bedrock_sigv4_result *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int bedrock__sigv4_fail(bedrock_sigv4_result *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->errmsg, sizeof(r->errmsg), fmt, ap);
+	va_end(ap);
+	return code;
+}
 
 int bedrock__sigv4_items_reserve(bedrock_sigv4_result *r, size_t n)
 {

@@ -28,18 +28,6 @@ static int append_block(bedrock_messages_request *req, cJSON *block)
 }
 
 /* Starts a block {"type": type}; NULL (errmsg set) on failure. */
-static cJSON *new_block(bedrock_messages_request *req, const char *type)
-{
-	cJSON *b = cJSON_CreateObject();
-
-	if (!b || bedrock__req_add_string(b, "type", type)) {
-		cJSON_Delete(b);
-		NOMEM(req);
-		return NULL;
-	}
-	return b;
-}
-
 /* Finishes a block: cache_control, then append; frees it on failure. */
 static int finish_block(bedrock_messages_request *req, cJSON *b, const bedrock_messages_block_options *o)
 {
@@ -65,33 +53,6 @@ int bedrock_messages_request_add_message(bedrock_messages_request *req, bedrock_
 	return bedrock__req_ok(req);
 }
 
-cJSON *bedrock__req_text_block(bedrock_messages_request *req, const char *text,
-			 const bedrock_messages_block_options *o, int *rc)
-{
-	cJSON *b, *cit = NULL;
-
-	*rc = bedrock__req_check_opts(req, o);
-	if (*rc)
-		return NULL;
-	if (o && o->citations_json && (*rc = bedrock__req_parse_arg(req, &cit, "citations", o->citations_json, cJSON_Array)))
-		return NULL;
-	b = new_block(req, "text");
-	if (!b || bedrock__req_add_string(b, "text", text) || (cit && !cJSON_AddItemToObject(b, "citations", cit))) {
-		/* cit is b's only once the last step succeeded */
-		if (!b || !cJSON_GetObjectItemCaseSensitive(b, "citations"))
-			cJSON_Delete(cit);
-		cJSON_Delete(b);
-		*rc = NOMEM(req);
-		return NULL;
-	}
-	if (bedrock__req_add_cache(b, o)) {
-		cJSON_Delete(b);
-		*rc = NOMEM(req);
-		return NULL;
-	}
-	return b;
-}
-
 int bedrock_messages_request_add_text(bedrock_messages_request *req, const char *text,
 				      const bedrock_messages_block_options *opts)
 {
@@ -113,7 +74,7 @@ static int media_type_ok(const char *t)
 static cJSON *source_block(bedrock_messages_request *req, const char *type, const char *stype,
 			   const char *k1, const char *v1, const char *k2, const char *v2)
 {
-	cJSON *b = new_block(req, type), *src;
+	cJSON *b = bedrock__req_new_block(req, type), *src;
 
 	if (!b)
 		return NULL;
@@ -211,7 +172,7 @@ int bedrock_messages_request_add_tool_use(bedrock_messages_request *req, const c
 	NEED(req, id && *id && name && *name, "tool_use: missing id or name");
 	if ((rc = bedrock__req_check_opts(req, opts)) || (rc = bedrock__req_parse_arg(req, &input, "tool_use input", input_json, cJSON_Object)))
 		return rc;
-	b = new_block(req, "tool_use");
+	b = bedrock__req_new_block(req, "tool_use");
 	if (!b || bedrock__req_add_string(b, "id", id) || bedrock__req_add_string(b, "name", name) ||
 	    !cJSON_AddItemToObject(b, "input", input)) {
 		if (!cJSON_GetObjectItemCaseSensitive(b, "input"))
@@ -225,7 +186,7 @@ int bedrock_messages_request_add_tool_use(bedrock_messages_request *req, const c
 static int tool_result(bedrock_messages_request *req, const char *tool_use_id, cJSON *content,
 		       int is_error, const bedrock_messages_block_options *opts)
 {
-	cJSON *b = new_block(req, "tool_result");
+	cJSON *b = bedrock__req_new_block(req, "tool_result");
 
 	if (!b || bedrock__req_add_string(b, "tool_use_id", tool_use_id) ||
 	    (content && !cJSON_AddItemToObject(b, "content", content))) {
@@ -278,7 +239,7 @@ int bedrock_messages_request_add_thinking(bedrock_messages_request *req, const c
 	cJSON *b;
 
 	NEED(req, thinking && signature, "thinking: missing thinking or signature");
-	b = new_block(req, "thinking");
+	b = bedrock__req_new_block(req, "thinking");
 	if (!b || bedrock__req_add_string(b, "thinking", thinking) || bedrock__req_add_string(b, "signature", signature)) {
 		cJSON_Delete(b);
 		return NOMEM(req);
@@ -291,7 +252,7 @@ int bedrock_messages_request_add_redacted_thinking(bedrock_messages_request *req
 	cJSON *b;
 
 	NEED(req, data, "redacted_thinking: missing data");
-	b = new_block(req, "redacted_thinking");
+	b = bedrock__req_new_block(req, "redacted_thinking");
 	if (!b || bedrock__req_add_string(b, "data", data)) {
 		cJSON_Delete(b);
 		return NOMEM(req);

@@ -154,6 +154,47 @@ int bedrock_messages_request_set_system(bedrock_messages_request *req, const cha
 	return bedrock__req_ok(req);
 }
 
+/* A block {"type": TYPE}; the block builders (messages_blocks.c) use it
+ * too, so this file stays below them. */
+cJSON *bedrock__req_new_block(bedrock_messages_request *req, const char *type)
+{
+	cJSON *b = cJSON_CreateObject();
+
+	if (!b || bedrock__req_add_string(b, "type", type)) {
+		cJSON_Delete(b);
+		NOMEM(req);
+		return NULL;
+	}
+	return b;
+}
+
+cJSON *bedrock__req_text_block(bedrock_messages_request *req, const char *text,
+			 const bedrock_messages_block_options *o, int *rc)
+{
+	cJSON *b, *cit = NULL;
+
+	*rc = bedrock__req_check_opts(req, o);
+	if (*rc)
+		return NULL;
+	if (o && o->citations_json && (*rc = bedrock__req_parse_arg(req, &cit, "citations", o->citations_json, cJSON_Array)))
+		return NULL;
+	b = bedrock__req_new_block(req, "text");
+	if (!b || bedrock__req_add_string(b, "text", text) || (cit && !cJSON_AddItemToObject(b, "citations", cit))) {
+		/* cit is b's only once the last step succeeded */
+		if (!b || !cJSON_GetObjectItemCaseSensitive(b, "citations"))
+			cJSON_Delete(cit);
+		cJSON_Delete(b);
+		*rc = NOMEM(req);
+		return NULL;
+	}
+	if (bedrock__req_add_cache(b, o)) {
+		cJSON_Delete(b);
+		*rc = NOMEM(req);
+		return NULL;
+	}
+	return b;
+}
+
 int bedrock_messages_request_add_system_text(bedrock_messages_request *req, const char *text,
 					     const bedrock_messages_block_options *opts)
 {

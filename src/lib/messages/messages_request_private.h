@@ -31,6 +31,7 @@ int bedrock__req_add_cache(cJSON *obj, const bedrock_messages_block_options *o);
 int bedrock__req_parse_arg(bedrock_messages_request *req, cJSON **out, const char *what,
 			   const char *json, int want_type);
 /* A text block with o's citations and cache_control; NULL with *rc set. */
+cJSON *bedrock__req_new_block(bedrock_messages_request *req, const char *type);
 cJSON *bedrock__req_text_block(bedrock_messages_request *req, const char *text,
 			       const bedrock_messages_block_options *o, int *rc);
 
