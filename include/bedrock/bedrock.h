@@ -13,6 +13,7 @@
 #include "sigv4.h"
 #include "eventstream.h"
 #include "sse.h"
+#include "platform.h"
 #include "config.h"
 #include "credentials.h"
 #include "auth.h"

@@ -437,18 +437,15 @@ static int put_copy(cJSON *body, const char *key, const cJSON *item)
 	return dup && cJSON_AddItemToObject(body, key, dup) ? 0 : (cJSON_Delete(dup), -1);
 }
 
-int bedrock_messages_request_json(char **out, size_t *len, const bedrock_messages_request *req)
+/* The body as a tree, in the Bedrock dialect, before the model and stream
+ * flag are taken out (the renderers in messages_render.c decide). */
+int bedrock__req_body_tree(cJSON **out, const bedrock_messages_request *req)
 {
 	bedrock_messages_request *r = (bedrock_messages_request *)req; /* errmsg only */
 	cJSON *body, *it;
-	char *s;
 	int bad;
 
-	if (!out || !req)
-		return BEDROCK_EINVAL;
 	*out = NULL;
-	if (len)
-		*len = 0;
 	if (cJSON_GetArraySize(req->messages) == 0 && !cJSON_GetObjectItemCaseSensitive(req->extra, "messages"))
 		return bedrock__req_fail(r, BEDROCK_EINVAL, "no messages: add at least one");
 	body = cJSON_CreateObject();
@@ -477,12 +474,32 @@ int bedrock_messages_request_json(char **out, size_t *len, const bedrock_message
 			bad = 1;
 		}
 	}
-	/* The model and stream flag travel in the URL, never the body. */
-	if (!bad) {
-		cJSON_DeleteItemFromObjectCaseSensitive(body, "model");
-		cJSON_DeleteItemFromObjectCaseSensitive(body, "stream");
+	if (bad) {
+		cJSON_Delete(body);
+		return NOMEM(r);
 	}
-	s = bad ? NULL : bedrock__json_print(body, len);
+	*out = body;
+	return 0;
+}
+
+int bedrock_messages_request_json(char **out, size_t *len, const bedrock_messages_request *req)
+{
+	bedrock_messages_request *r = (bedrock_messages_request *)req; /* errmsg only */
+	cJSON *body;
+	char *s;
+	int rc;
+
+	if (!out || !req)
+		return BEDROCK_EINVAL;
+	*out = NULL;
+	if (len)
+		*len = 0;
+	if ((rc = bedrock__req_body_tree(&body, req)) != 0)
+		return rc;
+	/* The model and stream flag travel in the URL, never the body. */
+	cJSON_DeleteItemFromObjectCaseSensitive(body, "model");
+	cJSON_DeleteItemFromObjectCaseSensitive(body, "stream");
+	s = bedrock__json_print(body, len);
 	cJSON_Delete(body);
 	if (!s)
 		return NOMEM(r);

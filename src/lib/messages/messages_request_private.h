@@ -35,6 +35,9 @@ cJSON *bedrock__req_new_block(bedrock_messages_request *req, const char *type);
 cJSON *bedrock__req_text_block(bedrock_messages_request *req, const char *text,
 			       const bedrock_messages_block_options *o, int *rc);
 
+/* The body tree in the Bedrock dialect, model and stream still in it. */
+int bedrock__req_body_tree(cJSON **out, const bedrock_messages_request *req);
+
 #define NOMEM(req) bedrock__req_fail((req), BEDROCK_ENOMEM, "out of memory")
 
 #define NEED(req, cond, what) \
