@@ -181,6 +181,60 @@ static void test_platform__allocation_failures(void **state)
 	assert_true(failures >= 5);
 }
 
+/* The Vertex column of the seeds' Claude-on-Vertex table, and the Anthropic
+ * API's ids, from the one catalog; every id finds its model again. */
+static void test_platform__model_ids(void **state)
+{
+	static const struct { const char *bedrock, *anthropic, *vertex; } rows[] = {
+		{ "anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5-20250929", "claude-sonnet-4-5@20250929" },
+		{ "anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5-20251001", "claude-haiku-4-5@20251001" },
+		{ "anthropic.claude-opus-4-1-20250805-v1:0", "claude-opus-4-1-20250805", "claude-opus-4-1@20250805" },
+		{ "anthropic.claude-opus-4-20250514-v1:0", "claude-opus-4-20250514", "claude-opus-4@20250514" },
+		{ "anthropic.claude-3-7-sonnet-20250219-v1:0", "claude-3-7-sonnet-20250219", "claude-3-7-sonnet@20250219" },
+		{ "anthropic.claude-3-5-haiku-20241022-v1:0", "claude-3-5-haiku-20241022", "claude-3-5-haiku@20241022" },
+		{ "anthropic.claude-3-haiku-20240307-v1:0", "claude-3-haiku-20240307", "claude-3-haiku@20240307" },
+		{ "anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet-20241022", "claude-3-5-sonnet-v2@20241022" },
+		{ "anthropic.claude-opus-4-6-v1", "claude-opus-4-6", "claude-opus-4-6" },
+	};
+	char buf[64];
+	size_t i;
+	bedrock_platform p;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		bedrock_model_ref ref;
+		assert_int_equal(bedrock_model_resolve(&ref, rows[i].bedrock), 0);
+		assert_int_equal(bedrock_model_platform_id(buf, sizeof(buf), ref.model, BEDROCK_PLATFORM_ANTHROPIC), 0);
+		assert_string_equal(buf, rows[i].anthropic);
+		assert_int_equal(bedrock_model_platform_id(buf, sizeof(buf), ref.model, BEDROCK_PLATFORM_VERTEX), 0);
+		assert_string_equal(buf, rows[i].vertex);
+		assert_int_equal(bedrock_model_platform_id(buf, sizeof(buf), ref.model, BEDROCK_PLATFORM_BEDROCK), 0);
+		assert_string_equal(buf, rows[i].bedrock);
+		assert_ptr_equal(bedrock_model_find_platform_id(&p, rows[i].anthropic), ref.model);
+		assert_ptr_equal(bedrock_model_find_platform_id(NULL, rows[i].vertex), ref.model);
+	}
+	/* Every catalog row maps both ways. */
+	for (i = 0; i < bedrock_models_count(); i++) {
+		const bedrock_model_info *m = bedrock_models_at(i);
+		assert_int_equal(bedrock_model_platform_id(buf, sizeof(buf), m, BEDROCK_PLATFORM_ANTHROPIC), 0);
+		assert_ptr_equal(bedrock_model_find_platform_id(&p, buf), m);
+		assert_int_equal(p, BEDROCK_PLATFORM_ANTHROPIC);
+		assert_int_equal(bedrock_model_platform_id(buf, sizeof(buf), m, BEDROCK_PLATFORM_VERTEX), 0);
+		assert_ptr_equal(bedrock_model_find_platform_id(NULL, buf), m);
+	}
+	/* Undated API aliases, profile ids, unknown ids, a short buffer. */
+	assert_string_equal(bedrock_model_find_platform_id(&p, "claude-sonnet-4-5")->id,
+			    "anthropic.claude-sonnet-4-5-20250929-v1:0");
+	assert_int_equal(p, BEDROCK_PLATFORM_ANTHROPIC);
+	assert_string_equal(bedrock_model_find_platform_id(&p, "eu.anthropic.claude-sonnet-4-5-20250929-v1:0")->id,
+			    "anthropic.claude-sonnet-4-5-20250929-v1:0");
+	assert_int_equal(p, BEDROCK_PLATFORM_BEDROCK);
+	assert_null(bedrock_model_find_platform_id(NULL, "claude-nonexistent-9"));
+	assert_null(bedrock_model_find_platform_id(NULL, "sonnet-4.5"));
+	assert_null(bedrock_model_find_platform_id(NULL, ""));
+	assert_int_equal(bedrock_model_platform_id(buf, 8, bedrock_models_at(0), BEDROCK_PLATFORM_VERTEX), BEDROCK_ELIMIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +242,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_platform__render, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_platform__convert, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_platform__allocation_failures, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_platform__model_ids, harness_setup, harness_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
