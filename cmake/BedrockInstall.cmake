@@ -89,8 +89,8 @@ install(DIRECTORY ${BEDROCK_MAN_DIR}/man3/ DESTINATION ${CMAKE_INSTALL_MANDIR}/m
 # Model names (families, aliases, base ids) and Regions for -m and --region
 # come from the catalog, so they never fall behind it.
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-  ${PROJECT_SOURCE_DIR}/src/lib/models_data.c ${PROJECT_SOURCE_DIR}/src/lib/models_profiles.c)
-file(STRINGS src/lib/models_data.c _bedrock_rows REGEX "^[ \t]*{ \"anthropic\\.")
+  ${PROJECT_SOURCE_DIR}/src/lib/models/models_data.c ${PROJECT_SOURCE_DIR}/src/lib/models/models_profiles.c)
+file(STRINGS src/lib/models/models_data.c _bedrock_rows REGEX "^[ \t]*{ \"anthropic\\.")
 set(_families "")
 set(_aliases "")
 set(_ids "")
@@ -103,10 +103,10 @@ foreach(row IN LISTS _bedrock_rows)
 endforeach()
 list(REMOVE_DUPLICATES _families)
 if(NOT _aliases)
-  message(FATAL_ERROR "no model aliases found in src/lib/models_data.c")
+  message(FATAL_ERROR "no model aliases found in src/lib/models/models_data.c")
 endif()
 string(REPLACE ";" " " BEDROCK_COMPLETION_MODELS "${_families};${_aliases};${_ids}")
-file(READ src/lib/models_profiles.c _bedrock_profiles_src)
+file(READ src/lib/models/models_profiles.c _bedrock_profiles_src)
 string(REGEX MATCHALL "\"[a-z][a-z](-gov)?-[a-z]+-[0-9]+\"" _regions "${_bedrock_profiles_src}")
 string(REPLACE "\"" "" _regions "${_regions}")
 list(REMOVE_DUPLICATES _regions)

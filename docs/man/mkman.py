@@ -42,6 +42,9 @@ AREAS = {
     "bedrock_errors": ("ERRORS.md", ["errors.h"], "the error codes of libbedrock"),
     "bedrock_control": ("api/control.md", ["control.h"],
                         "the Bedrock control plane: models, inference profiles, logging"),
+    "bedrock_sse": ("api/sse.md", ["sse.h"], "Server-Sent Events decoder and encoder"),
+    "bedrock_platform": ("api/platform.md", ["platform.h"],
+                         "Bedrock, the Anthropic API and Vertex AI: one Messages body, three dialects"),
 }
 # config.h and auth.h have no Markdown page of their own (credentials.md
 # covers them with the credentials): their pages come from the header.

@@ -12,6 +12,8 @@
 #include "errors.h"
 #include "sigv4.h"
 #include "eventstream.h"
+#include "sse.h"
+#include "platform.h"
 #include "config.h"
 #include "credentials.h"
 #include "auth.h"

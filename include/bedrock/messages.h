@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "errors.h"
+#include "platform.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -209,6 +210,26 @@ int bedrock_messages_request_merge_json(bedrock_messages_request *req, const cha
  * @return 0, BEDROCK_EINVAL (no messages) or BEDROCK_ENOMEM
  */
 int bedrock_messages_request_json(char **out, size_t *len, const bedrock_messages_request *req);
+
+/**
+ * Renders the body for a platform's dialect (platform.h): for Bedrock,
+ * exactly bedrock_messages_request_json(); for the Anthropic API, `model`
+ * (from @p opts, or one merged into the body) first and `"stream": true`
+ * when @p opts asks for it; for Vertex AI, its `anthropic_version` and the
+ * stream flag. Betas go to @p out_betas on the platforms that take them as
+ * the `anthropic-beta` header.
+ *
+ * @param[out] out the body; bedrock_messages_string_free()
+ * @param[out] len its length (may be NULL)
+ * @param[out] out_betas (may be NULL) the anthropic-beta header value, or
+ *             NULL if none; bedrock_messages_string_free()
+ * @param opts NULL for Bedrock
+ * @return 0, BEDROCK_EINVAL (no messages; no model for the Anthropic API),
+ *         BEDROCK_ENOMEM
+ */
+int bedrock_messages_request_render(char **out, size_t *len, char **out_betas,
+				    const bedrock_messages_request *req,
+				    const bedrock_body_options *opts);
 
 /* ---- response ----------------------------------------------------------- */
 

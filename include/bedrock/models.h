@@ -58,6 +58,9 @@
 
 #include <stddef.h>
 
+#include "errors.h"
+#include "platform.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -263,6 +266,32 @@ unsigned bedrock_region_profile_geos(const char *region);
  */
 int bedrock_model_id_for_region(char *out, size_t cap, const bedrock_model_info *m,
 				const char *region);
+
+/**
+ * The model's id on a platform: Bedrock's base id
+ * ("anthropic.claude-sonnet-4-5-20250929-v1:0"; for the id to call from a
+ * region, bedrock_model_id_for_region()), the Anthropic API's
+ * ("claude-sonnet-4-5-20250929") or Vertex AI's
+ * ("claude-sonnet-4-5@20250929"; undated models such as "claude-opus-4-6"
+ * are the same on both).
+ *
+ * @return 0; BEDROCK_ELIMIT if cap is too small (64 is always enough);
+ *         BEDROCK_ENOTFOUND if the base id is not of Anthropic's form;
+ *         BEDROCK_EINVAL
+ */
+int bedrock_model_platform_id(char *out, size_t cap, const bedrock_model_info *m,
+			      bedrock_platform platform);
+
+/**
+ * Finds a model by any platform's full id: Bedrock base, profile and ARN
+ * ids, Anthropic API ids (dated, or the undated alias "claude-sonnet-4-5"),
+ * Vertex AI ids. Short CLI aliases ("sonnet-4.5") are not ids: see
+ * bedrock_model_resolve().
+ *
+ * @param[out] platform (may be NULL) which platform's form @p id has
+ * @return the model (static), or NULL if the catalog has none
+ */
+const bedrock_model_info *bedrock_model_find_platform_id(bedrock_platform *platform, const char *id);
 
 /** "global", "us", "eu", "jp", "apac"; NULL for anything else. */
 const char *bedrock_profile_geo_prefix(bedrock_profile_geo geo);

@@ -23,5 +23,6 @@ int cmd_chat(int argc, char **argv);
 int cmd_tokens(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif

@@ -15,7 +15,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "cli_client.h"
-#include "cli_time.h"
+#include "timeutil.h"
 #include "reqfile.h"
 
 #define PROG "bedrock debug sign"
@@ -54,7 +54,7 @@ static long long parse_timestamp(const char *s)
 	    n != 20 || s[n] != '\0' || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
 	    h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
 		return -1;
-	return cli_utc_seconds(y, mo, d, h, mi, sec);
+	return bedrock__utc_to_unix(y, mo, d, h, mi, sec);
 }
 
 struct context {

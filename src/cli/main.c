@@ -16,6 +16,7 @@ static const char usage[] =
 	"  tokens [PROMPT|-]                count the input tokens of a prompt\n"
 	"  models [--provider P] [--json]   the models of this region, with the id to call\n"
 	"  config                           the profile, region, endpoint and credentials in use\n"
+	"  convert --to PLATFORM [FILE|-]   a Messages body for bedrock, anthropic or vertex\n"
 	"\n"
 	"Bedrock, raw (as the AWS CLI shapes it):\n"
 	"  invoke --model-id ID --body JSON|file://PATH|- [--stream] [OUTFILE|-]\n"
@@ -71,6 +72,7 @@ static const struct command commands[] = {
 	{ NULL, "emulate", cmd_emulate },
 	{ NULL, "models", cmd_models },
 	{ NULL, "config", cmd_config },
+	{ NULL, "convert", cmd_convert },
 	{ NULL, "invoke", cmd_invoke },
 	{ NULL, "converse", cmd_converse },
 	{ NULL, "count-tokens", cmd_count_tokens },

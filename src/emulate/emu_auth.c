@@ -8,7 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "bedrock/bedrock.h"
-#include "cli_time.h"
+#include "timeutil.h"
 #include "emu_auth.h"
 
 #define MAX_SIGNED 64
@@ -43,7 +43,7 @@ static int64_t amz_date(const char *s)
 	    sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &y, &mo, &d, &h, &mi, &se) != 6 || mo < 1 ||
 	    mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return -1;
-	return cli_utc_seconds(y, mo, d, h, mi, se);
+	return bedrock__utc_to_unix(y, mo, d, h, mi, se);
 }
 
 static void fmt_amz(char *out, size_t cap, int64_t t)
