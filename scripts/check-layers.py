@@ -8,7 +8,7 @@ source tree").
 2. Calls (with --objects DIR): no cycle between the object files of
    src/lib, read from `nm` of the library's objects.
 
-Usage: check-layers.py SRC_ROOT [--objects CMAKE_OBJECT_DIR]
+Usage: check-layers.py SRC_ROOT [--objects OBJECT_FILE... | OBJECT_DIR]
 """
 import collections
 import os
@@ -79,16 +79,21 @@ def check_includes(src):
     return errors
 
 
-def check_calls(objdir):
-    """Builds the object-file call graph of src/lib and reports cycles."""
+def check_calls(paths):
+    """Builds the object-file call graph of src/lib and reports cycles.
+    paths: object files, or one folder to search for them."""
+    # CTest passes $<TARGET_OBJECTS:...> as one ;-separated argument.
+    paths = [q for p in paths for q in p.split(";") if q]
     objs = []
-    for root, _, names in os.walk(objdir):
-        for n in names:
-            if n.endswith(".o"):
-                objs.append(os.path.join(root, n))
+    if len(paths) == 1 and os.path.isdir(paths[0]):
+        for root, _, names in os.walk(paths[0]):
+            objs += [os.path.join(root, n) for n in names if n.endswith(".o")]
+    else:
+        objs = [p for p in paths if p.endswith(".o")]
+    common = os.path.commonpath(objs) if objs else ""
     defs, uses = {}, {}
     for o in objs:
-        name = os.path.relpath(o, objdir)
+        name = os.path.relpath(o, common)
         out = subprocess.run(["nm", o], capture_output=True, text=True, check=True).stdout
         d, u = set(), set()
         for line in out.splitlines():
@@ -147,7 +152,7 @@ def main():
     src = sys.argv[1]
     errors = check_includes(src)
     if "--objects" in sys.argv:
-        errors += check_calls(sys.argv[sys.argv.index("--objects") + 1])
+        errors += check_calls(sys.argv[sys.argv.index("--objects") + 1:])
     for e in errors:
         print(e)
     print(f"{0 if errors else 1} passed, {1 if errors else 0} failed")

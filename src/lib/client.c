@@ -14,22 +14,6 @@
 #include "creds_private.h"
 #include "errinfo.h"
 
-void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
-{
-	char line[8192];
-	va_list ap;
-
-	if (!c->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	c->log(level, line, c->log_payload);
-}
-
 static char *trimmed_dup(const char *url)
 {
 	size_t n = strlen(url);

@@ -1,5 +1,6 @@
 /* One signed HTTP attempt's pieces: headers (SigV4 or bearer), the pool of
  * libcurl handles, AWS error parsing, retry rules and clock skew. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,24 @@
 #include "errinfo.h"
 #include "http.h"
 #include "timeutil.h"
+
+/* The client's log line, here at the bottom of the client module so that
+ * client.c -> client_http.c is the only direction calls go. */
+void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char *fmt, ...)
+{
+	char line[8192];
+	va_list ap;
+
+	if (!c->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->log(level, line, c->log_payload);
+}
 
 static int append(struct curl_slist **list, const char *name, const char *value, size_t vlen)
 {
