@@ -63,7 +63,10 @@ typedef struct bedrock_client_options {
 	/**
 	 * (Optional) Runtime endpoint, e.g. "http://127.0.0.1:4567" for
 	 * `bedrock emulate`; default AWS_ENDPOINT_URL_BEDROCK_RUNTIME & co.,
-	 * else https://bedrock-runtime.REGION.amazonaws.com.
+	 * else https://bedrock-runtime.REGION.amazonaws.com. A path in it (a
+	 * gateway's prefix) comes before every request path and is signed
+	 * with it. A URL with a query, a fragment, a user name or password, a
+	 * port outside 1-65535 or white space is refused (BEDROCK_ECONFIG).
 	 */
 	const char *endpoint_url;
 	/** (Optional) Control-plane endpoint; default: endpoint_url if set, else

@@ -14,15 +14,6 @@
 #include "creds_private.h"
 #include "errinfo.h"
 
-static char *trimmed_dup(const char *url)
-{
-	size_t n = strlen(url);
-
-	while (n && url[n - 1] == '/')
-		n--;
-	return bedrock__strndup(url, n);
-}
-
 /* https://PREFIX[-fips].REGION.SUFFIX, the partition chosen by the region. */
 static char *default_endpoint(const char *prefix, const char *region, int fips, int dualstack)
 {
@@ -48,6 +39,20 @@ static int host_label(const char *s)
 	return n && n <= 63 && s[0] != '-' && s[n - 1] != '-' &&
 	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n &&
 	       strspn(s, "0123456789") != n;
+}
+
+/* The endpoint URL given (ep), else the region's; checked either way. */
+static int endpoint(char **url, char **path, const char *what, const char *ep, const char *prefix,
+		    const char *region, const bedrock_client_options *o, bedrock_error_info *err)
+{
+	char *dflt = NULL;
+	int rc;
+
+	if (!ep && !(ep = dflt = default_endpoint(prefix, region, o->use_fips, o->use_dualstack)))
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	rc = bedrock__endpoint_parse(url, path, what, ep, err);
+	bedrock__free(dflt);
+	return rc;
 }
 
 /* Each endpoint's proxy, decided once from the options or the
@@ -136,25 +141,25 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 				  "FIPS and dual-stack endpoints cannot be combined with a custom endpoint");
 		goto fail;
 	}
-	c->endpoint = ep ? trimmed_dup(ep)
-			 : default_endpoint("bedrock-runtime", region, o->use_fips, o->use_dualstack);
+	rc = endpoint(&c->endpoint, &c->endpoint_path, "endpoint", ep,
+		      "bedrock-runtime", region, o, err);
+	if (rc)
+		goto fail;
 	ep = o->control_endpoint_url ? o->control_endpoint_url
 	     : o->endpoint_url ? o->endpoint_url : bedrock_config_endpoint(cfg, "BEDROCK");
-	c->control_endpoint = ep ? trimmed_dup(ep)
-				 : default_endpoint("bedrock", region, o->use_fips, o->use_dualstack);
+	rc = endpoint(&c->control_endpoint, &c->control_endpoint_path, "control-plane endpoint", ep,
+		      "bedrock", region, o, err);
+	if (rc)
+		goto fail;
 	v = o->ca_bundle ? o->ca_bundle : bedrock__env("AWS_CA_BUNDLE");
 	if (v)
 		c->ca_bundle = bedrock__strdup(v);
 	snprintf(ua, sizeof(ua), "libbedrock/%s lang/c%s%s", BEDROCK_VERSION,
 		 o->user_agent_suffix ? " " : "", o->user_agent_suffix ? o->user_agent_suffix : "");
 	c->user_agent = bedrock__strdup(ua);
-	if (!c->region || !c->endpoint || !c->control_endpoint || !c->user_agent ||
+	if (!c->region || !c->user_agent ||
 	    (v && !c->ca_bundle)) {
 		rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-		goto fail;
-	}
-	if (strncmp(c->endpoint, "http://", 7) && strncmp(c->endpoint, "https://", 8)) {
-		rc = bedrock__err(err, BEDROCK_ECONFIG, "the endpoint URL must start with http:// or https://");
 		goto fail;
 	}
 	rc = resolve_proxies(c, o, err);
@@ -224,6 +229,8 @@ void bedrock_client_free(bedrock_client *c)
 	bedrock__free(c->region);
 	bedrock__free(c->endpoint);
 	bedrock__free(c->control_endpoint);
+	bedrock__free(c->endpoint_path);
+	bedrock__free(c->control_endpoint_path);
 	bedrock__free(c->ca_bundle);
 	bedrock__free(c->user_agent);
 	bedrock__free(c->proxy);

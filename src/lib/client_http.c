@@ -141,6 +141,9 @@ int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const b
 		memset(bearer, 0, sizeof(bearer));
 		return 0;
 	} else {
+		const char *prefix = call->endpoint == c->control_endpoint ? c->control_endpoint_path
+									       : c->endpoint_path;
+		bedrock_buf path = BEDROCK_BUF_INIT;
 		bedrock_credentials *creds = NULL;
 		bedrock_sigv4_result *res = NULL;
 		bedrock_sigv4_config sc = BEDROCK_SIGV4_CONFIG_INIT;
@@ -169,6 +172,18 @@ int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const b
 		memset(&req, 0, sizeof(req));
 		req.method = call->method;
 		req.path = call->path;
+		/* The path sent is the endpoint's path and then the call's
+		 * (a gateway's prefix): sign that, as the AWS SDKs do. */
+		if (*prefix) {
+			bedrock__buf_puts(&path, prefix);
+			bedrock__buf_puts(&path, call->path);
+			if (path.oom) {
+				bedrock_credentials_release(creds);
+				bedrock__buf_dispose(&path);
+				goto oom;
+			}
+			req.path = path.ptr;
+		}
 		req.query = call->query;
 		req.headers = sh;
 		req.header_count = n;
@@ -202,6 +217,7 @@ int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const b
 		else
 			bedrock_sigv4_result_free(res);
 		bedrock_credentials_release(creds);
+		bedrock__buf_dispose(&path);
 		if (rc)
 			goto fail;
 		return 0;

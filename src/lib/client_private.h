@@ -47,6 +47,9 @@ struct bedrock_client {
 	char *region;
 	char *endpoint;		/* runtime, no trailing slash */
 	char *control_endpoint;
+	/* The path of each endpoint URL ("" for none): every request path is
+	 * sent after it, so it is signed with it. */
+	char *endpoint_path, *control_endpoint_path;
 	char *ca_bundle;
 	char *user_agent;
 	bedrock_auth *auth;
@@ -91,6 +94,12 @@ struct bedrock_response {
 	char header_value[512];
 };
 
+/* Checks an endpoint URL (what names it in messages: "endpoint") with
+ * libcurl's parser; *url is it rebuilt without a trailing slash, *path its
+ * path without one. 0, BEDROCK_ECONFIG saying what is wrong without
+ * quoting the URL (it may hold a password), or BEDROCK_ENOMEM. */
+int bedrock__endpoint_parse(char **url, char **path, const char *what, const char *in,
+			    bedrock_error_info *err);
 /* Builds the signed header list for one attempt; *list owned by caller.
  * sig: work space to sign in (NULL: a temporary one). */
 int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,

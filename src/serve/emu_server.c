@@ -279,6 +279,24 @@ static int split_listen(const char *addr, char *host, size_t hcap, char *port, s
 	}
 	if (hl >= hcap || strlen(colon + 1) >= pcap || !colon[1])
 		return -1;
+	/* An IPv6 address goes in brackets; unbracketed, its colons make the
+	 * port ambiguous. */
+	if (addr[0] != '[' && memchr(addr, ':', hl))
+		return -1;
+	/* Decimal, 0 to 65535: getaddrinfo() takes 70000 and listens on
+	 * 70000 mod 65536, and takes " 80" or "+80" too. */
+	{
+		const char *d = colon + 1;
+		unsigned long n = 0;
+
+		for (; *d; d++) {
+			if (*d < '0' || *d > '9')
+				return -1;
+			n = n * 10 + (unsigned long)(*d - '0');
+			if (n > 65535)
+				return -1;
+		}
+	}
 	memcpy(host, h, hl);
 	host[hl] = 0;
 	strcpy(port, colon + 1);
@@ -294,8 +312,8 @@ static int bind_listen(const char *addr, char *url, size_t url_cap)
 	int fd = -1, one = 1, rc;
 
 	if (split_listen(addr, host, sizeof(host), port, sizeof(port))) {
-		fprintf(stderr, "bedrock emulate: --listen wants HOST:PORT or [V6]:PORT, not '%s'\n",
-			addr);
+		fprintf(stderr, "bedrock emulate: --listen wants HOST:PORT or [V6]:PORT with a port "
+			"from 0 to 65535, not '%s'\n", addr);
 		return -1;
 	}
 	memset(&hints, 0, sizeof(hints));

@@ -383,6 +383,17 @@ def main():
     p = subprocess.run([BIN, "emulate", "--listen", "nonsense"], capture_output=True,
                        text=True, timeout=10)
     check("bad --listen", p.returncode == 1 and "HOST:PORT" in p.stderr, p.stderr)
+    # A port out of range, or not plain decimal, is refused too: it never
+    # listens on the port modulo 65536 (70000 -> 4464, 65536 -> any port).
+    for bad in ("127.0.0.1:70000", "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:+80",
+                "127.0.0.1: 80", "127.0.0.1:80x", "127.0.0.1:", "::1:80", "[::1]80"):
+        try:
+            p = subprocess.run([BIN, "emulate", "--quiet", "--listen", bad], capture_output=True,
+                               text=True, timeout=5)
+            check("--listen %s: exit 1, no listening" % bad, p.returncode == 1 and
+                  "HOST:PORT" in p.stderr and "listening" not in p.stdout, (p.returncode, p.stdout, p.stderr))
+        except subprocess.TimeoutExpired as e:
+            check("--listen %s: refused at once" % bad, False, e.stdout)
     # IPv6 in brackets, where the machine has ::1.
     try:
         socket.socket(socket.AF_INET6).bind(("::1", 0))
