@@ -65,15 +65,17 @@ static void raise_fd_limit(void)
 	}
 }
 
-/* A region goes into the signing scope and ARNs: a name like us-east-1. */
+/* A region goes into the signing scope and ARNs: a plain label like
+ * us-east-1, as the library takes from AWS_REGION (letters, digits, '-'). */
 static int region_ok(const char *r)
 {
 	size_t i, n = strlen(r);
 
-	if (n < 1 || n > 63 || r[0] < 'a' || r[0] > 'z' || r[n - 1] == '-')
+	if (n < 1 || n > 63 || r[0] == '-' || r[n - 1] == '-')
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') ||
+		      (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
 			return 0;
 	return 1;
 }

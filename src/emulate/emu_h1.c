@@ -47,6 +47,7 @@ struct h1_req {
 	uint8_t *body;
 	size_t len, cap;
 	int answered;
+	int deferred;			/* plan is a refusal for when the upload ends */
 	int parked;
 	emu_response plan;
 	emu_cursor cur;			/* the next byte to send */
@@ -512,17 +513,25 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 			return reply_status(r, 413, 0);
 		}
 		if (emu_budget_take(s, n)) {
+			/* MHD takes no response in mid-upload: the rest is read
+			 * and dropped (the request deadline still holds), then
+			 * the refusal goes. */
 			drop_body(r);
 			emu_refusal(&r->plan, 503, "ServiceUnavailableException",
 				    "The emulator holds as many request bodies as it may "
 				    "(--max-buffered). Try again later.");
-			return send_plan(r);
+			r->answered = r->deferred = 1;
+			return MHD_YES;
 		}
 		if (emu_body_append(&r->body, &r->len, &r->cap, upload, n)) {
 			emu_budget_give(s, n);
 			return MHD_NO;
 		}
 		return MHD_YES;
+	}
+	if (r->deferred) {
+		r->deferred = 0;
+		return send_plan(r);
 	}
 	if (r->answered)
 		return MHD_YES;
