@@ -47,6 +47,7 @@ struct peek_conn {
 	uint64_t deadline;
 	uint64_t start_ms;
 	int h1;				/* HTTP/1: waiting for the whole first head */
+	int edge;			/* ev is registered edge-triggered for it */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 };
@@ -234,17 +235,24 @@ static void peek_cb(evutil_socket_t fd, short what, void *arg);
 
 /* Waits for bytes until the deadline. by_timer: only part of "PRI" is in;
  * look again shortly (the socket stays readable and would spin the loop).
- * An HTTP/1 head still coming in waits edge-triggered: peeking leaves
- * the bytes in, so only new ones wake it. */
+ * An HTTP/1 head still coming in waits edge-triggered and registered once
+ * (EV_PERSIST): peeking leaves the bytes in, so only new ones may wake it;
+ * a re-registration would report the old ones again at once. */
 static void peek_arm(struct peek_conn *p, int by_timer)
 {
 	struct timeval tv = { 0, PEEK_RETRY_MS * 1000 };
 	uint64_t now = emu_now_ms(), left = p->deadline > now ? p->deadline - now : 0;
 	struct timeval until = { (time_t)(left / 1000), (suseconds_t)(left % 1000) * 1000 };
 
+	if (p->h1 && p->edge) {
+		event_add(p->ev, &until);	/* only the timeout changes */
+		return;
+	}
 	event_del(p->ev);
+	if (p->h1)
+		p->edge = 1;
 	event_assign(p->ev, p->srv->base, p->fd,
-		     by_timer ? 0 : p->h1 ? EV_READ | EV_ET : EV_READ, peek_cb, p);
+		     by_timer ? 0 : p->h1 ? EV_READ | EV_ET | EV_PERSIST : EV_READ, peek_cb, p);
 	event_add(p->ev, by_timer ? &tv : &until);
 }
 

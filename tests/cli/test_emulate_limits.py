@@ -45,6 +45,10 @@ class Server:
                     return int(line.split()[1])
         return 0
 
+    def cpu_ticks(self):
+        f = open("/proc/%d/stat" % self.p.pid).read().rsplit(")", 1)[1].split()
+        return int(f[11]) + int(f[12])
+
     def log(self):
         self.logf.seek(0)
         return self.logf.read()
@@ -289,6 +293,16 @@ def deadlines():
         s = srv.connect()
         took = closed_within(s, 4)
         check("h1: silent connection closed at the idle time", took is not None and took < 2.5, took)
+        s.close()
+
+        # A head that stops halfway waits without spinning the loop.
+        s = srv.connect()
+        s.sendall(b"GET /__health HTTP/1.1\r\nHost: x\r\n")
+        time.sleep(0.2)
+        t0 = srv.cpu_ticks()
+        time.sleep(1.0)
+        spent = srv.cpu_ticks() - t0
+        check("h1: a half head waits without burning CPU (%d ticks in 1 s)" % spent, spent < 15, spent)
         s.close()
 
         # A request line, then a byte every 0.4 s: never idle, but late.
