@@ -2,7 +2,9 @@
  * "METHOD PATH?QUERY\nName: value\n...\n\nBODY". Whatever arrives, the
  * handler answers with a well-formed plan and never crashes or leaks.
  * Requests are authenticated with a bearer key so that fuzzing reaches
- * past authentication; every third input is left unauthenticated. */
+ * past authentication; every third input is left unauthenticated. The
+ * head-only precheck runs on each input too, and may only ever refuse
+ * with a 4xx. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.body = (const uint8_t *)(body ? body : "");
 	req.body_len = body ? size - (size_t)(body - text) : 0;
 	req.peer = "fuzz";
+	/* The head-only check first, as the server runs it, on no body. */
+	{
+		emu_request head = req;
+
+		head.body = (const uint8_t *)"";
+		head.body_len = 0;
+		emu_response_init(&out, 500);
+		if (emu_precheck(&out, &head, state()) && (out.status < 400 || out.status > 499))
+			__builtin_trap();
+		emu_response_dispose(&out);
+	}
 	emu_response_init(&out, 500);
 	emu_handle(&out, &req, state());
 	if (out.status < 0 || out.status > 599)

@@ -2,6 +2,7 @@
  * HTTP/1.1 and HTTP/2 (prior knowledge). The first stdout line names the
  * bound URL so scripts can start it on port 0 and read where it went. */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,12 @@ static const char usage[] =
 	"  --replay DIR         answer with recorded exchanges from DIR (repeatable)\n"
 	"  --seed N             vary the deterministic model's wording (default 0)\n"
 	"  --max-body BYTES     largest request body accepted (default 26,048,576)\n"
+	"  --max-buffered BYTES request body bytes held at once, all connections together\n"
+	"                       (default 268,435,456); over it, 503 ServiceUnavailableException\n"
+	"  --max-connections N  connections open at once (default 4096); more are closed\n"
+	"  --idle-timeout S     close a connection idle this long between requests (default 30)\n"
+	"  --request-timeout S  a request's headers and body must arrive within S seconds\n"
+	"                       (default 60), else 408 or a closed connection\n"
 	"  --quiet              no access log on stderr\n"
 	"A prompt containing [[emulate:fault=NAME]] gets that fault on every request.\n";
 
@@ -57,6 +64,32 @@ static void raise_fd_limit(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* A region goes into the signing scope and ARNs: a plain label like
+ * us-east-1, as the library takes from AWS_REGION (letters, digits, '-'). */
+static int region_ok(const char *r)
+{
+	size_t i, n = strlen(r);
+
+	if (n < 1 || n > 63 || r[0] == '-' || r[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') ||
+		      (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* A positive whole number no larger than max into *out; 0 or -1. */
+static int positive(unsigned long long *out, const char *v, unsigned long long max)
+{
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	*out = strtoull(v, &end, 10);
+	return *end || !*out || *out > max ? -1 : 0;
 }
 
 static int add_key(emu_key *keys, size_t *n, const char *spec)
@@ -89,6 +122,7 @@ int cmd_emulate(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	opts.listen = DEFAULT_LISTEN;
 	opts.handler = emu_handle;
+	opts.precheck = emu_precheck;
 	opts.payload = st;
 	opts.access_log = 1;
 	st->auth.region = "us-east-1";
@@ -99,13 +133,20 @@ int cmd_emulate(int argc, char **argv)
 		/* Every option that takes a value takes a non-empty one. */
 		if ((!strcmp(a, "--listen") || !strcmp(a, "--region") || !strcmp(a, "--key") ||
 		     !strcmp(a, "--bearer") || !strcmp(a, "--fault") || !strcmp(a, "--replay") ||
-		     !strcmp(a, "--seed") || !strcmp(a, "--max-body")) &&
+		     !strcmp(a, "--seed") || !strcmp(a, "--max-body") || !strcmp(a, "--max-buffered") ||
+		     !strcmp(a, "--max-connections") || !strcmp(a, "--idle-timeout") ||
+		     !strcmp(a, "--request-timeout")) &&
 		    !(v = cli_value(argc, argv, &i, "bedrock emulate")))
 			goto done;
 		if (!strcmp(a, "--listen")) {
 			opts.listen = v;
 		} else if (!strcmp(a, "--region")) {
 			st->auth.region = v;
+			if (!region_ok(v)) {
+				fprintf(stderr, "bedrock emulate: --region wants a region name like "
+					"us-east-1\n%s", usage);
+				goto done;
+			}
 		} else if (!strcmp(a, "--key")) {
 			if (add_key(keys, &nkeys, v))
 				goto done;
@@ -140,6 +181,26 @@ int cmd_emulate(int argc, char **argv)
 				fprintf(stderr, "bedrock emulate: bad --max-body '%s'\n", v);
 				goto done;
 			}
+		} else if (!strcmp(a, "--max-buffered") || !strcmp(a, "--max-connections") ||
+			   !strcmp(a, "--idle-timeout") || !strcmp(a, "--request-timeout")) {
+			unsigned long long n;
+			int secs = !strcmp(a, "--idle-timeout") || !strcmp(a, "--request-timeout");
+
+			/* a day of seconds; a million connections; any size */
+			if (positive(&n, v, secs ? 86400 : !strcmp(a, "--max-connections") ?
+					   1000000 : (unsigned long long)SIZE_MAX)) {
+				fprintf(stderr, "bedrock emulate: %s wants a positive number\n%s", a,
+					usage);
+				goto done;
+			}
+			if (!strcmp(a, "--max-buffered"))
+				opts.max_buffered = (size_t)n;
+			else if (!strcmp(a, "--max-connections"))
+				opts.max_connections = (unsigned)n;
+			else if (!strcmp(a, "--idle-timeout"))
+				opts.idle_timeout_s = (unsigned)n;
+			else
+				opts.request_timeout_s = (unsigned)n;
 		} else if (!strcmp(a, "--quiet")) {
 			opts.access_log = 0;
 		} else if (!strcmp(a, "--network-test")) {
@@ -170,8 +231,10 @@ int cmd_emulate(int argc, char **argv)
 	st->auth.bearer_count = nbearers;
 	if (emu_control_init(&st->control, st->auth.region))
 		goto done;
-	if (network_test)
+	if (network_test) {
 		opts.handler = emu_demo_handler;
+		opts.precheck = NULL;
+	}
 	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	if (emu_server_new(&s, &opts, url, sizeof(url)))

@@ -89,72 +89,79 @@ static int check_bearer(emu_auth_result *out, const emu_auth_config *cfg, const 
 	return fail(out, "UnrecognizedClientException", "%s", BAD_TOKEN);
 }
 
-int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_request *req,
-		   int64_t now)
+/* What the head says, parsed once for both halves of the check. */
+struct head {
+	char credential[256], signed_list[1024], signature[80], *scope[5];
+	const emu_key *key;
+	const char *date, *token, *sha;
+	int64_t t;
+	int bearer;
+};
+
+/* Everything that needs no body: present, well formed, a known key, the
+ * region, the service and the clock. */
+static int check_head(emu_auth_result *out, struct head *h, const emu_auth_config *cfg,
+		      const emu_request *req, int64_t now)
 {
 	const char *auth = emu_request_header(req, "authorization");
-	const char *date = emu_request_header(req, "x-amz-date");
-	const char *token = emu_request_header(req, "x-amz-security-token");
-	const char *sha = emu_request_header(req, "x-amz-content-sha256");
-	char credential[256], signed_list[1024], signature[80], *scope[5];
-	bedrock_sigv4_header hdrs[MAX_SIGNED];
-	bedrock_sigv4_config sc = BEDROCK_SIGV4_CONFIG_INIT;
-	bedrock_sigv4_credentials creds;
-	bedrock_sigv4_request sreq;
-	bedrock_sigv4_result *res = NULL;
-	const emu_key *key = NULL;
-	size_t nh = 0, i;
-	int64_t t;
 	char *p, *save = NULL;
-	int rc, token_signed = 0;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	memset(h, 0, sizeof(*h));
+	h->date = emu_request_header(req, "x-amz-date");
+	h->token = emu_request_header(req, "x-amz-security-token");
+	h->sha = emu_request_header(req, "x-amz-content-sha256");
 	if (!auth || !*auth)
 		return fail(out, "MissingAuthenticationTokenException", "Missing Authentication Token");
-	if (!strncasecmp(auth, "Bearer ", 7))
+	if (!strncasecmp(auth, "Bearer ", 7)) {
+		h->bearer = 1;
 		return check_bearer(out, cfg, auth + 7);
+	}
 	if (strncmp(auth, "AWS4-HMAC-SHA256 ", 17))
 		return fail(out, "IncompleteSignatureException",
 			    "Authorization header requires 'Credential', 'Signature' and "
 			    "'SignedHeaders' parameters (AWS4-HMAC-SHA256).");
-	if (param(credential, sizeof(credential), auth + 17, "Credential") ||
-	    param(signed_list, sizeof(signed_list), auth + 17, "SignedHeaders") ||
-	    param(signature, sizeof(signature), auth + 17, "Signature"))
+	if (param(h->credential, sizeof(h->credential), auth + 17, "Credential") ||
+	    param(h->signed_list, sizeof(h->signed_list), auth + 17, "SignedHeaders") ||
+	    param(h->signature, sizeof(h->signature), auth + 17, "Signature"))
 		return fail(out, "IncompleteSignatureException",
 			    "Authorization header requires 'Credential', 'Signature' and "
 			    "'SignedHeaders' parameters.");
 	/* AKID/date/region/service/aws4_request */
-	for (i = 0, p = strtok_r(credential, "/", &save); p && i < 5; p = strtok_r(NULL, "/", &save))
-		scope[i++] = p;
-	if (i != 5 || p || strcmp(scope[4], "aws4_request"))
+	for (i = 0, p = strtok_r(h->credential, "/", &save); p && i < 5;
+	     p = strtok_r(NULL, "/", &save))
+		h->scope[i++] = p;
+	if (i != 5 || p || strcmp(h->scope[4], "aws4_request"))
 		return fail(out, "IncompleteSignatureException", "Credential is malformed.");
-	snprintf(out->access_key_id, sizeof(out->access_key_id), "%s", scope[0]);
+	snprintf(out->access_key_id, sizeof(out->access_key_id), "%s", h->scope[0]);
 	for (i = 0; i < cfg->key_count; i++)
-		if (!strcmp(cfg->keys[i].access_key_id, scope[0]))
-			key = &cfg->keys[i];
-	if (!key)
+		if (!strcmp(cfg->keys[i].access_key_id, h->scope[0]))
+			h->key = &cfg->keys[i];
+	if (!h->key)
 		return fail(out, "UnrecognizedClientException", "%s", BAD_TOKEN);
-	if (strcmp(scope[3], "bedrock"))
+	if (strcmp(h->scope[3], "bedrock"))
 		return fail(out, "InvalidSignatureException",
 			    "Credential should be scoped to correct service: 'bedrock'. ");
-	if (strcmp(scope[2], cfg->region))
+	if (strcmp(h->scope[2], cfg->region))
 		return fail(out, "InvalidSignatureException",
 			    "Credential should be scoped to a valid region. ");
-	t = amz_date(date);
-	if (t < 0)
+	h->t = amz_date(h->date);
+	if (h->t < 0)
 		return fail(out, "IncompleteSignatureException",
 			    "Authorization header requires existence of either a 'X-Amz-Date' or a "
 			    "'Date' header.");
-	if (strncmp(date, scope[1], 8))
+	if (strncmp(h->date, h->scope[1], 8))
 		return fail(out, "InvalidSignatureException",
 			    "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
-			    "date from HTTP: '%.8s' != '%.8s', from '%s'.", scope[1], date, date);
-	if (t < now - cfg->max_skew_seconds || t > now + cfg->max_skew_seconds) {
+			    "date from HTTP: '%.8s' != '%.8s', from '%s'.", h->scope[1], h->date,
+			    h->date);
+	if (h->t < now - cfg->max_skew_seconds || h->t > now + cfg->max_skew_seconds) {
 		char a[32], b[32], c[32];
 
-		fmt_amz(a, sizeof(a), t);
+		fmt_amz(a, sizeof(a), h->t);
 		fmt_amz(c, sizeof(c), now);
-		if (t < now) {
+		if (h->t < now) {
 			fmt_amz(b, sizeof(b), now - cfg->max_skew_seconds);
 			return fail(out, "InvalidSignatureException",
 				    "Signature expired: %s is now earlier than %s (%s - %lld min.)", a,
@@ -165,11 +172,37 @@ int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_r
 			    "Signature not yet current: %s is still later than %s (%s + %lld min.)",
 			    a, b, c, (long long)(cfg->max_skew_seconds / 60));
 	}
+	return 0;
+}
+
+int emu_auth_check_head(emu_auth_result *out, const emu_auth_config *cfg,
+			const emu_request *req, int64_t now)
+{
+	struct head h;
+
+	return check_head(out, &h, cfg, req, now);
+}
+
+int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_request *req,
+		   int64_t now)
+{
+	bedrock_sigv4_header hdrs[MAX_SIGNED];
+	bedrock_sigv4_config sc = BEDROCK_SIGV4_CONFIG_INIT;
+	bedrock_sigv4_credentials creds;
+	bedrock_sigv4_request sreq;
+	bedrock_sigv4_result *res = NULL;
+	struct head h;
+	size_t nh = 0;
+	char *p, *save = NULL;
+	int rc, token_signed = 0;
+
+	rc = check_head(out, &h, cfg, req, now);
+	if (rc || h.bearer)
+		return rc;	/* a bearer token is checked whole by its head */
 
 	/* Rebuild the signed part of the request. The signer adds X-Amz-Date
 	 * and X-Amz-Security-Token itself, so those are passed as settings. */
-	save = NULL;
-	for (p = strtok_r(signed_list, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
+	for (p = strtok_r(h.signed_list, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
 		const char *v;
 
 		if (nh == MAX_SIGNED)
@@ -190,12 +223,12 @@ int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_r
 			return fail(out, "InvalidSignatureException", "%s", BAD_SIGNATURE);
 		hdrs[nh++] = (bedrock_sigv4_header){ p, strlen(p), v, strlen(v) };
 	}
-	creds.access_key_id = key->access_key_id;
-	creds.secret_access_key = key->secret;
-	creds.session_token = token && *token ? token : NULL;
-	sc.region = scope[2];
-	sc.service = scope[3];
-	sc.signing_time = t;
+	creds.access_key_id = h.key->access_key_id;
+	creds.secret_access_key = h.key->secret;
+	creds.session_token = h.token && *h.token ? h.token : NULL;
+	sc.region = h.scope[2];
+	sc.service = h.scope[3];
+	sc.signing_time = h.t;
 	sc.omit_session_token = creds.session_token && !token_signed;
 	memset(&sreq, 0, sizeof(sreq));
 	sreq.method = req->method;
@@ -206,15 +239,15 @@ int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_r
 	sreq.body = req->body;
 	sreq.body_len = req->body_len;
 	/* Like the SDKs' signers: a content hash header is the payload hash. */
-	sreq.payload_hash = sha && *sha ? sha : NULL;
+	sreq.payload_hash = h.sha && *h.sha ? h.sha : NULL;
 	if (bedrock_sigv4_result_new(&res))
 		return fail(out, "InternalServerException", "out of memory");
 	rc = bedrock_sigv4_sign(res, NULL, &sc, &creds, &sreq);
 	if (rc == 0) {
 		const char *mine = bedrock_sigv4_result_signature(res);
 
-		rc = strlen(mine) == strlen(signature) &&
-		     CRYPTO_memcmp(mine, signature, strlen(mine)) == 0 ? 0 : -1;
+		rc = strlen(mine) == strlen(h.signature) &&
+		     CRYPTO_memcmp(mine, h.signature, strlen(mine)) == 0 ? 0 : -1;
 	}
 	if (rc && getenv("BEDROCK_EMULATE_DEBUG_AUTH"))
 		fprintf(stderr, "canonical request the emulator computed:\n%s\n%s\n",

@@ -34,6 +34,12 @@ typedef struct emu_auth_result {
 int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_request *req,
 		   int64_t now);
 
+/* The part of the check that needs no body (presence, form, key, region,
+ * service, clock; a bearer token whole): a request that fails it is
+ * refused before its body is read. 0 or -1 as emu_auth_check. */
+int emu_auth_check_head(emu_auth_result *out, const emu_auth_config *cfg,
+			const emu_request *req, int64_t now);
+
 /* Parses "AKID:SECRET" into a key (strings malloc'ed). 0 or -1. */
 int emu_key_parse(emu_key *out, const char *spec);
 void emu_key_dispose(emu_key *k);

@@ -209,7 +209,7 @@ static cJSON *profile_json(const bedrock_inference_profile *p, const emu_control
 static int list_profiles(emu_control *c, emu_response *out, const emu_request *req,
 			 const char *rid)
 {
-	char mbuf[32], tbuf[64], ybuf[32];
+	char mbuf[32], tbuf[64], ybuf[128];
 	const char *max = query_param(mbuf, sizeof(mbuf), req->query, "maxResults");
 	const char *token = query_param(tbuf, sizeof(tbuf), req->query, "nextToken");
 	const char *type = query_param(ybuf, sizeof(ybuf), req->query, "type");
@@ -236,6 +236,15 @@ static int list_profiles(emu_control *c, emu_response *out, const emu_request *r
 			return 1;
 		}
 		start = (size_t)v;
+	}
+	if (type && strcmp(type, "SYSTEM_DEFINED") && strcmp(type, "APPLICATION")) {
+		char m[256];
+
+		snprintf(m, sizeof(m), "1 validation error detected: Value '%.32s' at 'typeEquals' "
+			 "failed to satisfy constraint: Member must satisfy enum value set: "
+			 "[SYSTEM_DEFINED, APPLICATION]", type);
+		emu_error(out, 400, "ValidationException", m, rid);
+		return 1;
 	}
 	o = cJSON_CreateObject();
 	arr = cJSON_CreateArray();

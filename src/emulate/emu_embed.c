@@ -63,6 +63,7 @@ int emu_embedded_start(emu_embedded **out, const char *region, char *url, size_t
 	memset(&opts, 0, sizeof(opts));
 	opts.listen = "127.0.0.1:0";
 	opts.handler = emu_handle;
+	opts.precheck = emu_precheck;
 	opts.payload = &e->st;
 	/* A peer that goes away must not kill the process that embeds us. */
 	signal(SIGPIPE, SIG_IGN);

@@ -124,12 +124,13 @@ int emu_faults_add(emu_faults *f, const char *spec, char *err, size_t cap)
 	return 0;
 }
 
-/* Finds "[[emulate:fault=SPEC]]" in the body. */
-static int prompt_fault(emu_fault *out, const char *body, size_t len)
+/* Finds "[[emulate:fault=SPEC]]" in the body: 1 found, 0 none, -1 one
+ * that names no fault (err says why). */
+static int prompt_fault(emu_fault *out, const char *body, size_t len, char *err, size_t cap)
 {
 	static const char marker[] = "[[emulate:fault=";
 	const char *p = body, *end = body + len;
-	char spec[96], err[256];
+	char spec[96];
 
 	while (p && (size_t)(end - p) >= sizeof(marker) - 1) {
 		const char *hit = memchr(p, '[', (size_t)(end - p)), *close;
@@ -143,34 +144,39 @@ static int prompt_fault(emu_fault *out, const char *body, size_t len)
 		hit += sizeof(marker) - 1;
 		for (close = hit; close + 1 < end && !(close[0] == ']' && close[1] == ']'); close++)
 			;
-		if (close + 1 >= end || (size_t)(close - hit) >= sizeof(spec))
+		if (close + 1 >= end)
 			return 0;
+		if ((size_t)(close - hit) >= sizeof(spec)) {
+			snprintf(err, cap, "unknown fault '%.*s...'", 32, hit);
+			return -1;
+		}
 		memcpy(spec, hit, (size_t)(close - hit));
 		spec[close - hit] = '\0';
-		return emu_fault_parse(out, spec, err, sizeof(err)) == 0;
+		return emu_fault_parse(out, spec, err, cap) == 0 ? 1 : -1;
 	}
 	return 0;
 }
 
-emu_fault emu_faults_take(emu_faults *f, const void *body, size_t len)
+int emu_faults_take(emu_fault *out, emu_faults *f, const void *body, size_t len, char *err,
+		    size_t cap)
 {
-	emu_fault none = { EMU_FAULT_NONE, 0, "" }, out;
 	size_t i;
+	int rc = body ? prompt_fault(out, body, len, err, cap) : 0;
 
-	if (body && prompt_fault(&out, body, len))
-		return out;
+	if (rc)
+		return rc > 0 ? 0 : -1;
+	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&f->lock);
 	for (i = 0; i < f->count; i++) {
 		if (f->rules[i].remaining == 0)
 			continue;
 		if (f->rules[i].remaining > 0)
 			f->rules[i].remaining--;
-		out = f->rules[i].fault;
-		pthread_mutex_unlock(&f->lock);
-		return out;
+		*out = f->rules[i].fault;
+		break;
 	}
 	pthread_mutex_unlock(&f->lock);
-	return none;
+	return 0;
 }
 
 void emu_faults_dispose(emu_faults *f)

@@ -47,9 +47,12 @@ int emu_fault_parse(emu_fault *out, const char *spec, char *err, size_t cap);
 int emu_faults_init(emu_faults *f);
 /* Adds a command-line rule "NAME[:COUNT]". 0 or -1 with err. */
 int emu_faults_add(emu_faults *f, const char *spec, char *err, size_t cap);
-/* The fault for this request: a prompt directive first, then the first
- * command-line rule with requests left (consumed). */
-emu_fault emu_faults_take(emu_faults *f, const void *body, size_t len);
+/* The fault for this request into *out: a prompt directive first, then
+ * the first command-line rule with requests left (consumed); kind NONE if
+ * neither. 0, or -1 when the body's directive names no fault (err says
+ * which, for a ValidationException, as --fault refuses it at start). */
+int emu_faults_take(emu_fault *out, emu_faults *f, const void *body, size_t len, char *err,
+		    size_t cap);
 void emu_faults_dispose(emu_faults *f);
 
 /* The six in-stream exception names (camelCase as on the wire). */

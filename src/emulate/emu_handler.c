@@ -185,6 +185,7 @@ static void runtime(emu_state *s, emu_response *out, const emu_request *req, con
 	bedrock_model_ref ref;
 	cJSON *body = NULL, *messages = NULL, *answer = NULL;
 	emu_fault fault;
+	const char *trace = emu_request_header(req, "x-amzn-bedrock-trace");
 	op_kind op = OP_INVOKE;
 	size_t i;
 	int rc, excl;
@@ -209,8 +210,20 @@ static void runtime(emu_state *s, emu_response *out, const emu_request *req, con
 		emu_error(out, 400, "ValidationException", msg, rid);
 		return;
 	}
-	if (!ref.model) {
+	/* A system profile of another geography is not callable from here
+	 * (Bedrock answers as for an unknown id). */
+	if (!ref.model || (ref.geo && !(ref.geo & bedrock_region_profile_geos(s->auth.region)))) {
 		emu_error(out, 400, "ValidationException", bedrock_model_invalid_id_message(), rid);
+		return;
+	}
+	if (trace && strcmp(trace, "ENABLED") && strcmp(trace, "DISABLED") &&
+	    strcmp(trace, "ENABLED_FULL")) {
+		char m[256];
+
+		snprintf(m, sizeof(m), "1 validation error detected: Value '%.64s' at 'trace' failed to "
+			 "satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, "
+			 "ENABLED_FULL]", trace);
+		emu_error(out, 400, "ValidationException", m, rid);
 		return;
 	}
 	if (req->body_len > MAX_BODY) {
@@ -245,7 +258,10 @@ static void runtime(emu_state *s, emu_response *out, const emu_request *req, con
 		emu_error(out, 400, "ValidationException", msg, rid);
 		goto done;
 	}
-	fault = emu_faults_take(&s->faults, req->body, req->body_len);
+	if (emu_faults_take(&fault, &s->faults, req->body, req->body_len, msg, sizeof(msg))) {
+		emu_error(out, 400, "ValidationException", msg, rid);
+		goto done;
+	}
 	if (apply_error_fault(out, &fault, rid))
 		goto done;
 	response_model_name(name, sizeof(name), ref.model->id);
@@ -277,6 +293,20 @@ done:
 	cJSON_Delete(body);
 	cJSON_Delete(messages);
 	cJSON_Delete(answer);
+}
+
+int emu_precheck(emu_response *out, const emu_request *req, void *payload)
+{
+	emu_state *s = payload;
+	emu_auth_result auth;
+	char rid[64];
+
+	if (!emu_auth_check_head(&auth, &s->auth, req,
+				 s->now ? s->now() : (long long)time(NULL)))
+		return 0;
+	request_id(rid, sizeof(rid), s);
+	emu_error(out, auth.status, auth.error_type, auth.message, rid);
+	return 1;
 }
 
 void emu_handle(emu_response *out, const emu_request *req, void *payload)

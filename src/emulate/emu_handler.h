@@ -27,5 +27,9 @@ typedef struct emu_state {
 
 /* emu_handler_fn: payload is an emu_state. Thread-safe. */
 void emu_handle(emu_response *out, const emu_request *req, void *payload);
+/* emu_precheck_fn: refuses, from the head alone, a request whose
+ * credentials are missing, malformed, unknown, for another region or
+ * stale, as emu_handle would, before its body is read. */
+int emu_precheck(emu_response *out, const emu_request *req, void *payload);
 
 #endif

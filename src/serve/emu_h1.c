@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <microhttpd.h>
@@ -22,21 +23,31 @@
 /* Two workers match the two cores this is tuned on; the libevent thread
  * only accepts HTTP/1 connections. */
 #define H1_THREADS 2
-#define H1_CONNECTION_LIMIT 10000
-#define H1_IDLE_TIMEOUT_S 120
 /* Room in MHD's per-connection pool beyond the header block itself. */
 #define H1_POOL_SLACK (32 * 1024)
 #define PEER_CAP 64
 
+/* One per MHD connection (its socket context): the sweep in the loop's
+ * thread shuts down the socket of one whose request is late; MHD then
+ * closes it as it would any connection the client dropped. */
+struct h1_conn {
+	struct h1_conn *prev, *next;	/* in srv->h1s, under srv->lock */
+	int fd;
+	uint64_t deadline;		/* the request is due by then; 0: answering */
+	char peer[PEER_CAP];
+};
+
 struct h1_req {
 	struct h1_req *prev, *next;	/* in srv->parked while suspended */
 	emu_server *srv;
+	struct h1_conn *hc;		/* NULL if it could not be allocated */
 	struct MHD_Connection *conn;	/* set on the first access call */
 	char *uri;			/* raw path, as received */
 	char *query;			/* raw query, in uri's allocation */
 	uint8_t *body;
 	size_t len, cap;
 	int answered;
+	int deferred;			/* plan is a refusal for when the upload ends */
 	int parked;
 	emu_response plan;
 	emu_cursor cur;			/* the next byte to send */
@@ -49,30 +60,91 @@ struct h1_req {
 	const char *peer;		/* the connection's (connection_cb) */
 };
 
+static void set_deadline(emu_server *s, struct h1_conn *hc, uint64_t when)
+{
+	if (!hc)
+		return;
+	pthread_mutex_lock(&s->lock);
+	hc->deadline = when;
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* The peer, formatted once per connection rather than per request. */
 static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
+	emu_server *s = cls;
 	const union MHD_ConnectionInfo *ci;
-	char *peer;
+	struct h1_conn *hc = *socket_context;
 
-	(void)cls;
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		free(*socket_context);
+		/* MHD closes the socket only after this: the sweep can no longer
+		 * touch a descriptor that is about to be reused. */
+		if (!hc)
+			return;
+		pthread_mutex_lock(&s->lock);
+		if (hc->prev)
+			hc->prev->next = hc->next;
+		else
+			s->h1s = hc->next;
+		if (hc->next)
+			hc->next->prev = hc->prev;
+		pthread_mutex_unlock(&s->lock);
+		free(hc);
 		*socket_context = NULL;
 		return;
 	}
-	peer = malloc(PEER_CAP);
-	if (!peer)
+	hc = calloc(1, sizeof(*hc));
+	if (!hc)
 		return;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci && ci->client_addr)
-		emu_format_peer(peer, PEER_CAP, ci->client_addr,
+		emu_format_peer(hc->peer, PEER_CAP, ci->client_addr,
 				ci->client_addr->sa_family == AF_INET6 ?
 				sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	else
-		snprintf(peer, PEER_CAP, "-");
-	*socket_context = peer;
+		snprintf(hc->peer, PEER_CAP, "-");
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	hc->fd = ci ? ci->connect_fd : -1;
+	/* The first request began arriving before MHD got the socket. */
+	hc->deadline = emu_now_ms() + emu_request_ms(s);
+	pthread_mutex_lock(&s->lock);
+	hc->next = s->h1s;
+	if (s->h1s)
+		s->h1s->prev = hc;
+	s->h1s = hc;
+	pthread_mutex_unlock(&s->lock);
+	*socket_context = hc;
+}
+
+void emu_h1_sweep(emu_server *s, uint64_t now)
+{
+	struct h1_conn *hc;
+
+	pthread_mutex_lock(&s->lock);
+	for (hc = s->h1s; hc; hc = hc->next)
+		if (hc->deadline && now >= hc->deadline && hc->fd >= 0) {
+			shutdown(hc->fd, SHUT_RDWR);
+			hc->deadline = 0;
+		}
+	pthread_mutex_unlock(&s->lock);
+}
+
+size_t emu_h1_count(emu_server *s)
+{
+	const union MHD_DaemonInfo *di = s->mhd ?
+		MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
+
+	return di ? di->num_connections : 0;
+}
+
+/* Releases the request body and its share of the budget. */
+static void drop_body(struct h1_req *r)
+{
+	emu_budget_give(r->srv, r->len);
+	free(r->body);
+	r->body = NULL;
+	r->len = r->cap = 0;
 }
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -93,7 +165,10 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	if (r->query)
 		*r->query++ = 0;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	r->peer = ci && ci->socket_context ? ci->socket_context : "-";
+	r->hc = ci ? ci->socket_context : NULL;
+	r->peer = r->hc ? r->hc->peer : "-";
+	/* The request line is in: the rest of the request is due. */
+	set_deadline(r->srv, r->hc, r->start_ms + emu_request_ms(r->srv));
 	return r;
 }
 
@@ -116,14 +191,18 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	 * no timer can fire for r any more. */
 	if (r->timer)
 		event_free(r->timer);
+	/* Keep-alive: the next request may idle, then must come in time. */
+	set_deadline(r->srv, r->hc, emu_now_ms() + emu_idle_ms(r->srv) + emu_request_ms(r->srv));
 	emu_response_dispose(&r->plan);
-	free(r->body);
+	drop_body(r);
 	free(r->uri);
 	free(r);
 	*con_cls = NULL;
 }
 
-static enum MHD_Result reply_status(struct h1_req *r, unsigned status)
+/* A refusal with no body; close: the connection cannot be trusted to
+ * find the next request (RFC 9112 6.3). */
+static enum MHD_Result reply_status(struct h1_req *r, unsigned status, int close)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL,
 								    MHD_RESPMEM_PERSISTENT);
@@ -131,6 +210,9 @@ static enum MHD_Result reply_status(struct h1_req *r, unsigned status)
 
 	if (!resp)
 		return MHD_NO;
+	if (close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	set_deadline(r->srv, r->hc, 0);
 	ok = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	r->answered = 1;
@@ -274,38 +356,15 @@ static struct MHD_Response *plan_response(struct h1_req *r)
 	return resp;
 }
 
-static enum MHD_Result dispatch(struct h1_req *r)
+/* Sends r->plan (the handler's, or a refusal made before the body). */
+static enum MHD_Result send_plan(struct h1_req *r)
 {
-	emu_server *s = r->srv;
-	struct hdr_fill f = { NULL, 0, 0 };
 	struct MHD_Response *resp;
-	emu_request req;
 	enum MHD_Result ok;
 	size_t i;
 
 	r->answered = 1;
-	f.cap = (size_t)MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
-	f.h = calloc(f.cap ? f.cap : 1, sizeof(*f.h));
-	if (!f.h)
-		return MHD_NO;
-	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, hdr_cb, &f);
-	memset(&req, 0, sizeof(req));
-	req.method = r->mhd_method;
-	req.path = r->uri;
-	req.query = r->query ? r->query : "";
-	req.headers = f.h;
-	req.header_count = f.n < f.cap ? f.n : f.cap;
-	req.body = r->body ? r->body : (const uint8_t *)"";
-	req.body_len = r->len;
-	req.peer = r->peer;
-	req.http2 = 0;
-	emu_response_init(&r->plan, 500);
-	s->opt.handler(&r->plan, &req, s->opt.payload);
-	free(f.h);
-	/* The body is no longer needed; a slow stream should not hold it. */
-	free(r->body);
-	r->body = NULL;
-	r->len = r->cap = 0;
+	set_deadline(r->srv, r->hc, 0);
 	if (r->plan.reset_before_headers) {
 		r->status = 0;
 		return MHD_NO;	/* MHD drops the connection, answering nothing */
@@ -329,6 +388,103 @@ static enum MHD_Result dispatch(struct h1_req *r)
 	return ok;
 }
 
+/* Runs the handler, or with precheck the precheck (on the head alone):
+ * 1 when r->plan is the answer, 0 when the precheck let the request on,
+ * -1 when out of memory. */
+static int call_app(struct h1_req *r, int precheck)
+{
+	emu_server *s = r->srv;
+	struct hdr_fill f = { NULL, 0, 0 };
+	emu_request req;
+	int answered = 1;
+
+	f.cap = (size_t)MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
+	f.h = calloc(f.cap ? f.cap : 1, sizeof(*f.h));
+	if (!f.h)
+		return -1;
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, hdr_cb, &f);
+	memset(&req, 0, sizeof(req));
+	req.method = r->mhd_method;
+	req.path = r->uri;
+	req.query = r->query ? r->query : "";
+	req.headers = f.h;
+	req.header_count = f.n < f.cap ? f.n : f.cap;
+	req.body = r->body && !precheck ? r->body : (const uint8_t *)"";
+	req.body_len = precheck ? 0 : r->len;
+	req.peer = r->peer;
+	req.http2 = 0;
+	emu_response_init(&r->plan, 500);
+	if (precheck)
+		answered = s->opt.precheck(&r->plan, &req, s->opt.payload);
+	else
+		s->opt.handler(&r->plan, &req, s->opt.payload);
+	free(f.h);
+	if (!answered)
+		emu_response_dispose(&r->plan);
+	return answered;
+}
+
+struct framing {
+	const char *cl;		/* the first Content-Length */
+	int cl_differ;		/* another one with a different value */
+	int te;			/* Transfer-Encoding present */
+};
+
+static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (!strcasecmp(key, "Content-Length")) {
+		if (!f->cl)
+			f->cl = value ? value : "";
+		else if (strcmp(f->cl, value ? value : ""))
+			f->cl_differ = 1;
+	} else if (!strcasecmp(key, "Transfer-Encoding")) {
+		f->te = 1;
+	}
+	return MHD_YES;
+}
+
+/* The head is in, the body not yet: everything that can be refused now
+ * is, so that no byte of a body that cannot succeed is held. */
+static enum MHD_Result on_head(struct h1_req *r)
+{
+	emu_server *s = r->srv;
+	struct framing f = { NULL, 0, 0 };
+	unsigned long long cl = 0;
+	int rc;
+
+	if (!emu_target_ok(r->uri) || (r->query && !emu_target_ok(r->query)))
+		return reply_status(r, 400, 1);
+	/* Requests after the first on a connection; the first was judged whole
+	 * in emu_server.c before MHD saw it. */
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, framing_cb, &f);
+	if (f.cl_differ || (f.cl && f.te))
+		return reply_status(r, 400, 1);
+	if (f.cl && !f.te)
+		cl = strtoull(f.cl, NULL, 10);
+	/* Refuse before a byte of an announced oversize body is read. */
+	if (cl > s->opt.max_body)
+		return reply_status(r, 413, 0);
+	if (s->opt.precheck) {
+		rc = call_app(r, 1);
+		if (rc < 0)
+			return MHD_NO;
+		if (rc)
+			return send_plan(r);
+	}
+	if (cl > s->opt.max_buffered - atomic_load(&s->buffered) ||
+	    cl > s->opt.max_buffered) {
+		emu_refusal(&r->plan, 503, "ServiceUnavailableException",
+			    "The emulator holds as many request bodies as it may "
+			    "(--max-buffered). Try again later.");
+		return send_plan(r);
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 				 const char *method, const char *version,
 				 const char *upload, size_t *upload_size, void **con_cls)
@@ -341,16 +497,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	if (!r)
 		return MHD_NO;	/* out of memory in uri_cb */
 	if (!r->conn) {
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     "Content-Length");
-
 		r->conn = conn;
 		r->mhd_method = method;
 		snprintf(r->method, sizeof(r->method), "%s", method);
-		/* Refuse before a byte of an announced oversize body is read. */
-		if (cl && strtoull(cl, NULL, 10) > s->opt.max_body)
-			return reply_status(r, 413);
-		return MHD_YES;
+		return on_head(r);
 	}
 	if (*upload_size) {
 		size_t n = *upload_size;
@@ -359,15 +509,99 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		if (r->answered)
 			return MHD_YES;
 		if (n > s->opt.max_body - r->len) {
-			free(r->body);
-			r->body = NULL;
-			return reply_status(r, 413);
+			drop_body(r);
+			return reply_status(r, 413, 0);
 		}
-		return emu_body_append(&r->body, &r->len, &r->cap, upload, n) ? MHD_NO : MHD_YES;
+		if (emu_budget_take(s, n)) {
+			/* MHD takes no response in mid-upload: the rest is read
+			 * and dropped (the request deadline still holds), then
+			 * the refusal goes. */
+			drop_body(r);
+			emu_refusal(&r->plan, 503, "ServiceUnavailableException",
+				    "The emulator holds as many request bodies as it may "
+				    "(--max-buffered). Try again later.");
+			r->answered = r->deferred = 1;
+			return MHD_YES;
+		}
+		if (emu_body_append(&r->body, &r->len, &r->cap, upload, n)) {
+			emu_budget_give(s, n);
+			return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	if (r->deferred) {
+		r->deferred = 0;
+		return send_plan(r);
 	}
 	if (r->answered)
 		return MHD_YES;
-	return dispatch(r);
+	r->answered = 1;
+	if (call_app(r, 0) < 0)
+		return MHD_NO;
+	/* The body is no longer needed; a slow stream should not hold it. */
+	drop_body(r);
+	return send_plan(r);
+}
+
+static int is_digits(const char *p, const char *end)
+{
+	if (p == end)
+		return 0;
+	for (; p < end; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+emu_head emu_h1_head_check(const char *buf, size_t len)
+{
+	const char *end = buf + len, *line = buf, *eol, *sp, *last, *q, *cl = NULL;
+	size_t cl_len = 0;
+	int te = 0;
+
+	eol = memchr(buf, '\n', len);
+	if (!eol)
+		return EMU_HEAD_PARTIAL;
+	/* The request line: the target lies between the first and the last
+	 * space (as MHD reads it), so a space inside it shows up here too. */
+	sp = memchr(buf, ' ', (size_t)(eol - buf));
+	last = NULL;
+	for (q = sp ? sp + 1 : eol; q < eol; q++)
+		if (*q == ' ')
+			last = q;
+	if (sp && last)
+		for (q = sp + 1; q < last; q++)
+			if ((unsigned char)*q <= 0x20 || *q == 0x7f)
+				return EMU_HEAD_BAD;
+	for (line = eol + 1; line < end; line = eol + 1) {
+		const char *colon, *v, *ve;
+
+		eol = memchr(line, '\n', (size_t)(end - line));
+		if (!eol)
+			return EMU_HEAD_PARTIAL;
+		ve = eol > line && eol[-1] == '\r' ? eol - 1 : eol;
+		if (ve == line)
+			break;	/* the blank line: the head is whole */
+		colon = memchr(line, ':', (size_t)(ve - line));
+		if (!colon || line[0] == ' ' || line[0] == '\t')
+			continue;
+		for (v = colon + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
+			;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		if (colon - line == 14 && !strncasecmp(line, "Content-Length", 14)) {
+			if (!is_digits(v, ve) ||
+			    (cl && (cl_len != (size_t)(ve - v) || memcmp(cl, v, cl_len))))
+				return EMU_HEAD_BAD;
+			cl = v;
+			cl_len = (size_t)(ve - v);
+		} else if (colon - line == 17 && !strncasecmp(line, "Transfer-Encoding", 17)) {
+			te = 1;
+		}
+	}
+	if (line >= end)
+		return EMU_HEAD_PARTIAL;
+	return cl && te ? EMU_HEAD_BAD : EMU_HEAD_OK;
 }
 
 int emu_h1_start(emu_server *s)
@@ -377,8 +611,8 @@ int emu_h1_start(emu_server *s)
 
 	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, s,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)H1_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)H1_CONNECTION_LIMIT,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)H1_IDLE_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_LIMIT, s->opt.max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, s->opt.idle_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->opt.max_header_bytes + H1_POOL_SLACK,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,

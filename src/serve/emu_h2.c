@@ -22,7 +22,6 @@
 #define H2_CONN_WINDOW (16 << 20)
 /* Stop producing frames while this much waits for the socket. */
 #define H2_OUT_HIGH (64 * 1024)
-#define H2_IDLE_TIMEOUT_S 120
 /* RFC 9113 section 6.5.2 counts 32 bytes of overhead per field. */
 #define H2_FIELD_OVERHEAD 32
 
@@ -33,7 +32,10 @@ struct h2_stream {
 	emu_header *hdrs;
 	size_t nh, caph, header_bytes;
 	char *method, *path, *authority;
+	const char *query;		/* in path's allocation, once split off */
 	int headers_too_big;
+	int remote_done;		/* the client ended its side (END_STREAM) */
+	uint64_t deadline;		/* the request is due by then; 0: answered */
 	uint8_t *body;
 	size_t len, cap;
 	int answered;
@@ -52,8 +54,22 @@ struct h2_conn {
 	nghttp2_session *session;
 	struct h2_stream *streams;
 	size_t nstreams;
+	uint64_t idle_since;		/* when the last stream closed (nstreams 0) */
 	char peer[64];
 };
+
+static const char *const BUSY =
+	"The emulator holds as many request bodies as it may (--max-buffered). "
+	"Try again later.";
+
+/* Releases the request body and its share of the budget. */
+static void drop_body(struct h2_stream *st)
+{
+	emu_budget_give(st->c->srv, st->len);
+	free(st->body);
+	st->body = NULL;
+	st->len = st->cap = 0;
+}
 
 static void stream_free(struct h2_stream *st)
 {
@@ -77,7 +93,7 @@ static void stream_free(struct h2_stream *st)
 	free(st->method);
 	free(st->path);
 	free(st->authority);
-	free(st->body);
+	drop_body(st);
 	emu_response_dispose(&st->plan);
 	free(st);
 }
@@ -94,17 +110,18 @@ static void conn_free(struct h2_conn *c)
 		c->next->prev = c->prev;
 	while (c->streams)
 		stream_free(c->streams);
+	s->nh2--;
 	nghttp2_session_del(c->session);
 	bufferevent_free(c->bev);
 	free(c);
 }
 
-/* A connection with no open stream may idle only so long. */
+/* A connection with no open stream may idle only so long (the sweep
+ * closes it), however many PINGs or stray bytes it sends meanwhile. */
 static void update_idle(struct h2_conn *c)
 {
-	struct timeval tv = { H2_IDLE_TIMEOUT_S, 0 };
-
-	bufferevent_set_timeouts(c->bev, c->nstreams ? NULL : &tv, NULL);
+	if (!c->nstreams)
+		c->idle_since = emu_now_ms();
 }
 
 /* Sends what nghttp2 has; -1 when the connection is over. */
@@ -193,9 +210,9 @@ static void respond_status(struct h2_stream *st, int status)
 	snprintf(code, sizeof(code), "%d", status);
 	nv.valuelen = strlen(code);
 	st->answered = 1;
+	st->deadline = 0;
 	st->status = status;
-	free(st->body);
-	st->body = NULL;
+	drop_body(st);
 	if (nghttp2_submit_response(st->c->session, st->id, &nv, 1, NULL))
 		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
 					  NGHTTP2_INTERNAL_ERROR);
@@ -286,7 +303,7 @@ static void submit_plan(struct h2_stream *st)
 	prd.read_callback = data_cb;
 	/* A response to HEAD has headers only (DATA would be a stream error),
 	 * as libmicrohttpd does for HTTP/1.1. */
-	if (!strcmp(st->method, "HEAD"))
+	if (st->method && !strcmp(st->method, "HEAD"))
 		has_body = 0;
 	if (nghttp2_submit_response(st->c->session, st->id, nva, n, has_body ? &prd : NULL))
 		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
@@ -294,46 +311,45 @@ static void submit_plan(struct h2_stream *st)
 	free(nva);
 }
 
-static void dispatch(struct h2_stream *st)
+/* The request as received so far; the query is split off the path once.
+ * -1 when out of memory. */
+static int fill_request(struct h2_stream *st, emu_request *req)
 {
-	emu_server *s = st->c->srv;
-	emu_request req;
-	char *q;
 	size_t i;
 	int has_host = 0;
 
-	st->answered = 1;
-	if (!st->method || !st->path) {
-		/* nghttp2 checks pseudo-headers; this is only belt and braces. */
-		respond_status(st, 400);
-		return;
-	}
 	/* :authority stands in for Host (RFC 9113 8.3.1); a signer needs it. */
 	for (i = 0; i < st->nh; i++)
 		has_host |= !strcmp(st->hdrs[i].name, "host");
 	if (!has_host && st->authority &&
-	    add_header(st, "host", 4, st->authority, strlen(st->authority))) {
-		respond_status(st, 500);
-		return;
+	    add_header(st, "host", 4, st->authority, strlen(st->authority)))
+		return -1;
+	if (!st->query) {
+		char *q = strchr(st->path, '?');
+
+		if (q)
+			*q++ = 0;
+		st->query = q ? q : "";
 	}
-	q = strchr(st->path, '?');
-	if (q)
-		*q++ = 0;
-	memset(&req, 0, sizeof(req));
-	req.method = st->method;
-	req.path = st->path;
-	req.query = q ? q : "";
-	req.headers = st->hdrs;
-	req.header_count = st->nh;
-	req.body = st->body ? st->body : (const uint8_t *)"";
-	req.body_len = st->len;
-	req.peer = st->c->peer;
-	req.http2 = 1;
-	emu_response_init(&st->plan, 500);
-	s->opt.handler(&st->plan, &req, s->opt.payload);
-	free(st->body);
-	st->body = NULL;
-	st->len = st->cap = 0;
+	memset(req, 0, sizeof(*req));
+	req->method = st->method;
+	req->path = st->path;
+	req->query = st->query;
+	req->headers = st->hdrs;
+	req->header_count = st->nh;
+	req->body = st->body ? st->body : (const uint8_t *)"";
+	req->body_len = st->len;
+	req->peer = st->c->peer;
+	req->http2 = 1;
+	return 0;
+}
+
+/* Answers with st->plan: the handler's, or one made before the body. */
+static void answer_plan(struct h2_stream *st)
+{
+	st->answered = 1;
+	st->deadline = 0;
+	drop_body(st);
 	if (st->plan.reset_before_headers) {
 		st->status = 0;
 		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
@@ -342,6 +358,72 @@ static void dispatch(struct h2_stream *st)
 	}
 	st->status = st->plan.status;
 	submit_plan(st);
+}
+
+static void respond_refusal(struct h2_stream *st, int status, const char *type,
+			    const char *message)
+{
+	emu_response_init(&st->plan, status);
+	emu_refusal(&st->plan, status, type, message);
+	answer_plan(st);
+}
+
+static void dispatch(struct h2_stream *st)
+{
+	emu_server *s = st->c->srv;
+	emu_request req;
+
+	st->answered = 1;
+	st->deadline = 0;
+	if (!st->method || !st->path || !emu_target_ok(st->path)) {
+		/* nghttp2 checks pseudo-headers; this is only belt and braces. */
+		respond_status(st, 400);
+		return;
+	}
+	if (fill_request(st, &req)) {
+		respond_status(st, 500);
+		return;
+	}
+	emu_response_init(&st->plan, 500);
+	s->opt.handler(&st->plan, &req, s->opt.payload);
+	answer_plan(st);
+}
+
+/* The head is in and a body follows: everything that can be refused now
+ * is, so that no byte of a body that cannot succeed is held. */
+static void on_head(struct h2_stream *st)
+{
+	emu_server *s = st->c->srv;
+	unsigned long long cl = 0;
+	emu_request req;
+	size_t i;
+
+	if (!st->method || !st->path || !emu_target_ok(st->path)) {
+		respond_status(st, 400);
+		return;
+	}
+	/* nghttp2 has checked that it is a number. */
+	for (i = 0; i < st->nh; i++)
+		if (!strcmp(st->hdrs[i].name, "content-length"))
+			cl = strtoull(st->hdrs[i].value, NULL, 10);
+	if (cl > s->opt.max_body) {
+		respond_status(st, 413);
+		return;
+	}
+	if (s->opt.precheck) {
+		if (fill_request(st, &req)) {
+			respond_status(st, 500);
+			return;
+		}
+		emu_response_init(&st->plan, 500);
+		if (s->opt.precheck(&st->plan, &req, s->opt.payload)) {
+			answer_plan(st);
+			return;
+		}
+		emu_response_dispose(&st->plan);
+	}
+	if (cl > s->opt.max_buffered || cl > s->opt.max_buffered - atomic_load(&s->buffered))
+		respond_refusal(st, 503, "ServiceUnavailableException", BUSY);
 }
 
 static int begin_headers_cb(nghttp2_session *session, const nghttp2_frame *frame,
@@ -358,6 +440,7 @@ static int begin_headers_cb(nghttp2_session *session, const nghttp2_frame *frame
 	st->c = c;
 	st->id = frame->hd.stream_id;
 	st->start_ms = emu_now_ms();
+	st->deadline = st->start_ms + emu_request_ms(c->srv);
 	st->next = c->streams;
 	if (c->streams)
 		c->streams->prev = st;
@@ -414,8 +497,14 @@ static int data_chunk_cb(nghttp2_session *session, uint8_t flags, int32_t stream
 		respond_status(st, 413);
 		return 0;
 	}
-	if (emu_body_append(&st->body, &st->len, &st->cap, data, len))
+	if (emu_budget_take(c->srv, len)) {
+		respond_refusal(st, 503, "ServiceUnavailableException", BUSY);
+		return 0;
+	}
+	if (emu_body_append(&st->body, &st->len, &st->cap, data, len)) {
+		emu_budget_give(c->srv, len);
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	}
 	return 0;
 }
 
@@ -428,12 +517,36 @@ static int frame_recv_cb(nghttp2_session *session, const nghttp2_frame *frame,
 	if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
 		return 0;
 	st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
-	if (!st || st->answered)
+	if (!st)
+		return 0;
+	if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+		st->remote_done = 1;
+	if (st->answered)
 		return 0;
 	if (st->headers_too_big)
 		respond_status(st, 431);
 	else if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
 		dispatch(st);
+	else if (frame->hd.type == NGHTTP2_HEADERS)
+		on_head(st);
+	return 0;
+}
+
+/* A stream answered before the client finished sending: once the answer
+ * is out, ask it to stop (RFC 9113 8.1, RST_STREAM NO_ERROR), so the rest
+ * of a refused body is neither sent nor kept. */
+static int frame_send_cb(nghttp2_session *session, const nghttp2_frame *frame,
+			 void *user_data)
+{
+	struct h2_stream *st;
+
+	(void)user_data;
+	if ((frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) ||
+	    !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+		return 0;
+	st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
+	if (st && !st->remote_done)
+		nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_NO_ERROR);
 	return 0;
 }
 
@@ -447,10 +560,10 @@ static int stream_close_cb(nghttp2_session *session, int32_t stream_id, uint32_t
 	if (!st)
 		return 0;
 	if (st->answered) {
-		char *q = st->path ? strchr(st->path, '?') : NULL;
+		char *q = st->path && !st->query ? strchr(st->path, '?') : NULL;
 
 		if (q)
-			*q = 0;	/* refused before dispatch split it off */
+			*q = 0;	/* refused before the query was split off */
 		emu_access_log(c->srv, c->peer, st->method, st->path ? st->path : "-",
 			       st->status, st->bytes, st->start_ms, 1);
 	}
@@ -530,6 +643,7 @@ void emu_h2_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t le
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, data_chunk_cb);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, frame_recv_cb);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cbs, stream_close_cb);
+	nghttp2_session_callbacks_set_on_frame_send_callback(cbs, frame_send_cb);
 	rc = nghttp2_session_server_new(&c->session, cbs, c);
 	nghttp2_session_callbacks_del(cbs);
 	if (rc) {
@@ -541,6 +655,7 @@ void emu_h2_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t le
 	if (s->h2s)
 		s->h2s->prev = c;
 	s->h2s = c;
+	s->nh2++;
 	if (nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0])) ||
 	    nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0,
 						  H2_CONN_WINDOW)) {
@@ -549,9 +664,36 @@ void emu_h2_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t le
 	}
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* A client that stops reading holds our output only so long. */
+	bufferevent_set_timeouts(c->bev, NULL,
+				 &(struct timeval){ (time_t)s->opt.idle_timeout_s, 0 });
 	update_idle(c);
 	if (conn_send(c))
 		conn_free(c);
+}
+
+void emu_h2_sweep(emu_server *s, uint64_t now)
+{
+	struct h2_conn *c, *next;
+
+	for (c = s->h2s; c; c = next) {
+		struct h2_stream *st;
+		int late = 0;
+
+		next = c->next;
+		if (!c->nstreams) {
+			if (now - c->idle_since >= emu_idle_ms(s))
+				conn_free(c);
+			continue;
+		}
+		for (st = c->streams; st; st = st->next)
+			if (st->deadline && now >= st->deadline && !st->answered) {
+				respond_status(st, 408);
+				late = 1;
+			}
+		if (late && conn_send(c))
+			conn_free(c);
+	}
 }
 
 void emu_h2_close_all(emu_server *s)

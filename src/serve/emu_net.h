@@ -10,6 +10,7 @@
 #define BEDROCK_EMU_NET_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -19,6 +20,7 @@
 #include "emulate.h"
 
 struct MHD_Daemon;
+struct h1_conn;
 struct h1_req;
 struct h2_conn;
 struct peek_conn;
@@ -33,6 +35,10 @@ struct emu_server {
 	struct event *stop_ev;
 	struct peek_conn *peeks;	/* accepted, protocol not known yet */
 	struct h2_conn *h2s;		/* live HTTP/2 connections */
+	size_t npeeks, nh2;		/* how many of each (loop thread) */
+	uint64_t limit_said;		/* when the connection limit was last mentioned */
+	struct event *sweep;		/* enforces the idle and request deadlines */
+	atomic_size_t buffered;		/* request body bytes held, all connections */
 
 	struct MHD_Daemon *mhd;
 	/* Guards parked and stopping: HTTP/1.1 responses waiting for their
@@ -40,6 +46,7 @@ struct emu_server {
 	pthread_mutex_t lock;
 	struct h1_req *parked;
 	int stopping;
+	struct h1_conn *h1s;		/* every HTTP/1.1 connection, for the sweep */
 };
 
 /* Milliseconds on the monotonic clock. */
@@ -70,15 +77,44 @@ void emu_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t
 void emu_access_log(const emu_server *s, const char *peer, const char *method,
 		    const char *path, int status, size_t bytes, uint64_t start_ms, int http2);
 
+/* Takes n bytes of the shared body budget (max_buffered): 0, or -1 when
+ * that would pass it (nothing taken). give returns them. */
+int emu_budget_take(emu_server *s, size_t n);
+void emu_budget_give(emu_server *s, size_t n);
+/* A refusal in Bedrock's error shape (x-amzn-ErrorType, {"message"}),
+ * made by the network layer itself: *out is reset first. */
+void emu_refusal(emu_response *out, int status, const char *type, const char *message);
+/* 0 when a request target has a control byte, a space or DEL (400). */
+int emu_target_ok(const char *target);
+/* The deadlines in milliseconds. */
+uint64_t emu_idle_ms(const emu_server *s);
+uint64_t emu_request_ms(const emu_server *s);
+
 /* HTTP/1.1 through libmicrohttpd (emu_h1.c). */
+typedef enum emu_head {
+	EMU_HEAD_OK = 0,	/* a whole head, nothing against it */
+	EMU_HEAD_PARTIAL = 1,	/* no blank line yet */
+	EMU_HEAD_BAD = 2	/* 400: a control byte or space in the target, a
+				 * Content-Length that is not a number, two
+				 * different ones, or one with Transfer-Encoding */
+} emu_head;
+/* Judges the first bytes of an HTTP/1 request (pure; bytes past the head
+ * are ignored). What it does not understand is OK: MHD judges that. */
+emu_head emu_h1_head_check(const char *buf, size_t len);
 int emu_h1_start(emu_server *s);
 /* Takes the socket in every case (closes it if MHD cannot). */
 void emu_h1_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t len);
 /* Wakes parked responses so they fail, then stops MHD. After the loop. */
 void emu_h1_stop(emu_server *s);
+/* Connections MHD holds now. */
+size_t emu_h1_count(emu_server *s);
+/* Closes the connections whose request is late (loop thread). */
+void emu_h1_sweep(emu_server *s, uint64_t now);
 
 /* HTTP/2 with prior knowledge through nghttp2 (emu_h2.c). */
 void emu_h2_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t len);
 void emu_h2_close_all(emu_server *s);
+/* Closes idle connections, answers late requests 408 (loop thread). */
+void emu_h2_sweep(emu_server *s, uint64_t now);
 
 #endif

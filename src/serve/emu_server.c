@@ -24,8 +24,13 @@
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /* "PRI" tells the preface from every HTTP/1 method (PROPFIND, POST, ...). */
 #define PEEK_DECISIVE 3
-/* A client that connects and stays silent this long is dropped. */
-#define PEEK_TIMEOUT_MS 30000
+/* Defaults of the emu_server_options limits (documented in bedrock(1)). */
+#define DEFAULT_MAX_BUFFERED ((size_t)256 * 1024 * 1024)
+#define DEFAULT_MAX_CONNECTIONS 4096
+#define DEFAULT_IDLE_TIMEOUT_S 30
+#define DEFAULT_REQUEST_TIMEOUT_S 60
+/* How often the deadlines are looked at. */
+#define SWEEP_MS 250
 /* How often to look again when only part of "PRI" has arrived. */
 #define PEEK_RETRY_MS 5
 /* How long accepting pauses after accept() fails (out of descriptors). */
@@ -40,6 +45,9 @@ struct peek_conn {
 	int fd;
 	struct event *ev;
 	uint64_t deadline;
+	uint64_t start_ms;
+	int h1;				/* HTTP/1: waiting for the whole first head */
+	int edge;			/* ev is registered edge-triggered for it */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 };
@@ -101,27 +109,107 @@ void emu_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t
 	snprintf(out, cap, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
 }
 
+/* Request text goes to a terminal: control bytes, DEL, non-ASCII and the
+ * backslash itself as \xNN, so nothing a client sends can move the
+ * cursor, recolour the screen or fake a line. Cut at cap, never mid-escape. */
+static void log_escape(char *out, size_t cap, const char *in)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *in; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c > 0x20 && c < 0x7f && c != '\\') {
+			if (n + 1 >= cap)
+				break;
+			out[n++] = (char)c;
+			continue;
+		}
+		if (n + 4 >= cap)
+			break;
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hex[c >> 4];
+		out[n++] = hex[c & 15];
+	}
+	out[n] = 0;
+}
+
 void emu_access_log(const emu_server *s, const char *peer, const char *method,
 		    const char *path, int status, size_t bytes, uint64_t start_ms, int http2)
 {
-	char line[1024], st[16];
+	char line[1024], st[16], m[64], pth[600];
 	int n;
 
 	if (!s->opt.access_log)
 		return;
+	log_escape(m, sizeof(m), method ? method : "-");
+	log_escape(pth, sizeof(pth), path ? path : "-");
 	if (status)
 		snprintf(st, sizeof(st), "%d", status);
 	else
 		snprintf(st, sizeof(st), "reset");
 	/* The path only: a query can carry a presigned signature. */
-	n = snprintf(line, sizeof(line), "%s %s %.512s %s %zu %llums %s\n", peer,
-		     method ? method : "-", path ? path : "-", st, bytes,
+	n = snprintf(line, sizeof(line), "%s %s %s %s %zu %llums %s\n", peer, m, pth, st, bytes,
 		     (unsigned long long)(emu_now_ms() - start_ms), http2 ? "h2" : "h1");
 	if (n > (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 1;
 	/* One write per line so lines from several threads never mix. */
 	if (write(2, line, (size_t)n) < 0)
 		return;
+}
+
+/* ---- limits shared by both protocols --------------------------------------- */
+
+uint64_t emu_idle_ms(const emu_server *s)
+{
+	return (uint64_t)s->opt.idle_timeout_s * 1000;
+}
+
+uint64_t emu_request_ms(const emu_server *s)
+{
+	return (uint64_t)s->opt.request_timeout_s * 1000;
+}
+
+int emu_budget_take(emu_server *s, size_t n)
+{
+	size_t cur = atomic_load(&s->buffered);
+
+	do {
+		if (n > s->opt.max_buffered || cur > s->opt.max_buffered - n)
+			return -1;
+	} while (!atomic_compare_exchange_weak(&s->buffered, &cur, cur + n));
+	return 0;
+}
+
+void emu_budget_give(emu_server *s, size_t n)
+{
+	atomic_fetch_sub(&s->buffered, n);
+}
+
+void emu_refusal(emu_response *out, int status, const char *type, const char *message)
+{
+	char full[160], body[256];
+	int n;
+
+	emu_response_dispose(out);
+	emu_response_init(out, status);
+	snprintf(full, sizeof(full), "%s:http://internal.amazon.com/coral/com.amazon.bedrock/", type);
+	/* message is ours, a constant with nothing to escape in JSON */
+	n = snprintf(body, sizeof(body), "{\"message\":\"%s\"}", message);
+	emu_response_header(out, "Content-Type", "application/json");
+	emu_response_header(out, "x-amzn-ErrorType", full);
+	if (n > 0 && (size_t)n < sizeof(body))
+		emu_response_piece(out, body, (size_t)n, 0);
+}
+
+int emu_target_ok(const char *t)
+{
+	for (; *t; t++)
+		if ((unsigned char)*t <= 0x20 || *t == 0x7f)
+			return 0;
+	return 1;
 }
 
 /* ---- peeking ------------------------------------------------------------ */
@@ -136,6 +224,7 @@ static void peek_free(struct peek_conn *p, int close_fd)
 		s->peeks = p->next;
 	if (p->next)
 		p->next->prev = p->prev;
+	s->npeeks--;
 	event_free(p->ev);
 	if (close_fd)
 		close(p->fd);
@@ -144,16 +233,106 @@ static void peek_free(struct peek_conn *p, int close_fd)
 
 static void peek_cb(evutil_socket_t fd, short what, void *arg);
 
-/* Waits for bytes, or (when only part of "PRI" is in) polls by timer: the
- * socket stays readable then and would spin the loop. */
+/* Waits for bytes until the deadline. by_timer: only part of "PRI" is in;
+ * look again shortly (the socket stays readable and would spin the loop).
+ * An HTTP/1 head still coming in waits edge-triggered and registered once
+ * (EV_PERSIST): peeking leaves the bytes in, so only new ones may wake it;
+ * a re-registration would report the old ones again at once. */
 static void peek_arm(struct peek_conn *p, int by_timer)
 {
 	struct timeval tv = { 0, PEEK_RETRY_MS * 1000 };
-	struct timeval idle = { PEEK_TIMEOUT_MS / 1000, 0 };
+	uint64_t now = emu_now_ms(), left = p->deadline > now ? p->deadline - now : 0;
+	struct timeval until = { (time_t)(left / 1000), (suseconds_t)(left % 1000) * 1000 };
 
+	if (p->h1 && p->edge) {
+		event_add(p->ev, &until);	/* only the timeout changes */
+		return;
+	}
 	event_del(p->ev);
-	event_assign(p->ev, p->srv->base, p->fd, by_timer ? 0 : EV_READ, peek_cb, p);
-	event_add(p->ev, by_timer ? &tv : &idle);
+	if (p->h1)
+		p->edge = 1;
+	event_assign(p->ev, p->srv->base, p->fd,
+		     by_timer ? 0 : p->h1 ? EV_READ | EV_ET | EV_PERSIST : EV_READ, peek_cb, p);
+	event_add(p->ev, by_timer ? &tv : &until);
+}
+
+/* Answers 400 to a first request whose head libmicrohttpd would take
+ * (or answer twice), logs it and closes. The rest of what the client sent
+ * is read away first, so the close does not reset the answer away. */
+static void peek_refuse(struct peek_conn *p, const char *head, size_t len)
+{
+	static const char resp[] = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+				   "Content-Length: 0\r\n\r\n";
+	char method[32] = "-", target[600] = "-", peer[64], buf[4096];
+	const char *sp = memchr(head, ' ', len), *eol = memchr(head, '\n', len);
+	int rounds = 64;
+
+	if (sp && eol && sp < eol) {
+		const char *last = sp + 1, *q;
+
+		for (q = sp + 1; q < eol; q++)
+			if (*q == ' ')
+				last = q;
+		snprintf(method, sizeof(method), "%.*s", (int)(sp - head), head);
+		if (last > sp + 1)
+			snprintf(target, sizeof(target), "%.*s", (int)(last - sp - 1), sp + 1);
+	}
+	/* the log shows the path only, as for every request */
+	target[strcspn(target, "?")] = 0;
+	if (send(p->fd, resp, sizeof(resp) - 1, MSG_NOSIGNAL) < 0) {
+		/* gone already */
+	}
+	shutdown(p->fd, SHUT_WR);
+	while (rounds-- && recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	emu_format_peer(peer, sizeof(peer), (struct sockaddr *)&p->addr, p->addrlen);
+	emu_access_log(p->srv, peer, method, target, 400, 0, p->start_ms, 0);
+	peek_free(p, 1);
+}
+
+/* An HTTP/1 connection: its first head, whole, before MHD sees it. */
+static void peek_h1(struct peek_conn *p)
+{
+	emu_server *s = p->srv;
+	size_t cap = s->opt.max_header_bytes + 1, len;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	if (!buf) {
+		peek_free(p, 1);
+		return;
+	}
+	n = recv(p->fd, buf, cap, MSG_PEEK);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+		free(buf);
+		peek_free(p, 1);
+		return;
+	}
+	len = n > 0 ? (size_t)n : 0;
+	switch (emu_h1_head_check(buf, len)) {
+	case EMU_HEAD_PARTIAL:
+		free(buf);
+		if (len < cap && emu_now_ms() < p->deadline) {
+			peek_arm(p, 0);
+			return;
+		}
+		if (len < cap) {	/* the head did not come in time */
+			peek_free(p, 1);
+			return;
+		}
+		/* Too big: MHD answers that (431). */
+		emu_h1_adopt(s, p->fd, (struct sockaddr *)&p->addr, p->addrlen);
+		peek_free(p, 0);
+		return;
+	case EMU_HEAD_BAD:
+		peek_refuse(p, buf, len);
+		free(buf);
+		return;
+	default:
+		free(buf);
+		emu_h1_adopt(s, p->fd, (struct sockaddr *)&p->addr, p->addrlen);
+		peek_free(p, 0);
+	}
 }
 
 static void peek_cb(evutil_socket_t fd, short what, void *arg)
@@ -164,6 +343,10 @@ static void peek_cb(evutil_socket_t fd, short what, void *arg)
 	ssize_t n;
 
 	(void)what;
+	if (p->h1) {
+		peek_h1(p);
+		return;
+	}
 	n = recv(fd, buf, sizeof(buf), MSG_PEEK);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ||
 	    emu_now_ms() >= p->deadline) {
@@ -175,7 +358,12 @@ static void peek_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (memcmp(buf, preface, (size_t)n)) {
-		emu_h1_adopt(s, fd, (struct sockaddr *)&p->addr, p->addrlen);
+		/* A request has begun: its head is due within the request time. */
+		p->h1 = 1;
+		p->start_ms = emu_now_ms();
+		p->deadline = p->start_ms + emu_request_ms(s);
+		peek_h1(p);
+		return;
 	} else if (n < PEEK_DECISIVE) {
 		peek_arm(p, 1);
 		return;
@@ -189,10 +377,24 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		      int len, void *arg)
 {
 	emu_server *s = arg;
-	struct peek_conn *p = calloc(1, sizeof(*p));
+	struct peek_conn *p;
 	int one = 1;
 
 	(void)l;
+	/* Over the limit: closed at once, so the client hears about it now
+	 * rather than waiting in the backlog. */
+	if (s->npeeks + s->nh2 + emu_h1_count(s) >= s->opt.max_connections) {
+		uint64_t now = emu_now_ms();
+
+		if (now - s->limit_said >= 1000) {
+			fprintf(stderr, "bedrock emulate: %u connections open (--max-connections): "
+				"closing new ones\n", s->opt.max_connections);
+			s->limit_said = now;
+		}
+		close(fd);
+		return;
+	}
+	p = calloc(1, sizeof(*p));
 	if (!p || (size_t)len > sizeof(p->addr)) {
 		free(p);
 		close(fd);
@@ -204,7 +406,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	p->fd = fd;
 	memcpy(&p->addr, sa, (size_t)len);
 	p->addrlen = (socklen_t)len;
-	p->deadline = emu_now_ms() + PEEK_TIMEOUT_MS;
+	p->start_ms = emu_now_ms();
+	p->deadline = p->start_ms + emu_idle_ms(s);
 	p->ev = event_new(s->base, fd, EV_READ, peek_cb, p);
 	if (!p->ev) {
 		free(p);
@@ -215,7 +418,19 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	if (s->peeks)
 		s->peeks->prev = p;
 	s->peeks = p;
+	s->npeeks++;
 	peek_arm(p, 0);
+}
+
+static void sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	emu_server *s = arg;
+	uint64_t now = emu_now_ms();
+
+	(void)fd;
+	(void)what;
+	emu_h1_sweep(s, now);
+	emu_h2_sweep(s, now);
 }
 
 static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
@@ -370,10 +585,19 @@ int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, 
 	s->opt = *opts;
 	s->stop_pipe[0] = s->stop_pipe[1] = -1;
 	pthread_mutex_init(&s->lock, NULL);
+	atomic_init(&s->buffered, 0);
 	if (!s->opt.max_body)
 		s->opt.max_body = 25000000 + 1024 * 1024;
 	if (!s->opt.max_header_bytes)
 		s->opt.max_header_bytes = 64 * 1024;
+	if (!s->opt.max_buffered)
+		s->opt.max_buffered = DEFAULT_MAX_BUFFERED;
+	if (!s->opt.max_connections)
+		s->opt.max_connections = DEFAULT_MAX_CONNECTIONS;
+	if (!s->opt.idle_timeout_s)
+		s->opt.idle_timeout_s = DEFAULT_IDLE_TIMEOUT_S;
+	if (!s->opt.request_timeout_s)
+		s->opt.request_timeout_s = DEFAULT_REQUEST_TIMEOUT_S;
 	s->opt.listen = strdup(opts->listen);
 	/* MHD's threads arm libevent timers, so the base needs its locks. */
 	if (!s->opt.listen || evthread_use_pthreads() || !(s->base = event_base_new()) ||
@@ -383,7 +607,9 @@ int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, 
 	    fcntl(s->stop_pipe[1], F_SETFD, FD_CLOEXEC) ||
 	    !(s->stop_ev = event_new(s->base, s->stop_pipe[0], EV_READ | EV_PERSIST, stop_cb, s)) ||
 	    event_add(s->stop_ev, NULL) ||
-	    !(s->accept_resume = evtimer_new(s->base, accept_resume_cb, s))) {
+	    !(s->accept_resume = evtimer_new(s->base, accept_resume_cb, s)) ||
+	    !(s->sweep = event_new(s->base, -1, EV_PERSIST, sweep_cb, s)) ||
+	    event_add(s->sweep, &(struct timeval){ 0, SWEEP_MS * 1000 })) {
 		fprintf(stderr, "bedrock emulate: cannot set up the event loop: %s\n",
 			strerror(errno));
 		goto fail;
@@ -415,6 +641,7 @@ int emu_server_run(emu_server *s)
 	/* Stop accepting, then end every connection: HTTP/2 ones here in
 	 * the loop's thread, HTTP/1.1 ones by stopping MHD. */
 	evconnlistener_disable(s->listener);
+	event_del(s->sweep);
 	while (s->peeks)
 		peek_free(s->peeks, 1);
 	emu_h2_close_all(s);
@@ -444,6 +671,8 @@ void emu_server_free(emu_server *s)
 	emu_h1_stop(s);
 	if (s->accept_resume)
 		event_free(s->accept_resume);
+	if (s->sweep)
+		event_free(s->sweep);
 	if (s->listener)
 		evconnlistener_free(s->listener);
 	if (s->stop_ev)

@@ -90,6 +90,12 @@ const char *emu_request_header(const emu_request *req, const char *name);
  * the server calls it from several threads. */
 typedef void (*emu_handler_fn)(emu_response *out, const emu_request *req, void *payload);
 
+/* Answers a request from its head alone, before a byte of its body is
+ * read (req->body is "" and body_len 0): 1 if it filled *out (initialised
+ * as for the handler), 0 to go on. So a request that cannot succeed (no
+ * credentials) never gets its body buffered. Same threads as the handler. */
+typedef int (*emu_precheck_fn)(emu_response *out, const emu_request *req, void *payload);
+
 typedef struct emu_server emu_server;
 
 typedef struct emu_server_options {
@@ -99,6 +105,14 @@ typedef struct emu_server_options {
 	size_t max_body;		/* request body limit (default 25,000,000 + slack) */
 	size_t max_header_bytes;	/* request header block limit (default 64 KiB) */
 	int access_log;			/* 1: one line per request on stderr (no secrets) */
+	emu_precheck_fn precheck;	/* optional */
+	size_t max_buffered;		/* request body bytes held at once, all connections
+					 * together (default 256 MiB); over it: 503 */
+	unsigned max_connections;	/* open at once (default 4096); more are closed */
+	unsigned idle_timeout_s;	/* a connection with no request in flight (default 30) */
+	unsigned request_timeout_s;	/* a request's head and body must be in by then
+					 * (default 60; HTTP/1.1 keep-alive: after the idle
+					 * time, counted from the previous response) */
 } emu_server_options;
 
 /* Binds and prepares; writes the bound URL ("http://127.0.0.1:PORT",

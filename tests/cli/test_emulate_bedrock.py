@@ -52,6 +52,38 @@ BODY = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 50,
 PATH = "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke"
 
 
+def fidelity(e, auth):
+    """What Bedrock refuses, the emulator refuses the same way."""
+    def validation(name, st, h, data, needle):
+        check(name, st == 400 and h.get("x-amzn-errortype", "").startswith("ValidationException")
+              and needle in json.loads(data or b"{}").get("message", ""), (st, h, data))
+
+    st, h, data = e.request("GET", "/inference-profiles?type=FOO", None, auth)
+    validation("list profiles: unknown type", st, h, data, "'FOO' at 'typeEquals'")
+    st, h, data = e.request("GET", "/inference-profiles?type=SYSTEM_DEFINED", None, auth)
+    check("list profiles: SYSTEM_DEFINED still lists", st == 200 and
+          json.loads(data)["inferenceProfileSummaries"], data[:200])
+    # us-east-1 serves us. and global. profiles; an eu. one is not callable here.
+    eu = PATH.replace("/us.", "/eu.")
+    st, h, data = e.request("POST", eu, BODY, auth)
+    validation("eu. profile from us-east-1", st, h, data, "The provided model identifier is invalid.")
+    st, h, data = e.request("POST", PATH.replace("/us.", "/global."), BODY, auth)
+    check("global. profile from us-east-1", st == 200, (st, data[:200]))
+    st, h, data = e.request("POST", PATH, BODY, dict(auth, **{"X-Amzn-Bedrock-Trace": "BOGUS"}))
+    validation("trace BOGUS", st, h, data, "'BOGUS' at 'trace'")
+    for ok in ("ENABLED", "DISABLED", "ENABLED_FULL"):
+        st, h, data = e.request("POST", PATH, BODY, dict(auth, **{"X-Amzn-Bedrock-Trace": ok}))
+        check("trace " + ok, st == 200, (st, data[:200]))
+    st, h, data = e.request("POST", PATH, BODY.replace("Hello, world", "hi [[emulate:fault=bogus]]"), auth)
+    validation("unknown prompt fault", st, h, data, "unknown fault 'bogus'")
+    p = subprocess.run([BIN, "--endpoint-url", e.url, "list-profiles", "--type", "FOO"],
+                       capture_output=True, text=True, timeout=30,
+                       env=dict(os.environ, AWS_BEARER_TOKEN_BEDROCK="bedrock-api-key-test",
+                                AWS_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true"))
+    check("bedrock list-profiles --type FOO: ValidationException", p.returncode == 2 and
+          "ValidationException" in p.stderr, (p.returncode, p.stdout[:200], p.stderr))
+
+
 def main():
     e = Emulator("--bearer", "bedrock-api-key-test", "--fault", "throttle:2")
     try:
@@ -86,6 +118,7 @@ def main():
         st, h, data = e.request("POST", stream, BODY.replace("Hello, world", "x [[emulate:fault=truncate]]"), auth)
         dec = subprocess.run([BIN, "debug", "eventstream", "-"], input=data, capture_output=True, timeout=30)
         check("truncate fault", dec.returncode == 1 and b"offset" in dec.stderr, dec.stderr)
+        fidelity(e, auth)
     finally:
         check("SIGTERM exits 0", e.stop() == 0)
 
@@ -118,6 +151,12 @@ def main():
 
     bad = subprocess.run([BIN, "emulate", "--fault", "explode"], capture_output=True, text=True, timeout=10)
     check("bad fault refused", bad.returncode == 1 and "unknown fault" in bad.stderr, bad.stderr)
+    for region in ("bad!", "", "us-east-1/x", "-us", "us east"):
+        bad = subprocess.run([BIN, "emulate", "--listen", "127.0.0.1:0", "--region", region],
+                             capture_output=True, text=True, timeout=10)
+        check("bad --region %r refused" % region, bad.returncode == 1 and
+              "--region wants a region name" in bad.stderr and "listening" not in bad.stdout,
+              (bad.returncode, bad.stdout, bad.stderr))
     bad = subprocess.run([BIN, "emulate", "--replay", "/nonexistent"], capture_output=True, text=True, timeout=10)
     check("bad replay dir refused", bad.returncode == 1 and "/nonexistent" in bad.stderr, bad.stderr)
     return summary()

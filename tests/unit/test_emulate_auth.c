@@ -139,6 +139,39 @@ static void test_emulate_auth__missing_and_bearer(void **state)
 	expect(&req, NOW, "IncompleteSignatureException", "Credential");
 	h[1].value = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/x, Signature=00";
 	expect(&req, NOW, "IncompleteSignatureException", "SignedHeaders");
+	/* The same answers from the head alone. */
+	{
+		emu_auth_result r;
+
+		assert_int_equal(emu_auth_check_head(&r, &cfg, &req, NOW), -1);
+		assert_string_equal(r.error_type, "IncompleteSignatureException");
+		req.header_count = 1;
+		assert_int_equal(emu_auth_check_head(&r, &cfg, &req, NOW), -1);
+		assert_string_equal(r.error_type, "MissingAuthenticationTokenException");
+	}
+}
+
+/* The head alone decides everything but the signature: what it refuses is
+ * refused before the body, and a good head passes with no body at all. */
+static void test_emulate_auth__head_only(void **state)
+{
+	emu_auth_result r;
+	signed_req s;
+
+	(void)state;
+	client_sign(&s, "AKIDEXAMPLE", keys[0].secret, "us-east-1", "bedrock", NOW, NULL, 1);
+	s.req.body = NULL;
+	s.req.body_len = 0;
+	assert_int_equal(emu_auth_check_head(&r, &cfg, &s.req, NOW), 0);
+	/* the full check sees the missing body */
+	assert_int_equal(emu_auth_check(&r, &cfg, &s.req, NOW), -1);
+	assert_int_equal(emu_auth_check_head(&r, &cfg, &s.req, NOW + 301), -1);
+	assert_string_equal(r.error_type, "InvalidSignatureException");
+	client_sign(&s, "AKIDUNKNOWN", "x", "us-east-1", "bedrock", NOW, NULL, 1);
+	assert_int_equal(emu_auth_check_head(&r, &cfg, &s.req, NOW), -1);
+	assert_string_equal(r.error_type, "UnrecognizedClientException");
+	client_sign(&s, "AKIDEXAMPLE", keys[0].secret, "eu-west-1", "bedrock", NOW, NULL, 1);
+	assert_int_equal(emu_auth_check_head(&r, &cfg, &s.req, NOW), -1);
 }
 
 static void test_emulate_auth__keys(void **state)
@@ -160,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_emulate_auth__sigv4),
 		cmocka_unit_test(test_emulate_auth__missing_and_bearer),
+		cmocka_unit_test(test_emulate_auth__head_only),
 		cmocka_unit_test(test_emulate_auth__keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

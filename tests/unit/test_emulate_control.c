@@ -102,6 +102,11 @@ static void test_emulate_control__profiles_paginate(void **state)
 	assert_int_equal(seen, want);
 	cJSON_Delete(call("GET", "/inference-profiles", "nextToken=zzz", NULL, 400));
 	cJSON_Delete(call("GET", "/inference-profiles", "maxResults=0", NULL, 400));
+	/* Bedrock's enum check on typeEquals, not an empty list. */
+	j = call("GET", "/inference-profiles", "type=FOO", NULL, 400);
+	assert_non_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(j, "message")),
+			       "Value 'FOO' at 'typeEquals' failed to satisfy constraint"));
+	cJSON_Delete(j);
 	j = call("GET", "/inference-profiles", "type=APPLICATION", NULL, 200);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "inferenceProfileSummaries")), 0);
 	cJSON_Delete(j);

@@ -28,6 +28,15 @@ static void test_emulate_faults__parse(void **state)
 	assert_non_null(strstr(err, "unknown fault 'explode'"));
 }
 
+static emu_fault_kind take(emu_faults *f, const char *body, size_t len)
+{
+	emu_fault out;
+	char err[256];
+
+	assert_int_equal(emu_faults_take(&out, f, body, len, err, sizeof(err)), 0);
+	return out.kind;
+}
+
 static void test_emulate_faults__counts_and_prompts(void **state)
 {
 	emu_faults f;
@@ -41,19 +50,41 @@ static void test_emulate_faults__counts_and_prompts(void **state)
 	assert_int_equal(emu_faults_add(&f, "stream-exception=throttlingException:1", err,
 					sizeof(err)), 0);
 	assert_int_equal(emu_faults_add(&f, "internal:0", err, sizeof(err)), -1);
-	assert_int_equal(emu_faults_take(&f, "{}", 2).kind, EMU_FAULT_THROTTLE);
+	assert_int_equal(take(&f, "{}", 2), EMU_FAULT_THROTTLE);
 	/* A prompt directive hits without using up the command-line counts. */
-	assert_int_equal(emu_faults_take(&f, body, sizeof(body) - 1).kind, EMU_FAULT_NOT_READY);
-	assert_int_equal(emu_faults_take(&f, body, sizeof(body) - 1).kind, EMU_FAULT_NOT_READY);
-	assert_int_equal(emu_faults_take(&f, "{}", 2).kind, EMU_FAULT_THROTTLE);
-	assert_int_equal(emu_faults_take(&f, "{}", 2).kind, EMU_FAULT_STREAM_EXCEPTION);
-	assert_int_equal(emu_faults_take(&f, "{}", 2).kind, EMU_FAULT_NONE);
+	assert_int_equal(take(&f, body, sizeof(body) - 1), EMU_FAULT_NOT_READY);
+	assert_int_equal(take(&f, body, sizeof(body) - 1), EMU_FAULT_NOT_READY);
+	assert_int_equal(take(&f, "{}", 2), EMU_FAULT_THROTTLE);
+	assert_int_equal(take(&f, "{}", 2), EMU_FAULT_STREAM_EXCEPTION);
+	assert_int_equal(take(&f, "{}", 2), EMU_FAULT_NONE);
 	assert_int_equal(emu_faults_add(&f, "slow=5:*", err, sizeof(err)), 0);
-	assert_int_equal(emu_faults_take(&f, NULL, 0).kind, EMU_FAULT_SLOW);
-	assert_int_equal(emu_faults_take(&f, NULL, 0).kind, EMU_FAULT_SLOW);
-	/* A malformed directive is ignored. */
-	assert_int_equal(emu_faults_take(&f, "[[emulate:fault=nope]]", 22).kind, EMU_FAULT_SLOW);
-	assert_int_equal(emu_faults_take(&f, "[[emulate:fault=reset", 21).kind, EMU_FAULT_SLOW);
+	assert_int_equal(take(&f, NULL, 0), EMU_FAULT_SLOW);
+	assert_int_equal(take(&f, NULL, 0), EMU_FAULT_SLOW);
+	/* An unterminated directive is text like any other. */
+	assert_int_equal(take(&f, "[[emulate:fault=reset", 21), EMU_FAULT_SLOW);
+	emu_faults_dispose(&f);
+}
+
+/* A directive naming no fault is refused, naming it, as --fault is at
+ * start; it never falls through to the command-line rules. */
+static void test_emulate_faults__prompt_unknown(void **state)
+{
+	emu_faults f;
+	emu_fault out;
+	char err[256] = "";
+	static const char bogus[] = "{\"content\":\"hi [[emulate:fault=bogus]]\"}";
+
+	(void)state;
+	assert_int_equal(emu_faults_init(&f), 0);
+	assert_int_equal(emu_faults_add(&f, "slow=5:*", err, sizeof(err)), 0);
+	assert_int_equal(emu_faults_take(&out, &f, bogus, sizeof(bogus) - 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown fault 'bogus'"));
+	assert_int_equal(emu_faults_take(&out, &f, "[[emulate:fault=reset-after=x]]", 31, err,
+					 sizeof(err)), -1);
+	assert_non_null(strstr(err, "reset-after"));
+	assert_int_equal(emu_faults_take(&out, &f, "[[emulate:fault=reset]]", 23, err,
+					 sizeof(err)), 0);
+	assert_int_equal(out.kind, EMU_FAULT_RESET);
 	emu_faults_dispose(&f);
 }
 
@@ -62,6 +93,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_emulate_faults__parse),
 		cmocka_unit_test(test_emulate_faults__counts_and_prompts),
+		cmocka_unit_test(test_emulate_faults__prompt_unknown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
