@@ -7,6 +7,8 @@
 
 #include <stdatomic.h>
 
+#include "anthropic_front.h"
+#include "bedrock/models.h"
 #include "emu_auth.h"
 #include "emu_control.h"
 #include "emu_faults.h"
@@ -21,11 +23,16 @@ typedef struct emu_state {
 	emu_control control;
 	unsigned long seed;
 	atomic_ulong requests;
+	emu_anthropic_config anthropic;	/* the Anthropic API front (/v1/...) */
 	/* Clock for the signature skew check; NULL = time(). For tests. */
 	long long (*now)(void);
 } emu_state;
 
 /* emu_handler_fn: payload is an emu_state. Thread-safe. */
 void emu_handle(emu_response *out, const emu_request *req, void *payload);
+
+/* 1 if the model refuses temperature and top_p together (Sonnet 4.5,
+ * Haiku 4.5, Opus 4.5 and 4.6). */
+int emu_exclusive_sampling(const bedrock_model_info *m);
 
 #endif
