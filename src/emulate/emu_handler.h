@@ -1,5 +1,7 @@
 /* The Bedrock handler of `bedrock emulate`: request in, response plan out.
- * Order: request id, authentication, replay (when recordings are loaded),
+ * Paths under /v1/ go to the Anthropic API front (anthropic_front.h), which
+ * has its own keys, request ids and error shape. For the rest, in order:
+ * request id, authentication, replay (when recordings are loaded),
  * control plane, runtime operations (model resolution, validation, faults,
  * the deterministic model, rendering, stream faults). */
 #ifndef BEDROCK_EMU_HANDLER_H
