@@ -21,6 +21,8 @@
 
 #define DEFAULT_LISTEN "127.0.0.1:4567"
 #define MAX_KEYS 64
+/* The Anthropic API front takes 32 MB bodies; 1 MiB of slack above. */
+#define DEFAULT_MAX_BODY (EMU_ANTHROPIC_MAX_BODY + 1024u * 1024u)
 
 static const char usage[] =
 	"usage: bedrock emulate [options]\n"
@@ -30,13 +32,18 @@ static const char usage[] =
 	"  --key AKID:SECRET    accept this key pair (repeatable; replaces AWS's two\n"
 	"                       documented example pairs, which are the default)\n"
 	"  --bearer TOKEN       accept this Bedrock API key (repeatable)\n"
+	"  --api-key KEY        accept this key on the Anthropic API routes (/v1/messages,\n"
+	"                       /v1/models; x-api-key or Authorization: Bearer; repeatable;\n"
+	"                       default: the fake key " EMU_ANTHROPIC_DEFAULT_KEY ")\n"
+	"  --fast-retry         add retry-after-ms: 1 to the Anthropic API's 429 and 529\n"
 	"  --fault NAME[:COUNT] inject a fault into the next COUNT requests (default 1, * = all):\n"
 	"                       throttle, not-ready, internal, unavailable, model-timeout,\n"
 	"                       model-error, reset, reset-after=N, corrupt-crc, truncate,\n"
-	"                       stream-exception=KIND, slow=MS, access-denied\n"
+	"                       stream-exception=KIND, slow=MS, access-denied, overloaded,\n"
+	"                       no-retry, retry-400\n"
 	"  --replay DIR         answer with recorded exchanges from DIR (repeatable)\n"
 	"  --seed N             vary the deterministic model's wording (default 0)\n"
-	"  --max-body BYTES     largest request body accepted (default 26,048,576)\n"
+	"  --max-body BYTES     largest request body accepted (default 34,603,008)\n"
 	"  --max-buffered BYTES request body bytes held at once, all connections together\n"
 	"                       (default 268,435,456); over it, 503 ServiceUnavailableException\n"
 	"  --max-connections N  connections open at once (default 4096); more are closed\n"
@@ -105,8 +112,8 @@ static int add_key(emu_key *keys, size_t *n, const char *spec)
 int cmd_emulate(int argc, char **argv)
 {
 	emu_key keys[MAX_KEYS];
-	char *bearers[MAX_KEYS], err[512], url[128];
-	size_t nkeys = 0, nbearers = 0, k;
+	char *bearers[MAX_KEYS], *api_keys[MAX_KEYS], err[512], url[128];
+	size_t nkeys = 0, nbearers = 0, napi_keys = 0, k;
 	emu_server_options opts;
 	struct sigaction sa;
 	emu_state *st;
@@ -125,6 +132,7 @@ int cmd_emulate(int argc, char **argv)
 	opts.precheck = emu_precheck;
 	opts.payload = st;
 	opts.access_log = 1;
+	opts.max_body = DEFAULT_MAX_BODY;
 	st->auth.region = "us-east-1";
 	st->auth.max_skew_seconds = 300;
 	for (i = 1; i < argc; i++) {
@@ -132,7 +140,7 @@ int cmd_emulate(int argc, char **argv)
 
 		/* Every option that takes a value takes a non-empty one. */
 		if ((!strcmp(a, "--listen") || !strcmp(a, "--region") || !strcmp(a, "--key") ||
-		     !strcmp(a, "--bearer") || !strcmp(a, "--fault") || !strcmp(a, "--replay") ||
+		     !strcmp(a, "--bearer") || !strcmp(a, "--api-key") || !strcmp(a, "--fault") || !strcmp(a, "--replay") ||
 		     !strcmp(a, "--seed") || !strcmp(a, "--max-body") || !strcmp(a, "--max-buffered") ||
 		     !strcmp(a, "--max-connections") || !strcmp(a, "--idle-timeout") ||
 		     !strcmp(a, "--request-timeout")) &&
@@ -154,6 +162,14 @@ int cmd_emulate(int argc, char **argv)
 			if (nbearers == MAX_KEYS)
 				goto done;
 			bearers[nbearers++] = argv[i];	/* v, not const */
+		} else if (!strcmp(a, "--api-key")) {
+			if (napi_keys == MAX_KEYS) {
+				fprintf(stderr, "bedrock emulate: at most %d --api-key keys\n", MAX_KEYS);
+				goto done;
+			}
+			api_keys[napi_keys++] = argv[i];
+		} else if (!strcmp(a, "--fast-retry")) {
+			st->anthropic.fast_retry = 1;
 		} else if (!strcmp(a, "--fault")) {
 			if (emu_faults_add(&st->faults, v, err, sizeof(err))) {
 				fprintf(stderr, "bedrock emulate: %s\n", err);
@@ -229,6 +245,8 @@ int cmd_emulate(int argc, char **argv)
 	st->auth.key_count = nkeys;
 	st->auth.bearers = bearers;
 	st->auth.bearer_count = nbearers;
+	st->anthropic.api_keys = api_keys;
+	st->anthropic.api_key_count = napi_keys;
 	if (emu_control_init(&st->control, st->auth.region))
 		goto done;
 	if (network_test) {

@@ -22,6 +22,9 @@ static const struct {
 	{ "stream-exception", EMU_FAULT_STREAM_EXCEPTION, 1 },
 	{ "slow", EMU_FAULT_SLOW, 1 },
 	{ "access-denied", EMU_FAULT_ACCESS_DENIED, 0 },
+	{ "overloaded", EMU_FAULT_OVERLOADED, 0 },
+	{ "no-retry", EMU_FAULT_NO_RETRY, 0 },
+	{ "retry-400", EMU_FAULT_RETRY_400, 0 },
 };
 
 static const char *const exceptions[] = {
@@ -77,7 +80,7 @@ int emu_fault_parse(emu_fault *out, const char *spec, char *err, size_t cap)
 	}
 	snprintf(err, cap, "unknown fault '%.*s' (throttle, not-ready, internal, unavailable, "
 		 "model-timeout, model-error, reset, reset-after=N, corrupt-crc, truncate, "
-		 "stream-exception=KIND, slow=MS, access-denied)", (int)nl, spec);
+		 "stream-exception=KIND, slow=MS, access-denied, overloaded, no-retry, retry-400)", (int)nl, spec);
 	return -1;
 }
 

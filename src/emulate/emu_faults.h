@@ -22,7 +22,11 @@ typedef enum emu_fault_kind {
 	EMU_FAULT_TRUNCATE,		/* a stream frame cut short, then the end */
 	EMU_FAULT_STREAM_EXCEPTION,	/* an in-stream exception (kind in name) */
 	EMU_FAULT_SLOW,			/* delay before each event (param ms) */
-	EMU_FAULT_ACCESS_DENIED		/* 403 AccessDeniedException: no model access */
+	EMU_FAULT_ACCESS_DENIED,	/* 403 AccessDeniedException: no model access */
+	EMU_FAULT_OVERLOADED,		/* Bedrock 503 ServiceUnavailableException; API 529 */
+	EMU_FAULT_NO_RETRY,		/* 500; the API front adds x-should-retry: false */
+	EMU_FAULT_RETRY_400		/* 400; the API front adds x-should-retry: true */
+	/* Append only. */
 } emu_fault_kind;
 
 typedef struct emu_fault {

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "anthropic_models.h"
 #include "bedrock/bedrock.h"
 #include "emu_handler.h"
 #include "model.h"
@@ -55,6 +56,19 @@ static int apply_error_fault(emu_response *out, const emu_fault *f, const char *
 	case EMU_FAULT_UNAVAILABLE:
 		emu_error(out, 503, "ServiceUnavailableException",
 			  "The service is unavailable. Try again later.", rid);
+		return 1;
+	case EMU_FAULT_OVERLOADED:
+		emu_error(out, 503, "ServiceUnavailableException",
+			  "Bedrock is unable to process your request.", rid);
+		return 1;
+	case EMU_FAULT_NO_RETRY:
+		emu_error(out, 500, "InternalServerException",
+			  "The system encountered an unexpected error during processing. Try your "
+			  "request again.", rid);
+		return 1;
+	case EMU_FAULT_RETRY_400:
+		emu_error(out, 400, "ValidationException",
+			  "Malformed input request, please reformat your input and try again.", rid);
 		return 1;
 	case EMU_FAULT_MODEL_TIMEOUT:
 		emu_error(out, 408, "ModelTimeoutException",
@@ -156,18 +170,7 @@ static void apply_stream_fault(emu_response *out, const emu_fault *f)
 	}
 }
 
-/* "anthropic.claude-sonnet-4-5-20250929-v1:0" -> "claude-sonnet-4-5-20250929",
- * the name Claude's responses carry in "model". */
-static void response_model_name(char *out, size_t cap, const char *id)
-{
-	const char *p = strncmp(id, "anthropic.", 10) ? id : id + 10;
-	const char *v = strstr(p, "-v");
-	size_t n = v && v[2] >= '0' && v[2] <= '9' ? (size_t)(v - p) : strlen(p);
-
-	snprintf(out, cap, "%.*s", (int)n, p);
-}
-
-static int exclusive_sampling(const bedrock_model_info *m)
+int emu_exclusive_sampling(const bedrock_model_info *m)
 {
 	static const char *const aliases[] = { "sonnet-4.5", "haiku-4.5", "opus-4.5", "opus-4.6" };
 	size_t i;
@@ -230,7 +233,7 @@ static void runtime(emu_state *s, emu_response *out, const emu_request *req, con
 		emu_error(out, 413, "ValidationException", "Input is too long for requested model.", rid);
 		return;
 	}
-	excl = exclusive_sampling(ref.model);
+	excl = emu_exclusive_sampling(ref.model);
 	body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
 	msg[0] = '\0';
 	if (op == OP_COUNT) {
@@ -264,7 +267,9 @@ static void runtime(emu_state *s, emu_response *out, const emu_request *req, con
 	}
 	if (apply_error_fault(out, &fault, rid))
 		goto done;
-	response_model_name(name, sizeof(name), ref.model->id);
+	/* The name Claude's responses carry in "model": the API id. */
+	if (emu_anthropic_model_id(name, sizeof(name), ref.model->id))
+		snprintf(name, sizeof(name), "%.100s", ref.model->id);
 	if (emu_model_answer(&answer, messages, name, s->seed)) {
 		emu_error(out, 500, "InternalServerException", "out of memory", rid);
 		goto done;
@@ -315,6 +320,10 @@ void emu_handle(emu_response *out, const emu_request *req, void *payload)
 	emu_auth_result auth;
 	char rid[64];
 
+	if (emu_anthropic_owns(req->path)) {
+		emu_anthropic_handle(s, out, req);
+		return;
+	}
 	request_id(rid, sizeof(rid), s);
 	if (emu_auth_check(&auth, &s->auth, req, s->now ? s->now() : (long long)time(NULL))) {
 		emu_error(out, auth.status, auth.error_type, auth.message, rid);

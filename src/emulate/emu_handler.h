@@ -1,5 +1,7 @@
 /* The Bedrock handler of `bedrock emulate`: request in, response plan out.
- * Order: request id, authentication, replay (when recordings are loaded),
+ * Paths under /v1/ go to the Anthropic API front (anthropic_front.h), which
+ * has its own keys, request ids and error shape. For the rest, in order:
+ * request id, authentication, replay (when recordings are loaded),
  * control plane, runtime operations (model resolution, validation, faults,
  * the deterministic model, rendering, stream faults). */
 #ifndef BEDROCK_EMU_HANDLER_H
@@ -7,6 +9,8 @@
 
 #include <stdatomic.h>
 
+#include "anthropic_front.h"
+#include "bedrock/models.h"
 #include "emu_auth.h"
 #include "emu_control.h"
 #include "emu_faults.h"
@@ -21,6 +25,7 @@ typedef struct emu_state {
 	emu_control control;
 	unsigned long seed;
 	atomic_ulong requests;
+	emu_anthropic_config anthropic;	/* the Anthropic API front (/v1/...) */
 	/* Clock for the signature skew check; NULL = time(). For tests. */
 	long long (*now)(void);
 } emu_state;
@@ -31,5 +36,9 @@ void emu_handle(emu_response *out, const emu_request *req, void *payload);
  * credentials are missing, malformed, unknown, for another region or
  * stale, as emu_handle would, before its body is read. */
 int emu_precheck(emu_response *out, const emu_request *req, void *payload);
+
+/* 1 if the model refuses temperature and top_p together (Sonnet 4.5,
+ * Haiku 4.5, Opus 4.5 and 4.6). */
+int emu_exclusive_sampling(const bedrock_model_info *m);
 
 #endif

@@ -68,6 +68,13 @@ int emu_render_converse(emu_response *out, const cJSON *answer, const char *requ
 int emu_render_converse_stream(emu_response *out, const cJSON *answer, const char *request_id);
 int emu_render_count_tokens(emu_response *out, unsigned tokens, const char *request_id);
 
+/* The answer as the Anthropic Messages stream: calls emit once per event
+ * object (message_start, content_block_start/delta/stop per block,
+ * message_delta, message_stop; no pings), in order. emit owns the event
+ * (cJSON_Delete it) and returns 0, or -1 to stop. Returns 0 or -1. */
+typedef int (*emu_event_fn)(void *payload, cJSON *event);
+int emu_answer_events(const cJSON *answer, emu_event_fn emit, void *payload);
+
 /* The Messages answer as a Converse response body, the object
  * emu_render_converse sends (exposed for tests). */
 int emu_answer_to_converse(cJSON **out, const cJSON *answer);

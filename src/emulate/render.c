@@ -11,8 +11,6 @@
 #include "model_internal.h"
 #include "render_internal.h"
 
-#define S(s) ((s) ? (s) : "")
-
 int emu_encode_frame(uint8_t **out, size_t *out_len, const char *message_type,
 		     const char *event_or_exception_type, const char *payload, size_t payload_len)
 {
@@ -166,116 +164,40 @@ static int chunk(emu_response *out, cJSON *event)
 	return emu__frame(out, "chunk", payload);
 }
 
-static cJSON *event(const char *type, int index)
+typedef struct bedrock_stream {
+	emu_response *out;
+	const cJSON *usage;
+} bedrock_stream;
+
+/* The emu_event_fn of the Bedrock stream: one chunk per event, and the
+ * invocation metrics in message_stop. */
+static int chunk_event(void *payload, cJSON *e)
 {
-	cJSON *e = cJSON_CreateObject();
+	bedrock_stream *bs = payload;
+	const cJSON *usage = bs->usage;
+	unsigned in = emu__num(usage, "input_tokens"), outp = emu__num(usage, "output_tokens");
+	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "type"));
+	cJSON *metrics;
 
-	cJSON_AddStringToObject(e, "type", type);
-	if (index >= 0)
-		cJSON_AddNumberToObject(e, "index", index);
-	return e;
-}
-
-static int delta(emu_response *out, int index, const char *dtype, const char *key,
-		 const char *s, size_t n)
-{
-	cJSON *e = event("content_block_delta", index), *d;
-	char *piece = malloc(n + 1);
-
-	if (!piece) {
-		cJSON_Delete(e);
-		return -1;
-	}
-	memcpy(piece, s, n);
-	piece[n] = '\0';
-	d = cJSON_AddObjectToObject(e, "delta");
-	cJSON_AddStringToObject(d, "type", dtype);
-	cJSON_AddStringToObject(d, key, piece);
-	free(piece);
-	return chunk(out, e);
-}
-
-static int text_deltas(emu_response *out, int index, const char *dtype, const char *key,
-		       const char *s)
-{
-	size_t n = strlen(s), pos = 0, end;
-
-	for (; pos < n; pos = end) {
-		end = emu__piece_end(s, n, pos);
-		if (delta(out, index, dtype, key, s + pos, end - pos))
-			return -1;
-	}
-	return 0;
-}
-
-static int block_events(emu_response *out, const cJSON *block, int index)
-{
-	const char *type = emu__str(block, "type");
-	cJSON *e = event("content_block_start", index), *cb, *d;
-	const cJSON *c;
-
-	cb = cJSON_AddObjectToObject(e, "content_block");
-	cJSON_AddStringToObject(cb, "type", type ? type : "text");
-	if (type && !strcmp(type, "thinking")) {
-		cJSON_AddStringToObject(cb, "thinking", "");
-		cJSON_AddStringToObject(cb, "signature", "");
-		if (chunk(out, e) ||
-		    text_deltas(out, index, "thinking_delta", "thinking", S(emu__str(block, "thinking"))))
-			return -1;
-		e = event("content_block_delta", index);
-		d = cJSON_AddObjectToObject(e, "delta");
-		cJSON_AddStringToObject(d, "type", "signature_delta");
-		cJSON_AddStringToObject(d, "signature", S(emu__str(block, "signature")));
-		if (chunk(out, e))
-			return -1;
-	} else if (type && !strcmp(type, "tool_use")) {
-		emu_buf json = { 0 };
-		size_t pos = 0, end;
-		int rc = 0;
-
-		cJSON_AddStringToObject(cb, "id", S(emu__str(block, "id")));
-		cJSON_AddStringToObject(cb, "name", S(emu__str(block, "name")));
-		cJSON_AddObjectToObject(cb, "input");
-		if (chunk(out, e))
-			return -1;
-		emu__canonical(&json, cJSON_GetObjectItemCaseSensitive(block, "input"));
-		if (json.oom)
-			rc = -1;
-		/* An empty piece first, as Bedrock sends, then 8-byte pieces. */
-		if (!rc)
-			rc = delta(out, index, "input_json_delta", "partial_json", "", 0);
-		for (; !rc && pos < json.len; pos = end) {
-			end = emu__chunk_end(json.p, json.len, pos, 8);
-			rc = delta(out, index, "input_json_delta", "partial_json", json.p + pos,
-				   end - pos);
+	if (type && !strcmp(type, "message_stop")) {
+		metrics = cJSON_AddObjectToObject(e, "amazon-bedrock-invocationMetrics");
+		cJSON_AddNumberToObject(metrics, "inputTokenCount", in);
+		cJSON_AddNumberToObject(metrics, "outputTokenCount", outp);
+		cJSON_AddNumberToObject(metrics, "invocationLatency", emu__latency(outp));
+		cJSON_AddNumberToObject(metrics, "firstByteLatency", emu__latency(0));
+		if (has_cache(usage)) {
+			cJSON_AddNumberToObject(metrics, "cacheReadInputTokenCount",
+						emu__num(usage, "cache_read_input_tokens"));
+			cJSON_AddNumberToObject(metrics, "cacheWriteInputTokenCount",
+						emu__num(usage, "cache_creation_input_tokens"));
 		}
-		emu__buf_free(&json);
-		if (rc)
-			return -1;
-	} else {
-		cJSON_AddStringToObject(cb, "text", "");
-		if (chunk(out, e))
-			return -1;
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(block, "citations")) {
-			e = event("content_block_delta", index);
-			d = cJSON_AddObjectToObject(e, "delta");
-			cJSON_AddStringToObject(d, "type", "citations_delta");
-			emu__put(d, "citation", cJSON_Duplicate(c, 1));
-			if (chunk(out, e))
-				return -1;
-		}
-		if (text_deltas(out, index, "text_delta", "text", S(emu__str(block, "text"))))
-			return -1;
 	}
-	return chunk(out, event("content_block_stop", index));
+	return chunk(bs->out, e);
 }
 
 int emu_render_invoke_stream(emu_response *out, const cJSON *answer, const char *request_id)
 {
-	const cJSON *usage = cJSON_GetObjectItemCaseSensitive(answer, "usage"), *b;
-	unsigned in = emu__num(usage, "input_tokens"), outp = emu__num(usage, "output_tokens");
-	cJSON *e, *m, *u, *d, *metrics;
-	int index = 0;
+	bedrock_stream bs = { out, cJSON_GetObjectItemCaseSensitive(answer, "usage") };
 
 	out->status = 200;
 	out->streaming = 1;
@@ -283,51 +205,7 @@ int emu_render_invoke_stream(emu_response *out, const cJSON *answer, const char 
 	    emu_response_header(out, "X-Amzn-Bedrock-Content-Type", "application/json") ||
 	    emu_response_header(out, "x-amzn-RequestId", request_id ? request_id : ""))
 		return -1;
-
-	e = event("message_start", -1);
-	m = cJSON_Duplicate(answer, 1);
-	if (m) {
-		cJSON_ReplaceItemInObjectCaseSensitive(m, "content", cJSON_CreateArray());
-		cJSON_ReplaceItemInObjectCaseSensitive(m, "stop_reason", cJSON_CreateNull());
-		cJSON_ReplaceItemInObjectCaseSensitive(m, "stop_sequence", cJSON_CreateNull());
-		u = cJSON_GetObjectItemCaseSensitive(m, "usage");
-		cJSON_ReplaceItemInObjectCaseSensitive(u, "output_tokens", cJSON_CreateNumber(1));
-	}
-	if (!m || !cJSON_AddItemToObject(e, "message", m)) {
-		cJSON_Delete(m);
-		cJSON_Delete(e);
-		return -1;
-	}
-	if (chunk(out, e))
-		return -1;
-	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(answer, "content"))
-		if (block_events(out, b, index++))
-			return -1;
-
-	e = event("message_delta", -1);
-	d = cJSON_AddObjectToObject(e, "delta");
-	emu__put(d, "stop_reason",
-		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(answer, "stop_reason"), 1));
-	emu__put(d, "stop_sequence",
-		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(answer, "stop_sequence"), 1));
-	u = cJSON_AddObjectToObject(e, "usage");
-	cJSON_AddNumberToObject(u, "output_tokens", outp);
-	if (chunk(out, e))
-		return -1;
-
-	e = event("message_stop", -1);
-	metrics = cJSON_AddObjectToObject(e, "amazon-bedrock-invocationMetrics");
-	cJSON_AddNumberToObject(metrics, "inputTokenCount", in);
-	cJSON_AddNumberToObject(metrics, "outputTokenCount", outp);
-	cJSON_AddNumberToObject(metrics, "invocationLatency", emu__latency(outp));
-	cJSON_AddNumberToObject(metrics, "firstByteLatency", emu__latency(0));
-	if (has_cache(usage)) {
-		cJSON_AddNumberToObject(metrics, "cacheReadInputTokenCount",
-					emu__num(usage, "cache_read_input_tokens"));
-		cJSON_AddNumberToObject(metrics, "cacheWriteInputTokenCount",
-					emu__num(usage, "cache_creation_input_tokens"));
-	}
-	return chunk(out, e);
+	return emu_answer_events(answer, chunk_event, &bs);
 }
 
 int emu_render_count_tokens(emu_response *out, unsigned tokens, const char *request_id)
