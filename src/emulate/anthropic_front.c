@@ -465,7 +465,7 @@ static void messages(emu_state *s, emu_response *out, const emu_request *req, co
 	emu_fault fault;
 	emu_api_fault_error fe;
 	cJSON *answer = NULL;
-	char body[48];
+	char body[48], msg[256];
 	int rc;
 
 	if (parse_request(&r, req, count_tokens)) {
@@ -481,7 +481,11 @@ static void messages(emu_state *s, emu_response *out, const emu_request *req, co
 			emu_api_error(out, 500, "api_error", "out of memory", rid);
 		goto done;
 	}
-	fault = emu_faults_take(&s->faults, req->body, req->body_len);
+	if (emu_faults_take(&fault, &s->faults, req->body, req->body_len, msg, sizeof(msg))) {
+		/* A prompt's directive naming no fault: the caller's mistake. */
+		emu_api_error(out, 400, "invalid_request_error", msg, rid);
+		goto done;
+	}
 	if (emu_api_fault_to_error(&fe, &fault)) {
 		fault_error(s, out, &fe, rid);
 		goto done;
@@ -694,4 +698,15 @@ void emu_anthropic_handle(emu_state *s, emu_response *out, const emu_request *re
 	 * (a dropped connection has no headers to carry it). */
 	if (!out->reset_before_headers && !has_header(out, "request-id"))
 		emu_response_header(out, "request-id", rid);
+}
+
+int emu_anthropic_precheck(emu_state *s, emu_response *out, const emu_request *req)
+{
+	char rid[32];
+
+	request_id(rid, sizeof(rid), s);
+	if (!authenticate(&s->anthropic, out, req, rid))
+		return 0;
+	emu_response_header(out, "request-id", rid);
+	return 1;
 }

@@ -40,6 +40,10 @@ int emu_anthropic_owns(const char *path);
 /* Answers a request of this front. Thread-safe, like emu_handle. */
 void emu_anthropic_handle(struct emu_state *s, emu_response *out, const emu_request *req);
 
+/* The key check on the headers alone, before the body is read (the
+ * server's precheck): 0, or 1 with the 401 written. */
+int emu_anthropic_precheck(struct emu_state *s, emu_response *out, const emu_request *req);
+
 /* ---- pure parts, exposed for tests ---- */
 
 /* An error of the API's shape; request_id NULL leaves "request_id" out

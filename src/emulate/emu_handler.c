@@ -306,6 +306,8 @@ int emu_precheck(emu_response *out, const emu_request *req, void *payload)
 	emu_auth_result auth;
 	char rid[64];
 
+	if (emu_anthropic_owns(req->path))
+		return emu_anthropic_precheck(s, out, req);
 	if (!emu_auth_check_head(&auth, &s->auth, req,
 				 s->now ? s->now() : (long long)time(NULL)))
 		return 0;
