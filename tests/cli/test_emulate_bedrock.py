@@ -155,7 +155,8 @@ def main():
         bad = subprocess.run([BIN, "emulate", "--listen", "127.0.0.1:0", "--region", region],
                              capture_output=True, text=True, timeout=10)
         check("bad --region %r refused" % region, bad.returncode == 1 and
-              "--region wants a region name" in bad.stderr and "listening" not in bad.stdout,
+              ("--region wants a region name" in bad.stderr or
+               (region == "" and "--region needs a value" in bad.stderr)) and "listening" not in bad.stdout,
               (bad.returncode, bad.stdout, bad.stderr))
     bad = subprocess.run([BIN, "emulate", "--replay", "/nonexistent"], capture_output=True, text=True, timeout=10)
     check("bad replay dir refused", bad.returncode == 1 and "/nonexistent" in bad.stderr, bad.stderr)
