@@ -23,6 +23,7 @@
 #include "errors.h"
 #include "eventstream.h"
 #include "messages.h"
+#include "platform.h"
 #include "retry.h"
 
 #ifdef __cplusplus
@@ -34,8 +35,9 @@ typedef struct bedrock_client bedrock_client;
 /** A response stream: a pull iterator over Bedrock events. */
 typedef struct bedrock_stream bedrock_stream;
 
-/* 2 added deadline_ms; a version-1 struct (without it) is still accepted. */
-#define BEDROCK_CLIENT_OPTIONS_VERSION 2
+/* 2 added deadline_ms; 3 the platform, api_key and auth_token. Structs of
+ * the earlier versions (which end before those) are still accepted. */
+#define BEDROCK_CLIENT_OPTIONS_VERSION 3
 
 /** Log levels passed to the log callback. */
 typedef enum bedrock_log_level {
@@ -134,11 +136,36 @@ typedef struct bedrock_client_options {
 	 * 0 = none.
 	 */
 	long deadline_ms;
+	/**
+	 * (Optional, version 3) Where Claude is called: Amazon Bedrock (the
+	 * default) or the Anthropic API (BEDROCK_PLATFORM_ANTHROPIC). On the
+	 * Anthropic API:
+	 * - endpoint_url is the API's base URL: default ANTHROPIC_BASE_URL,
+	 *   else https://api.anthropic.com ("/v1/messages" is added to it);
+	 * - region, profile, the AWS keys, bearer_token, use_fips and
+	 *   use_dualstack are not used, and no AWS file is read;
+	 * - the typed calls (bedrock_messages_create, bedrock_messages_stream,
+	 *   bedrock_messages_count_tokens) and bedrock_control_request (the
+	 *   API's other paths, e.g. "/v1/models") work; the Bedrock operations
+	 *   (InvokeModel, Converse, CountTokens and their streams) return
+	 *   BEDROCK_ENOTSUP.
+	 */
+	bedrock_platform platform;
+	/**
+	 * (Optional, version 3; Anthropic API) An API key, sent as x-api-key;
+	 * default ANTHROPIC_API_KEY. Or an OAuth token, sent as
+	 * "Authorization: Bearer"; default ANTHROPIC_AUTH_TOKEN. Never both
+	 * (BEDROCK_ECONFIG); neither is BEDROCK_EAUTH at the first call. Both
+	 * are secrets: never logged, never in an error.
+	 */
+	const char *api_key;
+	const char *auth_token;
 } bedrock_client_options;
 
 #define BEDROCK_CLIENT_OPTIONS_INIT \
 	{ BEDROCK_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, BEDROCK_RETRY_MODE_DEFAULT, NULL, NULL, 0 }
+	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, BEDROCK_RETRY_MODE_DEFAULT, NULL, NULL, 0, \
+	  BEDROCK_PLATFORM_BEDROCK, NULL, NULL }
 
 /**
  * Makes a client. Resolves the region and the authentication (without
@@ -153,9 +180,12 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *optio
 
 void bedrock_client_free(bedrock_client *client);
 
-/** The region in use (lent). */
+/** The region in use (lent); "" off Bedrock. */
 const char *bedrock_client_region(const bedrock_client *client);
-/** The runtime endpoint in use, e.g. "https://bedrock-runtime.us-east-1.amazonaws.com" (lent). */
+/** The platform the client calls. */
+bedrock_platform bedrock_client_platform(const bedrock_client *client);
+/** The runtime endpoint in use, e.g. "https://bedrock-runtime.us-east-1.amazonaws.com"
+ *  or "https://api.anthropic.com" (lent). */
 const char *bedrock_client_endpoint(const bedrock_client *client);
 /** The attempts a call makes at most, the first included (1: no retry). */
 unsigned bedrock_client_max_attempts(const bedrock_client *client);
@@ -262,8 +292,11 @@ int bedrock_control_request(bedrock_response **out, bedrock_client *client, cons
 			    bedrock_error_info *err);
 
 /**
- * Claude, typed: renders @p request (bedrock_messages_request_json), sends
- * it with InvokeModel and parses the answer.
+ * Claude, typed, on the client's platform: renders @p request for it
+ * (bedrock_messages_request_render), sends it (Bedrock: InvokeModel; the
+ * Anthropic API: POST /v1/messages) and parses the answer. @p model_id is
+ * an alias ("sonnet-4.5", "haiku": the platform's id for it, on Bedrock
+ * the one to call from the client's region) or any full id, sent as given.
  *
  * @param out the message; bedrock_message_free()
  * @return as bedrock_invoke_model(), or BEDROCK_EPROTOCOL if the answer is
@@ -275,11 +308,31 @@ int bedrock_messages_create(bedrock_message **out, bedrock_client *client, const
 
 /**
  * The same as a stream: events come from bedrock_stream_next() (feed them
- * to a bedrock_message_accumulator for the final message).
+ * to a bedrock_message_accumulator for the final message). They are the
+ * same whichever wire carried them (Bedrock's event stream, or the
+ * Anthropic API's Server-Sent Events: there .event_type is the SSE event
+ * name and .message NULL); `ping` and event names this version does not
+ * know are skipped. An `error` event is the stream's error:
+ * BEDROCK_ETHROTTLED (rate_limit_error) or BEDROCK_ESERVICE, with the
+ * error's type in aws_code.
  */
 int bedrock_messages_stream(bedrock_stream **out, bedrock_client *client, const char *model_id,
 			    const bedrock_messages_request *request,
 			    const bedrock_request_options *options, bedrock_error_info *err);
+
+/**
+ * Counts the input tokens of @p request for @p model_id without running
+ * it, on any platform: Bedrock's CountTokens (with the model's base id),
+ * or the Anthropic API's /v1/messages/count_tokens (without the members
+ * that only shape the output: max_tokens, temperature, ...).
+ *
+ * @param[out] input_tokens the count
+ * @return 0, or as bedrock_messages_create(); BEDROCK_EPROTOCOL if the
+ *         answer carries no count
+ */
+int bedrock_messages_count_tokens(uint64_t *input_tokens, bedrock_client *client,
+				  const char *model_id, const bedrock_messages_request *request,
+				  const bedrock_request_options *options, bedrock_error_info *err);
 
 /* ---- streams ------------------------------------------------------------- */
 

@@ -50,7 +50,10 @@ typedef enum bedrock_error {
 	/** Nothing there: a provider with no credentials configured, a missing item. */
 	BEDROCK_ENOTFOUND = -14,
 	/** The caller cancelled the call or the stream (bedrock_stream_cancel, bedrock_cancel_trigger). */
-	BEDROCK_ECANCELED = -15
+	BEDROCK_ECANCELED = -15,
+	/** The call does not exist on the client's platform (InvokeModel on the
+	 *  Anthropic API, a guardrail header outside Bedrock). */
+	BEDROCK_ENOTSUP = -16
 	/* Add new codes here, last, and to bedrock_strerror(). Never renumber. */
 } bedrock_error;
 

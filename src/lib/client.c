@@ -12,6 +12,7 @@
 #include "client_private.h"
 #include "config_private.h"
 #include "creds_private.h"
+#include "crypto.h"
 #include "errinfo.h"
 
 /* https://PREFIX[-fips].REGION.SUFFIX, the partition chosen by the region. */
@@ -89,104 +90,44 @@ static void log_proxies(bedrock_client *c)
 	}
 }
 
-int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
-		       bedrock_error_info *err)
+/* Bedrock's part of a client: the AWS configuration, region, endpoints,
+ * authentication and signer. *cfg is kept for the retry settings. */
+static int aws_setup(bedrock_client *c, bedrock_config **cfg, const bedrock_client_options *o,
+		     bedrock_error_info *err)
 {
-	bedrock_client_options defaults = BEDROCK_CLIENT_OPTIONS_INIT;
 	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
 	bedrock_auth_options ao = BEDROCK_AUTH_OPTIONS_INIT;
-	bedrock_config *cfg = NULL;
-	bedrock_client *c;
-	const char *region, *ep, *v;
-	char ua[256];
+	const char *region, *ep;
 	int rc;
 
-	if (!out)
-		return bedrock__err(err, BEDROCK_EINVAL, "no output pointer");
-	*out = NULL;
-	if (!o)
-		o = &defaults;
-	if (o->version == 1) {
-		/* Built against the first struct: it ends before deadline_ms. */
-		memcpy(&defaults, o, offsetof(bedrock_client_options, deadline_ms));
-		o = &defaults;
-	} else if (o->version != BEDROCK_CLIENT_OPTIONS_VERSION) {
-		return bedrock__err(err, BEDROCK_EINVAL, "unknown bedrock_client_options version");
-	}
-	c = bedrock__calloc(1, sizeof(*c));
-	if (!c)
-		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	pthread_mutex_init(&c->pool_lock, NULL);
 	co.profile = o->profile;
-	rc = bedrock_config_load(&cfg, &co);
-	if (rc) {
-		bedrock__err(err, rc, "%s", rc == BEDROCK_ENOMEM ? "out of memory" : bedrock_config_errmsg(cfg));
-		goto fail;
-	}
-	rc = bedrock_config_region(&region, NULL, cfg, o->region);
-	if (rc) {
-		bedrock__err(err, rc, "%s", bedrock_config_errmsg(cfg));
-		goto fail;
-	}
-	if (!host_label(region)) {
-		/* It becomes part of the endpoint's host name (botocore's check). */
-		rc = bedrock__err(err, BEDROCK_ECONFIG, "invalid region '%.64s%s': a region is a name "
-				  "such as us-east-1", region, strlen(region) > 64 ? "..." : "");
-		goto fail;
-	}
-	c->region = bedrock__strdup(region);
-	ep = o->endpoint_url ? o->endpoint_url : bedrock_config_endpoint(cfg, "BEDROCK_RUNTIME");
-	if (ep && (o->use_fips || o->use_dualstack)) {
-		rc = bedrock__err(err, BEDROCK_ECONFIG,
-				  "FIPS and dual-stack endpoints cannot be combined with a custom endpoint");
-		goto fail;
-	}
-	rc = endpoint(&c->endpoint, &c->endpoint_path, "endpoint", ep,
-		      "bedrock-runtime", region, o, err);
+	rc = bedrock_config_load(cfg, &co);
 	if (rc)
-		goto fail;
+		return bedrock__err(err, rc, "%s", rc == BEDROCK_ENOMEM ? "out of memory"
+						   : bedrock_config_errmsg(*cfg));
+	rc = bedrock_config_region(&region, NULL, *cfg, o->region);
+	if (rc)
+		return bedrock__err(err, rc, "%s", bedrock_config_errmsg(*cfg));
+	if (!host_label(region))
+		/* It becomes part of the endpoint's host name (botocore's check). */
+		return bedrock__err(err, BEDROCK_ECONFIG, "invalid region '%.64s%s': a region is a "
+				    "name such as us-east-1", region, strlen(region) > 64 ? "..." : "");
+	if (!(c->region = bedrock__strdup(region)))
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	ep = o->endpoint_url ? o->endpoint_url : bedrock_config_endpoint(*cfg, "BEDROCK_RUNTIME");
+	if (ep && (o->use_fips || o->use_dualstack))
+		return bedrock__err(err, BEDROCK_ECONFIG,
+				    "FIPS and dual-stack endpoints cannot be combined with a custom endpoint");
+	rc = endpoint(&c->endpoint, &c->endpoint_path, "endpoint", ep, "bedrock-runtime", region, o,
+		      err);
+	if (rc)
+		return rc;
 	ep = o->control_endpoint_url ? o->control_endpoint_url
-	     : o->endpoint_url ? o->endpoint_url : bedrock_config_endpoint(cfg, "BEDROCK");
+	     : o->endpoint_url ? o->endpoint_url : bedrock_config_endpoint(*cfg, "BEDROCK");
 	rc = endpoint(&c->control_endpoint, &c->control_endpoint_path, "control-plane endpoint", ep,
 		      "bedrock", region, o, err);
 	if (rc)
-		goto fail;
-	v = o->ca_bundle ? o->ca_bundle : bedrock__env("AWS_CA_BUNDLE");
-	if (v)
-		c->ca_bundle = bedrock__strdup(v);
-	snprintf(ua, sizeof(ua), "libbedrock/%s lang/c%s%s", BEDROCK_VERSION,
-		 o->user_agent_suffix ? " " : "", o->user_agent_suffix ? o->user_agent_suffix : "");
-	c->user_agent = bedrock__strdup(ua);
-	if (!c->region || !c->user_agent ||
-	    (v && !c->ca_bundle)) {
-		rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-		goto fail;
-	}
-	rc = resolve_proxies(c, o, err);
-	if (rc)
-		goto fail;
-	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
-	c->idle_timeout_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 300000;
-	c->total_timeout_ms = o->total_timeout_ms > 0 ? o->total_timeout_ms : 0;
-	c->deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : 0;
-	{
-		bedrock_retry_options ro = BEDROCK_RETRY_OPTIONS_INIT;
-
-		ro.mode = o->retry_mode;
-		ro.max_attempts = o->max_attempts;
-		rc = bedrock_retry_options_from_config(&ro, cfg, err);
-		if (!rc)
-			rc = bedrock_retry_new(&c->retry, &ro);
-		if (rc) {
-			if (err && !err->message[0])
-				bedrock__err(err, rc, "out of memory");
-			goto fail;
-		}
-		c->max_attempts = bedrock_retry_get_max_attempts(c->retry);
-	}
-	c->log = o->log;
-	c->log_payload = o->log_payload;
-	atomic_init(&c->skew_seconds, 0);
+		return rc;
 	ao.bearer_token = o->bearer_token;
 	ao.access_key_id = o->access_key_id;
 	ao.secret_access_key = o->secret_access_key;
@@ -195,20 +136,112 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 	ao.profile = o->profile;
 	rc = bedrock_auth_new(&c->auth, &ao, err);
 	if (rc)
+		return rc;
+	if ((rc = bedrock_sigv4_signer_new(&c->signer)) != 0)
+		return bedrock__err(err, rc, "out of memory");
+	return 0;
+}
+
+/* The options as the current struct: an older version's are copied into
+ * *room (the fields it lacks keep their defaults). */
+static const bedrock_client_options *options_now(bedrock_client_options *room,
+						 const bedrock_client_options *o)
+{
+	size_t n;
+
+	if (!o)
+		return room;
+	switch (o->version) {
+	case 1: n = offsetof(bedrock_client_options, deadline_ms); break;
+	case 2: n = offsetof(bedrock_client_options, platform); break;
+	case BEDROCK_CLIENT_OPTIONS_VERSION: return o;
+	default: return NULL;
+	}
+	memcpy(room, o, n);
+	return room;
+}
+
+int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
+		       bedrock_error_info *err)
+{
+	bedrock_client_options defaults = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_retry_options ro = BEDROCK_RETRY_OPTIONS_INIT;
+	bedrock_config *cfg = NULL;
+	bedrock_client *c;
+	const char *v;
+	char ua[256];
+	int rc;
+
+	if (!out)
+		return bedrock__err(err, BEDROCK_EINVAL, "no output pointer");
+	*out = NULL;
+	if (!(o = options_now(&defaults, o)))
+		return bedrock__err(err, BEDROCK_EINVAL, "unknown bedrock_client_options version");
+	c = bedrock__calloc(1, sizeof(*c));
+	if (!c)
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	pthread_mutex_init(&c->pool_lock, NULL);
+	atomic_init(&c->skew_seconds, 0);
+	c->log = o->log;
+	c->log_payload = o->log_payload;
+	c->platform = o->platform;
+	c->request_id_header = "x-amzn-requestid";
+	if (o->platform == BEDROCK_PLATFORM_BEDROCK)
+		rc = aws_setup(c, &cfg, o, err);
+	else if (o->platform == BEDROCK_PLATFORM_ANTHROPIC)
+		rc = bedrock__anthropic_setup(c, o, err);
+	else if (o->platform == BEDROCK_PLATFORM_VERTEX)
+		rc = bedrock__err(err, BEDROCK_ENOTSUP, "Vertex AI is not supported by this version");
+	else
+		rc = bedrock__err(err, BEDROCK_EINVAL, "unknown platform %d", (int)o->platform);
+	if (rc)
 		goto fail;
-	rc = bedrock_sigv4_signer_new(&c->signer);
+	v = o->ca_bundle ? o->ca_bundle : bedrock__env("AWS_CA_BUNDLE");
+	if (v && !(c->ca_bundle = bedrock__strdup(v)))
+		goto oom;
+	snprintf(ua, sizeof(ua), "libbedrock/%s lang/c%s%s", BEDROCK_VERSION,
+		 o->user_agent_suffix ? " " : "", o->user_agent_suffix ? o->user_agent_suffix : "");
+	if (!(c->user_agent = bedrock__strdup(ua)))
+		goto oom;
+	rc = resolve_proxies(c, o, err);
+	if (rc)
+		goto fail;
+	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+	c->idle_timeout_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 300000;
+	c->total_timeout_ms = o->total_timeout_ms > 0 ? o->total_timeout_ms : 0;
+	c->deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : 0;
+	ro.mode = o->retry_mode;
+	ro.max_attempts = o->max_attempts;
+	/* The AWS settings (AWS_MAX_ATTEMPTS, retry_mode) are Bedrock's. */
+	if (c->platform == BEDROCK_PLATFORM_BEDROCK)
+		rc = bedrock_retry_options_from_config(&ro, cfg, err);
+	else if (ro.mode == BEDROCK_RETRY_MODE_DEFAULT)
+		ro.mode = BEDROCK_RETRY_STANDARD;
+	if (!rc)
+		rc = bedrock_retry_new(&c->retry, &ro);
 	if (rc) {
-		bedrock__err(err, rc, "out of memory");
+		if (err && !err->message[0])
+			bedrock__err(err, rc, "out of memory");
 		goto fail;
 	}
+	c->max_attempts = bedrock_retry_get_max_attempts(c->retry);
 	bedrock_config_free(cfg);
 	log_proxies(c);
 	*out = c;
 	return 0;
+oom:
+	rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 fail:
 	bedrock_config_free(cfg);
 	bedrock_client_free(c);
 	return rc;
+}
+
+static void free_secret(char *s)
+{
+	if (s)
+		bedrock__wipe(s, strlen(s));
+	bedrock__free(s);
 }
 
 void bedrock_client_free(bedrock_client *c)
@@ -227,6 +260,8 @@ void bedrock_client_free(bedrock_client *c)
 	bedrock_retry_free(c->retry);
 	bedrock_sigv4_signer_free(c->signer);
 	bedrock__free(c->region);
+	free_secret(c->api_key);
+	free_secret(c->auth_token);
 	bedrock__free(c->endpoint);
 	bedrock__free(c->control_endpoint);
 	bedrock__free(c->endpoint_path);
@@ -238,7 +273,16 @@ void bedrock_client_free(bedrock_client *c)
 	bedrock__free(c);
 }
 
-const char *bedrock_client_region(const bedrock_client *c) { return c->region; }
+const char *bedrock_client_region(const bedrock_client *c) { return c->region ? c->region : ""; }
+bedrock_platform bedrock_client_platform(const bedrock_client *c) { return c->platform; }
+
+int bedrock__client_bedrock_only(const bedrock_client *c, const char *what, bedrock_error_info *err)
+{
+	if (c->platform == BEDROCK_PLATFORM_BEDROCK)
+		return 0;
+	return bedrock__err(err, BEDROCK_ENOTSUP, "%s is a Bedrock operation: not on the %s platform",
+			    what, bedrock_platform_name(c->platform));
+}
 const char *bedrock_client_endpoint(const bedrock_client *c) { return c->endpoint; }
 unsigned bedrock_client_max_attempts(const bedrock_client *c) { return c ? c->max_attempts : 0; }
 
@@ -364,8 +408,8 @@ static CURLcode run(const bedrock__conn *conn, const bedrock_cancel *cancel, int
 	return cc;
 }
 
-static int perform(bedrock_response **out, bedrock_client *c, const bedrock__call *call,
-		   bedrock_error_info *err)
+int bedrock__client_perform(bedrock_response **out, bedrock_client *c, const bedrock__call *call,
+			    bedrock_error_info *err)
 {
 	const bedrock_cancel *cancel = BEDROCK__CALL_CANCEL(call);
 	bedrock_response *r = bedrock__calloc(1, sizeof(*r));
@@ -415,7 +459,7 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 				curl_easy_setopt(conn.easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
 		}
 		/* Signed afresh each attempt: a new date, and fresh credentials. */
-		rc = bedrock__client_headers(&list, c, call, &conn.sig, err);
+		rc = bedrock__client_request_headers(&list, c, call, &conn.sig, err);
 		if (rc) {
 			bedrock__client_release_conn(c, &conn);
 			break;
@@ -447,7 +491,7 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 			break;
 		}
 		r->status = (int)status;
-		bedrock__headers_get(&r->headers, "x-amzn-requestid", r->request_id,
+		bedrock__headers_get(&r->headers, c->request_id_header, r->request_id,
 				     sizeof(r->request_id));
 		if (cc == CURLE_OK)
 			bedrock__client_after_answer(c, status == 429);
@@ -461,7 +505,7 @@ static int perform(bedrock_response **out, bedrock_client *c, const bedrock__cal
 				     : bedrock__client_transport_error(err, c, call->endpoint, url, (int)cc,
 								       errbuf);
 		} else if (status >= 300) {
-			rc = bedrock__client_http_error(err, (int)status, &r->headers, r->body.ptr,
+			rc = bedrock__client_http_error(err, c, (int)status, &r->headers, r->body.ptr,
 							r->body.len);
 			if (!skew_retried && bedrock__client_skew(c, err, &r->headers)) {
 				/* Not counted as an attempt: our clock was wrong, not Bedrock. */
@@ -512,15 +556,20 @@ static int runtime_call(bedrock_response **out, bedrock_client *c, const char *m
 			const bedrock_request_options *o, bedrock_error_info *err)
 {
 	char path[8192];
-	bedrock__call call = { "POST", c->endpoint, path, NULL, body, len, "application/json", o, 0 };
+	bedrock__call call = { "POST", c->endpoint, path, NULL, body, len, "application/json", o, 0,
+			       NULL };
 	int rc;
 
 	if (out)
 		*out = NULL;
 	if (!out || !c || (!body && len))
 		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
+	if ((rc = bedrock__client_bedrock_only(c, !strcmp(op, "/invoke") ? "InvokeModel"
+						   : !strcmp(op, "/converse") ? "Converse" : "CountTokens",
+						   err)) != 0)
+		return rc;
 	rc = model_path(path, sizeof(path), model_id, op, err);
-	return rc ? rc : perform(out, c, &call, err);
+	return rc ? rc : bedrock__client_perform(out, c, &call, err);
 }
 
 int bedrock_invoke_model(bedrock_response **out, bedrock_client *c, const char *model_id,
@@ -548,7 +597,8 @@ int bedrock_control_request(bedrock_response **out, bedrock_client *c, const cha
 {
 	char path[4096];
 	const char *q;
-	bedrock__call call = { method, NULL, path, NULL, body, len, "application/json", NULL, 0 };
+	bedrock__call call = { method, NULL, path, NULL, body, len, "application/json", NULL, 0,
+			       NULL };
 
 	if (out)
 		*out = NULL;
@@ -560,5 +610,5 @@ int bedrock_control_request(bedrock_response **out, bedrock_client *c, const cha
 	snprintf(path, sizeof(path), "%.*s", (int)(q ? (size_t)(q - path_and_query) : strlen(path_and_query)),
 		 path_and_query);
 	call.query = q ? q + 1 : NULL;
-	return perform(out, c, &call, err);
+	return bedrock__client_perform(out, c, &call, err);
 }

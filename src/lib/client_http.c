@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "client_private.h"
 #include "creds_private.h"
+#include "anthropic_retry.h"
 #include "errinfo.h"
 #include "http.h"
 #include "timeutil.h"
@@ -33,6 +34,13 @@ void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	c->log(level, line, c->log_payload);
+}
+
+static int append(struct curl_slist **list, const char *name, const char *value, size_t vlen);
+
+int bedrock__header_append(struct curl_slist **list, const char *name, const char *value)
+{
+	return append(list, name, value, strlen(value));
 }
 
 static int append(struct curl_slist **list, const char *name, const char *value, size_t vlen)
@@ -383,8 +391,8 @@ static const char *reason_phrase(int status)
 	}
 }
 
-int bedrock__client_http_error(bedrock_error_info *err, int status, const bedrock_buf *headers,
-			       const char *body, size_t len)
+int bedrock__client_http_error(bedrock_error_info *err, const bedrock_client *c, int status,
+			       const bedrock_buf *headers, const char *body, size_t len)
 {
 	char code[128] = "", rid[64] = "";
 	const char *msg = NULL;
@@ -403,7 +411,19 @@ int bedrock__client_http_error(bedrock_error_info *err, int status, const bedroc
 			snprintf(code, sizeof(code), "%s", v->valuestring);
 	}
 	clean_code(code);
-	if (j) {
+	if (j && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "error"))) {
+		/* The Anthropic API's shape (Vertex's too):
+		 * {"type":"error","error":{"type":"overloaded_error","message":...}} */
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+
+		if (!code[0] && cJSON_IsString(t))
+			snprintf(code, sizeof(code), "%s", t->valuestring);
+		if (cJSON_IsString(m))
+			msg = m->valuestring;
+	}
+	if (j && !msg) {
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "message");
 
 		if (!cJSON_IsString(m))
@@ -411,7 +431,7 @@ int bedrock__client_http_error(bedrock_error_info *err, int status, const bedroc
 		if (cJSON_IsString(m))
 			msg = m->valuestring;
 	}
-	bedrock__headers_get(headers, "x-amzn-requestid", rid, sizeof(rid));
+	bedrock__headers_get(headers, c->request_id_header, rid, sizeof(rid));
 	if (status == 401 || status == 403)
 		rc = BEDROCK_EAUTH;
 	else if (status == 429 && strcmp(code, "ModelNotReadyException"))
@@ -433,8 +453,10 @@ int bedrock__client_http_error(bedrock_error_info *err, int status, const bedroc
 		err->http_status = status;
 		snprintf(err->aws_code, sizeof(err->aws_code), "%.63s", code);
 		snprintf(err->request_id, sizeof(err->request_id), "%s", rid);
-		err->retryable = bedrock_retry_category_retryable(
-			bedrock_retry_classify(status, code[0] ? code : NULL, BEDROCK_RETRY_TRANSPORT_NONE));
+		err->retryable = c->platform == BEDROCK_PLATFORM_ANTHROPIC
+			? bedrock__anthropic_retryable(status, headers)
+			: bedrock_retry_category_retryable(bedrock_retry_classify(
+				  status, code[0] ? code : NULL, BEDROCK_RETRY_TRANSPORT_NONE));
 	}
 	cJSON_Delete(j);
 	return rc;
@@ -524,6 +546,7 @@ int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 	bedrock_retry_attempt a = BEDROCK_RETRY_ATTEMPT_INIT;
 	bedrock_retry_decision d;
 	char xra[32], ra[64];
+	long long headers_wait = -1;
 
 	if (rc == BEDROCK_ENOMEM || rc == BEDROCK_EINVAL || rc == BEDROCK_ECONFIG ||
 	    rc == BEDROCK_ECANCELED ||
@@ -533,6 +556,23 @@ int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 	a.http_status = err ? err->http_status : 0;
 	a.aws_code = err && err->aws_code[0] ? err->aws_code : NULL;
 	a.transport = transport_kind(curl_code);
+	if (c->platform == BEDROCK_PLATFORM_ANTHROPIC && a.http_status) {
+		/* The SDKs' rule decides; the policy still spaces the attempts
+		 * (and keeps the retry quota): a retryable answer goes to it as
+		 * what AWS calls transient, or throttling for a 429. */
+		if (!bedrock__anthropic_retryable(a.http_status, headers)) {
+			bedrock__client_log(c, BEDROCK_LOG_DEBUG, "not retrying: HTTP %d%s", a.http_status,
+					    headers && !bedrock__headers_get(headers, "x-should-retry", ra,
+									     sizeof(ra))
+					    ? " (x-should-retry: false)" : "");
+			return 0;
+		}
+		a.http_status = a.http_status == 429 ? 429 : 503;
+		a.aws_code = NULL;
+		a.retry_after_ms = -1;
+		headers_wait = bedrock__anthropic_retry_wait(headers);
+		headers = NULL;
+	}
 	if (headers) {
 		bedrock__headers_get(headers, "x-amz-retry-after", xra, sizeof(xra));
 		bedrock__headers_get(headers, "retry-after", ra, sizeof(ra));
@@ -543,6 +583,8 @@ int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 				    bedrock_retry_reason_name(d.reason));
 		return 0;
 	}
+	if (headers_wait >= 0)
+		d.delay_ms = (uint64_t)headers_wait;	/* exactly, as the SDKs wait */
 	if (end_ms && bedrock__now_ms() + (long long)d.delay_ms >= end_ms) {
 		if (d.quota_cost)	/* not spent: give it back */
 			bedrock_retry_success(c->retry, d.quota_cost);

@@ -44,6 +44,13 @@ typedef struct bedrock__conn {
 } bedrock__conn;
 
 struct bedrock_client {
+	bedrock_platform platform;
+	/* Anthropic API: the key (x-api-key) or the OAuth token (Bearer), one
+	 * of them; wiped before being freed. */
+	char *api_key, *auth_token;
+	const char *api_key_source;	/* "ANTHROPIC_API_KEY", "the options", ... */
+	/* The header that names a request: x-amzn-requestid, request-id. */
+	const char *request_id_header;
 	char *region;
 	char *endpoint;		/* runtime, no trailing slash */
 	char *control_endpoint;
@@ -80,6 +87,7 @@ typedef struct bedrock__call {
 	const char *accept;
 	const bedrock_request_options *options;
 	int stream_accept;		/* invoke-with-response-stream: X-Amzn-Bedrock-Accept */
+	const char *betas;		/* Anthropic API: the anthropic-beta value, or NULL */
 } bedrock__call;
 
 /* The call's cancel token, if any. */
@@ -94,13 +102,40 @@ struct bedrock_response {
 	char header_value[512];
 };
 
+/* BEDROCK_ENOTSUP unless c is on Bedrock: "<what> is a Bedrock operation". */
+int bedrock__client_bedrock_only(const bedrock_client *c, const char *what, bedrock_error_info *err);
+
+/* A complete exchange with retries (the Messages calls of every platform,
+ * and the Bedrock operations). */
+int bedrock__client_perform(bedrock_response **out, bedrock_client *c, const bedrock__call *call,
+			    bedrock_error_info *err);
+/* Opens a stream for call (POST to c->endpoint), retried until its first
+ * event; sse: the answer is Server-Sent Events, else an event stream. */
+int bedrock__client_open_stream(bedrock_stream **out, bedrock_client *c, const bedrock__call *call,
+				int sse, bedrock_error_info *err);
+
+/* Appends "name: value"; 0 or -1 (out of memory, or too long). */
+int bedrock__header_append(struct curl_slist **list, const char *name, const char *value);
+
+/* ---- the Anthropic API (client_anthropic.c) ---- */
+/* Base URL and credentials from the options or ANTHROPIC_*. */
+int bedrock__anthropic_setup(bedrock_client *c, const bedrock_client_options *o,
+			     bedrock_error_info *err);
+/* Where the key came from ("ANTHROPIC_API_KEY", ...), NULL if none. */
+const char *bedrock__anthropic_credential_source(const bedrock_client *c);
+/* One attempt's headers on c's platform: Bedrock's (signed), or the
+ * Anthropic API's (x-api-key or Bearer, anthropic-version, -beta). */
+int bedrock__client_request_headers(struct curl_slist **list, bedrock_client *c,
+				    const bedrock__call *call, bedrock_sigv4_result **sig,
+				    bedrock_error_info *err);
+
 /* Checks an endpoint URL (what names it in messages: "endpoint") with
  * libcurl's parser; *url is it rebuilt without a trailing slash, *path its
  * path without one. 0, BEDROCK_ECONFIG saying what is wrong without
  * quoting the URL (it may hold a password), or BEDROCK_ENOMEM. */
 int bedrock__endpoint_parse(char **url, char **path, const char *what, const char *in,
 			    bedrock_error_info *err);
-/* Builds the signed header list for one attempt; *list owned by caller.
+/* Builds Bedrock's signed header list for one attempt; *list owned by caller.
  * sig: work space to sign in (NULL: a temporary one). */
 int bedrock__client_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,
 			    bedrock_sigv4_result **sig, bedrock_error_info *err);
@@ -131,9 +166,10 @@ void bedrock__duration(char *out, size_t cap, long ms);
 int bedrock__client_sleep(uint64_t ms, const bedrock_cancel *cancel);
 /* Fills err for a cancelled call; returns BEDROCK_ECANCELED. */
 int bedrock__client_cancelled(bedrock_error_info *err, const char *what);
-/* Fills err from an HTTP error response; returns the bedrock_error. */
-int bedrock__client_http_error(bedrock_error_info *err, int status, const bedrock_buf *headers,
-			       const char *body, size_t len);
+/* Fills err from an HTTP error response (Bedrock's shapes, or the
+ * Anthropic API's {"type":"error","error":{...}}); returns the bedrock_error. */
+int bedrock__client_http_error(bedrock_error_info *err, const bedrock_client *c, int status,
+			       const bedrock_buf *headers, const char *body, size_t len);
 /* After a failed attempt: 1 if another attempt should follow (having
  * slept the policy's delay), else 0. *cost tracks the quota to refund.
  * No retry whose back-off would end at or past end_ms (0: no deadline). */

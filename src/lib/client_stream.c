@@ -19,6 +19,7 @@
 
 #include "bedrock/bedrock.h"
 #include "alloc.h"
+#include "anthropic_events.h"
 #include "client_private.h"
 #include "errinfo.h"
 #include "http.h"
@@ -32,7 +33,9 @@ struct bedrock_stream {
 	atomic_int cancelled;	/* bedrock_stream_cancel() */
 	const bedrock_cancel *token;	/* the request options' cancel token */
 	struct curl_slist *list;
-	bedrock_event_reader *reader;
+	bedrock_event_reader *reader;	/* Bedrock's event stream, or: */
+	bedrock_sse_decoder *sse;	/* Server-Sent Events (the Anthropic API) */
+	bedrock__sse_events events;	/* SSE events as bedrock_event */
 	bedrock_buf pending;	/* received, not yet fed */
 	bedrock_buf fed;	/* fed to the reader (it may lend from it) */
 	bedrock_buf headers;
@@ -196,6 +199,8 @@ void bedrock_stream_free(bedrock_stream *s)
 		return;
 	stream_close(s);
 	bedrock_event_reader_free(s->reader);
+	bedrock_sse_decoder_free(s->sse);
+	bedrock__sse_events_dispose(&s->events);
 	bedrock__buf_dispose(&s->pending);
 	bedrock__buf_dispose(&s->fed);
 	bedrock__buf_dispose(&s->headers);
@@ -217,7 +222,7 @@ static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int
 	int rc;
 
 	if (multi) {
-		rc = bedrock__client_headers(&s->list, s->client, call, NULL, err);
+		rc = bedrock__client_request_headers(&s->list, s->client, call, NULL, err);
 		if (rc)
 			return rc;
 		s->easy = curl_easy_init();
@@ -227,7 +232,7 @@ static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int
 	} else {
 		if (bedrock__client_conn(&s->conn, s->client, call->endpoint))
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-		rc = bedrock__client_headers(&s->list, s->client, call, &s->conn.sig, err);
+		rc = bedrock__client_request_headers(&s->list, s->client, call, &s->conn.sig, err);
 		if (rc)
 			return rc;
 		s->easy = s->conn.easy;
@@ -274,44 +279,43 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 		s->open_end_ms = 0;
 		return rc;
 	}
-	bedrock__headers_get(&s->headers, "x-amzn-requestid", s->request_id, sizeof(s->request_id));
+	bedrock__headers_get(&s->headers, s->client->request_id_header, s->request_id,
+			     sizeof(s->request_id));
 	if (s->status >= 300 || (s->done && s->status == 0)) {
 		/* An error answer is short: read it whole. */
 		while (!s->done && (rc = pump(s, err, 0)) == 0)
 			;
 		if (!rc)
-			rc = bedrock__client_http_error(err, (int)s->status, &s->headers,
+			rc = bedrock__client_http_error(err, s->client, (int)s->status, &s->headers,
 							s->error_body.ptr, s->error_body.len);
 	}
 	s->open_end_ms = 0;
 	return rc;
 }
 
-/* A stream not yet sent: arguments checked, the request path written into
- * path, the event reader ready. Shared by both ways of opening one. */
-static int stream_new(bedrock_stream **out, char *path, size_t cap, bedrock_client *c,
-		      const char *model_id, const char *op, const void *body, size_t len,
-		      const bedrock_request_options *o, bedrock_error_info *err)
+/* A stream not yet sent to url, its decoder ready. Shared by both ways of
+ * opening one. */
+static int stream_new(bedrock_stream **out, bedrock_client *c, const bedrock__call *call, int sse,
+		      bedrock_error_info *err)
 {
-	char label[2100 * 3];
 	bedrock_stream *s;
-	size_t n;
+	int rc;
 
 	*out = NULL;
-	if (!c || !model_id || !*model_id || (!body && len) || strlen(model_id) > 2048)
-		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
-	if (bedrock_sigv4_uri_encode(label, sizeof(label), &n, model_id, strlen(model_id)))
-		return bedrock__err(err, BEDROCK_EINVAL, "the model id cannot be encoded");
-	snprintf(path, cap, "/model/%s%s", label, op);
 	s = bedrock__calloc(1, sizeof(*s));
 	if (!s)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	s->client = c;
 	s->end_ms = bedrock__client_call_end(c);
-	s->token = o ? o->cancel : NULL;
+	s->token = call->options ? call->options->cancel : NULL;
 	atomic_init(&s->cancelled, 0);
-	snprintf(s->url, sizeof(s->url), "%s%s", c->endpoint, path);
-	if (bedrock_event_reader_new(&s->reader, NULL)) {
+	if ((size_t)snprintf(s->url, sizeof(s->url), "%s%s", call->endpoint, call->path) >=
+	    sizeof(s->url)) {
+		bedrock_stream_free(s);
+		return bedrock__err(err, BEDROCK_EINVAL, "the request URL is too long");
+	}
+	rc = sse ? bedrock_sse_decoder_new(&s->sse, NULL) : bedrock_event_reader_new(&s->reader, NULL);
+	if (rc) {
 		bedrock_stream_free(s);
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	}
@@ -319,13 +323,28 @@ static int stream_new(bedrock_stream **out, char *path, size_t cap, bedrock_clie
 	return 0;
 }
 
-static int open_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
-		       const char *op, const void *body, size_t len,
-		       const bedrock_request_options *o, bedrock_error_info *err)
+/* "/model/<encoded id><op>" into path, for a Bedrock stream operation. */
+static int bedrock_stream_path(char *path, size_t cap, bedrock_client *c, const char *model_id,
+			       const char *op, const char *what, const void *body, size_t len,
+			       bedrock_error_info *err)
 {
-	char path[8192];
-	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
-			       "application/json", o, 1 };
+	char label[2100 * 3];
+	size_t n;
+	int rc;
+
+	if (!c || !model_id || !*model_id || (!body && len) || strlen(model_id) > 2048)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
+	if ((rc = bedrock__client_bedrock_only(c, what, err)) != 0)
+		return rc;
+	if (bedrock_sigv4_uri_encode(label, sizeof(label), &n, model_id, strlen(model_id)))
+		return bedrock__err(err, BEDROCK_EINVAL, "the model id cannot be encoded");
+	snprintf(path, cap, "/model/%s%s", label, op);
+	return 0;
+}
+
+int bedrock__client_open_stream(bedrock_stream **out, bedrock_client *c, const bedrock__call *call,
+				int sse, bedrock_error_info *err)
+{
 	bedrock_stream *s;
 	unsigned attempt, cost = 0;
 	int rc = 0, skew_retried = 0;
@@ -335,7 +354,7 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 	*out = NULL;
 	if (bedrock__curl_init())
 		return bedrock__err(err, BEDROCK_EIO, "libcurl could not be initialised");
-	rc = stream_new(&s, path, sizeof(path), c, model_id, op, body, len, o, err);
+	rc = stream_new(&s, c, call, sse, err);
 	if (rc)
 		return rc;
 	for (attempt = 1;; attempt++) {
@@ -349,7 +368,7 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 		}
 		bedrock__client_before_send(c, s->token);
 		rc = bedrock__cancelled(s->token) ? bedrock__client_cancelled(err, "the stream")
-						  : start(s, &call, err);
+						  : start(s, call, err);
 		if (s->status)
 			bedrock__client_after_answer(c, s->status == 429);
 		if (rc && !skew_retried && bedrock__client_skew(c, err, &s->headers)) {
@@ -360,7 +379,7 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 		/* A request that was never sent (no credentials) is not logged as one. */
 		if (s->sent)
 			bedrock__client_log(c, rc ? BEDROCK_LOG_WARN : BEDROCK_LOG_DEBUG,
-					    "POST %s -> %ld (attempt %u)", path, s->status, attempt);
+					    "POST %s -> %ld (attempt %u)", call->path, s->status, attempt);
 		/* Only the opening of a stream is retried: no event has reached
 		 * the caller yet. */
 		if (!rc) {
@@ -379,21 +398,114 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 	return 0;
 }
 
+static int open_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
+		       const char *op, const char *what, const void *body, size_t len,
+		       const bedrock_request_options *o, bedrock_error_info *err)
+{
+	char path[8192];
+	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
+			       "application/json", o, 1, NULL };
+	int rc;
+
+	if (!out)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
+	*out = NULL;
+	rc = bedrock_stream_path(path, sizeof(path), c, model_id, op, what, body, len, err);
+	return rc ? rc : bedrock__client_open_stream(out, c, &call, 0, err);
+}
+
 int bedrock_invoke_model_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
 				const void *body, size_t len, const bedrock_request_options *o,
 				bedrock_error_info *err)
 {
-	return open_stream(out, c, model_id, "/invoke-with-response-stream", body, len, o, err);
+	return open_stream(out, c, model_id, "/invoke-with-response-stream",
+			   "InvokeModelWithResponseStream", body, len, o, err);
 }
 
 int bedrock_converse_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
 			    const void *body, size_t len, bedrock_error_info *err)
 {
-	return open_stream(out, c, model_id, "/converse-stream", body, len, NULL, err);
+	return open_stream(out, c, model_id, "/converse-stream", "ConverseStream", body, len, NULL,
+			   err);
 }
 
 static int fail(bedrock_stream *s, int rc, bedrock_error_info *err)
 {
+	s->failed = rc;
+	if (err)
+		s->failure = *err;
+	stream_close(s);
+	return rc;
+}
+
+/* The stream's decoder, event stream or SSE, behind one face. */
+static int dec_next(bedrock_event *out, bedrock_stream *s)
+{
+	bedrock_sse_event ev;
+	int rc;
+
+	if (!s->sse)
+		return bedrock_event_reader_next(out, s->reader);
+	for (;;) {
+		if ((rc = bedrock_sse_decoder_next(&ev, s->sse)) != 0)
+			return rc;
+		rc = bedrock__sse_event_map(out, &s->events, &ev);
+		if (rc != BEDROCK_EAGAIN)
+			return rc;
+	}
+}
+
+static int dec_feed(bedrock_stream *s, const void *p, size_t n)
+{
+	return s->sse ? bedrock_sse_decoder_feed(s->sse, p, n)
+		      : bedrock_event_reader_feed(s->reader, p, n);
+}
+
+static int dec_finish(bedrock_stream *s)
+{
+	return s->sse ? bedrock_sse_decoder_finish(s->sse) : bedrock_event_reader_finish(s->reader);
+}
+
+static const char *dec_errmsg(const bedrock_stream *s)
+{
+	if (!s->sse)
+		return bedrock_event_reader_errmsg(s->reader);
+	return *bedrock_sse_decoder_errmsg(s->sse) ? bedrock_sse_decoder_errmsg(s->sse)
+						   : s->events.error_message;
+}
+
+/* The HTTP status an in-stream error of the Anthropic API stands for. */
+static int sse_error_status(const char *type)
+{
+	if (!strcmp(type, "overloaded_error"))
+		return 529;
+	if (!strcmp(type, "rate_limit_error"))
+		return 429;
+	if (!strcmp(type, "api_error"))
+		return 500;
+	return 0;
+}
+
+/* An error the service sent inside the stream: typed, in its own words. */
+static int in_stream_error(bedrock_stream *s, int rc, bedrock_error_info *err)
+{
+	if (s->sse) {
+		bedrock__err(err, rc, "%s", s->events.error_message);
+		if (err) {
+			snprintf(err->aws_code, sizeof(err->aws_code), "%s", s->events.error_type);
+			err->http_status = sse_error_status(s->events.error_type);
+			err->retryable = err->http_status != 0;
+		}
+	} else {
+		bedrock__err(err, rc, "%s", bedrock_event_reader_exception_message(s->reader));
+		if (err) {
+			snprintf(err->aws_code, sizeof(err->aws_code), "%s",
+				 bedrock_event_reader_exception_name(s->reader));
+			err->http_status = bedrock_event_reader_original_status(s->reader);
+		}
+	}
+	if (err)
+		snprintf(err->request_id, sizeof(err->request_id), "%s", s->request_id);
 	s->failed = rc;
 	if (err)
 		s->failure = *err;
@@ -422,37 +534,24 @@ static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info
 	if (s->owner) {
 		/* Started without waiting for the answer: check it now. */
 		if (!s->request_id[0])
-			bedrock__headers_get(&s->headers, "x-amzn-requestid", s->request_id,
+			bedrock__headers_get(&s->headers, s->client->request_id_header, s->request_id,
 					     sizeof(s->request_id));
 		if (s->status >= 300 || (s->done && s->status == 0 && s->result == CURLE_OK)) {
 			if (!s->done)
 				return BEDROCK_EAGAIN;
-			rc = bedrock__client_http_error(err, (int)s->status, &s->headers,
+			rc = bedrock__client_http_error(err, s->client, (int)s->status, &s->headers,
 							s->error_body.ptr, s->error_body.len);
 			return fail(s, rc, err);
 		}
 	}
 	for (;;) {
-		rc = bedrock_event_reader_next(out, s->reader);
+		rc = dec_next(out, s);
 		if (rc == 0)
 			return 0;
 		if (rc != BEDROCK_EAGAIN) {
-			if (rc == BEDROCK_ESERVICE || rc == BEDROCK_ETHROTTLED || rc == BEDROCK_ETIMEOUT) {
-				/* An exception Bedrock sent: typed, with its own words. */
-				bedrock__err(err, rc, "%s", bedrock_event_reader_exception_message(s->reader));
-				if (err) {
-					snprintf(err->aws_code, sizeof(err->aws_code), "%s",
-						 bedrock_event_reader_exception_name(s->reader));
-					snprintf(err->request_id, sizeof(err->request_id), "%s", s->request_id);
-					err->http_status = bedrock_event_reader_original_status(s->reader);
-				}
-				s->failed = rc;
-				if (err)
-					s->failure = *err;
-				stream_close(s);
-				return rc;
-			}
-			bedrock__err(err, rc, "%s", bedrock_event_reader_errmsg(s->reader));
+			if (rc == BEDROCK_ESERVICE || rc == BEDROCK_ETHROTTLED || rc == BEDROCK_ETIMEOUT)
+				return in_stream_error(s, rc, err);
+			bedrock__err(err, rc, "%s", dec_errmsg(s));
 			return fail(s, rc, err);
 		}
 		/* The reader copied any partial frame: our fed bytes are free. */
@@ -466,10 +565,10 @@ static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info
 				return fail(s, rc, err);
 			}
 			if (s->done) {
-				rc = bedrock_event_reader_finish(s->reader);
+				rc = dec_finish(s);
 				if (rc) {
 					bedrock__err(err, rc, "%s (the stream was cut short)",
-						     bedrock_event_reader_errmsg(s->reader));
+						     dec_errmsg(s));
 					return fail(s, rc, err);
 				}
 				s->finished = 1;
@@ -492,9 +591,9 @@ static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info
 			s->pending = t;
 			bedrock__buf_clear(&s->pending);
 		}
-		rc = bedrock_event_reader_feed(s->reader, s->fed.ptr, s->fed.len);
+		rc = dec_feed(s, s->fed.ptr, s->fed.len);
 		if (rc) {
-			bedrock__err(err, rc, "%s", bedrock_event_reader_errmsg(s->reader));
+			bedrock__err(err, rc, "%s", dec_errmsg(s));
 			return fail(s, rc, err);
 		}
 	}
@@ -549,12 +648,12 @@ size_t bedrock_multi_count(const bedrock_multi *m)
 }
 
 static int multi_open(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
-		      const char *model_id, const char *op, const void *body, size_t len,
-		      const bedrock_request_options *o, bedrock_error_info *err)
+		      const char *model_id, const char *op, const char *what, const void *body,
+		      size_t len, const bedrock_request_options *o, bedrock_error_info *err)
 {
 	char path[8192];
 	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
-			       "application/json", o, 1 };
+			       "application/json", o, 1, NULL };
 	bedrock_stream *s;
 	int rc;
 
@@ -570,7 +669,9 @@ static int multi_open(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
 		m->streams = p;
 		m->cap = cap;
 	}
-	rc = stream_new(&s, path, sizeof(path), c, model_id, op, body, len, o, err);
+	rc = bedrock_stream_path(path, sizeof(path), c, model_id, op, what, body, len, err);
+	if (!rc)
+		rc = stream_new(&s, c, &call, 0, err);
 	if (rc)
 		return rc;
 	if (bedrock__cancelled(s->token)) {
@@ -592,14 +693,16 @@ int bedrock_multi_invoke_model_stream(bedrock_stream **out, bedrock_multi *m, be
 				      const char *model_id, const void *body, size_t len,
 				      const bedrock_request_options *o, bedrock_error_info *err)
 {
-	return multi_open(out, m, c, model_id, "/invoke-with-response-stream", body, len, o, err);
+	return multi_open(out, m, c, model_id, "/invoke-with-response-stream",
+			  "InvokeModelWithResponseStream", body, len, o, err);
 }
 
 int bedrock_multi_converse_stream(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
 				  const char *model_id, const void *body, size_t len,
 				  bedrock_error_info *err)
 {
-	return multi_open(out, m, c, model_id, "/converse-stream", body, len, NULL, err);
+	return multi_open(out, m, c, model_id, "/converse-stream", "ConverseStream", body, len, NULL,
+			  err);
 }
 
 int bedrock_multi_next(bedrock_stream **which, bedrock_event *out, bedrock_multi *m,

@@ -21,6 +21,7 @@ const char *bedrock_strerror(int err)
 	case BEDROCK_ECONFIG: return "invalid or missing configuration";
 	case BEDROCK_ENOTFOUND: return "not found";
 	case BEDROCK_ECANCELED: return "cancelled by the caller";
+	case BEDROCK_ENOTSUP: return "not supported on this platform";
 	}
 	return "unknown error";
 }
@@ -44,6 +45,7 @@ const char *bedrock_error_name(int err)
 	case BEDROCK_ECONFIG: return "BEDROCK_ECONFIG";
 	case BEDROCK_ENOTFOUND: return "BEDROCK_ENOTFOUND";
 	case BEDROCK_ECANCELED: return "BEDROCK_ECANCELED";
+	case BEDROCK_ENOTSUP: return "BEDROCK_ENOTSUP";
 	}
 	return "BEDROCK_EUNKNOWN";
 }

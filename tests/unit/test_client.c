@@ -358,7 +358,7 @@ static void test_client__options_v1_and_region(void **state)
 	assert_string_equal(bedrock_client_region(c), "us-west-2");
 	bedrock_client_free(c);
 	free(old);
-	o.version = 3;
+	o.version = BEDROCK_CLIENT_OPTIONS_VERSION + 1;
 	assert_int_equal(bedrock_client_new(&c, &o, &err), BEDROCK_EINVAL);
 	o.version = BEDROCK_CLIENT_OPTIONS_VERSION;
 	o.region = "us-east-1.evil.example/x";
