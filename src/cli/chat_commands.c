@@ -211,7 +211,7 @@ static void model(chat *ch, const char *arg)
 		       ch->m.info ? ch->m.info->name : "", ch->m.info ? ")" : "");
 		return;
 	}
-	if (conv_model_resolve(&m, arg, bedrock_client_region(ch->c), err, sizeof(err))) {
+	if (conv_model_resolve_on(&m, arg, bedrock_client_platform(ch->c), bedrock_client_region(ch->c), err, sizeof(err))) {
 		fprintf(stderr, "bedrock: %s\n", err);
 		return;
 	}

@@ -5,7 +5,7 @@
 #include "cli_args.h"
 
 const char cli_global_names[] =
-	"--region --profile --endpoint-url --max-attempts --retry-mode --timeout --deadline "
+	"--platform --region --profile --endpoint-url --max-attempts --retry-mode --timeout --deadline "
 	"--debug --emulate --help --version";
 
 const char *cli_value(int argc, char **argv, int *i, const char *prog)

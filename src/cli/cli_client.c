@@ -6,6 +6,7 @@
 
 #include "cli_args.h"
 #include "cli_client.h"
+#include "anthropic_front.h"
 #include "emu_embed.h"
 #include "term_safe.h"
 
@@ -41,13 +42,22 @@ int cli_global_option(int argc, char **argv, int *i)
 		cli_g.emulate = 1;
 		return 1;
 	}
-	if (strcmp(a, "--region") && strcmp(a, "--profile") && strcmp(a, "--endpoint-url") &&
+	if (strcmp(a, "--platform") && strcmp(a, "--region") && strcmp(a, "--profile") &&
+	    strcmp(a, "--endpoint-url") &&
 	    strcmp(a, "--max-attempts") && strcmp(a, "--retry-mode") && strcmp(a, "--timeout") &&
 	    strcmp(a, "--deadline"))
 		return 0;
 	if (!(v = cli_value(argc, argv, i, "bedrock")))
 		return -1;
-	if (!strcmp(a, "--region")) {
+	if (!strcmp(a, "--platform")) {
+		bedrock_platform p;
+
+		if (bedrock_platform_parse(&p, v)) {
+			fprintf(stderr, "bedrock: --platform is bedrock, anthropic or vertex\n");
+			return -1;
+		}
+		cli_g.platform = v;
+	} else if (!strcmp(a, "--region")) {
 		char why[128];
 
 		if (cli_region_check(v, why, sizeof(why))) {
@@ -91,6 +101,43 @@ void cli_shutdown(void)
 {
 	emu_embedded_stop(embedded);
 	embedded = NULL;
+}
+
+static int env_is(const char *name, const char *want)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, want);
+}
+
+int cli_platform(bedrock_platform *out, const char **from)
+{
+	const char *v = getenv("BEDROCK_PLATFORM");
+
+	*out = BEDROCK_PLATFORM_BEDROCK;
+	*from = "the default";
+	if (cli_g.platform) {
+		*from = "--platform";
+		return bedrock_platform_parse(out, cli_g.platform);
+	}
+	if (v && *v) {
+		*from = "BEDROCK_PLATFORM";
+		if (bedrock_platform_parse(out, v) == 0)
+			return 0;
+		fprintf(stderr, "bedrock: BEDROCK_PLATFORM is bedrock, anthropic or vertex, not "
+			"'%.40s'\n", v);
+		return -1;
+	}
+	/* A machine set up for Claude Code works as it is (its own switches;
+	 * without either, Claude Code calls the Anthropic API, but Bedrock stays
+	 * this tool's default). */
+	if (env_is("CLAUDE_CODE_USE_BEDROCK", "1") || env_is("CLAUDE_CODE_USE_BEDROCK", "true")) {
+		*from = "CLAUDE_CODE_USE_BEDROCK";
+	} else if (env_is("CLAUDE_CODE_USE_VERTEX", "1") || env_is("CLAUDE_CODE_USE_VERTEX", "true")) {
+		*out = BEDROCK_PLATFORM_VERTEX;
+		*from = "CLAUDE_CODE_USE_VERTEX";
+	}
+	return 0;
 }
 
 const char *cli_emulate_region(void)
@@ -140,7 +187,7 @@ void cli_setup_failed(const char *message)
 /* --emulate: serve Bedrock from this process and point the client at it
  * with the emulator's own key, so no AWS account (and no credential chain)
  * is involved. */
-static int start_embedded(bedrock_client_options *o)
+static int start_embedded(bedrock_client_options *o, bedrock_platform platform)
 {
 	static char url[128];
 	char msg[256];
@@ -165,8 +212,15 @@ static int start_embedded(bedrock_client_options *o)
 		}
 	}
 	o->endpoint_url = url;
-	o->access_key_id = EMU_DEFAULT_ACCESS_KEY_ID;
-	o->secret_access_key = EMU_DEFAULT_SECRET_KEY;
+	if (platform == BEDROCK_PLATFORM_ANTHROPIC) {
+		/* The emulator's Anthropic API front, on the same port. */
+		o->region = NULL;
+		o->api_key = EMU_ANTHROPIC_DEFAULT_KEY;
+		o->auth_token = NULL;
+	} else {
+		o->access_key_id = EMU_DEFAULT_ACCESS_KEY_ID;
+		o->secret_access_key = EMU_DEFAULT_SECRET_KEY;
+	}
 	if (cli_g.debug)
 		fprintf(stderr, "bedrock: emulator serving %s for %s\n", url, o->region);
 	return 0;
@@ -192,14 +246,19 @@ int cli_client_open(bedrock_client **out)
 {
 	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
 	bedrock_error_info err;
+	const char *from;
 	int rc;
 
-	o.region = cli_g.region;
-	o.profile = cli_g.profile;
+	if (cli_platform(&o.platform, &from))
+		return CLI_USAGE;
+	if (o.platform == BEDROCK_PLATFORM_BEDROCK) {
+		o.region = cli_g.region;
+		o.profile = cli_g.profile;
+	}
 	o.endpoint_url = cli_g.endpoint_url;
-	if (cli_g.emulate && (rc = start_embedded(&o)) != 0)
+	if (cli_g.emulate && (rc = start_embedded(&o, o.platform)) != 0)
 		return rc;
-	if (!cli_g.emulate && (rc = profile_exists()) != 0)
+	if (!cli_g.emulate && o.platform == BEDROCK_PLATFORM_BEDROCK && (rc = profile_exists()) != 0)
 		return rc;
 	o.max_attempts = cli_g.max_attempts;
 	if (cli_g.retry_mode)
@@ -220,7 +279,8 @@ int cli_client_open(bedrock_client **out)
 		snprintf(noted_region, sizeof(noted_region), "%s", bedrock_client_region(*out));
 		cli_g.attempts = bedrock_client_max_attempts(*out);
 		/* AWS_REGION or a profile's region: the same check as --region. */
-		if (!cli_g.emulate && cli_region_check(noted_region, why, sizeof(why))) {
+		if (!cli_g.emulate && o.platform == BEDROCK_PLATFORM_BEDROCK &&
+		    cli_region_check(noted_region, why, sizeof(why))) {
 			fprintf(stderr, "bedrock: invalid region '%s': %s\n", noted_region, why);
 			bedrock_client_free(*out);
 			*out = NULL;

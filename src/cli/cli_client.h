@@ -18,6 +18,7 @@ enum {
 };
 
 typedef struct cli_globals {
+	const char *platform;	/* --platform, as given */
 	const char *region, *profile, *endpoint_url;
 	int debug;
 	int emulate;		/* --emulate: an emulator inside the process */
@@ -66,6 +67,11 @@ int cli_check_profile(const bedrock_config *cfg, const char *profile_option);
 /* Prints a set-up error (a file, the region) and, when it is one of a
  * user with no AWS set-up, the --emulate hint. */
 void cli_setup_failed(const char *message);
+/* The platform the commands call: --platform, else BEDROCK_PLATFORM, else
+ * Claude Code's CLAUDE_CODE_USE_BEDROCK / CLAUDE_CODE_USE_VERTEX, else
+ * Bedrock. 0, or -1 with the message printed (an unknown name). *from
+ * says where it came from ("--platform", "BEDROCK_PLATFORM", ...). */
+int cli_platform(bedrock_platform *out, const char **from);
 /* The region --emulate serves: --region, else us-east-1. */
 const char *cli_emulate_region(void);
 /* Prints `bedrock: CODE: MESSAGE (request id ID)` (and, on a line of its

@@ -184,7 +184,7 @@ static int prepare(ask_args *a, bedrock_client **c, conv_model *m, cJSON **messa
 	status = cli_client_open(c);
 	if (status)
 		return status;
-	if (conv_model_resolve(m, a->s.model_arg, bedrock_client_region(*c), err, sizeof(err))) {
+	if (conv_model_resolve_on(m, a->s.model_arg, bedrock_client_platform(*c), bedrock_client_region(*c), err, sizeof(err))) {
 		fprintf(stderr, "bedrock: %s\n", err);
 		return CLI_USAGE;
 	}
@@ -319,6 +319,23 @@ int cmd_tokens(int argc, char **argv)
 		goto done;
 	if ((status = prepare(&a, &c, &m, &messages)) != 0)
 		goto done;
+	if (bedrock_client_platform(c) != BEDROCK_PLATFORM_BEDROCK) {
+		uint64_t count_n;
+
+		if (conv_request(&req, &a.s, &m, messages, msg, sizeof(msg))) {
+			fprintf(stderr, "bedrock: %s\n", msg);
+			status = CLI_USAGE;
+			goto done;
+		}
+		rc = bedrock_messages_count_tokens(&count_n, c, m.id, req, NULL, &err);
+		if (rc)
+			status = cli_report(rc, &err);
+		else if (a.json)
+			printf("{\n  \"input_tokens\": %llu\n}\n", (unsigned long long)count_n);
+		else
+			printf("%llu\n", (unsigned long long)count_n);
+		goto done;
+	}
 	if (conv_request(&req, &a.s, &m, messages, msg, sizeof(msg)) ||
 	    bedrock_messages_request_json(&body, &len, req) ||
 	    !(count = conv_count_tokens_body(body, len))) {

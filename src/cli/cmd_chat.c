@@ -475,7 +475,8 @@ int cmd_chat(int argc, char **argv)
 	status = cli_client_open(&ch.c);
 	if (status)
 		goto done;
-	if (conv_model_resolve(&ch.m, ch.s.model_arg, bedrock_client_region(ch.c), err,
+	if (conv_model_resolve_on(&ch.m, ch.s.model_arg, bedrock_client_platform(ch.c),
+				  bedrock_client_region(ch.c), err,
 			       sizeof(err))) {
 		fprintf(stderr, "bedrock: %s\n", err);
 		status = CLI_USAGE;

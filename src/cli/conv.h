@@ -45,6 +45,11 @@ typedef struct conv_model {
  */
 int conv_model_resolve(conv_model *out, const char *arg, const char *region, char *err,
 		       size_t cap);
+/* The same for a platform: off Bedrock, an alias becomes the platform's
+ * id (claude-sonnet-4-5-20250929) and any id passes as given. arg NULL:
+ * BEDROCK_MODEL, else ANTHROPIC_MODEL, else CONV_DEFAULT_MODEL. */
+int conv_model_resolve_on(conv_model *out, const char *arg, bedrock_platform platform,
+			  const char *region, char *err, size_t cap);
 /* The id CountTokens takes: the base model id when the catalog knows it. */
 const char *conv_model_count_id(const conv_model *m);
 

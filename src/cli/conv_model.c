@@ -52,8 +52,44 @@ static const bedrock_profile_geo all_geos[] = { BEDROCK_PROFILE_GLOBAL, BEDROCK_
 						BEDROCK_PROFILE_EU, BEDROCK_PROFILE_JP,
 						BEDROCK_PROFILE_APAC };
 
+/* Off Bedrock: an alias becomes the platform's id; any id passes. */
+static int other_platform(conv_model *out, const char *arg, bedrock_platform platform, char *err,
+			  size_t cap)
+{
+	bedrock_model_ref ref;
+	bedrock_platform p;
+	const bedrock_model_info *m;
+
+	if (bedrock_model_resolve(&ref, arg) == 0 && ref.kind == BEDROCK_MODEL_REF_ALIAS) {
+		out->info = ref.model;
+		out->claude = 1;
+		if (bedrock_model_platform_id(out->id, sizeof(out->id), ref.model, platform) == 0)
+			return 0;
+		snprintf(err, cap, "%s has no id on %s", ref.model->name, bedrock_platform_name(platform));
+		return -1;
+	}
+	if ((m = bedrock_model_find_platform_id(&p, arg)) != NULL) {
+		out->info = m;
+		out->claude = 1;
+	} else if (!looks_like_id(arg) && strncmp(arg, "claude-", 7)) {
+		snprintf(err, cap, "unknown model '%s': use an alias (sonnet, opus, haiku, sonnet-4.5, "
+			 "opus-4.6, ...) or a model id such as claude-sonnet-4-5-20250929", arg);
+		return -1;
+	} else {
+		out->claude = !strncmp(arg, "claude-", 7);
+	}
+	snprintf(out->id, sizeof(out->id), "%s", arg);
+	return 0;
+}
+
 int conv_model_resolve(conv_model *out, const char *arg, const char *region, char *err,
 		       size_t cap)
+{
+	return conv_model_resolve_on(out, arg, BEDROCK_PLATFORM_BEDROCK, region, err, cap);
+}
+
+int conv_model_resolve_on(conv_model *out, const char *arg, bedrock_platform platform,
+			  const char *region, char *err, size_t cap)
 {
 	bedrock_model_ref ref;
 	size_t i;
@@ -61,8 +97,17 @@ int conv_model_resolve(conv_model *out, const char *arg, const char *region, cha
 	memset(out, 0, sizeof(*out));
 	if (!arg || !*arg)
 		arg = getenv("BEDROCK_MODEL");
+	/* Claude Code's variable means the same here. */
+	if (!arg || !*arg)
+		arg = getenv("ANTHROPIC_MODEL");
 	if (!arg || !*arg)
 		arg = CONV_DEFAULT_MODEL;
+	if (strlen(arg) >= sizeof(out->id)) {
+		snprintf(err, cap, "the model id is too long");
+		return -1;
+	}
+	if (platform != BEDROCK_PLATFORM_BEDROCK)
+		return other_platform(out, arg, platform, err, cap);
 	if (!region)
 		region = "";
 	if (strlen(arg) >= sizeof(out->id)) {
