@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "sigv4_private.h"
+#include "urlcode.h"
 
 /* Every stage reports through this (here, at the bottom of the module, so
  * sigv4.c -> sigv4_canon.c is the only direction calls go). */
@@ -64,7 +65,7 @@ int bedrock__sigv4_item_add(bedrock_sigv4_result *r, size_t *count,
 	if (how == BEDROCK__SIGV4_RECODE)
 		bedrock__sigv4_recode(&r->scratch, value, value_len);
 	else if (how == BEDROCK__SIGV4_ENCODE)
-		bedrock__sigv4_encode(&r->scratch, value, value_len, 0);
+		bedrock__url_encode_buf(&r->scratch, value, value_len, 0);
 	else
 		bedrock__buf_put(&r->scratch, value, value_len);
 	it->value_len = r->scratch.len - it->value_off;
@@ -321,8 +322,8 @@ static int canonical_query(bedrock_sigv4_result *r, const bedrock_sigv4_config *
 					       strlen(akid), BEDROCK__SIGV4_ENCODE);
 		if (!err) {
 			off = r->items[n - 1].value_off;
-			bedrock__sigv4_encode(&r->scratch, "/", 1, 0);
-			bedrock__sigv4_encode(&r->scratch, r->scope.ptr, r->scope.len, 0);
+			bedrock__url_encode_buf(&r->scratch, "/", 1, 0);
+			bedrock__url_encode_buf(&r->scratch, r->scope.ptr, r->scope.len, 0);
 			r->items[n - 1].value_len = r->scratch.len - off;
 		}
 		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Date", 10, r->amz_date, 16, BEDROCK__SIGV4_COPY);
