@@ -300,6 +300,25 @@ static void test_emulate_model__tool_use(void **state)
 	cJSON_Delete(a);
 }
 
+/* docs/emulator-model.md: the text is `Calling the NAME tool.` whatever
+ * the name's length (a server tool's name has no 128-byte limit). */
+static void test_emulate_model__long_tool_name(void **state)
+{
+	char name[301], body[1024], want[340];
+	cJSON *a;
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(body, sizeof(body), "{" V ",\"max_tokens\":1000,\"tools\":[{\"type\":"
+		 "\"web_search_20250305\",\"name\":\"%s\"}],\"messages\":[{\"role\":\"user\","
+		 "\"content\":\"Use %s\"}]}", name, name);
+	a = answer(body);
+	snprintf(want, sizeof(want), "Calling the %s tool.", name);
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), want);
+	cJSON_Delete(a);
+}
+
 static void test_emulate_model__tool_choice(void **state)
 {
 	const char *msgs = ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi there\"}]}";
@@ -1478,6 +1497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_emulate_model__max_tokens, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__stop_sequences, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__tool_use, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_emulate_model__long_tool_name, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__tool_choice, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__tool_result, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__thinking, harness_setup, harness_teardown),
