@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "conv.h"
 #include "json.h"
 
@@ -410,8 +411,8 @@ static void doc_name(char *out, size_t cap, const char *title)
 
 	for (p = title ? title : "document"; *p && n + 1 < cap; p++) {
 		char c = *p;
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '-' || c == '(' || c == ')' || c == '[' || c == ']';
+		int ok = bedrock__ascii_alnum((unsigned char)c) || c == '-' || c == '(' || c == ')' ||
+			 c == '[' || c == ']';
 
 		if (!ok)
 			c = n && out[n - 1] != ' ' ? ' ' : 0;

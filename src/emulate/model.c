@@ -35,9 +35,9 @@ static void trim(bedrock_buf *b)
 
 	if (!b->ptr)
 		return;
-	while (b->len && emu__space((unsigned char)b->ptr[b->len - 1]))
+	while (b->len && bedrock__ascii_space((unsigned char)b->ptr[b->len - 1]))
 		b->ptr[--b->len] = '\0';
-	while (start < b->len && emu__space((unsigned char)b->ptr[start]))
+	while (start < b->len && bedrock__ascii_space((unsigned char)b->ptr[start]))
 		start++;
 	memmove(b->ptr, b->ptr + start, b->len - start + 1);
 	b->len -= start;
@@ -193,7 +193,7 @@ static int system_says_uppercase(const cJSON *req)
 			if (bedrock__json_str(b, "text"))
 				join(&all, bedrock__json_str(b, "text"));
 	for (i = 0; i < all.len; i++)
-		all.ptr[i] = (char)emu__lower((unsigned char)all.ptr[i]);
+		all.ptr[i] = (char)bedrock__ascii_lower((unsigned char)all.ptr[i]);
 	yes = all.ptr && strstr(all.ptr, "uppercase") != NULL;
 	bedrock__buf_dispose(&all);
 	return yes;
@@ -218,14 +218,14 @@ static void first_sentence(const char *s, size_t *start, size_t *len)
 {
 	size_t i = 0, n = strlen(s);
 
-	while (i < n && emu__space((unsigned char)s[i]))
+	while (i < n && bedrock__ascii_space((unsigned char)s[i]))
 		i++;
 	*start = i;
 	for (; i < n; i++) {
 		if (s[i] == '\n')
 			break;
 		if ((s[i] == '.' || s[i] == '!' || s[i] == '?') &&
-		    (i + 1 == n || emu__space((unsigned char)s[i + 1]))) {
+		    (i + 1 == n || bedrock__ascii_space((unsigned char)s[i + 1]))) {
 			i++;
 			break;
 		}
@@ -469,7 +469,7 @@ static void upper(bedrock_buf *b)
 	size_t i;
 
 	for (i = 0; i < b->len; i++)
-		b->ptr[i] = (char)emu__upper((unsigned char)b->ptr[i]);
+		b->ptr[i] = (char)bedrock__ascii_upper((unsigned char)b->ptr[i]);
 }
 
 int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned long seed)

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ascii.h"	/* the model must not depend on the process locale */
 #include "buf.h"	/* the growable string the model writes its text in */
 #include "json.h"	/* bedrock__json_str: obj[key] as a string, or NULL */
 
@@ -39,28 +40,6 @@ char *emu__b64_encode(const void *p, size_t n);
 uint8_t *emu__b64_decode(const char *s, size_t *n);	/* NULL if invalid */
 void emu__msg(char *msg, size_t cap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* ASCII-only classes: the model must not depend on the process locale
- * (<ctype.h> does, and would treat Latin-1 bytes as letters). */
-static inline int emu__space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static inline int emu__alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static inline int emu__upper(int c)
-{
-	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
-}
-
-static inline int emu__lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
 
 /* cJSON_AddItemTo{Object,Array} that free the item when they fail (a NULL
  * container after an earlier allocation failure, or no memory for the

@@ -145,9 +145,9 @@ void emu__id(char *dst, size_t chars, uint64_t h)
  * punctuation. */
 static int tok_class(unsigned char c)
 {
-	if (emu__space(c))
+	if (bedrock__ascii_space(c))
 		return 0;
-	if (c >= 0x80 || emu__alnum(c) || c == '_')
+	if (c >= 0x80 || bedrock__ascii_alnum(c) || c == '_')
 		return 1;
 	return 2;
 }

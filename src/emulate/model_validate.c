@@ -337,8 +337,7 @@ static int valid_tool_name(const char *s)
 	size_t n = 0;
 
 	for (; s[n]; n++)
-		if (!(s[n] == '_' || s[n] == '-' || (s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9')))
+		if (!(s[n] == '_' || s[n] == '-' || bedrock__ascii_alnum((unsigned char)s[n])))
 			return 0;
 	return n >= 1 && n <= 128;
 }

@@ -14,6 +14,7 @@
 
 #include "bedrock/credentials.h"
 #include "alloc.h"
+#include "ascii.h"
 #include "buf.h"
 #include "config_private.h"
 #include "creds_private.h"
@@ -64,7 +65,7 @@ static int read_conf(sso_conf *s, bedrock_config *cfg, bedrock_error_info *err)
 		return bedrock__err(err, BEDROCK_ECONFIG,
 				    "profile %s: SSO needs sso_account_id, sso_role_name and either "
 				    "sso_session or sso_start_url with sso_region", prof);
-	if (!bedrock__region_valid(s->region))
+	if (!bedrock__dns_label_valid(s->region))
 		return bedrock__err(err, BEDROCK_ECONFIG, "profile %s: invalid sso_region", prof);
 	return 0;
 }

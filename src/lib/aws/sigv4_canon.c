@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "ascii.h"
 #include "sigv4_private.h"
 #include "urlcode.h"
 
@@ -105,10 +106,6 @@ void bedrock__sigv4_items_resolve(bedrock_sigv4_result *r, size_t n)
 	}
 }
 
-static int lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
 
 static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -124,7 +121,7 @@ static int cmp_name_ci(const char *a, size_t alen, const char *b, size_t blen)
 	size_t i, n = alen < blen ? alen : blen;
 
 	for (i = 0; i < n; i++) {
-		int d = lower((unsigned char)a[i]) - lower((unsigned char)b[i]);
+		int d = bedrock__ascii_lower((unsigned char)a[i]) - bedrock__ascii_lower((unsigned char)b[i]);
 
 		if (d)
 			return d;
@@ -203,7 +200,7 @@ static void put_lower(bedrock_buf *b, const char *s, size_t len)
 	if (bedrock__buf_grow(b, len))
 		return;
 	for (i = 0; i < len; i++)
-		b->ptr[b->len + i] = (char)lower((unsigned char)s[i]);
+		b->ptr[b->len + i] = (char)bedrock__ascii_lower((unsigned char)s[i]);
 	b->len += len;
 	b->ptr[b->len] = '\0';
 }
