@@ -28,7 +28,7 @@ typedef struct answer_ctx {
 	int forced;			/* tool_choice any/tool: no text before it */
 } answer_ctx;
 
-/* Trims ASCII whitespace in place (on an bedrock_buf). */
+/* Trims ASCII whitespace in place (on a bedrock_buf). */
 static void trim(bedrock_buf *b)
 {
 	size_t start = 0;
