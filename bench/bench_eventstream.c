@@ -7,9 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "bedrock/bedrock.h"
+#include "base64.h"
 
 static double now(void)
 {
@@ -118,7 +117,7 @@ static size_t chunk_payload(char *out, size_t cap, size_t i)
 			 "\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}",
 			 deltas[i % 6]);
 
-	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)ev, n);
+	bedrock__base64_encode(b64, ev, (size_t)n);
 	return (size_t)snprintf(out, cap, "{\"bytes\":\"%s\",\"p\":\"%.*s\"}", b64, (int)(i % 40),
 			       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
 }

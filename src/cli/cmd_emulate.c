@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "ascii.h"
 #include "cli.h"
 #include "cli_args.h"
 #include "demo_handler.h"
@@ -71,21 +72,6 @@ static void raise_fd_limit(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-}
-
-/* A region goes into the signing scope and ARNs: a plain label like
- * us-east-1, as the library takes from AWS_REGION (letters, digits, '-'). */
-static int region_ok(const char *r)
-{
-	size_t i, n = strlen(r);
-
-	if (n < 1 || n > 63 || r[0] == '-' || r[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') ||
-		      (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
-			return 0;
-	return 1;
 }
 
 /* A positive whole number no larger than max into *out; 0 or -1. */
@@ -150,7 +136,8 @@ int cmd_emulate(int argc, char **argv)
 			opts.listen = v;
 		} else if (!strcmp(a, "--region")) {
 			st->auth.region = v;
-			if (!region_ok(v)) {
+			/* A plain label, as the library takes from AWS_REGION. */
+			if (!bedrock__dns_label_valid(v)) {
 				fprintf(stderr, "bedrock emulate: --region wants a region name like "
 					"us-east-1\n%s", usage);
 				goto done;

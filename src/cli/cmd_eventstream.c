@@ -12,67 +12,19 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
 
 #include "bedrock/bedrock.h"
 #include "cli.h"
+#include "conv.h"
+#include "json.h"
 #include "term_safe.h"
+#include "utf8.h"
 
 #define PROG "bedrock debug eventstream"
 
 static const char *type_names[] = {
 	"bool", "bool", "byte", "short", "integer", "long", "bytes", "string", "timestamp", "uuid",
 };
-
-static char *base64(const uint8_t *p, size_t len)
-{
-	char *s = malloc(len / 3 * 4 + 5);
-
-	if (s)
-		EVP_EncodeBlock((unsigned char *)s, p, (int)len);
-	return s;
-}
-
-/* Well-formed UTF-8 without NUL: what a JSON string can carry as is.
- * (cJSON copies other bytes into its output raw, which is not JSON.) */
-static int utf8_text(const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		uint8_t c = p[i];
-		size_t n, k;
-		uint32_t cp;
-
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return 0;
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		/* Overlong forms, UTF-16 surrogates, beyond U+10FFFF. */
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
 
 /* A header name or string value as JSON text: as is when it is UTF-8,
  * else with each byte that is not written \xNN (the exact bytes then go
@@ -88,7 +40,7 @@ static char *text_or_escaped(const uint8_t *p, size_t len)
 		size_t n = 1;
 
 		/* The longest well-formed sequence here, else one byte. */
-		while (n <= 4 && i + n <= len && !utf8_text(p + i, n))
+		while (n <= 4 && i + n <= len && !bedrock__utf8_valid(p + i, n))
 			n++;
 		if (n <= 4 && i + n <= len) {
 			memcpy(w, p + i, n);
@@ -134,7 +86,7 @@ static cJSON *header_value(const bedrock_es_header *h)
 		}
 		return cJSON_CreateString(tmp);
 	case BEDROCK_ES_BYTES:
-		s = base64(h->value.bytes.ptr, h->value.bytes.len);
+		s = conv_base64(h->value.bytes.ptr, h->value.bytes.len);
 		break;
 	case BEDROCK_ES_STRING:
 		s = text_or_escaped(h->value.bytes.ptr, h->value.bytes.len);
@@ -149,28 +101,17 @@ static cJSON *header_value(const bedrock_es_header *h)
 
 static int add_base64(cJSON *o, const char *key, const uint8_t *p, size_t len)
 {
-	char *b = base64(p, len);
+	char *b = conv_base64(p, len);
 	int ok = b && cJSON_AddStringToObject(o, key, b);
 
 	free(b);
 	return ok;
 }
 
-/* One JSON value and nothing after it (cJSON alone accepts a prefix). */
+/* One JSON value and nothing after it, as text JSON can carry as is. */
 static cJSON *parse_exact(const char *p, size_t len)
 {
-	const char *end = NULL;
-	/* Its require_null_terminated flag wants the NUL inside `len`, which
-	 * a payload does not have: check the tail here instead. */
-	cJSON *j = utf8_text((const uint8_t *)p, len) ? cJSON_ParseWithLengthOpts(p, len, &end, 0) : NULL;
-
-	while (j && end < p + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-		end++;
-	if (j && end != p + len) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	return bedrock__utf8_valid(p, len) ? bedrock__json_parse_exact(p, len) : NULL;
 }
 
 static int print_message(const bedrock_event *ev)
@@ -194,9 +135,9 @@ static int print_message(const bedrock_event *ev)
 		}
 		/* Bytes that are not text: the exact ones, marked. */
 		if (ok && h->type == BEDROCK_ES_STRING &&
-		    !utf8_text(h->value.bytes.ptr, h->value.bytes.len))
+		    !bedrock__utf8_valid(h->value.bytes.ptr, h->value.bytes.len))
 			ok = add_base64(o, "value_base64", h->value.bytes.ptr, h->value.bytes.len);
-		if (ok && !utf8_text((const uint8_t *)h->name, h->name_len))
+		if (ok && !bedrock__utf8_valid((const uint8_t *)h->name, h->name_len))
 			ok = add_base64(o, "name_base64", (const uint8_t *)h->name, h->name_len);
 		cJSON_Delete(v);
 		if (o && name)
@@ -205,7 +146,7 @@ static int print_message(const bedrock_event *ev)
 			cJSON_Delete(o);
 		free(name);
 	}
-	s = ok ? base64(m->payload, m->payload_len) : NULL;
+	s = ok ? conv_base64(m->payload, m->payload_len) : NULL;
 	ok = ok && s && cJSON_AddStringToObject(root, "payload", s);
 	free(s);
 	json = ok ? parse_exact((const char *)m->payload, m->payload_len) : NULL;

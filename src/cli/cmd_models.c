@@ -13,6 +13,7 @@
 #include "cli_args.h"
 #include "cli_client.h"
 #include "cli_control.h"
+#include "json.h"
 
 static const char usage[] =
 	"usage: bedrock models [--provider NAME] [--json]\n"
@@ -27,13 +28,6 @@ typedef struct row {
 	char profiles[64];
 	int streaming;
 } row;
-
-static const char *str(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static int has_string(const cJSON *arr, const char *s)
 {
@@ -54,9 +48,9 @@ static void make_row(row *r, const cJSON *model, const cJSON *profiles)
 	size_t used = 0;
 
 	memset(r, 0, sizeof(*r));
-	r->name = str(model, "modelName");
-	r->id = str(model, "modelId");
-	r->lifecycle = str(cJSON_GetObjectItem(model, "modelLifecycle"), "status");
+	r->name = bedrock__json_str(model, "modelName");
+	r->id = bedrock__json_str(model, "modelId");
+	r->lifecycle = bedrock__json_str(cJSON_GetObjectItem(model, "modelLifecycle"), "status");
 	r->streaming = cJSON_IsTrue(cJSON_GetObjectItem(model, "responseStreamingSupported"));
 	if (!r->name)
 		r->name = r->id ? r->id : "?";
@@ -67,7 +61,8 @@ static void make_row(row *r, const cJSON *model, const cJSON *profiles)
 	r->alias = bedrock_model_resolve(&ref, r->id) == 0 && ref.model ? ref.model->alias : "";
 	/* A system profile's id is "<geo>.<model id>". */
 	cJSON_ArrayForEach(p, profiles) {
-		const char *pid = str(p, "inferenceProfileId"), *dot = pid ? strchr(pid, '.') : NULL;
+		const char *pid = bedrock__json_str(p, "inferenceProfileId");
+		const char *dot = pid ? strchr(pid, '.') : NULL;
 		size_t geo_len;
 
 		if (!dot || strcmp(dot + 1, r->id))

@@ -123,12 +123,8 @@ int conv_converse_body(char **out, const conv_settings *s, const conv_model *m,
  * rendered InvokeModel body. malloc'd; NULL when out of memory. */
 char *conv_count_tokens_body(const char *invoke_body, size_t len);
 
-/* Base64 (libcrypto's EVP_EncodeBlock) of len bytes; malloc'd. */
+/* Base64 of len bytes (base64.h), malloc'd; NULL when out of memory. */
 char *conv_base64(const void *data, size_t len);
-/* 1 if the bytes are valid UTF-8 without NUL. */
-int conv_utf8_valid(const void *data, size_t len);
-/* The offset of the first NUL or byte that is not UTF-8; len if none. */
-size_t conv_utf8_check(const void *data, size_t len);
 /*
  * The one rule for what ask and chat send as the user's text (what:
  * "the prompt", "the message"): 0 if it can be sent; 1 if it is blank

@@ -7,6 +7,7 @@
 #include "cli_client.h"
 #include "conv.h"
 #include "conv_print.h"
+#include "json.h"
 
 static double now_ms(void)
 {
@@ -164,13 +165,6 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 
 /* ---- Converse ---- */
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int64_t jint(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -200,16 +194,17 @@ static void print_converse(conv_printer *p, const cJSON *resp)
 		const cJSON *tu = cJSON_GetObjectItemCaseSensitive(b, "toolUse");
 		const char *t;
 
-		if (rc && (t = jstr(cJSON_GetObjectItemCaseSensitive(rc, "reasoningText"), "text"))) {
+		if (rc && (t = bedrock__json_str(cJSON_GetObjectItemCaseSensitive(rc, "reasoningText"),
+						 "text"))) {
 			conv_print_thinking(p, t, strlen(t));
 			conv_print_end_thinking(p);
-		} else if ((t = jstr(b, "text")) != NULL) {
+		} else if ((t = bedrock__json_str(b, "text")) != NULL) {
 			conv_print_text(p, t, strlen(t));
 		} else if (tu) {
 			char *in = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(tu, "input"));
 
-			conv_print_tool_call(p, jstr(tu, "toolUseId"), jstr(tu, "name"), in,
-					     in ? strlen(in) : 0);
+			conv_print_tool_call(p, bedrock__json_str(tu, "toolUseId"),
+					     bedrock__json_str(tu, "name"), in, in ? strlen(in) : 0);
 			free(in);
 		}
 	}
@@ -303,7 +298,7 @@ static void converse_event(conv_printer *p, unsigned char *kinds, const bedrock_
 	} else if (!strcmp(ev->event_type, "contentBlockDelta")) {
 		delta = cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(o, "delta"), "reasoningContent");
-		if (delta && (t = jstr(delta, "text")) != NULL) {
+		if (delta && (t = bedrock__json_str(delta, "text")) != NULL) {
 			kinds[idx] = 1;
 			conv_print_thinking(p, t, strlen(t));
 		}
@@ -354,7 +349,7 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 		}
 		r->converse_json = strdup(data);
 		converse_usage(&r->usage, cJSON_GetObjectItemCaseSensitive(o, "usage"));
-		r->stop = bedrock_stop_reason_from_string(jstr(o, "stopReason"));
+		r->stop = bedrock_stop_reason_from_string(bedrock__json_str(o, "stopReason"));
 		print_converse(p, o);
 		conv_printer_finish(p);
 		cJSON_Delete(o);

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "base64.h"
 #include "cli_client.h"
 #include "conv.h"
+#include "utf8.h"
 
 /* Bedrock takes request bodies up to 20 MB; an image is refused above
  * 3.75 MB and a document above 4.5 MB by the service itself, which says so. */
@@ -21,61 +21,16 @@ char *conv_read_all(FILE *f, size_t *len)
 
 char *conv_base64(const void *data, size_t len)
 {
-	size_t cap = (len + 2) / 3 * 4 + 1;
-	unsigned char *out;
+	char *out = malloc(bedrock__base64_encoded_len(len) + 1);
 
-	if (len > (size_t)0x7fffffff / 2)
-		return NULL;
-	out = malloc(cap);
 	if (out)
-		EVP_EncodeBlock(out, data, (int)len);
-	return (char *)out;
-}
-
-size_t conv_utf8_check(const void *data, size_t len)
-{
-	const unsigned char *s = data;
-	size_t i = 0, k, n;
-	unsigned c;
-
-	while (i < len) {
-		c = s[i];
-		if (c == 0)
-			return i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
-			return i;
-		if (len - i <= n)
-			return i;
-		for (k = 1; k <= n; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-		/* Overlong forms, surrogates and code points above U+10FFFF. */
-		if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f) ||
-		    (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f))
-			return i;
-		i += n + 1;
-	}
-	return len;
-}
-
-int conv_utf8_valid(const void *data, size_t len)
-{
-	return conv_utf8_check(data, len) == len;
+		bedrock__base64_encode(out, data, len);
+	return out;
 }
 
 int conv_text_check(const char *text, size_t len, const char *what, char *err, size_t cap)
 {
-	size_t bad = conv_utf8_check(text, len), i;
+	size_t bad = bedrock__utf8_check(text, len), i;
 
 	if (bad < len && !text[bad]) {
 		snprintf(err, cap, "%s contains a NUL byte at offset %zu", what, bad);
@@ -164,7 +119,7 @@ int conv_attach(cJSON *blocks, const char *path, char *err, size_t cap)
 		block = enc ? source_block("document", "base64", "application/pdf", enc) : NULL;
 		if (block)
 			cJSON_AddStringToObject(block, "title", base_name(path));
-	} else if (conv_utf8_valid(b, n)) {
+	} else if (bedrock__utf8_valid(b, n)) {
 		refused = 0;
 		block = source_block("document", "text", "text/plain", data);
 		if (block)

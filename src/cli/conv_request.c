@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "conv.h"
+#include "json.h"
 
 #define BETA_1M "context-1m-2025-08-07"
 /* Budget for a bare --thinking on a model without adaptive thinking. */
@@ -409,8 +411,8 @@ static void doc_name(char *out, size_t cap, const char *title)
 
 	for (p = title ? title : "document"; *p && n + 1 < cap; p++) {
 		char c = *p;
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '-' || c == '(' || c == ')' || c == '[' || c == ']';
+		int ok = bedrock__ascii_alnum((unsigned char)c) || c == '-' || c == '(' || c == ')' ||
+			 c == '[' || c == ']';
 
 		if (!ok)
 			c = n && out[n - 1] != ' ' ? ' ' : 0;
@@ -437,13 +439,6 @@ static const char *doc_format(const char *title)
 	return "txt";
 }
 
-static const char *str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static cJSON *text_block(const char *text)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -454,43 +449,48 @@ static cJSON *text_block(const char *text)
 
 static cJSON *converse_block(const cJSON *b, char *err, size_t cap)
 {
-	const char *type = str(b, "type");
+	const char *type = bedrock__json_str(b, "type"), *v;
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(b, "source");
+	const char *data = bedrock__json_str(src, "data"), *media = bedrock__json_str(src, "media_type");
 	cJSON *o = cJSON_CreateObject(), *inner, *s;
 	char name[200];
 
 	if (!type)
 		type = "";
 	if (!strcmp(type, "text")) {
-		cJSON_AddStringToObject(o, "text", str(b, "text") ? str(b, "text") : "");
-	} else if (!strcmp(type, "image") && str(src, "data") && str(src, "media_type")) {
+		v = bedrock__json_str(b, "text");
+		cJSON_AddStringToObject(o, "text", v ? v : "");
+	} else if (!strcmp(type, "image") && data && media) {
 		inner = cJSON_AddObjectToObject(o, "image");
-		cJSON_AddStringToObject(inner, "format", str(src, "media_type") + 6);
+		cJSON_AddStringToObject(inner, "format", media + 6);
 		s = cJSON_AddObjectToObject(inner, "source");
-		cJSON_AddStringToObject(s, "bytes", str(src, "data"));
-	} else if (!strcmp(type, "document") && str(src, "data")) {
-		int text = str(src, "type") && !strcmp(str(src, "type"), "text");
-		char *enc = text ? conv_base64(str(src, "data"), strlen(str(src, "data"))) : NULL;
+		cJSON_AddStringToObject(s, "bytes", data);
+	} else if (!strcmp(type, "document") && data) {
+		int text = (v = bedrock__json_str(src, "type")) != NULL && !strcmp(v, "text");
+		char *enc = text ? conv_base64(data, strlen(data)) : NULL;
 
 		inner = cJSON_AddObjectToObject(o, "document");
-		cJSON_AddStringToObject(inner, "format", text ? doc_format(str(b, "title")) : "pdf");
-		doc_name(name, sizeof(name), str(b, "title"));
+		cJSON_AddStringToObject(inner, "format",
+					text ? doc_format(bedrock__json_str(b, "title")) : "pdf");
+		doc_name(name, sizeof(name), bedrock__json_str(b, "title"));
 		cJSON_AddStringToObject(inner, "name", name);
 		s = cJSON_AddObjectToObject(inner, "source");
-		cJSON_AddStringToObject(s, "bytes", text ? (enc ? enc : "") : str(src, "data"));
+		cJSON_AddStringToObject(s, "bytes", text ? (enc ? enc : "") : data);
 		free(enc);
 	} else if (!strcmp(type, "tool_use")) {
 		inner = cJSON_AddObjectToObject(o, "toolUse");
-		cJSON_AddStringToObject(inner, "toolUseId", str(b, "id") ? str(b, "id") : "");
-		cJSON_AddStringToObject(inner, "name", str(b, "name") ? str(b, "name") : "");
+		v = bedrock__json_str(b, "id");
+		cJSON_AddStringToObject(inner, "toolUseId", v ? v : "");
+		v = bedrock__json_str(b, "name");
+		cJSON_AddStringToObject(inner, "name", v ? v : "");
 		cJSON_AddItemToObject(inner, "input",
 				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(b, "input"), 1));
-	} else if (!strcmp(type, "thinking") && str(b, "thinking")) {
+	} else if (!strcmp(type, "thinking") && bedrock__json_str(b, "thinking")) {
 		inner = cJSON_AddObjectToObject(o, "reasoningContent");
 		s = cJSON_AddObjectToObject(inner, "reasoningText");
-		cJSON_AddStringToObject(s, "text", str(b, "thinking"));
-		if (str(b, "signature"))
-			cJSON_AddStringToObject(s, "signature", str(b, "signature"));
+		cJSON_AddStringToObject(s, "text", bedrock__json_str(b, "thinking"));
+		if (bedrock__json_str(b, "signature"))
+			cJSON_AddStringToObject(s, "signature", bedrock__json_str(b, "signature"));
 	} else {
 		snprintf(err, cap, "--converse cannot send a '%s' block", type);
 		cJSON_Delete(o);
@@ -514,14 +514,14 @@ static int converse_tools(cJSON *body, const cJSON *tools, char *err, size_t cap
 
 		if (!cJSON_IsObject(schema)) {
 			snprintf(err, cap, "--converse takes tools with an input_schema only ('%s' has none)",
-				 str(t, "name"));
+				 bedrock__json_str(t, "name"));
 			cJSON_Delete(wrap);
 			return -1;
 		}
 		spec = cJSON_AddObjectToObject(wrap, "toolSpec");
-		cJSON_AddStringToObject(spec, "name", str(t, "name"));
-		if (str(t, "description"))
-			cJSON_AddStringToObject(spec, "description", str(t, "description"));
+		cJSON_AddStringToObject(spec, "name", bedrock__json_str(t, "name"));
+		if (bedrock__json_str(t, "description"))
+			cJSON_AddStringToObject(spec, "description", bedrock__json_str(t, "description"));
 		cJSON_AddItemToObject(cJSON_AddObjectToObject(spec, "inputSchema"), "json",
 				      cJSON_Duplicate(schema, 1));
 		cJSON_AddItemToArray(list, wrap);
@@ -539,10 +539,11 @@ int conv_converse_body(char **out, const conv_settings *s, const conv_model *m,
 	msgs = cJSON_AddArrayToObject(body, "messages");
 	cJSON_ArrayForEach(turn, messages) {
 		const cJSON *content = cJSON_GetObjectItemCaseSensitive(turn, "content");
+		const char *role = bedrock__json_str(turn, "role");
 		cJSON *t = cJSON_CreateObject(), *c;
 
 		cJSON_AddItemToArray(msgs, t);
-		cJSON_AddStringToObject(t, "role", str(turn, "role") ? str(turn, "role") : "user");
+		cJSON_AddStringToObject(t, "role", role ? role : "user");
 		c = cJSON_AddArrayToObject(t, "content");
 		if (cJSON_IsString(content)) {
 			cJSON_AddItemToArray(c, text_block(content->valuestring));

@@ -15,6 +15,7 @@
 #include "emu_handler.h"
 #include "model.h"
 #include "model_internal.h"
+#include "urlcode.h"
 
 #define MSG_CAP 1024
 
@@ -550,23 +551,6 @@ static void json_reply(emu_response *out, cJSON *o, const char *rid)
 	cJSON_Delete(o);
 }
 
-/* A query parameter, percent-decoded; 1 if present. */
-static int query_param(char *out, size_t cap, const char *query, const char *name)
-{
-	size_t nl = strlen(name);
-	const char *p = query;
-
-	while (p && *p) {
-		const char *end = strchr(p, '&');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len > nl && !strncmp(p, name, nl) && p[nl] == '=')
-			return emu_url_decode(out, cap, p + nl + 1, len - nl - 1) ? -1 : 1;
-		p = end ? end + 1 : NULL;
-	}
-	return 0;
-}
-
 static long model_index(const char *api_id)
 {
 	const bedrock_model_info *m = emu_anthropic_model_find(NULL, 0, api_id), *c;
@@ -586,7 +570,7 @@ static void models_list(emu_response *out, const emu_request *req, const char *r
 	int has_more, q;
 	cJSON *o, *data, *item;
 
-	if ((q = query_param(v, sizeof(v), req->query, "limit")) != 0) {
+	if ((q = bedrock__query_param(v, sizeof(v), req->query, "limit")) != 0) {
 		long l = q > 0 ? strtol(v, &end, 10) : 0;
 
 		if (q < 0 || !*v || *end) {
@@ -602,9 +586,9 @@ static void models_list(emu_response *out, const emu_request *req, const char *r
 		}
 		limit = (size_t)l;
 	}
-	if ((q = query_param(v, sizeof(v), req->query, "after_id")) != 0)
+	if ((q = bedrock__query_param(v, sizeof(v), req->query, "after_id")) != 0)
 		after = q > 0 ? model_index(v) : -2;
-	if ((q = query_param(v, sizeof(v), req->query, "before_id")) != 0)
+	if ((q = bedrock__query_param(v, sizeof(v), req->query, "before_id")) != 0)
 		before = q > 0 ? model_index(v) : -2;
 	if (after != -1 && before != -1) {
 		emu_api_error(out, 400, "invalid_request_error",
@@ -643,7 +627,7 @@ static void model_get(emu_response *out, const char *segment, const char *rid)
 	char id[EMU_ANTHROPIC_MODEL_ID_MAX * 2];
 	const bedrock_model_info *m = NULL;
 
-	if (!emu_url_decode(id, sizeof(id), segment, strlen(segment)))
+	if (!bedrock__url_decode(id, sizeof(id), segment, strlen(segment)))
 		m = emu_anthropic_model_find(NULL, 0, id);
 	else
 		snprintf(id, sizeof(id), "%.64s", segment);

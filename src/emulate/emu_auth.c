@@ -5,11 +5,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "bedrock/bedrock.h"
-#include "timeutil.h"
+#include "crypto.h"
 #include "emu_auth.h"
+#include "timeutil.h"
 
 #define MAX_SIGNED 64
 
@@ -81,8 +80,7 @@ static int check_bearer(emu_auth_result *out, const emu_auth_config *cfg, const 
 	size_t i;
 
 	for (i = 0; i < cfg->bearer_count; i++)
-		if (strlen(cfg->bearers[i]) == strlen(token) &&
-		    CRYPTO_memcmp(cfg->bearers[i], token, strlen(token)) == 0) {
+		if (bedrock__secret_equal(cfg->bearers[i], token)) {
 			snprintf(out->access_key_id, sizeof(out->access_key_id), "bearer");
 			return 0;
 		}
@@ -246,8 +244,7 @@ int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_r
 	if (rc == 0) {
 		const char *mine = bedrock_sigv4_result_signature(res);
 
-		rc = strlen(mine) == strlen(h.signature) &&
-		     CRYPTO_memcmp(mine, h.signature, strlen(mine)) == 0 ? 0 : -1;
+		rc = bedrock__secret_equal(mine, h.signature) ? 0 : -1;
 	}
 	if (rc && getenv("BEDROCK_EMULATE_DEBUG_AUTH"))
 		fprintf(stderr, "canonical request the emulator computed:\n%s\n%s\n",
@@ -279,7 +276,7 @@ void emu_key_dispose(emu_key *k)
 {
 	free(k->access_key_id);
 	if (k->secret) {
-		OPENSSL_cleanse(k->secret, strlen(k->secret));
+		bedrock__wipe(k->secret, strlen(k->secret));
 		free(k->secret);
 	}
 	memset(k, 0, sizeof(*k));

@@ -7,6 +7,7 @@
 
 #include "bedrock/bedrock.h"
 #include "emu_control.h"
+#include "urlcode.h"
 
 #define CREATED_AT "2024-08-01T00:00:00Z"
 
@@ -31,44 +32,6 @@ void emu_error(emu_response *out, int status, const char *type, const char *mess
 	cJSON_Delete(o);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int emu_url_decode(char *out, size_t cap, const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (i + 2 >= len)
-				return -1;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = (char)(hi * 16 + lo);
-			i += 2;
-		}
-		if (c == '\0' || n + 1 >= cap)
-			return -1;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
 static void json_reply(emu_response *out, int status, cJSON *o, const char *request_id)
 {
 	char *text = cJSON_PrintUnformatted(o);
@@ -86,18 +49,7 @@ static void json_reply(emu_response *out, int status, cJSON *o, const char *requ
 /* The value of a query parameter (decoded), or NULL. */
 static const char *query_param(char *buf, size_t cap, const char *query, const char *name)
 {
-	size_t nl = strlen(name);
-	const char *p = query;
-
-	while (p && *p) {
-		const char *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p);
-
-		if ((size_t)(end - p) > nl && !strncmp(p, name, nl) && p[nl] == '=')
-			return emu_url_decode(buf, cap, p + nl + 1, (size_t)(end - p - nl - 1)) ? NULL
-												  : buf;
-		p = amp ? amp + 1 : NULL;
-	}
-	return NULL;
+	return bedrock__query_param(buf, cap, query, name) == 1 ? buf : NULL;
 }
 
 static cJSON *model_summary(const bedrock_model_info *m, const char *region)
@@ -353,14 +305,14 @@ int emu_control_handle(emu_control *c, emu_response *out, const emu_request *req
 	if (get && !strcmp(p, "/inference-profiles"))
 		return list_profiles(c, out, req, rid);
 	if (get && !strncmp(p, "/foundation-models/", 19)) {
-		if (emu_url_decode(id, sizeof(id), p + 19, strlen(p + 19))) {
+		if (bedrock__url_decode(id, sizeof(id), p + 19, strlen(p + 19))) {
 			emu_error(out, 400, "ValidationException", "The model identifier is malformed.", rid);
 			return 1;
 		}
 		return get_model(c, out, id, rid);
 	}
 	if (get && !strncmp(p, "/inference-profiles/", 20)) {
-		if (emu_url_decode(id, sizeof(id), p + 20, strlen(p + 20))) {
+		if (bedrock__url_decode(id, sizeof(id), p + 20, strlen(p + 20))) {
 			emu_error(out, 400, "ValidationException",
 				  "The inference profile identifier is malformed.", rid);
 			return 1;

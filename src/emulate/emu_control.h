@@ -24,7 +24,5 @@ int emu_control_handle(emu_control *c, emu_response *out, const emu_request *req
 /* Writes an AWS JSON error: status, x-amzn-ErrorType, {"message": ...}. */
 void emu_error(emu_response *out, int status, const char *type, const char *message,
 	       const char *request_id);
-/* Percent-decodes a path segment into out; -1 if malformed or too long. */
-int emu_url_decode(char *out, size_t cap, const char *s, size_t len);
 
 #endif

@@ -9,6 +9,7 @@
 #include "bedrock/bedrock.h"
 #include "emu_handler.h"
 #include "model.h"
+#include "urlcode.h"
 
 #define MAX_BODY 25000000
 
@@ -202,7 +203,7 @@ static void runtime(emu_state *s, emu_response *out, const emu_request *req, con
 		return;
 	}
 	op = ops[i].op;
-	if (emu_url_decode(id, sizeof(id), p, (size_t)(slash - p)) || !*id) {
+	if (bedrock__url_decode(id, sizeof(id), p, (size_t)(slash - p)) || !*id) {
 		emu_error(out, 400, "ValidationException", bedrock_model_invalid_id_message(), rid);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "emu_replay.h"
+#include "json.h"
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -51,13 +52,6 @@ static cJSON *read_json(const char *dir, const char *file)
 	return j;
 }
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int skip_header(const char *name)
 {
 	static const char *const hop[] = { "connection", "content-length", "transfer-encoding",
@@ -84,18 +78,19 @@ static int load_one(emu_replay *r, const char *dir, const char *name, char *err,
 		goto fail;
 	}
 	st = cJSON_GetObjectItemCaseSensitive(resp, "status");
-	if (!jstr(req, "method") || !jstr(req, "path") || !cJSON_IsNumber(st)) {
+	if (!bedrock__json_str(req, "method") || !bedrock__json_str(req, "path") ||
+	    !cJSON_IsNumber(st)) {
 		snprintf(err, cap, "%s: request.json needs method and path, response.json a status", dir);
 		goto fail;
 	}
 	x.name = strdup(name);
-	x.method = strdup(jstr(req, "method"));
-	x.path = strdup(jstr(req, "path"));
+	x.method = strdup(bedrock__json_str(req, "method"));
+	x.path = strdup(bedrock__json_str(req, "path"));
 	x.status = st->valueint;
 	body = cJSON_GetObjectItemCaseSensitive(req, "body");
 	if (body && !cJSON_IsNull(body))
 		x.body = cJSON_Duplicate(body, 1);
-	note = jstr(req, "note");
+	note = bedrock__json_str(req, "note");
 	if (note && (q = strstr(note, "prompt prefix '")) != NULL) {
 		const char *end;
 
@@ -117,15 +112,15 @@ static int load_one(emu_replay *r, const char *dir, const char *name, char *err,
 		nh[x.header_count].value = strdup(h->valuestring);
 		x.header_count++;
 	}
-	if (jstr(resp, "content_type") && !cJSON_GetObjectItem(cJSON_GetObjectItem(resp, "headers"),
-							       "Content-Type")) {
+	if (bedrock__json_str(resp, "content_type") &&
+	    !cJSON_GetObjectItem(cJSON_GetObjectItem(resp, "headers"), "Content-Type")) {
 		emu_header *nh = realloc(x.headers, (x.header_count + 1) * sizeof(*nh));
 
 		if (!nh)
 			goto oom;
 		x.headers = nh;
 		nh[x.header_count].name = strdup("Content-Type");
-		nh[x.header_count].value = strdup(jstr(resp, "content_type"));
+		nh[x.header_count].value = strdup(bedrock__json_str(resp, "content_type"));
 		x.header_count++;
 	}
 	snprintf(path, sizeof(path), "%s/response.body", dir);

@@ -22,36 +22,36 @@ typedef struct answer_ctx {
 	uint64_t hash;
 	unsigned long seed;
 	const cJSON *last_user;		/* the last user message's content */
-	emu_buf user_text;		/* its text blocks, joined by one space */
+	bedrock_buf user_text;		/* its text blocks, joined by one space */
 	int images, documents;
 	const cJSON *tool;		/* the tool to call, if any */
 	int forced;			/* tool_choice any/tool: no text before it */
 } answer_ctx;
 
-/* Trims ASCII whitespace in place (on an emu_buf). */
-static void trim(emu_buf *b)
+/* Trims ASCII whitespace in place (on a bedrock_buf). */
+static void trim(bedrock_buf *b)
 {
 	size_t start = 0;
 
-	if (!b->p)
+	if (!b->ptr)
 		return;
-	while (b->len && emu__space((unsigned char)b->p[b->len - 1]))
-		b->p[--b->len] = '\0';
-	while (start < b->len && emu__space((unsigned char)b->p[start]))
+	while (b->len && bedrock__ascii_space((unsigned char)b->ptr[b->len - 1]))
+		b->ptr[--b->len] = '\0';
+	while (start < b->len && bedrock__ascii_space((unsigned char)b->ptr[start]))
 		start++;
-	memmove(b->p, b->p + start, b->len - start + 1);
+	memmove(b->ptr, b->ptr + start, b->len - start + 1);
 	b->len -= start;
 }
 
-static void join(emu_buf *b, const char *s)
+static void join(bedrock_buf *b, const char *s)
 {
 	if (b->len)
-		emu__buf_add(b, " ", 1);
-	emu__buf_str(b, s);
+		bedrock__buf_put(b, " ", 1);
+	bedrock__buf_puts(b, s);
 }
 
 /* Text of a tool_result's content (string or text blocks). */
-static void result_text(emu_buf *b, const cJSON *content)
+static void result_text(bedrock_buf *b, const cJSON *content)
 {
 	const cJSON *c;
 
@@ -60,8 +60,8 @@ static void result_text(emu_buf *b, const cJSON *content)
 		return;
 	}
 	cJSON_ArrayForEach(c, content)
-		if (emu__str(c, "text"))
-			join(b, emu__str(c, "text"));
+		if (bedrock__json_str(c, "text"))
+			join(b, bedrock__json_str(c, "text"));
 }
 
 /* The tool_use name for an id, from the assistant turns. */
@@ -73,60 +73,60 @@ static const char *tool_name_for(const cJSON *req, const char *id)
 		return NULL;
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(req, "messages"))
 		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(m, "content"))
-			if (emu__str(b, "id") && !strcmp(emu__str(b, "id"), id))
-				return emu__str(b, "name");
+			if (bedrock__json_str(b, "id") && !strcmp(bedrock__json_str(b, "id"), id))
+				return bedrock__json_str(b, "name");
 	return NULL;
 }
 
-static void scan_last_user(answer_ctx *a, emu_buf *results)
+static void scan_last_user(answer_ctx *a, bedrock_buf *results)
 {
 	const cJSON *m, *b, *content = NULL;
 
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(a->req, "messages")) {
-		const char *role = emu__str(m, "role");
+		const char *role = bedrock__json_str(m, "role");
 
 		if (role && !strcmp(role, "user"))
 			content = cJSON_GetObjectItemCaseSensitive(m, "content");
 	}
 	a->last_user = content;
 	if (cJSON_IsString(content)) {
-		emu__buf_str(&a->user_text, content->valuestring);
+		bedrock__buf_puts(&a->user_text, content->valuestring);
 	} else {
 		cJSON_ArrayForEach(b, content) {
-			const char *type = emu__str(b, "type");
+			const char *type = bedrock__json_str(b, "type");
 
 			if (!type)
 				continue;
-			if (!strcmp(type, "text") && emu__str(b, "text")) {
-				join(&a->user_text, emu__str(b, "text"));
+			if (!strcmp(type, "text") && bedrock__json_str(b, "text")) {
+				join(&a->user_text, bedrock__json_str(b, "text"));
 			} else if (!strcmp(type, "image")) {
 				a->images++;
 			} else if (!strcmp(type, "document")) {
 				a->documents++;
 			} else if (!strcmp(type, "tool_result")) {
-				const char *name = tool_name_for(a->req, emu__str(b, "tool_use_id"));
+				const char *name = tool_name_for(a->req, bedrock__json_str(b, "tool_use_id"));
 				const cJSON *err = cJSON_GetObjectItemCaseSensitive(b, "is_error");
-				emu_buf r = { 0 };
+				bedrock_buf r = BEDROCK_BUF_INIT;
 
 				result_text(&r, cJSON_GetObjectItemCaseSensitive(b, "content"));
 				trim(&r);
 				if (results->len)
-					emu__buf_add(results, " ", 1);
-				emu__buf_str(results, "The ");
+					bedrock__buf_put(results, " ", 1);
+				bedrock__buf_puts(results, "The ");
 				if (name) {
-					emu__buf_str(results, name);
-					emu__buf_str(results, " ");
+					bedrock__buf_puts(results, name);
+					bedrock__buf_puts(results, " ");
 				}
-				emu__buf_str(results, "tool ");
+				bedrock__buf_puts(results, "tool ");
 				if (cJSON_IsTrue(err))
-					emu__buf_str(results, "reported an error: ");
+					bedrock__buf_puts(results, "reported an error: ");
 				else
-					emu__buf_str(results, r.len ? "returned: " : "returned nothing.");
+					bedrock__buf_puts(results, r.len ? "returned: " : "returned nothing.");
 				if (r.len || cJSON_IsTrue(err))
-					emu__buf_str(results, r.len ? r.p : "(no details)");
+					bedrock__buf_puts(results, r.len ? r.ptr : "(no details)");
 				if (r.oom)
 					results->oom = 1;
-				emu__buf_free(&r);
+				bedrock__buf_dispose(&r);
 			}
 		}
 	}
@@ -138,7 +138,7 @@ static const cJSON *find_tool(const cJSON *tools, const char *name)
 	const cJSON *t;
 
 	cJSON_ArrayForEach(t, tools)
-		if (name && emu__str(t, "name") && !strcmp(emu__str(t, "name"), name))
+		if (name && bedrock__json_str(t, "name") && !strcmp(bedrock__json_str(t, "name"), name))
 			return t;
 	return NULL;
 }
@@ -147,19 +147,19 @@ static void choose_tool(answer_ctx *a)
 {
 	const cJSON *tools = cJSON_GetObjectItemCaseSensitive(a->req, "tools");
 	const cJSON *choice = cJSON_GetObjectItemCaseSensitive(a->req, "tool_choice");
-	const char *type = emu__str(choice, "type");
+	const char *type = bedrock__json_str(choice, "type");
 	const cJSON *t;
 
 	if (!cJSON_IsArray(tools) || (type && !strcmp(type, "none")))
 		return;
 	if (type && !strcmp(type, "tool")) {
-		a->tool = find_tool(tools, emu__str(choice, "name"));
+		a->tool = find_tool(tools, bedrock__json_str(choice, "name"));
 		a->forced = a->tool != NULL;
 		return;
 	}
 	if (type && !strcmp(type, "any")) {
 		cJSON_ArrayForEach(t, tools)
-			if (emu__str(t, "name")) {
+			if (bedrock__json_str(t, "name")) {
 				a->tool = t;
 				a->forced = 1;
 				return;
@@ -167,12 +167,12 @@ static void choose_tool(answer_ctx *a)
 		return;
 	}
 	/* auto: the first tool (in tools order) named in the user's text. */
-	if (!a->user_text.p)
+	if (!a->user_text.ptr)
 		return;
 	cJSON_ArrayForEach(t, tools) {
-		const char *name = emu__str(t, "name");
+		const char *name = bedrock__json_str(t, "name");
 
-		if (name && *name && strstr(a->user_text.p, name)) {
+		if (name && *name && strstr(a->user_text.ptr, name)) {
 			a->tool = t;
 			return;
 		}
@@ -182,20 +182,20 @@ static void choose_tool(answer_ctx *a)
 static int system_says_uppercase(const cJSON *req)
 {
 	const cJSON *sys = cJSON_GetObjectItemCaseSensitive(req, "system"), *b;
-	emu_buf all = { 0 };
+	bedrock_buf all = BEDROCK_BUF_INIT;
 	size_t i;
 	int yes;
 
 	if (cJSON_IsString(sys))
-		emu__buf_str(&all, sys->valuestring);
+		bedrock__buf_puts(&all, sys->valuestring);
 	else
 		cJSON_ArrayForEach(b, sys)
-			if (emu__str(b, "text"))
-				join(&all, emu__str(b, "text"));
+			if (bedrock__json_str(b, "text"))
+				join(&all, bedrock__json_str(b, "text"));
 	for (i = 0; i < all.len; i++)
-		all.p[i] = (char)emu__lower((unsigned char)all.p[i]);
-	yes = all.p && strstr(all.p, "uppercase") != NULL;
-	emu__buf_free(&all);
+		all.ptr[i] = (char)bedrock__ascii_lower((unsigned char)all.ptr[i]);
+	yes = all.ptr && strstr(all.ptr, "uppercase") != NULL;
+	bedrock__buf_dispose(&all);
 	return yes;
 }
 
@@ -218,14 +218,14 @@ static void first_sentence(const char *s, size_t *start, size_t *len)
 {
 	size_t i = 0, n = strlen(s);
 
-	while (i < n && emu__space((unsigned char)s[i]))
+	while (i < n && bedrock__ascii_space((unsigned char)s[i]))
 		i++;
 	*start = i;
 	for (; i < n; i++) {
 		if (s[i] == '\n')
 			break;
 		if ((s[i] == '.' || s[i] == '!' || s[i] == '?') &&
-		    (i + 1 == n || emu__space((unsigned char)s[i + 1]))) {
+		    (i + 1 == n || bedrock__ascii_space((unsigned char)s[i + 1]))) {
 			i++;
 			break;
 		}
@@ -239,47 +239,47 @@ static void first_sentence(const char *s, size_t *start, size_t *len)
 
 /* Builds the citation for a citation-enabled document and adds the
  * sentence that cites it to the text. */
-static cJSON *cite(const cJSON *doc, int index, emu_buf *text)
+static cJSON *cite(const cJSON *doc, int index, bedrock_buf *text)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(doc, "source");
-	const char *type = emu__str(src, "type");
-	const char *title = emu__str(doc, "title");
+	const char *type = bedrock__json_str(src, "type");
+	const char *title = bedrock__json_str(doc, "title");
 	cJSON *c = cJSON_CreateObject();
-	emu_buf cited = { 0 };
+	bedrock_buf cited = BEDROCK_BUF_INIT;
 	const char *kind;
 
 	if (!c)
 		return NULL;
 	if (type && (!strcmp(type, "text") || !strcmp(type, "content"))) {
-		const char *data = emu__str(src, "data");
+		const char *data = bedrock__json_str(src, "data");
 		size_t start = 0, len = 0;
 
 		if (!strcmp(type, "content")) {
 			const cJSON *cc = cJSON_GetObjectItemCaseSensitive(src, "content");
 
 			data = cJSON_IsString(cc) ? cc->valuestring
-			       : cJSON_IsArray(cc) ? emu__str(cc->child, "text") : NULL;
+			       : cJSON_IsArray(cc) ? bedrock__json_str(cc->child, "text") : NULL;
 		}
 		if (data)
 			first_sentence(data, &start, &len);
-		emu__buf_add(&cited, data ? data + start : "", len);
+		bedrock__buf_put(&cited, data ? data + start : "", len);
 		kind = !strcmp(type, "text") ? "char_location" : "content_block_location";
 		join(text, "The document says:");
-		join(text, cited.p ? cited.p : "");
+		join(text, cited.ptr ? cited.ptr : "");
 	} else {
 		kind = "page_location";
-		emu__buf_str(&cited, "");
+		bedrock__buf_puts(&cited, "");
 		join(text, "See page 1 of the document.");
 	}
 	cJSON_AddStringToObject(c, "type", kind);
-	cJSON_AddStringToObject(c, "cited_text", cited.p ? cited.p : "");
+	cJSON_AddStringToObject(c, "cited_text", cited.ptr ? cited.ptr : "");
 	cJSON_AddNumberToObject(c, "document_index", index);
 	if (title)
 		cJSON_AddStringToObject(c, "document_title", title);
 	else
 		cJSON_AddNullToObject(c, "document_title");
 	if (!strcmp(kind, "char_location")) {
-		const char *data = emu__str(src, "data");
+		const char *data = bedrock__json_str(src, "data");
 		size_t start = 0, len = 0;
 
 		if (data)
@@ -298,13 +298,13 @@ static cJSON *cite(const cJSON *doc, int index, emu_buf *text)
 		cJSON_Delete(c);
 		c = NULL;
 	}
-	emu__buf_free(&cited);
+	bedrock__buf_dispose(&cited);
 	return c;
 }
 
 /* Citations for every citation-enabled document in the request;
  * document_index counts all top-level document blocks, in order. */
-static cJSON *citations(const cJSON *req, emu_buf *text)
+static cJSON *citations(const cJSON *req, bedrock_buf *text)
 {
 	const cJSON *m, *b;
 	cJSON *arr = NULL;
@@ -312,7 +312,7 @@ static cJSON *citations(const cJSON *req, emu_buf *text)
 
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(req, "messages")) {
 		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(m, "content")) {
-			const char *type = emu__str(b, "type");
+			const char *type = bedrock__json_str(b, "type");
 			const cJSON *en;
 
 			if (!type || strcmp(type, "document"))
@@ -338,7 +338,7 @@ static cJSON *citations(const cJSON *req, emu_buf *text)
 	return arr;
 }
 
-static void plural(emu_buf *b, int n, const char *one, const char *many)
+static void plural(bedrock_buf *b, int n, const char *one, const char *many)
 {
 	char tmp[64];
 
@@ -352,13 +352,13 @@ static void plural(emu_buf *b, int n, const char *one, const char *many)
 }
 
 /* The visible answer text when no tool is called. */
-static void compose(answer_ctx *a, emu_buf *text, const emu_buf *results, cJSON **cites)
+static void compose(answer_ctx *a, bedrock_buf *text, const bedrock_buf *results, cJSON **cites)
 {
 	if (results->len)
-		join(text, results->p);
+		join(text, results->ptr);
 	if (a->user_text.len) {
 		join(text, "You said:");
-		join(text, a->user_text.p);
+		join(text, a->user_text.ptr);
 	} else if (!results->len) {
 		join(text, "You sent no text.");
 	}
@@ -367,14 +367,14 @@ static void compose(answer_ctx *a, emu_buf *text, const emu_buf *results, cJSON 
 	*cites = citations(a->req, text);
 	if (a->seed) {
 		join(text, "(variation: ");
-		emu__buf_str(text, variations[emu__mix(a->hash ^ a->seed) % 16]);
-		emu__buf_str(text, ")");
+		bedrock__buf_puts(text, variations[emu__mix(a->hash ^ a->seed) % 16]);
+		bedrock__buf_puts(text, ")");
 	}
 }
 
 static int thinking_on(const cJSON *req)
 {
-	const char *type = emu__str(cJSON_GetObjectItemCaseSensitive(req, "thinking"), "type");
+	const char *type = bedrock__json_str(cJSON_GetObjectItemCaseSensitive(req, "thinking"), "type");
 
 	return type && (!strcmp(type, "enabled") || !strcmp(type, "adaptive"));
 }
@@ -394,43 +394,43 @@ static char *signature(uint64_t h, const char *thinking)
 }
 
 /* Cuts s at the earliest stop sequence; returns it (lent) or NULL. */
-static const char *apply_stop(emu_buf *s, const cJSON *stops)
+static const char *apply_stop(bedrock_buf *s, const cJSON *stops)
 {
 	const cJSON *st;
 	const char *best = NULL;
 	size_t at = 0;
 
-	if (!s->p)
+	if (!s->ptr)
 		return NULL;
 	cJSON_ArrayForEach(st, stops) {
 		const char *hit;
 
 		if (!cJSON_IsString(st) || !*st->valuestring)
 			continue;
-		hit = strstr(s->p, st->valuestring);
-		if (hit && (!best || (size_t)(hit - s->p) < at)) {
+		hit = strstr(s->ptr, st->valuestring);
+		if (hit && (!best || (size_t)(hit - s->ptr) < at)) {
 			best = st->valuestring;
-			at = (size_t)(hit - s->p);
+			at = (size_t)(hit - s->ptr);
 		}
 	}
 	if (best) {
 		s->len = at;
-		s->p[at] = '\0';
+		s->ptr[at] = '\0';
 	}
 	return best;
 }
 
 /* Keeps at most *budget tokens of s; 1 if it had to cut. */
-static int apply_budget(emu_buf *s, unsigned *budget)
+static int apply_budget(bedrock_buf *s, unsigned *budget)
 {
-	unsigned t = s->p ? emu__tokens(s->p, s->len) : 0;
+	unsigned t = s->ptr ? emu__tokens(s->ptr, s->len) : 0;
 
 	if (t <= *budget) {
 		*budget -= t;
 		return 0;
 	}
-	s->len = emu__token_prefix(s->p, s->len, *budget);
-	s->p[s->len] = '\0';
+	s->len = emu__token_prefix(s->ptr, s->len, *budget);
+	s->ptr[s->len] = '\0';
 	*budget = 0;
 	return 1;
 }
@@ -464,18 +464,19 @@ static cJSON *usage(const cJSON *req, unsigned output)
 	return u;
 }
 
-static void upper(emu_buf *b)
+static void upper(bedrock_buf *b)
 {
 	size_t i;
 
 	for (i = 0; i < b->len; i++)
-		b->p[i] = (char)emu__upper((unsigned char)b->p[i]);
+		b->ptr[i] = (char)bedrock__ascii_upper((unsigned char)b->ptr[i]);
 }
 
 int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned long seed)
 {
 	answer_ctx a;
-	emu_buf canon = { 0 }, results = { 0 }, think = { 0 }, text = { 0 }, tooljson = { 0 };
+	bedrock_buf canon = BEDROCK_BUF_INIT, results = BEDROCK_BUF_INIT, think = BEDROCK_BUF_INIT;
+	bedrock_buf text = BEDROCK_BUF_INIT, tooljson = BEDROCK_BUF_INIT;
 	cJSON *msg = NULL, *content, *cites = NULL, *input = NULL, *u;
 	const char *stop_reason = "end_turn", *stop_seq = NULL;
 	const cJSON *mt = cJSON_GetObjectItemCaseSensitive(req, "max_tokens");
@@ -490,19 +491,19 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 	a.req = req;
 	a.seed = seed;
 	emu__canonical(&canon, req);
-	a.hash = emu__mix(emu__fnv(EMU_FNV_INIT, canon.p ? canon.p : "", canon.len) ^
+	a.hash = emu__mix(emu__fnv(EMU_FNV_INIT, canon.ptr ? canon.ptr : "", canon.len) ^
 			  emu__mix(seed));
 	scan_last_user(&a, &results);
 	choose_tool(&a);
 
 	if (thinking_on(req))
-		emu__buf_fmt(&think, "The last user message has %u tokens. I will restate it.",
-			     a.user_text.p ? emu__tokens(a.user_text.p, a.user_text.len) : 0);
+		bedrock__buf_printf(&think, "The last user message has %u tokens. I will restate it.",
+			     a.user_text.ptr ? emu__tokens(a.user_text.ptr, a.user_text.len) : 0);
 	if (a.tool && !a.forced)
-		emu__buf_fmt(&text, "Calling the %s tool.", emu__str(a.tool, "name"));
+		bedrock__buf_printf(&text, "Calling the %s tool.", bedrock__json_str(a.tool, "name"));
 	else if (!a.tool)
 		compose(&a, &text, &results, &cites);
-	if (text.p && system_says_uppercase(req))
+	if (text.ptr && system_says_uppercase(req))
 		upper(&text);
 	if (a.tool) {
 		input = emu__schema_value(cJSON_GetObjectItemCaseSensitive(a.tool, "input_schema"),
@@ -514,15 +515,16 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 	 * text ends the turn there; max_tokens ends it wherever it runs out. */
 	if ((stop_seq = apply_stop(&text, cJSON_GetObjectItemCaseSensitive(req, "stop_sequences"))))
 		stop_reason = "stop_sequence";
-	if (think.p && apply_budget(&think, &budget)) {
+	if (think.ptr && apply_budget(&think, &budget)) {
 		cut = 1;
 		text.len = 0;	/* the budget ran out while thinking */
-	} else if (text.p && apply_budget(&text, &budget)) {
+	} else if (text.ptr && apply_budget(&text, &budget)) {
 		cut = 1;
 	}
 	if (a.tool && !cut && !stop_seq) {
-		unsigned t = emu__tokens(emu__str(a.tool, "name"), strlen(emu__str(a.tool, "name"))) +
-			     (tooljson.p ? emu__tokens(tooljson.p, tooljson.len) : 0);
+		const char *name = bedrock__json_str(a.tool, "name");
+		unsigned t = emu__tokens(name, strlen(name)) +
+			     (tooljson.ptr ? emu__tokens(tooljson.ptr, tooljson.len) : 0);
 
 		if (t > budget) {
 			cut = 1;
@@ -535,7 +537,7 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 		stop_reason = "max_tokens";
 		stop_seq = NULL;
 	}
-	has_text = text.p && text.len;
+	has_text = text.ptr && text.len;
 
 	msg = cJSON_CreateObject();
 	if (!msg || canon.oom || results.oom || think.oom || text.oom || tooljson.oom ||
@@ -549,12 +551,12 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 	content = cJSON_AddArrayToObject(msg, "content");
 	/* Each block is filled before it is attached: emu__push frees it if
 	 * attaching fails. */
-	if (think.p) {
+	if (think.ptr) {
 		cJSON *b = cJSON_CreateObject();
-		char *sig = signature(a.hash, think.p);
+		char *sig = signature(a.hash, think.ptr);
 
 		cJSON_AddStringToObject(b, "type", "thinking");
-		cJSON_AddStringToObject(b, "thinking", think.p);
+		cJSON_AddStringToObject(b, "thinking", think.ptr);
 		if (!sig) {
 			cJSON_Delete(b);
 			goto fail;
@@ -563,20 +565,20 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 		free(sig);
 		if (!emu__push(content, b))
 			goto fail;
-		output += emu__tokens(think.p, think.len);
+		output += emu__tokens(think.ptr, think.len);
 	}
 	if (has_text) {
 		cJSON *b = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(b, "type", "text");
-		cJSON_AddStringToObject(b, "text", text.p);
+		cJSON_AddStringToObject(b, "text", text.ptr);
 		if (cites) {
 			emu__put(b, "citations", cites);
 			cites = NULL;
 		}
 		if (!emu__push(content, b))
 			goto fail;
-		output += emu__tokens(text.p, text.len);
+		output += emu__tokens(text.ptr, text.len);
 	}
 	if (a.tool && !strcmp(stop_reason, "tool_use")) {
 		cJSON *b = cJSON_CreateObject();
@@ -585,7 +587,7 @@ int emu_model_answer(cJSON **out, const cJSON *req, const char *model, unsigned 
 		memcpy(id, "toolu_bdrk_", 11);
 		emu__id(id + 11, 24, emu__mix(a.hash ^ 0x746f6f6cull));
 		cJSON_AddStringToObject(b, "id", id);
-		cJSON_AddStringToObject(b, "name", emu__str(a.tool, "name"));
+		cJSON_AddStringToObject(b, "name", bedrock__json_str(a.tool, "name"));
 		emu__put(b, "input", input);
 		input = NULL;
 		if (!emu__push(content, b))
@@ -617,11 +619,11 @@ fail:
 	cJSON_Delete(msg);
 	cJSON_Delete(cites);
 	cJSON_Delete(input);
-	emu__buf_free(&canon);
-	emu__buf_free(&results);
-	emu__buf_free(&think);
-	emu__buf_free(&text);
-	emu__buf_free(&tooljson);
-	emu__buf_free(&a.user_text);
+	bedrock__buf_dispose(&canon);
+	bedrock__buf_dispose(&results);
+	bedrock__buf_dispose(&think);
+	bedrock__buf_dispose(&text);
+	bedrock__buf_dispose(&tooljson);
+	bedrock__buf_dispose(&a.user_text);
 	return *out ? 0 : -1;
 }

@@ -19,7 +19,7 @@ static const char *const start_user =
 static void cache_point(cJSON *arr, const cJSON *cp)
 {
 	cJSON *last = cJSON_GetArrayItem(arr, cJSON_GetArraySize(arr) - 1), *cc;
-	const char *ttl = emu__str(cp, "ttl");
+	const char *ttl = bedrock__json_str(cp, "ttl");
 
 	if (!last)
 		return;
@@ -48,15 +48,15 @@ static int is_text_format(const char *f)
 static cJSON *document(const cJSON *d, const char *where, char *msg, size_t cap)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(d, "source");
-	const char *fmt = emu__str(d, "format");
+	const char *fmt = bedrock__json_str(d, "format");
 	cJSON *b = cJSON_CreateObject(), *s;
 	const cJSON *cit = cJSON_GetObjectItemCaseSensitive(d, "citations");
 
 	cJSON_AddStringToObject(b, "type", "document");
 	s = cJSON_AddObjectToObject(b, "source");
-	if (emu__str(src, "bytes")) {
+	if (bedrock__json_str(src, "bytes")) {
 		size_t n;
-		uint8_t *raw = emu__b64_decode(emu__str(src, "bytes"), &n);
+		uint8_t *raw = emu__b64_decode(bedrock__json_str(src, "bytes"), &n);
 
 		if (!raw) {
 			emu__msg(msg, cap, "1 validation error detected: Value at '%s.document.source.bytes' failed to satisfy constraint: Member must be valid base64",
@@ -72,13 +72,13 @@ static cJSON *document(const cJSON *d, const char *where, char *msg, size_t cap)
 			/* pdf, and the office formats, which Claude reads as pages. */
 			cJSON_AddStringToObject(s, "type", "base64");
 			cJSON_AddStringToObject(s, "media_type", "application/pdf");
-			cJSON_AddStringToObject(s, "data", emu__str(src, "bytes"));
+			cJSON_AddStringToObject(s, "data", bedrock__json_str(src, "bytes"));
 		}
 		free(raw);
-	} else if (emu__str(src, "text")) {
+	} else if (bedrock__json_str(src, "text")) {
 		cJSON_AddStringToObject(s, "type", "text");
 		cJSON_AddStringToObject(s, "media_type", "text/plain");
-		cJSON_AddStringToObject(s, "data", emu__str(src, "text"));
+		cJSON_AddStringToObject(s, "data", bedrock__json_str(src, "text"));
 	} else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(src, "content"))) {
 		const cJSON *c;
 		cJSON *arr;
@@ -86,8 +86,8 @@ static cJSON *document(const cJSON *d, const char *where, char *msg, size_t cap)
 		cJSON_AddStringToObject(s, "type", "content");
 		arr = cJSON_AddArrayToObject(s, "content");
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(src, "content"))
-			if (emu__str(c, "text"))
-				emu__push(arr, text_block(emu__str(c, "text")));
+			if (bedrock__json_str(c, "text"))
+				emu__push(arr, text_block(bedrock__json_str(c, "text")));
 	} else {
 		emu__msg(msg, cap, cJSON_GetObjectItemCaseSensitive(src, "s3Location")
 			 ? "The emulator cannot read S3 objects: send %s.document.source.bytes instead."
@@ -96,10 +96,10 @@ static cJSON *document(const cJSON *d, const char *where, char *msg, size_t cap)
 		cJSON_Delete(b);
 		return NULL;
 	}
-	if (emu__str(d, "name"))
-		cJSON_AddStringToObject(b, "title", emu__str(d, "name"));
-	if (emu__str(d, "context"))
-		cJSON_AddStringToObject(b, "context", emu__str(d, "context"));
+	if (bedrock__json_str(d, "name"))
+		cJSON_AddStringToObject(b, "title", bedrock__json_str(d, "name"));
+	if (bedrock__json_str(d, "context"))
+		cJSON_AddStringToObject(b, "context", bedrock__json_str(d, "context"));
 	if (cJSON_IsObject(cit))
 		emu__put(cJSON_AddObjectToObject(b, "citations"), "enabled",
 				      cJSON_CreateBool(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cit, "enabled"))));
@@ -108,8 +108,8 @@ static cJSON *document(const cJSON *d, const char *where, char *msg, size_t cap)
 
 static cJSON *image(const cJSON *im, const char *where, char *msg, size_t cap)
 {
-	const char *fmt = emu__str(im, "format");
-	const char *bytes = emu__str(cJSON_GetObjectItemCaseSensitive(im, "source"), "bytes");
+	const char *fmt = bedrock__json_str(im, "format");
+	const char *bytes = bedrock__json_str(cJSON_GetObjectItemCaseSensitive(im, "source"), "bytes");
 	cJSON *b, *s;
 	char mt[32];
 
@@ -138,20 +138,20 @@ static cJSON *tool_result(const cJSON *tr)
 {
 	cJSON *b = cJSON_CreateObject(), *content;
 	const cJSON *c;
-	const char *status = emu__str(tr, "status");
+	const char *status = bedrock__json_str(tr, "status");
 
 	cJSON_AddStringToObject(b, "type", "tool_result");
-	cJSON_AddStringToObject(b, "tool_use_id", emu__str(tr, "toolUseId"));
+	cJSON_AddStringToObject(b, "tool_use_id", bedrock__json_str(tr, "toolUseId"));
 	content = cJSON_AddArrayToObject(b, "content");
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(tr, "content")) {
-		if (emu__str(c, "text")) {
-			emu__push(content, text_block(emu__str(c, "text")));
+		if (bedrock__json_str(c, "text")) {
+			emu__push(content, text_block(bedrock__json_str(c, "text")));
 		} else if (cJSON_GetObjectItemCaseSensitive(c, "json")) {
-			emu_buf j = { 0 };
+			bedrock_buf j = BEDROCK_BUF_INIT;
 
 			emu__canonical(&j, cJSON_GetObjectItemCaseSensitive(c, "json"));
-			emu__push(content, text_block(j.p ? j.p : "null"));
-			emu__buf_free(&j);
+			emu__push(content, text_block(j.ptr ? j.ptr : "null"));
+			bedrock__buf_dispose(&j);
 		}
 	}
 	if (status && !strcmp(status, "error"))
@@ -189,20 +189,21 @@ static cJSON *block(const cJSON *c, cJSON *arr, int mi, int bi, char *msg, size_
 	if (!strcmp(v->string, "toolUse")) {
 		const cJSON *input = cJSON_GetObjectItemCaseSensitive(v, "input");
 
-		if (!emu__str(v, "toolUseId") || !emu__str(v, "name") || !cJSON_IsObject(input)) {
+		if (!bedrock__json_str(v, "toolUseId") || !bedrock__json_str(v, "name") ||
+		    !cJSON_IsObject(input)) {
 			emu__msg(msg, cap, "1 validation error detected: Value null at '%s.toolUse' failed to satisfy constraint: toolUseId, name and input must be set",
 				 where);
 			return NULL;
 		}
 		b = cJSON_CreateObject();
 		cJSON_AddStringToObject(b, "type", "tool_use");
-		cJSON_AddStringToObject(b, "id", emu__str(v, "toolUseId"));
-		cJSON_AddStringToObject(b, "name", emu__str(v, "name"));
+		cJSON_AddStringToObject(b, "id", bedrock__json_str(v, "toolUseId"));
+		cJSON_AddStringToObject(b, "name", bedrock__json_str(v, "name"));
 		emu__put(b, "input", cJSON_Duplicate(input, 1));
 		return b;
 	}
 	if (!strcmp(v->string, "toolResult")) {
-		if (!emu__str(v, "toolUseId")) {
+		if (!bedrock__json_str(v, "toolUseId")) {
 			emu__msg(msg, cap, "1 validation error detected: Value null at '%s.toolResult.toolUseId' failed to satisfy constraint: Member must not be null",
 				 where);
 			return NULL;
@@ -213,31 +214,33 @@ static cJSON *block(const cJSON *c, cJSON *arr, int mi, int bi, char *msg, size_
 		const cJSON *rt = cJSON_GetObjectItemCaseSensitive(v, "reasoningText");
 
 		b = cJSON_CreateObject();
-		if (emu__str(v, "redactedContent")) {
+		if (bedrock__json_str(v, "redactedContent")) {
 			cJSON_AddStringToObject(b, "type", "redacted_thinking");
-			cJSON_AddStringToObject(b, "data", emu__str(v, "redactedContent"));
+			cJSON_AddStringToObject(b, "data", bedrock__json_str(v, "redactedContent"));
 		} else {
+			const char *text = bedrock__json_str(rt, "text");
+			const char *sig = bedrock__json_str(rt, "signature");
+
 			cJSON_AddStringToObject(b, "type", "thinking");
-			cJSON_AddStringToObject(b, "thinking", emu__str(rt, "text") ? emu__str(rt, "text") : "");
-			cJSON_AddStringToObject(b, "signature",
-						emu__str(rt, "signature") ? emu__str(rt, "signature") : "");
+			cJSON_AddStringToObject(b, "thinking", text ? text : "");
+			cJSON_AddStringToObject(b, "signature", sig ? sig : "");
 		}
 		return b;
 	}
 	if (!strcmp(v->string, "guardContent")) {
-		const char *t = emu__str(cJSON_GetObjectItemCaseSensitive(v, "text"), "text");
+		const char *t = bedrock__json_str(cJSON_GetObjectItemCaseSensitive(v, "text"), "text");
 
 		return text_block(t ? t : "");
 	}
 	if (!strcmp(v->string, "citationsContent")) {
-		emu_buf t = { 0 };
+		bedrock_buf t = BEDROCK_BUF_INIT;
 		const cJSON *x;
 
 		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(v, "content"))
-			if (emu__str(x, "text"))
-				emu__buf_str(&t, emu__str(x, "text"));
-		b = text_block(t.p ? t.p : "");
-		emu__buf_free(&t);
+			if (bedrock__json_str(x, "text"))
+				bedrock__buf_puts(&t, bedrock__json_str(x, "text"));
+		b = text_block(t.ptr ? t.ptr : "");
+		bedrock__buf_dispose(&t);
 		return b;
 	}
 	if (!strcmp(v->string, "cachePoint")) {
@@ -283,7 +286,7 @@ static int convert_messages(cJSON *out, const cJSON *messages, char *msg, size_t
 	if (!arr)
 		return -1;
 	cJSON_ArrayForEach(m, messages) {
-		const char *role = emu__str(m, "role");
+		const char *role = bedrock__json_str(m, "role");
 		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
 		cJSON *om, *oc;
 		int bi = 0;
@@ -342,10 +345,10 @@ static int convert_system(cJSON *out, const cJSON *system)
 		return 0;
 	arr = cJSON_AddArrayToObject(out, "system");
 	cJSON_ArrayForEach(s, system) {
-		const char *t = emu__str(s, "text");
+		const char *t = bedrock__json_str(s, "text");
 
 		if (!t && cJSON_GetObjectItemCaseSensitive(s, "guardContent"))
-			t = emu__str(cJSON_GetObjectItemCaseSensitive(
+			t = bedrock__json_str(cJSON_GetObjectItemCaseSensitive(
 				cJSON_GetObjectItemCaseSensitive(s, "guardContent"), "text"), "text");
 		if (t)
 			emu__push(arr, text_block(t));
@@ -368,7 +371,7 @@ static int convert_tools(cJSON *out, const cJSON *config, char *msg, size_t cap)
 	arr = cJSON_AddArrayToObject(out, "tools");
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(config, "tools")) {
 		const cJSON *spec = cJSON_GetObjectItemCaseSensitive(t, "toolSpec");
-		const char *name = emu__str(spec, "name");
+		const char *name = bedrock__json_str(spec, "name");
 		cJSON *o;
 
 		i++;
@@ -385,8 +388,8 @@ static int convert_tools(cJSON *out, const cJSON *config, char *msg, size_t cap)
 		}
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", name);
-		if (emu__str(spec, "description"))
-			cJSON_AddStringToObject(o, "description", emu__str(spec, "description"));
+		if (bedrock__json_str(spec, "description"))
+			cJSON_AddStringToObject(o, "description", bedrock__json_str(spec, "description"));
 		emu__put(o, "input_schema", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(spec, "inputSchema"), "json"), 1));
 		if (!cJSON_GetObjectItemCaseSensitive(o, "input_schema"))
@@ -401,8 +404,8 @@ static int convert_tools(cJSON *out, const cJSON *config, char *msg, size_t cap)
 
 		if (!strcmp(choice->child->string, "tool")) {
 			cJSON_AddStringToObject(c, "type", "tool");
-			cJSON_AddStringToObject(c, "name", emu__str(choice->child, "name")
-						? emu__str(choice->child, "name") : "");
+			cJSON_AddStringToObject(c, "name", bedrock__json_str(choice->child, "name")
+						? bedrock__json_str(choice->child, "name") : "");
 		} else {
 			cJSON_AddStringToObject(c, "type", strcmp(choice->child->string, "any") ? "auto" : "any");
 		}
@@ -484,7 +487,7 @@ int emu_count_tokens_request(unsigned *out, const cJSON *body, int exclusive, ch
 		return -1;
 	}
 	if (invoke) {
-		const char *b64 = emu__str(invoke, "body");
+		const char *b64 = bedrock__json_str(invoke, "body");
 		size_t n;
 		uint8_t *raw = b64 ? emu__b64_decode(b64, &n) : NULL;
 

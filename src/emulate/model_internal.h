@@ -7,22 +7,13 @@
 
 #include <cjson/cJSON.h>
 
-/* A growable string; oom is sticky so callers check once at the end. */
-typedef struct emu_buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-} emu_buf;
-
-void emu__buf_add(emu_buf *b, const char *s, size_t n);
-void emu__buf_str(emu_buf *b, const char *s);
-void emu__buf_fmt(emu_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void emu__buf_free(emu_buf *b);
+#include "ascii.h"	/* the model must not depend on the process locale */
+#include "buf.h"	/* the growable string the model writes its text in */
+#include "json.h"	/* bedrock__json_str: obj[key] as a string, or NULL */
 
 /* Canonical JSON: object keys sorted, numbers normalised, no whitespace.
  * Two documents that mean the same thing print the same. */
-void emu__canonical(emu_buf *b, const cJSON *v);
+void emu__canonical(bedrock_buf *b, const cJSON *v);
 uint64_t emu__fnv(uint64_t h, const void *p, size_t n);
 uint64_t emu__mix(uint64_t x);
 #define EMU_FNV_INIT 0xcbf29ce484222325ull
@@ -44,35 +35,11 @@ size_t emu__chunk_end(const char *s, size_t n, size_t pos, size_t size);
 /* Deterministic identifier characters (base62) from a hash. */
 void emu__id(char *dst, size_t chars, uint64_t h);
 
-char *emu__b64_encode(const void *p, size_t n);		/* malloc'd */
-uint8_t *emu__b64_decode(const char *s, size_t *n);	/* malloc'd; NULL if invalid */
-
-/* obj[key] as a string, or NULL. */
-const char *emu__str(const cJSON *obj, const char *key);
+/* Base64 (base64.h) in memory the emulator malloc's and free's. */
+char *emu__b64_encode(const void *p, size_t n);
+uint8_t *emu__b64_decode(const char *s, size_t *n);	/* NULL if invalid */
 void emu__msg(char *msg, size_t cap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* ASCII-only classes: the model must not depend on the process locale
- * (<ctype.h> does, and would treat Latin-1 bytes as letters). */
-static inline int emu__space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static inline int emu__alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static inline int emu__upper(int c)
-{
-	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
-}
-
-static inline int emu__lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
 
 /* cJSON_AddItemTo{Object,Array} that free the item when they fail (a NULL
  * container after an earlier allocation failure, or no memory for the

@@ -86,7 +86,7 @@ static cJSON *number_value(const cJSON *schema, int integer)
 
 static cJSON *string_value(const cJSON *schema)
 {
-	const char *fmt = emu__str(schema, "format");
+	const char *fmt = bedrock__json_str(schema, "format");
 	const char *base = "example";
 	char tmp[65];
 	int found;
@@ -131,8 +131,8 @@ cJSON *emu__schema_value(const cJSON *schema, const cJSON *root, int depth)
 
 	if (depth > MAX_DEPTH || !cJSON_IsObject(schema))
 		return cJSON_CreateString("example");
-	if (emu__str(schema, "$ref")) {
-		const cJSON *target = resolve_ref(root, emu__str(schema, "$ref"));
+	if (bedrock__json_str(schema, "$ref")) {
+		const cJSON *target = resolve_ref(root, bedrock__json_str(schema, "$ref"));
 
 		return target ? emu__schema_value(target, root, depth + 1)
 			      : cJSON_CreateString("example");

@@ -13,12 +13,12 @@ static unsigned str_tokens(const char *s)
 
 static unsigned json_tokens(const cJSON *v)
 {
-	emu_buf b = { 0 };
+	bedrock_buf b = BEDROCK_BUF_INIT;
 	unsigned n;
 
 	emu__canonical(&b, v);
-	n = b.p ? emu__tokens(b.p, b.len) : 0;
-	emu__buf_free(&b);
+	n = b.ptr ? emu__tokens(b.ptr, b.len) : 0;
+	bedrock__buf_dispose(&b);
 	return n;
 }
 
@@ -29,11 +29,12 @@ static unsigned content_tokens(const cJSON *content);
 static unsigned document_tokens(const cJSON *block)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(block, "source");
-	const char *type = emu__str(src, "type");
-	unsigned n = str_tokens(emu__str(block, "title")) + str_tokens(emu__str(block, "context"));
+	const char *type = bedrock__json_str(src, "type");
+	unsigned n = str_tokens(bedrock__json_str(block, "title")) +
+		     str_tokens(bedrock__json_str(block, "context"));
 
 	if (type && !strcmp(type, "text"))
-		return n + str_tokens(emu__str(src, "data"));
+		return n + str_tokens(bedrock__json_str(src, "data"));
 	if (type && !strcmp(type, "content")) {
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(src, "content");
 
@@ -44,18 +45,18 @@ static unsigned document_tokens(const cJSON *block)
 
 unsigned emu__block_tokens(const cJSON *block)
 {
-	const char *type = emu__str(block, "type");
+	const char *type = bedrock__json_str(block, "type");
 
 	if (!type)
 		return 0;
 	if (!strcmp(type, "text"))
-		return str_tokens(emu__str(block, "text"));
+		return str_tokens(bedrock__json_str(block, "text"));
 	if (!strcmp(type, "image"))
 		return 1;
 	if (!strcmp(type, "document"))
 		return document_tokens(block);
 	if (!strcmp(type, "tool_use"))
-		return str_tokens(emu__str(block, "name")) +
+		return str_tokens(bedrock__json_str(block, "name")) +
 		       json_tokens(cJSON_GetObjectItemCaseSensitive(block, "input"));
 	if (!strcmp(type, "tool_result")) {
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(block, "content");
@@ -63,9 +64,9 @@ unsigned emu__block_tokens(const cJSON *block)
 		return cJSON_IsString(c) ? str_tokens(c->valuestring) : content_tokens(c);
 	}
 	if (!strcmp(type, "thinking"))
-		return str_tokens(emu__str(block, "thinking"));
+		return str_tokens(bedrock__json_str(block, "thinking"));
 	if (!strcmp(type, "search_result")) {
-		return str_tokens(emu__str(block, "title")) +
+		return str_tokens(bedrock__json_str(block, "title")) +
 		       content_tokens(cJSON_GetObjectItemCaseSensitive(block, "content"));
 	}
 	return 0;	/* redacted_thinking and anything unknown */
@@ -83,7 +84,8 @@ static unsigned content_tokens(const cJSON *content)
 
 unsigned emu__tool_tokens(const cJSON *tool)
 {
-	return str_tokens(emu__str(tool, "name")) + str_tokens(emu__str(tool, "description")) +
+	return str_tokens(bedrock__json_str(tool, "name")) +
+	       str_tokens(bedrock__json_str(tool, "description")) +
 	       json_tokens(cJSON_GetObjectItemCaseSensitive(tool, "input_schema"));
 }
 
@@ -94,7 +96,7 @@ static void walk(emu_token_count *tc, const cJSON *item)
 	const cJSON *cc = cJSON_GetObjectItemCaseSensitive(item, "cache_control");
 
 	if (cJSON_IsObject(cc)) {
-		const char *ttl = emu__str(cc, "ttl");
+		const char *ttl = bedrock__json_str(cc, "ttl");
 
 		tc->has_cache = 1;
 		tc->cached = tc->total;
@@ -116,7 +118,7 @@ void emu__count(emu_token_count *tc, const cJSON *req)
 		tc->total += str_tokens(v->valuestring);
 	} else {
 		cJSON_ArrayForEach(b, v) {
-			tc->total += str_tokens(emu__str(b, "text"));
+			tc->total += str_tokens(bedrock__json_str(b, "text"));
 			walk(tc, b);
 		}
 	}

@@ -5,80 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "base64.h"
 #include "model.h"
 #include "model_internal.h"
 
-void emu__buf_add(emu_buf *b, const char *s, size_t n)
+static void canon_string(bedrock_buf *b, const char *s)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void emu__buf_str(emu_buf *b, const char *s)
-{
-	emu__buf_add(b, s, strlen(s));
-}
-
-void emu__buf_fmt(emu_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-void emu__buf_fmt(emu_buf *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		b->oom = 1;
-	else
-		emu__buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-void emu__buf_free(emu_buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
-
-static void canon_string(emu_buf *b, const char *s)
-{
-	emu__buf_add(b, "\"", 1);
+	bedrock__buf_put(b, "\"", 1);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\') {
-			emu__buf_add(b, "\\", 1);
-			emu__buf_add(b, s, 1);
+			bedrock__buf_put(b, "\\", 1);
+			bedrock__buf_put(b, s, 1);
 		} else if (c < 0x20) {
-			emu__buf_fmt(b, "\\u%04x", c);
+			bedrock__buf_printf(b, "\\u%04x", c);
 		} else {
-			emu__buf_add(b, s, 1);
+			bedrock__buf_put(b, s, 1);
 		}
 	}
-	emu__buf_add(b, "\"", 1);
+	bedrock__buf_put(b, "\"", 1);
 }
 
 typedef struct keyed {
@@ -98,35 +44,35 @@ static int by_key(const void *a, const void *b)
 	return c;
 }
 
-void emu__canonical(emu_buf *b, const cJSON *v)
+void emu__canonical(bedrock_buf *b, const cJSON *v)
 {
 	const cJSON *c;
 
 	if (!v || cJSON_IsNull(v) || cJSON_IsInvalid(v)) {
-		emu__buf_str(b, "null");
+		bedrock__buf_puts(b, "null");
 	} else if (cJSON_IsTrue(v)) {
-		emu__buf_str(b, "true");
+		bedrock__buf_puts(b, "true");
 	} else if (cJSON_IsFalse(v)) {
-		emu__buf_str(b, "false");
+		bedrock__buf_puts(b, "false");
 	} else if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 
 		if (isfinite(d) && d == emu__floor(d) && fabs(d) < 1e15)
-			emu__buf_fmt(b, "%.0f", d);
+			bedrock__buf_printf(b, "%.0f", d);
 		else if (isfinite(d))
-			emu__buf_fmt(b, "%.17g", d);
+			bedrock__buf_printf(b, "%.17g", d);
 		else
-			emu__buf_str(b, "null");
+			bedrock__buf_puts(b, "null");
 	} else if (cJSON_IsString(v)) {
 		canon_string(b, v->valuestring ? v->valuestring : "");
 	} else if (cJSON_IsArray(v)) {
-		emu__buf_add(b, "[", 1);
+		bedrock__buf_put(b, "[", 1);
 		cJSON_ArrayForEach(c, v) {
 			if (c != v->child)
-				emu__buf_add(b, ",", 1);
+				bedrock__buf_put(b, ",", 1);
 			emu__canonical(b, c);
 		}
-		emu__buf_add(b, "]", 1);
+		bedrock__buf_put(b, "]", 1);
 	} else if (cJSON_IsObject(v)) {
 		size_t n = 0, i;
 		keyed *kids;
@@ -145,18 +91,18 @@ void emu__canonical(emu_buf *b, const cJSON *v)
 			n++;
 		}
 		qsort(kids, n, sizeof(*kids), by_key);
-		emu__buf_add(b, "{", 1);
+		bedrock__buf_put(b, "{", 1);
 		for (i = 0; i < n; i++) {
 			if (i)
-				emu__buf_add(b, ",", 1);
+				bedrock__buf_put(b, ",", 1);
 			canon_string(b, kids[i].v->string ? kids[i].v->string : "");
-			emu__buf_add(b, ":", 1);
+			bedrock__buf_put(b, ":", 1);
 			emu__canonical(b, kids[i].v);
 		}
-		emu__buf_add(b, "}", 1);
+		bedrock__buf_put(b, "}", 1);
 		free(kids);
 	} else {
-		emu__buf_str(b, "null");
+		bedrock__buf_puts(b, "null");
 	}
 }
 
@@ -199,9 +145,9 @@ void emu__id(char *dst, size_t chars, uint64_t h)
  * punctuation. */
 static int tok_class(unsigned char c)
 {
-	if (emu__space(c))
+	if (bedrock__ascii_space(c))
 		return 0;
-	if (c >= 0x80 || emu__alnum(c) || c == '_')
+	if (c >= 0x80 || bedrock__ascii_alnum(c) || c == '_')
 		return 1;
 	return 2;
 }
@@ -252,53 +198,23 @@ unsigned emu_count_text_tokens(const char *text)
 
 char *emu__b64_encode(const void *p, size_t n)
 {
-	char *out;
+	char *out = malloc(bedrock__base64_encoded_len(n) + 1);
 
-	if (n > (size_t)0x7fffffff / 2)
-		return NULL;
-	out = malloc(4 * ((n + 2) / 3) + 1);
-	if (!out)
-		return NULL;
-	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	if (out)
+		bedrock__base64_encode(out, p, n);
 	return out;
 }
 
 uint8_t *emu__b64_decode(const char *s, size_t *n)
 {
-	size_t len = strlen(s), pad = 0, i;
-	uint8_t *out;
-	int r;
+	size_t len = strlen(s);
+	uint8_t *out = malloc(bedrock__base64_decoded_cap(len));
 
-	if (len % 4 || len > (size_t)0x7fffffff)
-		return NULL;
-	/* EVP_DecodeBlock skips whitespace and is lenient about junk; Bedrock
-	 * is not, so check the alphabet first. */
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '=' && i + 2 >= len)
-			pad++;
-		else if (!(emu__alnum(c) || c == '+' || c == '/') || pad)
-			return NULL;
-	}
-	out = malloc(len / 4 * 3 + 1);
-	if (!out)
-		return NULL;
-	r = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
-	if (r < 0) {
+	if (out && bedrock__base64_decode(out, n, s, len)) {
 		free(out);
-		return NULL;
+		out = NULL;
 	}
-	*n = (size_t)r - pad;
-	out[*n] = 0;
 	return out;
-}
-
-const char *emu__str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
 }
 
 void emu__msg(char *msg, size_t cap, const char *fmt, ...)

@@ -76,7 +76,7 @@ static int check_range(const cJSON *body, const char *key, double lo, double hi,
 
 static int check_text(const char *where, const cJSON *b, char *msg, size_t cap)
 {
-	const char *t = emu__str(b, "text");
+	const char *t = bedrock__json_str(b, "text");
 
 	if (!t)
 		FAIL("%s.text: Field required", where);
@@ -89,7 +89,7 @@ static int check_text(const char *where, const cJSON *b, char *msg, size_t cap)
 
 static int check_base64(const char *where, const cJSON *src, char *msg, size_t cap)
 {
-	const char *data = emu__str(src, "data");
+	const char *data = bedrock__json_str(src, "data");
 	uint8_t *raw;
 	size_t n;
 
@@ -105,20 +105,20 @@ static int check_base64(const char *where, const cJSON *src, char *msg, size_t c
 static int check_image(const char *where, const cJSON *b, char *msg, size_t cap)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(b, "source");
-	const char *type = emu__str(src, "type"), *mt;
+	const char *type = bedrock__json_str(src, "type"), *mt;
 	char w[96];
 
 	if (!cJSON_IsObject(src))
 		FAIL("%s.source: Field required", where);
 	if (type && !strcmp(type, "url")) {
-		if (!emu__str(src, "url"))
+		if (!bedrock__json_str(src, "url"))
 			FAIL("%s.source.url.url: Field required", where);
 		return 0;
 	}
 	if (!type || strcmp(type, "base64"))
 		FAIL("%s.source: Input tag '%s' found using 'type' does not match any of the expected tags: 'base64', 'url'",
 		     where, type ? type : "");
-	mt = emu__str(src, "media_type");
+	mt = bedrock__json_str(src, "media_type");
 	if (!mt || (strcmp(mt, "image/jpeg") && strcmp(mt, "image/png") &&
 		    strcmp(mt, "image/gif") && strcmp(mt, "image/webp")))
 		FAIL("%s.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'",
@@ -130,7 +130,7 @@ static int check_image(const char *where, const cJSON *b, char *msg, size_t cap)
 static int check_document(const char *where, const cJSON *b, char *msg, size_t cap)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(b, "source");
-	const char *type = emu__str(src, "type"), *mt = emu__str(src, "media_type");
+	const char *type = bedrock__json_str(src, "type"), *mt = bedrock__json_str(src, "media_type");
 	char w[96];
 
 	if (!cJSON_IsObject(src))
@@ -146,7 +146,7 @@ static int check_document(const char *where, const cJSON *b, char *msg, size_t c
 	if (!strcmp(type, "text")) {
 		if (!mt || strcmp(mt, "text/plain"))
 			FAIL("%s.source.text.media_type: Input should be 'text/plain'", where);
-		if (!emu__str(src, "data"))
+		if (!bedrock__json_str(src, "data"))
 			FAIL("%s.source.text.data: Field required", where);
 		return 0;
 	}
@@ -158,7 +158,7 @@ static int check_document(const char *where, const cJSON *b, char *msg, size_t c
 		return 0;
 	}
 	if (!strcmp(type, "url")) {
-		if (!emu__str(src, "url"))
+		if (!bedrock__json_str(src, "url"))
 			FAIL("%s.source.url.url: Field required", where);
 		return 0;
 	}
@@ -168,7 +168,7 @@ static int check_document(const char *where, const cJSON *b, char *msg, size_t c
 
 static int check_block(int mi, int bi, const cJSON *b, char *msg, size_t cap)
 {
-	const char *type = emu__str(b, "type");
+	const char *type = bedrock__json_str(b, "type");
 	char where[64];
 
 	snprintf(where, sizeof(where), "messages.%d.content.%d", mi, bi);
@@ -183,9 +183,9 @@ static int check_block(int mi, int bi, const cJSON *b, char *msg, size_t cap)
 	if (!strcmp(type, "document"))
 		return check_document(where, b, msg, cap);
 	if (!strcmp(type, "tool_use")) {
-		if (!emu__str(b, "id"))
+		if (!bedrock__json_str(b, "id"))
 			FAIL("%s.id: Field required", where);
-		if (!emu__str(b, "name"))
+		if (!bedrock__json_str(b, "name"))
 			FAIL("%s.name: Field required", where);
 		if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(b, "input")))
 			FAIL("%s.input: Input should be a valid dictionary", where);
@@ -194,21 +194,21 @@ static int check_block(int mi, int bi, const cJSON *b, char *msg, size_t cap)
 	if (!strcmp(type, "tool_result")) {
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(b, "content");
 
-		if (!emu__str(b, "tool_use_id"))
+		if (!bedrock__json_str(b, "tool_use_id"))
 			FAIL("%s.tool_use_id: Field required", where);
 		if (c && !cJSON_IsString(c) && !cJSON_IsArray(c))
 			FAIL("%s.content: Input should be a valid list", where);
 		return 0;
 	}
 	if (!strcmp(type, "thinking")) {
-		if (!emu__str(b, "thinking"))
+		if (!bedrock__json_str(b, "thinking"))
 			FAIL("%s.thinking: Field required", where);
-		if (!emu__str(b, "signature"))
+		if (!bedrock__json_str(b, "signature"))
 			FAIL("%s.signature: Field required", where);
 		return 0;
 	}
 	if (!strcmp(type, "redacted_thinking")) {
-		if (!emu__str(b, "data"))
+		if (!bedrock__json_str(b, "data"))
 			FAIL("%s.data: Field required", where);
 		return 0;
 	}
@@ -223,7 +223,7 @@ static int has_block_id(const cJSON *content, const char *type, const char *key,
 	const cJSON *b;
 
 	cJSON_ArrayForEach(b, content) {
-		const char *t = emu__str(b, "type"), *v = emu__str(b, key);
+		const char *t = bedrock__json_str(b, "type"), *v = bedrock__json_str(b, key);
 
 		if (t && !strcmp(t, type) && v && !strcmp(v, id))
 			return 1;
@@ -244,7 +244,8 @@ static int check_pairing(const cJSON *messages, char *msg, size_t cap)
 		int bi = 0;
 
 		cJSON_ArrayForEach(b, content) {
-			const char *t = emu__str(b, "type"), *id = emu__str(b, "tool_use_id");
+			const char *t = bedrock__json_str(b, "type");
+			const char *id = bedrock__json_str(b, "tool_use_id");
 
 			if (t && !strcmp(t, "tool_result") && id &&
 			    !has_block_id(pc, "tool_use", "id", id))
@@ -253,7 +254,7 @@ static int check_pairing(const cJSON *messages, char *msg, size_t cap)
 			bi++;
 		}
 		cJSON_ArrayForEach(b, pc) {
-			const char *t = emu__str(b, "type"), *id = emu__str(b, "id");
+			const char *t = bedrock__json_str(b, "type"), *id = bedrock__json_str(b, "id");
 
 			if (t && !strcmp(t, "tool_use") && id &&
 			    !has_block_id(content, "tool_result", "tool_use_id", id))
@@ -275,7 +276,7 @@ static int check_messages(const cJSON *messages, char *msg, size_t cap)
 	if (!count)
 		FAIL("messages: at least one message is required");
 	cJSON_ArrayForEach(m, messages) {
-		const char *role = emu__str(m, "role");
+		const char *role = bedrock__json_str(m, "role");
 		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
 		int bi = 0, empty;
 
@@ -317,15 +318,15 @@ static int check_system(const cJSON *sys, char *msg, size_t cap)
 	if (!cJSON_IsArray(sys))
 		FAIL("system: Input should be a valid list");
 	cJSON_ArrayForEach(b, sys) {
-		const char *type = emu__str(b, "type");
+		const char *type = bedrock__json_str(b, "type");
 		char where[32];
 
 		snprintf(where, sizeof(where), "system.%d", i++);
 		if (!type || strcmp(type, "text"))
 			FAIL("%s.type: Input should be 'text'", where);
-		if (!emu__str(b, "text"))
+		if (!bedrock__json_str(b, "text"))
 			FAIL("%s.text: Field required", where);
-		if (!*emu__str(b, "text"))
+		if (!*bedrock__json_str(b, "text"))
 			FAIL("system: text content blocks must be non-empty");
 	}
 	return 0;
@@ -336,8 +337,7 @@ static int valid_tool_name(const char *s)
 	size_t n = 0;
 
 	for (; s[n]; n++)
-		if (!(s[n] == '_' || s[n] == '-' || (s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9')))
+		if (!(s[n] == '_' || s[n] == '-' || bedrock__ascii_alnum((unsigned char)s[n])))
 			return 0;
 	return n >= 1 && n <= 128;
 }
@@ -352,7 +352,7 @@ static int check_tools(const cJSON *tools, char *msg, size_t cap)
 	if (!cJSON_IsArray(tools))
 		return malformed(msg, cap, "#/tools: expected type: JSONArray, found: %s", found(tools));
 	cJSON_ArrayForEach(t, tools) {
-		const char *type = emu__str(t, "type"), *name = emu__str(t, "name");
+		const char *type = bedrock__json_str(t, "type"), *name = bedrock__json_str(t, "name");
 		const cJSON *schema = cJSON_GetObjectItemCaseSensitive(t, "input_schema");
 
 		if (!cJSON_IsObject(t))
@@ -370,11 +370,12 @@ static int check_tools(const cJSON *tools, char *msg, size_t cap)
 				FAIL("tools.%d.custom.input_schema: Field required", i);
 			if (!cJSON_IsObject(schema))
 				FAIL("tools.%d.custom.input_schema: Input should be a valid dictionary", i);
-			if (!emu__str(schema, "type") || strcmp(emu__str(schema, "type"), "object"))
+			if (!bedrock__json_str(schema, "type") ||
+			    strcmp(bedrock__json_str(schema, "type"), "object"))
 				FAIL("tools.%d.custom.input_schema.type: Input should be 'object'", i);
 		}
 		for (u = tools->child; u != t; u = u->next)
-			if (emu__str(u, "name") && !strcmp(emu__str(u, "name"), name))
+			if (bedrock__json_str(u, "name") && !strcmp(bedrock__json_str(u, "name"), name))
 				FAIL("tools: Tool names must be unique.");
 		i++;
 	}
@@ -383,7 +384,7 @@ static int check_tools(const cJSON *tools, char *msg, size_t cap)
 
 static int check_tool_choice(const cJSON *choice, const cJSON *tools, char *msg, size_t cap)
 {
-	const char *type = emu__str(choice, "type"), *name;
+	const char *type = bedrock__json_str(choice, "type"), *name;
 	const cJSON *t;
 
 	if (!choice)
@@ -399,10 +400,10 @@ static int check_tool_choice(const cJSON *choice, const cJSON *tools, char *msg,
 		FAIL("tool_choice may only be specified while providing tools.");
 	if (strcmp(type, "tool"))
 		return 0;
-	if (!(name = emu__str(choice, "name")))
+	if (!(name = bedrock__json_str(choice, "name")))
 		FAIL("tool_choice.tool.name: Field required");
 	cJSON_ArrayForEach(t, tools)
-		if (emu__str(t, "name") && !strcmp(emu__str(t, "name"), name))
+		if (bedrock__json_str(t, "name") && !strcmp(bedrock__json_str(t, "name"), name))
 			return 0;
 	FAIL("tool_choice.tool.name: Tool '%.64s' not found in provided tools", name);
 }
@@ -411,7 +412,7 @@ static int check_thinking(const cJSON *body, char *msg, size_t cap)
 {
 	const cJSON *th = cJSON_GetObjectItemCaseSensitive(body, "thinking");
 	const cJSON *temp = cJSON_GetObjectItemCaseSensitive(body, "temperature");
-	const char *type = emu__str(th, "type"), *choice;
+	const char *type = bedrock__json_str(th, "type"), *choice;
 	const cJSON *budget;
 
 	if (!th)
@@ -436,7 +437,7 @@ static int check_thinking(const cJSON *body, char *msg, size_t cap)
 	}
 	if (temp && temp->valuedouble != 1)
 		FAIL("`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility");
-	choice = emu__str(cJSON_GetObjectItemCaseSensitive(body, "tool_choice"), "type");
+	choice = bedrock__json_str(cJSON_GetObjectItemCaseSensitive(body, "tool_choice"), "type");
 	if (choice && (!strcmp(choice, "any") || !strcmp(choice, "tool")))
 		FAIL("Thinking may not be enabled when tool_choice forces tool use.");
 	return 0;

@@ -13,9 +13,9 @@
 /* A Messages citation -> a Converse citation (Citation shape). */
 static cJSON *citation(const cJSON *c)
 {
-	const char *type = S(emu__str(c, "type"));
+	const char *type = S(bedrock__json_str(c, "type"));
 	cJSON *out = cJSON_CreateObject(), *sc, *loc, *where;
-	const char *title = emu__str(c, "document_title");
+	const char *title = bedrock__json_str(c, "document_title");
 	const char *kind = "documentChar", *s = "start_char_index", *e = "end_char_index";
 
 	if (!strcmp(type, "page_location"))
@@ -26,7 +26,7 @@ static cJSON *citation(const cJSON *c)
 		cJSON_AddStringToObject(out, "title", title);
 	sc = cJSON_AddArrayToObject(out, "sourceContent");
 	where = cJSON_CreateObject();
-	cJSON_AddStringToObject(where, "text", S(emu__str(c, "cited_text")));
+	cJSON_AddStringToObject(where, "text", S(bedrock__json_str(c, "cited_text")));
 	emu__push(sc, where);
 	loc = cJSON_AddObjectToObject(out, "location");
 	where = cJSON_AddObjectToObject(loc, kind);
@@ -38,31 +38,31 @@ static cJSON *citation(const cJSON *c)
 
 static cJSON *converse_block(const cJSON *b)
 {
-	const char *type = S(emu__str(b, "type"));
+	const char *type = S(bedrock__json_str(b, "type"));
 	cJSON *out = cJSON_CreateObject(), *x, *y;
 	const cJSON *c;
 
 	if (!strcmp(type, "thinking")) {
 		x = cJSON_AddObjectToObject(out, "reasoningContent");
 		y = cJSON_AddObjectToObject(x, "reasoningText");
-		cJSON_AddStringToObject(y, "text", S(emu__str(b, "thinking")));
-		cJSON_AddStringToObject(y, "signature", S(emu__str(b, "signature")));
+		cJSON_AddStringToObject(y, "text", S(bedrock__json_str(b, "thinking")));
+		cJSON_AddStringToObject(y, "signature", S(bedrock__json_str(b, "signature")));
 	} else if (!strcmp(type, "tool_use")) {
 		x = cJSON_AddObjectToObject(out, "toolUse");
-		cJSON_AddStringToObject(x, "toolUseId", S(emu__str(b, "id")));
-		cJSON_AddStringToObject(x, "name", S(emu__str(b, "name")));
+		cJSON_AddStringToObject(x, "toolUseId", S(bedrock__json_str(b, "id")));
+		cJSON_AddStringToObject(x, "name", S(bedrock__json_str(b, "name")));
 		emu__put(x, "input",
 			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(b, "input"), 1));
 	} else if (cJSON_GetObjectItemCaseSensitive(b, "citations")) {
 		x = cJSON_AddObjectToObject(out, "citationsContent");
 		y = cJSON_CreateObject();
-		cJSON_AddStringToObject(y, "text", S(emu__str(b, "text")));
+		cJSON_AddStringToObject(y, "text", S(bedrock__json_str(b, "text")));
 		emu__push(cJSON_AddArrayToObject(x, "content"), y);
 		y = cJSON_AddArrayToObject(x, "citations");
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(b, "citations"))
 			emu__push(y, citation(c));
 	} else {
-		cJSON_AddStringToObject(out, "text", S(emu__str(b, "text")));
+		cJSON_AddStringToObject(out, "text", S(bedrock__json_str(b, "text")));
 	}
 	return out;
 }
@@ -102,7 +102,7 @@ int emu_answer_to_converse(cJSON **out, const cJSON *answer)
 	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(answer, "content"))
 		emu__push(content, converse_block(b));
 	cJSON_AddStringToObject(m, "role", "assistant");
-	cJSON_AddStringToObject(r, "stopReason", S(emu__str(answer, "stop_reason")));
+	cJSON_AddStringToObject(r, "stopReason", S(bedrock__json_str(answer, "stop_reason")));
 	emu__put(r, "usage", converse_usage(usage));
 	/* The Add helpers fail silently; printing checks the whole tree. */
 	probe = cJSON_PrintUnformatted(r);
@@ -187,33 +187,33 @@ static int words(emu_response *out, int index, const char *member, const char *i
 
 static int stream_block(emu_response *out, const cJSON *b, int index)
 {
-	const char *type = S(emu__str(b, "type"));
+	const char *type = S(bedrock__json_str(b, "type"));
 	const cJSON *c;
 	cJSON *p, *x;
 
 	if (!strcmp(type, "thinking")) {
-		if (words(out, index, "reasoningContent", "text", S(emu__str(b, "thinking"))) ||
-		    cdelta(out, index, "reasoningContent", "signature",
-			   S(emu__str(b, "signature")), strlen(S(emu__str(b, "signature")))))
+		if (words(out, index, "reasoningContent", "text", S(bedrock__json_str(b, "thinking"))) ||
+		    cdelta(out, index, "reasoningContent", "signature", S(bedrock__json_str(b, "signature")),
+			   strlen(S(bedrock__json_str(b, "signature")))))
 			return -1;
 	} else if (!strcmp(type, "tool_use")) {
-		emu_buf json = { 0 };
+		bedrock_buf json = BEDROCK_BUF_INIT;
 		size_t pos = 0, end;
 		int rc;
 
 		p = indexed(index);
 		x = cJSON_AddObjectToObject(cJSON_AddObjectToObject(p, "start"), "toolUse");
-		cJSON_AddStringToObject(x, "name", S(emu__str(b, "name")));
-		cJSON_AddStringToObject(x, "toolUseId", S(emu__str(b, "id")));
+		cJSON_AddStringToObject(x, "name", S(bedrock__json_str(b, "name")));
+		cJSON_AddStringToObject(x, "toolUseId", S(bedrock__json_str(b, "id")));
 		if (emit(out, "contentBlockStart", p))
 			return -1;
 		emu__canonical(&json, cJSON_GetObjectItemCaseSensitive(b, "input"));
 		rc = json.oom ? -1 : cdelta(out, index, "toolUse", "input", "", 0);
 		for (; !rc && pos < json.len; pos = end) {
-			end = emu__chunk_end(json.p, json.len, pos, 8);
-			rc = cdelta(out, index, "toolUse", "input", json.p + pos, end - pos);
+			end = emu__chunk_end(json.ptr, json.len, pos, 8);
+			rc = cdelta(out, index, "toolUse", "input", json.ptr + pos, end - pos);
 		}
-		emu__buf_free(&json);
+		bedrock__buf_dispose(&json);
 		if (rc)
 			return -1;
 	} else {
@@ -224,7 +224,7 @@ static int stream_block(emu_response *out, const cJSON *b, int index)
 			if (emit(out, "contentBlockDelta", p))
 				return -1;
 		}
-		if (words(out, index, "text", NULL, S(emu__str(b, "text"))))
+		if (words(out, index, "text", NULL, S(bedrock__json_str(b, "text"))))
 			return -1;
 	}
 	return emit(out, "contentBlockStop", indexed(index));
@@ -249,7 +249,7 @@ int emu_render_converse_stream(emu_response *out, const cJSON *answer, const cha
 		if (stream_block(out, b, index++))
 			return -1;
 	p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "stopReason", S(emu__str(answer, "stop_reason")));
+	cJSON_AddStringToObject(p, "stopReason", S(bedrock__json_str(answer, "stop_reason")));
 	if (emit(out, "messageStop", p))
 		return -1;
 	p = cJSON_CreateObject();

@@ -69,7 +69,7 @@ static int text_deltas(const events *ev, int index, const char *dtype, const cha
 
 static int block_events(const events *ev, const cJSON *block, int index)
 {
-	const char *type = emu__str(block, "type");
+	const char *type = bedrock__json_str(block, "type");
 	cJSON *e = event("content_block_start", index), *cb, *d;
 	const cJSON *c;
 
@@ -79,21 +79,22 @@ static int block_events(const events *ev, const cJSON *block, int index)
 		cJSON_AddStringToObject(cb, "thinking", "");
 		cJSON_AddStringToObject(cb, "signature", "");
 		if (emit_event(ev, e) ||
-		    text_deltas(ev, index, "thinking_delta", "thinking", S(emu__str(block, "thinking"))))
+		    text_deltas(ev, index, "thinking_delta", "thinking",
+				S(bedrock__json_str(block, "thinking"))))
 			return -1;
 		e = event("content_block_delta", index);
 		d = cJSON_AddObjectToObject(e, "delta");
 		cJSON_AddStringToObject(d, "type", "signature_delta");
-		cJSON_AddStringToObject(d, "signature", S(emu__str(block, "signature")));
+		cJSON_AddStringToObject(d, "signature", S(bedrock__json_str(block, "signature")));
 		if (emit_event(ev, e))
 			return -1;
 	} else if (type && !strcmp(type, "tool_use")) {
-		emu_buf json = { 0 };
+		bedrock_buf json = BEDROCK_BUF_INIT;
 		size_t pos = 0, end;
 		int rc = 0;
 
-		cJSON_AddStringToObject(cb, "id", S(emu__str(block, "id")));
-		cJSON_AddStringToObject(cb, "name", S(emu__str(block, "name")));
+		cJSON_AddStringToObject(cb, "id", S(bedrock__json_str(block, "id")));
+		cJSON_AddStringToObject(cb, "name", S(bedrock__json_str(block, "name")));
 		cJSON_AddObjectToObject(cb, "input");
 		if (emit_event(ev, e))
 			return -1;
@@ -104,11 +105,11 @@ static int block_events(const events *ev, const cJSON *block, int index)
 		if (!rc)
 			rc = delta(ev, index, "input_json_delta", "partial_json", "", 0);
 		for (; !rc && pos < json.len; pos = end) {
-			end = emu__chunk_end(json.p, json.len, pos, 8);
-			rc = delta(ev, index, "input_json_delta", "partial_json", json.p + pos,
+			end = emu__chunk_end(json.ptr, json.len, pos, 8);
+			rc = delta(ev, index, "input_json_delta", "partial_json", json.ptr + pos,
 				   end - pos);
 		}
-		emu__buf_free(&json);
+		bedrock__buf_dispose(&json);
 		if (rc)
 			return -1;
 	} else {
@@ -123,7 +124,7 @@ static int block_events(const events *ev, const cJSON *block, int index)
 			if (emit_event(ev, e))
 				return -1;
 		}
-		if (text_deltas(ev, index, "text_delta", "text", S(emu__str(block, "text"))))
+		if (text_deltas(ev, index, "text_delta", "text", S(bedrock__json_str(block, "text"))))
 			return -1;
 	}
 	return emit_event(ev, event("content_block_stop", index));

@@ -1,4 +1,6 @@
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -48,6 +50,28 @@ void bedrock__buf_puts(bedrock_buf *b, const char *s)
 void bedrock__buf_putc(bedrock_buf *b, char c)
 {
 	bedrock__buf_put(b, &c, 1);
+}
+
+void bedrock__buf_printf(bedrock_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = 1;
+		return;
+	}
+	if (bedrock__buf_grow(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }
 
 void bedrock__buf_clear(bedrock_buf *b)

@@ -1,7 +1,11 @@
+#include <limits.h>
+#include <string.h>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
 
 #include "alloc.h"
 #include "crypto.h"
@@ -78,6 +82,15 @@ int bedrock__hmac_sha256(bedrock__crypto *c, uint8_t out[BEDROCK__SHA256_LEN],
 	return 0;
 }
 
+int bedrock__sha1(uint8_t out[BEDROCK__SHA1_LEN], const void *data, size_t len)
+{
+	unsigned int n = 0;
+
+	if (!EVP_Digest(data, len, out, &n, EVP_sha1(), NULL) || n != BEDROCK__SHA1_LEN)
+		return -1;
+	return 0;
+}
+
 void bedrock__hex(char *out, const uint8_t *in, size_t len)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -94,4 +107,18 @@ void bedrock__wipe(void *p, size_t len)
 {
 	if (p && len)
 		OPENSSL_cleanse(p, len);
+}
+
+int bedrock__secret_equal(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return n == strlen(b) && CRYPTO_memcmp(a, b, n) == 0;
+}
+
+int bedrock__random(void *out, size_t len)
+{
+	if (len > INT_MAX)
+		return -1;
+	return RAND_bytes(out, (int)len) == 1 ? 0 : -1;
 }

@@ -32,7 +32,7 @@ const char *bedrock__json_str(const cJSON *obj, const char *key)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
 
-	return cJSON_IsString(it) ? it->valuestring : NULL;
+	return cJSON_IsString(it) && it->valuestring ? it->valuestring : NULL;
 }
 
 int64_t bedrock__json_int(const cJSON *obj, const char *key)

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "base64.h"
 #include "harness.h"
 
 /* Each block carries its size in a header so frees can be accounted. */
@@ -194,22 +193,12 @@ void harness_free_list(char **list)
 uint8_t *harness_base64_decode(const char *s, size_t *len)
 {
 	size_t slen = strlen(s);
-	uint8_t *out = malloc(slen / 4 * 3 + 4);
-	int n;
+	uint8_t *out = malloc(bedrock__base64_decoded_cap(slen));
 
-	if (!out)
-		return NULL;
-	n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)slen);
-	if (n < 0) {
+	if (out && bedrock__base64_decode(out, len, s, slen)) {
 		free(out);
-		return NULL;
+		out = NULL;
 	}
-	/* EVP_DecodeBlock counts padding as zero bytes. */
-	if (slen >= 1 && s[slen - 1] == '=')
-		n--;
-	if (slen >= 2 && s[slen - 2] == '=')
-		n--;
-	*len = (size_t)n;
 	return out;
 }
 

@@ -36,7 +36,8 @@ char *harness_read_vector(const char *relpath, size_t *len);
  * harness_free_list(). */
 char **harness_list_dir(const char *path);
 void harness_free_list(char **list);
-/* Standard base64 decode (for JSON fixtures); free() the result. */
+/* Strict standard base64 decode (base64.h, for JSON fixtures); NULL if
+ * invalid; free() the result. */
 uint8_t *harness_base64_decode(const char *s, size_t *len);
 
 /* A loopback fake AWS (tests/fakes/fake_aws.py) that a test starts and

@@ -150,18 +150,11 @@ static void test_emulate_control__not_mine(void **state)
 {
 	emu_request rq = { "POST", "/model/x/invoke", "", NULL, 0, NULL, 0, "p", 0 };
 	emu_response out;
-	char buf[16];
 
 	(void)state;
 	emu_response_init(&out, 500);
 	assert_int_equal(emu_control_handle(&ctl, &out, &rq, "r"), 0);
 	emu_response_dispose(&out);
-	assert_int_equal(emu_url_decode(buf, sizeof(buf), "a%3Ab", 5), 0);
-	assert_string_equal(buf, "a:b");
-	assert_int_equal(emu_url_decode(buf, sizeof(buf), "a%3", 3), -1);
-	assert_int_equal(emu_url_decode(buf, sizeof(buf), "a%00", 4), -1);
-	assert_int_equal(emu_url_decode(buf, sizeof(buf), "a%zz", 4), -1);
-	assert_int_equal(emu_url_decode(buf, 4, "abcdef", 6), -1);
 }
 
 static int setup(void **state)

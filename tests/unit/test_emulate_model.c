@@ -9,6 +9,8 @@
 #include "harness.h"
 
 #include "bedrock/eventstream.h"
+#include "base64.h"
+#include "json.h"
 #include "model.h"
 
 #define V "\"anthropic_version\":\"bedrock-2023-05-31\""
@@ -40,13 +42,6 @@ static cJSON *answer_seed(const char *body, unsigned long seed)
 static cJSON *answer(const char *body)
 {
 	return answer_seed(body, 0);
-}
-
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static int num(const cJSON *o, const char *k)
@@ -88,15 +83,15 @@ static void test_emulate_model__hello(void **state)
 	const cJSON *b = block(ans, 0);
 
 	(void)state;
-	assert_string_equal(str(ans, "type"), "message");
-	assert_string_equal(str(ans, "role"), "assistant");
-	assert_string_equal(str(ans, "model"), MODEL);
-	assert_int_equal(strncmp(str(ans, "id"), "msg_bdrk_", 9), 0);
-	assert_int_equal(strlen(str(ans, "id")), 9 + 24);
+	assert_string_equal(bedrock__json_str(ans, "type"), "message");
+	assert_string_equal(bedrock__json_str(ans, "role"), "assistant");
+	assert_string_equal(bedrock__json_str(ans, "model"), MODEL);
+	assert_int_equal(strncmp(bedrock__json_str(ans, "id"), "msg_bdrk_", 9), 0);
+	assert_int_equal(strlen(bedrock__json_str(ans, "id")), 9 + 24);
 	assert_int_equal(nblocks(ans), 1);
-	assert_string_equal(str(b, "type"), "text");
-	assert_string_equal(str(b, "text"), "You said: Hello, world");
-	assert_string_equal(str(ans, "stop_reason"), "end_turn");
+	assert_string_equal(bedrock__json_str(b, "type"), "text");
+	assert_string_equal(bedrock__json_str(b, "text"), "You said: Hello, world");
+	assert_string_equal(bedrock__json_str(ans, "stop_reason"), "end_turn");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(ans, "stop_sequence")));
 	assert_int_equal(num(usage(ans), "input_tokens"), 3);
 	assert_int_equal(num(usage(ans), "output_tokens"), 6);
@@ -117,9 +112,9 @@ static void test_emulate_model__determinism(void **state)
 	assert_true(cJSON_Compare(c, d, 1));
 	assert_false(cJSON_Compare(a, c, 1));
 	/* A seed adds a variation word and changes the ids, nothing else. */
-	assert_non_null(strstr(str(block(c, 0), "text"), "You said: Hello, world (variation: "));
-	assert_string_not_equal(str(a, "id"), str(c, "id"));
-	assert_string_not_equal(str(c, "id"), str(e, "id"));
+	assert_non_null(strstr(bedrock__json_str(block(c, 0), "text"), "You said: Hello, world (variation: "));
+	assert_string_not_equal(bedrock__json_str(a, "id"), bedrock__json_str(c, "id"));
+	assert_string_not_equal(bedrock__json_str(c, "id"), bedrock__json_str(e, "id"));
 	free(pa);
 	free(pb);
 	cJSON_Delete(a);
@@ -137,9 +132,9 @@ static void test_emulate_model__system_uppercase(void **state)
 			  "\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world\"}]}");
 
 	(void)state;
-	assert_string_equal(str(block(a, 0), "text"), "YOU SAID: HELLO, WORLD");
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), "YOU SAID: HELLO, WORLD");
 	assert_int_equal(num(usage(a), "input_tokens"), 3 + 4);
-	assert_string_equal(str(block(b, 0), "text"), "You said: Hello, world");
+	assert_string_equal(bedrock__json_str(block(b, 0), "text"), "You said: Hello, world");
 	assert_int_equal(num(usage(b), "input_tokens"), 3 + 3);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
@@ -151,10 +146,10 @@ static void test_emulate_model__max_tokens(void **state)
 	cJSON *b = answer("{" V ",\"max_tokens\":6,\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world\"}]}");
 
 	(void)state;
-	assert_string_equal(str(block(a, 0), "text"), "You said");
-	assert_string_equal(str(a, "stop_reason"), "max_tokens");
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), "You said");
+	assert_string_equal(bedrock__json_str(a, "stop_reason"), "max_tokens");
 	assert_int_equal(num(usage(a), "output_tokens"), 2);
-	assert_string_equal(str(b, "stop_reason"), "end_turn");
+	assert_string_equal(bedrock__json_str(b, "stop_reason"), "end_turn");
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }
@@ -167,12 +162,12 @@ static void test_emulate_model__stop_sequences(void **state)
 			  "\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world\"}]}");
 
 	(void)state;
-	assert_string_equal(str(block(a, 0), "text"), "You said: Hello");
-	assert_string_equal(str(a, "stop_reason"), "stop_sequence");
-	assert_string_equal(str(a, "stop_sequence"), ", w");
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), "You said: Hello");
+	assert_string_equal(bedrock__json_str(a, "stop_reason"), "stop_sequence");
+	assert_string_equal(bedrock__json_str(a, "stop_sequence"), ", w");
 	assert_int_equal(num(usage(a), "output_tokens"), 4);
 	/* max_tokens runs out before the stop sequence is reached. */
-	assert_string_equal(str(b, "stop_reason"), "max_tokens");
+	assert_string_equal(bedrock__json_str(b, "stop_reason"), "max_tokens");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(b, "stop_sequence")));
 	cJSON_Delete(a);
 	cJSON_Delete(b);
@@ -187,8 +182,8 @@ static int valid(const cJSON *v, const cJSON *s, const cJSON *root)
 
 	if (!s)
 		return 1;
-	if (str(s, "$ref")) {
-		const char *ref = str(s, "$ref");
+	if (bedrock__json_str(s, "$ref")) {
+		const char *ref = bedrock__json_str(s, "$ref");
 
 		assert_int_equal(strncmp(ref, "#/$defs/", 8), 0);
 		return valid(v, cJSON_GetObjectItemCaseSensitive(
@@ -206,7 +201,7 @@ static int valid(const cJSON *v, const cJSON *s, const cJSON *root)
 				return 1;
 		return 0;
 	}
-	type = str(s, "type");
+	type = bedrock__json_str(s, "type");
 	if (!type)
 		return 1;
 	if (!strcmp(type, "object")) {
@@ -280,9 +275,9 @@ static void check_tool_use(const cJSON *b, const char *name)
 {
 	cJSON *schema = parse(SCHEMA);
 
-	assert_string_equal(str(b, "type"), "tool_use");
-	assert_string_equal(str(b, "name"), name);
-	assert_int_equal(strncmp(str(b, "id"), "toolu_bdrk_", 11), 0);
+	assert_string_equal(bedrock__json_str(b, "type"), "tool_use");
+	assert_string_equal(bedrock__json_str(b, "name"), name);
+	assert_int_equal(strncmp(bedrock__json_str(b, "id"), "toolu_bdrk_", 11), 0);
 	if (!strcmp(name, "get_weather"))
 		assert_true(valid(cJSON_GetObjectItemCaseSensitive(b, "input"), schema, schema));
 	else
@@ -297,11 +292,30 @@ static void test_emulate_model__tool_use(void **state)
 
 	(void)state;
 	assert_int_equal(nblocks(a), 2);
-	assert_string_equal(str(block(a, 0), "text"), "Calling the get_weather tool.");
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), "Calling the get_weather tool.");
 	check_tool_use(block(a, 1), "get_weather");
-	assert_string_equal(str(a, "stop_reason"), "tool_use");
+	assert_string_equal(bedrock__json_str(a, "stop_reason"), "tool_use");
 	/* output = text tokens + name + canonical input JSON tokens */
 	assert_true(num(usage(a), "output_tokens") > 6);
+	cJSON_Delete(a);
+}
+
+/* docs/emulator-model.md: the text is `Calling the NAME tool.` whatever
+ * the name's length (a server tool's name has no 128-byte limit). */
+static void test_emulate_model__long_tool_name(void **state)
+{
+	char name[301], body[1024], want[340];
+	cJSON *a;
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(body, sizeof(body), "{" V ",\"max_tokens\":1000,\"tools\":[{\"type\":"
+		 "\"web_search_20250305\",\"name\":\"%s\"}],\"messages\":[{\"role\":\"user\","
+		 "\"content\":\"Use %s\"}]}", name, name);
+	a = answer(body);
+	snprintf(want, sizeof(want), "Calling the %s tool.", name);
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), want);
 	cJSON_Delete(a);
 }
 
@@ -316,7 +330,7 @@ static void test_emulate_model__tool_choice(void **state)
 	a = answer(body);
 	assert_int_equal(nblocks(a), 1);	/* forced: no text before the call */
 	check_tool_use(block(a, 0), "lookup");
-	assert_string_equal(str(a, "stop_reason"), "tool_use");
+	assert_string_equal(bedrock__json_str(a, "stop_reason"), "tool_use");
 	cJSON_Delete(a);
 
 	snprintf(body, sizeof(body), "{" V ",\"max_tokens\":100," TOOLS
@@ -329,16 +343,16 @@ static void test_emulate_model__tool_choice(void **state)
 	/* No mention, auto: plain text. none: never a call. */
 	snprintf(body, sizeof(body), "{" V ",\"max_tokens\":100," TOOLS "%s", msgs);
 	a = answer(body);
-	assert_string_equal(str(a, "stop_reason"), "end_turn");
+	assert_string_equal(bedrock__json_str(a, "stop_reason"), "end_turn");
 	cJSON_Delete(a);
 	a = answer("{" V ",\"max_tokens\":100," TOOLS ",\"tool_choice\":{\"type\":\"none\"},"
 		   "\"messages\":[{\"role\":\"user\",\"content\":\"use lookup\"}]}");
-	assert_string_equal(str(block(a, 0), "text"), "You said: use lookup");
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), "You said: use lookup");
 	cJSON_Delete(a);
 	/* A tool call cut by max_tokens is dropped. */
 	a = answer("{" V ",\"max_tokens\":5," TOOLS ",\"messages\":[{\"role\":\"user\",\"content\":\"get_weather\"}]}");
 	assert_int_equal(nblocks(a), 1);
-	assert_string_equal(str(a, "stop_reason"), "max_tokens");
+	assert_string_equal(bedrock__json_str(a, "stop_reason"), "max_tokens");
 	cJSON_Delete(a);
 }
 
@@ -356,9 +370,9 @@ static void test_emulate_model__tool_result(void **state)
 		"\"content\":\"boom\"},{\"type\":\"text\",\"text\":\"sorry\"}]}]}");
 
 	(void)state;
-	assert_string_equal(str(block(a, 0), "text"), "The lookup tool returned: 18 degrees");
-	assert_string_equal(str(a, "stop_reason"), "end_turn");
-	assert_string_equal(str(block(b, 0), "text"), "The f tool reported an error: boom You said: sorry");
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), "The lookup tool returned: 18 degrees");
+	assert_string_equal(bedrock__json_str(a, "stop_reason"), "end_turn");
+	assert_string_equal(bedrock__json_str(block(b, 0), "text"), "The f tool reported an error: boom You said: sorry");
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }
@@ -369,14 +383,14 @@ static void check_thinking(const cJSON *a)
 	uint8_t *raw;
 	size_t n;
 
-	assert_string_equal(str(t, "type"), "thinking");
-	assert_string_equal(str(t, "thinking"),
+	assert_string_equal(bedrock__json_str(t, "type"), "thinking");
+	assert_string_equal(bedrock__json_str(t, "thinking"),
 			    "The last user message has 3 tokens. I will restate it.");
-	raw = harness_base64_decode(str(t, "signature"), &n);
+	raw = harness_base64_decode(bedrock__json_str(t, "signature"), &n);
 	assert_non_null(raw);
 	assert_int_equal(n, 48);
 	free(raw);
-	assert_string_equal(str(block(a, 1), "text"), "You said: Hello, world");
+	assert_string_equal(bedrock__json_str(block(a, 1), "text"), "You said: Hello, world");
 }
 
 static void test_emulate_model__thinking(void **state)
@@ -402,8 +416,8 @@ static void test_emulate_model__thinking(void **state)
 	 * the turn there. */
 	assert_int_equal(num(usage(a), "output_tokens"), 13 + 6);
 	assert_int_equal(nblocks(d), 1);
-	assert_string_equal(str(block(d, 0), "thinking"), "The last user");
-	assert_string_equal(str(d, "stop_reason"), "max_tokens");
+	assert_string_equal(bedrock__json_str(block(d, 0), "thinking"), "The last user");
+	assert_string_equal(bedrock__json_str(d, "stop_reason"), "max_tokens");
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 	cJSON_Delete(c);
@@ -424,17 +438,17 @@ static void test_emulate_model__citations(void **state)
 	const cJSON *c0 = cJSON_GetArrayItem(cites, 0), *c1 = cJSON_GetArrayItem(cites, 1);
 
 	(void)state;
-	assert_string_equal(str(b, "text"),
+	assert_string_equal(bedrock__json_str(b, "text"),
 		"You said: Summarise You sent 3 documents. The document says: Grass is gr\xc3\xa9" "en. "
 		"See page 1 of the document.");
 	assert_int_equal(cJSON_GetArraySize(cites), 2);
-	assert_string_equal(str(c0, "type"), "char_location");
-	assert_string_equal(str(c0, "cited_text"), "Grass is gr\xc3\xa9" "en.");
+	assert_string_equal(bedrock__json_str(c0, "type"), "char_location");
+	assert_string_equal(bedrock__json_str(c0, "cited_text"), "Grass is gr\xc3\xa9" "en.");
 	assert_int_equal(num(c0, "document_index"), 1);
-	assert_string_equal(str(c0, "document_title"), "Facts");
+	assert_string_equal(bedrock__json_str(c0, "document_title"), "Facts");
 	assert_int_equal(num(c0, "start_char_index"), 2);
 	assert_int_equal(num(c0, "end_char_index"), 2 + 15);
-	assert_string_equal(str(c1, "type"), "page_location");
+	assert_string_equal(bedrock__json_str(c1, "type"), "page_location");
 	assert_int_equal(num(c1, "document_index"), 2);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c1, "document_title")));
 	assert_int_equal(num(c1, "start_page_number"), 1);
@@ -452,9 +466,9 @@ static void test_emulate_model__images(void **state)
 			  "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/webp\",\"data\":\"UklG\"}}]}]}");
 
 	(void)state;
-	assert_string_equal(str(block(a, 0), "text"), "You said: What is this? You sent an image.");
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), "You said: What is this? You sent an image.");
 	assert_int_equal(num(usage(a), "input_tokens"), 4 + 1);
-	assert_string_equal(str(block(b, 0), "text"), "You sent no text. You sent 2 images.");
+	assert_string_equal(bedrock__json_str(block(b, 0), "text"), "You sent no text. You sent 2 images.");
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }
@@ -600,7 +614,7 @@ static void on_invoke_event(const bedrock_event *ev, void *ctx)
 {
 	invoke_rebuild *rb = ctx;
 	cJSON *e = cJSON_ParseWithLength(ev->json, ev->json_len), *content;
-	const char *type = str(e, "type");
+	const char *type = bedrock__json_str(e, "type");
 	cJSON *payload = cJSON_ParseWithLength((const char *)ev->message->payload,
 					       ev->message->payload_len);
 	int index = num(e, "index");
@@ -608,7 +622,7 @@ static void on_invoke_event(const bedrock_event *ev, void *ctx)
 	assert_non_null(e);
 	assert_string_equal(ev->event_type, "chunk");
 	/* Bedrock's padding rides next to "bytes". */
-	assert_non_null(str(payload, "p"));
+	assert_non_null(bedrock__json_str(payload, "p"));
 	cJSON_Delete(payload);
 	assert_true(rb->stops == 0);
 	note_order(rb, type);
@@ -623,18 +637,18 @@ static void on_invoke_event(const bedrock_event *ev, void *ctx)
 		cJSON_AddItemToArray(content, cJSON_DetachItemFromObjectCaseSensitive(e, "content_block"));
 	} else if (!strcmp(type, "content_block_delta")) {
 		cJSON *b = cJSON_GetArrayItem(content, index), *d = cJSON_GetObjectItemCaseSensitive(e, "delta");
-		const char *dt = str(d, "type");
+		const char *dt = bedrock__json_str(d, "type");
 		const char *key = !strcmp(dt, "text_delta") ? "text" : !strcmp(dt, "thinking_delta") ? "thinking"
 				  : !strcmp(dt, "signature_delta") ? "signature" : NULL;
 
 		assert_non_null(b);
 		if (key) {
-			char *s = append(strdup(str(b, key)), str(d, key));
+			char *s = append(strdup(bedrock__json_str(b, key)), bedrock__json_str(d, key));
 
 			cJSON_ReplaceItemInObjectCaseSensitive(b, key, cJSON_CreateString(s));
 			free(s);
 		} else if (!strcmp(dt, "input_json_delta")) {
-			rb->json[index] = append(rb->json[index], str(d, "partial_json"));
+			rb->json[index] = append(rb->json[index], bedrock__json_str(d, "partial_json"));
 		} else {
 			assert_string_equal(dt, "citations_delta");
 			if (!cJSON_GetObjectItemCaseSensitive(b, "citations"))
@@ -757,10 +771,10 @@ static void on_converse_event(const bedrock_event *ev, void *ctx)
 	int index = num(p, "contentBlockIndex");
 
 	assert_non_null(p);
-	assert_non_null(str(p, "p"));
+	assert_non_null(bedrock__json_str(p, "p"));
 	assert_int_equal(rb->metadata, 0);
 	if (!strcmp(ev->event_type, "messageStart")) {
-		assert_string_equal(str(p, "role"), "assistant");
+		assert_string_equal(bedrock__json_str(p, "role"), "assistant");
 		rb->started++;
 	} else if (!strcmp(ev->event_type, "contentBlockStart")) {
 		cJSON *tu = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "start"), "toolUse");
@@ -777,13 +791,13 @@ static void on_converse_event(const bedrock_event *ev, void *ctx)
 			b = cJSON_CreateObject();
 			cJSON_AddItemToArray(rb->content, b);
 		}
-		if (str(d, "text")) {
+		if (bedrock__json_str(d, "text")) {
 			cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "citationsContent");
 			cJSON *holder = t ? cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "content"), 0) : b;
-			char *s = append(strdup(str(holder, "text") ? str(holder, "text") : ""), str(d, "text"));
+			char *s = append(strdup(bedrock__json_str(holder, "text") ? bedrock__json_str(holder, "text") : ""), bedrock__json_str(d, "text"));
 
 			assert_non_null(ev->text);
-			assert_memory_equal(ev->text, str(d, "text"), ev->text_len);
+			assert_memory_equal(ev->text, bedrock__json_str(d, "text"), ev->text_len);
 			cJSON_DeleteItemFromObjectCaseSensitive(holder, "text");
 			cJSON_AddStringToObject(holder, "text", s);
 			free(s);
@@ -806,17 +820,17 @@ static void on_converse_event(const bedrock_event *ev, void *ctx)
 				rt = cJSON_AddObjectToObject(cJSON_AddObjectToObject(b, "reasoningContent"), "reasoningText");
 				cJSON_AddStringToObject(rt, "text", "");
 			}
-			if (str(rc, "text")) {
-				char *s = append(strdup(str(rt, "text")), str(rc, "text"));
+			if (bedrock__json_str(rc, "text")) {
+				char *s = append(strdup(bedrock__json_str(rt, "text")), bedrock__json_str(rc, "text"));
 
 				cJSON_ReplaceItemInObjectCaseSensitive(rt, "text", cJSON_CreateString(s));
 				free(s);
 			} else {
 				assert_null(cJSON_GetObjectItemCaseSensitive(rt, "signature"));
-				cJSON_AddStringToObject(rt, "signature", str(rc, "signature"));
+				cJSON_AddStringToObject(rt, "signature", bedrock__json_str(rc, "signature"));
 			}
 		} else {
-			const char *in = str(cJSON_GetObjectItemCaseSensitive(d, "toolUse"), "input");
+			const char *in = bedrock__json_str(cJSON_GetObjectItemCaseSensitive(d, "toolUse"), "input");
 
 			assert_non_null(in);
 			rb->input[index] = append(rb->input[index], in);
@@ -830,7 +844,7 @@ static void on_converse_event(const bedrock_event *ev, void *ctx)
 			rb->input[index] = NULL;
 		}
 	} else if (!strcmp(ev->event_type, "messageStop")) {
-		cJSON_AddStringToObject(rb->resp, "stopReason", str(p, "stopReason"));
+		cJSON_AddStringToObject(rb->resp, "stopReason", bedrock__json_str(p, "stopReason"));
 		rb->stopped++;
 	} else if (!strcmp(ev->event_type, "metadata")) {
 		assert_int_equal(rb->stopped, 1);
@@ -901,14 +915,14 @@ static void test_emulate_model__converse(void **state)
 
 	(void)state;
 	/* Same meaning, same answer as InvokeModel (ids hash the Messages form). */
-	assert_string_equal(str(block(a, 0), "text"), str(block(m, 0), "text"));
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), bedrock__json_str(block(m, 0), "text"));
 	assert_true(cJSON_Compare(usage(a), usage(m), 1));
 	emu_response_init(&resp, 500);
 	assert_int_equal(emu_render_converse(&resp, a, "rid"), 0);
 	assert_string_equal(header(&resp, "Content-Type"), "application/json");
 	r = cJSON_ParseWithLength((const char *)resp.pieces[0].data, resp.pieces[0].len);
-	assert_string_equal(str(r, "stopReason"), "end_turn");
-	assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	assert_string_equal(bedrock__json_str(r, "stopReason"), "end_turn");
+	assert_string_equal(bedrock__json_str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(r, "output"), "message"), "content"), 0), "text"),
 		"You said: Hello, world");
 	u = cJSON_GetObjectItemCaseSensitive(r, "usage");
@@ -923,11 +937,11 @@ static void test_emulate_model__converse(void **state)
 
 	/* History: tool results (json rendered canonically), redacted reasoning. */
 	a = converse_answer(CV_HISTORY, 0);
-	assert_string_equal(str(block(a, 0), "text"), "The lookup tool returned: {\"a\":1,\"b\":2}");
+	assert_string_equal(bedrock__json_str(block(a, 0), "text"), "The lookup tool returned: {\"a\":1,\"b\":2}");
 	cJSON_Delete(a);
 	/* Default maxTokens, cachePoint -> cache_control, citations. */
 	a = converse_answer(CV_TOOLS, 0);
-	assert_string_equal(str(a, "stop_reason"), "tool_use");
+	assert_string_equal(bedrock__json_str(a, "stop_reason"), "tool_use");
 	/* The cachePoint after the system prompt caches tools + system. */
 	assert_int_equal(num(usage(a), "input_tokens"), 2);
 	assert_true(num(usage(a), "cache_creation_input_tokens") > 3);
@@ -966,23 +980,10 @@ static void test_emulate_model__count_tokens(void **state)
 		int expect = num(u, "input_tokens") + (num(u, "cache_read_input_tokens") > 0 ? num(u, "cache_read_input_tokens") : 0)
 			     + (num(u, "cache_creation_input_tokens") > 0 ? num(u, "cache_creation_input_tokens") : 0);
 
-		b64 = malloc(len * 2 + 8);
-		{
-			/* base64 by hand: the test must not trust the code under test */
-			static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-			const unsigned char *s = (const unsigned char *)bodies[i];
-			size_t j, o = 0;
-
-			for (j = 0; j < len; j += 3) {
-				unsigned v = s[j] << 16 | (j + 1 < len ? s[j + 1] << 8 : 0) | (j + 2 < len ? s[j + 2] : 0);
-
-				b64[o++] = al[v >> 18 & 63];
-				b64[o++] = al[v >> 12 & 63];
-				b64[o++] = j + 1 < len ? al[v >> 6 & 63] : '=';
-				b64[o++] = j + 2 < len ? al[v & 63] : '=';
-			}
-			b64[o] = 0;
-		}
+		/* The shared encoder (test_util_base64 checks it against RFC 4648). */
+		b64 = malloc(bedrock__base64_encoded_len(len) + 1);
+		assert_non_null(b64);
+		bedrock__base64_encode(b64, bodies[i], len);
 		ct = malloc(strlen(b64) + 64);
 		sprintf(ct, "{\"input\":{\"invokeModel\":{\"body\":\"%s\"}}}", b64);
 		ctb = parse(ct);
@@ -1436,8 +1437,8 @@ static void test_emulate_model__recorded_requests(void **state)
 		resp = resp_text ? cJSON_Parse(resp_text) : NULL;
 		free(text);
 		free(resp_text);
-		op = str(rec, "operation");
-		model = str(rec, "model_id");
+		op = bedrock__json_str(rec, "operation");
+		model = bedrock__json_str(rec, "model_id");
 		body = cJSON_GetObjectItemCaseSensitive(rec, "body");
 		/* Claude only, successful calls, Messages-era bodies. */
 		if (!op || !model || !strstr(model, "anthropic") || num(resp, "status") != 200 ||
@@ -1496,6 +1497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_emulate_model__max_tokens, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__stop_sequences, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__tool_use, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_emulate_model__long_tool_name, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__tool_choice, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__tool_result, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_emulate_model__thinking, harness_setup, harness_teardown),

@@ -10,6 +10,7 @@
 #include "bedrock/config.h"
 #include "bedrock/errors.h"
 #include "alloc.h"
+#include "ascii.h"
 #include "config_private.h"
 #include "ini.h"
 
@@ -223,7 +224,7 @@ static void lower_key(char *dst, size_t cap, const char *key)
 	size_t i;
 
 	for (i = 0; key[i] && i + 1 < cap; i++)
-		dst[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
+		dst[i] = (char)bedrock__ascii_lower((unsigned char)key[i]);
 	dst[i] = '\0';
 }
 
@@ -302,22 +303,6 @@ const char *bedrock_region_source_name(bedrock_region_source source)
 	return "unknown";
 }
 
-/* A region becomes part of a host name and of the signing scope: refuse
- * anything that is not a plain label (letters, digits, '-'). */
-int bedrock__region_valid(const char *r)
-{
-	size_t i;
-
-	for (i = 0; r[i]; i++) {
-		char ch = r[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-		      (ch >= 'A' && ch <= 'Z')))
-			return 0;
-	}
-	return i > 0 && i <= 63 && r[0] != '-' && r[i - 1] != '-';
-}
-
 int bedrock_config_region(const char **out, bedrock_region_source *source,
 			  bedrock_config *c, const char *explicit_region)
 {
@@ -346,7 +331,7 @@ int bedrock_config_region(const char **out, bedrock_region_source *source,
 				 strcmp(c->profile, "default") ? "profile " : "", c->profile,
 				 c->config_path);
 	}
-	if (!bedrock__region_valid(r))
+	if (!bedrock__dns_label_valid(r))
 		return set_error(c, BEDROCK_ECONFIG,
 				 "invalid region '%.64s' from %s: expected a name like us-east-1",
 				 r, from);
@@ -376,7 +361,7 @@ const char *bedrock_config_endpoint(const bedrock_config *c, const char *service
 	if ((v = nonempty_env(env)) != NULL)
 		return v;
 	for (i = 0; i <= n; i++)
-		key[i] = (char)(service[i] >= 'A' && service[i] <= 'Z' ? service[i] + 32 : service[i]);
+		key[i] = (char)bedrock__ascii_lower((unsigned char)service[i]);
 	services = bedrock_config_get(c, "services");
 	if (services && (v = bedrock_config_get_section(c, "services", services, key,
 							 "endpoint_url")) != NULL && *v)

@@ -12,7 +12,5 @@ const char *bedrock__config_path(const bedrock_config *c, int credentials);
 /* A profile's key from one file only: credentials (1) or config (0). */
 const char *bedrock__config_get_in(const bedrock_config *c, int credentials,
 				   const char *profile, const char *key);
-/* 1 if r is a plausible region name (a DNS label). */
-int bedrock__region_valid(const char *r);
 
 #endif

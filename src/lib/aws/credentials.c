@@ -4,11 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "bedrock/credentials.h"
 #include "alloc.h"
 #include "creds_private.h"
+#include "crypto.h"
 #include "errinfo.h"
 #include "timeutil.h"
 
@@ -33,7 +32,7 @@ int bedrock__has_crlf(const char *s)
 static void wipe_free(char *s)
 {
 	if (s) {
-		OPENSSL_cleanse(s, strlen(s));
+		bedrock__wipe(s, strlen(s));
 		bedrock__free(s);
 	}
 }

@@ -5,17 +5,17 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "bedrock/credentials.h"
 #include "alloc.h"
 #include "buf.h"
 #include "config_private.h"
 #include "creds_private.h"
+#include "crypto.h"
 #include "errinfo.h"
 #include "http.h"
 #include "sigv4_private.h"
 #include "sts.h"
+#include "urlcode.h"
 
 #define MAX_ROLE_CHAIN 16
 
@@ -31,7 +31,7 @@ static void form_put(bedrock_buf *b, const char *key, const char *value)
 	bedrock__buf_putc(b, '&');
 	bedrock__buf_puts(b, key);
 	bedrock__buf_putc(b, '=');
-	bedrock__sigv4_encode(b, value, strlen(value), 0);
+	bedrock__url_encode_buf(b, value, strlen(value), 0);
 }
 
 static void session_name(char *out, size_t cap, const char *configured)
@@ -92,8 +92,8 @@ static int web_identity_for(bedrock_credentials **out, bedrock_config *cfg, cons
 	/* IDPCommunicationError is the identity provider's hiccup: once more. */
 	if (rc && err && !strcmp(err->aws_code, "IDPCommunicationError"))
 		rc = bedrock__sts_call(out, "web-identity", cfg, form.ptr, NULL, err);
-	OPENSSL_cleanse(form.ptr, form.cap);
-	OPENSSL_cleanse(token.ptr, token.cap);
+	bedrock__wipe(form.ptr, form.cap);
+	bedrock__wipe(token.ptr, token.cap);
 	bedrock__buf_dispose(&form);
 	bedrock__buf_dispose(&token);
 	return rc;

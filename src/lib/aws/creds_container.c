@@ -14,18 +14,12 @@
 #include "creds_private.h"
 #include "errinfo.h"
 #include "http.h"
+#include "json.h"
 #include "timeutil.h"
 
 #define ECS_HOST "http://169.254.170.2"
 #define CONTAINER_TIMEOUT_MS 2000
 #define CONTAINER_ATTEMPTS 3
-
-static const char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 int bedrock__parse_json_credentials(bedrock_credentials **out, const char *provider,
 				    const char *data, size_t len, bedrock_error_info *err)
@@ -41,18 +35,18 @@ int bedrock__parse_json_credentials(bedrock_credentials **out, const char *provi
 		return bedrock__err(err, BEDROCK_EPROTOCOL, "%s: the response is not a JSON object",
 				    provider);
 	}
-	exp = json_str(doc, "Expiration");
-	if (!json_str(doc, "AccessKeyId") || !json_str(doc, "SecretAccessKey"))
+	exp = bedrock__json_str(doc, "Expiration");
+	if (!bedrock__json_str(doc, "AccessKeyId") || !bedrock__json_str(doc, "SecretAccessKey"))
 		rc = bedrock__err(err, BEDROCK_EPROTOCOL,
 				  "%s: the response lacks AccessKeyId or SecretAccessKey", provider);
 	else if (exp && bedrock__parse_iso8601(exp, &expiration))
 		rc = bedrock__err(err, BEDROCK_EPROTOCOL, "%s: Expiration is not an ISO-8601 time",
 				  provider);
 	else
-		rc = bedrock__credentials_make(out, provider, json_str(doc, "AccessKeyId"),
-					       json_str(doc, "SecretAccessKey"),
-					       json_str(doc, "Token"), json_str(doc, "AccountId"),
-					       expiration, err);
+		rc = bedrock__credentials_make(out, provider, bedrock__json_str(doc, "AccessKeyId"),
+					       bedrock__json_str(doc, "SecretAccessKey"),
+					       bedrock__json_str(doc, "Token"),
+					       bedrock__json_str(doc, "AccountId"), expiration, err);
 	cJSON_Delete(doc);
 	return rc;
 }

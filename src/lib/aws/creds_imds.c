@@ -5,11 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "bedrock/credentials.h"
 #include "alloc.h"
 #include "creds_private.h"
+#include "crypto.h"
 #include "errinfo.h"
 #include "http.h"
 
@@ -114,7 +113,7 @@ static int64_t jitter_seconds(int lo, int hi)
 {
 	unsigned int r = 0;
 
-	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+	if (bedrock__random(&r, sizeof(r)))
 		r = (unsigned int)time(NULL);
 	return lo + (int64_t)(r % (unsigned int)(hi - lo + 1));
 }

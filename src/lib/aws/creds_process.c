@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
 
 #include "bedrock/credentials.h"
 #include "alloc.h"
 #include "buf.h"
 #include "creds_private.h"
+#include "crypto.h"
 #include "errinfo.h"
+#include "json.h"
 #include "timeutil.h"
 
 extern char **environ;
@@ -126,13 +127,6 @@ int bedrock__split_command(char ***argv_out, const char *s)
 	return 0;
 }
 
-static const char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 int bedrock__process_output_parse(bedrock_credentials **out, const char *data, size_t len,
 				  bedrock_error_info *err)
 {
@@ -150,9 +144,9 @@ int bedrock__process_output_parse(bedrock_credentials **out, const char *data, s
 				    "credential_process: output is not a JSON object");
 	}
 	ver = cJSON_GetObjectItemCaseSensitive(doc, "Version");
-	id = json_str(doc, "AccessKeyId");
-	secret = json_str(doc, "SecretAccessKey");
-	exp = json_str(doc, "Expiration");
+	id = bedrock__json_str(doc, "AccessKeyId");
+	secret = bedrock__json_str(doc, "SecretAccessKey");
+	exp = bedrock__json_str(doc, "Expiration");
 	if (!cJSON_IsNumber(ver) || ver->valuedouble != 1)
 		rc = bedrock__err(err, BEDROCK_EPROTOCOL,
 				  "credential_process: unsupported \"Version\" (must be 1)");
@@ -165,8 +159,8 @@ int bedrock__process_output_parse(bedrock_credentials **out, const char *data, s
 				  "credential_process: \"Expiration\" is not an ISO-8601 time");
 	else
 		rc = bedrock__credentials_make(out, "process", id, secret,
-					       json_str(doc, "SessionToken"),
-					       json_str(doc, "AccountId"), expiration, err);
+					       bedrock__json_str(doc, "SessionToken"),
+					       bedrock__json_str(doc, "AccountId"), expiration, err);
 	cJSON_Delete(doc);
 	return rc;
 }
@@ -324,7 +318,7 @@ static int process_get(bedrock_credentials **out, void *impl, bedrock_error_info
 done:
 	/* stdout held the secret. */
 	if (so.ptr)
-		OPENSSL_cleanse(so.ptr, so.len);
+		bedrock__wipe(so.ptr, so.len);
 	bedrock__buf_dispose(&so);
 	bedrock__buf_dispose(&se);
 	bedrock__argv_free(argv);

@@ -11,18 +11,19 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "bedrock/credentials.h"
 #include "alloc.h"
+#include "ascii.h"
 #include "buf.h"
 #include "config_private.h"
 #include "creds_private.h"
+#include "crypto.h"
 #include "errinfo.h"
 #include "http.h"
 #include "sigv4_private.h"
 #include "timeutil.h"
+#include "urlcode.h"
 
 #define SSO_REFRESH_WINDOW 900
 #define SSO_TIMEOUT_MS 30000
@@ -64,7 +65,7 @@ static int read_conf(sso_conf *s, bedrock_config *cfg, bedrock_error_info *err)
 		return bedrock__err(err, BEDROCK_ECONFIG,
 				    "profile %s: SSO needs sso_account_id, sso_role_name and either "
 				    "sso_session or sso_start_url with sso_region", prof);
-	if (!bedrock__region_valid(s->region))
+	if (!bedrock__dns_label_valid(s->region))
 		return bedrock__err(err, BEDROCK_ECONFIG, "profile %s: invalid sso_region", prof);
 	return 0;
 }
@@ -73,14 +74,12 @@ static int read_conf(sso_conf *s, bedrock_config *cfg, bedrock_error_info *err)
 static int cache_path(char *out, size_t cap, const sso_conf *s)
 {
 	const char *key = s->session ? s->session : s->start_url;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	char hex[41], *dir;
+	uint8_t md[BEDROCK__SHA1_LEN];
+	char hex[2 * BEDROCK__SHA1_LEN + 1], *dir;
 
-	if (!EVP_Digest(key, strlen(key), md, &mdlen, EVP_sha1(), NULL) || mdlen != 20)
+	if (bedrock__sha1(md, key, strlen(key)))
 		return BEDROCK_ENOMEM;
-	for (i = 0; i < 20; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	bedrock__hex(hex, md, sizeof(md));
 	dir = bedrock__expand_home("~/.aws/sso/cache");
 	if (!dir)
 		return BEDROCK_ENOMEM;
@@ -111,7 +110,7 @@ static cJSON *read_json_file(const char *path)
 	fclose(f);
 	doc = b.oom ? NULL : cJSON_ParseWithLength(b.ptr ? b.ptr : "", b.len);
 	if (b.ptr)
-		OPENSSL_cleanse(b.ptr, b.len);
+		bedrock__wipe(b.ptr, b.len);
 	bedrock__buf_dispose(&b);
 	return doc;
 }
@@ -130,14 +129,14 @@ static int write_json_file(const char *path, const cJSON *doc)
 	else
 		f = fopen(tmp, "w");
 	if (!f) {
-		OPENSSL_cleanse(text, strlen(text));
+		bedrock__wipe(text, strlen(text));
 		cJSON_free(text);
 		return BEDROCK_EIO;
 	}
 	chmod(tmp, 0600);
 	ok = fputs(text, f) >= 0;
 	ok = (fclose(f) == 0) && ok;
-	OPENSSL_cleanse(text, strlen(text));
+	bedrock__wipe(text, strlen(text));
 	cJSON_free(text);
 	if (!ok || rename(tmp, path) != 0) {
 		unlink(tmp);
@@ -221,11 +220,11 @@ static int refresh_token(cJSON *doc, const sso_conf *s, bedrock_config *cfg,
 	rc = 0;
 done:
 	if (text) {
-		OPENSSL_cleanse(text, strlen(text));
+		bedrock__wipe(text, strlen(text));
 		cJSON_free(text);
 	}
 	if (resp.body.ptr)
-		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
+		bedrock__wipe(resp.body.ptr, resp.body.len);
 	bedrock__http_response_dispose(&resp);
 	cJSON_Delete(body);
 	cJSON_Delete(ans);
@@ -306,9 +305,9 @@ static int sso_get(bedrock_credentials **out, void *impl, bedrock_error_info *er
 	endpoint(base, sizeof(base), cfg, "SSO", "portal.sso.", s.region);
 	bedrock__buf_puts(&url, base);
 	bedrock__buf_puts(&url, "/federation/credentials?role_name=");
-	bedrock__sigv4_encode(&url, s.role_name, strlen(s.role_name), 0);
+	bedrock__url_encode_buf(&url, s.role_name, strlen(s.role_name), 0);
 	bedrock__buf_puts(&url, "&account_id=");
-	bedrock__sigv4_encode(&url, s.account_id, strlen(s.account_id), 0);
+	bedrock__url_encode_buf(&url, s.account_id, strlen(s.account_id), 0);
 	if (url.oom) {
 		rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 		goto done;
@@ -350,7 +349,7 @@ static int sso_get(bedrock_credentials **out, void *impl, bedrock_error_info *er
 				       s.account_id, (int64_t)(exp->valuedouble / 1000), err);
 done:
 	if (resp.body.ptr)
-		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
+		bedrock__wipe(resp.body.ptr, resp.body.len);
 	bedrock__http_response_dispose(&resp);
 	bedrock__buf_dispose(&url);
 	bedrock__http_free(h);

@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "sigv4_private.h"
 #include "timeutil.h"
+#include "urlcode.h"
 
 int bedrock_sigv4_result_new(bedrock_sigv4_result **out)
 {
@@ -270,15 +271,15 @@ static int finish_query(bedrock_sigv4_result *r, const bedrock_sigv4_credentials
 	} while (0)
 	PARAM("X-Amz-Algorithm", bedrock__buf_puts(q, BEDROCK__SIGV4_ALGORITHM));
 	PARAM("X-Amz-Credential",
-	      (bedrock__sigv4_encode(q, creds->access_key_id, strlen(creds->access_key_id), 0),
-	       bedrock__sigv4_encode(q, "/", 1, 0),
-	       bedrock__sigv4_encode(q, r->scope.ptr, r->scope.len, 0)));
+	      (bedrock__url_encode_buf(q, creds->access_key_id, strlen(creds->access_key_id), 0),
+	       bedrock__url_encode_buf(q, "/", 1, 0),
+	       bedrock__url_encode_buf(q, r->scope.ptr, r->scope.len, 0)));
 	PARAM("X-Amz-Date", bedrock__buf_puts(q, r->amz_date));
 	PARAM("X-Amz-SignedHeaders",
-	      bedrock__sigv4_encode(q, r->signed_headers.ptr, r->signed_headers.len, 0));
+	      bedrock__url_encode_buf(q, r->signed_headers.ptr, r->signed_headers.len, 0));
 	PARAM("X-Amz-Expires", bedrock__buf_puts(q, r->expires));
 	if (token && *token)
-		PARAM("X-Amz-Security-Token", bedrock__sigv4_encode(q, token, strlen(token), 0));
+		PARAM("X-Amz-Security-Token", bedrock__url_encode_buf(q, token, strlen(token), 0));
 	PARAM("X-Amz-Signature", bedrock__buf_puts(q, r->signature));
 #undef PARAM
 	if (q->oom)

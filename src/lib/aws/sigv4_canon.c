@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "ascii.h"
 #include "sigv4_private.h"
+#include "urlcode.h"
 
 /* Every stage reports through this (here, at the bottom of the module, so
  * sigv4.c -> sigv4_canon.c is the only direction calls go). */
@@ -64,7 +66,7 @@ int bedrock__sigv4_item_add(bedrock_sigv4_result *r, size_t *count,
 	if (how == BEDROCK__SIGV4_RECODE)
 		bedrock__sigv4_recode(&r->scratch, value, value_len);
 	else if (how == BEDROCK__SIGV4_ENCODE)
-		bedrock__sigv4_encode(&r->scratch, value, value_len, 0);
+		bedrock__url_encode_buf(&r->scratch, value, value_len, 0);
 	else
 		bedrock__buf_put(&r->scratch, value, value_len);
 	it->value_len = r->scratch.len - it->value_off;
@@ -104,10 +106,6 @@ void bedrock__sigv4_items_resolve(bedrock_sigv4_result *r, size_t n)
 	}
 }
 
-static int lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
 
 static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -123,7 +121,7 @@ static int cmp_name_ci(const char *a, size_t alen, const char *b, size_t blen)
 	size_t i, n = alen < blen ? alen : blen;
 
 	for (i = 0; i < n; i++) {
-		int d = lower((unsigned char)a[i]) - lower((unsigned char)b[i]);
+		int d = bedrock__ascii_lower((unsigned char)a[i]) - bedrock__ascii_lower((unsigned char)b[i]);
 
 		if (d)
 			return d;
@@ -202,7 +200,7 @@ static void put_lower(bedrock_buf *b, const char *s, size_t len)
 	if (bedrock__buf_grow(b, len))
 		return;
 	for (i = 0; i < len; i++)
-		b->ptr[b->len + i] = (char)lower((unsigned char)s[i]);
+		b->ptr[b->len + i] = (char)bedrock__ascii_lower((unsigned char)s[i]);
 	b->len += len;
 	b->ptr[b->len] = '\0';
 }
@@ -321,8 +319,8 @@ static int canonical_query(bedrock_sigv4_result *r, const bedrock_sigv4_config *
 					       strlen(akid), BEDROCK__SIGV4_ENCODE);
 		if (!err) {
 			off = r->items[n - 1].value_off;
-			bedrock__sigv4_encode(&r->scratch, "/", 1, 0);
-			bedrock__sigv4_encode(&r->scratch, r->scope.ptr, r->scope.len, 0);
+			bedrock__url_encode_buf(&r->scratch, "/", 1, 0);
+			bedrock__url_encode_buf(&r->scratch, r->scope.ptr, r->scope.len, 0);
 			r->items[n - 1].value_len = r->scratch.len - off;
 		}
 		err |= bedrock__sigv4_item_add(r, &n, "X-Amz-Date", 10, r->amz_date, 16, BEDROCK__SIGV4_COPY);

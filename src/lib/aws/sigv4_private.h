@@ -61,10 +61,8 @@ int bedrock__sigv4_fail(bedrock_sigv4_result *r, int code, const char *fmt, ...)
 /* "YYYYMMDDTHHMMSSZ" and "YYYYMMDD" for a Unix time; -1 if out of range. */
 int bedrock__sigv4_format_time(char amz_date[17], char date8[9], int64_t t);
 
-/* Percent-encodes bytes leaving A-Za-z0-9-._~ (and '/' if keep_slash). */
-void bedrock__sigv4_encode(bedrock_buf *out, const char *s, size_t len, int keep_slash);
-
-/* Decodes %XX (a malformed escape stays as it is), then encodes. */
+/* Decodes %XX (a malformed escape stays as it is), then encodes
+ * (bedrock__url_encode_buf, urlcode.h). */
 void bedrock__sigv4_recode(bedrock_buf *out, const char *s, size_t len);
 
 /* Stage 1 parts. */

@@ -3,13 +3,13 @@
 #include <time.h>
 
 #include <expat.h>
-#include <openssl/crypto.h>
 
 #include "bedrock/sigv4.h"
 #include "alloc.h"
 #include "buf.h"
 #include "config_private.h"
 #include "creds_private.h"
+#include "crypto.h"
 #include "errinfo.h"
 #include "http.h"
 #include "sts.h"
@@ -174,7 +174,7 @@ done:
 	XML_ParserFree(x);
 	for (i = 0; i < F_COUNT; i++) {
 		if (p.value[i].ptr)
-			OPENSSL_cleanse(p.value[i].ptr, p.value[i].cap);
+			bedrock__wipe(p.value[i].ptr, p.value[i].cap);
 		bedrock__buf_dispose(&p.value[i]);
 	}
 	return rc;
@@ -280,11 +280,11 @@ int bedrock__sts_call(bedrock_credentials **out, const char *provider, bedrock_c
 				resp.body.len, err);
 done:
 	if (resp.body.ptr)
-		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
+		bedrock__wipe(resp.body.ptr, resp.body.len);
 	bedrock__http_response_dispose(&resp);
 	bedrock__http_free(h);
 	for (i = 0; i < nadded; i++) {
-		OPENSSL_cleanse(added[i], added_len[i]);
+		bedrock__wipe(added[i], added_len[i]);
 		bedrock__free(added[i]);
 	}
 	bedrock_sigv4_result_free(sr);

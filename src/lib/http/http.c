@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include "alloc.h"
+#include "ascii.h"
 #include "errinfo.h"
 #include "http.h"
 
@@ -111,7 +112,7 @@ void bedrock__header_line(bedrock_buf *h, const char *data, size_t len)
 		return;
 	dst = h->ptr + h->len;
 	for (i = 0; i < nl; i++)
-		dst[i] = data[i] >= 'A' && data[i] <= 'Z' ? (char)(data[i] + 32) : data[i];
+		dst[i] = (char)bedrock__ascii_lower((unsigned char)data[i]);
 	dst[nl] = ':';
 	dst[nl + 1] = ' ';
 	memcpy(dst + nl + 2, v, vl);
@@ -232,11 +233,7 @@ int bedrock__headers_get(const bedrock_buf *h, const char *name, char *out, size
 		if (!eol)
 			break;
 		for (i = 0; i < nl; i++) {
-			char a = p[i], b = name[i];
-
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b + 32);
-			if (a != b)
+			if (p[i] != (char)bedrock__ascii_lower((unsigned char)name[i]))
 				break;
 		}
 		if (i == nl && p[nl] == ':' && p[nl + 1] == ' ') {

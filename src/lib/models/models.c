@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bedrock/errors.h"
+#include "ascii.h"
 #include "models_private.h"
 
 /* InvokeModelIdentifier's maximum length in the Bedrock model. */
@@ -22,10 +23,7 @@ const bedrock_model_info *bedrock_models_at(size_t i)
 static int ascii_caseeq(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {
-		char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
-		char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
-
-		if (x != y)
+		if (bedrock__ascii_lower((unsigned char)*a) != bedrock__ascii_lower((unsigned char)*b))
 			return 0;
 	}
 	return *a == *b;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bedrock/errors.h"
+#include "ascii.h"
 #include "models_private.h"
 
 /* Resource types a user creates: the ARN names no model, so the caller
@@ -111,8 +112,8 @@ static int opaque_id_ok(const char *p, size_t len)
 	for (i = 0; i < len; i++) {
 		char c = p[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-' || c == ':' || c == '/'))
+		if (!(bedrock__ascii_alnum((unsigned char)c) || c == '.' || c == '_' || c == '-' ||
+		      c == ':' || c == '/'))
 			return 0;
 	}
 	return 1;

@@ -5,11 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include "bedrock/bedrock.h"
 #include "alloc.h"
+#include "base64.h"
+#include "crypto.h"
 #include "errinfo.h"
 
 #define KEY_PREFIX "bedrock-api-key-"
@@ -55,7 +54,7 @@ int bedrock_api_key_generate(char **out, const bedrock_credentials *creds, const
 	}
 	ulen = sizeof(KEY_HOST) - 1 + 2 + strlen(bedrock_sigv4_result_query(res)) + 10;
 	url = bedrock__malloc(ulen + 1);
-	klen = sizeof(KEY_PREFIX) - 1 + 4 * ((ulen + 2) / 3) + 1;
+	klen = sizeof(KEY_PREFIX) - 1 + bedrock__base64_encoded_len(ulen) + 1;
 	key = bedrock__malloc(klen);
 	if (!url || !key) {
 		rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
@@ -64,13 +63,12 @@ int bedrock_api_key_generate(char **out, const bedrock_credentials *creds, const
 	ulen = (size_t)snprintf(url, ulen + 1, "%s/?%s&Version=1", KEY_HOST,
 				bedrock_sigv4_result_query(res));
 	memcpy(key, KEY_PREFIX, sizeof(KEY_PREFIX) - 1);
-	EVP_EncodeBlock((unsigned char *)key + sizeof(KEY_PREFIX) - 1, (const unsigned char *)url,
-			(int)ulen);
+	bedrock__base64_encode(key + sizeof(KEY_PREFIX) - 1, url, ulen);
 	*out = key;
 	key = NULL;
 done:
 	if (url) {
-		OPENSSL_cleanse(url, strlen(url));
+		bedrock__wipe(url, strlen(url));
 		bedrock__free(url);
 	}
 	bedrock__free(key);
@@ -81,7 +79,7 @@ done:
 void bedrock_api_key_free(char *key)
 {
 	if (key) {
-		OPENSSL_cleanse(key, strlen(key));
+		bedrock__wipe(key, strlen(key));
 		bedrock__free(key);
 	}
 }

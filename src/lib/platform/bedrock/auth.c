@@ -1,11 +1,10 @@
 /* Choosing between SigV4 and a Bedrock API key. */
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "bedrock/auth.h"
 #include "alloc.h"
 #include "creds_private.h"
+#include "crypto.h"
 #include "errinfo.h"
 
 struct bedrock_auth {
@@ -89,7 +88,7 @@ void bedrock_auth_free(bedrock_auth *a)
 	if (!a)
 		return;
 	if (a->bearer) {
-		OPENSSL_cleanse(a->bearer, strlen(a->bearer));
+		bedrock__wipe(a->bearer, strlen(a->bearer));
 		bedrock__free(a->bearer);
 	}
 	bedrock_creds_provider_release(a->provider);

@@ -2,7 +2,7 @@
  * {"bytes": base64} are unwrapped into Anthropic events, other events keep
  * their JSON payload, and exception/error frames become typed errors.
  *
- * Both JSON layers go through cJSON and base64 through libcrypto. The
+ * Both JSON layers go through cJSON and base64 through base64.h. The
  * parsed trees live until the next call so that strings can be lent
  * without copying. */
 #include <inttypes.h>
@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
 
 #include "bedrock/eventstream.h"
 #include "alloc.h"
+#include "base64.h"
 #include "buf.h"
 #include "json.h"
 
@@ -183,30 +183,14 @@ static int copy_header(bedrock_buf *b, const bedrock_es_header *h)
 	return b->oom;
 }
 
-/* Strict base64: EVP_DecodeBlock alone accepts '=' anywhere, skips
- * surrounding whitespace and counts padding as output bytes. */
+/* Strict base64 (as Bedrock writes it) into out: 0, -1 if invalid, -2
+ * out of memory. */
 static int base64_decode(bedrock_buf *out, const char *s, size_t len)
 {
-	size_t pad = 0;
-	int n;
-
 	bedrock__buf_clear(out);
-	if (len % 4 || len > INT32_MAX)
-		return -1;
-	if (len) {
-		if (s[len - 1] == '=')
-			pad = s[len - 2] == '=' ? 2 : 1;
-		if (memchr(s, '=', len - pad))
-			return -1;
-	}
-	if (bedrock__buf_grow(out, len / 4 * 3 + 1))
+	if (bedrock__buf_grow(out, bedrock__base64_decoded_cap(len)))
 		return -2;
-	n = EVP_DecodeBlock((unsigned char *)out->ptr, (const unsigned char *)s, (int)len);
-	if (n < 0 || (size_t)n != len / 4 * 3)
-		return -1;
-	out->len = (size_t)n - pad;
-	out->ptr[out->len] = '\0';
-	return 0;
+	return bedrock__base64_decode((uint8_t *)out->ptr, &out->len, s, len) ? -1 : 0;
 }
 
 static void set_text(bedrock_event *out, const char *s)
