@@ -43,7 +43,7 @@ int cli_global_option(int argc, char **argv, int *i)
 	}
 	if (strcmp(a, "--region") && strcmp(a, "--profile") && strcmp(a, "--endpoint-url") &&
 	    strcmp(a, "--max-attempts") && strcmp(a, "--retry-mode") && strcmp(a, "--timeout") &&
-	    strcmp(a, "--deadline"))
+	    strcmp(a, "--deadline") && strcmp(a, "--models-file"))
 		return 0;
 	if (!(v = cli_value(argc, argv, i, "bedrock")))
 		return -1;
@@ -59,6 +59,8 @@ int cli_global_option(int argc, char **argv, int *i)
 		cli_g.profile = v;
 	} else if (!strcmp(a, "--endpoint-url")) {
 		cli_g.endpoint_url = v;
+	} else if (!strcmp(a, "--models-file")) {
+		cli_g.models_file = v;
 	} else if (!strcmp(a, "--retry-mode")) {
 		if (strcmp(v, "standard") && strcmp(v, "adaptive") && strcmp(v, "legacy")) {
 			fprintf(stderr, "bedrock: --retry-mode is standard, adaptive or legacy\n");
@@ -194,6 +196,8 @@ int cli_client_open(bedrock_client **out)
 	bedrock_error_info err;
 	int rc;
 
+	if ((rc = cli_models_setup()) != 0)
+		return rc;
 	o.region = cli_g.region;
 	o.profile = cli_g.profile;
 	o.endpoint_url = cli_g.endpoint_url;

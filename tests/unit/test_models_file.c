@@ -260,6 +260,11 @@ static const struct {
 	{ "{\"models\":[{\"id\":\"arn:aws:bedrock:x\"}]}", "is not a Bedrock base model id" },
 	{ "{\"models\":[{\"id\":\"claude-sonnet-5\"}]}", "is not a Bedrock base model id" },
 	{ "{\"models\":[{\"id\":\"anthropic.claude sonnet\"}]}", "is not a Bedrock base model id" },
+	{ "{\"models\":[{\"id\":\"meta.llama4-v1:0\",\"name\":\"L\",\"family\":\"llama\"}]}",
+	  "models[0].id: \"meta.llama4-v1:0\" is not a Claude model id" },
+	{ "{\"models\":[{\"id\":\"anthropic.claude-next\",\"name\":\"N\",\"family\":\"next\","
+	  "\"anthropic_id\":\"claude-next\"}]}",
+	  "models[0]: the Vertex AI id does not follow from \"anthropic.claude-next\"" },
 	{ "{\"models\":[{\"id\":\"" SONNET_45 "\"},{\"id\":\"" SONNET_45 "\"}]}",
 	  "models[1].id: \"" SONNET_45 "\" is already models[0]" },
 	{ "{\"models\":[{\"id\":\"" SONNET_5 "\",\"family\":\"sonnet\"}]}",
@@ -532,9 +537,19 @@ static void test_models_file__out_of_memory(void **state)
 
 typedef struct reader {
 	atomic_int *stop;
-	unsigned long lookups;
+	atomic_ulong lookups;
 	int failed;
 } reader;
+
+static int readers_busy(reader *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (atomic_load(&r[i].lookups) < 20)
+			return 0;
+	return 1;
+}
 
 static void *read_loop(void *arg)
 {
@@ -579,11 +594,12 @@ static void test_models_file__lookups_during_reloads(void **state)
 						"\"name\":\"Claude Sonnet 4.5 (file)\"}]}"));
 	for (i = 0; i < 4; i++) {
 		r[i].stop = &stop;
-		r[i].lookups = 0;
+		atomic_init(&r[i].lookups, 0);
 		r[i].failed = 0;
 		assert_int_equal(pthread_create(&t[i], NULL, read_loop, &r[i]), 0);
 	}
-	for (i = 0; i < 300; i++)
+	/* At least 300 reloads, and until every reader has overlapped some. */
+	for (i = 0; i < 300 || !readers_busy(r, 4); i++)
 		assert_int_equal(bedrock_models_load(i % 2 ? b : a, NULL), 0);
 	stop = 1;
 	for (i = 0; i < 4; i++) {

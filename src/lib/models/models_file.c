@@ -450,6 +450,22 @@ static int parse_entry(parser *p, size_t idx, const cJSON *obj)
 
 	if (!e->profiles && !e->on_demand)
 		return fail(p, "%s: no profiles and on_demand false: nothing could call it", where);
+	/* Every model has an id on all three platforms (the Anthropic API
+	 * front of the emulator lists them all), by rule or given. */
+	if (strncmp(e->id, "anthropic.", 10))
+		return fail(p, "%s.id: \"%s\" is not a Claude model id (anthropic.claude-...)", where,
+			    shown(s, e->id));
+	for (j = 0; j < 2; j++) {
+		char tmp[BEDROCK__MODELS_FILE_ID_MAX + 1];
+
+		if (!(j ? e->vertex_id : e->anthropic_id) &&
+		    bedrock__model_derive_id(tmp, sizeof(tmp), e->id, j ? BEDROCK_PLATFORM_VERTEX
+									: BEDROCK_PLATFORM_ANTHROPIC))
+			return fail(p, "%s: the %s id does not follow from \"%s\" (not of the form "
+				    "anthropic.claude-NAME[-YYYYMMDD]-vN[:M]): give \"%s\"", where,
+				    j ? "Vertex AI" : "Anthropic API", shown(s, e->id),
+				    j ? "vertex_id" : "anthropic_id");
+	}
 	if (e->max_output_tokens > e->context_tokens)
 		return fail(p, "%s: max_output_tokens (%u) is larger than context_tokens (%u)", where,
 			    e->max_output_tokens, e->context_tokens);
