@@ -31,7 +31,8 @@
  * 1. Accepted identifiers (already percent-DECODED; "%3A" is not ":"):
  *    - a base id, "anthropic.claude-sonnet-4-5-20250929-v1:0";
  *    - a system inference profile id, "<geo>.<base id>" with geo one of
- *      global, us, eu, jp, apac, and only if the seeds list that profile
+ *      global, us, eu, jp, apac, and only if the seeds (or the models file)
+ *      list that profile
  *      for that model ("jp.anthropic.claude-haiku-4-5-…" does not exist);
  *    - a foundation-model ARN,
  *      "arn:<partition>:bedrock:<region>::foundation-model/<base id>";
@@ -372,7 +373,8 @@ int bedrock_model_id_for_region(char *out, size_t cap, const bedrock_model_info 
  * region, bedrock_model_id_for_region()), the Anthropic API's
  * ("claude-sonnet-4-5-20250929") or Vertex AI's
  * ("claude-sonnet-4-5@20250929"; undated models such as "claude-opus-4-6"
- * are the same on both).
+ * are the same on both). A models file's anthropic_id or vertex_id, when
+ * given, is the answer instead of the rule.
  *
  * @return 0; BEDROCK_ELIMIT if cap is too small (64 is always enough);
  *         BEDROCK_ENOTFOUND if the base id is not of Anthropic's form;
@@ -388,7 +390,8 @@ int bedrock_model_platform_id(char *out, size_t cap, const bedrock_model_info *m
  * bedrock_model_resolve().
  *
  * @param[out] platform (may be NULL) which platform's form @p id has
- * @return the model (static), or NULL if the catalog has none
+ * @return the model (lent for the life of the program), or NULL if the
+ *         catalog has none
  */
 const bedrock_model_info *bedrock_model_find_platform_id(bedrock_platform *platform, const char *id);
 
