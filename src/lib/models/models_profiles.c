@@ -183,7 +183,6 @@ int bedrock_profiles_at(bedrock_inference_profile *out, size_t i)
 	memset(out, 0, sizeof(*out));
 	/* One snapshot for the whole walk, so a reload cannot mix two. */
 	for (m = 0; (info = bedrock__catalog_at(cat, m)) != NULL; m++) {
-
 		for (bit = 1; bit <= BEDROCK__PROFILE_ALL; bit <<= 1) {
 			if (!(info->profiles & bit))
 				continue;
