@@ -9,17 +9,30 @@
  * rules to InvokeModel; the CLI takes its model aliases from it.
  *
  * Where the data comes from: the Claude-on-Bedrock tables of the project's
- * seed documents, copied into a static table in the library (nothing is
- * read at run time). Where two seeds disagree the newest one wins. Fields
- * the seeds do not give (output limits, modalities, the regions a profile
- * routes to) are marked as such where they are declared.
+ * seed documents, copied into a static table in the library. Where two
+ * seeds disagree the newest one wins. Fields the seeds do not give (output
+ * limits, modalities, the regions a profile routes to) are marked as such
+ * where they are declared.
+ *
+ * The models file. Models ship faster than releases, so the catalog can be
+ * extended at run time from a JSON file (docs/models-file.md has the
+ * format): $BEDROCK_MODELS_FILE, else $XDG_CONFIG_HOME/bedrock/models.json,
+ * else ~/.config/bedrock/models.json, read once on the catalog's first use
+ * (a missing default file is no error), or the file given to
+ * bedrock_models_load(). Its new entries come first, in the file's order
+ * (newest first), then the built-in rows; an entry whose id is a built-in
+ * one replaces that row in place. Each entry says where it came from
+ * (bedrock_model_info.source). A file is taken whole or not at all: a bad
+ * one leaves the catalog as it was and is reported
+ * (bedrock_models_load_error()), never failing a lookup.
  *
  * Rules the catalog encodes:
  *
  * 1. Accepted identifiers (already percent-DECODED; "%3A" is not ":"):
  *    - a base id, "anthropic.claude-sonnet-4-5-20250929-v1:0";
  *    - a system inference profile id, "<geo>.<base id>" with geo one of
- *      global, us, eu, jp, apac, and only if the seeds list that profile
+ *      global, us, eu, jp, apac, and only if the seeds (or the models file)
+ *      list that profile
  *      for that model ("jp.anthropic.claude-haiku-4-5-…" does not exist);
  *    - a foundation-model ARN,
  *      "arn:<partition>:bedrock:<region>::foundation-model/<base id>";
@@ -50,8 +63,14 @@
  *    an inference profile that contains this model." (with a typographic
  *    apostrophe, U+2019, as Bedrock sends it).
  *
- * Thread safety: the table is immutable and no function keeps state, so
- * every function here may be called from any thread at any time.
+ * Thread safety: every function here may be called from any thread at any
+ * time, bedrock_models_unload() excepted. The catalog is an immutable
+ * snapshot published through an atomic pointer; bedrock_models_load()
+ * builds a new one and swaps it in, and never frees the one it replaced
+ * (readers may hold its entries), so every bedrock_model_info pointer
+ * stays valid for the life of the process. Lookups take no lock. Two
+ * calls may straddle a reload: an index given to bedrock_models_at() or
+ * bedrock_profiles_at() may then name an entry of the newer snapshot.
  */
 #ifndef BEDROCK_MODELS_H
 #define BEDROCK_MODELS_H
@@ -78,6 +97,9 @@ typedef enum bedrock_profile_geo {
 /** bedrock_model_info.modalities */
 #define BEDROCK_MODALITY_TEXT  1u
 #define BEDROCK_MODALITY_IMAGE 2u
+/* PDF documents as input. Only a models file sets it ("pdf"): the seeds
+ * do not say, so no built-in row claims it. */
+#define BEDROCK_MODALITY_PDF   4u
 
 /** bedrock_model_info.features */
 /* The 1M-token context window beta (anthropic_beta "context-1m-2025-08-07"). */
@@ -108,18 +130,20 @@ typedef enum bedrock_profile_geo {
 #define BEDROCK_MODEL_ID_MAX 128
 
 /**
- * One Claude model. The library owns every instance (a static table);
- * fields may be appended in later releases, so never allocate one, copy
- * one by value into long-lived storage, or rely on sizeof.
+ * One Claude model. The library owns every instance (the static table or
+ * a models file's snapshot, both kept for the life of the process); fields
+ * may be appended in later releases, so never allocate one, copy one by
+ * value into long-lived storage, or rely on sizeof.
  */
 typedef struct bedrock_model_info {
 	/** Base id, "anthropic.claude-sonnet-4-5-20250929-v1:0". */
 	const char *id;
 	/** modelName, "Claude Sonnet 4.5". */
 	const char *name;
-	/** Short CLI alias, unique: "sonnet-4.5". */
+	/** Short CLI alias, unique: "sonnet-4.5"; "" when a models file's
+	 *  entry has none (never NULL). */
 	const char *alias;
-	/** "sonnet", "opus" or "haiku". */
+	/** "sonnet", "opus" or "haiku" (a models file may name another). */
 	const char *family;
 	/** The system inference profiles that exist: bedrock_profile_geo bits. */
 	unsigned profiles;
@@ -147,16 +171,92 @@ typedef struct bedrock_model_info {
 	/** BEDROCK_MODEL_FEATURE_* bits (1M context from the seeds; adaptive
 	 *  thinking from Anthropic's pages). */
 	unsigned features;
+	/* Appended with the models file (0.1 ABI: read only from the library's
+	 * own instances, so older programs never see past `features`). */
+	/** Where the entry comes from: "built-in", or the path of the models
+	 *  file that added or replaced it. */
+	const char *source;
+	/** The Anthropic API id a models file gave ("anthropic_id"), or NULL
+	 *  when it follows from id by rule; bedrock_model_platform_id()
+	 *  answers either way. */
+	const char *anthropic_id;
+	/** The same for Vertex AI ("vertex_id"). */
+	const char *vertex_id;
 } bedrock_model_info;
 
-/** Number of models in the catalog. */
+/** Number of models in the catalog (built-in and models file). */
 size_t bedrock_models_count(void);
 
 /**
- * The i-th model, newest first, or NULL when i >= bedrock_models_count().
- * The pointer is lent for the life of the program.
+ * The i-th model, newest first (a models file's new entries, then the
+ * built-in rows), or NULL when i >= bedrock_models_count(). The pointer is
+ * lent for the life of the program.
  */
 const bedrock_model_info *bedrock_models_at(size_t i);
+
+/** The environment variable naming the models file. */
+#define BEDROCK_MODELS_FILE_ENV "BEDROCK_MODELS_FILE"
+
+/** The largest models file read, in bytes. */
+#define BEDROCK_MODELS_FILE_MAX (1024u * 1024u)
+
+/**
+ * Replaces the catalog's models-file entries with those of @p path, all
+ * at once: lookups in other threads see the old catalog or the new one,
+ * never a mix. Built-in rows stay unless the file replaces them.
+ *
+ * @param path the file; NULL for the default location:
+ *             $BEDROCK_MODELS_FILE if set and not empty, else
+ *             $XDG_CONFIG_HOME/bedrock/models.json (an absolute
+ *             XDG_CONFIG_HOME), else $HOME/.config/bedrock/models.json. A
+ *             missing file there is not an error (the catalog is then the
+ *             built-in one); a missing file named by @p path or by the
+ *             variable is.
+ * @param err  (optional) detail on failure: the message names the file
+ *             and, where it can, the entry and field
+ *             ("models.json: models[2].max_output_tokens: wants a positive
+ *             integer"); never a secret
+ * @return 0; BEDROCK_ECONFIG for a file that is missing, unreadable,
+ *         larger than BEDROCK_MODELS_FILE_MAX or not a valid models file
+ *         (the catalog is then unchanged, or built-in only if nothing had
+ *         been loaded: the default file is not read instead);
+ *         BEDROCK_ENOMEM. Either way the result is what
+ *         bedrock_models_load_error() reports until the next load.
+ */
+int bedrock_models_load(const char *path, bedrock_error_info *err);
+
+/**
+ * Whether the last load failed: the automatic one of the default location
+ * (on the catalog's first use) or the last bedrock_models_load(). Lets a
+ * program warn about a bad models file that lookups quietly did without.
+ * Loads the default location first if nothing has been loaded yet.
+ *
+ * @param out (optional) receives the failed load's detail; zeroed on 0
+ * @return 0 if the catalog in use loaded cleanly, else that load's error
+ *         code (BEDROCK_ECONFIG, BEDROCK_ENOMEM)
+ */
+int bedrock_models_load_error(bedrock_error_info *out);
+
+/**
+ * Writes the path bedrock_models_load(NULL, ...) reads.
+ *
+ * @param[out] named (may be NULL) 1 when $BEDROCK_MODELS_FILE names it
+ *             (a missing file is then an error), 0 for the XDG default
+ * @return 0; BEDROCK_ENOTFOUND when neither the variable, XDG_CONFIG_HOME
+ *         nor HOME is set (out is then ""); BEDROCK_ELIMIT if cap is too
+ *         small; BEDROCK_EINVAL for a NULL out or cap 0
+ */
+int bedrock_models_default_path(char *out, size_t cap, int *named);
+
+/**
+ * Drops every models file loaded so far and frees its memory: the catalog
+ * is built-in only from then on (the default file is not read again until
+ * bedrock_models_load()). For leak checkers at exit and for tests.
+ *
+ * Not thread-safe: no other thread may use the catalog during the call,
+ * and no bedrock_model_info pointer obtained before it may be used after.
+ */
+void bedrock_models_unload(void);
 
 /** What kind of identifier bedrock_model_resolve() was given. */
 typedef enum bedrock_model_ref_kind {
@@ -273,7 +373,8 @@ int bedrock_model_id_for_region(char *out, size_t cap, const bedrock_model_info 
  * region, bedrock_model_id_for_region()), the Anthropic API's
  * ("claude-sonnet-4-5-20250929") or Vertex AI's
  * ("claude-sonnet-4-5@20250929"; undated models such as "claude-opus-4-6"
- * are the same on both).
+ * are the same on both). A models file's anthropic_id or vertex_id, when
+ * given, is the answer instead of the rule.
  *
  * @return 0; BEDROCK_ELIMIT if cap is too small (64 is always enough);
  *         BEDROCK_ENOTFOUND if the base id is not of Anthropic's form;
@@ -289,7 +390,8 @@ int bedrock_model_platform_id(char *out, size_t cap, const bedrock_model_info *m
  * bedrock_model_resolve().
  *
  * @param[out] platform (may be NULL) which platform's form @p id has
- * @return the model (static), or NULL if the catalog has none
+ * @return the model (lent for the life of the program), or NULL if the
+ *         catalog has none
  */
 const bedrock_model_info *bedrock_model_find_platform_id(bedrock_platform *platform, const char *id);
 

@@ -45,7 +45,7 @@ int cli_global_option(int argc, char **argv, int *i)
 	if (strcmp(a, "--platform") && strcmp(a, "--region") && strcmp(a, "--profile") &&
 	    strcmp(a, "--endpoint-url") &&
 	    strcmp(a, "--max-attempts") && strcmp(a, "--retry-mode") && strcmp(a, "--timeout") &&
-	    strcmp(a, "--deadline"))
+	    strcmp(a, "--deadline") && strcmp(a, "--models-file"))
 		return 0;
 	if (!(v = cli_value(argc, argv, i, "bedrock")))
 		return -1;
@@ -69,6 +69,8 @@ int cli_global_option(int argc, char **argv, int *i)
 		cli_g.profile = v;
 	} else if (!strcmp(a, "--endpoint-url")) {
 		cli_g.endpoint_url = v;
+	} else if (!strcmp(a, "--models-file")) {
+		cli_g.models_file = v;
 	} else if (!strcmp(a, "--retry-mode")) {
 		if (strcmp(v, "standard") && strcmp(v, "adaptive") && strcmp(v, "legacy")) {
 			fprintf(stderr, "bedrock: --retry-mode is standard, adaptive or legacy\n");
@@ -251,6 +253,8 @@ int cli_client_open(bedrock_client **out)
 
 	if (cli_platform(&o.platform, &from))
 		return CLI_USAGE;
+	if ((rc = cli_models_setup()) != 0)
+		return rc;
 	if (o.platform == BEDROCK_PLATFORM_BEDROCK) {
 		o.region = cli_g.region;
 		o.profile = cli_g.profile;

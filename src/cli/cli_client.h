@@ -31,6 +31,7 @@ typedef struct cli_globals {
 	unsigned attempts;	/* the client's attempts per call (1: no retry) */
 	int in_stream;		/* the call's stream had opened: its errors come
 				 * mid-stream, and are never retried */
+	const char *models_file;	/* --models-file: replaces the default one */
 } cli_globals;
 
 extern cli_globals cli_g;
@@ -41,6 +42,12 @@ int cli_global_option(int argc, char **argv, int *i);
 /* Makes the client from the global options; prints the error and returns
  * the exit code on failure. */
 int cli_client_open(bedrock_client **out);
+/* The model catalog's file, once all options are read and before the
+ * catalog's first use (cli_models.c): --models-file is loaded, and a bad
+ * one is CLI_CONFIG (printed); a bad default one is a warning on stderr,
+ * once, and the built-in catalog serves. Later calls return the first
+ * call's status. */
+int cli_models_setup(void);
 /* Stops what cli_client_open() started for the whole process (the
  * --emulate emulator). main() calls it once the command returns: not from
  * atexit, which would run after libcrypto's own cleanup. */

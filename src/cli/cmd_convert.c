@@ -133,6 +133,8 @@ int cmd_convert(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
+	if ((rc = cli_models_setup()) != 0)
+		return rc;
 	if (!to_name) {
 		fprintf(stderr, "bedrock convert: --to is required (bedrock, anthropic or vertex)\n\n%s", usage);
 		return CLI_USAGE;

@@ -15,6 +15,7 @@
 #include "ascii.h"
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_client.h"
 #include "demo_handler.h"
 #include "emu_embed.h"
 #include "emu_handler.h"
@@ -44,6 +45,8 @@ static const char usage[] =
 	"                       no-retry, retry-400\n"
 	"  --replay DIR         answer with recorded exchanges from DIR (repeatable)\n"
 	"  --seed N             vary the deterministic model's wording (default 0)\n"
+	"  --models-file PATH   serve the models of this file too (default\n"
+	"                       $BEDROCK_MODELS_FILE, else ~/.config/bedrock/models.json)\n"
 	"  --max-body BYTES     largest request body accepted (default 34,603,008)\n"
 	"  --max-buffered BYTES request body bytes held at once, all connections together\n"
 	"                       (default 268,435,456); over it, 503 ServiceUnavailableException\n"
@@ -129,7 +132,7 @@ int cmd_emulate(int argc, char **argv)
 		     !strcmp(a, "--bearer") || !strcmp(a, "--api-key") || !strcmp(a, "--fault") || !strcmp(a, "--replay") ||
 		     !strcmp(a, "--seed") || !strcmp(a, "--max-body") || !strcmp(a, "--max-buffered") ||
 		     !strcmp(a, "--max-connections") || !strcmp(a, "--idle-timeout") ||
-		     !strcmp(a, "--request-timeout")) &&
+		     !strcmp(a, "--request-timeout") || !strcmp(a, "--models-file")) &&
 		    !(v = cli_value(argc, argv, &i, "bedrock emulate")))
 			goto done;
 		if (!strcmp(a, "--listen")) {
@@ -204,6 +207,8 @@ int cmd_emulate(int argc, char **argv)
 				opts.idle_timeout_s = (unsigned)n;
 			else
 				opts.request_timeout_s = (unsigned)n;
+		} else if (!strcmp(a, "--models-file")) {
+			cli_g.models_file = v;
 		} else if (!strcmp(a, "--quiet")) {
 			opts.access_log = 0;
 		} else if (!strcmp(a, "--network-test")) {
@@ -221,6 +226,12 @@ int cmd_emulate(int argc, char **argv)
 			fprintf(stderr, "bedrock emulate: unexpected argument '%s'\n%s", a, usage);
 			goto done;
 		}
+	}
+	/* The catalog it serves: a bad --models-file is a configuration
+	 * error (exit 4), a bad default one a warning. */
+	if (cli_models_setup() != 0) {
+		rc = CLI_CONFIG;
+		goto done;
 	}
 	if (nkeys == 0) {
 		/* AWS's two documented example key pairs. */

@@ -2,7 +2,8 @@
  * read: the name, the alias -m takes, the id to call it with from here
  * (a profile when the model needs one), the profiles available, lifecycle
  * and streaming. The data is the service's (ListFoundationModels and
- * ListInferenceProfiles); only the aliases come from libbedrock's catalog. */
+ * ListInferenceProfiles); only the aliases, and where each came from
+ * (SOURCE: built-in, or the models file), come from libbedrock's catalog. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,13 @@ static const char usage[] =
 	"  The models Bedrock offers in the region (default provider: Anthropic), with\n"
 	"  the id to call each with from here and the aliases -m accepts.\n"
 	"  --provider NAME   another provider's models (\"all\" for every provider)\n"
-	"  --json            the same as JSON, one object per model\n";
+	"  --json            the same as JSON, one object per model\n"
+	"  SOURCE says where the catalog's entry for a model comes from: built-in, or\n"
+	"  the models file (--models-file, $BEDROCK_MODELS_FILE or\n"
+	"  ~/.config/bedrock/models.json); - when the catalog does not know it.\n";
 
 typedef struct row {
-	const char *name, *id, *alias, *lifecycle;
+	const char *name, *id, *alias, *lifecycle, *source;
 	char call[512];
 	char profiles[64];
 	int streaming;
@@ -58,7 +62,13 @@ static void make_row(row *r, const cJSON *model, const cJSON *profiles)
 		r->id = "?";
 	if (!r->lifecycle)
 		r->lifecycle = "?";
-	r->alias = bedrock_model_resolve(&ref, r->id) == 0 && ref.model ? ref.model->alias : "";
+	if (bedrock_model_resolve(&ref, r->id) == 0 && ref.model) {
+		r->alias = ref.model->alias;
+		r->source = ref.model->source;
+	} else {
+		r->alias = "";
+		r->source = "";
+	}
 	/* A system profile's id is "<geo>.<model id>". */
 	cJSON_ArrayForEach(p, profiles) {
 		const char *pid = bedrock__json_str(p, "inferenceProfileId");
@@ -103,12 +113,14 @@ static void print_table(const row *rows, size_t n)
 		w[2] = max_int(w[2], (int)strlen(rows[i].call));
 		w[3] = max_int(w[3], (int)strlen(rows[i].profiles));
 	}
-	printf("%-*s  %-*s  %-*s  %-*s  %-9s  %s\n", w[0], "MODEL", w[1], "ALIAS", w[2], "CALL WITH",
-	       w[3], "PROFILES", "LIFECYCLE", "STREAMING");
+	/* SOURCE last: a models file's path may be long. */
+	printf("%-*s  %-*s  %-*s  %-*s  %-9s  %-9s  %s\n", w[0], "MODEL", w[1], "ALIAS", w[2],
+	       "CALL WITH", w[3], "PROFILES", "LIFECYCLE", "STREAMING", "SOURCE");
 	for (i = 0; i < n; i++)
-		printf("%-*s  %-*s  %-*s  %-*s  %-9s  %s\n", w[0], rows[i].name, w[1],
+		printf("%-*s  %-*s  %-*s  %-*s  %-9s  %-9s  %s\n", w[0], rows[i].name, w[1],
 		       rows[i].alias[0] ? rows[i].alias : "-", w[2], rows[i].call, w[3],
-		       rows[i].profiles, rows[i].lifecycle, rows[i].streaming ? "yes" : "no");
+		       rows[i].profiles, rows[i].lifecycle, rows[i].streaming ? "yes" : "no",
+		       rows[i].source[0] ? rows[i].source : "-");
 }
 
 static void print_aliases(void)
@@ -120,7 +132,8 @@ static void print_aliases(void)
 	printf("\n-m takes a CALL WITH id, a model id, an ARN or an alias;");
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		if (bedrock_model_resolve(&ref, families[i]) == 0)
-			printf("%s %s = %s", i ? "," : "", families[i], ref.model->alias);
+			printf("%s %s = %s", i ? "," : "", families[i],
+			       ref.model->alias[0] ? ref.model->alias : ref.model->id);
 	printf(".\n");
 }
 
@@ -142,6 +155,8 @@ static int print_json(const row *rows, size_t n)
 		cJSON_AddStringToObject(o, "profiles", strcmp(rows[i].profiles, "-") ? rows[i].profiles : "");
 		cJSON_AddStringToObject(o, "lifecycle", rows[i].lifecycle);
 		cJSON_AddBoolToObject(o, "streaming", rows[i].streaming);
+		if (rows[i].source[0])
+			cJSON_AddStringToObject(o, "source", rows[i].source);
 		cJSON_AddItemToArray(arr, o);
 	}
 	text = cJSON_PrintUnformatted(arr);

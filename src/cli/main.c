@@ -29,6 +29,8 @@ static const char usage[] =
 	"\n"
 	"Global options (before or after the command): --platform P, --region R,\n"
 	"  --profile P, --endpoint-url URL, --max-attempts N, --retry-mode M, --debug,\n"
+	"  --models-file PATH (models newer than the built-in catalog; default\n"
+	"  $BEDROCK_MODELS_FILE, else ~/.config/bedrock/models.json),\n"
 	"  --timeout SECONDS (each attempt: the wait for an answer, or a stream's longest silence),\n"
 	"  --deadline SECONDS (the whole call: every attempt and back-off, a stream to its end),\n"
 	"  --emulate (answer from an emulator inside this process: no AWS account needed)\n"

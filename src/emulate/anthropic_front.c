@@ -526,7 +526,7 @@ static cJSON *model_info(const bedrock_model_info *m)
 	char id[EMU_ANTHROPIC_MODEL_ID_MAX], created[32];
 	cJSON *o;
 
-	if (emu_anthropic_model_id(id, sizeof(id), m->id))
+	if (!m || emu_anthropic_model_api_id(id, sizeof(id), m))
 		return NULL;
 	emu_anthropic_model_created(created, sizeof(created), id);
 	if (!(o = cJSON_CreateObject()))

@@ -41,6 +41,19 @@ int emu_anthropic_model_id(char *out, size_t cap, const char *bedrock_id)
 	return 0;
 }
 
+int emu_anthropic_model_api_id(char *out, size_t cap, const bedrock_model_info *m)
+{
+	if (!out || !cap || !m)
+		return -1;
+	if (!m->anthropic_id)
+		return emu_anthropic_model_id(out, cap, m->id);
+	*out = '\0';
+	if (strlen(m->anthropic_id) >= cap)
+		return -1;
+	memcpy(out, m->anthropic_id, strlen(m->anthropic_id) + 1);
+	return 0;
+}
+
 int emu_anthropic_model_alias(char *out, size_t cap, const char *api_id)
 {
 	size_t n = strlen(api_id);
@@ -76,7 +89,7 @@ const bedrock_model_info *emu_anthropic_model_find(char *out, size_t cap, const 
 	if (!name)
 		return NULL;
 	for (i = 0; (m = bedrock_models_at(i)) != NULL; i++) {
-		if (emu_anthropic_model_id(id, sizeof(id), m->id) ||
+		if (emu_anthropic_model_api_id(id, sizeof(id), m) ||
 		    emu_anthropic_model_alias(alias, sizeof(alias), id))
 			continue;
 		if (strcmp(name, id) && (!*alias || strcmp(name, alias)))

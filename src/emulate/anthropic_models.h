@@ -19,6 +19,10 @@
  * id is not an "anthropic." id or does not fit in cap. */
 int emu_anthropic_model_id(char *out, size_t cap, const char *bedrock_id);
 
+/* The Anthropic API id of a catalog model: the one a models file gave
+ * (anthropic_id), else emu_anthropic_model_id() of its base id. 0 or -1. */
+int emu_anthropic_model_api_id(char *out, size_t cap, const bedrock_model_info *m);
+
 /* The API's moving alias of a dated id: the date dropped
  * ("claude-sonnet-4-5"), "-0" added to a whole version ("claude-opus-4-0")
  * and "-latest" to the Claude 3 generation ("claude-3-7-sonnet-latest").

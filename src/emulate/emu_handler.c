@@ -269,7 +269,7 @@ static void runtime(emu_state *s, emu_response *out, const emu_request *req, con
 	if (apply_error_fault(out, &fault, rid))
 		goto done;
 	/* The name Claude's responses carry in "model": the API id. */
-	if (emu_anthropic_model_id(name, sizeof(name), ref.model->id))
+	if (emu_anthropic_model_api_id(name, sizeof(name), ref.model))
 		snprintf(name, sizeof(name), "%.100s", ref.model->id);
 	if (emu_model_answer(&answer, messages, name, s->seed)) {
 		emu_error(out, 500, "InternalServerException", "out of memory", rid);

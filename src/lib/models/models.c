@@ -1,5 +1,6 @@
-/* The model catalog: looking identifiers up in the static table
- * (models_data.c, found by models_lookup.c). ARNs are taken apart in
+/* The model catalog: looking identifiers up in the current snapshot (the
+ * static table of models_data.c with a models file's entries merged in,
+ * models_catalog.c; found by models_lookup.c). ARNs are taken apart in
  * models_arn.c. */
 #include <string.h>
 
@@ -9,16 +10,6 @@
 
 /* InvokeModelIdentifier's maximum length in the Bedrock model. */
 #define MODEL_ID_LIMIT 2048
-
-size_t bedrock_models_count(void)
-{
-	return bedrock__models_count;
-}
-
-const bedrock_model_info *bedrock_models_at(size_t i)
-{
-	return i < bedrock__models_count ? &bedrock__models[i] : NULL;
-}
 
 static int ascii_caseeq(const char *a, const char *b)
 {
@@ -31,16 +22,19 @@ static int ascii_caseeq(const char *a, const char *b)
 
 static const bedrock_model_info *find_alias(const char *s)
 {
+	const bedrock__catalog *cat = bedrock__catalog_get();
+	const bedrock_model_info *m;
 	size_t i;
 
-	for (i = 0; i < bedrock__models_count; i++)
-		if (ascii_caseeq(s, bedrock__models[i].alias))
-			return &bedrock__models[i];
-	/* A bare family name means its newest model still ACTIVE; the table
-	 * is newest first. */
-	for (i = 0; i < bedrock__models_count; i++)
-		if (!bedrock__models[i].legacy && ascii_caseeq(s, bedrock__models[i].family))
-			return &bedrock__models[i];
+	for (i = 0; (m = bedrock__catalog_at(cat, i)) != NULL; i++)
+		if (m->alias[0] && ascii_caseeq(s, m->alias))
+			return m;
+	/* A bare family name means its newest model still ACTIVE; the
+	 * catalog is newest first, a models file's new entries before the
+	 * built-in rows. */
+	for (i = 0; (m = bedrock__catalog_at(cat, i)) != NULL; i++)
+		if (!m->legacy && ascii_caseeq(s, m->family))
+			return m;
 	return NULL;
 }
 

@@ -1,6 +1,6 @@
-/* Finding a base model id or a profile id in the catalog (models_data.c).
- * The bottom of the models module: models.c and models_arn.c both call
- * down into it. */
+/* Finding a base model id or a profile id in the catalog's current
+ * snapshot (models_catalog.c). models.c and models_arn.c both call down
+ * into it. */
 #include <string.h>
 
 #include "bedrock/errors.h"
@@ -29,14 +29,13 @@ const char *bedrock_profile_geo_prefix(bedrock_profile_geo geo)
 
 const bedrock_model_info *bedrock__model_find_base(const char *id, size_t len)
 {
+	const bedrock__catalog *cat = bedrock__catalog_get();
+	const bedrock_model_info *m;
 	size_t i;
 
-	for (i = 0; i < bedrock__models_count; i++) {
-		const char *m = bedrock__models[i].id;
-
-		if (strlen(m) == len && memcmp(m, id, len) == 0)
-			return &bedrock__models[i];
-	}
+	for (i = 0; (m = bedrock__catalog_at(cat, i)) != NULL; i++)
+		if (strlen(m->id) == len && memcmp(m->id, id, len) == 0)
+			return m;
 	return NULL;
 }
 

@@ -1,5 +1,6 @@
 /* Bedrock's answers to model ids it will not run, and the list of
- * system-defined inference profiles derived from the table's profile bits. */
+ * system-defined inference profiles derived from the catalog's profile
+ * bits. */
 #include <stdio.h>
 #include <string.h>
 
@@ -161,24 +162,27 @@ static unsigned popcount(unsigned v)
 
 size_t bedrock_profiles_count(void)
 {
+	const bedrock__catalog *cat = bedrock__catalog_get();
+	const bedrock_model_info *m;
 	size_t i, n = 0;
 
-	for (i = 0; i < bedrock__models_count; i++)
-		n += popcount(bedrock__models[i].profiles & BEDROCK__PROFILE_ALL);
+	for (i = 0; (m = bedrock__catalog_at(cat, i)) != NULL; i++)
+		n += popcount(m->profiles & BEDROCK__PROFILE_ALL);
 	return n;
 }
 
 int bedrock_profiles_at(bedrock_inference_profile *out, size_t i)
 {
+	const bedrock__catalog *cat = bedrock__catalog_get();
+	const bedrock_model_info *info;
 	size_t m;
 	unsigned bit;
 
 	if (out == NULL)
 		return BEDROCK_EINVAL;
 	memset(out, 0, sizeof(*out));
-	for (m = 0; m < bedrock__models_count; m++) {
-		const bedrock_model_info *info = &bedrock__models[m];
-
+	/* One snapshot for the whole walk, so a reload cannot mix two. */
+	for (m = 0; (info = bedrock__catalog_at(cat, m)) != NULL; m++) {
 		for (bit = 1; bit <= BEDROCK__PROFILE_ALL; bit <<= 1) {
 			if (!(info->profiles & bit))
 				continue;
