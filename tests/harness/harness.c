@@ -233,6 +233,11 @@ static void write_text(const char *path, const char *text)
 
 void harness_fake_start(harness_fake *f)
 {
+	harness_fake_start_script(f, "fake_aws.py");
+}
+
+void harness_fake_start_script(harness_fake *f, const char *name)
+{
 	const char *fakes = getenv("BEDROCK_FAKES");
 	char script[512], line[64];
 	int out[2];
@@ -248,7 +253,7 @@ void harness_fake_start(harness_fake *f)
 	snprintf(f->log, sizeof(f->log), "%s/log.jsonl", f->dir);
 	write_text(f->state, "{}");
 	write_text(f->log, "");
-	snprintf(script, sizeof(script), "%s/fake_aws.py", fakes ? fakes : "tests/fakes");
+	snprintf(script, sizeof(script), "%s/%s", fakes ? fakes : "tests/fakes", name);
 	assert_int_equal(pipe(out), 0);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
@@ -266,7 +271,7 @@ void harness_fake_start(harness_fake *f)
 	r = fdopen(out[0], "r");
 	assert_non_null(r);
 	if (!fgets(line, sizeof(line), r) || sscanf(line, "PORT %d", &f->port) != 1)
-		fail_msg("fake_aws.py did not start");
+		fail_msg("%s did not start", name);
 	fclose(r);
 	f->pid = (int)pid;
 	snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%d", f->port);

@@ -40,9 +40,10 @@ void harness_free_list(char **list);
  * invalid; free() the result. */
 uint8_t *harness_base64_decode(const char *s, size_t *len);
 
-/* A loopback fake AWS (tests/fakes/fake_aws.py) that a test starts and
- * stops. Its behaviour is the JSON in its state file; every request it
- * receives is appended to its log (JSON lines). */
+/* A loopback fake AWS (tests/fakes/fake_aws.py), or another fake in
+ * tests/fakes, that a test starts and stops. Its behaviour is the JSON in
+ * its state file; every request it receives is appended to its log (JSON
+ * lines). */
 typedef struct harness_fake {
 	int pid;
 	int port;
@@ -53,6 +54,10 @@ typedef struct harness_fake {
 } harness_fake;
 
 void harness_fake_start(harness_fake *f);
+/* The same for another fake in tests/fakes with the same command line
+ * (--state, --log, prints "PORT n"), e.g. "fake_anthropic.py".
+ * harness_fake_start(f) is harness_fake_start_script(f, "fake_aws.py"). */
+void harness_fake_start_script(harness_fake *f, const char *script);
 void harness_fake_set_state(harness_fake *f, const char *json);
 /* The log so far (free() it) */
 char *harness_fake_log(harness_fake *f);
