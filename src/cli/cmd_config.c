@@ -120,6 +120,40 @@ static int region_warning(const char *region)
 	return 0;
 }
 
+/* Off Bedrock: the platform, its endpoint and where the key comes from. */
+static int platform_config(bedrock_platform platform, const char *from)
+{
+	const char *key = getenv("ANTHROPIC_API_KEY"), *token = getenv("ANTHROPIC_AUTH_TOKEN");
+	const char *base = getenv("ANTHROPIC_BASE_URL");
+	bedrock_client *c = NULL;
+	char shown[64];
+	int status;
+
+	printf("%-12s %-48s %s\n", "NAME", "VALUE", "FROM");
+	row("platform", bedrock_platform_name(platform), from);
+	if ((status = cli_client_open(&c)) != 0)
+		return status;
+	row("endpoint", bedrock_client_endpoint(c),
+	    cli_g.emulate ? "--emulate" : cli_g.endpoint_url ? "--endpoint-url"
+	    : base && *base ? "ANTHROPIC_BASE_URL" : "the default");
+	if (cli_g.emulate) {
+		row("credentials", "the emulator's key", "--emulate");
+	} else {
+		const char *v = key && *key ? key : token && *token ? token : NULL;
+
+		/* The kind and its last characters: the key is a secret whole. */
+		snprintf(shown, sizeof(shown), "%s ****%s", key && *key ? "API key" : "auth token",
+			 v && strlen(v) > 12 ? v + strlen(v) - 4 : "");
+		row("credentials", v ? shown : NULL,
+		    key && *key ? "ANTHROPIC_API_KEY" : token && *token ? "ANTHROPIC_AUTH_TOKEN"
+		    : "none: set ANTHROPIC_API_KEY");
+		if (!v)
+			status = CLI_CONFIG;
+	}
+	bedrock_client_free(c);
+	return status;
+}
+
 int cmd_config(int argc, char **argv)
 {
 	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
@@ -145,6 +179,15 @@ int cmd_config(int argc, char **argv)
 			fprintf(stderr, "bedrock config: unexpected argument '%s'\n%s", argv[i], usage);
 			return CLI_USAGE;
 		}
+	}
+	{
+		bedrock_platform platform;
+		const char *pfrom;
+
+		if (cli_platform(&platform, &pfrom))
+			return CLI_USAGE;
+		if (platform != BEDROCK_PLATFORM_BEDROCK)
+			return platform_config(platform, pfrom);
 	}
 	if (cli_g.emulate) {
 		printf("%-12s %-48s %s\n", "NAME", "VALUE", "FROM");

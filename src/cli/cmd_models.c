@@ -168,6 +168,69 @@ static int print_json(const row *rows, size_t n)
 	return CLI_OK;
 }
 
+/* The Anthropic API: /v1/models, every page (newest first). */
+static int api_models(bedrock_client *c, int json)
+{
+	cJSON *all = cJSON_CreateArray(), *page = NULL;
+	char path[512], after[256] = "";
+	int status = CLI_OK, more = 1;
+	const cJSON *m;
+
+	if (!all)
+		return CLI_USAGE;
+	while (more && !status) {
+		bedrock_response *r = NULL;
+		bedrock_error_info err;
+		const cJSON *data, *last = NULL;
+		int rc;
+
+		snprintf(path, sizeof(path), "/v1/models?limit=1000%s%s", after[0] ? "&after_id=" : "",
+			 after);
+		rc = bedrock_control_request(&r, c, "GET", path, NULL, 0, &err);
+		if ((status = cli_parse_response(&page, rc, r, &err)) != 0)
+			break;
+		data = cJSON_GetObjectItemCaseSensitive(page, "data");
+		cJSON_ArrayForEach(m, data) {
+			cJSON_AddItemToArray(all, cJSON_Duplicate(m, 1));
+			last = m;
+		}
+		more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(page, "has_more")) && last &&
+		       bedrock__json_str(last, "id");
+		if (more) {
+			/* The id goes into the query: only what an id is made of. */
+			const char *id = bedrock__json_str(last, "id");
+
+			if (strlen(id) >= sizeof(after) || strspn(id, "abcdefghijklmnopqrstuvwxyz"
+					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@") != strlen(id)) {
+				fprintf(stderr, "bedrock models: the API named an odd model id\n");
+				status = CLI_SERVICE;
+			}
+			snprintf(after, sizeof(after), "%s", id);
+		}
+		cJSON_Delete(page);
+		page = NULL;
+	}
+	if (!status && json) {
+		char *text = cJSON_PrintUnformatted(all);
+
+		if (text)
+			puts(text);
+		free(text);
+	} else if (!status) {
+		printf("%-28s %-14s %s\n", "NAME", "ALIAS", "ID");
+		cJSON_ArrayForEach(m, all) {
+			bedrock_platform p;
+			const bedrock_model_info *info = bedrock_model_find_platform_id(&p, bedrock__json_str(m, "id"));
+			const char *name = bedrock__json_str(m, "display_name");
+
+			printf("%-28s %-14s %s\n", name ? name : "-", info && info->alias ? info->alias : "-",
+			       bedrock__json_str(m, "id") ? bedrock__json_str(m, "id") : "-");
+		}
+	}
+	cJSON_Delete(all);
+	return status;
+}
+
 int cmd_models(int argc, char **argv)
 {
 	const char *provider = "Anthropic";
@@ -203,6 +266,11 @@ int cmd_models(int argc, char **argv)
 	}
 	filter.provider = strcmp(provider, "all") ? provider : NULL;
 	status = cli_client_open(&c);
+	if (!status && bedrock_client_platform(c) != BEDROCK_PLATFORM_BEDROCK) {
+		status = api_models(c, json);
+		bedrock_client_free(c);
+		return status;
+	}
 	if (!status) {
 		bedrock_response *r = NULL;
 		bedrock_error_info err;

@@ -605,6 +605,10 @@ int bedrock_control_request(bedrock_response **out, bedrock_client *c, const cha
 	if (!out || !c || !method || !path_and_query || path_and_query[0] != '/' ||
 	    strpbrk(path_and_query, "\r\n #") || strlen(path_and_query) >= sizeof(path))
 		return bedrock__err(err, BEDROCK_EINVAL, "a method and a path starting with / are required");
+	/* Off Bedrock, the platform's own API paths ("/v1/models"); Bedrock's
+	 * control plane is not there. */
+	if (c->platform != BEDROCK_PLATFORM_BEDROCK && strncmp(path_and_query, "/v1/", 4))
+		return bedrock__client_bedrock_only(c, "the control plane", err);
 	call.endpoint = c->control_endpoint;
 	q = strchr(path_and_query, '?');
 	snprintf(path, sizeof(path), "%.*s", (int)(q ? (size_t)(q - path_and_query) : strlen(path_and_query)),

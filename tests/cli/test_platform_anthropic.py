@@ -286,6 +286,10 @@ def chat(fake):
 
 def main():
     with Fake() as fake:
+        # Every state expects this test's key (the fake's default is another).
+        set_state = fake.set_state
+        fake.set_state = lambda st: set_state(dict({"api_key": KEY}, **st))
+        fake.set_state({})
         for part in (where_from, ask_modes, failures, tokens, models, config, chat):
             part(fake)
         check("the fake's log never has the key", KEY not in fake.log_text() and TOKEN not in fake.log_text())

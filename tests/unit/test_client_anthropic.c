@@ -586,7 +586,7 @@ static void test_anthropic__status_to_code(void **state)
 		{ 400, "invalid_request_error", BEDROCK_EHTTP, 0 },
 		{ 401, "authentication_error", BEDROCK_EAUTH, 0 },
 		{ 402, "billing_error", BEDROCK_EHTTP, 0 },
-		{ 403, "permission_error", BEDROCK_EHTTP, 0 },
+		{ 403, "permission_error", BEDROCK_EAUTH, 0 },	/* as on Bedrock */
 		{ 404, "not_found_error", BEDROCK_EHTTP, 0 },
 		{ 413, "request_too_large", BEDROCK_EHTTP, 0 },
 		{ 429, "rate_limit_error", BEDROCK_ETHROTTLED, 1 },
