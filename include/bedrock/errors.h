@@ -5,9 +5,11 @@
  * One error enum for the whole library.
  *
  * Every function that can fail returns an int: 0 on success, or one of the
- * negative codes below. Detail (what exactly was wrong, at which byte) is
- * kept in the handle that failed and read with that handle's *_errmsg()
- * function; nothing is kept in thread-local state.
+ * negative codes below. Where the detail is (docs/ERRORS.md): a function
+ * with a `bedrock_error_info *err` argument (every network call, every
+ * constructor) fills that caller-owned struct; a pure decoder or builder
+ * without one keeps it in its own handle, read with its *_errmsg()
+ * function. Nothing is kept in thread-local state or in a shared client.
  *
  * The enum is append-only: codes are never renumbered or removed, so a
  * program built against an older release keeps working with a newer one.
@@ -71,11 +73,13 @@ typedef struct bedrock_error_info {
 	int http_status;
 	/** 1 if retrying the same call may succeed. */
 	int retryable;
-	/** AWS error code, e.g. "ThrottlingException"; "" when none. */
+	/** The service's error type: Bedrock's "ThrottlingException", the
+	 *  Anthropic API's "overloaded_error"; "" when none. */
 	char aws_code[64];
 	/** What went wrong, in English. */
 	char message[512];
-	/** The AWS request id (x-amzn-RequestId), "" when none. */
+	/** The request id (Bedrock's x-amzn-RequestId, the Anthropic API's
+	 *  request-id), "" when none. */
 	char request_id[64];
 } bedrock_error_info;
 
