@@ -283,6 +283,19 @@ int bedrock_count_tokens(bedrock_response **out, bedrock_client *client, const c
 			 const void *body, size_t body_len, bedrock_error_info *err);
 
 /**
+ * The same two calls with request options, so a cancel token (and
+ * Bedrock's guardrail, trace, latency, tier and metadata headers) work
+ * there too. bedrock_converse() and bedrock_count_tokens() are these with
+ * @p options NULL, kept for the 0.x ABI.
+ */
+int bedrock_converse_ext(bedrock_response **out, bedrock_client *client, const char *model_id,
+			 const void *body, size_t body_len, const bedrock_request_options *options,
+			 bedrock_error_info *err);
+int bedrock_count_tokens_ext(bedrock_response **out, bedrock_client *client, const char *model_id,
+			     const void *body, size_t body_len,
+			     const bedrock_request_options *options, bedrock_error_info *err);
+
+/**
  * A control-plane GET (e.g. "/foundation-models?byProvider=Anthropic",
  * "/inference-profiles/ID" with the ID already encoded), or PUT/DELETE for
  * "/logging/modelinvocations".
@@ -348,6 +361,10 @@ int bedrock_invoke_model_stream(bedrock_stream **out, bedrock_client *client,
 /** ConverseStream; events are ConverseStream members (messageStart, ...). */
 int bedrock_converse_stream(bedrock_stream **out, bedrock_client *client, const char *model_id,
 			    const void *body, size_t body_len, bedrock_error_info *err);
+/** The same with request options (a cancel token, Bedrock's headers). */
+int bedrock_converse_stream_ext(bedrock_stream **out, bedrock_client *client,
+				const char *model_id, const void *body, size_t body_len,
+				const bedrock_request_options *options, bedrock_error_info *err);
 
 /**
  * The next event (lent until the next call on the stream).

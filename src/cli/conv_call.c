@@ -324,11 +324,13 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 	unsigned char kinds[MAX_BLOCKS] = { 0 };
 	bedrock_response *resp = NULL;
 	bedrock_stream *s = NULL;
+	bedrock_request_options ro = BEDROCK_REQUEST_OPTIONS_INIT;
 	bedrock_event ev;
 	double t0 = now_ms();
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	ro.cancel = cancel ? cancel->token : NULL;
 	conv_usage_init(&r->usage);
 	cli_g.in_stream = 0;
 	if (!stream) {
@@ -336,7 +338,11 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 		size_t len;
 		cJSON *o;
 
-		rc = bedrock_converse(&resp, c, m->id, body, strlen(body), err);
+		rc = bedrock_converse_ext(&resp, c, m->id, body, strlen(body), &ro, err);
+		if (canceled(cancel, rc)) {
+			r->canceled = 1;
+			return 0;
+		}
 		if (rc)
 			return rc;
 		r->usage.latency_ms = now_ms() - t0;
@@ -356,7 +362,11 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 		bedrock_response_free(resp);
 		return 0;
 	}
-	rc = bedrock_converse_stream(&s, c, m->id, body, strlen(body), err);
+	rc = bedrock_converse_stream_ext(&s, c, m->id, body, strlen(body), &ro, err);
+	if (canceled(cancel, rc)) {
+		r->canceled = 1;
+		return 0;
+	}
 	if (rc)
 		return rc;
 	cli_g.in_stream = 1;

@@ -429,6 +429,14 @@ int bedrock_converse_stream(bedrock_stream **out, bedrock_client *c, const char 
 			   err);
 }
 
+int bedrock_converse_stream_ext(bedrock_stream **out, bedrock_client *c, const char *model_id,
+				const void *body, size_t len, const bedrock_request_options *o,
+				bedrock_error_info *err)
+{
+	return open_stream(out, c, model_id, "/converse-stream", "ConverseStream", body, len, o,
+			   err);
+}
+
 static int fail(bedrock_stream *s, int rc, bedrock_error_info *err)
 {
 	s->failed = rc;
