@@ -408,130 +408,109 @@ static CURLcode run(const bedrock__conn *conn, const bedrock_cancel *cancel, int
 	return cc;
 }
 
+/* One attempt of a call whose answer is read whole into memory. */
+typedef struct perform_ctx {
+	bedrock_client *c;
+	const bedrock__call *call;
+	bedrock_response *r;
+	const char *url;
+	long long end;
+} perform_ctx;
+
+static int perform_attempt(void *p, bedrock__attempt *a, bedrock_error_info *err)
+{
+	perform_ctx *x = p;
+	bedrock_client *c = x->c;
+	const bedrock__call *call = x->call;
+	bedrock_response *r = x->r;
+	struct curl_slist *list = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	bedrock__conn conn;
+	CURLcode cc;
+	long status = 0;
+	int rc, cancelled;
+
+	r->attempts = a->number;
+	bedrock__buf_clear(&r->body);
+	bedrock__buf_clear(&r->headers);
+	if (bedrock__client_conn(&conn, c, call->endpoint))
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	if (x->end) {
+		/* This attempt gets what is left of the call, if less. */
+		long long left = x->end - bedrock__now_ms();
+
+		if (!c->total_timeout_ms || left < c->total_timeout_ms)
+			curl_easy_setopt(conn.easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
+	}
+	/* Signed afresh each attempt: a new date, and fresh credentials. */
+	rc = bedrock__client_request_headers(&list, c, call, &conn.sig, err);
+	if (rc) {
+		bedrock__client_release_conn(c, &conn);
+		return rc;
+	}
+	curl_easy_setopt(conn.easy, CURLOPT_URL, x->url);
+	curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
+	curl_easy_setopt(conn.easy, CURLOPT_HTTPHEADER, list);
+	if (call->body || !strcmp(call->method, "POST") || !strcmp(call->method, "PUT")) {
+		curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDS,
+				 call->body ? (const char *)call->body : "");
+		curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
+	} else {
+		curl_easy_setopt(conn.easy, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
+	}
+	curl_easy_setopt(conn.easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(conn.easy, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(conn.easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(conn.easy, CURLOPT_HEADERDATA, &r->headers);
+	curl_easy_setopt(conn.easy, CURLOPT_ERRORBUFFER, errbuf);
+	a->sent = 1;
+	cc = run(&conn, BEDROCK__CALL_CANCEL(call), &cancelled);
+	curl_easy_getinfo(conn.easy, CURLINFO_RESPONSE_CODE, &status);
+	/* The error buffer is ours: libcurl must not keep pointing at it. */
+	curl_easy_setopt(conn.easy, CURLOPT_ERRORBUFFER, NULL);
+	bedrock__client_release_conn(c, &conn);
+	curl_slist_free_all(list);
+	if (cancelled)
+		return bedrock__client_cancelled(err, "the call");
+	r->status = (int)status;
+	a->status = cc == CURLE_OK ? status : 0;
+	a->curl_code = (int)cc;
+	a->headers = &r->headers;
+	bedrock__headers_get(&r->headers, c->request_id_header, r->request_id,
+			     sizeof(r->request_id));
+	if (cc == CURLE_OPERATION_TIMEDOUT && x->end && bedrock__now_ms() >= x->end)
+		return bedrock__client_deadline_error(err, c);
+	if (cc != CURLE_OK)
+		return r->body.oom || r->headers.oom
+			       ? bedrock__err(err, BEDROCK_ENOMEM, "out of memory")
+			       : bedrock__client_transport_error(err, c, call->endpoint, x->url,
+								 (int)cc, errbuf);
+	if (status >= 300)
+		return bedrock__client_http_error(err, c, (int)status, &r->headers, r->body.ptr,
+						  r->body.len);
+	return 0;
+}
+
 int bedrock__client_perform(bedrock_response **out, bedrock_client *c, const bedrock__call *call,
 			    bedrock_error_info *err)
 {
-	const bedrock_cancel *cancel = BEDROCK__CALL_CANCEL(call);
-	bedrock_response *r = bedrock__calloc(1, sizeof(*r));
-	unsigned attempt, cost = 0;
-	int rc = 0, skew_retried = 0;
 	char url[4096];
-	long long end = bedrock__client_call_end(c);
+	perform_ctx x = { c, call, NULL, url, bedrock__client_call_end(c) };
+	int rc;
 
 	*out = NULL;
-	if (!r)
+	x.r = bedrock__calloc(1, sizeof(*x.r));
+	if (!x.r)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	snprintf(url, sizeof(url), "%s%s%s%s", call->endpoint, call->path, call->query ? "?" : "",
 		 call->query ? call->query : "");
-	for (attempt = 1;; attempt++) {
-		struct curl_slist *list = NULL;
-		char errbuf[CURL_ERROR_SIZE] = "";
-		bedrock__conn conn;
-		CURLcode cc;
-		long status = 0;
-		int cancelled;
-
-		r->attempts = attempt;
-		bedrock__buf_clear(&r->body);
-		bedrock__buf_clear(&r->headers);
-		if (bedrock__cancelled(cancel)) {
-			rc = bedrock__client_cancelled(err, "the call");
-			break;
-		}
-		bedrock__client_before_send(c, cancel);
-		if (bedrock__cancelled(cancel)) {
-			rc = bedrock__client_cancelled(err, "the call");
-			break;
-		}
-		if (end && bedrock__now_ms() >= end) {
-			rc = bedrock__client_deadline_error(err, c);
-			break;
-		}
-		if (bedrock__client_conn(&conn, c, call->endpoint)) {
-			rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-			break;
-		}
-		if (end) {
-			/* This attempt gets what is left of the call, if less. */
-			long long left = end - bedrock__now_ms();
-
-			if (!c->total_timeout_ms || left < c->total_timeout_ms)
-				curl_easy_setopt(conn.easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
-		}
-		/* Signed afresh each attempt: a new date, and fresh credentials. */
-		rc = bedrock__client_request_headers(&list, c, call, &conn.sig, err);
-		if (rc) {
-			bedrock__client_release_conn(c, &conn);
-			break;
-		}
-		curl_easy_setopt(conn.easy, CURLOPT_URL, url);
-		curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
-		curl_easy_setopt(conn.easy, CURLOPT_HTTPHEADER, list);
-		if (call->body || !strcmp(call->method, "POST") || !strcmp(call->method, "PUT")) {
-			curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDS,
-					 call->body ? (const char *)call->body : "");
-			curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
-		} else {
-			curl_easy_setopt(conn.easy, CURLOPT_HTTPGET, 1L);
-			curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
-		}
-		curl_easy_setopt(conn.easy, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(conn.easy, CURLOPT_WRITEDATA, &r->body);
-		curl_easy_setopt(conn.easy, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(conn.easy, CURLOPT_HEADERDATA, &r->headers);
-		curl_easy_setopt(conn.easy, CURLOPT_ERRORBUFFER, errbuf);
-		cc = run(&conn, cancel, &cancelled);
-		curl_easy_getinfo(conn.easy, CURLINFO_RESPONSE_CODE, &status);
-		/* The error buffer is ours: libcurl must not keep pointing at it. */
-		curl_easy_setopt(conn.easy, CURLOPT_ERRORBUFFER, NULL);
-		bedrock__client_release_conn(c, &conn);
-		curl_slist_free_all(list);
-		if (cancelled) {
-			rc = bedrock__client_cancelled(err, "the call");
-			break;
-		}
-		r->status = (int)status;
-		bedrock__headers_get(&r->headers, c->request_id_header, r->request_id,
-				     sizeof(r->request_id));
-		if (cc == CURLE_OK)
-			bedrock__client_after_answer(c, status == 429);
-		if (cc == CURLE_OPERATION_TIMEDOUT && end && bedrock__now_ms() >= end) {
-			rc = bedrock__client_deadline_error(err, c);
-			break;
-		}
-		if (cc != CURLE_OK) {
-			rc = r->body.oom || r->headers.oom
-				     ? bedrock__err(err, BEDROCK_ENOMEM, "out of memory")
-				     : bedrock__client_transport_error(err, c, call->endpoint, url, (int)cc,
-								       errbuf);
-		} else if (status >= 300) {
-			rc = bedrock__client_http_error(err, c, (int)status, &r->headers, r->body.ptr,
-							r->body.len);
-			if (!skew_retried && bedrock__client_skew(c, err, &r->headers)) {
-				/* Not counted as an attempt: our clock was wrong, not Bedrock. */
-				skew_retried = 1;
-				attempt--;
-				continue;
-			}
-		} else {
-			rc = 0;
-		}
-		bedrock__client_log(c, rc ? BEDROCK_LOG_WARN : BEDROCK_LOG_DEBUG,
-				    "%s %s -> %ld (attempt %u)%s%s", call->method, call->path, status,
-				    attempt, rc && err ? ": " : "", rc && err ? err->message : "");
-		if (!rc) {
-			bedrock_retry_success(c->retry, cost);
-			break;
-		}
-		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)cc, &r->headers, &cost,
-						  cancel, end))
-			break;
-	}
+	rc = bedrock__client_attempts(c, call, "the call", x.end, perform_attempt, &x, err);
 	if (rc) {
-		bedrock_response_free(r);
+		bedrock_response_free(x.r);
 		return rc;
 	}
-	*out = r;
+	*out = x.r;
 	return 0;
 }
 

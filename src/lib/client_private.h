@@ -186,4 +186,23 @@ void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char 
  * and returns 1 (the caller re-signs and retries once). */
 int bedrock__client_skew(bedrock_client *c, const bedrock_error_info *err, const bedrock_buf *headers);
 
+/* ---- the attempt loop (client_attempt.c) ---- */
+/* What one attempt reports back to the loop. */
+typedef struct bedrock__attempt {
+	unsigned number;		/* 1, 2, ...: set by the loop */
+	long status;			/* the HTTP status, 0 if no answer came */
+	int curl_code;			/* the transfer's CURLcode */
+	int sent;			/* the request left (an unsent one is not logged) */
+	const bedrock_buf *headers;	/* the answer's headers, or NULL */
+} bedrock__attempt;
+
+/* One attempt of call: 0, or a code with err filled. */
+typedef int (*bedrock__attempt_fn)(void *ctx, bedrock__attempt *a, bedrock_error_info *err);
+
+/* Runs fn until it succeeds, or fails in a way not to retry, or the call is
+ * cancelled ("<what> was cancelled") or passes end_ms (0: no deadline). */
+int bedrock__client_attempts(bedrock_client *c, const bedrock__call *call, const char *what,
+			     long long end_ms, bedrock__attempt_fn fn, void *ctx,
+			     bedrock_error_info *err);
+
 #endif

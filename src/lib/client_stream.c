@@ -342,59 +342,48 @@ static int bedrock_stream_path(char *path, size_t cap, bedrock_client *c, const 
 	return 0;
 }
 
+typedef struct open_ctx {
+	bedrock_stream *s;
+	const bedrock__call *call;
+} open_ctx;
+
+/* One attempt at opening s: the answer's headers read, or its error whole. */
+static int open_attempt(void *p, bedrock__attempt *a, bedrock_error_info *err)
+{
+	open_ctx *x = p;
+	bedrock_stream *s = x->s;
+	int rc = start(s, x->call, err);
+
+	a->sent = s->sent;
+	a->status = s->status;
+	a->curl_code = (int)s->result;
+	a->headers = &s->headers;
+	return rc;
+}
+
 int bedrock__client_open_stream(bedrock_stream **out, bedrock_client *c, const bedrock__call *call,
 				int sse, bedrock_error_info *err)
 {
-	bedrock_stream *s;
-	unsigned attempt, cost = 0;
-	int rc = 0, skew_retried = 0;
+	open_ctx x;
+	int rc;
 
 	if (!out)
 		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
 	*out = NULL;
 	if (bedrock__curl_init())
 		return bedrock__err(err, BEDROCK_EIO, "libcurl could not be initialised");
-	rc = stream_new(&s, c, call, sse, err);
+	rc = stream_new(&x.s, c, call, sse, err);
 	if (rc)
 		return rc;
-	for (attempt = 1;; attempt++) {
-		if (bedrock__cancelled(s->token)) {
-			rc = bedrock__client_cancelled(err, "the stream");
-			break;
-		}
-		if (s->end_ms && now_ms() >= s->end_ms) {
-			rc = bedrock__client_deadline_error(err, c);
-			break;
-		}
-		bedrock__client_before_send(c, s->token);
-		rc = bedrock__cancelled(s->token) ? bedrock__client_cancelled(err, "the stream")
-						  : start(s, call, err);
-		if (s->status)
-			bedrock__client_after_answer(c, s->status == 429);
-		if (rc && !skew_retried && bedrock__client_skew(c, err, &s->headers)) {
-			skew_retried = 1;
-			attempt--;
-			continue;
-		}
-		/* A request that was never sent (no credentials) is not logged as one. */
-		if (s->sent)
-			bedrock__client_log(c, rc ? BEDROCK_LOG_WARN : BEDROCK_LOG_DEBUG,
-					    "POST %s -> %ld (attempt %u)", call->path, s->status, attempt);
-		/* Only the opening of a stream is retried: no event has reached
-		 * the caller yet. */
-		if (!rc) {
-			bedrock_retry_success(c->retry, cost);
-			break;
-		}
-		if (!bedrock__client_should_retry(c, attempt, rc, err, (int)s->result, &s->headers, &cost,
-						  s->token, s->end_ms))
-			break;
-	}
+	x.call = call;
+	/* Only the opening of a stream is retried: no event has reached the
+	 * caller yet. */
+	rc = bedrock__client_attempts(c, call, "the stream", x.s->end_ms, open_attempt, &x, err);
 	if (rc) {
-		bedrock_stream_free(s);
+		bedrock_stream_free(x.s);
 		return rc;
 	}
-	*out = s;
+	*out = x.s;
 	return 0;
 }
 
