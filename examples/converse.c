@@ -12,7 +12,7 @@ static int turn(bedrock_client *client, const char *body)
 	bedrock_error_info err;
 
 	if (bedrock_converse(&res, client, "us.anthropic.claude-sonnet-4-5-20250929-v1:0", body,
-			     strlen(body), &err)) {
+			     strlen(body), NULL, &err)) {
 		fprintf(stderr, "%s: %s\n", err.aws_code, err.message);
 		return 1;
 	}

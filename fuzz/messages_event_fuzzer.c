@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data, *end = p + size, *nl;
-	bedrock_stream_event ev;
+	bedrock_messages_event ev;
 	bedrock_message_accumulator *acc = NULL;
 	bedrock_converse_accumulator *cacc = NULL;
 	bedrock_message *m = NULL;
@@ -73,14 +73,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	memset(&ev, 0, sizeof(ev));
-	if (bedrock_stream_event_parse(&ev, p, size) == 0) {
+	if (bedrock_messages_event_parse(&ev, p, size) == 0) {
 		touch_str(ev.type);
 		touch(ev.text, ev.text_len);
 		touch_str(ev.block_type);
 		touch_str(ev.stop_reason_str);
 		touch_str(ev.error_message);
 	}
-	bedrock_stream_event_dispose(&ev);
+	bedrock_messages_event_dispose(&ev);
 
 	if (bedrock_message_parse(&m, p, size) == 0)
 		touch_message(m);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates the section 3 manual of libbedrock at build time.
 
-  mkman.py --include include/bedrock --docs docs --version 0.1.0 \
+  mkman.py --include include/bedrock --docs docs --version 1.0.0 \
            --date 2026-11-23 --out build/man
 
 writes OUT/man3/:

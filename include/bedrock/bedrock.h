@@ -27,12 +27,12 @@
 extern "C" {
 #endif
 
-#define BEDROCK_VERSION_MAJOR 0
-#define BEDROCK_VERSION_MINOR 1
+#define BEDROCK_VERSION_MAJOR 1
+#define BEDROCK_VERSION_MINOR 0
 #define BEDROCK_VERSION_PATCH 0
-#define BEDROCK_VERSION "0.1.0"
+#define BEDROCK_VERSION "1.0.0"
 
-/** The version of the library actually linked, e.g. "0.1.0". */
+/** The version of the library actually linked, e.g. "1.0.0". */
 const char *bedrock_version(void);
 
 /**

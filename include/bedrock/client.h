@@ -274,26 +274,17 @@ int bedrock_invoke_model(bedrock_response **out, bedrock_client *client, const c
 			 const void *body, size_t body_len,
 			 const bedrock_request_options *options, bedrock_error_info *err);
 
-/** Converse: @p body is the Converse request JSON. */
+/** Converse: @p body is the Converse request JSON. @p options as above
+ *  (a cancel token; Bedrock's guardrail, trace, latency, tier and metadata
+ *  headers), or NULL. */
 int bedrock_converse(bedrock_response **out, bedrock_client *client, const char *model_id,
-		     const void *body, size_t body_len, bedrock_error_info *err);
+		     const void *body, size_t body_len, const bedrock_request_options *options,
+		     bedrock_error_info *err);
 
 /** CountTokens: @p body is {"input": {...}} as Bedrock takes it. */
 int bedrock_count_tokens(bedrock_response **out, bedrock_client *client, const char *model_id,
-			 const void *body, size_t body_len, bedrock_error_info *err);
-
-/**
- * The same two calls with request options, so a cancel token (and
- * Bedrock's guardrail, trace, latency, tier and metadata headers) work
- * there too. bedrock_converse() and bedrock_count_tokens() are these with
- * @p options NULL, kept for the 0.x ABI.
- */
-int bedrock_converse_ext(bedrock_response **out, bedrock_client *client, const char *model_id,
 			 const void *body, size_t body_len, const bedrock_request_options *options,
 			 bedrock_error_info *err);
-int bedrock_count_tokens_ext(bedrock_response **out, bedrock_client *client, const char *model_id,
-			     const void *body, size_t body_len,
-			     const bedrock_request_options *options, bedrock_error_info *err);
 
 /**
  * A control-plane GET (e.g. "/foundation-models?byProvider=Anthropic",
@@ -360,11 +351,8 @@ int bedrock_invoke_model_stream(bedrock_stream **out, bedrock_client *client,
 
 /** ConverseStream; events are ConverseStream members (messageStart, ...). */
 int bedrock_converse_stream(bedrock_stream **out, bedrock_client *client, const char *model_id,
-			    const void *body, size_t body_len, bedrock_error_info *err);
-/** The same with request options (a cancel token, Bedrock's headers). */
-int bedrock_converse_stream_ext(bedrock_stream **out, bedrock_client *client,
-				const char *model_id, const void *body, size_t body_len,
-				const bedrock_request_options *options, bedrock_error_info *err);
+			    const void *body, size_t body_len,
+			    const bedrock_request_options *options, bedrock_error_info *err);
 
 /**
  * The next event (lent until the next call on the stream).
@@ -405,7 +393,8 @@ int bedrock_multi_invoke_model_stream(bedrock_stream **out, bedrock_multi *multi
 /** Starts a ConverseStream in @p multi. */
 int bedrock_multi_converse_stream(bedrock_stream **out, bedrock_multi *multi,
 				  bedrock_client *client, const char *model_id, const void *body,
-				  size_t body_len, bedrock_error_info *err);
+				  size_t body_len, const bedrock_request_options *options,
+				  bedrock_error_info *err);
 
 /**
  * The next event of any stream in @p multi, waiting at most @p timeout_ms

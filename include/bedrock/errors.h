@@ -60,6 +60,20 @@ typedef enum bedrock_error {
 } bedrock_error;
 
 /**
+ * How structs the caller allocates grow without an ABI break. Each struct
+ * the library fills in the caller's memory (bedrock_error_info,
+ * bedrock_event, bedrock_messages_event, ...) ends with
+ * `void *reserved[BEDROCK_RESERVED]`: a later 1.x version carves new fields
+ * out of that space, so the struct's size and the offsets of the fields
+ * before it never change within a SONAME. The caller never reads or writes
+ * it; the library writes it only where a version puts a field. Structs the
+ * library lends by pointer (bedrock_model_info, bedrock_content_block, ...)
+ * are never allocated by the caller and simply grow at the end; options
+ * structs carry a leading version instead. docs/CONVENTIONS.md.
+ */
+#define BEDROCK_RESERVED 4
+
+/**
  * Detail of one failed call, filled by functions that take a
  * `bedrock_error_info *err` (optional) argument. The caller owns it, so a
  * handle shared by many threads never mixes up two calls' errors. Strings
@@ -81,6 +95,9 @@ typedef struct bedrock_error_info {
 	/** The request id (Bedrock's x-amzn-RequestId, the Anthropic API's
 	 *  request-id), "" when none. */
 	char request_id[64];
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_error_info;
 
 /**

@@ -81,6 +81,9 @@ typedef struct bedrock_es_message {
 	size_t header_count;
 	const uint8_t *payload;
 	size_t payload_len;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_es_message;
 
 /**
@@ -237,6 +240,9 @@ typedef struct bedrock_event {
 	size_t text_len;
 	/** The frame itself. */
 	const bedrock_es_message *message;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_event;
 
 #define BEDROCK_EVENT_READER_OPTIONS_VERSION 1

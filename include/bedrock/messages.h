@@ -9,7 +9,7 @@
  *
  * Everything here is pure: no I/O, no clock, no global state. The raw JSON
  * is always reachable (bedrock_message_json(), bedrock_content_block.json,
- * bedrock_stream_event.json), so a field the API gains tomorrow is never
+ * bedrock_messages_event.json), so a field the API gains tomorrow is never
  * out of reach.
  *
  * Strings handed out through `const char *` are lent: they live as long as
@@ -256,6 +256,9 @@ typedef struct bedrock_usage {
 	int64_t ephemeral_5m_input_tokens;
 	/** usage.cache_creation.ephemeral_1h_input_tokens */
 	int64_t ephemeral_1h_input_tokens;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_usage;
 
 typedef enum bedrock_content_type {
@@ -361,7 +364,7 @@ bedrock_stop_reason bedrock_stop_reason_from_string(const char *s);
 
 /* ---- streaming ---------------------------------------------------------- */
 
-typedef enum bedrock_stream_event_kind {
+typedef enum bedrock_messages_event_kind {
 	BEDROCK_STREAM_UNKNOWN = 0,
 	BEDROCK_STREAM_MESSAGE_START,
 	BEDROCK_STREAM_CONTENT_BLOCK_START,
@@ -371,7 +374,7 @@ typedef enum bedrock_stream_event_kind {
 	BEDROCK_STREAM_MESSAGE_STOP,
 	BEDROCK_STREAM_PING,
 	BEDROCK_STREAM_ERROR
-} bedrock_stream_event_kind;
+} bedrock_messages_event_kind;
 
 typedef enum bedrock_stream_delta_kind {
 	BEDROCK_DELTA_NONE = 0,
@@ -391,15 +394,18 @@ typedef struct bedrock_invocation_metrics {
 	int64_t first_byte_latency;
 	int64_t cache_read_input_token_count;
 	int64_t cache_write_input_token_count;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_invocation_metrics;
 
 /**
  * One Anthropic stream event (bedrock_event.json of a `chunk`). Filled by
- * bedrock_stream_event_parse(); its strings are lent until
- * bedrock_stream_event_dispose() or the next parse into it.
+ * bedrock_messages_event_parse(); its strings are lent until
+ * bedrock_messages_event_dispose() or the next parse into it.
  */
-typedef struct bedrock_stream_event {
-	bedrock_stream_event_kind kind;
+typedef struct bedrock_messages_event {
+	bedrock_messages_event_kind kind;
 	/** The event's "type" ("" if none). */
 	const char *type;
 	/** content_block_*: the block index; else -1. */
@@ -430,21 +436,25 @@ typedef struct bedrock_stream_event {
 	size_t json_len;
 	/** Internal: the parsed tree. */
 	void *priv;
-} bedrock_stream_event;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
+} bedrock_messages_event;
 
 /**
  * Parses one Anthropic stream event. `out` must start as
- * BEDROCK_STREAM_EVENT_INIT (or zeroed); parsing again reuses it.
+ * BEDROCK_MESSAGES_EVENT_INIT (or zeroed); parsing again reuses it.
  *
- * @param[out] out the event; bedrock_stream_event_dispose() when done
+ * @param[out] out the event; bedrock_messages_event_dispose() when done
  * @param json the event JSON; must outlive `out` (json is lent from it)
  * @return 0, BEDROCK_EPROTOCOL (not a JSON object) or BEDROCK_ENOMEM
  */
-int bedrock_stream_event_parse(bedrock_stream_event *out, const char *json, size_t len);
-/** Zeroes a bedrock_stream_event before its first parse. */
-#define BEDROCK_STREAM_EVENT_INIT { BEDROCK_STREAM_UNKNOWN, NULL, 0, BEDROCK_DELTA_NONE, NULL, 0, NULL, \
-	BEDROCK_STOP_NONE, NULL, NULL, 0, { 0, 0, 0, 0, 0, 0 }, 0, { 0, 0, 0, 0, 0, 0 }, NULL, NULL, NULL, 0, NULL }
-void bedrock_stream_event_dispose(bedrock_stream_event *ev);
+int bedrock_messages_event_parse(bedrock_messages_event *out, const char *json, size_t len);
+/** Zeroes a bedrock_messages_event before its first parse. */
+#define BEDROCK_MESSAGES_EVENT_INIT { BEDROCK_STREAM_UNKNOWN, NULL, 0, BEDROCK_DELTA_NONE, NULL, 0, NULL, \
+	BEDROCK_STOP_NONE, NULL, NULL, 0, { 0, 0, 0, 0, 0, 0, { NULL } }, 0, { 0, 0, 0, 0, 0, 0, { NULL } }, \
+	NULL, NULL, NULL, 0, NULL, { NULL } }
+void bedrock_messages_event_dispose(bedrock_messages_event *ev);
 
 /** Rebuilds the final message from a stream of events. Not thread-safe. */
 typedef struct bedrock_message_accumulator bedrock_message_accumulator;
@@ -459,7 +469,7 @@ void bedrock_message_accumulator_free(bedrock_message_accumulator *acc);
  *         out of range), BEDROCK_ESERVICE or BEDROCK_ENOMEM
  */
 int bedrock_message_accumulator_feed(bedrock_message_accumulator *acc,
-				     const bedrock_stream_event *ev);
+				     const bedrock_messages_event *ev);
 /** Parses and feeds one event JSON. */
 int bedrock_message_accumulator_feed_json(bedrock_message_accumulator *acc, const char *json,
 					  size_t len);

@@ -288,6 +288,9 @@ typedef struct bedrock_model_ref {
 	 * the string given to bedrock_model_resolve(); else NULL.
 	 */
 	const char *resource_id;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_model_ref;
 
 /**
@@ -415,6 +418,9 @@ typedef struct bedrock_inference_profile {
 	char name[96];
 	/** bedrock_profile_geo_regions(geo). */
 	const char *const *regions;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_inference_profile;
 
 /** Number of system inference profiles (one per model and geo bit). */

@@ -181,6 +181,9 @@ typedef struct bedrock_retry_decision {
 	/** When retrying: the quota taken; pass it to bedrock_retry_success()
 	 *  if the retry succeeds. 0 otherwise (and always in legacy mode). */
 	unsigned int quota_cost;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_retry_decision;
 
 /**
@@ -240,6 +243,9 @@ typedef struct bedrock_retry_stats {
 	double tokens;
 	/** Adaptive: smoothed send rate, requests per second. */
 	double measured_rate;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_retry_stats;
 
 void bedrock_retry_get_stats(bedrock_retry_stats *out, bedrock_retry *retry);

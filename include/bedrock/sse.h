@@ -52,6 +52,9 @@ typedef struct bedrock_sse_event {
 	/** Stream offset of the event's first line, counted from the first byte
 	 * ever fed. */
 	uint64_t offset;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
 } bedrock_sse_event;
 
 #define BEDROCK_SSE_DECODER_OPTIONS_VERSION 1

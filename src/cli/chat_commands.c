@@ -165,7 +165,7 @@ static void tokens(chat *ch)
 		goto done;
 	}
 	cli_note_model(conv_model_count_id(&ch->m));
-	rc = bedrock_count_tokens(&resp, ch->c, conv_model_count_id(&ch->m), count, strlen(count),
+	rc = bedrock_count_tokens(&resp, ch->c, conv_model_count_id(&ch->m), count, strlen(count), NULL,
 				  &err);
 	if (rc) {
 		cli_report(rc, &err);

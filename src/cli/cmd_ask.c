@@ -344,7 +344,7 @@ int cmd_tokens(int argc, char **argv)
 		goto done;
 	}
 	/* CountTokens takes the base model id, not a profile. */
-	rc = bedrock_count_tokens(&resp, c, conv_model_count_id(&m), count, strlen(count), &err);
+	rc = bedrock_count_tokens(&resp, c, conv_model_count_id(&m), count, strlen(count), NULL, &err);
 	if (rc) {
 		status = cli_report(rc, &err);
 		goto done;

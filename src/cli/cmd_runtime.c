@@ -204,12 +204,12 @@ static int runtime(int argc, char **argv, int op, const char *usage)
 		status = CLI_USAGE;
 	else if (!status && a.stream) {
 		rc = op == 0 ? bedrock_invoke_model_stream(&s, c, a.model_id, body.data, body.len, &a.headers, &err)
-			     : bedrock_converse_stream(&s, c, a.model_id, body.data, body.len, &err);
+			     : bedrock_converse_stream(&s, c, a.model_id, body.data, body.len, NULL, &err);
 		status = rc ? cli_report(rc, &err) : print_stream(s, out.f, op == 1);
 	} else if (!status) {
 		rc = op == 0   ? bedrock_invoke_model(&r, c, a.model_id, body.data, body.len, &a.headers, &err)
-		     : op == 1 ? bedrock_converse(&r, c, a.model_id, body.data, body.len, &err)
-			       : bedrock_count_tokens(&r, c, a.model_id, body.data, body.len, &err);
+		     : op == 1 ? bedrock_converse(&r, c, a.model_id, body.data, body.len, NULL, &err)
+			       : bedrock_count_tokens(&r, c, a.model_id, body.data, body.len, NULL, &err);
 		if (rc) {
 			status = cli_report(rc, &err);
 		} else {

@@ -87,7 +87,7 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 		       conv_cancel *cancel, bedrock_error_info *err)
 {
 	bedrock_message_accumulator *acc = NULL;
-	bedrock_stream_event se = BEDROCK_STREAM_EVENT_INIT;
+	bedrock_messages_event se = BEDROCK_MESSAGES_EVENT_INIT;
 	conv_stream_state st = { "" };
 	bedrock_request_options ro = BEDROCK_REQUEST_OPTIONS_INIT;
 	bedrock_stream *s = NULL;
@@ -131,7 +131,7 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 	while ((rc = bedrock_stream_next(&ev, s, err)) == 0) {
 		if (ev.kind != BEDROCK_EVENT_EVENT || !ev.type || !ev.json)
 			continue;
-		if (bedrock_stream_event_parse(&se, ev.json, ev.json_len))
+		if (bedrock_messages_event_parse(&se, ev.json, ev.json_len))
 			continue;
 		if (se.kind == BEDROCK_STREAM_CONTENT_BLOCK_DELTA && r->usage.first_token_ms < 0)
 			r->usage.first_token_ms = now_ms() - t0;
@@ -144,7 +144,7 @@ int conv_call_messages(conv_result *r, bedrock_client *c, const conv_model *m,
 	if (cancel)
 		cancel->stream = NULL;
 	r->canceled = canceled(cancel, rc);
-	bedrock_stream_event_dispose(&se);
+	bedrock_messages_event_dispose(&se);
 	r->usage.latency_ms = now_ms() - t0;
 	if (rc == BEDROCK_ITEROVER || r->canceled)
 		rc = 0;
@@ -338,7 +338,7 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 		size_t len;
 		cJSON *o;
 
-		rc = bedrock_converse_ext(&resp, c, m->id, body, strlen(body), &ro, err);
+		rc = bedrock_converse(&resp, c, m->id, body, strlen(body), &ro, err);
 		if (canceled(cancel, rc)) {
 			r->canceled = 1;
 			return 0;
@@ -362,7 +362,7 @@ int conv_call_converse(conv_result *r, bedrock_client *c, const conv_model *m, c
 		bedrock_response_free(resp);
 		return 0;
 	}
-	rc = bedrock_converse_stream_ext(&s, c, m->id, body, strlen(body), &ro, err);
+	rc = bedrock_converse_stream(&s, c, m->id, body, strlen(body), &ro, err);
 	if (canceled(cancel, rc)) {
 		r->canceled = 1;
 		return 0;

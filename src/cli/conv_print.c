@@ -178,7 +178,7 @@ void conv_print_message(conv_printer *p, const bedrock_message *msg)
 }
 
 /* Follows one Anthropic stream event. */
-void conv_print_event(conv_printer *p, conv_stream_state *st, const bedrock_stream_event *ev,
+void conv_print_event(conv_printer *p, conv_stream_state *st, const bedrock_messages_event *ev,
 		      const bedrock_message_accumulator *acc)
 {
 	switch (ev->kind) {

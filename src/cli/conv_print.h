@@ -16,7 +16,7 @@ void conv_print_end_thinking(conv_printer *p);
 void conv_print_tool_call(conv_printer *p, const char *id, const char *name, const char *input,
 			  size_t input_len);
 void conv_printer_flush(conv_printer *p);
-void conv_print_event(conv_printer *p, conv_stream_state *st, const bedrock_stream_event *ev,
+void conv_print_event(conv_printer *p, conv_stream_state *st, const bedrock_messages_event *ev,
 		      const bedrock_message_accumulator *acc);
 
 #endif

@@ -559,27 +559,15 @@ int bedrock_invoke_model(bedrock_response **out, bedrock_client *c, const char *
 }
 
 int bedrock_converse(bedrock_response **out, bedrock_client *c, const char *model_id,
-		     const void *body, size_t len, bedrock_error_info *err)
-{
-	return runtime_call(out, c, model_id, "/converse", body, len, NULL, err);
-}
-
-int bedrock_converse_ext(bedrock_response **out, bedrock_client *c, const char *model_id,
-			 const void *body, size_t len, const bedrock_request_options *o,
-			 bedrock_error_info *err)
+		     const void *body, size_t len, const bedrock_request_options *o,
+		     bedrock_error_info *err)
 {
 	return runtime_call(out, c, model_id, "/converse", body, len, o, err);
 }
 
 int bedrock_count_tokens(bedrock_response **out, bedrock_client *c, const char *model_id,
-			 const void *body, size_t len, bedrock_error_info *err)
-{
-	return runtime_call(out, c, model_id, "/count-tokens", body, len, NULL, err);
-}
-
-int bedrock_count_tokens_ext(bedrock_response **out, bedrock_client *c, const char *model_id,
-			     const void *body, size_t len, const bedrock_request_options *o,
-			     bedrock_error_info *err)
+			 const void *body, size_t len, const bedrock_request_options *o,
+			 bedrock_error_info *err)
 {
 	return runtime_call(out, c, model_id, "/count-tokens", body, len, o, err);
 }

@@ -412,15 +412,8 @@ int bedrock_invoke_model_stream(bedrock_stream **out, bedrock_client *c, const c
 }
 
 int bedrock_converse_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
-			    const void *body, size_t len, bedrock_error_info *err)
-{
-	return open_stream(out, c, model_id, "/converse-stream", "ConverseStream", body, len, NULL,
-			   err);
-}
-
-int bedrock_converse_stream_ext(bedrock_stream **out, bedrock_client *c, const char *model_id,
-				const void *body, size_t len, const bedrock_request_options *o,
-				bedrock_error_info *err)
+			    const void *body, size_t len, const bedrock_request_options *o,
+			    bedrock_error_info *err)
 {
 	return open_stream(out, c, model_id, "/converse-stream", "ConverseStream", body, len, o,
 			   err);
@@ -696,9 +689,9 @@ int bedrock_multi_invoke_model_stream(bedrock_stream **out, bedrock_multi *m, be
 
 int bedrock_multi_converse_stream(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
 				  const char *model_id, const void *body, size_t len,
-				  bedrock_error_info *err)
+				  const bedrock_request_options *o, bedrock_error_info *err)
 {
-	return multi_open(out, m, c, model_id, "/converse-stream", "ConverseStream", body, len, NULL,
+	return multi_open(out, m, c, model_id, "/converse-stream", "ConverseStream", body, len, o,
 			  err);
 }
 

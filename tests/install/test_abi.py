@@ -4,11 +4,15 @@ functions declared in include/bedrock/*.h (no data, no bedrock__ helper, no
 other name); its SONAME is libbedrock.so.<major version>; no function of
 that SONAME's baseline (tests/install/abi/) has gone, which would need a new
 SONAME; and every global symbol the static archive defines is bedrock_*,
-so linking it never clashes with a program's own names.
+so linking it never clashes with a program's own names; and the structs
+the caller allocates keep the size and layout recorded in
+tests/install/abi/structs.txt (they grow only into their reserved space).
 Usage: test_abi.py BUILD_DIR SOURCE_DIR"""
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
 from common import BUILD, SRC, check, finish, run
 
@@ -54,6 +58,40 @@ def main():
           foreign)
 
 
+# The structs a caller allocates and the library fills: their size and the
+# offset of their reserved tail are ABI (README, "Versioning and ABI").
+def check_struct_layout():
+    path = os.path.join(SRC, "tests", "install", "abi", "structs.txt")
+    want = {}
+    for ln in open(path):
+        if ln.strip() and not ln.startswith("#"):
+            name, size, off = ln.split()
+            want[name] = (int(size), int(off))
+    prog = ["#include <stddef.h>", "#include <stdio.h>", "#include <bedrock/bedrock.h>",
+            "int main(void) {"]
+    for name in want:
+        prog.append('printf("%%s %%zu %%zu\\n", "%s", sizeof(%s), offsetof(%s, reserved));'
+                    % (name, name, name))
+    prog.append("return 0; }")
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "layout.c")
+        exe = os.path.join(d, "layout")
+        open(src, "w").write("\n".join(prog) + "\n")
+        r = subprocess.run([os.environ.get("CC", "cc"), "-std=c11", "-I",
+                            os.path.join(SRC, "include"), src, "-o", exe],
+                           capture_output=True, text=True)
+        if not check("the layout probe compiles", r.returncode == 0, r.stderr):
+            return
+        out = subprocess.run([exe], capture_output=True, text=True).stdout
+    got = {n: (int(a), int(b)) for n, a, b in (ln.split() for ln in out.splitlines())}
+    for name, (size, off) in want.items():
+        check("%s keeps its size (%d) and reserved offset (%d)" % (name, size, off),
+              got.get(name) == (size, off),
+              "now %s: a field added outside the reserved space is an ABI break" % (got.get(name),))
+
+
 if __name__ == "__main__":
+    if os.uname().machine == "x86_64":  # the recorded layout is LP64 x86-64
+        check_struct_layout()
     main()
     finish()

@@ -51,11 +51,11 @@ def main():
             check("Depends names " + lib, re.search(r"(^|, )%s( |,|$)" % lib, dep), dep)
         check("Depends has versions (dpkg-shlibdeps)", re.search(r"libc6 \(>= [0-9.]+\)", dep), dep)
         r = run(["sh", "-c", "dpkg-deb --ctrl-tarfile '%s' | tar -xO ./shlibs" % deb])
-        check("shlibs file for libbedrock.so.0", re.match(r"libbedrock 0 bedrock \(>= ", r.stdout),
+        check("shlibs file for libbedrock.so.1", re.match(r"libbedrock 1 bedrock \(>= ", r.stdout),
               r.stdout + r.stderr)
 
         files = run(["dpkg-deb", "-c", deb]).stdout
-        for path in (r"\./usr/bin/bedrock$", r"/libbedrock\.so\.0\.\d+\.\d+$", r"/libbedrock\.so\.0 -> ",
+        for path in (r"\./usr/bin/bedrock$", r"/libbedrock\.so\.1\.\d+\.\d+$", r"/libbedrock\.so\.1 -> ",
                      r"/libbedrock\.a$", r"\./usr/include/bedrock/bedrock\.h$",
                      r"/pkgconfig/bedrock\.pc$", r"/cmake/bedrock/bedrockConfig\.cmake$",
                      r"\./usr/share/man/man1/bedrock\.1$", r"\./usr/share/man/man3/bedrock_stream_next\.3$",
@@ -96,19 +96,19 @@ def main():
         r = run([bedrock, "debug", "eventstream", "--text", VECTOR])
         check("the packaged bedrock decodes a recorded stream",
               "212 degrees Fahrenheit is equivalent to 100 degrees Celsius" in r.stdout, r.stdout[:300])
-        libs = [os.path.dirname(p) for p in glob.glob(os.path.join(usr, "lib", "**", "libbedrock.so.0"),
+        libs = [os.path.dirname(p) for p in glob.glob(os.path.join(usr, "lib", "**", "libbedrock.so.1"),
                                                       recursive=True)]
-        if check("libbedrock.so.0 is in the package", libs, ""):
+        if check("libbedrock.so.1 is in the package", libs, ""):
             # The packaged shared library, loaded by python3's ctypes; the
             # packaged CLI against the packaged emulator.
             emu = Emulator(bedrock)
             try:
                 prog = ("import ctypes, sys\n"
-                        "lib = ctypes.CDLL('libbedrock.so.0')\n"
+                        "lib = ctypes.CDLL('libbedrock.so.1')\n"
                         "lib.bedrock_version.restype = ctypes.c_char_p\n"
                         "print(lib.bedrock_version().decode())\n")
                 r = run(["python3", "-c", prog], env=dict(CLIENT_ENV, LD_LIBRARY_PATH=libs[0]))
-                check("the packaged libbedrock.so.0 loads and answers bedrock_version()",
+                check("the packaged libbedrock.so.1 loads and answers bedrock_version()",
                       r.returncode == 0 and re.match(r"\d+\.\d+\.\d+", r.stdout), r.stdout + r.stderr)
                 r = run([bedrock, "--endpoint-url", emu.url, "--region", "us-east-1", "invoke",
                          "--model-id", "global.anthropic.claude-sonnet-4-5-20250929-v1:0", "--body",

@@ -115,7 +115,7 @@ def with_cmake(root, work, url):
             "-DCMAKE_PREFIX_PATH=" + root, "-DEXAMPLE=" + EXAMPLE, "-DCMAKE_BUILD_TYPE=Debug",
             "-DCMAKE_C_FLAGS=" + flags, "-DCMAKE_EXE_LINKER_FLAGS=" + flags]
     r = run(conf)
-    if not check("find_package(bedrock 0.1) configures", r.returncode == 0, r.stdout + r.stderr):
+    if not check("find_package(bedrock 1.0) configures", r.returncode == 0, r.stdout + r.stderr):
         return
     check("it found version %s" % ".".join(VERSION),
           "found bedrock %s" % ".".join(VERSION) in r.stdout, r.stdout)

@@ -88,7 +88,7 @@ static void test_client__invoke_converse_count(void **state)
 	assert_int_equal(bedrock_response_attempts(r), 1);
 	bedrock_response_free(r);
 
-	assert_int_equal(bedrock_converse(&r, c, MODEL, CONVERSE, strlen(CONVERSE), &err), 0);
+	assert_int_equal(bedrock_converse(&r, c, MODEL, CONVERSE, strlen(CONVERSE), NULL, &err), 0);
 	assert_non_null(strstr(bedrock_response_body(r, NULL), "You said: Hello, world"));
 	assert_non_null(strstr(bedrock_response_body(r, NULL), "\"stopReason\":\"end_turn\""));
 	bedrock_response_free(r);
@@ -98,7 +98,7 @@ static void test_client__invoke_converse_count(void **state)
 					 "\"content\":[{\"text\":\"Hello, world\"}]}]}}}";
 
 		assert_int_equal(bedrock_count_tokens(&r, c, "anthropic.claude-sonnet-4-5-20250929-v1:0",
-						      ct, strlen(ct), &err), 0);
+						      ct, strlen(ct), NULL, &err), 0);
 		assert_non_null(strstr(bedrock_response_body(r, NULL), "\"inputTokens\":"));
 		bedrock_response_free(r);
 	}
@@ -173,7 +173,7 @@ static void test_client__streams(void **state)
 	assert_int_equal(strlen(bedrock_stream_request_id(s)), 36);
 	bedrock_stream_free(s);
 
-	assert_int_equal(bedrock_converse_stream(&s, c, MODEL, CONVERSE, strlen(CONVERSE), &err), 0);
+	assert_int_equal(bedrock_converse_stream(&s, c, MODEL, CONVERSE, strlen(CONVERSE), NULL, &err), 0);
 	assert_string_equal(drain(s, &rc, &err), "You said: Hello, world");
 	assert_int_equal(rc, BEDROCK_ITEROVER);
 	bedrock_stream_free(s);

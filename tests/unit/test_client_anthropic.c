@@ -211,7 +211,7 @@ typedef struct drained {
 static void drain(drained *d, bedrock_stream *s)
 {
 	bedrock_message_accumulator *acc;
-	bedrock_stream_event se = BEDROCK_STREAM_EVENT_INIT;
+	bedrock_messages_event se = BEDROCK_MESSAGES_EVENT_INIT;
 	bedrock_event ev;
 	size_t n = 0;
 
@@ -239,10 +239,10 @@ static void drain(drained *d, bedrock_stream *s)
 			n += ev.text_len;
 			d->text[n] = '\0';
 		}
-		assert_int_equal(bedrock_stream_event_parse(&se, ev.json, ev.json_len), 0);
+		assert_int_equal(bedrock_messages_event_parse(&se, ev.json, ev.json_len), 0);
 		assert_int_equal(bedrock_message_accumulator_feed(acc, &se), 0);
 	}
-	bedrock_stream_event_dispose(&se);
+	bedrock_messages_event_dispose(&se);
 	if (bedrock_message_accumulator_message(&d->msg, acc))
 		d->msg = NULL;
 	bedrock_message_accumulator_free(acc);
@@ -1111,13 +1111,13 @@ static void test_anthropic__bedrock_only_calls(void **state)
 	fake_state("{}");
 	assert_int_equal(bedrock_invoke_model(&resp, c, MODEL, body, strlen(body), NULL, &err), BEDROCK_ENOTSUP);
 	assert_int_equal(err.code, BEDROCK_ENOTSUP);
-	assert_int_equal(bedrock_converse(&resp, c, MODEL, body, strlen(body), &err), BEDROCK_ENOTSUP);
-	assert_int_equal(bedrock_count_tokens(&resp, c, MODEL, body, strlen(body), &err), BEDROCK_ENOTSUP);
+	assert_int_equal(bedrock_converse(&resp, c, MODEL, body, strlen(body), NULL, &err), BEDROCK_ENOTSUP);
+	assert_int_equal(bedrock_count_tokens(&resp, c, MODEL, body, strlen(body), NULL, &err), BEDROCK_ENOTSUP);
 	assert_int_equal(bedrock_control_request(&resp, c, "GET", "/foundation-models", NULL, 0, &err),
 			 BEDROCK_ENOTSUP);
 	assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, body, strlen(body), NULL, &err),
 			 BEDROCK_ENOTSUP);
-	assert_int_equal(bedrock_converse_stream(&s, c, MODEL, body, strlen(body), &err), BEDROCK_ENOTSUP);
+	assert_int_equal(bedrock_converse_stream(&s, c, MODEL, body, strlen(body), NULL, &err), BEDROCK_ENOTSUP);
 	assert_null(resp);
 	assert_null(s);
 	/* Refused before anything was sent. */

@@ -147,20 +147,20 @@ static void test_endpoint__path_prefix_is_signed(void **state)
 	assert_int_equal(client_at(&c, url, NULL, SECRET, &err), 0);
 	rc = bedrock_invoke_model(&r, c, MODEL, HELLO, strlen(HELLO), NULL, &err);
 	expect_unknown(rc, &err, "invoke");
-	rc = bedrock_converse(&r, c, MODEL, CONVERSE, strlen(CONVERSE), &err);
+	rc = bedrock_converse(&r, c, MODEL, CONVERSE, strlen(CONVERSE), NULL, &err);
 	expect_unknown(rc, &err, "converse");
-	rc = bedrock_count_tokens(&r, c, MODEL, COUNT, strlen(COUNT), &err);
+	rc = bedrock_count_tokens(&r, c, MODEL, COUNT, strlen(COUNT), NULL, &err);
 	expect_unknown(rc, &err, "count-tokens");
 	rc = bedrock_control_request(&r, c, "GET", "/foundation-models?byProvider=Anthropic", NULL, 0,
 				     &err);
 	expect_unknown(rc, &err, "control plane");
 	rc = bedrock_invoke_model_stream(&s, c, MODEL, HELLO, strlen(HELLO), NULL, &err);
 	expect_unknown(rc, &err, "invoke stream");
-	rc = bedrock_converse_stream(&s, c, MODEL, CONVERSE, strlen(CONVERSE), &err);
+	rc = bedrock_converse_stream(&s, c, MODEL, CONVERSE, strlen(CONVERSE), NULL, &err);
 	expect_unknown(rc, &err, "converse stream");
 	assert_int_equal(bedrock_multi_new(&m), 0);
 	for (i = 0; i < 2; i++) {
-		rc = i ? bedrock_multi_converse_stream(&s, m, c, MODEL, CONVERSE, strlen(CONVERSE), &err)
+		rc = i ? bedrock_multi_converse_stream(&s, m, c, MODEL, CONVERSE, strlen(CONVERSE), NULL, &err)
 		       : bedrock_multi_invoke_model_stream(&s, m, c, MODEL, HELLO, strlen(HELLO), NULL,
 							   &err);
 		assert_int_equal(rc, 0);

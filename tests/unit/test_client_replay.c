@@ -109,7 +109,7 @@ static void test_client_replay__every_recording(void **state)
 			size_t n = 0;
 			const cJSON *want = cJSON_GetObjectItem(expected, "final_text");
 
-			rc = converse ? bedrock_converse_stream(&s, c, model, body, strlen(body), &err)
+			rc = converse ? bedrock_converse_stream(&s, c, model, body, strlen(body), NULL, &err)
 				      : bedrock_invoke_model_stream(&s, c, model, body, strlen(body), NULL, &err);
 			if (rc)
 				fail_msg("%s: %s", names[i], err.message);
@@ -133,7 +133,7 @@ static void test_client_replay__every_recording(void **state)
 				rc = bedrock_control_request(&r, c, cJSON_GetObjectItem(req, "method")->valuestring,
 							     path, NULL, 0, &err);
 			else if (!strcmp(op, "Converse"))
-				rc = bedrock_converse(&r, c, model, body, strlen(body), &err);
+				rc = bedrock_converse(&r, c, model, body, strlen(body), NULL, &err);
 			else
 				rc = bedrock_invoke_model(&r, c, model, body, strlen(body), NULL, &err);
 			if (status == 200) {

@@ -49,7 +49,7 @@ static bedrock_message *replay_messages_stream(const char *dir, bedrock_message_
 	bedrock_event_reader *r = NULL;
 	bedrock_message_accumulator *acc = NULL;
 	bedrock_message *m = NULL;
-	bedrock_stream_event sev = BEDROCK_STREAM_EVENT_INIT;
+	bedrock_messages_event sev = BEDROCK_MESSAGES_EVENT_INIT;
 	bedrock_event ev;
 	int rc, legacy = 0;
 
@@ -60,7 +60,7 @@ static bedrock_message *replay_messages_stream(const char *dir, bedrock_message_
 	while ((rc = bedrock_event_reader_next(&ev, r)) == 0) {
 		if (!ev.type)
 			continue;
-		assert_int_equal(bedrock_stream_event_parse(&sev, ev.json, ev.json_len), 0);
+		assert_int_equal(bedrock_messages_event_parse(&sev, ev.json, ev.json_len), 0);
 		assert_string_equal(sev.type, ev.type);
 		if (events++ == 0 && sev.kind != BEDROCK_STREAM_MESSAGE_START)
 			legacy = 1;
@@ -72,7 +72,7 @@ static bedrock_message *replay_messages_stream(const char *dir, bedrock_message_
 		if (!legacy)
 			assert_int_equal(bedrock_message_accumulator_feed(acc, &sev), 0);
 	}
-	bedrock_stream_event_dispose(&sev);
+	bedrock_messages_event_dispose(&sev);
 	assert_int_equal(rc, BEDROCK_EAGAIN);
 	bedrock_event_reader_free(r);
 	free(bin);
@@ -355,13 +355,13 @@ static void test_messages__stream_thinking_and_citations(void **state)
 
 static void test_messages__stream_event_parse(void **state)
 {
-	bedrock_stream_event ev;
+	bedrock_messages_event ev;
 	const char *e;
 
 	(void)state;
 	memset(&ev, 0, sizeof(ev));
 	e = "{\"type\":\"content_block_delta\",\"index\":3,\"delta\":{\"type\":\"text_delta\",\"text\":\"a\\u00e9\\n\"}}";
-	assert_int_equal(bedrock_stream_event_parse(&ev, e, strlen(e)), 0);
+	assert_int_equal(bedrock_messages_event_parse(&ev, e, strlen(e)), 0);
 	assert_int_equal(ev.kind, BEDROCK_STREAM_CONTENT_BLOCK_DELTA);
 	assert_int_equal(ev.index, 3);
 	assert_int_equal(ev.delta_kind, BEDROCK_DELTA_TEXT);
@@ -370,12 +370,12 @@ static void test_messages__stream_event_parse(void **state)
 	assert_ptr_equal(ev.json, e);
 
 	e = "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"citations_delta\",\"citation\":{\"type\":\"x\"}}}";
-	assert_int_equal(bedrock_stream_event_parse(&ev, e, strlen(e)), 0);
+	assert_int_equal(bedrock_messages_event_parse(&ev, e, strlen(e)), 0);
 	assert_int_equal(ev.delta_kind, BEDROCK_DELTA_CITATIONS);
 	assert_string_equal(ev.text, "{\"type\":\"x\"}");
 
 	e = "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"stop_sequence\",\"stop_sequence\":\"END\"},\"usage\":{\"output_tokens\":9}}";
-	assert_int_equal(bedrock_stream_event_parse(&ev, e, strlen(e)), 0);
+	assert_int_equal(bedrock_messages_event_parse(&ev, e, strlen(e)), 0);
 	assert_int_equal(ev.kind, BEDROCK_STREAM_MESSAGE_DELTA);
 	assert_int_equal(ev.stop_reason, BEDROCK_STOP_STOP_SEQUENCE);
 	assert_string_equal(ev.stop_sequence, "END");
@@ -387,7 +387,7 @@ static void test_messages__stream_event_parse(void **state)
 	/* Metrics are accepted on any event, known or not. */
 	e = "{\"type\":\"brand_new\",\"amazon-bedrock-invocationMetrics\":{\"inputTokenCount\":1,\"outputTokenCount\":2,"
 	    "\"invocationLatency\":3,\"firstByteLatency\":4,\"cacheReadInputTokenCount\":5,\"cacheWriteInputTokenCount\":6}}";
-	assert_int_equal(bedrock_stream_event_parse(&ev, e, strlen(e)), 0);
+	assert_int_equal(bedrock_messages_event_parse(&ev, e, strlen(e)), 0);
 	assert_int_equal(ev.kind, BEDROCK_STREAM_UNKNOWN);
 	assert_string_equal(ev.type, "brand_new");
 	assert_int_equal(ev.has_metrics, 1);
@@ -399,18 +399,18 @@ static void test_messages__stream_event_parse(void **state)
 	assert_int_equal(ev.metrics.cache_write_input_token_count, 6);
 
 	e = "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
-	assert_int_equal(bedrock_stream_event_parse(&ev, e, strlen(e)), 0);
+	assert_int_equal(bedrock_messages_event_parse(&ev, e, strlen(e)), 0);
 	assert_int_equal(ev.kind, BEDROCK_STREAM_ERROR);
 	assert_string_equal(ev.error_type, "overloaded_error");
 	assert_string_equal(ev.error_message, "Overloaded");
 
 	e = "{\"no_type\":1}";
-	assert_int_equal(bedrock_stream_event_parse(&ev, e, strlen(e)), 0);
+	assert_int_equal(bedrock_messages_event_parse(&ev, e, strlen(e)), 0);
 	assert_string_equal(ev.type, "");
-	assert_int_equal(bedrock_stream_event_parse(&ev, "[]", 2), BEDROCK_EPROTOCOL);
-	assert_int_equal(bedrock_stream_event_parse(&ev, "{\"type\":", 8), BEDROCK_EPROTOCOL);
-	bedrock_stream_event_dispose(&ev);
-	bedrock_stream_event_dispose(NULL);
+	assert_int_equal(bedrock_messages_event_parse(&ev, "[]", 2), BEDROCK_EPROTOCOL);
+	assert_int_equal(bedrock_messages_event_parse(&ev, "{\"type\":", 8), BEDROCK_EPROTOCOL);
+	bedrock_messages_event_dispose(&ev);
+	bedrock_messages_event_dispose(NULL);
 }
 
 static void test_messages__stream_metrics_and_errors(void **state)

@@ -13,9 +13,9 @@
 #include "alloc.h"
 #include "buf.h"
 
-static bedrock_stream_event_kind event_kind(const char *t)
+static bedrock_messages_event_kind event_kind(const char *t)
 {
-	static const struct { const char *name; bedrock_stream_event_kind k; } map[] = {
+	static const struct { const char *name; bedrock_messages_event_kind k; } map[] = {
 		{ "message_start", BEDROCK_STREAM_MESSAGE_START },
 		{ "content_block_start", BEDROCK_STREAM_CONTENT_BLOCK_START },
 		{ "content_block_delta", BEDROCK_STREAM_CONTENT_BLOCK_DELTA },
@@ -54,7 +54,7 @@ static bedrock_stream_delta_kind delta_kind(const char *t, const char **key)
 	return BEDROCK_DELTA_UNKNOWN;
 }
 
-void bedrock_stream_event_dispose(bedrock_stream_event *ev)
+void bedrock_messages_event_dispose(bedrock_messages_event *ev)
 {
 	if (!ev)
 		return;
@@ -65,7 +65,7 @@ void bedrock_stream_event_dispose(bedrock_stream_event *ev)
 	memset(ev, 0, sizeof(*ev));
 }
 
-static void reset(bedrock_stream_event *ev)
+static void reset(bedrock_messages_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = "";
@@ -74,7 +74,7 @@ static void reset(bedrock_stream_event *ev)
 	bedrock__metrics_init(&ev->metrics);
 }
 
-int bedrock_stream_event_parse(bedrock_stream_event *out, const char *json, size_t len)
+int bedrock_messages_event_parse(bedrock_messages_event *out, const char *json, size_t len)
 {
 	cJSON *tree;
 	const cJSON *o, *d;
@@ -82,7 +82,7 @@ int bedrock_stream_event_parse(bedrock_stream_event *out, const char *json, size
 
 	if (!out)
 		return BEDROCK_EINVAL;
-	bedrock_stream_event_dispose(out);
+	bedrock_messages_event_dispose(out);
 	reset(out);
 	if (!json)
 		return BEDROCK_EINVAL;
@@ -261,7 +261,7 @@ static void seed(bedrock_buf *b, const cJSON *blk, const char *key, int *has)
 	}
 }
 
-static int on_block_start(bedrock_message_accumulator *acc, const bedrock_stream_event *ev,
+static int on_block_start(bedrock_message_accumulator *acc, const bedrock_messages_event *ev,
 			  const cJSON *tree)
 {
 	const cJSON *cb = cJSON_GetObjectItemCaseSensitive(tree, "content_block");
@@ -320,7 +320,7 @@ static int append_citation(bedrock_message_accumulator *acc, cJSON *blk, const c
 	return 0;
 }
 
-static int on_block_delta(bedrock_message_accumulator *acc, const bedrock_stream_event *ev,
+static int on_block_delta(bedrock_message_accumulator *acc, const bedrock_messages_event *ev,
 			  const cJSON *tree)
 {
 	block_state *bs;
@@ -397,7 +397,7 @@ static int on_message_delta(bedrock_message_accumulator *acc, const cJSON *tree)
 	return 0;
 }
 
-int bedrock_message_accumulator_feed(bedrock_message_accumulator *acc, const bedrock_stream_event *ev)
+int bedrock_message_accumulator_feed(bedrock_message_accumulator *acc, const bedrock_messages_event *ev)
 {
 	const cJSON *tree;
 
@@ -444,7 +444,7 @@ int bedrock_message_accumulator_feed(bedrock_message_accumulator *acc, const bed
 
 int bedrock_message_accumulator_feed_json(bedrock_message_accumulator *acc, const char *json, size_t len)
 {
-	bedrock_stream_event ev;
+	bedrock_messages_event ev;
 	int rc;
 
 	if (!acc)
@@ -452,12 +452,12 @@ int bedrock_message_accumulator_feed_json(bedrock_message_accumulator *acc, cons
 	if (acc->err)
 		return acc->err;
 	memset(&ev, 0, sizeof(ev));
-	rc = bedrock_stream_event_parse(&ev, json, len);
+	rc = bedrock_messages_event_parse(&ev, json, len);
 	if (rc)
 		rc = fail(acc, rc, rc == BEDROCK_ENOMEM ? "out of memory" : "event is not a JSON object");
 	else
 		rc = bedrock_message_accumulator_feed(acc, &ev);
-	bedrock_stream_event_dispose(&ev);
+	bedrock_messages_event_dispose(&ev);
 	return rc;
 }
 
