@@ -162,6 +162,9 @@ int cmd_config(int argc, char **argv)
 	const char *region = NULL, *env_profile = getenv("AWS_PROFILE");
 	char from[512];
 	int i, g, status = CLI_OK, no_profile;
+	bedrock_platform platform;
+	const char *pfrom;
+
 	cli_g.hints = 1;
 
 	for (i = 1; i < argc; i++) {
@@ -180,17 +183,13 @@ int cmd_config(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	{
-		bedrock_platform platform;
-		const char *pfrom;
-
-		if (cli_platform(&platform, &pfrom))
-			return CLI_USAGE;
-		if (platform != BEDROCK_PLATFORM_BEDROCK)
-			return platform_config(platform, pfrom);
-	}
+	if (cli_platform(&platform, &pfrom))
+		return CLI_USAGE;
+	if (platform != BEDROCK_PLATFORM_BEDROCK)
+		return platform_config(platform, pfrom);
 	if (cli_g.emulate) {
 		printf("%-12s %-48s %s\n", "NAME", "VALUE", "FROM");
+		row("platform", "bedrock", pfrom);
 		row("profile", "-", "--emulate uses no profile");
 		row("region", cli_g.region ? cli_g.region : "us-east-1",
 		    cli_g.region ? "--region" : "--emulate's default");
@@ -207,6 +206,7 @@ int cmd_config(int argc, char **argv)
 	}
 	/* Only now: no table at all, not an empty one, when the files do not parse. */
 	printf("%-12s %-48s %s\n", "NAME", "VALUE", "FROM");
+	row("platform", "bedrock", pfrom);
 	snprintf(from, sizeof(from), "%s%s", cli_g.profile ? "--profile" : env_profile && *env_profile ? "AWS_PROFILE" : "the default",
 		 bedrock_config_has_profile(cfg, bedrock_config_profile(cfg)) ? ""
 		 : " (not in the config or credentials file)");

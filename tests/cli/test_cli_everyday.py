@@ -117,6 +117,10 @@ def config_tests():
     out = r.stdout
     check("config: exit 0", r.returncode == 0, r.stdout + r.stderr)
     check("config: region and where from", re.search(r"^region\s+eu-west-1\s+AWS_REGION$", out, re.M), out)
+    check("config: the platform row comes first", re.search(r"\A.*\nplatform\s+bedrock\s+the default\n", out), out)
+    r2 = run("config", env=dict(KEYS, AWS_REGION="eu-west-1", CLAUDE_CODE_USE_BEDROCK="1"))
+    check("config: the platform's source named",
+          re.search(r"^platform\s+bedrock\s+CLAUDE_CODE_USE_BEDROCK$", r2.stdout, re.M), r2.stdout)
     check("config: endpoint", "https://bedrock-runtime.eu-west-1.amazonaws.com" in out, out)
     check("config: credentials redacted, provider named",
           re.search(r"^credentials\s+\*\*\*\*MPLE with a session token\s+environment", out, re.M), out)
