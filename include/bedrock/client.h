@@ -37,7 +37,7 @@ typedef struct bedrock_stream bedrock_stream;
 
 /* 2 added deadline_ms; 3 the platform, api_key and auth_token. Structs of
  * the earlier versions (which end before those) are still accepted. */
-#define BEDROCK_CLIENT_OPTIONS_VERSION 3
+#define BEDROCK_CLIENT_OPTIONS_VERSION 4
 
 /** Log levels passed to the log callback. */
 typedef enum bedrock_log_level {
@@ -160,12 +160,31 @@ typedef struct bedrock_client_options {
 	 */
 	const char *api_key;
 	const char *auth_token;
+	/**
+	 * (Optional, version 4; Vertex AI) On BEDROCK_PLATFORM_VERTEX:
+	 * - region is the Vertex location ("global", "us", "eu", "us-east5",
+	 *   ...): default CLOUD_ML_REGION; none is BEDROCK_ECONFIG naming both;
+	 * - project: default ANTHROPIC_VERTEX_PROJECT_ID, GOOGLE_CLOUD_PROJECT,
+	 *   GCLOUD_PROJECT, then the credentials' own (a service account's
+	 *   project_id, a quota_project_id, the metadata server's project);
+	 * - google_credentials: a Google token provider (a reference is
+	 *   taken); default: auth_token as a fixed access token if given, else
+	 *   Application Default Credentials (bedrock/google.h);
+	 * - endpoint_url replaces the scheme, host and port ("/v1" is added
+	 *   when it has no path; a path is kept as given); default
+	 *   ANTHROPIC_VERTEX_BASE_URL as given, else the location's host.
+	 * The typed calls and bedrock_control_request ("/v1/..." and
+	 * "/v1beta1/..." paths) work; the Bedrock operations return
+	 * BEDROCK_ENOTSUP.
+	 */
+	const char *project;
+	struct bedrock_google_provider *google_credentials;
 } bedrock_client_options;
 
 #define BEDROCK_CLIENT_OPTIONS_INIT \
 	{ BEDROCK_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
 	  0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, BEDROCK_RETRY_MODE_DEFAULT, NULL, NULL, 0, \
-	  BEDROCK_PLATFORM_BEDROCK, NULL, NULL }
+	  BEDROCK_PLATFORM_BEDROCK, NULL, NULL, NULL, NULL }
 
 /**
  * Makes a client. Resolves the region and the authentication (without

@@ -154,6 +154,7 @@ static const bedrock_client_options *options_now(bedrock_client_options *room,
 	switch (o->version) {
 	case 1: n = offsetof(bedrock_client_options, deadline_ms); break;
 	case 2: n = offsetof(bedrock_client_options, platform); break;
+	case 3: n = offsetof(bedrock_client_options, project); break;
 	case BEDROCK_CLIENT_OPTIONS_VERSION: return o;
 	default: return NULL;
 	}
@@ -181,6 +182,7 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 	if (!c)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	pthread_mutex_init(&c->pool_lock, NULL);
+	pthread_mutex_init(&c->project_lock, NULL);
 	atomic_init(&c->skew_seconds, 0);
 	c->log = o->log;
 	c->log_payload = o->log_payload;
@@ -191,7 +193,7 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 	else if (o->platform == BEDROCK_PLATFORM_ANTHROPIC)
 		rc = bedrock__anthropic_setup(c, o, err);
 	else if (o->platform == BEDROCK_PLATFORM_VERTEX)
-		rc = bedrock__err(err, BEDROCK_ENOTSUP, "Vertex AI is not supported by this version");
+		rc = bedrock__vertex_setup(c, o, err);
 	else
 		rc = bedrock__err(err, BEDROCK_EINVAL, "unknown platform %d", (int)o->platform);
 	if (rc)
@@ -256,6 +258,8 @@ void bedrock_client_free(bedrock_client *c)
 		bedrock_sigv4_result_free(c->pool[i].sig);
 	}
 	pthread_mutex_destroy(&c->pool_lock);
+	pthread_mutex_destroy(&c->project_lock);
+	bedrock__vertex_free(c);
 	bedrock_auth_free(c->auth);
 	bedrock_retry_free(c->retry);
 	bedrock_sigv4_signer_free(c->signer);
@@ -586,9 +590,11 @@ int bedrock_control_request(bedrock_response **out, bedrock_client *c, const cha
 	if (!out || !c || !method || !path_and_query || path_and_query[0] != '/' ||
 	    strpbrk(path_and_query, "\r\n #") || strlen(path_and_query) >= sizeof(path))
 		return bedrock__err(err, BEDROCK_EINVAL, "a method and a path starting with / are required");
-	/* Off Bedrock, the platform's own API paths ("/v1/models"); Bedrock's
-	 * control plane is not there. */
-	if (c->platform != BEDROCK_PLATFORM_BEDROCK && strncmp(path_and_query, "/v1/", 4))
+	/* Off Bedrock, the platform's own API paths ("/v1/models" on the API,
+	 * "/v1beta1/projects/...:fetchPublisherModelConfig" on Vertex);
+	 * Bedrock's control plane is not there. */
+	if (c->platform != BEDROCK_PLATFORM_BEDROCK && strncmp(path_and_query, "/v1/", 4) &&
+	    !(c->platform == BEDROCK_PLATFORM_VERTEX && !strncmp(path_and_query, "/v1beta1/", 9)))
 		return bedrock__client_bedrock_only(c, "the control plane", err);
 	call.endpoint = c->control_endpoint;
 	q = strchr(path_and_query, '?');

@@ -79,25 +79,13 @@ int bedrock__anthropic_setup(bedrock_client *c, const bedrock_client_options *o,
 	return 0;
 }
 
-static int anthropic_headers(struct curl_slist **list, bedrock_client *c,
-			     const bedrock__call *call, bedrock_error_info *err);
-
-int bedrock__client_request_headers(struct curl_slist **list, bedrock_client *c,
-				    const bedrock__call *call, bedrock_sigv4_result **sig,
-				    bedrock_error_info *err)
-{
-	if (c->platform == BEDROCK_PLATFORM_ANTHROPIC)
-		return anthropic_headers(list, c, call, err);
-	return bedrock__client_headers(list, c, call, sig, err);
-}
-
 const char *bedrock__anthropic_credential_source(const bedrock_client *c)
 {
 	return c->api_key_source;
 }
 
-static int anthropic_headers(struct curl_slist **list, bedrock_client *c,
-			     const bedrock__call *call, bedrock_error_info *err)
+int bedrock__anthropic_headers(struct curl_slist **list, bedrock_client *c,
+				const bedrock__call *call, bedrock_error_info *err)
 {
 	const bedrock_request_options *o = call->options;
 	char auth[4096];

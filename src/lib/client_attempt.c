@@ -23,7 +23,7 @@ int bedrock__client_attempts(bedrock_client *c, const bedrock__call *call, const
 {
 	const bedrock_cancel *cancel = BEDROCK__CALL_CANCEL(call);
 	unsigned number, cost = 0;
-	int rc = 0, skew_retried = 0;
+	int rc = 0, skew_retried = 0, reauthed = 0;
 
 	for (number = 1;; number++) {
 		bedrock__attempt a = { number, 0, 0, 0, NULL };
@@ -45,6 +45,15 @@ int bedrock__client_attempts(bedrock_client *c, const bedrock__call *call, const
 			 * service. The next attempt is signed with the server's. */
 			skew_retried = 1;
 			number--;
+			continue;
+		}
+		if (rc && a.status == 401 && !reauthed && bedrock__vertex_reauth(c)) {
+			/* A Google token can be revoked before its expiry: once,
+			 * with a fresh one, as Google's libraries do. */
+			reauthed = 1;
+			number--;
+			bedrock__client_log(c, BEDROCK_LOG_INFO, "%s %s -> 401: a fresh token, once",
+					    call->method, call->path);
 			continue;
 		}
 		/* A request that was never sent (no credentials) is not logged as one. */
@@ -130,7 +139,7 @@ int bedrock__client_should_retry(bedrock_client *c, unsigned attempt, int rc,
 	a.http_status = err ? err->http_status : 0;
 	a.aws_code = err && err->aws_code[0] ? err->aws_code : NULL;
 	a.transport = transport_kind(curl_code);
-	if (c->platform == BEDROCK_PLATFORM_ANTHROPIC && a.http_status) {
+	if (c->platform != BEDROCK_PLATFORM_BEDROCK && a.http_status) {
 		/* The SDKs' rule decides; the policy still spaces the attempts
 		 * (and keeps the retry quota): a retryable answer goes to it as
 		 * what AWS calls transient, or throttling for a 429. */

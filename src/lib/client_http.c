@@ -397,6 +397,15 @@ int bedrock__client_http_error(bedrock_error_info *err, const bedrock_client *c,
 	cJSON *j = body && len ? cJSON_ParseWithLength(body, len) : NULL;
 	int rc;
 
+	/* Vertex's streaming methods wrap Google's error in an array. */
+	if (cJSON_IsArray(j) && cJSON_GetArraySize(j) == 1 &&
+	    cJSON_IsObject(cJSON_GetArrayItem(j, 0))) {
+		cJSON *inner = cJSON_DetachItemFromArray(j, 0);
+
+		cJSON_Delete(j);
+		j = inner;
+	}
+
 	bedrock__headers_get(headers, "x-amzn-errortype", code, sizeof(code));
 	if (!code[0] && j) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "code");
@@ -416,8 +425,13 @@ int bedrock__client_http_error(bedrock_error_info *err, const bedrock_client *c,
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
 
+		/* Google's: {"error":{"code":429,"message":...,"status":"RESOURCE_EXHAUSTED"}} */
+		const cJSON *g = cJSON_GetObjectItemCaseSensitive(e, "status");
+
 		if (!code[0] && cJSON_IsString(t))
 			snprintf(code, sizeof(code), "%s", t->valuestring);
+		else if (!code[0] && cJSON_IsString(g))
+			snprintf(code, sizeof(code), "%s", g->valuestring);
 		if (cJSON_IsString(m))
 			msg = m->valuestring;
 	}
@@ -451,7 +465,7 @@ int bedrock__client_http_error(bedrock_error_info *err, const bedrock_client *c,
 		err->http_status = status;
 		snprintf(err->aws_code, sizeof(err->aws_code), "%.63s", code);
 		snprintf(err->request_id, sizeof(err->request_id), "%s", rid);
-		err->retryable = c->platform == BEDROCK_PLATFORM_ANTHROPIC
+		err->retryable = c->platform != BEDROCK_PLATFORM_BEDROCK
 			? bedrock__anthropic_retryable(status, headers)
 			: bedrock_retry_category_retryable(bedrock_retry_classify(
 				  status, code[0] ? code : NULL, BEDROCK_RETRY_TRANSPORT_NONE));

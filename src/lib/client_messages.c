@@ -1,7 +1,9 @@
 /* Typed Claude calls: the Messages model over each platform's wire.
  * Bedrock: InvokeModel (and its stream) with the body in Bedrock's
  * dialect. The Anthropic API: POST /v1/messages, `model` and `stream` in
- * the body, version and betas as headers, SSE for a stream. */
+ * the body, version and betas as headers, SSE for a stream. Vertex AI:
+ * the model's rawPredict / streamRawPredict, `stream` and
+ * `anthropic_version` in the body, betas as a header, SSE for a stream. */
 #include <stdio.h>
 #include <string.h>
 
@@ -74,6 +76,19 @@ static int render(rendered *r, const bedrock_client *c, const char *model_id,
 	return rc;
 }
 
+/* The path of a Messages call off Bedrock: the API's own, or the model's
+ * method on Vertex ("count-tokens" is a model name there). */
+static int platform_path(char *out, size_t cap, bedrock_client *c, const char *model,
+			 const char *method, const bedrock_request_options *o,
+			 bedrock_error_info *err)
+{
+	if (c->platform == BEDROCK_PLATFORM_VERTEX)
+		return bedrock__vertex_path(out, cap, c, model, method, o ? o->cancel : NULL, err);
+	snprintf(out, cap, "%s", !strcmp(model, "count-tokens") ? "/v1/messages/count_tokens"
+								 : "/v1/messages");
+	return 0;
+}
+
 static int parse_message(bedrock_message **out, const bedrock_response *r, bedrock_error_info *err)
 {
 	size_t len;
@@ -103,10 +118,13 @@ int bedrock_messages_create(bedrock_message **out, bedrock_client *c, const char
 	if (c->platform == BEDROCK_PLATFORM_BEDROCK) {
 		rc = bedrock_invoke_model(&resp, c, r.model, r.body, r.len, o, err);
 	} else {
-		bedrock__call call = { "POST", c->endpoint, "/v1/messages", NULL, r.body, r.len,
+		char path[8192];
+		bedrock__call call = { "POST", c->endpoint, path, NULL, r.body, r.len,
 				       "application/json", o, 0, r.betas };
 
-		rc = bedrock__client_perform(&resp, c, &call, err);
+		rc = platform_path(path, sizeof(path), c, r.model, "rawPredict", o, err);
+		if (!rc)
+			rc = bedrock__client_perform(&resp, c, &call, err);
 	}
 	rendered_dispose(&r);
 	if (!rc)
@@ -129,10 +147,13 @@ int bedrock_messages_stream(bedrock_stream **out, bedrock_client *c, const char 
 		if (c->platform == BEDROCK_PLATFORM_BEDROCK) {
 			rc = bedrock_invoke_model_stream(out, c, r.model, r.body, r.len, o, err);
 		} else {
-			bedrock__call call = { "POST", c->endpoint, "/v1/messages", NULL, r.body,
-					       r.len, "text/event-stream", o, 0, r.betas };
+			char path[8192];
+			bedrock__call call = { "POST", c->endpoint, path, NULL, r.body, r.len,
+					       "text/event-stream", o, 0, r.betas };
 
-			rc = bedrock__client_open_stream(out, c, &call, 1, err);
+			rc = platform_path(path, sizeof(path), c, r.model, "streamRawPredict", o, err);
+			if (!rc)
+				rc = bedrock__client_open_stream(out, c, &call, 1, err);
 		}
 	}
 	rendered_dispose(&r);
@@ -171,6 +192,27 @@ static int count_body(char **out, const bedrock_client *c, const rendered *r)
 		return BEDROCK_ENOMEM;
 	for (i = 0; not_counted[i]; i++)
 		cJSON_DeleteItemFromObjectCaseSensitive(tree, not_counted[i]);
+	/* Vertex's count-tokens takes the model in the body, first. */
+	if (c->platform == BEDROCK_PLATFORM_VERTEX) {
+		cJSON *front = cJSON_CreateObject(), *m;
+
+		if (!front || !cJSON_AddStringToObject(front, "model", r->model)) {
+			cJSON_Delete(front);
+			cJSON_Delete(tree);
+			return BEDROCK_ENOMEM;
+		}
+		while ((m = tree->child) != NULL) {
+			cJSON_DetachItemViaPointer(tree, m);
+			if (!cJSON_AddItemToObject(front, m->string, m)) {
+				cJSON_Delete(m);
+				cJSON_Delete(front);
+				cJSON_Delete(tree);
+				return BEDROCK_ENOMEM;
+			}
+		}
+		cJSON_Delete(tree);
+		tree = front;
+	}
 	if ((*out = bedrock__json_print(tree, NULL)))
 		rc = 0;
 	cJSON_Delete(tree);
@@ -213,10 +255,13 @@ int bedrock_messages_count_tokens(uint64_t *input_tokens, bedrock_client *c, con
 		snprintf(path, sizeof(path), "/model/%s/count-tokens", enc);
 		rc = bedrock__client_perform(&resp, c, &call, err);
 	} else {
-		bedrock__call call = { "POST", c->endpoint, "/v1/messages/count_tokens", NULL, body,
-				       strlen(body), "application/json", o, 0, r.betas };
+		char path[8192];
+		bedrock__call call = { "POST", c->endpoint, path, NULL, body, strlen(body),
+				       "application/json", o, 0, r.betas };
 
-		rc = bedrock__client_perform(&resp, c, &call, err);
+		rc = platform_path(path, sizeof(path), c, "count-tokens", "rawPredict", o, err);
+		if (!rc)
+			rc = bedrock__client_perform(&resp, c, &call, err);
 	}
 	if (rc)
 		goto done;

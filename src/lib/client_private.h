@@ -49,6 +49,12 @@ struct bedrock_client {
 	 * of them; wiped before being freed. */
 	char *api_key, *auth_token;
 	const char *api_key_source;	/* "ANTHROPIC_API_KEY", "the options", ... */
+	/* Vertex AI: the token provider, the project (resolved at the first
+	 * call when only the credentials name it) and where it came from. */
+	struct bedrock_google_provider *google;
+	char *project;
+	const char *project_source;
+	pthread_mutex_t project_lock;
 	/* The header that names a request: x-amzn-requestid, request-id. */
 	const char *request_id_header;
 	char *region;
@@ -121,8 +127,31 @@ int bedrock__header_append(struct curl_slist **list, const char *name, const cha
 /* Base URL and credentials from the options or ANTHROPIC_*. */
 int bedrock__anthropic_setup(bedrock_client *c, const bedrock_client_options *o,
 			     bedrock_error_info *err);
+/* The API's headers: x-api-key or Bearer, anthropic-version, -beta. */
+int bedrock__anthropic_headers(struct curl_slist **list, bedrock_client *c,
+			       const bedrock__call *call, bedrock_error_info *err);
 /* Where the key came from ("ANTHROPIC_API_KEY", ...), NULL if none. */
 const char *bedrock__anthropic_credential_source(const bedrock_client *c);
+/* ---- Vertex AI (client_vertex.c) ---- */
+/* Location, base URL, project and Google credentials from the options or
+ * CLOUD_ML_REGION, ANTHROPIC_VERTEX_*, GOOGLE_CLOUD_PROJECT. */
+int bedrock__vertex_setup(bedrock_client *c, const bedrock_client_options *o,
+			  bedrock_error_info *err);
+/* The path of a model's method ("rawPredict", "streamRawPredict") on c's
+ * project and location, resolving the project from the credentials the
+ * first time if nothing else named it. */
+int bedrock__vertex_path(char *out, size_t cap, bedrock_client *c, const char *model,
+			 const char *method, const bedrock_cancel *cancel, bedrock_error_info *err);
+/* After a 401: forgets the cached token so the next attempt fetches a new
+ * one; 1 if that is worth an attempt (Vertex with a refreshable token). */
+int bedrock__vertex_reauth(bedrock_client *c);
+void bedrock__vertex_free(bedrock_client *c);
+/* Vertex's headers: a Google bearer token, x-goog-user-project, -beta. */
+int bedrock__vertex_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,
+			    bedrock_error_info *err);
+/* The project in use and where it came from; NULL until it is known. */
+const char *bedrock__vertex_project(const bedrock_client *c, const char **source);
+
 /* One attempt's headers on c's platform: Bedrock's (signed), or the
  * Anthropic API's (x-api-key or Bearer, anthropic-version, -beta). */
 int bedrock__client_request_headers(struct curl_slist **list, bedrock_client *c,
