@@ -16,6 +16,7 @@
 #include "platform.h"
 #include "config.h"
 #include "credentials.h"
+#include "google.h"
 #include "auth.h"
 #include "client.h"
 #include "control.h"

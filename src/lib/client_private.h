@@ -20,17 +20,8 @@
  * another thread waits at most this long. */
 #define BEDROCK__CANCEL_SLICE_MS 100
 
-/* Lock-free, so that setting it is async-signal-safe (C11 7.14.1.1). */
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "cancellation needs a lock-free atomic int");
-
-struct bedrock_cancel {
-	atomic_int flag;
-};
-
-static inline int bedrock__cancelled(const bedrock_cancel *t)
-{
-	return t && atomic_load_explicit(&((bedrock_cancel *)t)->flag, memory_order_relaxed);
-}
+/* struct bedrock_cancel and bedrock__cancelled() live in http.h: the
+ * credential providers below this layer stop on the same token. */
 
 /* A pooled transfer: an easy handle and the multi handle that drives it.
  * The multi handle owns the connection cache, so the pair keeps its

@@ -33,6 +33,22 @@ size_t bedrock__base64_encode(char *out, const void *in, size_t len)
 	return done;
 }
 
+size_t bedrock__base64url_encode(char *out, const void *in, size_t len)
+{
+	size_t n = bedrock__base64_encode(out, in, len), i;
+
+	/* The same alphabet but for two characters, and no '=' padding. */
+	while (n && out[n - 1] == '=')
+		out[--n] = '\0';
+	for (i = 0; i < n; i++) {
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	}
+	return n;
+}
+
 size_t bedrock__base64_decoded_cap(size_t len)
 {
 	return len / 4 * 3 + 1;

@@ -16,6 +16,11 @@ size_t bedrock__base64_encoded_len(size_t len);
  * length written. */
 size_t bedrock__base64_encode(char *out, const void *in, size_t len);
 
+/* base64url (RFC 4648 section 5) without padding, as JWTs use it: the
+ * same room as bedrock__base64_encode (the result is never longer).
+ * Returns the length written; out is NUL-terminated. */
+size_t bedrock__base64url_encode(char *out, const void *in, size_t len);
+
 /* Room decoding len characters needs: the bytes plus a NUL. */
 size_t bedrock__base64_decoded_cap(size_t len);
 /* Strict decoding, as Bedrock and the Anthropic API check `bytes` and

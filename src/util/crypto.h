@@ -30,6 +30,26 @@ int bedrock__hmac_sha256(bedrock__crypto *c, uint8_t out[BEDROCK__SHA256_LEN],
 /* SHA-1, for names only (the SDKs' SSO token cache file); 0 or -1. */
 int bedrock__sha1(uint8_t out[BEDROCK__SHA1_LEN], const void *data, size_t len);
 
+/* An RSA private key, for RS256 (service-account JWTs). Immutable once
+ * loaded: one key may sign from several threads. */
+typedef struct bedrock__rsa_key bedrock__rsa_key;
+
+#define BEDROCK__RSA_NOT_PEM (-1)	/* no PEM private key could be read */
+#define BEDROCK__RSA_NOT_RSA (-2)	/* a private key, but not RSA */
+#define BEDROCK__RSA_NOMEM (-3)
+
+/* Reads a PEM private key (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA PRIVATE
+ * KEY") from pem[0..len). Encrypted keys are refused, never prompted for.
+ * Returns 0 or one of the codes above. */
+int bedrock__rsa_key_from_pem(bedrock__rsa_key **out, const char *pem, size_t len);
+void bedrock__rsa_key_free(bedrock__rsa_key *key);
+/* Bytes of a signature with this key (its modulus size). */
+size_t bedrock__rsa_key_size(const bedrock__rsa_key *key);
+/* RSASSA-PKCS1-v1_5 with SHA-256 of data into sig, which has room for
+ * bedrock__rsa_key_size() bytes; *sig_len gets the length. 0 or -1. */
+int bedrock__rs256_sign(uint8_t *sig, size_t *sig_len, const bedrock__rsa_key *key,
+			const void *data, size_t len);
+
 /* Lower-case hex of len bytes into out[2 * len + 1], NUL-terminated. */
 void bedrock__hex(char *out, const uint8_t *in, size_t len);
 

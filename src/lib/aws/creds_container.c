@@ -115,7 +115,7 @@ static int container_get(bedrock_credentials **out, void *impl, bedrock_error_in
 	bedrock__http_response resp = BEDROCK__HTTP_RESPONSE_INIT;
 	bedrock__http_header hdr[2] = { { "Accept", "application/json" }, { "Authorization", "" } };
 	bedrock__http_request req = { "GET", NULL, hdr, 1, NULL, 0, CONTAINER_TIMEOUT_MS,
-				      CONTAINER_TIMEOUT_MS, NULL, NULL };
+				      CONTAINER_TIMEOUT_MS, NULL, NULL, NULL };
 	bedrock_buf url = BEDROCK_BUF_INIT;
 	bedrock__http *h = NULL;
 	char token[8192];

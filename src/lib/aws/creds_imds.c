@@ -43,7 +43,7 @@ static int fetch_token(imds_ctx *c, bedrock_error_info *err)
 	bedrock__http_header h = { "x-aws-ec2-metadata-token-ttl-seconds", "21600" };
 	bedrock__http_response resp = BEDROCK__HTTP_RESPONSE_INIT;
 	bedrock__http_request req = { "PUT", NULL, &h, 1, NULL, 0, c->timeout_ms, c->timeout_ms,
-				      NULL, NULL };
+				      NULL, NULL, NULL };
 	char url[600];
 	int rc, attempt;
 
@@ -84,7 +84,7 @@ static int imds_get(imds_ctx *c, bedrock__http_response *resp, const char *path,
 {
 	bedrock__http_header h = { "x-aws-ec2-metadata-token", c->token };
 	bedrock__http_request req = { "GET", NULL, &h, c->token[0] ? 1 : 0, NULL, 0, c->timeout_ms,
-				      c->timeout_ms, NULL, NULL };
+				      c->timeout_ms, NULL, NULL, NULL };
 	char url[1200];
 	int rc = BEDROCK_EIO, attempt;
 

@@ -170,7 +170,8 @@ static int refresh_token(cJSON *doc, const sso_conf *s, bedrock_config *cfg,
 	const char *refresh = jstr(doc, "refreshToken"), *reg = jstr(doc, "registrationExpiresAt");
 	bedrock__http_header hdr = { "Content-Type", "application/json" };
 	bedrock__http_response resp = BEDROCK__HTTP_RESPONSE_INIT;
-	bedrock__http_request req = { "POST", NULL, &hdr, 1, NULL, 0, 0, SSO_TIMEOUT_MS, NULL, NULL };
+	bedrock__http_request req = { "POST", NULL, &hdr, 1, NULL, 0, 0, SSO_TIMEOUT_MS, NULL, NULL,
+				      NULL };
 	cJSON *body = NULL, *ans = NULL;
 	char url[600], when[32], *text = NULL;
 	int64_t reg_exp = 0, now = (int64_t)time(NULL);
@@ -280,7 +281,8 @@ static int sso_get(bedrock_credentials **out, void *impl, bedrock_error_info *er
 	bedrock__http *h = NULL;
 	bedrock__http_response resp = BEDROCK__HTTP_RESPONSE_INIT;
 	bedrock__http_header hdr = { "x-amz-sso_bearer_token", NULL };
-	bedrock__http_request req = { "GET", NULL, &hdr, 1, NULL, 0, 0, SSO_TIMEOUT_MS, NULL, NULL };
+	bedrock__http_request req = { "GET", NULL, &hdr, 1, NULL, 0, 0, SSO_TIMEOUT_MS, NULL, NULL,
+				      NULL };
 	bedrock_buf url = BEDROCK_BUF_INIT;
 	cJSON *doc = NULL, *ans = NULL;
 	const cJSON *rcj, *exp;

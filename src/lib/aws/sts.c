@@ -199,7 +199,7 @@ int bedrock__sts_call(bedrock_credentials **out, const char *provider, bedrock_c
 	bedrock__http_header hdr[8];
 	size_t nh = 0, i;
 	bedrock__http_request req = { "POST", url, hdr, 0, form, strlen(form), 0, STS_TIMEOUT_MS,
-				      NULL, NULL };
+				      NULL, NULL, NULL };
 	bedrock__http_response resp = BEDROCK__HTTP_RESPONSE_INIT;
 	bedrock_sigv4_result *sr = NULL;
 	bedrock_sigv4_signer *signer = NULL;

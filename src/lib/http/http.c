@@ -69,7 +69,23 @@ typedef struct {
 	bedrock__http_response *resp;
 	const bedrock__http_request *req;
 	int aborted;
+	int cancelled;
 } xfer;
+
+/* libcurl calls this often while data moves and about once a second while
+ * it waits: the request's cancel token is looked at here. */
+static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	xfer *x = p;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (bedrock__cancelled(x->req->cancel)) {
+		x->cancelled = 1;
+		return 1;
+	}
+	return 0;
+}
 
 static size_t on_write(char *data, size_t size, size_t n, void *p)
 {
@@ -134,7 +150,7 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 {
 	struct curl_slist *list = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "", via[300] = "";
-	xfer x = { resp, req, 0 };
+	xfer x = { resp, req, 0, 0 };
 	CURL *e = h->easy;
 	const char *proxy = NULL, *source;
 	CURLcode rc;
@@ -143,6 +159,8 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 	bedrock__buf_clear(&resp->body);
 	bedrock__buf_clear(&resp->headers);
 	resp->status = 0;
+	if (bedrock__cancelled(req->cancel))
+		return bedrock__err(err, BEDROCK_ECANCELED, "%s: cancelled", req->url);
 	curl_easy_reset(e);
 	for (i = 0; i < req->header_count; i++) {
 		bedrock_buf line = BEDROCK_BUF_INIT;
@@ -182,6 +200,11 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, &x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	if (req->cancel) {
+		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x);
+		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	}
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 0L);
@@ -206,6 +229,8 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (rc == CURLE_OK)
 		return 0;
+	if (x.cancelled)
+		return bedrock__err(err, BEDROCK_ECANCELED, "%s: cancelled", req->url);
 	if (x.aborted)
 		return bedrock__err(err, BEDROCK_EIO, "transfer of %s aborted by its reader", req->url);
 	if (resp->body.oom || resp->headers.oom)

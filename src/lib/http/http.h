@@ -4,10 +4,26 @@
 #ifndef BEDROCK_HTTP_H
 #define BEDROCK_HTTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "bedrock/errors.h"
 #include "buf.h"
+
+/* A cancellation token (bedrock_cancel in bedrock/client.h). Defined at
+ * this layer so that every transfer, the client's and the credential
+ * providers', can look at it without calling up into the client. Lock-free,
+ * so that setting it is async-signal-safe (C11 7.14.1.1). */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "cancellation needs a lock-free atomic int");
+
+struct bedrock_cancel {
+	atomic_int flag;
+};
+
+static inline int bedrock__cancelled(const struct bedrock_cancel *t)
+{
+	return t && atomic_load_explicit(&((struct bedrock_cancel *)t)->flag, memory_order_relaxed);
+}
 
 typedef struct bedrock__http bedrock__http;
 
@@ -29,6 +45,9 @@ typedef struct bedrock__http_request {
 	 * collecting it; return non-zero to abort the transfer. */
 	int (*on_body)(const void *data, size_t len, void *payload);
 	void *payload;
+	/* Optional: the exchange stops with BEDROCK_ECANCELED within about a
+	 * second of this token being triggered (libcurl's progress callback). */
+	const struct bedrock_cancel *cancel;
 } bedrock__http_request;
 
 typedef struct bedrock__http_response {
@@ -55,7 +74,8 @@ void bedrock__http_free(bedrock__http *h);
 
 /* Performs one exchange. An HTTP error status is not a failure here: the
  * caller reads resp->status. Fails with BEDROCK_ETIMEOUT, BEDROCK_EIO
- * (connection), BEDROCK_EINVAL (bad URL) or BEDROCK_ENOMEM, with err set.
+ * (connection), BEDROCK_EINVAL (bad URL), BEDROCK_ECANCELED (req->cancel)
+ * or BEDROCK_ENOMEM, with err set.
  * Not thread-safe: one exchange at a time per handle. */
 int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 			  const bedrock__http_request *req, bedrock_error_info *err);
