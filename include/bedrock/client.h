@@ -206,6 +206,17 @@ bedrock_platform bedrock_client_platform(const bedrock_client *client);
 /** The runtime endpoint in use, e.g. "https://bedrock-runtime.us-east-1.amazonaws.com"
  *  or "https://api.anthropic.com" (lent). */
 const char *bedrock_client_endpoint(const bedrock_client *client);
+/**
+ * Vertex AI: the Google Cloud project the client calls, and where it came
+ * from ("the options", "ANTHROPIC_VERTEX_PROJECT_ID", "GOOGLE_CLOUD_PROJECT",
+ * "GCLOUD_PROJECT", "the credentials"; lent). When only the credentials
+ * name it, this reads them (a file, or the metadata server).
+ *
+ * @return 0; BEDROCK_ECONFIG (no project anywhere); BEDROCK_ENOTSUP off
+ *         Vertex; BEDROCK_ELIMIT (@p cap too small); the credentials' errors
+ */
+int bedrock_client_project(char *out, size_t cap, const char **source, bedrock_client *client,
+			   bedrock_error_info *err);
 /** The attempts a call makes at most, the first included (1: no retry). */
 unsigned bedrock_client_max_attempts(const bedrock_client *client);
 

@@ -6,7 +6,7 @@
 
 const char cli_global_names[] =
 	"--platform --region --profile --endpoint-url --max-attempts --retry-mode --timeout --deadline "
-	"--models-file --debug --emulate --help --version";
+	"--models-file --project --debug --emulate --help --version";
 
 const char *cli_value(int argc, char **argv, int *i, const char *prog)
 {

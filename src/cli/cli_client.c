@@ -6,6 +6,7 @@
 
 #include "cli_args.h"
 #include "cli_client.h"
+#include "cli_google.h"
 #include "anthropic_front.h"
 #include "emu_embed.h"
 #include "term_safe.h"
@@ -45,7 +46,7 @@ int cli_global_option(int argc, char **argv, int *i)
 	if (strcmp(a, "--platform") && strcmp(a, "--region") && strcmp(a, "--profile") &&
 	    strcmp(a, "--endpoint-url") &&
 	    strcmp(a, "--max-attempts") && strcmp(a, "--retry-mode") && strcmp(a, "--timeout") &&
-	    strcmp(a, "--deadline") && strcmp(a, "--models-file"))
+	    strcmp(a, "--deadline") && strcmp(a, "--models-file") && strcmp(a, "--project"))
 		return 0;
 	if (!(v = cli_value(argc, argv, i, "bedrock")))
 		return -1;
@@ -60,11 +61,20 @@ int cli_global_option(int argc, char **argv, int *i)
 	} else if (!strcmp(a, "--region")) {
 		char why[128];
 
-		if (cli_region_check(v, why, sizeof(why))) {
+		/* Vertex AI's locations also include global, us and eu; on
+		 * Bedrock they are refused once the platform is known. */
+		if (strcmp(v, "global") && strcmp(v, "us") && strcmp(v, "eu") &&
+		    cli_region_check(v, why, sizeof(why))) {
 			fprintf(stderr, "bedrock: invalid region '%s': %s\n", v, why);
 			return -1;
 		}
 		cli_g.region = v;
+	} else if (!strcmp(a, "--project")) {
+		if (!*v || strpbrk(v, "/?#% \t\r\n")) {
+			fprintf(stderr, "bedrock: --project is a Google Cloud project id\n");
+			return -1;
+		}
+		cli_g.project = v;
 	} else if (!strcmp(a, "--profile")) {
 		cli_g.profile = v;
 	} else if (!strcmp(a, "--endpoint-url")) {
@@ -258,6 +268,13 @@ int cli_client_open(bedrock_client **out)
 	if (o.platform == BEDROCK_PLATFORM_BEDROCK) {
 		o.region = cli_g.region;
 		o.profile = cli_g.profile;
+	} else if (o.platform == BEDROCK_PLATFORM_VERTEX) {
+		o.region = cli_g.region;
+		o.project = cli_g.project;
+		if (!cli_g.emulate && !(o.google_credentials = cli_google_provider(&err))) {
+			fprintf(stderr, "bedrock: %s\n", err.message);
+			return CLI_CONFIG;
+		}
 	}
 	o.endpoint_url = cli_g.endpoint_url;
 	if (cli_g.emulate && (rc = start_embedded(&o, o.platform)) != 0)

@@ -32,6 +32,7 @@ typedef struct cli_globals {
 	int in_stream;		/* the call's stream had opened: its errors come
 				 * mid-stream, and are never retried */
 	const char *models_file;	/* --models-file: replaces the default one */
+	const char *project;	/* --project: Vertex AI's Google Cloud project */
 } cli_globals;
 
 extern cli_globals cli_g;

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "cli_client.h"
+#include "cli_google.h"
 #include "emu_embed.h"
 
 static const char usage[] =
@@ -120,6 +121,55 @@ static int region_warning(const char *region)
 	return 0;
 }
 
+/* Vertex AI: the location, the project, the endpoint and the Google
+ * credentials, each with where it came from. Never a token or key. */
+static int vertex_config(bedrock_client *c)
+{
+	char project[256], shown[512];
+	const char *from, *region = cli_vertex_region(&from);
+	bedrock_google_provider *p;
+	bedrock_google_token *tok = NULL;
+	bedrock_error_info err;
+	int status = CLI_OK;
+
+	row("region", cli_g.emulate && !region ? bedrock_client_region(c) : region,
+	    cli_g.emulate && !region ? "--emulate's default" : from);
+	if (bedrock_client_project(project, sizeof(project), &from, c, &err) == 0) {
+		row("project", project, from);
+	} else {
+		row("project", NULL, err.message);
+		status = CLI_CONFIG;
+	}
+	row("endpoint", bedrock_client_endpoint(c),
+	    cli_g.emulate ? "--emulate" : cli_g.endpoint_url ? "--endpoint-url"
+	    : getenv("ANTHROPIC_VERTEX_BASE_URL") ? "ANTHROPIC_VERTEX_BASE_URL"
+	    : "the location's default");
+	if (cli_g.emulate) {
+		row("credentials", "the emulator's Google token", "--emulate");
+		return status;
+	}
+	if (!(p = cli_google_provider(&err)) ||
+	    bedrock_google_provider_get(&tok, p, NULL, &err) != 0) {
+		row("credentials", NULL, err.message);
+		return CLI_CONFIG;
+	}
+	cli_google_describe(shown, sizeof(shown), tok);
+	{
+		const char *src = bedrock_google_token_source(tok);
+		const char *file = bedrock_google_token_file(tok);
+		char where[512];
+
+		snprintf(where, sizeof(where), "%s%s%s%s", src ? src : "", file && *file ? " (" : "",
+			 file ? file : "", file && *file ? ")" : "");
+		row("credentials", shown, where);
+	}
+	if (bedrock_google_token_quota_project(tok) && *bedrock_google_token_quota_project(tok))
+		row("quota", bedrock_google_token_quota_project(tok),
+		    "quota_project_id (sent as x-goog-user-project)");
+	bedrock_google_token_release(tok);
+	return status;
+}
+
 /* Off Bedrock: the platform, its endpoint and where the key comes from. */
 static int platform_config(bedrock_platform platform, const char *from)
 {
@@ -133,6 +183,11 @@ static int platform_config(bedrock_platform platform, const char *from)
 	row("platform", bedrock_platform_name(platform), from);
 	if ((status = cli_client_open(&c)) != 0)
 		return status;
+	if (platform == BEDROCK_PLATFORM_VERTEX) {
+		status = vertex_config(c);
+		bedrock_client_free(c);
+		return status;
+	}
 	row("endpoint", bedrock_client_endpoint(c),
 	    cli_g.emulate ? "--emulate" : cli_g.endpoint_url ? "--endpoint-url"
 	    : base && *base ? "ANTHROPIC_BASE_URL" : "the default");

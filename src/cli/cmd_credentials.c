@@ -10,6 +10,7 @@
 #include "bedrock/bedrock.h"
 #include "cli.h"
 #include "cli_client.h"
+#include "cli_google.h"
 #include "emu_embed.h"
 #include "cli_args.h"
 
@@ -46,6 +47,77 @@ static int show_emulated(void)
 	return CLI_OK;
 }
 
+/* Vertex AI: the Google credentials' type and source, the project and the
+ * location, each with where it came from; never a token or key. */
+static int show_google(void)
+{
+	bedrock_client *c = NULL;
+	bedrock_google_provider *p;
+	bedrock_google_token *tok = NULL;
+	bedrock_error_info err;
+	char project[256], when[32];
+	const char *from, *region = cli_vertex_region(&from), *v;
+	cJSON *o;
+	char *text;
+	int status;
+
+	if (cli_g.emulate) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "platform", "vertex");
+		cJSON_AddStringToObject(o, "type", "access_token");
+		cJSON_AddStringToObject(o, "source", "emulate");
+	} else {
+		if (!(p = cli_google_provider(&err)) ||
+		    bedrock_google_provider_get(&tok, p, NULL, &err) != 0)
+			return cli_report(err.code ? err.code : BEDROCK_ECONFIG, &err);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "platform", "vertex");
+		cJSON_AddStringToObject(o, "type", bedrock_google_credential_type_name(
+						      bedrock_google_token_type(tok)));
+		v = bedrock_google_token_source(tok);
+		cJSON_AddStringToObject(o, "source", v ? v : "");
+		if ((v = bedrock_google_token_file(tok)) && *v)
+			cJSON_AddStringToObject(o, "file", v);
+		if ((v = bedrock_google_token_email(tok)) && *v)
+			cJSON_AddStringToObject(o, "email", v);
+		if ((v = bedrock_google_token_key_id(tok)) && *v)
+			cJSON_AddStringToObject(o, "key_id", v);
+		if ((v = bedrock_google_token_quota_project(tok)) && *v)
+			cJSON_AddStringToObject(o, "quota_project", v);
+		if (bedrock_google_token_expiry(tok)) {
+			iso(when, sizeof(when), bedrock_google_token_expiry(tok));
+			cJSON_AddStringToObject(o, "expiration", when);
+		} else {
+			cJSON_AddNullToObject(o, "expiration");
+		}
+		bedrock_google_token_release(tok);
+	}
+	/* The project as the calls resolve it: through a client. */
+	status = cli_client_open(&c);
+	if (!status && bedrock_client_project(project, sizeof(project), &v, c, &err) == 0) {
+		cJSON_AddStringToObject(o, "project", project);
+		cJSON_AddStringToObject(o, "project_source", v);
+	} else {
+		cJSON_AddNullToObject(o, "project");
+		cJSON_AddStringToObject(o, "project_source", status ? "" : err.message);
+	}
+	bedrock_client_free(c);
+	if (region || cli_g.emulate) {
+		cJSON_AddStringToObject(o, "region", region ? region : "global");
+		cJSON_AddStringToObject(o, "region_source", region ? from : "emulate");
+	} else {
+		cJSON_AddNullToObject(o, "region");
+		cJSON_AddStringToObject(o, "region_source", from);
+	}
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		return CLI_USAGE;
+	puts(text);
+	cJSON_free(text);
+	return status ? status : CLI_OK;
+}
+
 int cmd_debug_credentials(int argc, char **argv)
 {
 	bedrock_config_options co = BEDROCK_CONFIG_OPTIONS_INIT;
@@ -72,6 +144,15 @@ int cmd_debug_credentials(int argc, char **argv)
 				argv[i], usage);
 			return CLI_USAGE;
 		}
+	}
+	{
+		bedrock_platform platform;
+		const char *pfrom;
+
+		if (cli_platform(&platform, &pfrom))
+			return CLI_USAGE;
+		if (platform == BEDROCK_PLATFORM_VERTEX)
+			return show_google();
 	}
 	if (cli_g.emulate)
 		return show_emulated();

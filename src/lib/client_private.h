@@ -140,8 +140,7 @@ void bedrock__vertex_free(bedrock_client *c);
 /* Vertex's headers: a Google bearer token, x-goog-user-project, -beta. */
 int bedrock__vertex_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,
 			    bedrock_error_info *err);
-/* The project in use and where it came from; NULL until it is known. */
-const char *bedrock__vertex_project(const bedrock_client *c, const char **source);
+
 
 /* One attempt's headers on c's platform: Bedrock's (signed), or the
  * Anthropic API's (x-api-key or Bearer, anthropic-version, -beta). */

@@ -161,11 +161,26 @@ int bedrock__vertex_reauth(bedrock_client *c)
 	return 1;
 }
 
-const char *bedrock__vertex_project(const bedrock_client *c, const char **source)
+int bedrock_client_project(char *out, size_t cap, const char **source, bedrock_client *c,
+			   bedrock_error_info *err)
 {
+	int rc;
+
+	if (source)
+		*source = NULL;
+	if (!out || !cap || !c)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
+	out[0] = '\0';
+	if (c->platform != BEDROCK_PLATFORM_VERTEX)
+		return bedrock__err(err, BEDROCK_ENOTSUP, "a project is Vertex AI's");
+	if ((rc = project_of(c, NULL, err)) != 0)
+		return rc;
+	if (strlen(c->project) >= cap)
+		return bedrock__err(err, BEDROCK_ELIMIT, "the project id does not fit");
+	memcpy(out, c->project, strlen(c->project) + 1);
 	if (source)
 		*source = c->project_source;
-	return c->project;
+	return 0;
 }
 
 int bedrock__vertex_headers(struct curl_slist **list, bedrock_client *c, const bedrock__call *call,
