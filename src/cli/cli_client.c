@@ -30,6 +30,31 @@ static void log_line(bedrock_log_level level, const char *line, void *payload)
 		fprintf(stderr, "bedrock: %s%s\n", level == BEDROCK_LOG_DEBUG ? "debug: " : "", line);
 }
 
+/* global, us, eu, or a Google Cloud region: "us-east5", "europe-west1". */
+static int vertex_shaped(const char *v)
+{
+	size_t a = strspn(v, "abcdefghijklmnopqrstuvwxyz"), b, d;
+
+	if (!strcmp(v, "global") || !strcmp(v, "us") || !strcmp(v, "eu"))
+		return 1;
+	if (!a || v[a] != '-')
+		return 0;
+	b = strspn(v + a + 1, "abcdefghijklmnopqrstuvwxyz");
+	d = strspn(v + a + 1 + b, "0123456789");
+	return b && d && !v[a + 1 + b + d];
+}
+
+int cli_region_for(bedrock_platform platform)
+{
+	char why[128];
+
+	if (platform != BEDROCK_PLATFORM_BEDROCK || !cli_g.region ||
+	    !cli_region_check(cli_g.region, why, sizeof(why)))
+		return 0;
+	fprintf(stderr, "bedrock: invalid region '%s': %s\n", cli_g.region, why);
+	return -1;
+}
+
 int cli_global_option(int argc, char **argv, int *i)
 {
 	const char *a = argv[*i], *v;
@@ -61,10 +86,10 @@ int cli_global_option(int argc, char **argv, int *i)
 	} else if (!strcmp(a, "--region")) {
 		char why[128];
 
-		/* Vertex AI's locations also include global, us and eu; on
-		 * Bedrock they are refused once the platform is known. */
-		if (strcmp(v, "global") && strcmp(v, "us") && strcmp(v, "eu") &&
-		    cli_region_check(v, why, sizeof(why))) {
+		/* Vertex AI's locations (global, us, eu, us-east5, ...) pass
+		 * here; on Bedrock cli_region_for() refuses them once the
+		 * platform is known. */
+		if (!vertex_shaped(v) && cli_region_check(v, why, sizeof(why))) {
 			fprintf(stderr, "bedrock: invalid region '%s': %s\n", v, why);
 			return -1;
 		}
@@ -261,7 +286,7 @@ int cli_client_open(bedrock_client **out)
 	const char *from;
 	int rc;
 
-	if (cli_platform(&o.platform, &from))
+	if (cli_platform(&o.platform, &from) || cli_region_for(o.platform))
 		return CLI_USAGE;
 	if ((rc = cli_models_setup()) != 0)
 		return rc;

@@ -80,6 +80,9 @@ void cli_setup_failed(const char *message);
  * Bedrock. 0, or -1 with the message printed (an unknown name). *from
  * says where it came from ("--platform", "BEDROCK_PLATFORM", ...). */
 int cli_platform(bedrock_platform *out, const char **from);
+/* -1 (message printed) if --region is not a region of platform: a
+ * Vertex AI location ("us-east5", "global") on Bedrock. */
+int cli_region_for(bedrock_platform platform);
 /* The region --emulate serves: --region, else us-east-1. */
 const char *cli_emulate_region(void);
 /* Prints `bedrock: CODE: MESSAGE (request id ID)` (and, on a line of its

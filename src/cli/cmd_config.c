@@ -238,7 +238,7 @@ int cmd_config(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	if (cli_platform(&platform, &pfrom))
+	if (cli_platform(&platform, &pfrom) || cli_region_for(platform))
 		return CLI_USAGE;
 	if (platform != BEDROCK_PLATFORM_BEDROCK)
 		return platform_config(platform, pfrom);

@@ -149,7 +149,7 @@ int cmd_debug_credentials(int argc, char **argv)
 		bedrock_platform platform;
 		const char *pfrom;
 
-		if (cli_platform(&platform, &pfrom))
+		if (cli_platform(&platform, &pfrom) || cli_region_for(platform))
 			return CLI_USAGE;
 		if (platform == BEDROCK_PLATFORM_VERTEX)
 			return show_google();
