@@ -462,6 +462,13 @@ static void test_google_token__metadata_probe_is_short(void **state)
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	assert_true(secs < 3.5);
 	assert_non_null(strstr(err.message, "no Google credentials found"));
+	/* Asked again soon after: no second wait. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(get(p, &t, &err), BEDROCK_ENOTFOUND);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(secs < 0.2);
+	assert_non_null(strstr(err.message, "metadata server: none answered moments ago"));
 	bedrock_google_provider_release(p);
 	close(s);
 	unsetenv("GCE_METADATA_HOST");
