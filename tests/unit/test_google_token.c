@@ -510,7 +510,13 @@ static void test_google_token__default_chain_order(void **state)
 	assert_int_equal(bedrock_google_token_type(t), BEDROCK_GOOGLE_ACCESS_TOKEN);
 	assert_int_equal(bedrock_google_token_expiry(t), 0);
 	bedrock_google_token_release(t);
+	/* A bare token names no project. */
+	assert_int_equal(bedrock_google_provider_project(dir, sizeof(dir), p, NULL, &err),
+			 BEDROCK_ENOTFOUND);
+	assert_string_equal(err.message, "google: the credentials name no project (no project_id "
+			    "or quota_project_id)");
 	bedrock_google_provider_release(p);
+	snprintf(dir, sizeof(dir), "%s/cloudsdk", fake.dir);
 	/* 1b. The options' file. */
 	o.access_token = NULL;
 	o.credentials_file = path_of("user.json");
