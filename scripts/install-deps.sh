@@ -15,6 +15,9 @@ libzstd-dev"
 # `pkg-config --static --libs bedrock` names: the static-link test needs them.
 # valgrind runs the streaming client tests in the normal build's suite.
 PKGS="$PKGS valgrind"
+# python3-cryptography: tests/fakes/fake_google.py makes a service account's
+# RSA key and verifies the RS256 JWTs it is sent.
+PKGS="$PKGS python3-cryptography"
 # curl (built with nghttp2, as Debian's is) and nghttp (several streams on
 # one connection) drive the emulator's HTTP/2 tests; tmux drives `bedrock chat`'s. wrk, for bench/bench_emulate.sh, is not installed here.
 # clang and its runtime are for `make fuzz` only.

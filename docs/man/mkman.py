@@ -28,6 +28,8 @@ AREAS = {
                        "call Claude on Amazon Bedrock: clients, requests and streams"),
     "bedrock_credentials": ("api/credentials.md", ["credentials.h"],
                             "AWS credentials and credential providers"),
+    "bedrock_google": ("api/google.md", ["google.h"],
+                       "Google credentials: Application Default Credentials and OAuth tokens"),
     "bedrock_config": (None, ["config.h"],
                        "the shared AWS config files, profiles, region and endpoints"),
     "bedrock_auth": (None, ["auth.h"], "SigV4 or a Bedrock API key"),

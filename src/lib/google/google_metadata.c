@@ -16,10 +16,15 @@
 
 #define MD_PATH "/computeMetadata/v1/"
 #define MD_TIMEOUT_MS 10000
+/* After nothing answered, how long to take that for granted: a program
+ * without credentials off Google Cloud would otherwise wait for the probe
+ * at every call. */
+#define ABSENT_SECONDS 30
 
 typedef struct {
 	long probe_ms;
-	atomic_int present;	/* 1 once a metadata server has answered */
+	atomic_int present;		/* 1 once a metadata server has answered */
+	atomic_llong absent_until;	/* Unix seconds: nothing answered, ask no more till then */
 } md_impl;
 
 void bedrock__google_metadata_base(char *out, size_t cap, int index, int *is_explicit)
@@ -112,12 +117,17 @@ static int md_find(char *base, size_t cap, bedrock__http_response *resp, bedrock
 	if (skipped())
 		return bedrock__err(err, BEDROCK_ENOTFOUND, "metadata server: not asked "
 				    "(NO_GCE_CHECK or METADATA_SERVER_DETECTION=none)");
+	if ((long long)time(NULL) < atomic_load(&m->absent_until))
+		return bedrock__err(err, BEDROCK_ENOTFOUND, "metadata server: none answered "
+				    "moments ago (not on Google Cloud?)");
 	for (i = 0; i < 2; i++) {
 		bedrock__google_metadata_base(base, cap, i, &is_explicit);
 		rc = md_get(resp, c, m, base, path, err);
 		if (rc != BEDROCK_ENOTFOUND || is_explicit)
 			break;
 	}
+	if (rc == BEDROCK_ENOTFOUND && !atomic_load(&m->present))
+		atomic_store(&m->absent_until, (long long)time(NULL) + ABSENT_SECONDS);
 	return rc;
 }
 
@@ -218,6 +228,7 @@ int bedrock__google_metadata_provider(bedrock_google_provider **out, long probe_
 		probe_ms = (long)(atof(t) * 1000);
 	m->probe_ms = probe_ms > 0 ? probe_ms : 1000;
 	atomic_init(&m->present, 0);
+	atomic_init(&m->absent_until, 0);
 	rc = bedrock_google_provider_new(out, &md_vt, m);
 	if (rc)
 		bedrock__free(m);

@@ -165,7 +165,7 @@ int bedrock__google_reply_parse(bedrock__google_reply *out, int style, long stat
 				const char *url, bedrock_error_info *err)
 {
 	cJSON *j = body ? bedrock__json_parse_exact(body, len) : NULL;
-	const char *tok;
+	const char *tok, *raw;
 	int rc;
 
 	out->access_token = NULL;
@@ -195,7 +195,8 @@ int bedrock__google_reply_parse(bedrock__google_reply *out, int style, long stat
 		return bedrock__err(err, BEDROCK_EPROTOCOL, "%s: %s answered something other than "
 				    "a JSON object (HTTP %ld)", what, url, status);
 	}
-	tok = bedrock__json_str(j, style == BEDROCK__REPLY_IAM ? "accessToken" : "access_token");
+	raw = tok = bedrock__json_str(j, style == BEDROCK__REPLY_IAM ? "accessToken"
+								      : "access_token");
 	if (style == BEDROCK__REPLY_IAM) {
 		const char *t = bedrock__json_str(j, "expireTime");
 
@@ -218,9 +219,9 @@ int bedrock__google_reply_parse(bedrock__google_reply *out, int style, long stat
 			out->expiry = now + (int64_t)secs;
 	}
 	if (!tok || !bedrock__google_token_ok(tok)) {
-		/* Scrub: a malformed token is still a token. */
-		if (tok)
-			bedrock__wipe((char *)tok, strlen(tok));
+		/* Scrub: a malformed token, or one without its expiry, is still a token. */
+		if (raw)
+			bedrock__wipe((char *)raw, strlen(raw));
 		cJSON_Delete(j);
 		out->expiry = 0;
 		return bedrock__err(err, BEDROCK_EPROTOCOL, "%s: %s answered without a usable %s "

@@ -230,8 +230,8 @@ int bedrock_google_provider_project(char *out, size_t out_size, bedrock_google_p
 		return bedrock__err(err, BEDROCK_EINVAL, "no provider or output buffer");
 	out[0] = '\0';
 	if (!p->vt->project)
-		return bedrock__err(err, BEDROCK_ENOTFOUND, "%s: these credentials name no project",
-				    p->vt->name);
+		return bedrock__err(err, BEDROCK_ENOTFOUND, "google: the credentials of %s name no "
+				    "project", p->vt->name);
 	if (bedrock__cancelled(cancel))
 		return bedrock__err(err, BEDROCK_ECANCELED, "%s: cancelled", p->vt->name);
 	rc = finish_err(p, p->vt->project(out, out_size, p->impl, cancel, err), err);
@@ -244,8 +244,8 @@ int bedrock_google_provider_project(char *out, size_t out_size, bedrock_google_p
 		return bedrock__err(err, BEDROCK_ELIMIT, "%s: the project id does not fit", p->vt->name);
 	}
 	if (!out[0])
-		return bedrock__err(err, BEDROCK_ENOTFOUND, "%s: these credentials name no project",
-				    p->vt->name);
+		return bedrock__err(err, BEDROCK_ENOTFOUND, "google: the credentials name no project "
+				    "(no project_id or quota_project_id)");
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "ascii.h"
+#include "crypto.h"
 #include "errinfo.h"
 #include "http.h"
 
@@ -145,6 +146,17 @@ static size_t on_header(char *data, size_t size, size_t n, void *p)
 	return x->resp->headers.oom ? 0 : size * n;
 }
 
+/* Header lines may carry a bearer token or a session token: wiped before
+ * they are freed. */
+static void free_headers(struct curl_slist *list)
+{
+	struct curl_slist *n;
+
+	for (n = list; n; n = n->next)
+		bedrock__wipe(n->data, strlen(n->data));
+	curl_slist_free_all(list);
+}
+
 int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 			  const bedrock__http_request *req, bedrock_error_info *err)
 {
@@ -167,7 +179,7 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 		struct curl_slist *n;
 
 		if (strpbrk(req->headers[i].value, "\r\n")) {
-			curl_slist_free_all(list);
+			free_headers(list);
 			return bedrock__err(err, BEDROCK_EINVAL, "header %s has CR or LF in its value",
 					    req->headers[i].name);
 		}
@@ -176,9 +188,11 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 		bedrock__buf_puts(&line, *req->headers[i].value ? ": " : ";");
 		bedrock__buf_puts(&line, req->headers[i].value);
 		n = line.oom ? NULL : curl_slist_append(list, line.ptr);
+		if (line.ptr)
+			bedrock__wipe(line.ptr, line.len);
 		bedrock__buf_dispose(&line);
 		if (!n) {
-			curl_slist_free_all(list);
+			free_headers(list);
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 		}
 		list = n;
@@ -225,7 +239,7 @@ int bedrock__http_perform(bedrock__http *h, bedrock__http_response *resp,
 		snprintf(via, sizeof(via), " (through the proxy %s from %s)", shown, source);
 	}
 	rc = curl_easy_perform(e);
-	curl_slist_free_all(list);
+	free_headers(list);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (rc == CURLE_OK)
 		return 0;
