@@ -41,12 +41,12 @@ static const char usage[] =
 	"                       default: the fake key " EMU_ANTHROPIC_DEFAULT_KEY ")\n"
 	"  --fast-retry         add retry-after-ms: 1 to the Anthropic API's and Vertex's\n"
 	"                       429 and 529\n"
-	"  --project ID         the Google Cloud project it stands for: the metadata server's,\n"
-	"                       the one Vertex requests must name (default " EMU_GOOGLE_DEFAULT_PROJECT ")\n"
+	"  --project ID         the Google Cloud project it stands for: the metadata\n"
+	"                       server's, and the one Vertex requests must name\n"
+	"                       (default " EMU_GOOGLE_DEFAULT_PROJECT ")\n"
 	"  --google-token TOKEN accept this Google access token on the Vertex routes\n"
 	"                       (repeatable), besides the ya29.emulator-... tokens its\n"
-	"                       metadata server (/computeMetadata/v1/...) and token\n"
-	"                       endpoint (POST /token) issue"
+	"                       metadata server and token endpoint issue\n"
 	"  --fault NAME[:COUNT] inject a fault into the next COUNT requests (default 1, * = all):\n"
 	"                       throttle, not-ready, internal, unavailable, model-timeout,\n"
 	"                       model-error, reset, reset-after=N, corrupt-crc, truncate,\n"
@@ -65,11 +65,12 @@ static const char usage[] =
 	"                       (default 60), else 408 or a closed connection\n"
 	"  --quiet              no access log on stderr\n"
 	"A prompt containing [[emulate:fault=NAME]] gets that fault on every request.\n"
-	"Routes: Bedrock (/model/ID/..., the control plane), the Anthropic API (/v1/messages,\n"
-	"/v1/models), Vertex AI ([/v1|/v1beta1]/projects/P/locations/L/publishers/anthropic/\n"
-	"models/M:rawPredict, :streamRawPredict, count-tokens:rawPredict,\n"
-	":setPublisherModelConfig, :fetchPublisherModelConfig), a GCE metadata server\n"
-	"(GCE_METADATA_HOST=HOST:PORT) and an OAuth token endpoint (POST /token).\n";
+	"One port serves Bedrock (/model/ID/..., the control plane), the Anthropic API\n"
+	"(/v1/messages, /v1/models), Vertex AI ([/v1|/v1beta1]/projects/P/locations/L/\n"
+	"publishers/anthropic/models/M:rawPredict, :streamRawPredict,\n"
+	"count-tokens:rawPredict, :setPublisherModelConfig, :fetchPublisherModelConfig),\n"
+	"a GCE metadata server (point Google libraries at it with\n"
+	"GCE_METADATA_HOST=HOST:PORT) and an OAuth token endpoint (POST /token).\n";
 
 /* Only for the signal handler, which may only write to the stop pipe. */
 static emu_server *running;
