@@ -78,14 +78,13 @@ static cJSON *tree(const emu_google *g)
 	cJSON_AddStringToObject(inst, "name", "emulator");
 	sas = cJSON_AddObjectToObject(inst, "service-accounts");
 	sa = cJSON_AddObjectToObject(sas, "default");
-	cJSON_AddItemToObject(sa, "aliases",
-			      cJSON_CreateStringArray((const char *[]){ "default" }, 1));
+	emu__put(sa, "aliases", cJSON_CreateStringArray((const char *[]){ "default" }, 1));
 	cJSON_AddStringToObject(sa, "email", g->email);
 	cJSON_AddNullToObject(sa, "identity");
-	cJSON_AddItemToObject(sa, "scopes",
-			      cJSON_CreateStringArray((const char *[]){ EMU_GOOGLE_SCOPE }, 1));
+	emu__put(sa, "scopes", cJSON_CreateStringArray((const char *[]){ EMU_GOOGLE_SCOPE }, 1));
 	cJSON_AddNullToObject(sa, "token");
-	cJSON_AddItemToObject(sas, g->email, cJSON_Duplicate(sa, 1));
+	/* The account also answers under its email. */
+	emu__put(sas, g->email, cJSON_Duplicate(sa, 1));
 	snprintf(buf, sizeof(buf), "projects/%s/zones/us-central1-a", g->numeric_project);
 	cJSON_AddStringToObject(inst, "zone", buf);
 	proj = cJSON_AddObjectToObject(root, "project");

@@ -361,6 +361,7 @@ static int route(emu_state *s, emu_response *out, const emu_request *req,
 	int array = p->kind == EMU_VERTEX_STREAM_RAW_PREDICT;
 	int predicting = p->kind == EMU_VERTEX_RAW_PREDICT || array;
 	int count = p->kind == EMU_VERTEX_RAW_PREDICT && !strcmp(p->model, "count-tokens");
+	const char *quota = emu_request_header(req, "x-goog-user-project");
 	char msg[512];
 
 	*model = NULL;
@@ -378,17 +379,13 @@ static int route(emu_state *s, emu_response *out, const emu_request *req,
 		emu_google_error(out, 403, "PERMISSION_DENIED", msg, array);
 		return -1;
 	}
-	{
-		const char *quota = emu_request_header(req, "x-goog-user-project");
-
-		/* A quota project is billed: it must be one the caller may use. */
-		if (quota && !our_project(&s->google, quota)) {
-			snprintf(msg, sizeof(msg), "Caller does not have required permission to use "
-				 "project %.40s. Grant the caller the "
-				 "roles/serviceusage.serviceUsageConsumer role.", quota);
-			emu_google_error(out, 403, "PERMISSION_DENIED", msg, array);
-			return -1;
-		}
+	/* A quota project is billed: it must be one the caller may use. */
+	if (quota && !our_project(&s->google, quota)) {
+		snprintf(msg, sizeof(msg), "Caller does not have required permission to use project "
+			 "%.40s. Grant the caller the roles/serviceusage.serviceUsageConsumer role.",
+			 quota);
+		emu_google_error(out, 403, "PERMISSION_DENIED", msg, array);
+		return -1;
 	}
 	if (!location_valid(p->location)) {
 		snprintf(msg, sizeof(msg), "Unsupported location: %.40s.", p->location);
