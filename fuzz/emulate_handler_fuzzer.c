@@ -1,8 +1,10 @@
 /* The emulator's request handler on arbitrary requests: the input is
  * "METHOD PATH?QUERY\nName: value\n...\n\nBODY". Whatever arrives, the
  * handler answers with a well-formed plan and never crashes or leaks.
- * Requests are authenticated with a bearer key so that fuzzing reaches
- * past authentication; every third input is left unauthenticated. The
+ * Requests are authenticated with a bearer key (a Bedrock API key, and a
+ * Google token for the Vertex routes) so that fuzzing reaches past
+ * authentication; every third input is left unauthenticated. The Google
+ * routes (metadata server, token endpoint) need no key. The
  * head-only precheck runs on each input too, and may only ever refuse
  * with a 4xx. */
 #include <stdint.h>
@@ -12,6 +14,13 @@
 #include "emu_handler.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A fixed clock: the same input takes the same path on every run (a
+ * JWT's times, a token's hour, a signature's skew). */
+static long long fixed_now(void)
+{
+	return 1800000000LL;
+}
 
 static emu_state *state(void)
 {
@@ -24,9 +33,14 @@ static emu_state *state(void)
 		s.auth.max_skew_seconds = 300;
 		s.auth.bearers = bearers;
 		s.auth.bearer_count = 1;
+		s.now = fixed_now;
 		emu_faults_init(&s.faults);
 		emu_replay_init(&s.replay);
 		emu_control_init(&s.control, "us-east-1");
+		/* The same key opens the Vertex routes (--google-token). */
+		emu_google_init(&s.google, NULL);
+		s.google.tokens = bearers;
+		s.google.token_count = 1;
 		ready = 1;
 	}
 	return &s;

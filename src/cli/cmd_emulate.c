@@ -1,6 +1,8 @@
-/* bedrock emulate: a local Bedrock Runtime (and control plane) on one port,
- * HTTP/1.1 and HTTP/2 (prior knowledge). The first stdout line names the
- * bound URL so scripts can start it on port 0 and read where it went. */
+/* bedrock emulate: a local Bedrock Runtime (and control plane), the
+ * Anthropic API, Vertex AI and the Google metadata and token endpoints
+ * Vertex clients get their tokens from, on one port, HTTP/1.1 and HTTP/2
+ * (prior knowledge). The first stdout line names the bound URL so scripts
+ * can start it on port 0 and read where it went. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,7 +39,14 @@ static const char usage[] =
 	"  --api-key KEY        accept this key on the Anthropic API routes (/v1/messages,\n"
 	"                       /v1/models; x-api-key or Authorization: Bearer; repeatable;\n"
 	"                       default: the fake key " EMU_ANTHROPIC_DEFAULT_KEY ")\n"
-	"  --fast-retry         add retry-after-ms: 1 to the Anthropic API's 429 and 529\n"
+	"  --fast-retry         add retry-after-ms: 1 to the Anthropic API's and Vertex's\n"
+	"                       429 and 529\n"
+	"  --project ID         the Google Cloud project it stands for: the metadata\n"
+	"                       server's, and the one Vertex requests must name\n"
+	"                       (default " EMU_GOOGLE_DEFAULT_PROJECT ")\n"
+	"  --google-token TOKEN accept this Google access token on the Vertex routes\n"
+	"                       (repeatable), besides the ya29.emulator-... tokens its\n"
+	"                       metadata server and token endpoint issue\n"
 	"  --fault NAME[:COUNT] inject a fault into the next COUNT requests (default 1, * = all):\n"
 	"                       throttle, not-ready, internal, unavailable, model-timeout,\n"
 	"                       model-error, reset, reset-after=N, corrupt-crc, truncate,\n"
@@ -55,7 +64,13 @@ static const char usage[] =
 	"  --request-timeout S  a request's headers and body must arrive within S seconds\n"
 	"                       (default 60), else 408 or a closed connection\n"
 	"  --quiet              no access log on stderr\n"
-	"A prompt containing [[emulate:fault=NAME]] gets that fault on every request.\n";
+	"A prompt containing [[emulate:fault=NAME]] gets that fault on every request.\n"
+	"One port serves Bedrock (/model/ID/..., the control plane), the Anthropic API\n"
+	"(/v1/messages, /v1/models), Vertex AI ([/v1|/v1beta1]/projects/P/locations/L/\n"
+	"publishers/anthropic/models/M:rawPredict, :streamRawPredict,\n"
+	"count-tokens:rawPredict, :setPublisherModelConfig, :fetchPublisherModelConfig),\n"
+	"a GCE metadata server (point Google libraries at it with\n"
+	"GCE_METADATA_HOST=HOST:PORT) and an OAuth token endpoint (POST /token).\n";
 
 /* Only for the signal handler, which may only write to the stop pipe. */
 static emu_server *running;
@@ -101,8 +116,9 @@ static int add_key(emu_key *keys, size_t *n, const char *spec)
 int cmd_emulate(int argc, char **argv)
 {
 	emu_key keys[MAX_KEYS];
-	char *bearers[MAX_KEYS], *api_keys[MAX_KEYS], err[512], url[128];
-	size_t nkeys = 0, nbearers = 0, napi_keys = 0, k;
+	char *bearers[MAX_KEYS], *api_keys[MAX_KEYS], *google_tokens[MAX_KEYS], err[512], url[128];
+	size_t nkeys = 0, nbearers = 0, napi_keys = 0, ngoogle = 0, k;
+	const char *project = NULL;
 	emu_server_options opts;
 	struct sigaction sa;
 	emu_state *st;
@@ -132,7 +148,8 @@ int cmd_emulate(int argc, char **argv)
 		     !strcmp(a, "--bearer") || !strcmp(a, "--api-key") || !strcmp(a, "--fault") || !strcmp(a, "--replay") ||
 		     !strcmp(a, "--seed") || !strcmp(a, "--max-body") || !strcmp(a, "--max-buffered") ||
 		     !strcmp(a, "--max-connections") || !strcmp(a, "--idle-timeout") ||
-		     !strcmp(a, "--request-timeout") || !strcmp(a, "--models-file")) &&
+		     !strcmp(a, "--request-timeout") || !strcmp(a, "--models-file") ||
+		     !strcmp(a, "--project") || !strcmp(a, "--google-token")) &&
 		    !(v = cli_value(argc, argv, &i, "bedrock emulate")))
 			goto done;
 		if (!strcmp(a, "--listen")) {
@@ -158,6 +175,21 @@ int cmd_emulate(int argc, char **argv)
 				goto done;
 			}
 			api_keys[napi_keys++] = argv[i];
+		} else if (!strcmp(a, "--google-token")) {
+			if (ngoogle == MAX_KEYS) {
+				fprintf(stderr, "bedrock emulate: at most %d --google-token tokens\n",
+					MAX_KEYS);
+				goto done;
+			}
+			google_tokens[ngoogle++] = argv[i];
+		} else if (!strcmp(a, "--project")) {
+			if (!emu_google_project_valid(v)) {
+				fprintf(stderr, "bedrock emulate: --project wants a Google Cloud project "
+					"id (6 to 30 lower-case letters, digits and hyphens, starting "
+					"with a letter)\n%s", usage);
+				goto done;
+			}
+			project = v;
 		} else if (!strcmp(a, "--fast-retry")) {
 			st->anthropic.fast_retry = 1;
 		} else if (!strcmp(a, "--fault")) {
@@ -247,6 +279,12 @@ int cmd_emulate(int argc, char **argv)
 	st->anthropic.api_key_count = napi_keys;
 	if (emu_control_init(&st->control, st->auth.region))
 		goto done;
+	if (emu_google_init(&st->google, project)) {
+		fprintf(stderr, "bedrock emulate: out of memory\n");
+		goto done_control;
+	}
+	st->google.tokens = google_tokens;
+	st->google.token_count = ngoogle;
 	if (network_test) {
 		opts.handler = emu_demo_handler;
 		opts.precheck = NULL;
@@ -271,6 +309,7 @@ int cmd_emulate(int argc, char **argv)
 	/* evthread's global locks, so a leak checker sees a clean exit. */
 	libevent_global_shutdown();
 done_control:
+	emu_google_dispose(&st->google);
 	emu_control_dispose(&st->control);
 done:
 	for (k = 0; k < nkeys; k++)

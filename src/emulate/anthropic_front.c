@@ -1,9 +1,8 @@
-/* The Anthropic API front: routing, keys, the API's error shape, request
- * checks, faults as this API reports them, and the models list. The
- * model and its renderers are the Bedrock front's: a /v1/messages body is
- * turned into the InvokeModel body that means the same (model and stream
- * out, anthropic_version in) and answered by emu_model_answer. */
-#include <stdarg.h>
+/* The Anthropic API front: routing, keys, the API's error shape, faults as
+ * this API reports them, and the models list. The request checks, the
+ * answer and the stream faults are the Messages fronts' shared ones
+ * (messages_front.h): a /v1/messages body is turned into the InvokeModel
+ * body that means the same and answered by the Bedrock front's model. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +12,9 @@
 #include "anthropic_front.h"
 #include "anthropic_models.h"
 #include "emu_handler.h"
-#include "model.h"
+#include "messages_front.h"
 #include "model_internal.h"
 #include "urlcode.h"
-
-#define MSG_CAP 1024
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -205,182 +202,6 @@ static int authenticate(const emu_anthropic_config *cfg, emu_response *out,
 	return -1;
 }
 
-/* The API's words for a type mismatch, pydantic style. */
-static const char *type_error(const cJSON *v, const char *want)
-{
-	if (!strcmp(want, "integer"))
-		return cJSON_IsNumber(v) && v->valuedouble == emu__floor(v->valuedouble)
-		       ? NULL : "Input should be a valid integer";
-	if (!strcmp(want, "number"))
-		return cJSON_IsNumber(v) ? NULL : "Input should be a valid number";
-	if (!strcmp(want, "boolean"))
-		return cJSON_IsBool(v) ? NULL : "Input should be a valid boolean";
-	if (!strcmp(want, "string"))
-		return cJSON_IsString(v) ? NULL : "Input should be a valid string";
-	if (!strcmp(want, "list"))
-		return cJSON_IsArray(v) ? NULL : "Input should be a valid list";
-	if (!strcmp(want, "object"))
-		return cJSON_IsObject(v) ? NULL : "Input should be a valid dictionary";
-	if (!strcmp(want, "system"))
-		return cJSON_IsString(v) || cJSON_IsArray(v) ? NULL : "Input should be a valid list";
-	return NULL;	/* "any" */
-}
-
-typedef struct field {
-	const char *name;
-	const char *type;
-	int in_count;		/* accepted by count_tokens too */
-} field;
-
-/* Top-level fields of a Messages request. anthropic_version and
- * anthropic_beta are the SDKs' Bedrock/Vertex body fields: tolerated and
- * dropped. */
-static const field fields[] = {
-	{ "model", "string", 1 }, { "messages", "list", 1 }, { "max_tokens", "integer", 0 },
-	{ "system", "system", 1 }, { "temperature", "number", 0 }, { "top_p", "number", 0 },
-	{ "top_k", "integer", 0 }, { "stop_sequences", "list", 0 }, { "stream", "boolean", 0 },
-	{ "tools", "list", 1 }, { "tool_choice", "object", 1 }, { "thinking", "object", 1 },
-	{ "metadata", "object", 0 }, { "service_tier", "string", 0 }, { "container", "any", 0 },
-	{ "mcp_servers", "list", 1 }, { "output_config", "object", 1 },
-	{ "output_format", "any", 1 }, { "context_management", "any", 1 },
-	{ "cache_control", "object", 1 }, { "anthropic_version", "any", 1 },
-	{ "anthropic_beta", "any", 1 },
-};
-
-/* Fields checked here and not sent on to the model. */
-static const char *const dropped[] = {
-	"model", "stream", "service_tier", "container", "mcp_servers", "anthropic_version",
-	"anthropic_beta",
-};
-
-/* The parsed request, checked field by field, turned into the InvokeModel
- * body that means the same. 0, or -1 with status/type/message (404 for an
- * unknown model). */
-typedef struct api_req {
-	cJSON *messages_req;	/* owned: the Bedrock-shaped request */
-	const bedrock_model_info *model;
-	char model_id[EMU_ANTHROPIC_MODEL_ID_MAX];
-	int stream;
-	int status;
-	const char *type;
-	char msg[MSG_CAP];
-} api_req;
-
-static int bad(api_req *r, int status, const char *type, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int bad(api_req *r, int status, const char *type, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = status;
-	r->type = type;
-	va_start(ap, fmt);
-	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int parse_request(api_req *r, const emu_request *req, int count_tokens)
-{
-	cJSON *body = cJSON_ParseWithLength((const char *)req->body, req->body_len), *v;
-	const cJSON *mt, *th;
-	size_t i;
-
-	memset(r, 0, sizeof(*r));
-	if (!body)
-		return bad(r, 400, "invalid_request_error",
-			   "There was an error parsing the body of your request: not valid JSON");
-	r->messages_req = body;
-	if (!cJSON_IsObject(body))
-		return bad(r, 400, "invalid_request_error",
-			   "Input should be a valid dictionary");
-	cJSON_ArrayForEach(v, body) {
-		const char *err;
-
-		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-			if (!strcmp(fields[i].name, v->string))
-				break;
-		if (i == sizeof(fields) / sizeof(fields[0]) || (count_tokens && !fields[i].in_count))
-			return bad(r, 400, "invalid_request_error",
-				   "%.64s: Extra inputs are not permitted", v->string);
-		if ((err = type_error(v, fields[i].type)) != NULL)
-			return bad(r, 400, "invalid_request_error", "%.64s: %s", v->string, err);
-	}
-	if (!(v = cJSON_GetObjectItemCaseSensitive(body, "model")))
-		return bad(r, 400, "invalid_request_error", "model: Field required");
-	if (!(r->model = emu_anthropic_model_find(r->model_id, sizeof(r->model_id),
-						  v->valuestring)))
-		return bad(r, 404, "not_found_error", "model: %.128s", v->valuestring);
-	mt = cJSON_GetObjectItemCaseSensitive(body, "max_tokens");
-	if (!count_tokens && !mt)
-		return bad(r, 400, "invalid_request_error", "max_tokens: Field required");
-	if (!cJSON_GetObjectItemCaseSensitive(body, "messages"))
-		return bad(r, 400, "invalid_request_error", "messages: Field required");
-	if (mt && mt->valuedouble < 1)
-		return bad(r, 400, "invalid_request_error",
-			   "max_tokens: Input should be greater than or equal to 1");
-	if (mt && r->model->max_output_tokens && mt->valuedouble > r->model->max_output_tokens) {
-		char n[32], max[160];
-
-		snprintf(n, sizeof(n), "%.0f", mt->valuedouble);
-		snprintf(max, sizeof(max), "%u, which is the maximum allowed number of output "
-			 "tokens for %.40s", r->model->max_output_tokens, r->model_id);
-		return bad(r, 400, "invalid_request_error", "max_tokens: %s > %s", n, max);
-	}
-	r->stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "stream"));
-	for (i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
-		cJSON_DeleteItemFromObjectCaseSensitive(body, dropped[i]);
-	if (!cJSON_AddStringToObject(body, "anthropic_version", "bedrock-2023-05-31"))
-		return bad(r, 500, "api_error", "out of memory");
-	if (count_tokens) {
-		/* count_tokens has no max_tokens; one above any budget stands in. */
-		double budget = 0;
-
-		th = cJSON_GetObjectItemCaseSensitive(body, "thinking");
-		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(th, "budget_tokens")))
-			budget = cJSON_GetObjectItemCaseSensitive(th, "budget_tokens")->valuedouble;
-		cJSON_AddNumberToObject(body, "max_tokens",
-					budget >= EMU_CONVERSE_DEFAULT_MAX_TOKENS
-					? budget + 1 : EMU_CONVERSE_DEFAULT_MAX_TOKENS);
-	}
-	if (emu_validate_messages(body, emu_exclusive_sampling(r->model), r->msg, sizeof(r->msg))) {
-		static const char wrap[] = "Malformed input request: ";
-		char *tail;
-
-		r->status = 400;
-		r->type = "invalid_request_error";
-		/* Bedrock's schema layer wraps some texts; the API does not. */
-		if (!strncmp(r->msg, wrap, sizeof(wrap) - 1)) {
-			memmove(r->msg, r->msg + sizeof(wrap) - 1, strlen(r->msg) - sizeof(wrap) + 2);
-			if ((tail = strstr(r->msg, ", please reformat")) != NULL)
-				*tail = '\0';
-			if (r->msg[0] == '#' && r->msg[1] == '/')
-				memmove(r->msg, r->msg + 2, strlen(r->msg) - 1);
-		}
-		return -1;
-	}
-	return 0;
-}
-
-/* "msg_bdrk_X" -> "msg_01X", "toolu_bdrk_X" -> "toolu_01X": the API's ids. */
-static void api_ids(cJSON *answer)
-{
-	cJSON *b, *id = cJSON_GetObjectItemCaseSensitive(answer, "id");
-	char tmp[96];
-
-	if (cJSON_IsString(id) && !strncmp(id->valuestring, "msg_bdrk_", 9)) {
-		snprintf(tmp, sizeof(tmp), "msg_01%s", id->valuestring + 9);
-		cJSON_SetValuestring(id, tmp);
-	}
-	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(answer, "content")) {
-		id = cJSON_GetObjectItemCaseSensitive(b, "id");
-		if (cJSON_IsString(id) && !strncmp(id->valuestring, "toolu_bdrk_", 11)) {
-			snprintf(tmp, sizeof(tmp), "toolu_01%s", id->valuestring + 11);
-			cJSON_SetValuestring(id, tmp);
-		}
-	}
-}
-
 static void fault_error(emu_state *s, emu_response *out, const emu_api_fault_error *e,
 			const char *rid)
 {
@@ -393,132 +214,31 @@ static void fault_error(emu_state *s, emu_response *out, const emu_api_fault_err
 		emu_response_header(out, "x-should-retry", e->should_retry);
 }
 
-/* Index of the first piece after the first content_block_start and its
- * ping, the point where an in-stream error cuts in. */
-static size_t after_first_block(const emu_response *out)
-{
-	size_t i;
-
-	for (i = 0; i < out->piece_count; i++)
-		if (out->pieces[i].len > 26 &&
-		    !memcmp(out->pieces[i].data, "event: content_block_start", 26))
-			return i + 2 < out->piece_count ? i + 2 : out->piece_count;
-	return out->piece_count < 2 ? out->piece_count : 2;
-}
-
-static void drop_from(emu_response *out, size_t keep)
-{
-	size_t i;
-
-	for (i = keep; i < out->piece_count; i++)
-		free(out->pieces[i].data);
-	if (keep < out->piece_count)
-		out->piece_count = keep;
-}
-
-static void stream_fault(emu_response *out, const emu_fault *f)
-{
-	size_t i;
-
-	switch (f->kind) {
-	case EMU_FAULT_SLOW:
-		for (i = 0; i < out->piece_count; i++)
-			out->pieces[i].delay_ms = f->param;
-		break;
-	case EMU_FAULT_RESET_AFTER:
-		drop_from(out, f->param);
-		out->end = EMU_END_RESET;
-		break;
-	case EMU_FAULT_CORRUPT_CRC:
-		/* No CRC in SSE: the second event's data stops being JSON. */
-		if (out->piece_count > 1) {
-			char *p = memchr(out->pieces[1].data, '{', out->pieces[1].len);
-
-			if (p)
-				*p = '#';
-		}
-		break;
-	case EMU_FAULT_TRUNCATE:
-		if (out->piece_count > 1) {
-			out->pieces[1].len /= 2;
-			drop_from(out, 2);
-		}
-		break;
-	case EMU_FAULT_STREAM_EXCEPTION: {
-		const char *type = emu_api_stream_error_type(f->exception);
-		char *json = emu_api_error_json(type, emu_api_stream_error_message(type), NULL);
-
-		drop_from(out, after_first_block(out));
-		if (json)
-			emu_sse_piece(out, "error", json);
-		free(json);
-		break;
-	}
-	default:
-		break;
-	}
-}
-
 static void messages(emu_state *s, emu_response *out, const emu_request *req, const char *rid,
 		     int count_tokens)
 {
-	api_req r;
+	static const emu_messages_style style = { "01", 0, 0 };
+	emu_messages_dialect d = { count_tokens, NULL, emu_anthropic_model_find, 0 };
+	emu_messages_req r;
 	emu_fault fault;
 	emu_api_fault_error fe;
-	cJSON *answer = NULL;
-	char body[48], msg[256];
-	int rc;
+	char msg[256];
 
-	if (parse_request(&r, req, count_tokens)) {
+	if (emu_messages_parse(&r, req, &d)) {
 		emu_api_error(out, r.status, r.type, r.msg, rid);
-		goto done;
-	}
-	if (count_tokens) {
-		snprintf(body, sizeof(body), "{\"input_tokens\":%u}", emu_count_tokens(r.messages_req));
-		emu_response_dispose(out);
-		emu_response_init(out, 200);
-		if (emu_response_header(out, "content-type", "application/json") ||
-		    emu_response_piece(out, body, strlen(body), 0))
+	} else if (count_tokens) {
+		if (emu_messages_count_reply(out, &r))
 			emu_api_error(out, 500, "api_error", "out of memory", rid);
-		goto done;
-	}
-	if (emu_faults_take(&fault, &s->faults, req->body, req->body_len, msg, sizeof(msg))) {
+	} else if (emu_faults_take(&fault, &s->faults, req->body, req->body_len, msg,
+				   sizeof(msg))) {
 		/* A prompt's directive naming no fault: the caller's mistake. */
 		emu_api_error(out, 400, "invalid_request_error", msg, rid);
-		goto done;
-	}
-	if (emu_api_fault_to_error(&fe, &fault)) {
+	} else if (emu_api_fault_to_error(&fe, &fault)) {
 		fault_error(s, out, &fe, rid);
-		goto done;
-	}
-	if (fault.kind == EMU_FAULT_RESET) {
-		emu_response_dispose(out);
-		emu_response_init(out, 0);
-		out->reset_before_headers = 1;
-		goto done;
-	}
-	if (emu_model_answer(&answer, r.messages_req, r.model_id, s->seed)) {
+	} else if (emu_messages_answer(out, &r, &fault, s->seed, &style)) {
 		emu_api_error(out, 500, "api_error", "out of memory", rid);
-		goto done;
 	}
-	api_ids(answer);
-	emu_response_dispose(out);
-	emu_response_init(out, 200);
-	rc = r.stream ? emu_render_api_stream(out, answer) : emu_render_api_message(out, answer);
-	if (rc) {
-		emu_api_error(out, 500, "api_error", "out of memory", rid);
-		goto done;
-	}
-	if (r.stream) {
-		stream_fault(out, &fault);
-	} else if (fault.kind == EMU_FAULT_SLOW && out->piece_count) {
-		out->pieces[0].delay_ms = fault.param;
-	} else if (fault.kind == EMU_FAULT_RESET_AFTER) {
-		out->reset_before_headers = 1;
-	}
-done:
-	cJSON_Delete(r.messages_req);
-	cJSON_Delete(answer);
+	emu_messages_req_dispose(&r);
 }
 
 static cJSON *model_info(const bedrock_model_info *m)

@@ -27,6 +27,7 @@ static void *serve(void *arg)
 
 static void dispose(emu_embedded *e)
 {
+	emu_google_dispose(&e->st.google);
 	emu_control_dispose(&e->st.control);
 	emu_faults_dispose(&e->st.faults);
 	emu_replay_dispose(&e->st.replay);
@@ -54,6 +55,13 @@ int emu_embedded_start(emu_embedded **out, const char *region, char *url, size_t
 			free(e->region);
 			free(e);
 		}
+		return -1;
+	}
+	/* Google's side too (project emulator-project), so a Vertex client
+	 * gets a token from the embedded metadata server. */
+	if (emu_google_init(&e->st.google, NULL)) {
+		snprintf(err, err_cap, "out of memory starting the emulator");
+		dispose(e);
 		return -1;
 	}
 	e->st.auth.region = e->region;

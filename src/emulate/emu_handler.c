@@ -10,6 +10,7 @@
 #include "emu_handler.h"
 #include "model.h"
 #include "urlcode.h"
+#include "vertex_front.h"
 
 #define MAX_BODY 25000000
 
@@ -307,6 +308,10 @@ int emu_precheck(emu_response *out, const emu_request *req, void *payload)
 	emu_auth_result auth;
 	char rid[64];
 
+	if (emu_google_owns(req))
+		return 0;	/* no credentials there */
+	if (emu_vertex_owns(req->path))
+		return emu_vertex_precheck(s, out, req);
 	if (emu_anthropic_owns(req->path))
 		return emu_anthropic_precheck(s, out, req);
 	if (!emu_auth_check_head(&auth, &s->auth, req,
@@ -323,6 +328,14 @@ void emu_handle(emu_response *out, const emu_request *req, void *payload)
 	emu_auth_result auth;
 	char rid[64];
 
+	if (emu_google_owns(req)) {
+		emu_google_handle(&s->google, out, req, s->now ? s->now() : (long long)time(NULL));
+		return;
+	}
+	if (emu_vertex_owns(req->path)) {
+		emu_vertex_handle(s, out, req);
+		return;
+	}
 	if (emu_anthropic_owns(req->path)) {
 		emu_anthropic_handle(s, out, req);
 		return;

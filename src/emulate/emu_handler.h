@@ -1,6 +1,9 @@
 /* The Bedrock handler of `bedrock emulate`: request in, response plan out.
- * Paths under /v1/ go to the Anthropic API front (anthropic_front.h), which
- * has its own keys, request ids and error shape. For the rest, in order:
+ * Google's routes go first: the metadata server and the token endpoint
+ * (emu_google.h), then Vertex paths (/projects/..., /v1/projects/...,
+ * /v1beta1/projects/..., vertex_front.h). Other paths under /v1/ go to
+ * the Anthropic API front (anthropic_front.h). Each front has its own
+ * credentials, request ids and error shapes. For the rest, in order:
  * request id, authentication, replay (when recordings are loaded),
  * control plane, runtime operations (model resolution, validation, faults,
  * the deterministic model, rendering, stream faults). */
@@ -14,6 +17,7 @@
 #include "emu_auth.h"
 #include "emu_control.h"
 #include "emu_faults.h"
+#include "emu_google.h"
 #include "emu_replay.h"
 #include "emulate.h"
 
@@ -26,7 +30,10 @@ typedef struct emu_state {
 	unsigned long seed;
 	atomic_ulong requests;
 	emu_anthropic_config anthropic;	/* the Anthropic API front (/v1/...) */
-	/* Clock for the signature skew check; NULL = time(). For tests. */
+	emu_google google;		/* Google's side: project, tokens, Vertex configs
+					 * (emu_google_init before use) */
+	/* Clock for the signature skew check and Google's token lifetimes;
+	 * NULL = time(). For tests. */
 	long long (*now)(void);
 } emu_state;
 
