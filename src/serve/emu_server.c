@@ -52,6 +52,22 @@ struct peek_conn {
 	socklen_t addrlen;
 };
 
+/* An event base whose timers keep time to the millisecond: libevent's
+ * default clock is CLOCK_MONOTONIC_COARSE, which advances once a kernel
+ * tick (4 ms at HZ=250), so a stream paced with slow=1 came out one event
+ * every 4 ms. */
+static struct event_base *new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base = NULL;
+
+	if (cfg && !event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER))
+		base = event_base_new_with_config(cfg);
+	if (cfg)
+		event_config_free(cfg);
+	return base;
+}
+
 uint64_t emu_now_ms(void)
 {
 	struct timespec ts;
@@ -600,7 +616,7 @@ int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, 
 		s->opt.request_timeout_s = DEFAULT_REQUEST_TIMEOUT_S;
 	s->opt.listen = strdup(opts->listen);
 	/* MHD's threads arm libevent timers, so the base needs its locks. */
-	if (!s->opt.listen || evthread_use_pthreads() || !(s->base = event_base_new()) ||
+	if (!s->opt.listen || evthread_use_pthreads() || !(s->base = new_base()) ||
 	    pipe(s->stop_pipe) || fcntl(s->stop_pipe[0], F_SETFL, O_NONBLOCK) ||
 	    fcntl(s->stop_pipe[1], F_SETFL, O_NONBLOCK) ||
 	    fcntl(s->stop_pipe[0], F_SETFD, FD_CLOEXEC) ||
