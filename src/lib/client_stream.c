@@ -48,6 +48,7 @@ struct bedrock_stream {
 	int finished;		/* reader finished: ITEROVER delivered */
 	int failed;		/* sticky error code */
 	int sent;		/* this attempt reached libcurl (signed, handed over) */
+	int drained;		/* the last pump() emptied the socket: wait before reading */
 	bedrock_error_info failure;
 	long long end_ms;	/* the call's deadline (0: none) */
 	long long open_end_ms;	/* this attempt's total_timeout_ms, until it opens */
@@ -116,28 +117,38 @@ static int limit_passed(const bedrock_stream *s, long long idle_end, int until_h
 }
 
 /* Runs the transfer until new body bytes arrive, it ends, or a timeout
- * passes. 0, or an error code with err set. */
+ * passes. 0, or an error code with err set.
+ *
+ * A perform that brought bytes read until the socket had no more (libcurl
+ * drains it, and anything it still holds it marks with a timer that ends
+ * the poll at once), so the next pump starts with the poll, as libcurl's
+ * own perform-poll loop does: a perform first would only find nothing,
+ * and cost a wake-up's worth of syscalls on every paced event. */
 static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 {
 	long long deadline = now_ms() + s->client->idle_timeout_ms;
 	size_t before = s->pending.len;
-	int rc;
+	int rc, wait_first = s->drained;
 
+	s->drained = 0;
 	while (!s->done) {
 		int running = 0, left;
 		CURLMsg *m;
 
-		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
-			return bedrock__err(err, BEDROCK_EIO, "the transfer failed");
-		while ((m = curl_multi_info_read(s->multi, &left)) != NULL)
-			if (m->msg == CURLMSG_DONE) {
-				s->done = 1;
-				s->result = m->data.result;
-			}
-		if (!s->status)
-			curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
-		if (s->done || s->pending.len > before || (until_headers && s->status))
-			break;
+		if (!wait_first) {
+			if (curl_multi_perform(s->multi, &running) != CURLM_OK)
+				return bedrock__err(err, BEDROCK_EIO, "the transfer failed");
+			while ((m = curl_multi_info_read(s->multi, &left)) != NULL)
+				if (m->msg == CURLMSG_DONE) {
+					s->done = 1;
+					s->result = m->data.result;
+				}
+			if (!s->status)
+				curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
+			if (s->done || s->pending.len > before || (until_headers && s->status))
+				break;
+		}
+		wait_first = 0;
 		if (is_cancelled(s))
 			return bedrock__client_cancelled(err, "the stream");
 		if ((rc = limit_passed(s, deadline, until_headers, err)) != 0) {
@@ -147,6 +158,7 @@ static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 		}
 		curl_multi_poll(s->multi, NULL, 0, BEDROCK__CANCEL_SLICE_MS, NULL);
 	}
+	s->drained = !s->done && s->pending.len > before;
 	/* A transfer that broke after a 2xx answer is reported once the bytes
 	 * that did arrive have been delivered (in bedrock_stream_next). */
 	if (s->done && s->result != CURLE_OK && !(s->status >= 200 && s->status < 300))
@@ -269,6 +281,7 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 	s->done = 0;
 	s->result = CURLE_OK;
 	s->sent = 0;
+	s->drained = 0;
 	rc = setup(s, NULL, call, 0, err);
 	if (rc)
 		return rc;
