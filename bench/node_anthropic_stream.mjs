@@ -15,7 +15,7 @@
 // are outside it. "quit" ends.
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const modules = process.argv[2];
@@ -24,7 +24,7 @@ if (!modules) {
   process.exit(2);
 }
 // Resolved from the given node_modules (tests/node's), whatever the cwd.
-const require = createRequire(join(modules, "index.js"));
+const require = createRequire(join(resolve(modules), "index.js"));
 const { default: Anthropic } = await import(pathToFileURL(require.resolve("@anthropic-ai/sdk")).href);
 
 const words = Number(process.env.BENCH_WORDS ?? 997);
