@@ -68,12 +68,13 @@ fuzz:
 			build-fuzz/corpus/$$n fuzz/corpora/$$n 2>&1 | tail -n 12; \
 	done
 
-bench:
-	@sh scripts/install-deps.sh
+# deps: bench_platforms runs the official Anthropic SDK from tests/node.
+bench: deps
 	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBEDROCK_BUILD_TESTS=OFF >/dev/null
 	$(CMAKE) --build build-bench -j $(JOBS)
 	@set -e; for b in build-bench/bench_*; do \
-		[ "$$b" = build-bench/bench_multi ] && continue; echo "== $$b"; $$b; done
+		case $$b in */bench_multi|*/bench_platforms) continue ;; esac; \
+		echo "== $$b"; $$b; done
 	@set -e; out=$$(mktemp); \
 	./build-bench/bedrock emulate --listen 127.0.0.1:0 --quiet > $$out & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; rm -f $$out' EXIT; \
@@ -83,6 +84,7 @@ bench:
 	@if command -v wrk >/dev/null; then sh bench/bench_emulate_invoke.sh build-bench; \
 	else echo "(install wrk for the emulator's requests/s)"; fi
 	@python3 bench/bench_emulate_streams.py build-bench/bedrock 1000 20
+	@echo "== build-bench/bench_platforms"; ./build-bench/bench_platforms build-bench/bedrock
 
 # Installs what build/ built (configuring and building it first if needed,
 # without the deps step, so `sudo make install` after `make` only copies).

@@ -25,6 +25,7 @@ static const struct {
 	{ "overloaded", EMU_FAULT_OVERLOADED, 0 },
 	{ "no-retry", EMU_FAULT_NO_RETRY, 0 },
 	{ "retry-400", EMU_FAULT_RETRY_400, 0 },
+	{ "burst", EMU_FAULT_BURST, 0 },
 };
 
 static const char *const exceptions[] = {
@@ -80,7 +81,8 @@ int emu_fault_parse(emu_fault *out, const char *spec, char *err, size_t cap)
 	}
 	snprintf(err, cap, "unknown fault '%.*s' (throttle, not-ready, internal, unavailable, "
 		 "model-timeout, model-error, reset, reset-after=N, corrupt-crc, truncate, "
-		 "stream-exception=KIND, slow=MS, access-denied, overloaded, no-retry, retry-400)", (int)nl, spec);
+		 "stream-exception=KIND, slow=MS, burst, access-denied, overloaded, no-retry, retry-400)",
+		 (int)nl, spec);
 	return -1;
 }
 

@@ -25,7 +25,8 @@ typedef enum emu_fault_kind {
 	EMU_FAULT_ACCESS_DENIED,	/* 403 AccessDeniedException: no model access */
 	EMU_FAULT_OVERLOADED,		/* Bedrock 503 ServiceUnavailableException; API 529 */
 	EMU_FAULT_NO_RETRY,		/* 500; the API front adds x-should-retry: false */
-	EMU_FAULT_RETRY_400		/* 400; the API front adds x-should-retry: true */
+	EMU_FAULT_RETRY_400,		/* 400; the API front adds x-should-retry: true */
+	EMU_FAULT_BURST			/* a stream's events leave together, not one write each */
 	/* Append only. */
 } emu_fault_kind;
 

@@ -121,6 +121,9 @@ static void apply_stream_fault(emu_response *out, const emu_fault *f)
 		for (i = 0; i < out->piece_count; i++)
 			out->pieces[i].delay_ms = f->param;
 		break;
+	case EMU_FAULT_BURST:
+		out->coalesce = 1;
+		break;
 	case EMU_FAULT_RESET_AFTER:
 		for (i = f->param; i < out->piece_count; i++)
 			free(out->pieces[i].data);

@@ -285,6 +285,9 @@ static char *stream_error_json(const char *type, int details)
 static void stream_fault(emu_response *out, const emu_fault *f, int details)
 {
 	switch (f->kind) {
+	case EMU_FAULT_BURST:
+		out->coalesce = 1;
+		break;
 	case EMU_FAULT_RESET_AFTER:
 		drop_from(out, f->param);
 		out->end = EMU_END_RESET;

@@ -256,6 +256,8 @@ void bedrock_client_free(bedrock_client *c)
 		curl_easy_cleanup(c->pool[i].easy);
 		curl_multi_cleanup(c->pool[i].multi);
 		bedrock_sigv4_result_free(c->pool[i].sig);
+		bedrock__buf_dispose(&c->pool[i].rx[0]);
+		bedrock__buf_dispose(&c->pool[i].rx[1]);
 	}
 	pthread_mutex_destroy(&c->pool_lock);
 	pthread_mutex_destroy(&c->project_lock);

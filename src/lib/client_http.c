@@ -238,7 +238,7 @@ fail:
 
 int bedrock__client_conn(bedrock__conn *out, bedrock_client *c, const char *endpoint)
 {
-	bedrock__conn conn = { NULL, NULL, NULL };
+	bedrock__conn conn = { NULL, NULL, NULL, { BEDROCK_BUF_INIT, BEDROCK_BUF_INIT } };
 
 	pthread_mutex_lock(&c->pool_lock);
 	if (c->pool_count)
@@ -310,10 +310,13 @@ void bedrock__client_release_conn(bedrock_client *c, bedrock__conn *conn)
 		curl_easy_cleanup(conn->easy);
 		curl_multi_cleanup(conn->multi);
 		bedrock_sigv4_result_free(conn->sig);
+		bedrock__buf_dispose(&conn->rx[0]);
+		bedrock__buf_dispose(&conn->rx[1]);
 	}
 	conn->easy = NULL;
 	conn->multi = NULL;
 	conn->sig = NULL;
+	conn->rx[0] = conn->rx[1] = (bedrock_buf)BEDROCK_BUF_INIT;
 }
 
 int bedrock__client_transport_error(bedrock_error_info *err, bedrock_client *c, const char *endpoint,

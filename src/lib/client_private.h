@@ -14,6 +14,9 @@
 #include "http.h"
 
 #define BEDROCK__POOL_MAX 16
+/* The largest receive buffer a pooled transfer keeps for its next stream;
+ * a bigger one (a burst that outran the reader) is freed. */
+#define BEDROCK__RX_KEEP (256 * 1024)
 
 /* How long a waiting transfer sleeps in poll() before it looks at its
  * cancel flags again. A signal interrupts poll() at once; a cancel from
@@ -32,6 +35,10 @@ typedef struct bedrock__conn {
 	/* Signing work space (made on first use), reused so that signing a
 	 * request allocates nothing: like the transfer, one thread at a time. */
 	bedrock_sigv4_result *sig;
+	/* A stream's two receive buffers (bytes arrived, bytes being decoded),
+	 * kept empty for the next stream: grown once per transfer rather than
+	 * once per stream, and with them the page faults and heap trims. */
+	bedrock_buf rx[2];
 } bedrock__conn;
 
 struct bedrock_client {

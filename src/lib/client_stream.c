@@ -38,6 +38,7 @@ struct bedrock_stream {
 	bedrock__sse_events events;	/* SSE events as bedrock_event */
 	bedrock_buf pending;	/* received, not yet fed */
 	bedrock_buf fed;	/* fed to the reader (it may lend from it) */
+	size_t fed_off;		/* how much of fed the decoder has been given */
 	bedrock_buf headers;
 	bedrock_buf error_body;
 	char request_id[64];
@@ -48,6 +49,7 @@ struct bedrock_stream {
 	int finished;		/* reader finished: ITEROVER delivered */
 	int failed;		/* sticky error code */
 	int sent;		/* this attempt reached libcurl (signed, handed over) */
+	int drained;		/* the last pump() emptied the socket: wait before reading */
 	bedrock_error_info failure;
 	long long end_ms;	/* the call's deadline (0: none) */
 	long long open_end_ms;	/* this attempt's total_timeout_ms, until it opens */
@@ -116,28 +118,38 @@ static int limit_passed(const bedrock_stream *s, long long idle_end, int until_h
 }
 
 /* Runs the transfer until new body bytes arrive, it ends, or a timeout
- * passes. 0, or an error code with err set. */
+ * passes. 0, or an error code with err set.
+ *
+ * A perform that brought bytes read until the socket had no more (libcurl
+ * drains it, and anything it still holds it marks with a timer that ends
+ * the poll at once), so the next pump starts with the poll, as libcurl's
+ * own perform-poll loop does: a perform first would only find nothing,
+ * and cost a wake-up's worth of syscalls on every paced event. */
 static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 {
 	long long deadline = now_ms() + s->client->idle_timeout_ms;
 	size_t before = s->pending.len;
-	int rc;
+	int rc, wait_first = s->drained;
 
+	s->drained = 0;
 	while (!s->done) {
 		int running = 0, left;
 		CURLMsg *m;
 
-		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
-			return bedrock__err(err, BEDROCK_EIO, "the transfer failed");
-		while ((m = curl_multi_info_read(s->multi, &left)) != NULL)
-			if (m->msg == CURLMSG_DONE) {
-				s->done = 1;
-				s->result = m->data.result;
-			}
-		if (!s->status)
-			curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
-		if (s->done || s->pending.len > before || (until_headers && s->status))
-			break;
+		if (!wait_first) {
+			if (curl_multi_perform(s->multi, &running) != CURLM_OK)
+				return bedrock__err(err, BEDROCK_EIO, "the transfer failed");
+			while ((m = curl_multi_info_read(s->multi, &left)) != NULL)
+				if (m->msg == CURLMSG_DONE) {
+					s->done = 1;
+					s->result = m->data.result;
+				}
+			if (!s->status)
+				curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
+			if (s->done || s->pending.len > before || (until_headers && s->status))
+				break;
+		}
+		wait_first = 0;
 		if (is_cancelled(s))
 			return bedrock__client_cancelled(err, "the stream");
 		if ((rc = limit_passed(s, deadline, until_headers, err)) != 0) {
@@ -147,6 +159,7 @@ static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 		}
 		curl_multi_poll(s->multi, NULL, 0, BEDROCK__CANCEL_SLICE_MS, NULL);
 	}
+	s->drained = !s->done && s->pending.len > before;
 	/* A transfer that broke after a 2xx answer is reported once the bytes
 	 * that did arrive have been delivered (in bedrock_stream_next). */
 	if (s->done && s->result != CURLE_OK && !(s->status >= 200 && s->status < 300))
@@ -172,6 +185,18 @@ static void multi_forget(bedrock_multi *m, bedrock_stream *s)
 		}
 }
 
+/* A buffer kept for the next stream on the transfer: emptied, and only
+ * if it is not too big. */
+static void rx_keep(bedrock_buf *keep, bedrock_buf *b)
+{
+	bedrock__buf_dispose(keep);
+	if (b->cap <= BEDROCK__RX_KEEP && !b->oom) {
+		*keep = *b;
+		*b = (bedrock_buf)BEDROCK_BUF_INIT;
+		bedrock__buf_clear(keep);
+	}
+}
+
 static void stream_close(bedrock_stream *s)
 {
 	if (s->owner) {
@@ -183,8 +208,13 @@ static void stream_close(bedrock_stream *s)
 		multi_forget(s->owner, s);
 	} else if (s->conn.easy) {
 		/* Back to the pool: a finished transfer leaves its connection
-		 * open for the next call; an unfinished one closes it here. */
+		 * open for the next call; an unfinished one closes it here. The
+		 * receive buffers go with it: nothing is decoded from them once
+		 * the transfer is closed (it ended, failed, or starts over). */
 		curl_multi_remove_handle(s->conn.multi, s->conn.easy);
+		rx_keep(&s->conn.rx[0], &s->pending);
+		rx_keep(&s->conn.rx[1], &s->fed);
+		s->fed_off = 0;
 		bedrock__client_release_conn(s->client, &s->conn);
 	}
 	curl_slist_free_all(s->list);
@@ -232,6 +262,11 @@ static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int
 	} else {
 		if (bedrock__client_conn(&s->conn, s->client, call->endpoint))
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+		if (!s->pending.ptr && !s->fed.ptr) {
+			s->pending = s->conn.rx[0];
+			s->fed = s->conn.rx[1];
+			s->conn.rx[0] = s->conn.rx[1] = (bedrock_buf)BEDROCK_BUF_INIT;
+		}
 		rc = bedrock__client_request_headers(&s->list, s->client, call, &s->conn.sig, err);
 		if (rc)
 			return rc;
@@ -269,6 +304,7 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 	s->done = 0;
 	s->result = CURLE_OK;
 	s->sent = 0;
+	s->drained = 0;
 	rc = setup(s, NULL, call, 0, err);
 	if (rc)
 		return rc;
@@ -451,6 +487,24 @@ static int dec_feed(bedrock_stream *s, const void *p, size_t n)
 		      : bedrock_event_reader_feed(s->reader, p, n);
 }
 
+/* At most this much is handed to the SSE decoder at once. It copies what
+ * it is given, so a burst fed whole (curl reads a fast server's answer to
+ * the end in one go) would grow its buffer to the whole answer; in slices
+ * it stays this size. The event-stream reader reads fed in place: all of
+ * it at once. */
+#define SSE_SLICE (16 * 1024)
+
+/* The next part of fed to the decoder. */
+static int feed_slice(bedrock_stream *s)
+{
+	size_t n = s->fed.len - s->fed_off;
+
+	if (s->sse && n > SSE_SLICE)
+		n = SSE_SLICE;
+	s->fed_off += n;
+	return dec_feed(s, s->fed.ptr + s->fed_off - n, n);
+}
+
 static int dec_finish(bedrock_stream *s)
 {
 	return s->sse ? bedrock_sse_decoder_finish(s->sse) : bedrock_event_reader_finish(s->reader);
@@ -544,8 +598,16 @@ static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info
 			bedrock__err(err, rc, "%s", dec_errmsg(s));
 			return fail(s, rc, err);
 		}
+		if (s->fed_off < s->fed.len) {
+			if ((rc = feed_slice(s)) != 0) {
+				bedrock__err(err, rc, "%s", dec_errmsg(s));
+				return fail(s, rc, err);
+			}
+			continue;
+		}
 		/* The reader copied any partial frame: our fed bytes are free. */
 		bedrock__buf_clear(&s->fed);
+		s->fed_off = 0;
 		if (s->pending.len == 0) {
 			if (s->done && s->result != CURLE_OK) {
 				rc = s->result == CURLE_OPERATION_TIMEDOUT ? BEDROCK_ETIMEOUT : BEDROCK_EIO;
@@ -581,7 +643,7 @@ static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info
 			s->pending = t;
 			bedrock__buf_clear(&s->pending);
 		}
-		rc = dec_feed(s, s->fed.ptr, s->fed.len);
+		rc = feed_slice(s);
 		if (rc) {
 			bedrock__err(err, rc, "%s", dec_errmsg(s));
 			return fail(s, rc, err);

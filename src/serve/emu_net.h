@@ -68,7 +68,8 @@ typedef enum emu_cursor_step {
 
 /* Starts the clock: the first piece is due its delay from now. */
 void emu_cursor_start(emu_cursor *c, const emu_response *p);
-/* The next bytes of the current piece (at most max) into buf. */
+/* The next bytes of the current piece (at most max) into buf; with
+ * p->coalesce, of every piece already due, up to max. */
 emu_cursor_step emu_cursor_next(emu_cursor *c, const emu_response *p, void *buf, size_t max,
 				size_t *n, uint64_t *wait_ms);
 /* "ip:port" / "[ip6]:port", numeric. */

@@ -52,6 +52,22 @@ struct peek_conn {
 	socklen_t addrlen;
 };
 
+/* An event base whose timers keep time to the millisecond: libevent's
+ * default clock is CLOCK_MONOTONIC_COARSE, which advances once a kernel
+ * tick (4 ms at HZ=250), so a stream paced with slow=1 came out one event
+ * every 4 ms. */
+static struct event_base *new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base = NULL;
+
+	if (cfg && !event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER))
+		base = event_base_new_with_config(cfg);
+	if (cfg)
+		event_config_free(cfg);
+	return base;
+}
+
 uint64_t emu_now_ms(void)
 {
 	struct timespec ts;
@@ -69,32 +85,41 @@ void emu_cursor_start(emu_cursor *c, const emu_response *p)
 emu_cursor_step emu_cursor_next(emu_cursor *c, const emu_response *p, void *buf, size_t max,
 				size_t *n, uint64_t *wait_ms)
 {
-	const emu_piece *pc;
-
 	*n = 0;
-	if (c->piece == p->piece_count)
-		return EMU_CURSOR_END;
-	pc = &p->pieces[c->piece];
-	if (!c->due_passed) {
-		uint64_t now = emu_now_ms();
+	for (;;) {
+		const emu_piece *pc;
+		size_t k;
 
-		if (now < c->due) {
-			*wait_ms = c->due - now;
-			return EMU_CURSOR_WAIT;
+		if (c->piece == p->piece_count)
+			return *n ? EMU_CURSOR_DATA : EMU_CURSOR_END;
+		pc = &p->pieces[c->piece];
+		if (!c->due_passed) {
+			uint64_t now = emu_now_ms();
+
+			if (now < c->due) {
+				if (*n)
+					return EMU_CURSOR_DATA;
+				*wait_ms = c->due - now;
+				return EMU_CURSOR_WAIT;
+			}
+			c->due_passed = 1;
 		}
-		c->due_passed = 1;
+		k = pc->len - c->off < max - *n ? pc->len - c->off : max - *n;
+		memcpy((uint8_t *)buf + *n, pc->data + c->off, k);
+		*n += k;
+		c->off += k;
+		if (c->off == pc->len) {
+			c->piece++;
+			c->off = 0;
+			c->due_passed = 0;
+			if (c->piece < p->piece_count)
+				c->due = emu_now_ms() + p->pieces[c->piece].delay_ms;
+		}
+		/* One piece a call, so each leaves on its own, unless the plan
+		 * wants the pieces that are due together sent together. */
+		if (!p->coalesce || *n == max)
+			return EMU_CURSOR_DATA;
 	}
-	*n = pc->len - c->off < max ? pc->len - c->off : max;
-	memcpy(buf, pc->data + c->off, *n);
-	c->off += *n;
-	if (c->off == pc->len) {
-		c->piece++;
-		c->off = 0;
-		c->due_passed = 0;
-		if (c->piece < p->piece_count)
-			c->due = emu_now_ms() + p->pieces[c->piece].delay_ms;
-	}
-	return EMU_CURSOR_DATA;
 }
 
 void emu_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t len)
@@ -600,7 +625,7 @@ int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, 
 		s->opt.request_timeout_s = DEFAULT_REQUEST_TIMEOUT_S;
 	s->opt.listen = strdup(opts->listen);
 	/* MHD's threads arm libevent timers, so the base needs its locks. */
-	if (!s->opt.listen || evthread_use_pthreads() || !(s->base = event_base_new()) ||
+	if (!s->opt.listen || evthread_use_pthreads() || !(s->base = new_base()) ||
 	    pipe(s->stop_pipe) || fcntl(s->stop_pipe[0], F_SETFL, O_NONBLOCK) ||
 	    fcntl(s->stop_pipe[1], F_SETFL, O_NONBLOCK) ||
 	    fcntl(s->stop_pipe[0], F_SETFD, FD_CLOEXEC) ||

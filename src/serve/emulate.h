@@ -71,6 +71,8 @@ typedef struct emu_response {
 	emu_piece *pieces;	/* owned */
 	size_t piece_count;
 	int streaming;		/* 1: send pieces as they come (chunked / DATA frames), no Content-Length */
+	int coalesce;		/* 1: pieces due together go out together (one chunk or DATA
+				 * frame holds as many as fit), not one write each */
 	int reset_before_headers; /* 1: drop the connection without answering */
 	emu_end end;
 } emu_response;

@@ -7,7 +7,9 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -84,6 +86,78 @@ def fidelity(e, auth):
           "ValidationException" in p.stderr, (p.returncode, p.stdout[:200], p.stderr))
 
 
+def chunks(port, path, body, headers):
+    """POSTs over a raw HTTP/1.1 socket: (status line, [chunk sizes], the
+    de-chunked body)."""
+    head = "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\nConnection: close\r\n" % (
+        path, len(body.encode()))
+    head += "".join("%s: %s\r\n" % kv for kv in headers.items()) + "\r\n"
+    data = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(head.encode() + body.encode())
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+    status, _, rest = data.partition(b"\r\n")
+    rest = rest.split(b"\r\n\r\n", 1)[1]
+    sizes, out = [], b""
+    while rest:
+        line, _, rest = rest.partition(b"\r\n")
+        n = int(line, 16)
+        if n == 0:
+            break
+        sizes.append(n)
+        out += rest[:n]
+        rest = rest[n + 2:]
+    return status.decode(), sizes, out
+
+
+def burst(e, auth):
+    """The burst fault: the same stream in a few chunks (as big as the
+    server's write buffer) instead of one chunk an event, on both fronts;
+    over HTTP/2 too."""
+    words = " ".join("w%d" % i for i in range(700))
+    stream = PATH.replace("/invoke", "/invoke-with-response-stream")
+    api = {"x-api-key": "sk-ant-emulator-key", "anthropic-version": "2023-06-01",
+           "Content-Type": "application/json"}
+    for name, path, hdrs, body in (
+            ("Bedrock", stream, auth, {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 1000}),
+            ("Anthropic API", "/v1/messages", api, {"model": "claude-haiku-4-5-20251001", "max_tokens": 1000,
+                                                    "stream": True})):
+        got = {}
+        for mode in ("one write an event", "burst"):
+            b = dict(body, messages=[{"role": "user", "content": words}])
+            if mode == "burst":
+                b["system"] = "[[emulate:fault=burst]]"
+            got[mode] = chunks(e.port, path, json.dumps(b), hdrs)
+        st1, each, body1 = got["one write an event"]
+        st2, burst_sizes, body2 = got["burst"]
+        check("%s: 200 both ways" % name, st1.endswith(" 200 OK") and st2.endswith(" 200 OK"), (st1, st2))
+        check("%s: one chunk an event" % name, len(each) >= 700, len(each))
+        check("%s: burst in a few chunks" % name,
+              len(burst_sizes) <= len(body2) // 16384 + 2 and sum(burst_sizes) == len(body2), burst_sizes)
+        if name == "Bedrock":
+            for mode, data in (("one write an event", body1), ("burst", body2)):
+                dec = subprocess.run([BIN, "debug", "eventstream", "--text", "-"], input=data,
+                                     capture_output=True, timeout=30)
+                check("Bedrock %s decodes" % mode, dec.returncode == 0 and
+                      dec.stdout == ("You said: " + words + "\n").encode(), dec.stderr)
+        else:
+            deltas = [body1.count(b"text_delta"), body2.count(b"text_delta")]
+            check("Anthropic API: the same deltas", deltas == [703, 703], deltas)
+    if shutil.which("curl"):
+        b = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 1000, "system": "[[emulate:fault=burst]]",
+             "messages": [{"role": "user", "content": words}]}
+        r = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-H", "Authorization: " + auth["Authorization"],
+                            "--data-binary", json.dumps(b), e.url + stream], capture_output=True, timeout=30)
+        dec = subprocess.run([BIN, "debug", "eventstream", "--text", "-"], input=r.stdout, capture_output=True,
+                             timeout=30)
+        check("HTTP/2 burst decodes", r.returncode == 0 and dec.returncode == 0 and
+              dec.stdout == ("You said: " + words + "\n").encode(), r.stderr + dec.stderr)
+
+
 def main():
     e = Emulator("--bearer", "bedrock-api-key-test", "--fault", "throttle:2")
     try:
@@ -119,6 +193,7 @@ def main():
         dec = subprocess.run([BIN, "debug", "eventstream", "-"], input=data, capture_output=True, timeout=30)
         check("truncate fault", dec.returncode == 1 and b"offset" in dec.stderr, dec.stderr)
         fidelity(e, auth)
+        burst(e, auth)
     finally:
         check("SIGTERM exits 0", e.stop() == 0)
 

@@ -453,6 +453,98 @@ static void test_client__messages_typed(void **state)
 	bedrock_client_free(c);
 }
 
+/* One streamed answer: its text (malloc'd) and how many text deltas. */
+static char *stream_text(bedrock_client *c, const char *model, const bedrock_messages_request *r,
+			 size_t *deltas)
+{
+	size_t n = 0, cap = 1024;
+	char *text = malloc(cap);
+	bedrock_error_info err;
+	bedrock_stream *s;
+	bedrock_event ev;
+	int rc;
+
+	assert_non_null(text);
+	*deltas = 0;
+	if (bedrock_messages_stream(&s, c, model, r, NULL, &err))
+		fail_msg("stream: %s", err.message);
+	while ((rc = bedrock_stream_next(&ev, s, &err)) == 0) {
+		if (!ev.text)
+			continue;
+		while (n + ev.text_len + 1 > cap)
+			assert_non_null(text = realloc(text, cap *= 2));
+		memcpy(text + n, ev.text, ev.text_len);
+		n += ev.text_len;
+		(*deltas)++;
+	}
+	text[n] = '\0';
+	if (rc != BEDROCK_ITEROVER)
+		fail_msg("stream ended with %s: %s", bedrock_error_name(rc), err.message);
+	bedrock_stream_free(s);
+	return text;
+}
+
+/* Long answers on both wires, each one delta a word: written as the
+ * emulator's burst fault writes them (the whole answer at once, so one
+ * read brings far more than the 16 KiB the SSE decoder is fed at a time)
+ * and one event at a time; the smaller size fits the receive buffers a
+ * pooled transfer keeps for its next stream, the larger does not. Two
+ * streams each on one client, so the second runs on what the first kept. */
+static void test_client__long_streams_burst_and_not(void **state)
+{
+	static const size_t words[] = { 600, 4000 };
+	static const char *const systems[] = { "[[emulate:fault=burst]]", NULL };
+	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_client *clients[2];
+	bedrock_error_info err;
+	size_t w, k, p, rep, deltas;
+
+	(void)state;
+	clients[0] = client_for(&emu, 1, NULL);
+	o.platform = BEDROCK_PLATFORM_ANTHROPIC;
+	o.endpoint_url = emu.url;
+	o.api_key = "sk-ant-emulator-key";
+	o.max_attempts = 1;
+	if (bedrock_client_new(&clients[1], &o, &err))
+		fail_msg("client: %s", err.message);
+	for (w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		size_t cap = words[w] * 8 + 16, n = 0, i;
+		char *prompt = malloc(cap), *want = malloc(cap + 16), *got;
+
+		assert_non_null(prompt);
+		assert_non_null(want);
+		for (i = 0; i < words[w]; i++)
+			n += (size_t)snprintf(prompt + n, cap - n, i ? " w%zu" : "w%zu", i);
+		snprintf(want, cap + 16, "You said: %s", prompt);
+		for (k = 0; k < 2; k++) {
+			bedrock_messages_request *r;
+
+			assert_int_equal(bedrock_messages_request_new(&r, (int)words[w] + 16), 0);
+			if (systems[k])
+				assert_int_equal(bedrock_messages_request_set_system(r, systems[k]), 0);
+			assert_int_equal(bedrock_messages_request_add_message(r, BEDROCK_ROLE_USER), 0);
+			assert_int_equal(bedrock_messages_request_add_text(r, prompt, NULL), 0);
+			for (p = 0; p < 2; p++)
+				for (rep = 0; rep < 2; rep++) {
+					got = stream_text(clients[p], "haiku-4.5", r, &deltas);
+					if (strcmp(got, want))
+						fail_msg("%s, %zu words, %s: the streamed text differs "
+							 "(%zu bytes, not %zu)", p ? "SSE" : "event stream",
+							 words[w], systems[k] ? "burst" : "one write an event",
+							 strlen(got), strlen(want));
+					/* "You", " said", ":", then one a word. */
+					assert_int_equal(deltas, words[w] + 3);
+					free(got);
+				}
+			bedrock_messages_request_free(r);
+		}
+		free(prompt);
+		free(want);
+	}
+	bedrock_client_free(clients[0]);
+	bedrock_client_free(clients[1]);
+}
+
 static void test_client__multi(void **state)
 {
 	bedrock_client *c = client_for(&emu, 1, NULL);
@@ -607,6 +699,7 @@ int main(void)
 		cmocka_unit_test(test_client__shared_by_threads),
 		cmocka_unit_test(test_client__messages_typed),
 		cmocka_unit_test(test_client__multi),
+		cmocka_unit_test(test_client__long_streams_burst_and_not),
 		cmocka_unit_test(test_client__configuration),
 		cmocka_unit_test(test_client__credential_source_failure),
 		cmocka_unit_test(test_client__deadline),

@@ -24,8 +24,12 @@ static void test_emulate_faults__parse(void **state)
 	assert_int_equal(emu_fault_parse(&f, "slow", err, sizeof(err)), -1);
 	assert_int_equal(emu_fault_parse(&f, "throttle=2", err, sizeof(err)), -1);
 	assert_int_equal(emu_fault_parse(&f, "slow=x", err, sizeof(err)), -1);
+	assert_int_equal(emu_fault_parse(&f, "burst", err, sizeof(err)), 0);
+	assert_int_equal(f.kind, EMU_FAULT_BURST);
+	assert_int_equal(emu_fault_parse(&f, "burst=1", err, sizeof(err)), -1);
 	assert_int_equal(emu_fault_parse(&f, "explode", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "unknown fault 'explode'"));
+	assert_non_null(strstr(err, "slow=MS, burst,"));
 }
 
 static emu_fault_kind take(emu_faults *f, const char *body, size_t len)

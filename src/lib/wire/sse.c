@@ -170,6 +170,17 @@ static int set(char **p, size_t *plen, size_t *cap, const char *v, size_t n)
 	return 0;
 }
 
+/* Where the line starting at s ends: the first CR or LF in [from, avail),
+ * else avail. memchr, not a byte loop: a stream is mostly long data lines. */
+static size_t line_end(const char *s, size_t from, size_t avail)
+{
+	const char *lf = memchr(s + from, '\n', avail - from);
+	size_t end = lf ? (size_t)(lf - s) : avail;
+	const char *cr = memchr(s + from, '\r', end - from);
+
+	return cr ? (size_t)(cr - s) : end;
+}
+
 /* One complete line, without its end. Returns 1 if it dispatched an event. */
 static int line(bedrock_sse_decoder *d, const char *s, size_t n, uint64_t at)
 {
@@ -278,8 +289,7 @@ int bedrock_sse_decoder_next(bedrock_sse_event *out, bedrock_sse_decoder *d)
 		}
 		/* Resume where the last call stopped, so a long line fed in
 		 * small pieces is scanned once, not once per piece. */
-		for (n = d->scanned; n < avail && s[n] != '\n' && s[n] != '\r'; n++)
-			;
+		n = line_end(s, d->scanned, avail);
 		if (n == avail) {
 			d->scanned = n;
 			if (n > d->max_line)
