@@ -9,6 +9,7 @@
 #include "cli_google.h"
 #include "anthropic_front.h"
 #include "emu_embed.h"
+#include "emu_google.h"
 #include "term_safe.h"
 
 cli_globals cli_g;
@@ -254,6 +255,13 @@ static int start_embedded(bedrock_client_options *o, bedrock_platform platform)
 		o->region = NULL;
 		o->api_key = EMU_ANTHROPIC_DEFAULT_KEY;
 		o->auth_token = NULL;
+	} else if (platform == BEDROCK_PLATFORM_VERTEX) {
+		/* Its Vertex front, with the token it accepts and the project
+		 * it stands for; no Google credentials are looked for. */
+		o->region = cli_g.region ? cli_g.region : "global";
+		o->project = cli_g.project ? cli_g.project : EMU_GOOGLE_DEFAULT_PROJECT;
+		o->auth_token = EMU_EMBEDDED_GOOGLE_TOKEN;
+		o->google_credentials = NULL;
 	} else {
 		o->access_key_id = EMU_DEFAULT_ACCESS_KEY_ID;
 		o->secret_access_key = EMU_DEFAULT_SECRET_KEY;

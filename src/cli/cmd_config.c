@@ -135,7 +135,7 @@ static int vertex_config(bedrock_client *c)
 	row("region", cli_g.emulate && !region ? bedrock_client_region(c) : region,
 	    cli_g.emulate && !region ? "--emulate's default" : from);
 	if (bedrock_client_project(project, sizeof(project), &from, c, &err) == 0) {
-		row("project", project, from);
+		row("project", project, cli_g.emulate && !cli_g.project ? "--emulate's default" : from);
 	} else {
 		row("project", NULL, err.message);
 		status = CLI_CONFIG;

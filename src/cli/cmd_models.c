@@ -231,6 +231,46 @@ static int api_models(bedrock_client *c, int json)
 	return status;
 }
 
+/* Vertex AI lists no publisher models to a client: its models are the
+ * catalog's, by their Vertex ids (a models file adds newer ones). */
+static int vertex_models(int json)
+{
+	cJSON *all = cJSON_CreateArray();
+	size_t i;
+
+	if (!all)
+		return CLI_USAGE;
+	if (!json)
+		printf("%-28s %-14s %-34s %s\n", "NAME", "ALIAS", "ID", "SOURCE");
+	for (i = 0; i < bedrock_models_count(); i++) {
+		const bedrock_model_info *m = bedrock_models_at(i);
+		char id[256];
+		cJSON *o;
+
+		if (m->legacy || bedrock_model_platform_id(id, sizeof(id), m, BEDROCK_PLATFORM_VERTEX))
+			continue;
+		if (!json) {
+			printf("%-28s %-14s %-34s %s\n", m->name, *m->alias ? m->alias : "-", id,
+			       m->source);
+		} else if ((o = cJSON_CreateObject()) != NULL) {
+			cJSON_AddStringToObject(o, "id", id);
+			cJSON_AddStringToObject(o, "display_name", m->name);
+			cJSON_AddStringToObject(o, "alias", m->alias);
+			cJSON_AddStringToObject(o, "source", m->source);
+			cJSON_AddItemToArray(all, o);
+		}
+	}
+	if (json) {
+		char *text = cJSON_PrintUnformatted(all);
+
+		if (text)
+			puts(text);
+		free(text);
+	}
+	cJSON_Delete(all);
+	return CLI_OK;
+}
+
 int cmd_models(int argc, char **argv)
 {
 	const char *provider = "Anthropic";
@@ -267,7 +307,8 @@ int cmd_models(int argc, char **argv)
 	filter.provider = strcmp(provider, "all") ? provider : NULL;
 	status = cli_client_open(&c);
 	if (!status && bedrock_client_platform(c) != BEDROCK_PLATFORM_BEDROCK) {
-		status = api_models(c, json);
+		status = bedrock_client_platform(c) == BEDROCK_PLATFORM_VERTEX ? vertex_models(json)
+									       : api_models(c, json);
 		bedrock_client_free(c);
 		return status;
 	}

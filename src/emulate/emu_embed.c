@@ -17,6 +17,9 @@ struct emu_embedded {
 	pthread_t thread;
 };
 
+static char embedded_token[] = EMU_EMBEDDED_GOOGLE_TOKEN;
+static char *const embedded_tokens[] = { embedded_token };
+
 static void *serve(void *arg)
 {
 	emu_embedded *e = arg;
@@ -64,6 +67,8 @@ int emu_embedded_start(emu_embedded **out, const char *region, char *url, size_t
 		dispose(e);
 		return -1;
 	}
+	e->st.google.tokens = embedded_tokens;
+	e->st.google.token_count = 1;
 	e->st.auth.region = e->region;
 	e->st.auth.max_skew_seconds = 300;
 	e->st.auth.keys = &e->key;
