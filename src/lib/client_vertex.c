@@ -127,8 +127,14 @@ static int project_of(bedrock_client *c, const bedrock_cancel *cancel, bedrock_e
 
 	pthread_mutex_lock(&c->project_lock);
 	if (!c->project) {
-		rc = bedrock_google_provider_project(project, sizeof(project), c->google, cancel, err);
-		if (rc == BEDROCK_ENOTFOUND)
+		bedrock_google_token *tok = NULL;
+
+		/* Credentials first: with none, that is what to say, not that
+		 * they name no project. */
+		rc = bedrock_google_provider_get(&tok, c->google, cancel, err);
+		bedrock_google_token_release(tok);
+		if (!rc && (rc = bedrock_google_provider_project(project, sizeof(project), c->google,
+								  cancel, err)) == BEDROCK_ENOTFOUND)
 			rc = bedrock__err(err, BEDROCK_ECONFIG, "no Google Cloud project: give one, or "
 					  "set ANTHROPIC_VERTEX_PROJECT_ID or GOOGLE_CLOUD_PROJECT "
 					  "(the credentials name none)");
