@@ -119,6 +119,13 @@ typedef enum bedrock_profile_geo {
  * page.
  */
 #define BEDROCK_MODEL_FEATURE_THINKING 4u
+/*
+ * Served on Vertex AI's global endpoint (location "global"), not only on
+ * regional ones: Claude Sonnet 4.5 and every later model, per the seeds'
+ * Claude-on-Vertex page; older models are regional only. A models file's
+ * new entries have it unless their "features" leave it out.
+ */
+#define BEDROCK_MODEL_FEATURE_VERTEX_GLOBAL 8u
 
 /** The AWS error code of both catalog errors. */
 #define BEDROCK_MODEL_ERROR_CODE "ValidationException"

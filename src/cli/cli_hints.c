@@ -41,11 +41,62 @@ static void profile_hint(const char *model_id, const char *region)
 	     "such as us.); `bedrock models` lists the ids this region offers");
 }
 
+/* Vertex AI's first stumbles: a model the location does not serve, a
+ * model not enabled for the project, Google credentials, quota. */
+static int vertex_hint(const bedrock_error_info *err, const char *model_id, const char *region)
+{
+	const char *code = err->aws_code;
+	const bedrock_model_info *m = NULL;
+	bedrock_platform p;
+	char text[384];
+
+	if (model_id && !(m = bedrock_model_find_platform_id(&p, model_id))) {
+		bedrock_model_ref ref;
+
+		if (bedrock_model_resolve(&ref, model_id) == 0)
+			m = ref.model;
+	}
+	if (!strcmp(code, "NOT_FOUND") && m && region && !strcmp(region, "global") &&
+	    !(m->features & BEDROCK_MODEL_FEATURE_VERTEX_GLOBAL)) {
+		snprintf(text, sizeof(text), "%s is not served on Vertex AI's global endpoint (Claude "
+			 "Sonnet 4.5 and later are): use a regional location, e.g. --region us-east5",
+			 m->name);
+		hint(text);
+	} else if (!strcmp(code, "NOT_FOUND")) {
+		hint("`bedrock --platform vertex models` lists the Vertex ids; the model must be "
+		     "enabled in the Vertex AI Model Garden for this project and location");
+	} else if (!strcmp(code, "PERMISSION_DENIED")) {
+		hint("enable the model in the Vertex AI Model Garden, grant roles/aiplatform.user, and "
+		     "check the project (`bedrock --platform vertex config` says which and why)");
+	} else if (!strcmp(code, "UNAUTHENTICATED")) {
+		hint("Google refused the token: run `gcloud auth application-default login` or check "
+		     "GOOGLE_APPLICATION_CREDENTIALS (`bedrock --platform vertex config`)");
+	} else if (!strcmp(code, "RESOURCE_EXHAUSTED")) {
+		hint(region && strcmp(region, "global")
+		     ? "Vertex AI quota exhausted: wait, try --region global (more capacity), or ask "
+		       "Google Cloud for a higher quota"
+		     : "Vertex AI quota exhausted: wait and try again, or ask Google Cloud for a "
+		       "higher quota");
+	} else if (strstr(err->message, "no Google credentials found")) {
+		hint("no Google account? `bedrock --emulate --platform vertex <command>` answers from a "
+		     "local emulator");
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 void cli_hint(const bedrock_error_info *err, const char *model_id, const char *region)
 {
 	const char *code = err->aws_code, *msg = err->message;
+	bedrock_platform platform;
+	const char *from;
 	char text[384];
 
+	if (cli_platform(&platform, &from) == 0 && platform == BEDROCK_PLATFORM_VERTEX) {
+		vertex_hint(err, model_id, region);
+		return;
+	}
 	if (!strcmp(code, "ValidationException") && strstr(msg, "on-demand throughput")) {
 		profile_hint(model_id, region);
 	} else if (!strcmp(code, "ValidationException") && strstr(msg, "model identifier is invalid")) {
@@ -92,6 +143,11 @@ int cli_hint_setup(const bedrock_error_info *err)
 {
 	const char *msg = err->message;
 
+	if (!err->http_status && strstr(msg, "no Google credentials found")) {
+		hint("no Google account? `bedrock --emulate --platform vertex <command>` answers from a "
+		     "local emulator");
+		return 1;
+	}
 	if (err->http_status || (!strstr(msg, "no AWS credentials") && !strstr(msg, "no AWS region") &&
 				 !strstr(msg, "config profile (")))
 		return 0;

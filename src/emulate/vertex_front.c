@@ -399,6 +399,14 @@ static int route(emu_state *s, emu_response *out, const emu_request *req,
 		emu_google_error(out, 404, "NOT_FOUND", msg, array);
 		return -1;
 	}
+	/* Vertex's global endpoint serves Claude Sonnet 4.5 and later only. */
+	if (!count && !strcmp(p->location, "global") &&
+	    !((*model)->features & BEDROCK_MODEL_FEATURE_VERTEX_GLOBAL)) {
+		snprintf(msg, sizeof(msg), MODEL_NOT_FOUND, p->project, p->location, p->publisher,
+			 p->model);
+		emu_google_error(out, 404, "NOT_FOUND", msg, array);
+		return -1;
+	}
 	if (count && p->kind != EMU_VERTEX_RAW_PREDICT) {
 		snprintf(msg, sizeof(msg), MODEL_NOT_FOUND, p->project, p->location, p->publisher,
 			 p->model);

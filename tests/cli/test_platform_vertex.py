@@ -161,8 +161,9 @@ def setup_errors(e):
                                                   "CLOUD_ML_REGION": "us-east5"})
     check("CLOUD_ML_REGION names the location", r.returncode == 0, r.stderr)
     r = vertex(e, "ask", "Hi")
-    check("no Google credentials: exit 4, saying where it looked",
-          r.returncode == 4 and "GOOGLE_APPLICATION_CREDENTIALS" in r.stderr, r.stderr)
+    check("no Google credentials: exit 4, saying where it looked, and the --emulate hint",
+          r.returncode == 4 and "GOOGLE_APPLICATION_CREDENTIALS" in r.stderr
+          and "hint: no Google account? `bedrock --emulate --platform vertex" in r.stderr, r.stderr)
     bad = write("bad.json", {"type": "service_account", "client_email": "x@y"})
     r = vertex(e, "ask", "Hi", env={"GOOGLE_APPLICATION_CREDENTIALS": bad})
     check("a bad credentials file: exit 4, naming the file and what is missing",
@@ -206,6 +207,12 @@ def emulated():
     r = run("--emulate", "--platform", "vertex", "config")
     check("--emulate config on Vertex", r.returncode == 0 and re.search(r"^region\s+global\s", r.stdout, re.M)
           and re.search(r"^project\s+emulator-project\s", r.stdout, re.M), r.stdout + r.stderr)
+    r = run("--emulate", "--platform", "vertex", "ask", "-m", "opus-4.1", "Hi")
+    check("a regional-only model on global: Google's 404, and a hint naming a regional location",
+          r.returncode == 2 and "NOT_FOUND" in r.stderr and "hint: Claude Opus 4.1 is not served on "
+          "Vertex AI's global endpoint" in r.stderr and "--region us-east5" in r.stderr, r.stderr)
+    r = run("--emulate", "--platform", "vertex", "--region", "us-east5", "ask", "-m", "opus-4.1", "Hi")
+    check("the same model on a regional location answers", r.returncode == 0 and "Hi" in r.stdout, r.stderr)
     r = run("--emulate", "ask", "Hi", env={"CLAUDE_CODE_USE_VERTEX": "1"})
     check("CLAUDE_CODE_USE_VERTEX=1 selects Vertex", r.returncode == 0, r.stderr)
 

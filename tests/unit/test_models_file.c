@@ -177,7 +177,7 @@ static void test_models_file__defaults_and_derived_ids(void **state)
 	assert_int_equal(m->max_output_tokens, 64000);
 	assert_int_equal(m->context_tokens, 200000);
 	assert_int_equal(m->modalities, BEDROCK_MODALITY_TEXT | BEDROCK_MODALITY_IMAGE);
-	assert_int_equal(m->features, BEDROCK_MODEL_FEATURE_THINKING);
+	assert_int_equal(m->features, BEDROCK_MODEL_FEATURE_THINKING | BEDROCK_MODEL_FEATURE_VERTEX_GLOBAL);
 	assert_null(m->anthropic_id);
 	assert_null(m->vertex_id);
 	assert_int_equal(bedrock_model_platform_id(id, sizeof(id), m, BEDROCK_PLATFORM_ANTHROPIC), 0);

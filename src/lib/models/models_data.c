@@ -21,6 +21,8 @@
 #define C1M BEDROCK_MODEL_FEATURE_CONTEXT_1M
 #define ADAPT BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING
 #define THINK BEDROCK_MODEL_FEATURE_THINKING
+/* 002: "Starting with Claude Sonnet 4.5 and all future models", global too on Vertex. */
+#define VGLOBAL BEDROCK_MODEL_FEATURE_VERTEX_GLOBAL
 /* source; anthropic_id and vertex_id are NULL: they follow from the id by
  * rule (models_idrule.c). */
 #define BUILTIN BEDROCK__SOURCE_BUILTIN, NULL, NULL
@@ -33,16 +35,16 @@ const bedrock_model_info bedrock__models[] = {
 	 * thinking (not in the seeds): Anthropic's and AWS's adaptive-thinking
 	 * pages list Opus 4.6 as the first model with it. */
 	{ "anthropic.claude-opus-4-6-v1", "Claude Opus 4.6", "opus-4.6", "opus",
-	  G | US, 0, 0, NULL, 128000, 200000, TXT | IMG, C1M | ADAPT | THINK, BUILTIN },
+	  G | US, 0, 0, NULL, 128000, 200000, TXT | IMG, C1M | ADAPT | THINK | VGLOBAL, BUILTIN },
 	/* 002 */
 	{ "anthropic.claude-opus-4-5-20251101-v1:0", "Claude Opus 4.5", "opus-4.5", "opus",
-	  G | US | EU, 0, 0, NULL, 64000, 200000, TXT | IMG, THINK, BUILTIN },
+	  G | US | EU, 0, 0, NULL, 64000, 200000, TXT | IMG, THINK | VGLOBAL, BUILTIN },
 	/* 000, 002, 003; 1M beta per 002 and 003. */
 	{ "anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude Sonnet 4.5", "sonnet-4.5", "sonnet",
-	  G | US | EU | JP, 0, 0, NULL, 64000, 200000, TXT | IMG, C1M | THINK, BUILTIN },
+	  G | US | EU | JP, 0, 0, NULL, 64000, 200000, TXT | IMG, C1M | THINK | VGLOBAL, BUILTIN },
 	/* 000, 002, 003 */
 	{ "anthropic.claude-haiku-4-5-20251001-v1:0", "Claude Haiku 4.5", "haiku-4.5", "haiku",
-	  G | US | EU, 0, 0, NULL, 64000, 200000, TXT | IMG, THINK, BUILTIN },
+	  G | US | EU, 0, 0, NULL, 64000, 200000, TXT | IMG, THINK | VGLOBAL, BUILTIN },
 	/* 000, 001, 002 */
 	{ "anthropic.claude-opus-4-1-20250805-v1:0", "Claude Opus 4.1", "opus-4.1", "opus",
 	  US, 0, 0, NULL, 32000, 200000, TXT | IMG, THINK, BUILTIN },

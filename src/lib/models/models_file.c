@@ -57,7 +57,8 @@ static const named_bit geo_names[] = {
 	{ "1m", BEDROCK_MODEL_FEATURE_CONTEXT_1M },
 	/* Adaptive thinking is a kind of thinking: it implies the bit. */
 	{ "adaptive-thinking", BEDROCK_MODEL_FEATURE_ADAPTIVE_THINKING | BEDROCK_MODEL_FEATURE_THINKING },
-	{ "thinking", BEDROCK_MODEL_FEATURE_THINKING }, { NULL, 0 }
+	{ "thinking", BEDROCK_MODEL_FEATURE_THINKING },
+	{ "vertex-global", BEDROCK_MODEL_FEATURE_VERTEX_GLOBAL }, { NULL, 0 }
 };
 
 #define LOWER "abcdefghijklmnopqrstuvwxyz"
@@ -387,7 +388,7 @@ static int parse_entry(parser *p, size_t idx, const cJSON *obj)
 		e->max_output_tokens = 64000;
 		e->context_tokens = 200000;
 		e->modalities = BEDROCK_MODALITY_TEXT | BEDROCK_MODALITY_IMAGE;
-		e->features = BEDROCK_MODEL_FEATURE_THINKING;
+		e->features = BEDROCK_MODEL_FEATURE_THINKING | BEDROCK_MODEL_FEATURE_VERTEX_GLOBAL;
 	}
 	p->replaces[idx] = base;
 	e->source = p->source_copy;
