@@ -47,6 +47,8 @@ static const char usage[] =
 	"  --google-token TOKEN accept this Google access token on the Vertex routes\n"
 	"                       (repeatable), besides the ya29.emulator-... tokens its\n"
 	"                       metadata server and token endpoint issue\n"
+	"  --any-google-token   accept any bearer token on the Vertex routes (to try a\n"
+	"                       client's own Google credentials flow; never logged)\n"
 	"  --fault NAME[:COUNT] inject a fault into the next COUNT requests (default 1, * = all):\n"
 	"                       throttle, not-ready, internal, unavailable, model-timeout,\n"
 	"                       model-error, reset, reset-after=N, corrupt-crc, truncate,\n"
@@ -118,6 +120,7 @@ int cmd_emulate(int argc, char **argv)
 	emu_key keys[MAX_KEYS];
 	char *bearers[MAX_KEYS], *api_keys[MAX_KEYS], *google_tokens[MAX_KEYS], err[512], url[128];
 	size_t nkeys = 0, nbearers = 0, napi_keys = 0, ngoogle = 0, k;
+	int any_google = 0;
 	const char *project = NULL;
 	emu_server_options opts;
 	struct sigaction sa;
@@ -190,6 +193,8 @@ int cmd_emulate(int argc, char **argv)
 				goto done;
 			}
 			project = v;
+		} else if (!strcmp(a, "--any-google-token")) {
+			any_google = 1;
 		} else if (!strcmp(a, "--fast-retry")) {
 			st->anthropic.fast_retry = 1;
 		} else if (!strcmp(a, "--fault")) {
@@ -285,6 +290,7 @@ int cmd_emulate(int argc, char **argv)
 	}
 	st->google.tokens = google_tokens;
 	st->google.token_count = ngoogle;
+	st->google.any_token = any_google;
 	if (network_test) {
 		opts.handler = emu_demo_handler;
 		opts.precheck = NULL;

@@ -47,6 +47,7 @@ typedef struct emu_google {
 	char numeric_project[16];	/* derived from the id: 12 digits */
 	char email[128];		/* the default service account */
 	char *const *tokens;		/* --google-token: always accepted (lent) */
+	int any_token;			/* --any-google-token: every bearer accepted */
 	size_t token_count;
 	emu_google_token *issued;	/* a ring of EMU_GOOGLE_TOKENS_KEPT */
 	size_t issued_count, issued_next;
