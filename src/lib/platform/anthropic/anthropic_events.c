@@ -7,20 +7,34 @@
 #include "json.h"
 
 /* The Messages stream's events; every other name is skipped, as the SDKs
- * skip it (a new event must not break an old client). */
-static const char *const known[] = {
-	"message_start", "content_block_start", "content_block_delta", "content_block_stop",
-	"message_delta", "message_stop", NULL
+ * skip it (a new event must not break an old client). The length is
+ * compared first: this runs once an event, and most names differ in it. */
+enum { ERROR_EVENT, CONTENT_BLOCK_DELTA, OTHER_KNOWN, UNKNOWN };
+
+static const struct {
+	const char *name;
+	size_t len;
+	int kind;
+} known[] = {
+#define K(s, kind) { s, sizeof(s) - 1, kind }
+	K("content_block_delta", CONTENT_BLOCK_DELTA),
+	K("message_start", OTHER_KNOWN),
+	K("content_block_start", OTHER_KNOWN),
+	K("content_block_stop", OTHER_KNOWN),
+	K("message_delta", OTHER_KNOWN),
+	K("message_stop", OTHER_KNOWN),
+	K("error", ERROR_EVENT),
+#undef K
 };
 
-static int is_known(const char *name)
+static int event_kind(const bedrock_sse_event *ev)
 {
 	size_t i;
 
-	for (i = 0; known[i]; i++)
-		if (!strcmp(name, known[i]))
-			return 1;
-	return 0;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (ev->event_len == known[i].len && !memcmp(ev->event, known[i].name, known[i].len))
+			return known[i].kind;
+	return UNKNOWN;
 }
 
 void bedrock__sse_events_dispose(bedrock__sse_events *st)
@@ -44,11 +58,11 @@ int bedrock__sse_event_map(bedrock_event *out, bedrock__sse_events *st,
 			   const bedrock_sse_event *ev)
 {
 	const char *name = ev->event;
-	int is_error = !strcmp(name, "error");
+	int kind = event_kind(ev);
 
 	memset(out, 0, sizeof(*out));
 	bedrock__sse_events_dispose(st);
-	if (!is_error && !is_known(name))
+	if (kind == UNKNOWN)
 		return BEDROCK_EAGAIN;
 	st->tree = bedrock__json_parse_exact(ev->data, ev->data_len);
 	if (!cJSON_IsObject(st->tree)) {
@@ -56,7 +70,7 @@ int bedrock__sse_event_map(bedrock_event *out, bedrock__sse_events *st,
 			 "the %s event's data is not a JSON object", name);
 		return BEDROCK_EPROTOCOL;
 	}
-	if (is_error)
+	if (kind == ERROR_EVENT)
 		return error_event(st);
 	out->kind = BEDROCK_EVENT_EVENT;
 	out->event_type = name;
@@ -66,7 +80,7 @@ int bedrock__sse_event_map(bedrock_event *out, bedrock__sse_events *st,
 		out->type = name;
 	out->json = ev->data;
 	out->json_len = ev->data_len;
-	if (!strcmp(name, "content_block_delta")) {
+	if (kind == CONTENT_BLOCK_DELTA) {
 		const cJSON *delta = cJSON_GetObjectItemCaseSensitive(st->tree, "delta");
 		const char *dt = bedrock__json_str(delta, "type");
 
