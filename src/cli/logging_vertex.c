@@ -17,6 +17,7 @@
 #include "conv.h"
 #include "logging_vertex.h"
 #include "urlcode.h"
+#include "utf8.h"
 
 /* The configuration's field enable and disable change: the others
  * (dataSharingEnabledProvider, ...) stay as they are. */
@@ -81,7 +82,8 @@ int logging_vertex_check_uri(const char *uri, char *why, size_t cap)
 		return 0;
 	table = p + n + 1;
 	/* Table names may be Unicode (letters, marks, numbers, connectors,
-	 * dashes, spaces): bytes past ASCII pass, BigQuery has the last word. */
+	 * dashes, spaces): any UTF-8 past ASCII passes, BigQuery has the last
+	 * word on it. */
 	for (i = 0; table[i]; i++) {
 		unsigned char c = (unsigned char)table[i];
 
@@ -89,10 +91,10 @@ int logging_vertex_check_uri(const char *uri, char *why, size_t cap)
 		      (c >= 'A' && c <= 'Z')))
 			break;
 	}
-	if (i == 0 || i > 1024 || table[i]) {
+	if (i == 0 || i > 1024 || table[i] || !bedrock__utf8_valid(table, i)) {
 		snprintf(why, cap, table[i] == '.' ? "more than PROJECT.DATASET.TABLE"
-				   : "TABLE is 1 to 1024 bytes of letters, digits, underscores, "
-				     "hyphens and spaces");
+				   : "TABLE is 1 to 1024 bytes of UTF-8 letters, digits, "
+				     "underscores, hyphens and spaces");
 		return -1;
 	}
 	return 0;
