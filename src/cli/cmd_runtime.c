@@ -13,10 +13,13 @@
 #include "cli_control.h"
 #include "cli_files.h"
 #include "emu_embed.h"
+#include "logging_vertex.h"
 
 typedef struct {
 	const char *model_id, *body, *outfile, *provider, *type, *s3, *cloudwatch, *role_arn;
 	const char *positional;
+	/* logging on Vertex AI: -m, --bigquery, --sampling-rate */
+	const char *model, *bigquery, *sampling_rate;
 	int stream;
 	/* invoke's Bedrock headers, named as in `aws bedrock-runtime invoke-model` */
 	bedrock_request_options headers;
@@ -45,6 +48,25 @@ static const char converse_usage[] =
 	"  one JSON line.\n"
 	"  --stream   ConverseStream: one {\"EVENTTYPE\": {...}} JSON line per event, as\n"
 	"             the AWS CLI prints them.\n" BODY_HELP;
+static const char logging_usage[] =
+	"usage: bedrock logging show|disable\n"
+	"       bedrock logging enable [--s3 s3://BUCKET/PREFIX] [--cloudwatch LOG_GROUP --role-arn ARN]\n"
+	"  The region's model-invocation logging: show prints the configuration as\n"
+	"  one JSON line, disable removes it, enable logs text, image and embedding\n"
+	"  data to S3, to CloudWatch Logs (with the role Bedrock writes as), or both.\n"
+	"\n"
+	"On Vertex AI (--platform vertex), a model's request-response logging to BigQuery:\n"
+	"       bedrock logging show|disable [-m MODEL]\n"
+	"       bedrock logging enable --bigquery bq://PROJECT.DATASET[.TABLE] [--sampling-rate R]\n"
+	"                              [-m MODEL]\n"
+	"  show prints the model's configuration (fetchPublisherModelConfig) as one\n"
+	"  JSON line; enable logs the share R of its requests and responses (0 < R <= 1,\n"
+	"  default 1: all) to BigQuery (into a table request_response_logging when only\n"
+	"  the dataset is named); disable stops it. Both set loggingConfig alone\n"
+	"  (setPublisherModelConfig) and print Vertex's answer, an operation, as one\n"
+	"  JSON line. The project and location are the client's (--project, --region).\n"
+	"  -m, --model MODEL  an alias (sonnet-4.5, opus, ...) or a Vertex AI model id\n"
+	"                     (default $BEDROCK_MODEL, $ANTHROPIC_MODEL, else sonnet-4.5)\n";
 static const char count_usage[] =
 	"usage: bedrock count-tokens --model-id ID --body BODY\n"
 	"  CountTokens: sends BODY as given ({\"input\": {\"invokeModel\": ...}} or\n"
@@ -68,6 +90,18 @@ static const char **header_option(args *a, const char *o)
 	return NULL;
 }
 
+/* The options of logging on Vertex AI. */
+static const char **logging_option(args *a, const char *o)
+{
+	if (!strcmp(o, "-m") || !strcmp(o, "--model"))
+		return &a->model;
+	if (!strcmp(o, "--bigquery"))
+		return &a->bigquery;
+	if (!strcmp(o, "--sampling-rate"))
+		return &a->sampling_rate;
+	return NULL;
+}
+
 static int parse(args *a, int argc, char **argv, const char *usage)
 {
 	int i, g;
@@ -85,6 +119,9 @@ static int parse(args *a, int argc, char **argv, const char *usage)
 		if (!strcmp(o, "--stream")) {
 			a->stream = 1;
 		} else if (usage == invoke_usage && (h = header_option(a, o)) != NULL) {
+			if (!(*h = cli_value(argc, argv, &i, "bedrock")))
+				return -1;
+		} else if (usage == logging_usage && (h = logging_option(a, o)) != NULL) {
 			if (!(*h = cli_value(argc, argv, &i, "bedrock")))
 				return -1;
 		} else if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
@@ -380,34 +417,59 @@ static int logging_destination_error(const args *a)
 	return 0;
 }
 
+/* The options of the other platform's logging: said on standard error,
+ * -1; 0 when there are none. */
+static int logging_platform_error(const args *a, bedrock_platform platform)
+{
+	if (platform == BEDROCK_PLATFORM_VERTEX && (a->s3 || a->cloudwatch || a->role_arn)) {
+		fprintf(stderr, "bedrock: --s3, --cloudwatch and --role-arn are Bedrock's invocation "
+			"logging; on Vertex AI logging enable takes --bigquery bq://PROJECT.DATASET[.TABLE]\n");
+		return -1;
+	}
+	if (platform != BEDROCK_PLATFORM_VERTEX && (a->bigquery || a->sampling_rate || a->model)) {
+		fprintf(stderr, "bedrock: --bigquery, --sampling-rate and -m are Vertex AI's "
+			"request-response logging (--platform vertex); Bedrock's invocation logging is "
+			"the region's, for every model: --s3 s3://BUCKET/PREFIX or --cloudwatch LOG_GROUP "
+			"--role-arn ARN\n");
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_logging(int argc, char **argv)
 {
-	static const char usage[] =
-		"usage: bedrock logging show|disable\n"
-		"       bedrock logging enable [--s3 s3://BUCKET/PREFIX] [--cloudwatch LOG_GROUP --role-arn ARN]\n"
-		"  The region's model-invocation logging: show prints the configuration as\n"
-		"  one JSON line, disable removes it, enable logs text, image and embedding\n"
-		"  data to S3, to CloudWatch Logs (with the role Bedrock writes as), or both.\n";
+	bedrock_platform platform;
+	const char *from;
 	cJSON *cfg;
 	char *text;
 	args a;
 	int status;
 
-	if (parse(&a, argc, argv, usage))
+	if (parse(&a, argc, argv, logging_usage))
 		return CLI_USAGE;
 	if (!a.positional) {
-		fprintf(stderr, "bedrock: logging needs show, enable or disable\n%s", usage);
+		fprintf(stderr, "bedrock: logging needs show, enable or disable\n%s", logging_usage);
 		return CLI_USAGE;
+	}
+	if (strcmp(a.positional, "show") && strcmp(a.positional, "disable") &&
+	    strcmp(a.positional, "enable")) {
+		fprintf(stderr, "bedrock: logging: unknown command '%s' (show, enable or disable)\n%s",
+			a.positional, logging_usage);
+		return CLI_USAGE;
+	}
+	/* The platform decides which options make sense, before anything is
+	 * sent. */
+	if (cli_platform(&platform, &from) || logging_platform_error(&a, platform))
+		return CLI_USAGE;
+	if (platform == BEDROCK_PLATFORM_VERTEX) {
+		logging_vertex_args v = { a.positional, a.model, a.bigquery, a.sampling_rate };
+
+		return logging_vertex(&v);
 	}
 	if (!strcmp(a.positional, "show"))
 		return control(LOGGING_GET, NULL, NULL);
 	if (!strcmp(a.positional, "disable"))
 		return control(LOGGING_DELETE, NULL, NULL);
-	if (strcmp(a.positional, "enable")) {
-		fprintf(stderr, "bedrock: logging: unknown command '%s' (show, enable or disable)\n%s",
-			a.positional, usage);
-		return CLI_USAGE;
-	}
 	if (logging_destination_error(&a))
 		return CLI_USAGE;
 	cfg = cJSON_CreateObject();

@@ -25,6 +25,7 @@ static const char usage[] =
 	"  list-models [--provider P]       get-model ID\n"
 	"  list-profiles [--type T]         get-profile ID\n"
 	"  logging show|enable|disable [--s3 s3://BUCKET/PREFIX] [--cloudwatch GROUP --role-arn ARN]\n"
+	"                      on Vertex AI: [-m MODEL] [--bigquery bq://PROJECT.DATASET[.TABLE]]\n"
 	"  api-key [--expires SECONDS]      a short-term Bedrock API key from your credentials\n"
 	"\n"
 	"Global options (before or after the command): --platform P, --region R,\n"

@@ -236,8 +236,8 @@ def main():
           body[:40] not in every and REFRESH not in every and "d-secret-5e7f" not in every)
     check("no issued access token in any output", not re.search(r"ya29\.emulator-[A-Za-z0-9_-]{8}", every),
           re.findall(r"ya29\.emulator-\S+", every)[:3])
-    summary()
+    return summary()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
