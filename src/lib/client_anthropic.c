@@ -89,6 +89,7 @@ int bedrock__anthropic_headers(struct curl_slist **list, bedrock_client *c,
 {
 	const bedrock_request_options *o = call->options;
 	char auth[4096];
+	size_t n;
 	int rc = 0;
 
 	*list = NULL;
@@ -102,9 +103,11 @@ int bedrock__anthropic_headers(struct curl_slist **list, bedrock_client *c,
 	if (call->betas && strpbrk(call->betas, "\r\n"))
 		return bedrock__err(err, BEDROCK_EINVAL, "anthropic-beta contains CR or LF");
 	if (c->api_key)
-		snprintf(auth, sizeof(auth), "%s", c->api_key);
+		n = (size_t)snprintf(auth, sizeof(auth), "%s", c->api_key);
 	else
-		snprintf(auth, sizeof(auth), "Bearer %s", c->auth_token);
+		n = (size_t)snprintf(auth, sizeof(auth), "Bearer %s", c->auth_token);
+	/* Wiped below as far as it was written, not all 4 KiB at every call. */
+	n = n < sizeof(auth) ? n + 1 : sizeof(auth);
 	if ((call->body || !strcmp(call->method, "POST")) &&
 	    bedrock__header_append(list, "Content-Type", "application/json"))
 		goto oom;
@@ -115,10 +118,10 @@ int bedrock__anthropic_headers(struct curl_slist **list, bedrock_client *c,
 	    bedrock__header_append(list, "User-Agent", c->user_agent) ||
 	    bedrock__header_append(list, "Expect", ""))
 		goto oom;
-	bedrock__wipe(auth, sizeof(auth));
+	bedrock__wipe(auth, n);
 	return 0;
 oom:
-	bedrock__wipe(auth, sizeof(auth));
+	bedrock__wipe(auth, n);
 	rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	curl_slist_free_all(*list);
 	*list = NULL;

@@ -196,6 +196,7 @@ int bedrock__vertex_headers(struct curl_slist **list, bedrock_client *c, const b
 	bedrock_google_token *tok = NULL;
 	char auth[8192];
 	const char *quota;
+	size_t n;
 	int rc;
 
 	*list = NULL;
@@ -208,8 +209,11 @@ int bedrock__vertex_headers(struct curl_slist **list, bedrock_client *c, const b
 	rc = bedrock_google_provider_get(&tok, c->google, BEDROCK__CALL_CANCEL(call), err);
 	if (rc)
 		return rc;
-	if ((size_t)snprintf(auth, sizeof(auth), "Bearer %s",
-			     bedrock_google_token_access_token(tok)) >= sizeof(auth)) {
+	/* Wiped below as far as it was written: all 8 KiB at every call cost
+	 * as much as making the rest of the headers. */
+	n = (size_t)snprintf(auth, sizeof(auth), "Bearer %s",
+			     bedrock_google_token_access_token(tok));
+	if (n >= sizeof(auth)) {
 		bedrock__wipe(auth, sizeof(auth));
 		bedrock_google_token_release(tok);
 		return bedrock__err(err, BEDROCK_EAUTH, "the Google access token is too long");
@@ -224,7 +228,7 @@ int bedrock__vertex_headers(struct curl_slist **list, bedrock_client *c, const b
 	    bedrock__header_append(list, "User-Agent", c->user_agent) ||
 	    bedrock__header_append(list, "Expect", ""))
 		rc = bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	bedrock__wipe(auth, sizeof(auth));
+	bedrock__wipe(auth, n + 1);
 	bedrock_google_token_release(tok);
 	if (rc) {
 		curl_slist_free_all(*list);

@@ -23,20 +23,21 @@ int bedrock__vertex_base_url(char *out, size_t cap, const char *location, const 
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-/* One path segment, percent-encoded but for '@'. */
+/* One path segment, percent-encoded but for '@': each run between two
+ * '@' encoded at once (this runs for every request). */
 static int segment(char *out, size_t cap, size_t *at, const char *s)
 {
-	size_t len = strlen(s), i;
+	size_t len = strlen(s), run;
 
 	if (!len || bedrock__url_encode(NULL, s, len, 0) + *at >= cap)
 		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '@') {
-			out[(*at)++] = '@';
-		} else {
-			bedrock__url_encode(out + *at, s + i, 1, 0);
-			*at += strlen(out + *at);
-		}
+	for (;;) {
+		run = strcspn(s, "@");
+		*at += bedrock__url_encode(out + *at, s, run, 0);
+		if (!s[run])
+			break;
+		out[(*at)++] = '@';
+		s += run + 1;
 	}
 	out[*at] = '\0';
 	return 0;
