@@ -469,6 +469,69 @@ static void test_google_file__rs256_and_base64url(void **state)
 	assert_null(k);
 }
 
+/* The key reader takes the first private-key block of a PEM text, PKCS#8
+ * or PKCS#1, with OpenSSL's RSA decoders alone: the same key either way;
+ * another algorithm's key, in either form, is "not RSA"; an encrypted one,
+ * in either form, is never asked a pass phrase for. */
+static void test_google_file__pem_forms(void **state)
+{
+	bedrock__rsa_key *k = NULL;
+	uint8_t s1[512], s2[512];
+	size_t n1, n2;
+	char *text, *ec_trad, *enc_trad;
+	BIO *b;
+	long n;
+
+	(void)state;
+	assert_int_equal(bedrock__rsa_key_from_pem(&k, rsa_pem, strlen(rsa_pem)), 0);
+	assert_int_equal(bedrock__rs256_sign(s1, &n1, k, "data", 4), 0);
+	bedrock__rsa_key_free(k);
+	assert_int_equal(bedrock__rsa_key_from_pem(&k, rsa_pkcs1_pem, strlen(rsa_pkcs1_pem)), 0);
+	assert_int_equal(bedrock__rs256_sign(s2, &n2, k, "data", 4), 0);
+	bedrock__rsa_key_free(k);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(s1, s2, n1);
+
+	/* A public key first (as in a file with the certificate before the
+	 * key): passed over. */
+	text = malloc(strlen(pub_pem) + strlen(rsa_pem) + 1);
+	assert_non_null(text);
+	strcpy(text, pub_pem);
+	strcat(text, rsa_pem);
+	assert_int_equal(bedrock__rsa_key_from_pem(&k, text, strlen(text)), 0);
+	assert_int_equal(bedrock__rs256_sign(s2, &n2, k, "data", 4), 0);
+	assert_memory_equal(s1, s2, n1);
+	bedrock__rsa_key_free(k);
+	k = NULL;
+	free(text);
+
+	/* "EC PRIVATE KEY", and "RSA PRIVATE KEY" with Proc-Type and DEK-Info. */
+	ec_trad = pem_of(ec_key, 3);
+	assert_non_null(strstr(ec_trad, "BEGIN EC PRIVATE KEY"));
+	assert_int_equal(bedrock__rsa_key_from_pem(&k, ec_trad, strlen(ec_trad)),
+			 BEDROCK__RSA_NOT_RSA);
+	b = BIO_new(BIO_s_mem());
+	assert_non_null(b);
+	assert_int_equal(PEM_write_bio_PrivateKey_traditional(b, rsa_key, EVP_aes_256_cbc(),
+							      (unsigned char *)"pass", 4, NULL,
+							      NULL), 1);
+	n = BIO_get_mem_data(b, &text);
+	enc_trad = strndup(text, (size_t)n);
+	BIO_free(b);
+	assert_non_null(strstr(enc_trad, "Proc-Type: 4,ENCRYPTED"));
+	assert_int_equal(bedrock__rsa_key_from_pem(&k, enc_trad, strlen(enc_trad)),
+			 BEDROCK__RSA_NOT_PEM);
+
+	/* Good base64, but not a key inside. */
+	text = "-----BEGIN PRIVATE KEY-----\nMAMCAQA=\n-----END PRIVATE KEY-----\n";
+	assert_int_equal(bedrock__rsa_key_from_pem(&k, text, strlen(text)), BEDROCK__RSA_NOT_PEM);
+	text = "-----BEGIN RSA PRIVATE KEY-----\nMAMCAQA=\n-----END RSA PRIVATE KEY-----\n";
+	assert_int_equal(bedrock__rsa_key_from_pem(&k, text, strlen(text)), BEDROCK__RSA_NOT_PEM);
+	assert_null(k);
+	free(ec_trad);
+	free(enc_trad);
+}
+
 static int reply(bedrock__google_reply *r, int style, long status, const char *body,
 		 bedrock_error_info *err)
 {
@@ -597,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_google_file__load),
 		cmocka_unit_test(test_google_file__jwt),
 		cmocka_unit_test(test_google_file__rs256_and_base64url),
+		cmocka_unit_test(test_google_file__pem_forms),
 		cmocka_unit_test(test_google_file__token_answers),
 		cmocka_unit_test(test_google_file__aws_subject),
 	};
