@@ -148,7 +148,7 @@ def timeout_tests():
     # last attempt's own timeout is the error.)
     check("--deadline 2 over 5 attempts of --timeout 1: done within ~2 s",
           r.returncode == 3 and ("deadline of 2 s passed" in r.stderr
-                                 or re.search(r"timed out after 1\d\d\d milliseconds", r.stderr))
+                                 or re.search(r"timed out after \d+ milliseconds", r.stderr))
           and took < 3.5, "%.1fs %s" % (took, r.stderr))
     t = time.time()
     r = run("--emulate", "--deadline", "1", "ask", "hi [[emulate:fault=slow=400]]")

@@ -607,7 +607,11 @@ static void test_models_file__lookups_during_reloads(void **state)
 		assert_false(r[i].failed);
 		assert_true(r[i].lookups > 0);
 	}
+	/* The loop may have stopped on either file: the last load wins. */
+	assert_int_equal(bedrock_models_load(b, NULL), 0);
 	assert_string_equal(resolve("sonnet-4.5")->name, "Claude Sonnet 4.5 (file)");
+	assert_int_equal(bedrock_models_load(a, NULL), 0);
+	assert_string_equal(resolve("sonnet-4.5")->name, "Claude Sonnet 4.5");
 }
 
 static void test_models_file__unload(void **state)
