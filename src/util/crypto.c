@@ -137,9 +137,9 @@ struct bedrock__rsa_key {
  * and one structure ("PrivateKeyInfo": PKCS#8; "type-specific": PKCS#1),
  * or for any (keytype and structure NULL). Asking for the one we want
  * matters: PEM_read_bio_PrivateKey tries every decoder of every provider,
- * which made reading a service account's key (at each token refresh) 3 to
- * 4 times as costly as signing with it, and touched their code and
- * tables in a cold process. NULL when it is not such a key. */
+ * which made reading a service account's key (at each token refresh)
+ * cost twice the signature made with it (0.6 ms against 0.3), and in a
+ * new process set up all their tables. NULL when it is not such a key. */
 static EVP_PKEY *decode_der(const unsigned char *der, long len, const char *keytype,
 			    const char *structure)
 {
