@@ -49,9 +49,9 @@ static emu_state *state(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1), *line, *save = NULL, *body, *path = NULL, *query = "";
-	emu_header headers[32];
-	emu_request req;
-	emu_response out;
+	serve_header headers[32];
+	serve_request req;
+	serve_response out;
 	size_t n = 0, i;
 
 	if (!text)
@@ -98,23 +98,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.peer = "fuzz";
 	/* The head-only check first, as the server runs it, on no body. */
 	{
-		emu_request head = req;
+		serve_request head = req;
 
 		head.body = (const uint8_t *)"";
 		head.body_len = 0;
-		emu_response_init(&out, 500);
+		serve_response_init(&out, 500);
 		if (emu_precheck(&out, &head, state()) && (out.status < 400 || out.status > 499))
 			__builtin_trap();
-		emu_response_dispose(&out);
+		serve_response_dispose(&out);
 	}
-	emu_response_init(&out, 500);
+	serve_response_init(&out, 500);
 	emu_handle(&out, &req, state());
 	if (out.status < 0 || out.status > 599)
 		__builtin_trap();
 	for (i = 0; i < out.piece_count; i++)
 		if (!out.pieces[i].data && out.pieces[i].len)
 			__builtin_trap();
-	emu_response_dispose(&out);
+	serve_response_dispose(&out);
 	free(text);
 	return 0;
 }

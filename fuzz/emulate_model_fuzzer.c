@@ -14,7 +14,7 @@
 
 /* The text deltas of a stream, decoded with the public reader, must spell
  * the answer's text blocks exactly, one event per piece. */
-static void check_stream_text(const emu_response *r, const cJSON *answer)
+static void check_stream_text(const serve_response *r, const cJSON *answer)
 {
 	bedrock_event_reader *rd;
 	bedrock_event ev;
@@ -57,21 +57,21 @@ static void check_stream_text(const emu_response *r, const cJSON *answer)
 
 static void render_all(const cJSON *answer)
 {
-	int (*const renderers[])(emu_response *, const cJSON *, const char *) = {
+	int (*const renderers[])(serve_response *, const cJSON *, const char *) = {
 		emu_render_invoke, emu_render_invoke_stream,
 		emu_render_converse, emu_render_converse_stream,
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(renderers) / sizeof(*renderers); i++) {
-		emu_response r;
+		serve_response r;
 
-		emu_response_init(&r, 500);
+		serve_response_init(&r, 500);
 		CHECK(renderers[i](&r, answer, "fuzz") == 0);
 		CHECK(r.status == 200 && r.piece_count >= 1);
 		if (r.streaming)
 			check_stream_text(&r, answer);
-		emu_response_dispose(&r);
+		serve_response_dispose(&r);
 	}
 }
 

@@ -21,7 +21,7 @@
 #include "demo_handler.h"
 #include "emu_embed.h"
 #include "emu_handler.h"
-#include "emulate.h"
+#include "serve.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:4567"
 #define MAX_KEYS 64
@@ -75,12 +75,12 @@ static const char usage[] =
 	"GCE_METADATA_HOST=HOST:PORT) and an OAuth token endpoint (POST /token).\n";
 
 /* Only for the signal handler, which may only write to the stop pipe. */
-static emu_server *running;
+static serve_server *running;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	emu_server_stop(running);
+	serve_server_stop(running);
 }
 
 /* A thousand slow clients need a thousand descriptors. */
@@ -122,10 +122,10 @@ int cmd_emulate(int argc, char **argv)
 	size_t nkeys = 0, nbearers = 0, napi_keys = 0, ngoogle = 0, k;
 	int any_google = 0;
 	const char *project = NULL;
-	emu_server_options opts;
+	serve_server_options opts;
 	struct sigaction sa;
 	emu_state *st;
-	emu_server *s;
+	serve_server *s;
 	int i, rc = 1, network_test = 0;
 
 	st = calloc(1, sizeof(*st));
@@ -297,7 +297,7 @@ int cmd_emulate(int argc, char **argv)
 	}
 	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
-	if (emu_server_new(&s, &opts, url, sizeof(url)))
+	if (serve_server_new(&s, &opts, url, sizeof(url)))
 		goto done_control;
 	running = s;
 	memset(&sa, 0, sizeof(sa));
@@ -307,11 +307,11 @@ int cmd_emulate(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	printf("listening on %s\n", url);
 	fflush(stdout);
-	rc = emu_server_run(s) ? 1 : 0;
+	rc = serve_server_run(s) ? 1 : 0;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	running = NULL;
-	emu_server_free(s);
+	serve_server_free(s);
 	/* evthread's global locks, so a leak checker sees a clean exit. */
 	libevent_global_shutdown();
 done_control:

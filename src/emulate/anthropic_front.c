@@ -36,17 +36,17 @@ char *emu_api_error_json(const char *type, const char *message, const char *requ
 	return text;
 }
 
-void emu_api_error(emu_response *out, int status, const char *type, const char *message,
+void emu_api_error(serve_response *out, int status, const char *type, const char *message,
 		   const char *request_id)
 {
 	char *text = emu_api_error_json(type, message, request_id);
 
-	emu_response_dispose(out);
-	emu_response_init(out, status);
-	emu_response_header(out, "content-type", "application/json");
-	emu_response_header(out, "request-id", request_id);
+	serve_response_dispose(out);
+	serve_response_init(out, status);
+	serve_response_header(out, "content-type", "application/json");
+	serve_response_header(out, "request-id", request_id);
 	if (text)
-		emu_response_piece(out, text, strlen(text), 0);
+		serve_response_piece(out, text, strlen(text), 0);
 	free(text);
 }
 
@@ -180,11 +180,11 @@ static int equal_ct(const char *a, const char *b)
 }
 
 /* 0 when a configured key is presented; -1 with the error written. */
-static int authenticate(const emu_anthropic_config *cfg, emu_response *out,
-			const emu_request *req, const char *rid)
+static int authenticate(const emu_anthropic_config *cfg, serve_response *out,
+			const serve_request *req, const char *rid)
 {
-	const char *key = emu_request_header(req, "x-api-key");
-	const char *authz = emu_request_header(req, "authorization");
+	const char *key = serve_request_header(req, "x-api-key");
+	const char *authz = serve_request_header(req, "authorization");
 	size_t i;
 
 	if (!key && authz && !strncasecmp(authz, "Bearer ", 7))
@@ -202,19 +202,19 @@ static int authenticate(const emu_anthropic_config *cfg, emu_response *out,
 	return -1;
 }
 
-static void fault_error(emu_state *s, emu_response *out, const emu_api_fault_error *e,
+static void fault_error(emu_state *s, serve_response *out, const emu_api_fault_error *e,
 			const char *rid)
 {
 	emu_api_error(out, e->status, e->type, e->message, rid);
 	if (e->status == 429)
-		emu_response_header(out, "retry-after", "1");
+		serve_response_header(out, "retry-after", "1");
 	if (s->anthropic.fast_retry && (e->status == 429 || e->status == 529))
-		emu_response_header(out, "retry-after-ms", "1");
+		serve_response_header(out, "retry-after-ms", "1");
 	if (e->should_retry)
-		emu_response_header(out, "x-should-retry", e->should_retry);
+		serve_response_header(out, "x-should-retry", e->should_retry);
 }
 
-static void messages(emu_state *s, emu_response *out, const emu_request *req, const char *rid,
+static void messages(emu_state *s, serve_response *out, const serve_request *req, const char *rid,
 		     int count_tokens)
 {
 	static const emu_messages_style style = { "01", 0, 0 };
@@ -258,14 +258,14 @@ static cJSON *model_info(const bedrock_model_info *m)
 	return o;
 }
 
-static void json_reply(emu_response *out, cJSON *o, const char *rid)
+static void json_reply(serve_response *out, cJSON *o, const char *rid)
 {
 	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
 
-	emu_response_dispose(out);
-	emu_response_init(out, 200);
-	if (!text || emu_response_header(out, "content-type", "application/json") ||
-	    emu_response_piece(out, text, strlen(text), 0))
+	serve_response_dispose(out);
+	serve_response_init(out, 200);
+	if (!text || serve_response_header(out, "content-type", "application/json") ||
+	    serve_response_piece(out, text, strlen(text), 0))
 		emu_api_error(out, 500, "api_error", "out of memory", rid);
 	free(text);
 	cJSON_Delete(o);
@@ -282,7 +282,7 @@ static long model_index(const char *api_id)
 	return -2;	/* unknown */
 }
 
-static void models_list(emu_response *out, const emu_request *req, const char *rid)
+static void models_list(serve_response *out, const serve_request *req, const char *rid)
 {
 	char v[EMU_ANTHROPIC_MODEL_ID_MAX * 2], *end;
 	size_t count = bedrock_models_count(), first, n, i, limit = EMU_MODELS_DEFAULT_LIMIT;
@@ -342,7 +342,7 @@ static void models_list(emu_response *out, const emu_request *req, const char *r
 	json_reply(out, o, rid);
 }
 
-static void model_get(emu_response *out, const char *segment, const char *rid)
+static void model_get(serve_response *out, const char *segment, const char *rid)
 {
 	char id[EMU_ANTHROPIC_MODEL_ID_MAX * 2];
 	const bedrock_model_info *m = NULL;
@@ -361,7 +361,7 @@ static void model_get(emu_response *out, const char *segment, const char *rid)
 	json_reply(out, model_info(m), rid);
 }
 
-static int has_header(const emu_response *out, const char *name)
+static int has_header(const serve_response *out, const char *name)
 {
 	size_t i;
 
@@ -371,7 +371,7 @@ static int has_header(const emu_response *out, const char *name)
 	return 0;
 }
 
-void emu_anthropic_handle(emu_state *s, emu_response *out, const emu_request *req)
+void emu_anthropic_handle(emu_state *s, serve_response *out, const serve_request *req)
 {
 	const char *path = req->path, *method = req->method;
 	char rid[32];
@@ -401,16 +401,16 @@ void emu_anthropic_handle(emu_state *s, emu_response *out, const emu_request *re
 	/* Every response of this front names its request, success or not
 	 * (a dropped connection has no headers to carry it). */
 	if (!out->reset_before_headers && !has_header(out, "request-id"))
-		emu_response_header(out, "request-id", rid);
+		serve_response_header(out, "request-id", rid);
 }
 
-int emu_anthropic_precheck(emu_state *s, emu_response *out, const emu_request *req)
+int emu_anthropic_precheck(emu_state *s, serve_response *out, const serve_request *req)
 {
 	char rid[32];
 
 	request_id(rid, sizeof(rid), s);
 	if (!authenticate(&s->anthropic, out, req, rid))
 		return 0;
-	emu_response_header(out, "request-id", rid);
+	serve_response_header(out, "request-id", rid);
 	return 1;
 }

@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "emu_faults.h"
-#include "emulate.h"
+#include "serve.h"
 
 /* The key accepted when no --api-key is given: clearly fake, documented. */
 #define EMU_ANTHROPIC_DEFAULT_KEY "sk-ant-emulator-key"
@@ -38,11 +38,11 @@ struct emu_state;
 /* 1 if the path belongs to this front ("/v1/..."). */
 int emu_anthropic_owns(const char *path);
 /* Answers a request of this front. Thread-safe, like emu_handle. */
-void emu_anthropic_handle(struct emu_state *s, emu_response *out, const emu_request *req);
+void emu_anthropic_handle(struct emu_state *s, serve_response *out, const serve_request *req);
 
 /* The key check on the headers alone, before the body is read (the
  * server's precheck): 0, or 1 with the 401 written. */
-int emu_anthropic_precheck(struct emu_state *s, emu_response *out, const emu_request *req);
+int emu_anthropic_precheck(struct emu_state *s, serve_response *out, const serve_request *req);
 
 /* ---- pure parts, exposed for tests ---- */
 
@@ -52,7 +52,7 @@ char *emu_api_error_json(const char *type, const char *message, const char *requ
 
 /* Replaces *out with an error response: status, content-type, request-id
  * and the body. */
-void emu_api_error(emu_response *out, int status, const char *type, const char *message,
+void emu_api_error(serve_response *out, int status, const char *type, const char *message,
 		   const char *request_id);
 
 /* How a fault shows on this front before the response: fills status, type
@@ -85,9 +85,9 @@ void emu_models_page(size_t *first, size_t *n, int *has_more, size_t count, long
  * starts; after message_start when there are no blocks), the rest of the
  * blocks, message_delta with cumulative usage (input and output), and
  * message_stop. Both set status 200 and content-type; -1 on ENOMEM. */
-int emu_render_api_message(emu_response *out, const cJSON *answer);
-int emu_render_api_stream(emu_response *out, const cJSON *answer);
+int emu_render_api_message(serve_response *out, const cJSON *answer);
+int emu_render_api_stream(serve_response *out, const cJSON *answer);
 /* Appends one SSE event (data is JSON text) as a piece. */
-int emu_sse_piece(emu_response *out, const char *event, const char *data);
+int emu_sse_piece(serve_response *out, const char *event, const char *data);
 
 #endif

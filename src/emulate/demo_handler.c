@@ -28,7 +28,7 @@ static unsigned query_uint(const char *query, const char *key, unsigned dflt, un
 	return dflt;
 }
 
-static void pieces(emu_response *out, unsigned n, unsigned ms)
+static void pieces(serve_response *out, unsigned n, unsigned ms)
 {
 	char line[32];
 	unsigned i;
@@ -36,12 +36,12 @@ static void pieces(emu_response *out, unsigned n, unsigned ms)
 	for (i = 0; i < n; i++) {
 		int len = snprintf(line, sizeof(line), "piece %u\n", i);
 
-		if (emu_response_piece(out, line, (size_t)len, ms))
+		if (serve_response_piece(out, line, (size_t)len, ms))
 			return;
 	}
 }
 
-void emu_demo_handler(emu_response *out, const emu_request *req, void *payload)
+void emu_demo_handler(serve_response *out, const serve_request *req, void *payload)
 {
 	int post = !strcmp(req->method, "POST");
 	static const char ok[] = "{\"ok\":true}";
@@ -49,18 +49,18 @@ void emu_demo_handler(emu_response *out, const emu_request *req, void *payload)
 	(void)payload;
 	if (!strcmp(req->method, "GET") && !strcmp(req->path, "/__health")) {
 		out->status = 200;
-		emu_response_header(out, "Content-Type", "application/json");
-		emu_response_piece(out, ok, sizeof(ok) - 1, 0);
+		serve_response_header(out, "Content-Type", "application/json");
+		serve_response_piece(out, ok, sizeof(ok) - 1, 0);
 	} else if (post && !strcmp(req->path, "/echo")) {
-		const char *ct = emu_request_header(req, "Content-Type");
+		const char *ct = serve_request_header(req, "Content-Type");
 
 		out->status = 200;
-		emu_response_header(out, "Content-Type", ct ? ct : "application/octet-stream");
-		emu_response_piece(out, req->body, req->body_len, 0);
+		serve_response_header(out, "Content-Type", ct ? ct : "application/octet-stream");
+		serve_response_piece(out, req->body, req->body_len, 0);
 	} else if (post && !strcmp(req->path, "/stream")) {
 		out->status = 200;
 		out->streaming = 1;
-		emu_response_header(out, "Content-Type", "text/plain");
+		serve_response_header(out, "Content-Type", "text/plain");
 		pieces(out, query_uint(req->query, "n", 3, DEMO_MAX_PIECES),
 		       query_uint(req->query, "ms", 100, DEMO_MAX_DELAY_MS));
 	} else if (post && !strcmp(req->path, "/reset")) {
@@ -68,14 +68,14 @@ void emu_demo_handler(emu_response *out, const emu_request *req, void *payload)
 	} else if (post && !strcmp(req->path, "/reset-after")) {
 		out->status = 200;
 		out->streaming = 1;
-		out->end = EMU_END_RESET;
-		emu_response_header(out, "Content-Type", "text/plain");
+		out->end = SERVE_END_RESET;
+		serve_response_header(out, "Content-Type", "text/plain");
 		pieces(out, query_uint(req->query, "n", 2, DEMO_MAX_PIECES), 50);
 	} else {
 		static const char nf[] = "{\"message\":\"not found\"}";
 
 		out->status = 404;
-		emu_response_header(out, "Content-Type", "application/json");
-		emu_response_piece(out, nf, sizeof(nf) - 1, 0);
+		serve_response_header(out, "Content-Type", "application/json");
+		serve_response_piece(out, nf, sizeof(nf) - 1, 0);
 	}
 }

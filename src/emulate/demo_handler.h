@@ -3,10 +3,10 @@
 #ifndef BEDROCK_EMU_DEMO_HANDLER_H
 #define BEDROCK_EMU_DEMO_HANDLER_H
 
-#include "emulate.h"
+#include "serve.h"
 
 /* GET /__health, POST /echo, POST /stream?n=N&ms=M, POST /reset,
  * POST /reset-after?n=N. Stateless, so safe from any thread. */
-void emu_demo_handler(emu_response *out, const emu_request *req, void *payload);
+void emu_demo_handler(serve_response *out, const serve_request *req, void *payload);
 
 #endif

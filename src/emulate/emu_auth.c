@@ -99,17 +99,17 @@ struct head {
 /* Everything that needs no body: present, well formed, a known key, the
  * region, the service and the clock. */
 static int check_head(emu_auth_result *out, struct head *h, const emu_auth_config *cfg,
-		      const emu_request *req, int64_t now)
+		      const serve_request *req, int64_t now)
 {
-	const char *auth = emu_request_header(req, "authorization");
+	const char *auth = serve_request_header(req, "authorization");
 	char *p, *save = NULL;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	memset(h, 0, sizeof(*h));
-	h->date = emu_request_header(req, "x-amz-date");
-	h->token = emu_request_header(req, "x-amz-security-token");
-	h->sha = emu_request_header(req, "x-amz-content-sha256");
+	h->date = serve_request_header(req, "x-amz-date");
+	h->token = serve_request_header(req, "x-amz-security-token");
+	h->sha = serve_request_header(req, "x-amz-content-sha256");
 	if (!auth || !*auth)
 		return fail(out, "MissingAuthenticationTokenException", "Missing Authentication Token");
 	if (!strncasecmp(auth, "Bearer ", 7)) {
@@ -174,14 +174,14 @@ static int check_head(emu_auth_result *out, struct head *h, const emu_auth_confi
 }
 
 int emu_auth_check_head(emu_auth_result *out, const emu_auth_config *cfg,
-			const emu_request *req, int64_t now)
+			const serve_request *req, int64_t now)
 {
 	struct head h;
 
 	return check_head(out, &h, cfg, req, now);
 }
 
-int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_request *req,
+int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const serve_request *req,
 		   int64_t now)
 {
 	bedrock_sigv4_header hdrs[MAX_SIGNED];
@@ -211,12 +211,12 @@ int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_r
 			token_signed = 1;
 			continue;
 		}
-		v = emu_request_header(req, p);
+		v = serve_request_header(req, p);
 		/* HTTP/2 has :authority in Host's place (and signers may sign either). */
 		if (!v && !strcmp(p, "host"))
-			v = emu_request_header(req, ":authority");
+			v = serve_request_header(req, ":authority");
 		if (!v && !strcmp(p, ":authority"))
-			v = emu_request_header(req, "host");
+			v = serve_request_header(req, "host");
 		if (!v)
 			return fail(out, "InvalidSignatureException", "%s", BAD_SIGNATURE);
 		hdrs[nh++] = (bedrock_sigv4_header){ p, strlen(p), v, strlen(v) };

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "emulate.h"
+#include "serve.h"
 
 typedef struct emu_key {
 	char *access_key_id;
@@ -31,14 +31,14 @@ typedef struct emu_auth_result {
 } emu_auth_result;
 
 /* 0 when the request is authentic; -1 with out filled otherwise. */
-int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const emu_request *req,
+int emu_auth_check(emu_auth_result *out, const emu_auth_config *cfg, const serve_request *req,
 		   int64_t now);
 
 /* The part of the check that needs no body (presence, form, key, region,
  * service, clock; a bearer token whole): a request that fails it is
  * refused before its body is read. 0 or -1 as emu_auth_check. */
 int emu_auth_check_head(emu_auth_result *out, const emu_auth_config *cfg,
-			const emu_request *req, int64_t now);
+			const serve_request *req, int64_t now);
 
 /* Parses "AKID:SECRET" into a key (strings malloc'ed). 0 or -1. */
 int emu_key_parse(emu_key *out, const char *spec);

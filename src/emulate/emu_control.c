@@ -11,37 +11,37 @@
 
 #define CREATED_AT "2024-08-01T00:00:00Z"
 
-void emu_error(emu_response *out, int status, const char *type, const char *message,
+void emu_error(serve_response *out, int status, const char *type, const char *message,
 	       const char *request_id)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *text, full[160];
 
-	emu_response_dispose(out);
-	emu_response_init(out, status);
+	serve_response_dispose(out);
+	serve_response_init(out, status);
 	/* Bedrock's form: the type, then the Coral namespace after a colon. */
 	snprintf(full, sizeof(full), "%s:http://internal.amazon.com/coral/com.amazon.bedrock/", type);
-	emu_response_header(out, "Content-Type", "application/json");
-	emu_response_header(out, "x-amzn-RequestId", request_id);
-	emu_response_header(out, "x-amzn-ErrorType", full);
+	serve_response_header(out, "Content-Type", "application/json");
+	serve_response_header(out, "x-amzn-RequestId", request_id);
+	serve_response_header(out, "x-amzn-ErrorType", full);
 	cJSON_AddStringToObject(o, "message", message);
 	text = cJSON_PrintUnformatted(o);
 	if (text)
-		emu_response_piece(out, text, strlen(text), 0);
+		serve_response_piece(out, text, strlen(text), 0);
 	free(text);
 	cJSON_Delete(o);
 }
 
-static void json_reply(emu_response *out, int status, cJSON *o, const char *request_id)
+static void json_reply(serve_response *out, int status, cJSON *o, const char *request_id)
 {
 	char *text = cJSON_PrintUnformatted(o);
 
-	emu_response_dispose(out);
-	emu_response_init(out, status);
-	emu_response_header(out, "Content-Type", "application/json");
-	emu_response_header(out, "x-amzn-RequestId", request_id);
+	serve_response_dispose(out);
+	serve_response_init(out, status);
+	serve_response_header(out, "Content-Type", "application/json");
+	serve_response_header(out, "x-amzn-RequestId", request_id);
 	if (text)
-		emu_response_piece(out, text, strlen(text), 0);
+		serve_response_piece(out, text, strlen(text), 0);
 	free(text);
 	cJSON_Delete(o);
 }
@@ -81,7 +81,7 @@ static cJSON *model_summary(const bedrock_model_info *m, const char *region)
 	return o;
 }
 
-static int list_models(emu_control *c, emu_response *out, const emu_request *req, const char *rid)
+static int list_models(emu_control *c, serve_response *out, const serve_request *req, const char *rid)
 {
 	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
 	char prov[64], mod[64], inf[64], cust[64];
@@ -110,7 +110,7 @@ static int list_models(emu_control *c, emu_response *out, const emu_request *req
 	return 1;
 }
 
-static int get_model(emu_control *c, emu_response *out, const char *id, const char *rid)
+static int get_model(emu_control *c, serve_response *out, const char *id, const char *rid)
 {
 	bedrock_model_ref ref;
 	cJSON *o;
@@ -158,7 +158,7 @@ static cJSON *profile_json(const bedrock_inference_profile *p, const emu_control
 	return o;
 }
 
-static int list_profiles(emu_control *c, emu_response *out, const emu_request *req,
+static int list_profiles(emu_control *c, serve_response *out, const serve_request *req,
 			 const char *rid)
 {
 	char mbuf[32], tbuf[64], ybuf[128];
@@ -227,7 +227,7 @@ static int list_profiles(emu_control *c, emu_response *out, const emu_request *r
 	return 1;
 }
 
-static int get_profile(emu_control *c, emu_response *out, const char *id, const char *rid)
+static int get_profile(emu_control *c, serve_response *out, const char *id, const char *rid)
 {
 	size_t i, n = bedrock_profiles_count();
 	bedrock_model_ref ref;
@@ -249,7 +249,7 @@ static int get_profile(emu_control *c, emu_response *out, const char *id, const 
 	return 1;
 }
 
-static int logging(emu_control *c, emu_response *out, const emu_request *req, const char *rid)
+static int logging(emu_control *c, serve_response *out, const serve_request *req, const char *rid)
 {
 	cJSON *o;
 
@@ -291,7 +291,7 @@ static int logging(emu_control *c, emu_response *out, const emu_request *req, co
 	return 1;
 }
 
-int emu_control_handle(emu_control *c, emu_response *out, const emu_request *req,
+int emu_control_handle(emu_control *c, serve_response *out, const serve_request *req,
 		       const char *rid)
 {
 	const char *p = req->path;

@@ -6,7 +6,7 @@
 
 #include <pthread.h>
 
-#include "emulate.h"
+#include "serve.h"
 
 typedef struct emu_control {
 	pthread_mutex_t lock;
@@ -18,11 +18,11 @@ typedef struct emu_control {
 int emu_control_init(emu_control *c, const char *region);
 void emu_control_dispose(emu_control *c);
 /* 1 if the request is a control-plane route (out filled), else 0. */
-int emu_control_handle(emu_control *c, emu_response *out, const emu_request *req,
+int emu_control_handle(emu_control *c, serve_response *out, const serve_request *req,
 		       const char *request_id);
 
 /* Writes an AWS JSON error: status, x-amzn-ErrorType, {"message": ...}. */
-void emu_error(emu_response *out, int status, const char *type, const char *message,
+void emu_error(serve_response *out, int status, const char *type, const char *message,
 	       const char *request_id);
 
 #endif

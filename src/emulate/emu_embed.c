@@ -13,7 +13,7 @@ struct emu_embedded {
 	emu_state st;
 	emu_key key;
 	char *region;
-	emu_server *server;
+	serve_server *server;
 	pthread_t thread;
 };
 
@@ -24,7 +24,7 @@ static void *serve(void *arg)
 {
 	emu_embedded *e = arg;
 
-	emu_server_run(e->server);
+	serve_server_run(e->server);
 	return NULL;
 }
 
@@ -42,7 +42,7 @@ static void dispose(emu_embedded *e)
 int emu_embedded_start(emu_embedded **out, const char *region, char *url, size_t url_cap,
 		       char *err, size_t err_cap)
 {
-	emu_server_options opts;
+	serve_server_options opts;
 	emu_embedded *e;
 
 	*out = NULL;
@@ -80,14 +80,14 @@ int emu_embedded_start(emu_embedded **out, const char *region, char *url, size_t
 	opts.payload = &e->st;
 	/* A peer that goes away must not kill the process that embeds us. */
 	signal(SIGPIPE, SIG_IGN);
-	if (emu_server_new(&e->server, &opts, url, url_cap)) {
+	if (serve_server_new(&e->server, &opts, url, url_cap)) {
 		snprintf(err, err_cap, "cannot start the emulator on 127.0.0.1");
 		dispose(e);
 		return -1;
 	}
 	if (pthread_create(&e->thread, NULL, serve, e)) {
 		snprintf(err, err_cap, "cannot start the emulator's thread");
-		emu_server_free(e->server);
+		serve_server_free(e->server);
 		dispose(e);
 		return -1;
 	}
@@ -99,9 +99,9 @@ void emu_embedded_stop(emu_embedded *e)
 {
 	if (!e)
 		return;
-	emu_server_stop(e->server);
+	serve_server_stop(e->server);
 	pthread_join(e->thread, NULL);
-	emu_server_free(e->server);
+	serve_server_free(e->server);
 	/* evthread's global locks, so a leak checker sees a clean exit. */
 	libevent_global_shutdown();
 	dispose(e);

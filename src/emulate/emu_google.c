@@ -149,9 +149,9 @@ int emu_google_token_valid(emu_google *g, const char *token, long long now)
 	return ok;
 }
 
-static const char *header(const emu_request *req, const char *name)
+static const char *header(const serve_request *req, const char *name)
 {
-	return emu_request_header(req, name);
+	return serve_request_header(req, name);
 }
 
 static int is_token_path(const char *path)
@@ -159,7 +159,7 @@ static int is_token_path(const char *path)
 	return !strcmp(path, "/token") || !strcmp(path, "/oauth2/v4/token");
 }
 
-int emu_google_owns(const emu_request *req)
+int emu_google_owns(const serve_request *req)
 {
 	const char *flavor = header(req, "metadata-flavor");
 
@@ -169,7 +169,7 @@ int emu_google_owns(const emu_request *req)
 	       is_token_path(req->path) || (!strcmp(req->path, "/") && flavor);
 }
 
-void emu_google_handle(emu_google *g, emu_response *out, const emu_request *req, long long now)
+void emu_google_handle(emu_google *g, serve_response *out, const serve_request *req, long long now)
 {
 	if (is_token_path(req->path))
 		emu_google_oauth(g, out, req, now);

@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
-#include "emulate.h"
+#include "serve.h"
 
 #define EMU_GOOGLE_DEFAULT_PROJECT "emulator-project"
 #define EMU_GOOGLE_TOKEN_PREFIX "ya29.emulator-"
@@ -79,13 +79,13 @@ int emu_google_token_valid(emu_google *g, const char *token, long long now);
 /* 1 if the request is for them: /computeMetadata/..., POST-able
  * /token and /oauth2/v4/token, and "/" with Metadata-Flavor: Google (the
  * ping google-auth for Python sends to GCE_METADATA_IP). */
-int emu_google_owns(const emu_request *req);
-void emu_google_handle(emu_google *g, emu_response *out, const emu_request *req, long long now);
+int emu_google_owns(const serve_request *req);
+void emu_google_handle(emu_google *g, serve_response *out, const serve_request *req, long long now);
 
 /* The metadata server (google_metadata.c): GET only, Metadata-Flavor:
  * Google required on requests (403 without, or with X-Forwarded-For) and
  * sent on every answer. */
-void emu_google_metadata(emu_google *g, emu_response *out, const emu_request *req,
+void emu_google_metadata(emu_google *g, serve_response *out, const serve_request *req,
 			 long long now);
 
 /* The OAuth token endpoint (google_oauth.c): form-encoded POSTs with
@@ -93,7 +93,7 @@ void emu_google_metadata(emu_google *g, emu_response *out, const emu_request *re
  * checked by emu_google_jwt_check) or refresh_token (refresh_token,
  * client_id and client_secret required). Errors are OAuth's,
  * {"error","error_description"}. */
-void emu_google_oauth(emu_google *g, emu_response *out, const emu_request *req, long long now);
+void emu_google_oauth(emu_google *g, serve_response *out, const serve_request *req, long long now);
 
 /* An OAuth error: status 400 (401 for a bad client), the error code and
  * a description that never quotes the assertion or a token. */

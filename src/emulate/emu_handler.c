@@ -38,7 +38,7 @@ static void request_id(char *out, size_t cap, emu_state *s)
 }
 
 /* Pre-response faults: an AWS error or a dropped connection. */
-static int apply_error_fault(emu_response *out, const emu_fault *f, const char *rid)
+static int apply_error_fault(serve_response *out, const emu_fault *f, const char *rid)
 {
 	switch (f->kind) {
 	case EMU_FAULT_THROTTLE:
@@ -86,8 +86,8 @@ static int apply_error_fault(emu_response *out, const emu_fault *f, const char *
 			  "You don't have access to the model with the specified model ID.", rid);
 		return 1;
 	case EMU_FAULT_RESET:
-		emu_response_dispose(out);
-		emu_response_init(out, 0);
+		serve_response_dispose(out);
+		serve_response_init(out, 0);
 		out->reset_before_headers = 1;
 		return 1;
 	default:
@@ -112,7 +112,7 @@ static const char *exception_message(const char *kind)
 
 /* Faults that change a stream after it is rendered: delays, a cut
  * connection, a corrupt or truncated frame, an in-stream exception. */
-static void apply_stream_fault(emu_response *out, const emu_fault *f)
+static void apply_stream_fault(serve_response *out, const emu_fault *f)
 {
 	size_t i, keep;
 
@@ -129,7 +129,7 @@ static void apply_stream_fault(emu_response *out, const emu_fault *f)
 			free(out->pieces[i].data);
 		if (f->param < out->piece_count)
 			out->piece_count = f->param;
-		out->end = EMU_END_RESET;
+		out->end = SERVE_END_RESET;
 		break;
 	case EMU_FAULT_CORRUPT_CRC:
 		/* The second frame, so the first event still arrives whole. */
@@ -164,7 +164,7 @@ static void apply_stream_fault(emu_response *out, const emu_fault *f)
 		text = cJSON_PrintUnformatted(o);
 		if (text && emu_encode_frame(&frame, &len, "exception", f->exception, text,
 					     strlen(text)) == 0)
-			emu_response_piece(out, frame, len, 0);
+			serve_response_piece(out, frame, len, 0);
 		free(frame);
 		free(text);
 		cJSON_Delete(o);
@@ -186,14 +186,14 @@ int emu_exclusive_sampling(const bedrock_model_info *m)
 	return 0;
 }
 
-static void runtime(emu_state *s, emu_response *out, const emu_request *req, const char *rid)
+static void runtime(emu_state *s, serve_response *out, const serve_request *req, const char *rid)
 {
 	const char *p = req->path + 7, *slash; /* after "/model/" */
 	char id[2100], msg[1024], name[128];
 	bedrock_model_ref ref;
 	cJSON *body = NULL, *messages = NULL, *answer = NULL;
 	emu_fault fault;
-	const char *trace = emu_request_header(req, "x-amzn-bedrock-trace");
+	const char *trace = serve_request_header(req, "x-amzn-bedrock-trace");
 	op_kind op = OP_INVOKE;
 	size_t i;
 	int rc, excl;
@@ -279,8 +279,8 @@ static void runtime(emu_state *s, emu_response *out, const emu_request *req, con
 		emu_error(out, 500, "InternalServerException", "out of memory", rid);
 		goto done;
 	}
-	emu_response_dispose(out);
-	emu_response_init(out, 200);
+	serve_response_dispose(out);
+	serve_response_init(out, 200);
 	switch (op) {
 	case OP_INVOKE: rc = emu_render_invoke(out, answer, rid); break;
 	case OP_INVOKE_STREAM: rc = emu_render_invoke_stream(out, answer, rid); break;
@@ -305,7 +305,7 @@ done:
 	cJSON_Delete(answer);
 }
 
-int emu_precheck(emu_response *out, const emu_request *req, void *payload)
+int emu_precheck(serve_response *out, const serve_request *req, void *payload)
 {
 	emu_state *s = payload;
 	emu_auth_result auth;
@@ -325,7 +325,7 @@ int emu_precheck(emu_response *out, const emu_request *req, void *payload)
 	return 1;
 }
 
-void emu_handle(emu_response *out, const emu_request *req, void *payload)
+void emu_handle(serve_response *out, const serve_request *req, void *payload)
 {
 	emu_state *s = payload;
 	emu_auth_result auth;
@@ -349,7 +349,7 @@ void emu_handle(emu_response *out, const emu_request *req, void *payload)
 		return;
 	}
 	if (s->replaying) {
-		emu_response_dispose(out);
+		serve_response_dispose(out);
 		emu_replay_answer(&s->replay, out, req);
 		return;
 	}

@@ -19,7 +19,7 @@
 #include "emu_faults.h"
 #include "emu_google.h"
 #include "emu_replay.h"
-#include "emulate.h"
+#include "serve.h"
 
 typedef struct emu_state {
 	emu_auth_config auth;
@@ -37,12 +37,12 @@ typedef struct emu_state {
 	long long (*now)(void);
 } emu_state;
 
-/* emu_handler_fn: payload is an emu_state. Thread-safe. */
-void emu_handle(emu_response *out, const emu_request *req, void *payload);
-/* emu_precheck_fn: refuses, from the head alone, a request whose
+/* serve_handler_fn: payload is an emu_state. Thread-safe. */
+void emu_handle(serve_response *out, const serve_request *req, void *payload);
+/* serve_precheck_fn: refuses, from the head alone, a request whose
  * credentials are missing, malformed, unknown, for another region or
  * stale, as emu_handle would, before its body is read. */
-int emu_precheck(emu_response *out, const emu_request *req, void *payload);
+int emu_precheck(serve_response *out, const serve_request *req, void *payload);
 
 /* 1 if the model refuses temperature and top_p together (Sonnet 4.5,
  * Haiku 4.5, Opus 4.5 and 4.6). */

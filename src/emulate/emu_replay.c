@@ -100,7 +100,7 @@ static int load_one(emu_replay *r, const char *dir, const char *name, char *err,
 			x.prompt_prefix = strndup(q, (size_t)(end - q));
 	}
 	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(resp, "headers")) {
-		emu_header *nh;
+		serve_header *nh;
 
 		if (!cJSON_IsString(h) || skip_header(h->string))
 			continue;
@@ -114,7 +114,7 @@ static int load_one(emu_replay *r, const char *dir, const char *name, char *err,
 	}
 	if (bedrock__json_str(resp, "content_type") &&
 	    !cJSON_GetObjectItem(cJSON_GetObjectItem(resp, "headers"), "Content-Type")) {
-		emu_header *nh = realloc(x.headers, (x.header_count + 1) * sizeof(*nh));
+		serve_header *nh = realloc(x.headers, (x.header_count + 1) * sizeof(*nh));
 
 		if (!nh)
 			goto oom;
@@ -225,7 +225,7 @@ int emu_replay_load(emu_replay *r, const char *dir, char *err, size_t cap)
 
 /* Whether the raw body contains the prefix, comparing the JSON-decoded
  * strings of the request (prompts arrive JSON-escaped). */
-static int body_has_prefix(const emu_request *req, const char *prefix)
+static int body_has_prefix(const serve_request *req, const char *prefix)
 {
 	cJSON *j = cJSON_ParseWithLength((const char *)req->body, req->body_len);
 	cJSON *stack[64];
@@ -247,7 +247,7 @@ static int body_has_prefix(const emu_request *req, const char *prefix)
 	return found;
 }
 
-int emu_replay_answer(emu_replay *r, emu_response *out, const emu_request *req)
+int emu_replay_answer(emu_replay *r, serve_response *out, const serve_request *req)
 {
 	emu_exchange *best = NULL, *near = NULL;
 	cJSON *body = req->body_len ? cJSON_ParseWithLength((const char *)req->body, req->body_len)
@@ -287,10 +287,10 @@ int emu_replay_answer(emu_replay *r, emu_response *out, const emu_request *req)
 	}
 	if (best) {
 		best->served++;
-		emu_response_init(out, best->status);
+		serve_response_init(out, best->status);
 		for (i = 0; i < best->header_count; i++)
-			emu_response_header(out, best->headers[i].name, best->headers[i].value);
-		emu_response_piece(out, best->response, best->response_len, 0);
+			serve_response_header(out, best->headers[i].name, best->headers[i].value);
+		serve_response_piece(out, best->response, best->response_len, 0);
 		pthread_mutex_unlock(&r->lock);
 		cJSON_Delete(body);
 		return 0;
@@ -300,9 +300,9 @@ int emu_replay_answer(emu_replay *r, emu_response *out, const emu_request *req)
 		 near && near_len == (size_t)-1 ? " (same method and path, different body)" : "");
 	pthread_mutex_unlock(&r->lock);
 	cJSON_Delete(body);
-	emu_response_init(out, 404);
-	emu_response_header(out, "Content-Type", "application/json");
-	emu_response_header(out, "x-amzn-ErrorType", "ResourceNotFoundException");
+	serve_response_init(out, 404);
+	serve_response_header(out, "Content-Type", "application/json");
+	serve_response_header(out, "x-amzn-ErrorType", "ResourceNotFoundException");
 	{
 		cJSON *o = cJSON_CreateObject();
 		char *text;
@@ -310,7 +310,7 @@ int emu_replay_answer(emu_replay *r, emu_response *out, const emu_request *req)
 		cJSON_AddStringToObject(o, "message", msg);
 		text = cJSON_PrintUnformatted(o);
 		if (text)
-			emu_response_piece(out, text, strlen(text), 0);
+			serve_response_piece(out, text, strlen(text), 0);
 		free(text);
 		cJSON_Delete(o);
 	}

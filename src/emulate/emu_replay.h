@@ -13,7 +13,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "emulate.h"
+#include "serve.h"
 
 typedef struct emu_exchange {
 	char *name;			/* the directory's name */
@@ -21,7 +21,7 @@ typedef struct emu_exchange {
 	cJSON *body;			/* NULL when not recorded */
 	char *prompt_prefix;		/* from a mock table's note, or NULL */
 	int status;
-	emu_header *headers;		/* recorded, minus hop-by-hop and length */
+	serve_header *headers;		/* recorded, minus hop-by-hop and length */
 	size_t header_count;
 	uint8_t *response;
 	size_t response_len;
@@ -39,7 +39,7 @@ int emu_replay_init(emu_replay *r);
 int emu_replay_load(emu_replay *r, const char *dir, char *err, size_t cap);
 /* Fills out with the recorded answer; 0, or -1 with a 404 naming the
  * nearest recording. */
-int emu_replay_answer(emu_replay *r, emu_response *out, const emu_request *req);
+int emu_replay_answer(emu_replay *r, serve_response *out, const serve_request *req);
 void emu_replay_dispose(emu_replay *r);
 
 #endif

@@ -28,24 +28,24 @@
 
 #define SEGMENTS_MAX 8
 
-static void common_headers(emu_response *out, const char *content_type)
+static void common_headers(serve_response *out, const char *content_type)
 {
-	emu_response_header(out, "Metadata-Flavor", "Google");
-	emu_response_header(out, "Server", "Metadata Server for VM");
-	emu_response_header(out, "Content-Type", content_type);
-	emu_response_header(out, "X-XSS-Protection", "0");
-	emu_response_header(out, "X-Frame-Options", "SAMEORIGIN");
+	serve_response_header(out, "Metadata-Flavor", "Google");
+	serve_response_header(out, "Server", "Metadata Server for VM");
+	serve_response_header(out, "Content-Type", content_type);
+	serve_response_header(out, "X-XSS-Protection", "0");
+	serve_response_header(out, "X-Frame-Options", "SAMEORIGIN");
 }
 
-static void reply(emu_response *out, int status, const char *content_type, const char *body)
+static void reply(serve_response *out, int status, const char *content_type, const char *body)
 {
-	emu_response_dispose(out);
-	emu_response_init(out, status);
+	serve_response_dispose(out);
+	serve_response_init(out, status);
 	common_headers(out, content_type);
-	emu_response_piece(out, body, strlen(body), 0);
+	serve_response_piece(out, body, strlen(body), 0);
 }
 
-static void refuse(emu_response *out, const char *why)
+static void refuse(serve_response *out, const char *why)
 {
 	char body[256];
 
@@ -55,7 +55,7 @@ static void refuse(emu_response *out, const char *why)
 	reply(out, 403, "text/plain; charset=utf-8", body);
 }
 
-static void not_found(emu_response *out)
+static void not_found(serve_response *out)
 {
 	reply(out, 404, "text/plain; charset=utf-8", "Not Found\n");
 }
@@ -196,14 +196,14 @@ static char *listing(const cJSON *dir, int json)
 	return text;
 }
 
-static int query_is(const emu_request *req, const char *name, const char *value)
+static int query_is(const serve_request *req, const char *name, const char *value)
 {
 	char v[16];
 
 	return bedrock__query_param(v, sizeof(v), req->query, name) == 1 && !strcmp(v, value);
 }
 
-static void token(emu_google *g, emu_response *out, long long now)
+static void token(emu_google *g, serve_response *out, long long now)
 {
 	char t[EMU_GOOGLE_TOKEN_MAX], body[160];
 	long left = 0;
@@ -241,7 +241,7 @@ static int split(char seg[SEGMENTS_MAX][160], size_t *n, int *dir, const char *p
 	return 0;
 }
 
-static void serve(emu_google *g, emu_response *out, const emu_request *req, const char *rest,
+static void serve(emu_google *g, serve_response *out, const serve_request *req, const char *rest,
 		  long long now)
 {
 	char seg[SEGMENTS_MAX][160], *text = NULL;
@@ -294,10 +294,10 @@ static void serve(emu_google *g, emu_response *out, const emu_request *req, cons
 	free(text);
 }
 
-void emu_google_metadata(emu_google *g, emu_response *out, const emu_request *req,
+void emu_google_metadata(emu_google *g, serve_response *out, const serve_request *req,
 			 long long now)
 {
-	const char *flavor = emu_request_header(req, "metadata-flavor");
+	const char *flavor = serve_request_header(req, "metadata-flavor");
 	const char *p = req->path;
 
 	if (!flavor || strcmp(flavor, "Google")) {
@@ -305,13 +305,13 @@ void emu_google_metadata(emu_google *g, emu_response *out, const emu_request *re
 		return;
 	}
 	/* GCE refuses what looks proxied: the server is for the VM alone. */
-	if (emu_request_header(req, "x-forwarded-for")) {
+	if (serve_request_header(req, "x-forwarded-for")) {
 		refuse(out, "Request had an X-Forwarded-For header.");
 		return;
 	}
 	if (strcmp(req->method, "GET")) {
 		reply(out, 405, "text/plain; charset=utf-8", "Method Not Allowed\n");
-		emu_response_header(out, "Allow", "GET");
+		serve_response_header(out, "Allow", "GET");
 		return;
 	}
 	if (!strcmp(p, "/"))

@@ -167,24 +167,24 @@ done:
 
 /* ---- the endpoint ------------------------------------------------------ */
 
-static void json_reply(emu_response *out, int status, cJSON *o)
+static void json_reply(serve_response *out, int status, cJSON *o)
 {
 	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
 
-	emu_response_dispose(out);
-	emu_response_init(out, text ? status : 500);
-	emu_response_header(out, "Content-Type", "application/json; charset=utf-8");
-	emu_response_header(out, "Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
-	emu_response_header(out, "Pragma", "no-cache");
+	serve_response_dispose(out);
+	serve_response_init(out, text ? status : 500);
+	serve_response_header(out, "Content-Type", "application/json; charset=utf-8");
+	serve_response_header(out, "Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
+	serve_response_header(out, "Pragma", "no-cache");
 	if (text) {
-		emu_response_piece(out, text, strlen(text), 0);
+		serve_response_piece(out, text, strlen(text), 0);
 		bedrock__wipe(text, strlen(text));
 	}
 	free(text);
 	cJSON_Delete(o);
 }
 
-static void oauth_error(emu_response *out, const emu_oauth_error *e)
+static void oauth_error(serve_response *out, const emu_oauth_error *e)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -193,7 +193,7 @@ static void oauth_error(emu_response *out, const emu_oauth_error *e)
 	json_reply(out, e->status, o);
 }
 
-static void simple_error(emu_response *out, int status, const char *error, const char *text)
+static void simple_error(serve_response *out, int status, const char *error, const char *text)
 {
 	emu_oauth_error e;
 
@@ -216,7 +216,7 @@ static char *field(const char *form, size_t cap, const char *name, int *bad)
 	return NULL;
 }
 
-static void grant(emu_google *g, emu_response *out, long long now, int with_scope)
+static void grant(emu_google *g, serve_response *out, long long now, int with_scope)
 {
 	char t[EMU_GOOGLE_TOKEN_MAX];
 	cJSON *o;
@@ -236,10 +236,10 @@ static void grant(emu_google *g, emu_response *out, long long now, int with_scop
 }
 
 /* client_id and client_secret from the form, or from HTTP Basic. */
-static int client(char **id, char **secret, const emu_request *req, const char *form, size_t cap,
+static int client(char **id, char **secret, const serve_request *req, const char *form, size_t cap,
 		  int *bad)
 {
-	const char *authz = emu_request_header(req, "authorization");
+	const char *authz = serve_request_header(req, "authorization");
 
 	*id = field(form, cap, "client_id", bad);
 	*secret = field(form, cap, "client_secret", bad);
@@ -262,7 +262,7 @@ static int client(char **id, char **secret, const emu_request *req, const char *
 	return *id && *secret;
 }
 
-static void token_request(emu_google *g, emu_response *out, const emu_request *req,
+static void token_request(emu_google *g, serve_response *out, const serve_request *req,
 			  const char *form, long long now)
 {
 	size_t cap = strlen(form) + 1;
@@ -309,15 +309,15 @@ static void token_request(emu_google *g, emu_response *out, const emu_request *r
 	free(type);
 }
 
-void emu_google_oauth(emu_google *g, emu_response *out, const emu_request *req, long long now)
+void emu_google_oauth(emu_google *g, serve_response *out, const serve_request *req, long long now)
 {
-	const char *ct = emu_request_header(req, "content-type");
+	const char *ct = serve_request_header(req, "content-type");
 	char *form;
 	size_t i;
 
 	if (strcmp(req->method, "POST")) {
 		simple_error(out, 405, "invalid_request", "The token endpoint takes POST only.");
-		emu_response_header(out, "Allow", "POST");
+		serve_response_header(out, "Allow", "POST");
 		return;
 	}
 	if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {

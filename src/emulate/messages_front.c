@@ -106,7 +106,7 @@ static int pick_model(emu_messages_req *r, const cJSON *body, const emu_messages
 	return 0;
 }
 
-int emu_messages_parse(emu_messages_req *r, const emu_request *req,
+int emu_messages_parse(emu_messages_req *r, const serve_request *req,
 		       const emu_messages_dialect *d)
 {
 	cJSON *body = cJSON_ParseWithLength((const char *)req->body, req->body_len), *v;
@@ -201,15 +201,15 @@ void emu_messages_req_dispose(emu_messages_req *r)
 	r->messages_req = NULL;
 }
 
-int emu_messages_count_reply(emu_response *out, const emu_messages_req *r)
+int emu_messages_count_reply(serve_response *out, const emu_messages_req *r)
 {
 	char body[48];
 
 	snprintf(body, sizeof(body), "{\"input_tokens\":%u}", emu_count_tokens(r->messages_req));
-	emu_response_dispose(out);
-	emu_response_init(out, 200);
-	return emu_response_header(out, "content-type", "application/json") ||
-	       emu_response_piece(out, body, strlen(body), 0) ? -1 : 0;
+	serve_response_dispose(out);
+	serve_response_init(out, 200);
+	return serve_response_header(out, "content-type", "application/json") ||
+	       serve_response_piece(out, body, strlen(body), 0) ? -1 : 0;
 }
 
 static void swap_infix(cJSON *id, const char *prefix, const char *infix)
@@ -234,7 +234,7 @@ void emu_messages_ids(cJSON *answer, const char *infix)
 }
 
 /* 1 if the piece is the SSE event of that name. */
-static int is_event(const emu_piece *p, const char *name)
+static int is_event(const serve_piece *p, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -244,7 +244,7 @@ static int is_event(const emu_piece *p, const char *name)
 
 /* Index of the first piece after the first content_block_start and its
  * ping, the point where an in-stream error cuts in. */
-static size_t after_first_block(const emu_response *out)
+static size_t after_first_block(const serve_response *out)
 {
 	size_t i;
 
@@ -254,7 +254,7 @@ static size_t after_first_block(const emu_response *out)
 	return out->piece_count < 2 ? out->piece_count : 2;
 }
 
-static void drop_from(emu_response *out, size_t keep)
+static void drop_from(serve_response *out, size_t keep)
 {
 	size_t i;
 
@@ -282,7 +282,7 @@ static char *stream_error_json(const char *type, int details)
 
 /* The faults that change a rendered stream (slow is the caller's: it
  * applies to every piece, added ones too). */
-static void stream_fault(emu_response *out, const emu_fault *f, int details)
+static void stream_fault(serve_response *out, const emu_fault *f, int details)
 {
 	switch (f->kind) {
 	case EMU_FAULT_BURST:
@@ -290,7 +290,7 @@ static void stream_fault(emu_response *out, const emu_fault *f, int details)
 		break;
 	case EMU_FAULT_RESET_AFTER:
 		drop_from(out, f->param);
-		out->end = EMU_END_RESET;
+		out->end = SERVE_END_RESET;
 		break;
 	case EMU_FAULT_CORRUPT_CRC:
 		/* No CRC in SSE: the second event's data stops being JSON. */
@@ -322,9 +322,9 @@ static void stream_fault(emu_response *out, const emu_fault *f, int details)
 }
 
 /* Moves the last piece to index at. */
-static void move_last_to(emu_response *out, size_t at)
+static void move_last_to(serve_response *out, size_t at)
 {
-	emu_piece last = out->pieces[out->piece_count - 1];
+	serve_piece last = out->pieces[out->piece_count - 1];
 
 	memmove(&out->pieces[at + 1], &out->pieces[at],
 		(out->piece_count - 1 - at) * sizeof(out->pieces[0]));
@@ -333,7 +333,7 @@ static void move_last_to(emu_response *out, size_t at)
 
 /* Vertex's vertex_event after message_start and before message_delta
  * (when the stream, after its faults, still has them). */
-static int vertex_events(emu_response *out)
+static int vertex_events(serve_response *out)
 {
 	static const char data[] = "{\"type\":\"vertex_event\"}";
 	size_t i;
@@ -353,20 +353,20 @@ static int vertex_events(emu_response *out)
 	return 0;
 }
 
-int emu_messages_answer(emu_response *out, const emu_messages_req *r, const emu_fault *fault,
+int emu_messages_answer(serve_response *out, const emu_messages_req *r, const emu_fault *fault,
 			unsigned long seed, const emu_messages_style *style)
 {
 	cJSON *answer = NULL;
 	size_t i;
 	int rc;
 
-	emu_response_dispose(out);
+	serve_response_dispose(out);
 	if (fault->kind == EMU_FAULT_RESET) {
-		emu_response_init(out, 0);
+		serve_response_init(out, 0);
 		out->reset_before_headers = 1;
 		return 0;
 	}
-	emu_response_init(out, 200);
+	serve_response_init(out, 200);
 	if (emu_model_answer(&answer, r->messages_req, r->model_id, seed))
 		return -1;
 	emu_messages_ids(answer, style->id_infix);

@@ -20,7 +20,7 @@
 #include "anthropic_models.h"
 #include "bedrock/models.h"
 #include "emu_faults.h"
-#include "emulate.h"
+#include "serve.h"
 
 #define EMU_MESSAGES_MSG_CAP 1024
 
@@ -51,12 +51,12 @@ typedef struct emu_messages_req {
 } emu_messages_req;
 
 /* 0, or -1 with status/type/msg. Dispose *r either way. */
-int emu_messages_parse(emu_messages_req *r, const emu_request *req,
+int emu_messages_parse(emu_messages_req *r, const serve_request *req,
 		       const emu_messages_dialect *d);
 void emu_messages_req_dispose(emu_messages_req *r);
 
 /* The answer of a count: {"input_tokens":N}, status 200. 0, or -1 (ENOMEM). */
-int emu_messages_count_reply(emu_response *out, const emu_messages_req *r);
+int emu_messages_count_reply(serve_response *out, const emu_messages_req *r);
 
 /* How a front renders its answers. */
 typedef struct emu_messages_style {
@@ -79,7 +79,7 @@ typedef struct emu_messages_style {
  * stops being JSON), truncate (the second event cut in half, then the
  * end) and stream-exception (an "event: error" after the first block
  * starts). Replaces *out. 0, or -1 on ENOMEM. */
-int emu_messages_answer(emu_response *out, const emu_messages_req *r, const emu_fault *fault,
+int emu_messages_answer(serve_response *out, const emu_messages_req *r, const emu_fault *fault,
 			unsigned long seed, const emu_messages_style *style);
 
 /* "msg_bdrk_X" -> "msg_<infix>X", "toolu_bdrk_X" -> "toolu_<infix>X". */

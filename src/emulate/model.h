@@ -20,7 +20,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "emulate.h"
+#include "serve.h"
 
 /* max_tokens when Converse sends no inferenceConfig.maxTokens: Bedrock
  * then allows the model's whole output (a recorded Sonnet 4.5 call asked
@@ -58,15 +58,15 @@ unsigned emu_count_text_tokens(const char *text);
 int emu_count_tokens_request(unsigned *out, const cJSON *count_tokens_body,
 			     int temperature_top_p_exclusive, char *msg, size_t cap);
 
-/* Renderers: fill an emu_response initialised by the caller
- * (emu_response_init). Status 200 and Bedrock's headers; streams get one
+/* Renderers: fill an serve_response initialised by the caller
+ * (serve_response_init). Status 200 and Bedrock's headers; streams get one
  * piece per event-stream frame, delay 0. On failure the response may hold
  * partial content: dispose it. */
-int emu_render_invoke(emu_response *out, const cJSON *answer, const char *request_id);
-int emu_render_invoke_stream(emu_response *out, const cJSON *answer, const char *request_id);
-int emu_render_converse(emu_response *out, const cJSON *answer, const char *request_id);
-int emu_render_converse_stream(emu_response *out, const cJSON *answer, const char *request_id);
-int emu_render_count_tokens(emu_response *out, unsigned tokens, const char *request_id);
+int emu_render_invoke(serve_response *out, const cJSON *answer, const char *request_id);
+int emu_render_invoke_stream(serve_response *out, const cJSON *answer, const char *request_id);
+int emu_render_converse(serve_response *out, const cJSON *answer, const char *request_id);
+int emu_render_converse_stream(serve_response *out, const cJSON *answer, const char *request_id);
+int emu_render_count_tokens(serve_response *out, unsigned tokens, const char *request_id);
 
 /* The answer as the Anthropic Messages stream: calls emit once per event
  * object (message_start, content_block_start/delta/stop per block,

@@ -64,7 +64,7 @@ void emu__add_padding(cJSON *payload, unsigned frame)
 }
 
 /* Appends one frame; consumes payload. */
-int emu__frame(emu_response *out, const char *event_type, cJSON *payload)
+int emu__frame(serve_response *out, const char *event_type, cJSON *payload)
 {
 	char *json;
 	uint8_t *frame = NULL;
@@ -76,7 +76,7 @@ int emu__frame(emu_response *out, const char *event_type, cJSON *payload)
 	json = cJSON_PrintUnformatted(payload);
 	cJSON_Delete(payload);
 	if (json && !emu_encode_frame(&frame, &len, "event", event_type, json, strlen(json)))
-		rc = emu_response_piece(out, frame, len, 0);
+		rc = serve_response_piece(out, frame, len, 0);
 	free(frame);
 	free(json);
 	return rc;
@@ -95,12 +95,12 @@ unsigned emu__num(const cJSON *obj, const char *key)
 	       ? (unsigned)v->valuedouble : 0;
 }
 
-static int header_num(emu_response *out, const char *name, unsigned v)
+static int header_num(serve_response *out, const char *name, unsigned v)
 {
 	char tmp[16];
 
 	snprintf(tmp, sizeof(tmp), "%u", v);
-	return emu_response_header(out, name, tmp);
+	return serve_response_header(out, name, tmp);
 }
 
 static int has_cache(const cJSON *usage)
@@ -109,7 +109,7 @@ static int has_cache(const cJSON *usage)
 	       cJSON_GetObjectItemCaseSensitive(usage, "cache_creation_input_tokens");
 }
 
-int emu_render_invoke(emu_response *out, const cJSON *answer, const char *request_id)
+int emu_render_invoke(serve_response *out, const cJSON *answer, const char *request_id)
 {
 	const cJSON *usage = cJSON_GetObjectItemCaseSensitive(answer, "usage");
 	unsigned in = emu__num(usage, "input_tokens"), outp = emu__num(usage, "output_tokens");
@@ -119,7 +119,7 @@ int emu_render_invoke(emu_response *out, const cJSON *answer, const char *reques
 	if (!body)
 		return -1;
 	out->status = 200;
-	if (emu_response_header(out, "Content-Type", "application/json") ||
+	if (serve_response_header(out, "Content-Type", "application/json") ||
 	    header_num(out, "X-Amzn-Bedrock-Input-Token-Count", in) ||
 	    header_num(out, "X-Amzn-Bedrock-Invocation-Latency", emu__latency(outp)) ||
 	    header_num(out, "X-Amzn-Bedrock-Output-Token-Count", outp))
@@ -130,8 +130,8 @@ int emu_render_invoke(emu_response *out, const cJSON *answer, const char *reques
 	     header_num(out, "X-Amzn-Bedrock-Cache-Write-Input-Token-Count",
 			emu__num(usage, "cache_creation_input_tokens"))))
 		goto done;
-	if (emu_response_header(out, "x-amzn-RequestId", request_id ? request_id : "") ||
-	    emu_response_piece(out, body, strlen(body), 0))
+	if (serve_response_header(out, "x-amzn-RequestId", request_id ? request_id : "") ||
+	    serve_response_piece(out, body, strlen(body), 0))
 		goto done;
 	rc = 0;
 done:
@@ -140,7 +140,7 @@ done:
 }
 
 /* One chunk event: the Anthropic event JSON, base64'd into "bytes". */
-static int chunk(emu_response *out, cJSON *event)
+static int chunk(serve_response *out, cJSON *event)
 {
 	char *json, *b64;
 	cJSON *payload;
@@ -165,7 +165,7 @@ static int chunk(emu_response *out, cJSON *event)
 }
 
 typedef struct bedrock_stream {
-	emu_response *out;
+	serve_response *out;
 	const cJSON *usage;
 } bedrock_stream;
 
@@ -195,28 +195,28 @@ static int chunk_event(void *payload, cJSON *e)
 	return chunk(bs->out, e);
 }
 
-int emu_render_invoke_stream(emu_response *out, const cJSON *answer, const char *request_id)
+int emu_render_invoke_stream(serve_response *out, const cJSON *answer, const char *request_id)
 {
 	bedrock_stream bs = { out, cJSON_GetObjectItemCaseSensitive(answer, "usage") };
 
 	out->status = 200;
 	out->streaming = 1;
-	if (emu_response_header(out, "Content-Type", "application/vnd.amazon.eventstream") ||
-	    emu_response_header(out, "X-Amzn-Bedrock-Content-Type", "application/json") ||
-	    emu_response_header(out, "x-amzn-RequestId", request_id ? request_id : ""))
+	if (serve_response_header(out, "Content-Type", "application/vnd.amazon.eventstream") ||
+	    serve_response_header(out, "X-Amzn-Bedrock-Content-Type", "application/json") ||
+	    serve_response_header(out, "x-amzn-RequestId", request_id ? request_id : ""))
 		return -1;
 	return emu_answer_events(answer, chunk_event, &bs);
 }
 
-int emu_render_count_tokens(emu_response *out, unsigned tokens, const char *request_id)
+int emu_render_count_tokens(serve_response *out, unsigned tokens, const char *request_id)
 {
 	char body[48];
 
 	snprintf(body, sizeof(body), "{\"inputTokens\":%u}", tokens);
 	out->status = 200;
-	if (emu_response_header(out, "Content-Type", "application/json") ||
-	    emu_response_header(out, "x-amzn-RequestId", request_id ? request_id : "") ||
-	    emu_response_piece(out, body, strlen(body), 0))
+	if (serve_response_header(out, "Content-Type", "application/json") ||
+	    serve_response_header(out, "x-amzn-RequestId", request_id ? request_id : "") ||
+	    serve_response_piece(out, body, strlen(body), 0))
 		return -1;
 	return 0;
 }

@@ -116,7 +116,7 @@ int emu_answer_to_converse(cJSON **out, const cJSON *answer)
 	return 0;
 }
 
-int emu_render_converse(emu_response *out, const cJSON *answer, const char *request_id)
+int emu_render_converse(serve_response *out, const cJSON *answer, const char *request_id)
 {
 	cJSON *r;
 	char *body;
@@ -129,9 +129,9 @@ int emu_render_converse(emu_response *out, const cJSON *answer, const char *requ
 	if (!body)
 		return -1;
 	out->status = 200;
-	if (!emu_response_header(out, "Content-Type", "application/json") &&
-	    !emu_response_header(out, "x-amzn-RequestId", request_id ? request_id : "") &&
-	    !emu_response_piece(out, body, strlen(body), 0))
+	if (!serve_response_header(out, "Content-Type", "application/json") &&
+	    !serve_response_header(out, "x-amzn-RequestId", request_id ? request_id : "") &&
+	    !serve_response_piece(out, body, strlen(body), 0))
 		rc = 0;
 	free(body);
 	return rc;
@@ -145,7 +145,7 @@ static cJSON *indexed(int index)
 	return p;
 }
 
-static int emit(emu_response *out, const char *type, cJSON *p)
+static int emit(serve_response *out, const char *type, cJSON *p)
 {
 	if (p)
 		emu__add_padding(p, (unsigned)out->piece_count);
@@ -153,7 +153,7 @@ static int emit(emu_response *out, const char *type, cJSON *p)
 }
 
 /* contentBlockDelta with delta.<member>[.<inner>] = s[0,n). */
-static int cdelta(emu_response *out, int index, const char *member, const char *inner,
+static int cdelta(serve_response *out, int index, const char *member, const char *inner,
 		  const char *s, size_t n)
 {
 	cJSON *p = indexed(index), *d = cJSON_AddObjectToObject(p, "delta");
@@ -172,7 +172,7 @@ static int cdelta(emu_response *out, int index, const char *member, const char *
 	return emit(out, "contentBlockDelta", p);
 }
 
-static int words(emu_response *out, int index, const char *member, const char *inner,
+static int words(serve_response *out, int index, const char *member, const char *inner,
 		 const char *s)
 {
 	size_t n = strlen(s), pos = 0, end;
@@ -185,7 +185,7 @@ static int words(emu_response *out, int index, const char *member, const char *i
 	return 0;
 }
 
-static int stream_block(emu_response *out, const cJSON *b, int index)
+static int stream_block(serve_response *out, const cJSON *b, int index)
 {
 	const char *type = S(bedrock__json_str(b, "type"));
 	const cJSON *c;
@@ -230,7 +230,7 @@ static int stream_block(emu_response *out, const cJSON *b, int index)
 	return emit(out, "contentBlockStop", indexed(index));
 }
 
-int emu_render_converse_stream(emu_response *out, const cJSON *answer, const char *request_id)
+int emu_render_converse_stream(serve_response *out, const cJSON *answer, const char *request_id)
 {
 	const cJSON *usage = cJSON_GetObjectItemCaseSensitive(answer, "usage"), *b;
 	cJSON *p;
@@ -238,8 +238,8 @@ int emu_render_converse_stream(emu_response *out, const cJSON *answer, const cha
 
 	out->status = 200;
 	out->streaming = 1;
-	if (emu_response_header(out, "Content-Type", "application/vnd.amazon.eventstream") ||
-	    emu_response_header(out, "x-amzn-RequestId", request_id ? request_id : ""))
+	if (serve_response_header(out, "Content-Type", "application/vnd.amazon.eventstream") ||
+	    serve_response_header(out, "x-amzn-RequestId", request_id ? request_id : ""))
 		return -1;
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "role", "assistant");

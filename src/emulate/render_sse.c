@@ -10,20 +10,20 @@
 #include "bedrock/sse.h"
 #include "model.h"
 
-int emu_sse_piece(emu_response *out, const char *event, const char *data)
+int emu_sse_piece(serve_response *out, const char *event, const char *data)
 {
 	size_t len = strlen(data), size = bedrock_sse_encoded_size(event, data, len), n;
 	char *buf = malloc(size);
 	int rc = -1;
 
 	if (buf && bedrock_sse_encode(&n, buf, size, event, data, len) == 0)
-		rc = emu_response_piece(out, buf, n, 0);
+		rc = serve_response_piece(out, buf, n, 0);
 	free(buf);
 	return rc;
 }
 
 /* Writes one event object as SSE (event name = its type); consumes it. */
-static int event_piece(emu_response *out, cJSON *e)
+static int event_piece(serve_response *out, cJSON *e)
 {
 	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "type"));
 	char *json = cJSON_PrintUnformatted(e);
@@ -37,7 +37,7 @@ static int event_piece(emu_response *out, cJSON *e)
 }
 
 typedef struct api_stream {
-	emu_response *out;
+	serve_response *out;
 	const cJSON *usage;
 	int pinged;
 } api_stream;
@@ -86,26 +86,26 @@ static int api_event(void *payload, cJSON *e)
 	return start && !st->pinged ? ping(st) : 0;
 }
 
-int emu_render_api_stream(emu_response *out, const cJSON *answer)
+int emu_render_api_stream(serve_response *out, const cJSON *answer)
 {
 	api_stream st = { out, cJSON_GetObjectItemCaseSensitive(answer, "usage"), 0 };
 
 	out->status = 200;
 	out->streaming = 1;
-	if (emu_response_header(out, "content-type", "text/event-stream; charset=utf-8") ||
-	    emu_response_header(out, "cache-control", "no-cache"))
+	if (serve_response_header(out, "content-type", "text/event-stream; charset=utf-8") ||
+	    serve_response_header(out, "cache-control", "no-cache"))
 		return -1;
 	return emu_answer_events(answer, api_event, &st);
 }
 
-int emu_render_api_message(emu_response *out, const cJSON *answer)
+int emu_render_api_message(serve_response *out, const cJSON *answer)
 {
 	char *body = cJSON_PrintUnformatted(answer);
 	int rc = -1;
 
 	out->status = 200;
-	if (body && !emu_response_header(out, "content-type", "application/json") &&
-	    !emu_response_piece(out, body, strlen(body), 0))
+	if (body && !serve_response_header(out, "content-type", "application/json") &&
+	    !serve_response_piece(out, body, strlen(body), 0))
 		rc = 0;
 	free(body);
 	return rc;

@@ -15,7 +15,7 @@
 #include "timeutil.h"
 #include "vertex_front.h"
 
-static void json_reply(emu_response *out, cJSON *o)
+static void json_reply(serve_response *out, cJSON *o)
 {
 	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
 
@@ -24,15 +24,15 @@ static void json_reply(emu_response *out, cJSON *o)
 		emu_google_error(out, 500, "INTERNAL", "Internal error encountered.", 0);
 		return;
 	}
-	emu_response_dispose(out);
-	emu_response_init(out, 200);
-	emu_response_header(out, "content-type", "application/json; charset=UTF-8");
-	emu_response_header(out, "vary", "Origin, X-Origin, Referer");
-	emu_response_piece(out, text, strlen(text), 0);
+	serve_response_dispose(out);
+	serve_response_init(out, 200);
+	serve_response_header(out, "content-type", "application/json; charset=UTF-8");
+	serve_response_header(out, "vary", "Origin, X-Origin, Referer");
+	serve_response_piece(out, text, strlen(text), 0);
 	free(text);
 }
 
-static void invalid(emu_response *out, const char *message)
+static void invalid(serve_response *out, const char *message)
 {
 	emu_google_error(out, 400, "INVALID_ARGUMENT", message, 0);
 }
@@ -45,7 +45,7 @@ static void key_of(char *out, size_t cap, const emu_google *g, const emu_vertex_
 }
 
 /* Checks loggingConfig as Vertex documents it. 0, or -1 with the error. */
-static int check_logging(emu_response *out, const cJSON *lc)
+static int check_logging(serve_response *out, const cJSON *lc)
 {
 	const cJSON *v;
 	const char *uri;
@@ -201,7 +201,7 @@ static cJSON *operation(const emu_google *g, const emu_vertex_path *p, const cha
 	return o;
 }
 
-void emu_vertex_set_config(emu_google *g, emu_response *out, const emu_request *req,
+void emu_vertex_set_config(emu_google *g, serve_response *out, const serve_request *req,
 			   const emu_vertex_path *p, long long now)
 {
 	cJSON *body = cJSON_ParseWithLength((const char *)req->body, req->body_len), *res = NULL;
@@ -246,7 +246,7 @@ done:
 	cJSON_Delete(body);
 }
 
-void emu_vertex_fetch_config(emu_google *g, emu_response *out, const emu_vertex_path *p)
+void emu_vertex_fetch_config(emu_google *g, serve_response *out, const emu_vertex_path *p)
 {
 	char key[256], *text;
 	cJSON *o;

@@ -159,17 +159,17 @@ char *emu_google_error_json(int code, const char *status, const char *message, i
 	return text;
 }
 
-void emu_google_error(emu_response *out, int code, const char *status, const char *message,
+void emu_google_error(serve_response *out, int code, const char *status, const char *message,
 		      int array)
 {
 	char *text = emu_google_error_json(code, status, message, array);
 
-	emu_response_dispose(out);
-	emu_response_init(out, code);
-	emu_response_header(out, "content-type", "application/json; charset=UTF-8");
-	emu_response_header(out, "vary", "Origin, X-Origin, Referer");
+	serve_response_dispose(out);
+	serve_response_init(out, code);
+	serve_response_header(out, "content-type", "application/json; charset=UTF-8");
+	serve_response_header(out, "vary", "Origin, X-Origin, Referer");
 	if (text)
-		emu_response_piece(out, text, strlen(text), 0);
+		serve_response_piece(out, text, strlen(text), 0);
 	free(text);
 }
 
@@ -265,16 +265,16 @@ static long long now_of(const emu_state *s)
 }
 
 /* 0 when the request carries an accepted token; -1 with the 401 written. */
-static int authenticate(emu_state *s, emu_response *out, const emu_request *req, int array)
+static int authenticate(emu_state *s, serve_response *out, const serve_request *req, int array)
 {
-	const char *authz = emu_request_header(req, "authorization");
+	const char *authz = serve_request_header(req, "authorization");
 	const char *token = authz && !strncasecmp(authz, "Bearer ", 7) ? authz + 7 : NULL;
 
 	if (token && emu_google_token_valid(&s->google, token, now_of(s)))
 		return 0;
 	emu_google_error(out, 401, "UNAUTHENTICATED", token ? BAD_CREDENTIALS : NO_CREDENTIALS,
 			 array);
-	emu_response_header(out, "www-authenticate", token
+	serve_response_header(out, "www-authenticate", token
 			    ? "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""
 			    : "Bearer realm=\"https://accounts.google.com/\"");
 	return -1;
@@ -301,7 +301,7 @@ static int location_valid(const char *l)
 	return 1;
 }
 
-static void fault_error(emu_state *s, emu_response *out, const emu_vertex_fault_error *e,
+static void fault_error(emu_state *s, serve_response *out, const emu_vertex_fault_error *e,
 			const char *rid, int array)
 {
 	if (e->google)
@@ -309,12 +309,12 @@ static void fault_error(emu_state *s, emu_response *out, const emu_vertex_fault_
 	else
 		emu_api_error(out, e->status, e->type, e->message, rid);
 	if (s->anthropic.fast_retry && (e->status == 429 || e->status == 529))
-		emu_response_header(out, "retry-after-ms", "1");
+		serve_response_header(out, "retry-after-ms", "1");
 	if (e->should_retry)
-		emu_response_header(out, "x-should-retry", e->should_retry);
+		serve_response_header(out, "x-should-retry", e->should_retry);
 }
 
-static void predict(emu_state *s, emu_response *out, const emu_request *req, const char *rid,
+static void predict(emu_state *s, serve_response *out, const serve_request *req, const char *rid,
 		    const emu_vertex_path *p, const bedrock_model_info *model)
 {
 	static const emu_messages_style style = { "vrtx_01", 1, 1 };
@@ -336,7 +336,7 @@ static void predict(emu_state *s, emu_response *out, const emu_request *req, con
 		if (emu_messages_count_reply(out, &r))
 			emu_api_error(out, 500, "api_error", "out of memory", rid);
 		else
-			emu_response_header(out, "request-id", rid);
+			serve_response_header(out, "request-id", rid);
 	} else if (emu_faults_take(&fault, &s->faults, req->body, req->body_len, msg,
 				   sizeof(msg))) {
 		emu_api_error(out, 400, "invalid_request_error", msg, rid);
@@ -347,21 +347,21 @@ static void predict(emu_state *s, emu_response *out, const emu_request *req, con
 	} else if (!out->reset_before_headers) {
 		/* The model's answers name their request (errors of Google's
 		 * side do not); this header is on real ones too. */
-		emu_response_header(out, "request-id", rid);
-		emu_response_header(out, "x-vertex-ai-internal-prediction-backend", "harpoon");
+		serve_response_header(out, "request-id", rid);
+		serve_response_header(out, "x-vertex-ai-internal-prediction-backend", "harpoon");
 	}
 	emu_messages_req_dispose(&r);
 }
 
 /* Everything a path is refused for before its body matters: 0, or -1
  * with the error written. Sets *model for a model's route. */
-static int route(emu_state *s, emu_response *out, const emu_request *req,
+static int route(emu_state *s, serve_response *out, const serve_request *req,
 		 const emu_vertex_path *p, const bedrock_model_info **model)
 {
 	int array = p->kind == EMU_VERTEX_STREAM_RAW_PREDICT;
 	int predicting = p->kind == EMU_VERTEX_RAW_PREDICT || array;
 	int count = p->kind == EMU_VERTEX_RAW_PREDICT && !strcmp(p->model, "count-tokens");
-	const char *quota = emu_request_header(req, "x-goog-user-project");
+	const char *quota = serve_request_header(req, "x-goog-user-project");
 	char msg[512];
 
 	*model = NULL;
@@ -434,7 +434,7 @@ static int route(emu_state *s, emu_response *out, const emu_request *req,
 	return 0;
 }
 
-void emu_vertex_handle(emu_state *s, emu_response *out, const emu_request *req)
+void emu_vertex_handle(emu_state *s, serve_response *out, const serve_request *req)
 {
 	emu_vertex_path p;
 	const bedrock_model_info *model;
@@ -461,7 +461,7 @@ void emu_vertex_handle(emu_state *s, emu_response *out, const emu_request *req)
 	}
 }
 
-int emu_vertex_precheck(emu_state *s, emu_response *out, const emu_request *req)
+int emu_vertex_precheck(emu_state *s, serve_response *out, const serve_request *req)
 {
 	emu_vertex_path p;
 

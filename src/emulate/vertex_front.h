@@ -34,7 +34,7 @@
 #include "bedrock/models.h"
 #include "emu_faults.h"
 #include "emu_google.h"
-#include "emulate.h"
+#include "serve.h"
 
 /* The payload limit of Google's front ends: 30 MiB. */
 #define EMU_VERTEX_MAX_BODY (30u * 1024u * 1024u)
@@ -69,10 +69,10 @@ int emu_vertex_owns(const char *path);
 int emu_vertex_path_parse(emu_vertex_path *out, const char *path);
 
 /* Answers a request of this front. Thread-safe, like emu_handle. */
-void emu_vertex_handle(struct emu_state *s, emu_response *out, const emu_request *req);
+void emu_vertex_handle(struct emu_state *s, serve_response *out, const serve_request *req);
 /* The token check on the headers alone, before the body is read: 0, or 1
  * with the 401 written. */
-int emu_vertex_precheck(struct emu_state *s, emu_response *out, const emu_request *req);
+int emu_vertex_precheck(struct emu_state *s, serve_response *out, const serve_request *req);
 
 /* The catalog model a Vertex model id names, writing its Anthropic API id
  * (what answers say in "model") to api_id; NULL when unknown. */
@@ -82,7 +82,7 @@ const bedrock_model_info *emu_vertex_model_find(char *api_id, size_t cap, const 
  * inside "[...]" when array. malloc'd, NULL on ENOMEM. */
 char *emu_google_error_json(int code, const char *status, const char *message, int array);
 /* Replaces *out with such an error (content-type application/json). */
-void emu_google_error(emu_response *out, int code, const char *status, const char *message,
+void emu_google_error(serve_response *out, int code, const char *status, const char *message,
 		      int array);
 
 /* How a fault shows on Vertex before the response: Google's shape for
@@ -108,8 +108,8 @@ int emu_vertex_fault_to_error(emu_vertex_fault_error *out, const emu_fault *f);
  * memory per project, location and model. Set answers with a finished
  * long-running Operation; with an updateMask only the fields it names
  * change, without one the whole configuration is replaced. */
-void emu_vertex_set_config(emu_google *g, emu_response *out, const emu_request *req,
+void emu_vertex_set_config(emu_google *g, serve_response *out, const serve_request *req,
 			   const emu_vertex_path *p, long long now);
-void emu_vertex_fetch_config(emu_google *g, emu_response *out, const emu_vertex_path *p);
+void emu_vertex_fetch_config(emu_google *g, serve_response *out, const emu_vertex_path *p);
 
 #endif

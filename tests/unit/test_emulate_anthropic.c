@@ -93,7 +93,7 @@ static void test_emulate_anthropic__pagination(void **state)
 static void test_emulate_anthropic__errors(void **state)
 {
 	char *j;
-	emu_response r;
+	serve_response r;
 	emu_api_fault_error e;
 	emu_fault f;
 	char err[128];
@@ -120,14 +120,14 @@ static void test_emulate_anthropic__errors(void **state)
 	assert_string_equal(j, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
 			       "\"message\":\"Overloaded\"}}");
 	free(j);
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	emu_api_error(&r, 401, "authentication_error", "invalid x-api-key", "req_2");
 	assert_int_equal(r.status, 401);
 	assert_int_equal(r.piece_count, 1);
 	assert_int_equal(r.header_count, 2);
 	assert_string_equal(r.headers[1].name, "request-id");
 	assert_string_equal(r.headers[1].value, "req_2");
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		assert_int_equal(emu_fault_parse(&f, map[i].fault, err, sizeof(err)), 0);
@@ -152,7 +152,7 @@ static void test_emulate_anthropic__errors(void **state)
 }
 
 /* The events of an SSE body, "name name ...". */
-static char *event_names(const emu_response *r)
+static char *event_names(const serve_response *r)
 {
 	bedrock_sse_decoder *d;
 	bedrock_sse_event ev;
@@ -183,14 +183,14 @@ static cJSON *answer_for(const char *body)
 
 static void test_emulate_anthropic__sse_order(void **state)
 {
-	emu_response r;
+	serve_response r;
 	cJSON *a;
 	char *names;
 
 	(void)state;
 	a = answer_for("{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":100,"
 		       "\"messages\":[{\"role\":\"user\",\"content\":\"Hello, world\"}]}");
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	assert_int_equal(emu_render_api_stream(&r, a), 0);
 	assert_int_equal(r.status, 200);
 	assert_true(r.streaming);
@@ -202,21 +202,21 @@ static void test_emulate_anthropic__sse_order(void **state)
 	/* One piece per event. */
 	assert_int_equal(r.piece_count, 12);
 	free(names);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	cJSON_Delete(a);
 
 	/* A tool call: thinking-free text block, then tool_use. */
 	a = answer_for("{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":300,"
 		       "\"tools\":[{\"name\":\"w\",\"input_schema\":{\"type\":\"object\"}}],"
 		       "\"messages\":[{\"role\":\"user\",\"content\":\"Use w\"}]}");
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	assert_int_equal(emu_render_api_stream(&r, a), 0);
 	names = event_names(&r);
 	assert_non_null(strstr(names, "message_start content_block_start ping "));
 	assert_non_null(strstr(names, "content_block_stop content_block_start content_block_delta"));
 	assert_non_null(strstr(names, "content_block_stop message_delta message_stop"));
 	free(names);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	cJSON_Delete(a);
 }
 
@@ -242,7 +242,7 @@ static void free_state(emu_state *s)
 	free(s);
 }
 
-static const char *header(const emu_response *r, const char *name)
+static const char *header(const serve_response *r, const char *name)
 {
 	size_t i;
 
@@ -252,11 +252,11 @@ static const char *header(const emu_response *r, const char *name)
 	return NULL;
 }
 
-static char *call(emu_response *r, emu_state *s, const char *method, const char *path,
+static char *call(serve_response *r, emu_state *s, const char *method, const char *path,
 		  const char *query, const char *key, const char *body)
 {
-	emu_header h[1] = { { "x-api-key", (char *)key } };
-	emu_request req;
+	serve_header h[1] = { { "x-api-key", (char *)key } };
+	serve_request req;
 	char *text;
 	size_t i, n = 0;
 
@@ -269,7 +269,7 @@ static char *call(emu_response *r, emu_state *s, const char *method, const char 
 	req.body = (const uint8_t *)(body ? body : "");
 	req.body_len = body ? strlen(body) : 0;
 	req.peer = "test";
-	emu_response_init(r, 500);
+	serve_response_init(r, 500);
 	emu_handle(r, &req, s);
 	for (i = 0; i < r->piece_count; i++)
 		n += r->pieces[i].len;
@@ -284,7 +284,7 @@ static char *call(emu_response *r, emu_state *s, const char *method, const char 
 static void test_emulate_anthropic__handler(void **state)
 {
 	emu_state *s = new_state();
-	emu_response r;
+	serve_response r;
 	char *body;
 	char *keys[] = { "k1" };
 	static const char hello[] = "{\"model\":\"claude-opus-4-6\",\"max_tokens\":50,"
@@ -298,40 +298,40 @@ static void test_emulate_anthropic__handler(void **state)
 	assert_non_null(strstr(body, "\"model\":\"claude-opus-4-6\""));
 	assert_true(!strncmp(header(&r, "request-id"), "req_011", 7));
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	body = call(&r, s, "POST", "/v1/messages", NULL, NULL, hello);
 	assert_int_equal(r.status, 401);
 	assert_non_null(strstr(body, "\"type\":\"authentication_error\""));
 	assert_non_null(header(&r, "request-id"));
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	s->anthropic.api_keys = keys;
 	s->anthropic.api_key_count = 1;
 	body = call(&r, s, "GET", "/v1/models", NULL, EMU_ANTHROPIC_DEFAULT_KEY, NULL);
 	assert_int_equal(r.status, 401);	/* --api-key replaces the default */
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	body = call(&r, s, "GET", "/v1/models", "limit=2&after_id=claude-opus-4-6", "k1", NULL);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(body, "\"first_id\":\"claude-opus-4-5-20251101\""));
 	assert_non_null(strstr(body, "\"has_more\":true"));
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	body = call(&r, s, "GET", "/v1/models", "limit=1001", "k1", NULL);
 	assert_int_equal(r.status, 400);
 	assert_non_null(strstr(body, "limit: Input should be less than or equal to 1000"));
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	body = call(&r, s, "GET", "/v1/models/claude-sonnet-4-0", NULL, "k1", NULL);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(body, "\"id\":\"claude-sonnet-4-20250514\""));
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	body = call(&r, s, "POST", "/v1/messages/count_tokens", NULL, "k1",
 		    "{\"model\":\"claude-opus-4-6\",\"messages\":[{\"role\":\"user\","
@@ -339,31 +339,31 @@ static void test_emulate_anthropic__handler(void **state)
 	assert_int_equal(r.status, 200);
 	assert_string_equal(body, "{\"input_tokens\":3}");
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	body = call(&r, s, "POST", "/v1/messages", NULL, "k1",
 		    "{\"model\":\"claude-opus-4-6\",\"max_tokens\":5,\"messages\":[],\"x\":1}");
 	assert_int_equal(r.status, 400);
 	assert_non_null(strstr(body, "x: Extra inputs are not permitted"));
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	body = call(&r, s, "POST", "/v1/messages", NULL, "k1", "{not json");
 	assert_int_equal(r.status, 400);
 	assert_non_null(strstr(body, "invalid_request_error"));
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	body = call(&r, s, "GET", "/v1/messages", NULL, "k1", NULL);
 	assert_int_equal(r.status, 405);
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	body = call(&r, s, "GET", "/v1/nothing", NULL, "k1", NULL);
 	assert_int_equal(r.status, 404);
 	assert_non_null(strstr(body, "not_found_error"));
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	/* A fault in the prompt, streamed: an error event after the first block starts. */
 	body = call(&r, s, "POST", "/v1/messages", NULL, "k1",
@@ -376,7 +376,7 @@ static void test_emulate_anthropic__handler(void **state)
 				     "{\"type\":\"rate_limit_error\""));
 	assert_null(strstr(body, "message_stop"));
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	s->anthropic.fast_retry = 1;
 	body = call(&r, s, "POST", "/v1/messages", NULL, "k1",
@@ -386,7 +386,7 @@ static void test_emulate_anthropic__handler(void **state)
 	assert_string_equal(header(&r, "retry-after"), "1");
 	assert_string_equal(header(&r, "retry-after-ms"), "1");
 	free(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	free_state(s);
 }
 

@@ -15,10 +15,10 @@ static char *bearers[] = { "bedrock-api-key-good" };
 static const emu_auth_config cfg = { keys, 1, bearers, 1, "us-east-1", 300 };
 
 typedef struct {
-	emu_header h[8];
+	serve_header h[8];
 	size_t n;
 	char date[32], auth[512], token[64];
-	emu_request req;
+	serve_request req;
 } signed_req;
 
 /* Signs like a client would, with the public signer. */
@@ -48,8 +48,8 @@ static void client_sign(signed_req *s, const char *akid, const char *secret, con
 	sc.double_encode_path = double_encode;
 	assert_int_equal(bedrock_sigv4_result_new(&res), 0);
 	assert_int_equal(bedrock_sigv4_sign(res, NULL, &sc, &cr, &rq), 0);
-	s->h[s->n++] = (emu_header){ "host", "bedrock-runtime.us-east-1.amazonaws.com" };
-	s->h[s->n++] = (emu_header){ "content-type", "application/json" };
+	s->h[s->n++] = (serve_header){ "host", "bedrock-runtime.us-east-1.amazonaws.com" };
+	s->h[s->n++] = (serve_header){ "content-type", "application/json" };
 	n = bedrock_sigv4_result_headers(&add, res);
 	for (i = 0; i < n; i++) {
 		char *dst;
@@ -64,14 +64,14 @@ static void client_sign(signed_req *s, const char *akid, const char *secret, con
 			dst = s->token, cap = sizeof(s->token), name = "x-amz-security-token";
 		}
 		snprintf(dst, cap, "%.*s", (int)add[i].value_len, add[i].value);
-		s->h[s->n++] = (emu_header){ (char *)name, dst };
+		s->h[s->n++] = (serve_header){ (char *)name, dst };
 	}
 	bedrock_sigv4_result_free(res);
-	s->req = (emu_request){ "POST", PATH, "", s->h, s->n, (const uint8_t *)BODY, strlen(BODY),
+	s->req = (serve_request){ "POST", PATH, "", s->h, s->n, (const uint8_t *)BODY, strlen(BODY),
 				"127.0.0.1:1", 0 };
 }
 
-static void expect(const emu_request *req, int64_t now, const char *type, const char *text)
+static void expect(const serve_request *req, int64_t now, const char *type, const char *text)
 {
 	emu_auth_result r;
 
@@ -126,8 +126,8 @@ static void test_emulate_auth__sigv4(void **state)
 
 static void test_emulate_auth__missing_and_bearer(void **state)
 {
-	emu_header h[2] = { { "host", "x" }, { "authorization", "Bearer bedrock-api-key-good" } };
-	emu_request req = { "POST", "/model/x/invoke", "", h, 1, NULL, 0, "p", 0 };
+	serve_header h[2] = { { "host", "x" }, { "authorization", "Bearer bedrock-api-key-good" } };
+	serve_request req = { "POST", "/model/x/invoke", "", h, 1, NULL, 0, "p", 0 };
 
 	(void)state;
 	expect(&req, NOW, "MissingAuthenticationTokenException", "Missing Authentication Token");

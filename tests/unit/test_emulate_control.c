@@ -12,24 +12,24 @@ static emu_control ctl;
 static cJSON *call(const char *method, const char *path, const char *query, const char *body,
 		   int expect_status)
 {
-	emu_request rq = { method, path, query ? query : "", NULL, 0, (const uint8_t *)body,
+	serve_request rq = { method, path, query ? query : "", NULL, 0, (const uint8_t *)body,
 			   body ? strlen(body) : 0, "p", 0 };
-	emu_response out;
+	serve_response out;
 	cJSON *j;
 
-	emu_response_init(&out, 500);
+	serve_response_init(&out, 500);
 	assert_int_equal(emu_control_handle(&ctl, &out, &rq, "rid-1"), 1);
 	if (out.status != expect_status)
 		fail_msg("%s %s: status %d, wanted %d: %.*s", method, path, out.status, expect_status,
 			 out.piece_count ? (int)out.pieces[0].len : 0,
 			 out.piece_count ? (char *)out.pieces[0].data : "");
 	assert_int_equal(out.piece_count, 1);
-	assert_string_equal(emu_request_header(&(emu_request){ .headers = out.headers,
+	assert_string_equal(serve_request_header(&(serve_request){ .headers = out.headers,
 								 .header_count = out.header_count },
 					       "x-amzn-requestid"), "rid-1");
 	j = cJSON_ParseWithLength((char *)out.pieces[0].data, out.pieces[0].len);
 	assert_non_null(j);
-	emu_response_dispose(&out);
+	serve_response_dispose(&out);
 	return j;
 }
 
@@ -148,13 +148,13 @@ static void test_emulate_control__logging(void **state)
 
 static void test_emulate_control__not_mine(void **state)
 {
-	emu_request rq = { "POST", "/model/x/invoke", "", NULL, 0, NULL, 0, "p", 0 };
-	emu_response out;
+	serve_request rq = { "POST", "/model/x/invoke", "", NULL, 0, NULL, 0, "p", 0 };
+	serve_response out;
 
 	(void)state;
-	emu_response_init(&out, 500);
+	serve_response_init(&out, 500);
 	assert_int_equal(emu_control_handle(&ctl, &out, &rq, "r"), 0);
-	emu_response_dispose(&out);
+	serve_response_dispose(&out);
 }
 
 static int setup(void **state)

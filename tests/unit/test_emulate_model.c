@@ -483,7 +483,7 @@ static void test_emulate_model__cache(void **state)
 			  "{\"type\":\"text\",\"text\":\"Hello, world\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}},"
 			  "{\"type\":\"text\",\"text\":\"more\"}]}]}");
 	const cJSON *u = usage(a);
-	emu_response r;
+	serve_response r;
 	size_t i;
 	int seen = 0;
 
@@ -496,7 +496,7 @@ static void test_emulate_model__cache(void **state)
 	assert_int_equal(num(u, "input_tokens"), 1);
 	assert_int_equal(num(u, "cache_creation_input_tokens"), 0);
 	assert_int_equal(num(u, "cache_read_input_tokens"), 5);
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	assert_int_equal(emu_render_invoke(&r, b, "rid"), 0);
 	for (i = 0; i < r.header_count; i++) {
 		if (!strcmp(r.headers[i].name, "X-Amzn-Bedrock-Cache-Read-Input-Token-Count")) {
@@ -509,14 +509,14 @@ static void test_emulate_model__cache(void **state)
 		}
 	}
 	assert_int_equal(seen, 2);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }
 
 /* ---- renderers and streams -------------------------------------------- */
 
-static const char *header(const emu_response *r, const char *name)
+static const char *header(const serve_response *r, const char *name)
 {
 	size_t i;
 
@@ -529,10 +529,10 @@ static const char *header(const emu_response *r, const char *name)
 static void test_emulate_model__render_invoke(void **state)
 {
 	cJSON *a = answer(HELLO), *body;
-	emu_response r;
+	serve_response r;
 
 	(void)state;
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	assert_int_equal(emu_render_invoke(&r, a, "req-1"), 0);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.streaming, 0);
@@ -545,20 +545,20 @@ static void test_emulate_model__render_invoke(void **state)
 	body = cJSON_ParseWithLength((const char *)r.pieces[0].data, r.pieces[0].len);
 	assert_true(cJSON_Compare(body, a, 1));
 	cJSON_Delete(body);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	assert_int_equal(emu_render_count_tokens(&r, 42, "req-2"), 0);
 	assert_int_equal(r.piece_count, 1);
 	assert_memory_equal(r.pieces[0].data, "{\"inputTokens\":42}", r.pieces[0].len);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	cJSON_Delete(a);
 }
 
 /* Feeds every piece to the public event reader; calls fn per event. */
 typedef void (*event_fn)(const bedrock_event *ev, void *ctx);
 
-static void decode(const emu_response *r, event_fn fn, void *ctx)
+static void decode(const serve_response *r, event_fn fn, void *ctx)
 {
 	bedrock_event_reader *rd;
 	bedrock_event ev;
@@ -693,11 +693,11 @@ static void check_invoke_stream(const cJSON *a)
 	static const char *const order[] = { "message_start", "content_block_start",
 		"content_block_delta", "content_block_stop" };
 	invoke_rebuild rb;
-	emu_response r;
+	serve_response r;
 	size_t i;
 
 	memset(&rb, 0, sizeof(rb));
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	assert_int_equal(emu_render_invoke_stream(&r, a, "rid"), 0);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.streaming, 1);
@@ -715,7 +715,7 @@ static void check_invoke_stream(const cJSON *a)
 		fail_msg("stream != non-stream:\n%s\n%s", x, y);
 	}
 	cJSON_Delete(rb.msg);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 }
 
 #define STREAM_CASES \
@@ -860,7 +860,7 @@ static void on_converse_event(const bedrock_event *ev, void *ctx)
 static void check_converse_stream(const cJSON *a)
 {
 	converse_rebuild rb;
-	emu_response r;
+	serve_response r;
 	cJSON *expect, *msg;
 
 	memset(&rb, 0, sizeof(rb));
@@ -868,7 +868,7 @@ static void check_converse_stream(const cJSON *a)
 	msg = cJSON_AddObjectToObject(cJSON_AddObjectToObject(rb.resp, "output"), "message");
 	rb.content = cJSON_AddArrayToObject(msg, "content");
 	cJSON_AddStringToObject(msg, "role", "assistant");
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	assert_int_equal(emu_render_converse_stream(&r, a, "rid"), 0);
 	assert_int_equal(r.streaming, 1);
 	assert_string_equal(header(&r, "Content-Type"), "application/vnd.amazon.eventstream");
@@ -883,7 +883,7 @@ static void check_converse_stream(const cJSON *a)
 	}
 	cJSON_Delete(expect);
 	cJSON_Delete(rb.resp);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 }
 
 #define CV_HELLO "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello, world\"}]}]," \
@@ -910,14 +910,14 @@ static void check_converse_stream(const cJSON *a)
 static void test_emulate_model__converse(void **state)
 {
 	cJSON *a = converse_answer(CV_HELLO, 0), *m = answer(HELLO), *r;
-	emu_response resp;
+	serve_response resp;
 	const cJSON *u;
 
 	(void)state;
 	/* Same meaning, same answer as InvokeModel (ids hash the Messages form). */
 	assert_string_equal(bedrock__json_str(block(a, 0), "text"), bedrock__json_str(block(m, 0), "text"));
 	assert_true(cJSON_Compare(usage(a), usage(m), 1));
-	emu_response_init(&resp, 500);
+	serve_response_init(&resp, 500);
 	assert_int_equal(emu_render_converse(&resp, a, "rid"), 0);
 	assert_string_equal(header(&resp, "Content-Type"), "application/json");
 	r = cJSON_ParseWithLength((const char *)resp.pieces[0].data, resp.pieces[0].len);
@@ -931,7 +931,7 @@ static void test_emulate_model__converse(void **state)
 	assert_int_equal(num(u, "totalTokens"), 9);
 	assert_int_equal(num(cJSON_GetObjectItemCaseSensitive(r, "metrics"), "latencyMs"), 160);
 	cJSON_Delete(r);
-	emu_response_dispose(&resp);
+	serve_response_dispose(&resp);
 	cJSON_Delete(a);
 	cJSON_Delete(m);
 
@@ -1247,7 +1247,7 @@ static void test_emulate_model__long_token(void **state)
 	size_t n = sizeof(head) - 1, i;
 	char *body = malloc(n + 3 * 5000 + 16);
 	cJSON *a;
-	emu_response r;
+	serve_response r;
 
 	(void)state;
 	memcpy(body, head, n);
@@ -1259,11 +1259,11 @@ static void test_emulate_model__long_token(void **state)
 	a = answer(body);
 	check_invoke_stream(a);
 	check_converse_stream(a);
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	assert_int_equal(emu_render_invoke_stream(&r, a, "rid"), 0);
 	for (i = 0; i < r.piece_count; i++)
 		assert_true(r.pieces[i].len < 8192);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	cJSON_Delete(a);
 	free(body);
 }
@@ -1305,15 +1305,15 @@ static void test_emulate_model__frames_match_recorded(void **state)
 		uint8_t *rec = (uint8_t *)harness_read_vector(cases[i].vector, &len);
 		char want[256], got[256];
 		cJSON *a = answer(HELLO);
-		emu_response r;
+		serve_response r;
 
 		assert_non_null(rec);
 		header_names(rec, len, want, sizeof(want));
-		emu_response_init(&r, 500);
+		serve_response_init(&r, 500);
 		assert_int_equal((cases[i].converse ? emu_render_converse_stream : emu_render_invoke_stream)(&r, a, "rid"), 0);
 		header_names(r.pieces[0].data, r.pieces[0].len, got, sizeof(got));
 		assert_string_equal(got, want);
-		emu_response_dispose(&r);
+		serve_response_dispose(&r);
 		cJSON_Delete(a);
 		free(rec);
 	}
@@ -1370,18 +1370,18 @@ static void test_emulate_model__allocation_failures(void **state)
 		}
 		/* The renderers: -1, or exactly the pieces of an unhindered run. */
 		for (n = 0; n < 4; n++) {
-			int (*const render[])(emu_response *, const cJSON *, const char *) = {
+			int (*const render[])(serve_response *, const cJSON *, const char *) = {
 				emu_render_invoke, emu_render_invoke_stream,
 				emu_render_converse, emu_render_converse_stream,
 			};
-			emu_response ok, r;
+			serve_response ok, r;
 			size_t k, fail_at;
 			int rc;
 
-			emu_response_init(&ok, 500);
+			serve_response_init(&ok, 500);
 			assert_int_equal(render[n](&ok, want, "rid"), 0);
 			for (fail_at = 0;; fail_at++) {
-				emu_response_init(&r, 500);
+				serve_response_init(&r, 500);
 				torture_left = fail_at;
 				cJSON_InitHooks(&hooks);
 				rc = render[n](&r, want, "rid");
@@ -1393,11 +1393,11 @@ static void test_emulate_model__allocation_failures(void **state)
 						assert_memory_equal(r.pieces[k].data, ok.pieces[k].data, ok.pieces[k].len);
 					}
 				}
-				emu_response_dispose(&r);
+				serve_response_dispose(&r);
 				if (rc == 0)
 					break;
 			}
-			emu_response_dispose(&ok);
+			serve_response_dispose(&ok);
 		}
 		cJSON_Delete(req);
 		cJSON_Delete(want);
@@ -1425,7 +1425,7 @@ static void test_emulate_model__recorded_requests(void **state)
 		char *text, *resp_text;
 		cJSON *rec, *resp, *body, *req = NULL, *a = NULL;
 		const char *op, *model;
-		emu_response r;
+		serve_response r;
 		int rc;
 
 		snprintf(path, sizeof(path), "bedrock/%s/request.json", dirs[i]);
@@ -1456,7 +1456,7 @@ static void test_emulate_model__recorded_requests(void **state)
 		if (emu_validate_messages(req, 0, msg, sizeof(msg)))
 			fail_msg("%s: %s", dirs[i], msg);
 		assert_int_equal(emu_model_answer(&a, req, model, 0), 0);
-		emu_response_init(&r, 500);
+		serve_response_init(&r, 500);
 		if (!strcmp(op, "InvokeModel")) {
 			const cJSON *h;
 
@@ -1476,7 +1476,7 @@ static void test_emulate_model__recorded_requests(void **state)
 		assert_int_equal(rc, 0);
 		assert_string_equal(header(&r, "Content-Type"),
 				    strstr(op, "Stream") ? "application/vnd.amazon.eventstream" : "application/json");
-		emu_response_dispose(&r);
+		serve_response_dispose(&r);
 		checked++;
 		cJSON_Delete(a);
 		cJSON_Delete(req);

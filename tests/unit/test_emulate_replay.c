@@ -26,8 +26,8 @@ static void test_emulate_replay__every_recording(void **state)
 		char path[4200], *text, *body = NULL, *expect;
 		cJSON *req;
 		const cJSON *b, *note;
-		emu_request rq;
-		emu_response out;
+		serve_request rq;
+		serve_response out;
 		size_t elen;
 
 		snprintf(path, sizeof(path), "%s/%s/request.json", dir, names[i]);
@@ -55,7 +55,7 @@ static void test_emulate_replay__every_recording(void **state)
 		rq.query = "";
 		rq.body = (const uint8_t *)(body ? body : "");
 		rq.body_len = body ? strlen(body) : 0;
-		emu_response_init(&out, 500);
+		serve_response_init(&out, 500);
 		if (emu_replay_answer(&r, &out, &rq))
 			fail_msg("%s: not matched: %.*s", names[i], (int)out.pieces[0].len,
 				 (char *)out.pieces[0].data);
@@ -78,7 +78,7 @@ static void test_emulate_replay__every_recording(void **state)
 		free(text);
 		free(body);
 		cJSON_Delete(req);
-		emu_response_dispose(&out);
+		serve_response_dispose(&out);
 	}
 	assert_int_equal(n, r.count);
 	harness_free_list(names);
@@ -89,8 +89,8 @@ static void test_emulate_replay__unmatched_names_nearest(void **state)
 {
 	char dir[4096], err[512], *msg;
 	emu_replay r;
-	emu_request rq;
-	emu_response out;
+	serve_request rq;
+	serve_response out;
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s/bedrock/dd-trace-py__anthropic_invoke", harness_vectors());
@@ -103,13 +103,13 @@ static void test_emulate_replay__unmatched_names_nearest(void **state)
 	rq.query = "";
 	rq.body = (const uint8_t *)"{\"different\":true}";
 	rq.body_len = strlen((const char *)rq.body);
-	emu_response_init(&out, 500);
+	serve_response_init(&out, 500);
 	assert_int_equal(emu_replay_answer(&r, &out, &rq), -1);
 	assert_int_equal(out.status, 404);
 	msg = strndup((char *)out.pieces[0].data, out.pieces[0].len);
 	assert_non_null(strstr(msg, "nearest: dd-trace-py__anthropic_invoke (same method and path"));
 	free(msg);
-	emu_response_dispose(&out);
+	serve_response_dispose(&out);
 	assert_int_equal(emu_replay_load(&r, "/nonexistent", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/nonexistent"));
 	emu_replay_dispose(&r);

@@ -120,7 +120,7 @@ static void test_emulate_vertex__errors(void **state)
 	static const char *const not_errors[] = { "reset", "reset-after=2", "slow=5", "truncate",
 						  "corrupt-crc", "stream-exception=throttlingException" };
 	emu_vertex_fault_error e;
-	emu_response r;
+	serve_response r;
 	emu_fault f;
 	char err[128], *j;
 	size_t i;
@@ -134,12 +134,12 @@ static void test_emulate_vertex__errors(void **state)
 	assert_string_equal(j, "[{\"error\":{\"code\":401,\"message\":\"No\","
 			       "\"status\":\"UNAUTHENTICATED\"}}]");
 	free(j);
-	emu_response_init(&r, 500);
+	serve_response_init(&r, 500);
 	emu_google_error(&r, 404, "NOT_FOUND", "x", 1);
 	assert_int_equal(r.status, 404);
 	assert_int_equal(r.piece_count, 1);
 	assert_int_equal(r.pieces[0].data[0], '[');
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		assert_int_equal(emu_fault_parse(&f, map[i].fault, err, sizeof(err)), 0);
 		assert_int_equal(emu_vertex_fault_to_error(&e, &f), 1);
@@ -326,7 +326,7 @@ static void free_state(emu_state *s)
 	free(s);
 }
 
-static const char *header(const emu_response *r, const char *name)
+static const char *header(const serve_response *r, const char *name)
 {
 	size_t i;
 
@@ -336,10 +336,10 @@ static const char *header(const emu_response *r, const char *name)
 	return NULL;
 }
 
-static char *call(emu_response *r, emu_state *s, const char *method, const char *path,
-		  const char *query, const emu_header *h, size_t nh, const char *body)
+static char *call(serve_response *r, emu_state *s, const char *method, const char *path,
+		  const char *query, const serve_header *h, size_t nh, const char *body)
 {
-	emu_request req;
+	serve_request req;
 	char *text;
 	size_t i, n = 0;
 
@@ -353,12 +353,12 @@ static char *call(emu_response *r, emu_state *s, const char *method, const char 
 	req.body_len = body ? strlen(body) : 0;
 	req.peer = "test";
 	/* The server's head-only check first, as it runs it. */
-	emu_response_init(r, 500);
+	serve_response_init(r, 500);
 	if (emu_precheck(r, &req, s)) {
 		assert_true(r->status >= 400 && r->status < 500);
 	} else {
-		emu_response_dispose(r);
-		emu_response_init(r, 500);
+		serve_response_dispose(r);
+		serve_response_init(r, 500);
 		emu_handle(r, &req, s);
 	}
 	for (i = 0; i < r->piece_count; i++)
@@ -394,10 +394,10 @@ static char *names_of(const char *body)
 static void test_emulate_vertex__handler(void **state)
 {
 	emu_state *s = new_state();
-	emu_header md[1] = { { "Metadata-Flavor", "Google" } }, auth[1];
+	serve_header md[1] = { { "Metadata-Flavor", "Google" } }, auth[1];
 	char bearer[EMU_GOOGLE_TOKEN_MAX + 16], body[512], *text, *names;
 	cJSON *tok;
-	emu_response r;
+	serve_response r;
 
 	(void)state;
 	/* A token from the metadata server opens the Vertex routes. */
@@ -410,7 +410,7 @@ static void test_emulate_vertex__handler(void **state)
 		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tok, "access_token")));
 	cJSON_Delete(tok);
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	auth[0].name = "Authorization";
 	auth[0].value = bearer;
 
@@ -421,7 +421,7 @@ static void test_emulate_vertex__handler(void **state)
 	assert_non_null(strstr(text, "\"id\":\"msg_vrtx_01"));
 	assert_true(!strncmp(header(&r, "request-id"), "req_vrtx_011", 12));
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	/* The stream: vertex_event after message_start, and before message_delta. */
 	snprintf(body, sizeof(body), HELLO, "", ",\"stream\":true");
@@ -436,7 +436,7 @@ static void test_emulate_vertex__handler(void **state)
 			    "content_block_stop vertex_event message_delta message_stop");
 	free(names);
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	/* Stream faults hit the Messages events, vertex_events stay. */
 	snprintf(body, sizeof(body), HELLO, " [[emulate:fault=stream-exception=throttlingException]]",
@@ -448,27 +448,27 @@ static void test_emulate_vertex__handler(void **state)
 				     "\"type\":\"rate_limit_error\""));
 	free(names);
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	snprintf(body, sizeof(body), HELLO, " [[emulate:fault=slow=7]]", ",\"stream\":true");
 	text = call(&r, s, "POST", PATH "claude-opus-4-6:streamRawPredict", NULL, auth, 1, body);
 	assert_int_equal(r.pieces[1].delay_ms, 7);	/* the vertex_event too */
 	assert_int_equal(r.pieces[r.piece_count - 1].delay_ms, 7);
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	snprintf(body, sizeof(body), HELLO, " [[emulate:fault=throttle]]", ",\"stream\":true");
 	text = call(&r, s, "POST", PATH "claude-opus-4-6:streamRawPredict", NULL, auth, 1, body);
 	assert_int_equal(r.status, 429);
 	assert_true(text[0] == '[' && strstr(text, "\"status\":\"RESOURCE_EXHAUSTED\""));
 	assert_null(header(&r, "request-id"));
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	snprintf(body, sizeof(body), HELLO, " [[emulate:fault=overloaded]]", "");
 	text = call(&r, s, "POST", PATH "claude-opus-4-6:rawPredict", NULL, auth, 1, body);
 	assert_int_equal(r.status, 529);
 	assert_non_null(strstr(text, "\"type\":\"overloaded_error\""));
 	assert_non_null(header(&r, "request-id"));
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	/* No token, and a token after its hour: 401 from the head alone. */
 	snprintf(body, sizeof(body), HELLO, "", "");
@@ -476,12 +476,12 @@ static void test_emulate_vertex__handler(void **state)
 	assert_int_equal(r.status, 401);
 	assert_non_null(strstr(text, "\"status\":\"UNAUTHENTICATED\""));
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	clock_now += 3600;
 	text = call(&r, s, "POST", PATH "claude-opus-4-6:rawPredict", NULL, auth, 1, body);
 	assert_int_equal(r.status, 401);
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	clock_now -= 3600;
 
 	/* count-tokens, the model in the body. */
@@ -491,7 +491,7 @@ static void test_emulate_vertex__handler(void **state)
 	assert_int_equal(r.status, 200);
 	assert_string_equal(text, "{\"input_tokens\":3}");
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	/* The logging configuration, stored and read back. */
 	text = call(&r, s, "POST", PATH "claude-opus-4-6:setPublisherModelConfig", NULL, auth, 1,
@@ -501,13 +501,13 @@ static void test_emulate_vertex__handler(void **state)
 	assert_non_null(strstr(text, "\"done\":true"));
 	assert_non_null(strstr(text, "\"createTime\":\"2027-01-15T08:00:00Z\""));
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	text = call(&r, s, "GET", PATH "claude-opus-4-6:fetchPublisherModelConfig", NULL, auth, 1,
 		    NULL);
 	assert_string_equal(text, "{\"loggingConfig\":{\"enabled\":true,\"samplingRate\":1,"
 			    "\"bigqueryDestination\":{\"outputUri\":\"bq://p.d.t\"}}}");
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 
 	/* The token endpoint's refusals; the Bedrock front is untouched. */
 	text = call(&r, s, "POST", "/token", NULL, NULL, 0, "grant_type=urn%3Aietf%3Aparams%3Aoauth"
@@ -515,12 +515,12 @@ static void test_emulate_vertex__handler(void **state)
 	assert_int_equal(r.status, 400);
 	assert_non_null(strstr(text, "\"error\":\"invalid_grant\""));
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	text = call(&r, s, "POST", "/model/x/invoke", NULL, auth, 1, body);
 	assert_true(r.status == 403 || r.status == 400);
 	assert_non_null(header(&r, "x-amzn-RequestId"));
 	free(text);
-	emu_response_dispose(&r);
+	serve_response_dispose(&r);
 	free_state(s);
 }
 

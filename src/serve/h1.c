@@ -18,7 +18,7 @@
 
 #include <microhttpd.h>
 
-#include "emu_net.h"
+#include "serve_net.h"
 
 /* Two workers match the two cores this is tuned on; the libevent thread
  * only accepts HTTP/1 connections. */
@@ -39,7 +39,7 @@ struct h1_conn {
 
 struct h1_req {
 	struct h1_req *prev, *next;	/* in srv->parked while suspended */
-	emu_server *srv;
+	serve_server *srv;
 	struct h1_conn *hc;		/* NULL if it could not be allocated */
 	struct MHD_Connection *conn;	/* set on the first access call */
 	char *uri;			/* raw path, as received */
@@ -49,8 +49,8 @@ struct h1_req {
 	int answered;
 	int deferred;			/* plan is a refusal for when the upload ends */
 	int parked;
-	emu_response plan;
-	emu_cursor cur;			/* the next byte to send */
+	serve_response plan;
+	serve_cursor cur;			/* the next byte to send */
 	struct event *timer;
 	uint64_t start_ms;
 	size_t bytes;
@@ -60,7 +60,7 @@ struct h1_req {
 	const char *peer;		/* the connection's (connection_cb) */
 };
 
-static void set_deadline(emu_server *s, struct h1_conn *hc, uint64_t when)
+static void set_deadline(serve_server *s, struct h1_conn *hc, uint64_t when)
 {
 	if (!hc)
 		return;
@@ -73,7 +73,7 @@ static void set_deadline(emu_server *s, struct h1_conn *hc, uint64_t when)
 static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
-	emu_server *s = cls;
+	serve_server *s = cls;
 	const union MHD_ConnectionInfo *ci;
 	struct h1_conn *hc = *socket_context;
 
@@ -99,7 +99,7 @@ static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_
 		return;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci && ci->client_addr)
-		emu_format_peer(hc->peer, PEER_CAP, ci->client_addr,
+		serve_format_peer(hc->peer, PEER_CAP, ci->client_addr,
 				ci->client_addr->sa_family == AF_INET6 ?
 				sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	else
@@ -107,7 +107,7 @@ static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	hc->fd = ci ? ci->connect_fd : -1;
 	/* The first request began arriving before MHD got the socket. */
-	hc->deadline = emu_now_ms() + emu_request_ms(s);
+	hc->deadline = serve_now_ms() + serve_request_ms(s);
 	pthread_mutex_lock(&s->lock);
 	hc->next = s->h1s;
 	if (s->h1s)
@@ -117,7 +117,7 @@ static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_
 	*socket_context = hc;
 }
 
-void emu_h1_sweep(emu_server *s, uint64_t now)
+void serve_h1_sweep(serve_server *s, uint64_t now)
 {
 	struct h1_conn *hc;
 
@@ -130,7 +130,7 @@ void emu_h1_sweep(emu_server *s, uint64_t now)
 	pthread_mutex_unlock(&s->lock);
 }
 
-size_t emu_h1_count(emu_server *s)
+size_t serve_h1_count(serve_server *s)
 {
 	const union MHD_DaemonInfo *di = s->mhd ?
 		MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
@@ -141,7 +141,7 @@ size_t emu_h1_count(emu_server *s)
 /* Releases the request body and its share of the budget. */
 static void drop_body(struct h1_req *r)
 {
-	emu_budget_give(r->srv, r->len);
+	serve_budget_give(r->srv, r->len);
 	free(r->body);
 	r->body = NULL;
 	r->len = r->cap = 0;
@@ -155,7 +155,7 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	if (!r)
 		return NULL;
 	r->srv = cls;
-	r->start_ms = emu_now_ms();
+	r->start_ms = serve_now_ms();
 	r->uri = strdup(uri);
 	if (!r->uri) {
 		free(r);
@@ -168,7 +168,7 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	r->hc = ci ? ci->socket_context : NULL;
 	r->peer = r->hc ? r->hc->peer : "-";
 	/* The request line is in: the rest of the request is due. */
-	set_deadline(r->srv, r->hc, r->start_ms + emu_request_ms(r->srv));
+	set_deadline(r->srv, r->hc, r->start_ms + serve_request_ms(r->srv));
 	return r;
 }
 
@@ -185,15 +185,15 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	/* Requests MHD refused by itself (bad request line, 431) never reached
 	 * the access handler; MHD answered them, there is nothing to log. */
 	if (r->conn)
-		emu_access_log(r->srv, r->peer, r->method, r->uri, r->status, r->bytes,
+		serve_access_log(r->srv, r->peer, r->method, r->uri, r->status, r->bytes,
 			       r->start_ms, 0);
 	/* Not parked (completion never comes to a suspended connection), so
 	 * no timer can fire for r any more. */
 	if (r->timer)
 		event_free(r->timer);
 	/* Keep-alive: the next request may idle, then must come in time. */
-	set_deadline(r->srv, r->hc, emu_now_ms() + emu_idle_ms(r->srv) + emu_request_ms(r->srv));
-	emu_response_dispose(&r->plan);
+	set_deadline(r->srv, r->hc, serve_now_ms() + serve_idle_ms(r->srv) + serve_request_ms(r->srv));
+	serve_response_dispose(&r->plan);
 	drop_body(r);
 	free(r->uri);
 	free(r);
@@ -223,7 +223,7 @@ static enum MHD_Result reply_status(struct h1_req *r, unsigned status, int close
 static void wake_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct h1_req *r = arg;
-	emu_server *s = r->srv;
+	serve_server *s = r->srv;
 
 	(void)fd;
 	(void)what;
@@ -244,7 +244,7 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 /* Suspends the connection until the next piece is due. */
 static ssize_t park(struct h1_req *r, uint64_t ms)
 {
-	emu_server *s = r->srv;
+	serve_server *s = r->srv;
 	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
 
 	pthread_mutex_lock(&s->lock);
@@ -272,20 +272,20 @@ fail:
 static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct h1_req *r = cls;
-	const emu_response *p = &r->plan;
+	const serve_response *p = &r->plan;
 
 	(void)pos;
 	for (;;) {
 		uint64_t wait_ms;
 		size_t n;
 
-		switch (emu_cursor_next(&r->cur, p, buf, max, &n, &wait_ms)) {
-		case EMU_CURSOR_END:
-			return p->end == EMU_END_RESET ? MHD_CONTENT_READER_END_WITH_ERROR :
+		switch (serve_cursor_next(&r->cur, p, buf, max, &n, &wait_ms)) {
+		case SERVE_CURSOR_END:
+			return p->end == SERVE_END_RESET ? MHD_CONTENT_READER_END_WITH_ERROR :
 							 MHD_CONTENT_READER_END_OF_STREAM;
-		case EMU_CURSOR_WAIT:
+		case SERVE_CURSOR_WAIT:
 			return park(r, wait_ms);
-		case EMU_CURSOR_DATA:
+		case SERVE_CURSOR_DATA:
 			if (n) {
 				r->bytes += n;
 				return (ssize_t)n;
@@ -295,7 +295,7 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 }
 
 struct hdr_fill {
-	emu_header *h;
+	serve_header *h;
 	size_t n, cap;
 };
 
@@ -317,10 +317,10 @@ static enum MHD_Result hdr_cb(void *cls, enum MHD_ValueKind kind, const char *ke
 /* Everything but one unhurried whole body goes through the reader. */
 static struct MHD_Response *plan_response(struct h1_req *r)
 {
-	emu_response *p = &r->plan;
+	serve_response *p = &r->plan;
 	struct MHD_Response *resp;
 	size_t i, total = 0;
-	int timed = p->streaming || p->end == EMU_END_RESET;
+	int timed = p->streaming || p->end == SERVE_END_RESET;
 	uint8_t *buf;
 
 	for (i = 0; i < p->piece_count; i++) {
@@ -329,8 +329,8 @@ static struct MHD_Response *plan_response(struct h1_req *r)
 	}
 	if (timed) {
 		/* A reset body has no honest length: chunked, so the cut shows. */
-		emu_cursor_start(&r->cur, p);
-		return MHD_create_response_from_callback(p->streaming || p->end == EMU_END_RESET ?
+		serve_cursor_start(&r->cur, p);
+		return MHD_create_response_from_callback(p->streaming || p->end == SERVE_END_RESET ?
 							 MHD_SIZE_UNKNOWN : total,
 							 16 * 1024, read_cb, r, NULL);
 	}
@@ -373,7 +373,7 @@ static enum MHD_Result send_plan(struct h1_req *r)
 	if (!resp)
 		return MHD_NO;
 	for (i = 0; i < r->plan.header_count; i++) {
-		const emu_header *h = &r->plan.headers[i];
+		const serve_header *h = &r->plan.headers[i];
 
 		if (!strcasecmp(h->name, "Content-Length") ||
 		    !strcasecmp(h->name, "Transfer-Encoding"))
@@ -393,9 +393,9 @@ static enum MHD_Result send_plan(struct h1_req *r)
  * -1 when out of memory. */
 static int call_app(struct h1_req *r, int precheck)
 {
-	emu_server *s = r->srv;
+	serve_server *s = r->srv;
 	struct hdr_fill f = { NULL, 0, 0 };
-	emu_request req;
+	serve_request req;
 	int answered = 1;
 
 	f.cap = (size_t)MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
@@ -413,14 +413,14 @@ static int call_app(struct h1_req *r, int precheck)
 	req.body_len = precheck ? 0 : r->len;
 	req.peer = r->peer;
 	req.http2 = 0;
-	emu_response_init(&r->plan, 500);
+	serve_response_init(&r->plan, 500);
 	if (precheck)
 		answered = s->opt.precheck(&r->plan, &req, s->opt.payload);
 	else
 		s->opt.handler(&r->plan, &req, s->opt.payload);
 	free(f.h);
 	if (!answered)
-		emu_response_dispose(&r->plan);
+		serve_response_dispose(&r->plan);
 	return answered;
 }
 
@@ -451,15 +451,15 @@ static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char
  * is, so that no byte of a body that cannot succeed is held. */
 static enum MHD_Result on_head(struct h1_req *r)
 {
-	emu_server *s = r->srv;
+	serve_server *s = r->srv;
 	struct framing f = { NULL, 0, 0 };
 	unsigned long long cl = 0;
 	int rc;
 
-	if (!emu_target_ok(r->uri) || (r->query && !emu_target_ok(r->query)))
+	if (!serve_target_ok(r->uri) || (r->query && !serve_target_ok(r->query)))
 		return reply_status(r, 400, 1);
 	/* Requests after the first on a connection; the first was judged whole
-	 * in emu_server.c before MHD saw it. */
+	 * in serve_server.c before MHD saw it. */
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, framing_cb, &f);
 	if (f.cl_differ || (f.cl && f.te))
 		return reply_status(r, 400, 1);
@@ -477,7 +477,7 @@ static enum MHD_Result on_head(struct h1_req *r)
 	}
 	if (cl > s->opt.max_buffered - atomic_load(&s->buffered) ||
 	    cl > s->opt.max_buffered) {
-		emu_refusal(&r->plan, 503, "ServiceUnavailableException",
+		serve_refusal(&r->plan, 503, "ServiceUnavailableException",
 			    "The emulator holds as many request bodies as it may "
 			    "(--max-buffered). Try again later.");
 		return send_plan(r);
@@ -490,7 +490,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 				 const char *upload, size_t *upload_size, void **con_cls)
 {
 	struct h1_req *r = *con_cls;
-	emu_server *s = cls;
+	serve_server *s = cls;
 
 	(void)url;
 	(void)version;
@@ -512,19 +512,19 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 			drop_body(r);
 			return reply_status(r, 413, 0);
 		}
-		if (emu_budget_take(s, n)) {
+		if (serve_budget_take(s, n)) {
 			/* MHD takes no response in mid-upload: the rest is read
 			 * and dropped (the request deadline still holds), then
 			 * the refusal goes. */
 			drop_body(r);
-			emu_refusal(&r->plan, 503, "ServiceUnavailableException",
+			serve_refusal(&r->plan, 503, "ServiceUnavailableException",
 				    "The emulator holds as many request bodies as it may "
 				    "(--max-buffered). Try again later.");
 			r->answered = r->deferred = 1;
 			return MHD_YES;
 		}
-		if (emu_body_append(&r->body, &r->len, &r->cap, upload, n)) {
-			emu_budget_give(s, n);
+		if (serve_body_append(&r->body, &r->len, &r->cap, upload, n)) {
+			serve_budget_give(s, n);
 			return MHD_NO;
 		}
 		return MHD_YES;
@@ -553,7 +553,7 @@ static int is_digits(const char *p, const char *end)
 	return 1;
 }
 
-emu_head emu_h1_head_check(const char *buf, size_t len)
+serve_head serve_h1_head_check(const char *buf, size_t len)
 {
 	const char *end = buf + len, *line = buf, *eol, *sp, *last, *q, *cl = NULL;
 	size_t cl_len = 0;
@@ -561,7 +561,7 @@ emu_head emu_h1_head_check(const char *buf, size_t len)
 
 	eol = memchr(buf, '\n', len);
 	if (!eol)
-		return EMU_HEAD_PARTIAL;
+		return SERVE_HEAD_PARTIAL;
 	/* The request line: the target lies between the first and the last
 	 * space (as MHD reads it), so a space inside it shows up here too. */
 	sp = memchr(buf, ' ', (size_t)(eol - buf));
@@ -572,13 +572,13 @@ emu_head emu_h1_head_check(const char *buf, size_t len)
 	if (sp && last)
 		for (q = sp + 1; q < last; q++)
 			if ((unsigned char)*q <= 0x20 || *q == 0x7f)
-				return EMU_HEAD_BAD;
+				return SERVE_HEAD_BAD;
 	for (line = eol + 1; line < end; line = eol + 1) {
 		const char *colon, *v, *ve;
 
 		eol = memchr(line, '\n', (size_t)(end - line));
 		if (!eol)
-			return EMU_HEAD_PARTIAL;
+			return SERVE_HEAD_PARTIAL;
 		ve = eol > line && eol[-1] == '\r' ? eol - 1 : eol;
 		if (ve == line)
 			break;	/* the blank line: the head is whole */
@@ -592,7 +592,7 @@ emu_head emu_h1_head_check(const char *buf, size_t len)
 		if (colon - line == 14 && !strncasecmp(line, "Content-Length", 14)) {
 			if (!is_digits(v, ve) ||
 			    (cl && (cl_len != (size_t)(ve - v) || memcmp(cl, v, cl_len))))
-				return EMU_HEAD_BAD;
+				return SERVE_HEAD_BAD;
 			cl = v;
 			cl_len = (size_t)(ve - v);
 		} else if (colon - line == 17 && !strncasecmp(line, "Transfer-Encoding", 17)) {
@@ -600,11 +600,11 @@ emu_head emu_h1_head_check(const char *buf, size_t len)
 		}
 	}
 	if (line >= end)
-		return EMU_HEAD_PARTIAL;
-	return cl && te ? EMU_HEAD_BAD : EMU_HEAD_OK;
+		return SERVE_HEAD_PARTIAL;
+	return cl && te ? SERVE_HEAD_BAD : SERVE_HEAD_OK;
 }
 
-int emu_h1_start(emu_server *s)
+int serve_h1_start(serve_server *s)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
@@ -625,14 +625,14 @@ int emu_h1_start(emu_server *s)
 	return 0;
 }
 
-void emu_h1_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t len)
+void serve_h1_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len)
 {
 	/* MHD owns (and on failure closes) the socket from here on. */
 	if (MHD_add_connection(s->mhd, fd, sa, len) != MHD_YES && s->opt.access_log)
 		fprintf(stderr, "bedrock emulate: cannot add connection: %s\n", strerror(errno));
 }
 
-void emu_h1_stop(emu_server *s)
+void serve_h1_stop(serve_server *s)
 {
 	if (!s->mhd)
 		return;

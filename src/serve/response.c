@@ -2,17 +2,17 @@
 #include <string.h>
 #include <strings.h>
 
-#include "emulate.h"
+#include "serve.h"
 
-void emu_response_init(emu_response *r, int status)
+void serve_response_init(serve_response *r, int status)
 {
 	memset(r, 0, sizeof(*r));
 	r->status = status;
 }
 
-int emu_response_header(emu_response *r, const char *name, const char *value)
+int serve_response_header(serve_response *r, const char *name, const char *value)
 {
-	emu_header *h = realloc(r->headers, (r->header_count + 1) * sizeof(*h));
+	serve_header *h = realloc(r->headers, (r->header_count + 1) * sizeof(*h));
 
 	if (!h)
 		return -1;
@@ -28,9 +28,9 @@ int emu_response_header(emu_response *r, const char *name, const char *value)
 	return 0;
 }
 
-int emu_response_piece(emu_response *r, const void *data, size_t len, unsigned delay_ms)
+int serve_response_piece(serve_response *r, const void *data, size_t len, unsigned delay_ms)
 {
-	emu_piece *p = realloc(r->pieces, (r->piece_count + 1) * sizeof(*p));
+	serve_piece *p = realloc(r->pieces, (r->piece_count + 1) * sizeof(*p));
 
 	if (!p)
 		return -1;
@@ -46,7 +46,7 @@ int emu_response_piece(emu_response *r, const void *data, size_t len, unsigned d
 	return 0;
 }
 
-void emu_response_dispose(emu_response *r)
+void serve_response_dispose(serve_response *r)
 {
 	size_t i;
 
@@ -61,7 +61,7 @@ void emu_response_dispose(emu_response *r)
 	memset(r, 0, sizeof(*r));
 }
 
-const char *emu_request_header(const emu_request *req, const char *name)
+const char *serve_request_header(const serve_request *req, const char *name)
 {
 	size_t i;
 
@@ -71,7 +71,7 @@ const char *emu_request_header(const emu_request *req, const char *name)
 	return NULL;
 }
 
-int emu_body_append(uint8_t **body, size_t *len, size_t *cap, const void *data, size_t n)
+int serve_body_append(uint8_t **body, size_t *len, size_t *cap, const void *data, size_t n)
 {
 	if (*len + n > *cap) {
 		size_t c = *cap ? *cap : 4096;

@@ -15,7 +15,7 @@
 #include <event2/bufferevent.h>
 #include <nghttp2/nghttp2.h>
 
-#include "emu_net.h"
+#include "serve_net.h"
 
 #define H2_MAX_STREAMS 128
 #define H2_STREAM_WINDOW (1 << 20)
@@ -29,7 +29,7 @@ struct h2_stream {
 	struct h2_stream *prev, *next;
 	struct h2_conn *c;
 	int32_t id;
-	emu_header *hdrs;
+	serve_header *hdrs;
 	size_t nh, caph, header_bytes;
 	char *method, *path, *authority;
 	const char *query;		/* in path's allocation, once split off */
@@ -39,8 +39,8 @@ struct h2_stream {
 	uint8_t *body;
 	size_t len, cap;
 	int answered;
-	emu_response plan;
-	emu_cursor cur;			/* the next byte to send */
+	serve_response plan;
+	serve_cursor cur;			/* the next byte to send */
 	struct event *timer;
 	uint64_t start_ms;
 	size_t bytes;
@@ -49,7 +49,7 @@ struct h2_stream {
 
 struct h2_conn {
 	struct h2_conn *prev, *next;
-	emu_server *srv;
+	serve_server *srv;
 	struct bufferevent *bev;
 	nghttp2_session *session;
 	struct h2_stream *streams;
@@ -65,7 +65,7 @@ static const char *const BUSY =
 /* Releases the request body and its share of the budget. */
 static void drop_body(struct h2_stream *st)
 {
-	emu_budget_give(st->c->srv, st->len);
+	serve_budget_give(st->c->srv, st->len);
 	free(st->body);
 	st->body = NULL;
 	st->len = st->cap = 0;
@@ -94,13 +94,13 @@ static void stream_free(struct h2_stream *st)
 	free(st->path);
 	free(st->authority);
 	drop_body(st);
-	emu_response_dispose(&st->plan);
+	serve_response_dispose(&st->plan);
 	free(st);
 }
 
 static void conn_free(struct h2_conn *c)
 {
-	emu_server *s = c->srv;
+	serve_server *s = c->srv;
 
 	if (c->prev)
 		c->prev->next = c->next;
@@ -121,7 +121,7 @@ static void conn_free(struct h2_conn *c)
 static void update_idle(struct h2_conn *c)
 {
 	if (!c->nstreams)
-		c->idle_since = emu_now_ms();
+		c->idle_since = serve_now_ms();
 }
 
 /* Sends what nghttp2 has; -1 when the connection is over. */
@@ -166,7 +166,7 @@ static ssize_t data_cb(nghttp2_session *session, int32_t stream_id, uint8_t *buf
 		       void *user_data)
 {
 	struct h2_stream *st = source->ptr;
-	const emu_response *p = &st->plan;
+	const serve_response *p = &st->plan;
 
 	(void)session;
 	(void)stream_id;
@@ -175,13 +175,13 @@ static ssize_t data_cb(nghttp2_session *session, int32_t stream_id, uint8_t *buf
 		uint64_t wait_ms;
 		size_t n;
 
-		switch (emu_cursor_next(&st->cur, p, buf, length, &n, &wait_ms)) {
-		case EMU_CURSOR_END:
-			if (p->end == EMU_END_RESET)
+		switch (serve_cursor_next(&st->cur, p, buf, length, &n, &wait_ms)) {
+		case SERVE_CURSOR_END:
+			if (p->end == SERVE_END_RESET)
 				return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* RST_STREAM(INTERNAL_ERROR) */
 			*data_flags |= NGHTTP2_DATA_FLAG_EOF;
 			return 0;
-		case EMU_CURSOR_WAIT: {
+		case SERVE_CURSOR_WAIT: {
 			struct timeval tv = { (time_t)(wait_ms / 1000),
 					      (suseconds_t)(wait_ms % 1000) * 1000 };
 
@@ -190,9 +190,9 @@ static ssize_t data_cb(nghttp2_session *session, int32_t stream_id, uint8_t *buf
 			evtimer_add(st->timer, &tv);
 			return NGHTTP2_ERR_DEFERRED;
 		}
-		case EMU_CURSOR_DATA:
+		case SERVE_CURSOR_DATA:
 			/* END_STREAM on the last piece. */
-			if (st->cur.piece == p->piece_count && p->end == EMU_END_NORMAL)
+			if (st->cur.piece == p->piece_count && p->end == SERVE_END_NORMAL)
 				*data_flags |= NGHTTP2_DATA_FLAG_EOF;
 			if (n || (*data_flags & NGHTTP2_DATA_FLAG_EOF)) {
 				st->bytes += n;
@@ -237,7 +237,7 @@ static int add_header(struct h2_stream *st, const char *name, size_t nl, const c
 {
 	if (st->nh == st->caph) {
 		size_t cap = st->caph ? st->caph * 2 : 16;
-		emu_header *h = realloc(st->hdrs, cap * sizeof(*h));
+		serve_header *h = realloc(st->hdrs, cap * sizeof(*h));
 
 		if (!h)
 			return -1;
@@ -257,14 +257,14 @@ static int add_header(struct h2_stream *st, const char *name, size_t nl, const c
 
 static void submit_plan(struct h2_stream *st)
 {
-	emu_response *p = &st->plan;
+	serve_response *p = &st->plan;
 	nghttp2_data_provider prd;
 	nghttp2_nv *nva;
 	char code[8], clen[24], date[64];
 	size_t i, n = 0, total = 0;
 	time_t now = time(NULL);
 	struct tm tm;
-	int has_body = p->piece_count || p->end == EMU_END_RESET;
+	int has_body = p->piece_count || p->end == SERVE_END_RESET;
 
 	nva = calloc(p->header_count + 3, sizeof(*nva));
 	if (!nva) {
@@ -290,7 +290,7 @@ static void submit_plan(struct h2_stream *st)
 	for (i = 0; i < p->piece_count; i++)
 		total += p->pieces[i].len;
 	/* A reset body has no honest length. */
-	if (!p->streaming && p->end == EMU_END_NORMAL) {
+	if (!p->streaming && p->end == SERVE_END_NORMAL) {
 		snprintf(clen, sizeof(clen), "%zu", total);
 		NV("content-length", 14, clen);
 	}
@@ -298,7 +298,7 @@ static void submit_plan(struct h2_stream *st)
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	NV("date", 4, date);
 #undef NV
-	emu_cursor_start(&st->cur, p);
+	serve_cursor_start(&st->cur, p);
 	prd.source.ptr = st;
 	prd.read_callback = data_cb;
 	/* A response to HEAD has headers only (DATA would be a stream error),
@@ -313,7 +313,7 @@ static void submit_plan(struct h2_stream *st)
 
 /* The request as received so far; the query is split off the path once.
  * -1 when out of memory. */
-static int fill_request(struct h2_stream *st, emu_request *req)
+static int fill_request(struct h2_stream *st, serve_request *req)
 {
 	size_t i;
 	int has_host = 0;
@@ -363,19 +363,19 @@ static void answer_plan(struct h2_stream *st)
 static void respond_refusal(struct h2_stream *st, int status, const char *type,
 			    const char *message)
 {
-	emu_response_init(&st->plan, status);
-	emu_refusal(&st->plan, status, type, message);
+	serve_response_init(&st->plan, status);
+	serve_refusal(&st->plan, status, type, message);
 	answer_plan(st);
 }
 
 static void dispatch(struct h2_stream *st)
 {
-	emu_server *s = st->c->srv;
-	emu_request req;
+	serve_server *s = st->c->srv;
+	serve_request req;
 
 	st->answered = 1;
 	st->deadline = 0;
-	if (!st->method || !st->path || !emu_target_ok(st->path)) {
+	if (!st->method || !st->path || !serve_target_ok(st->path)) {
 		/* nghttp2 checks pseudo-headers; this is only belt and braces. */
 		respond_status(st, 400);
 		return;
@@ -384,7 +384,7 @@ static void dispatch(struct h2_stream *st)
 		respond_status(st, 500);
 		return;
 	}
-	emu_response_init(&st->plan, 500);
+	serve_response_init(&st->plan, 500);
 	s->opt.handler(&st->plan, &req, s->opt.payload);
 	answer_plan(st);
 }
@@ -393,12 +393,12 @@ static void dispatch(struct h2_stream *st)
  * is, so that no byte of a body that cannot succeed is held. */
 static void on_head(struct h2_stream *st)
 {
-	emu_server *s = st->c->srv;
+	serve_server *s = st->c->srv;
 	unsigned long long cl = 0;
-	emu_request req;
+	serve_request req;
 	size_t i;
 
-	if (!st->method || !st->path || !emu_target_ok(st->path)) {
+	if (!st->method || !st->path || !serve_target_ok(st->path)) {
 		respond_status(st, 400);
 		return;
 	}
@@ -415,12 +415,12 @@ static void on_head(struct h2_stream *st)
 			respond_status(st, 500);
 			return;
 		}
-		emu_response_init(&st->plan, 500);
+		serve_response_init(&st->plan, 500);
 		if (s->opt.precheck(&st->plan, &req, s->opt.payload)) {
 			answer_plan(st);
 			return;
 		}
-		emu_response_dispose(&st->plan);
+		serve_response_dispose(&st->plan);
 	}
 	if (cl > s->opt.max_buffered || cl > s->opt.max_buffered - atomic_load(&s->buffered))
 		respond_refusal(st, 503, "ServiceUnavailableException", BUSY);
@@ -439,8 +439,8 @@ static int begin_headers_cb(nghttp2_session *session, const nghttp2_frame *frame
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 	st->c = c;
 	st->id = frame->hd.stream_id;
-	st->start_ms = emu_now_ms();
-	st->deadline = st->start_ms + emu_request_ms(c->srv);
+	st->start_ms = serve_now_ms();
+	st->deadline = st->start_ms + serve_request_ms(c->srv);
 	st->next = c->streams;
 	if (c->streams)
 		c->streams->prev = st;
@@ -497,12 +497,12 @@ static int data_chunk_cb(nghttp2_session *session, uint8_t flags, int32_t stream
 		respond_status(st, 413);
 		return 0;
 	}
-	if (emu_budget_take(c->srv, len)) {
+	if (serve_budget_take(c->srv, len)) {
 		respond_refusal(st, 503, "ServiceUnavailableException", BUSY);
 		return 0;
 	}
-	if (emu_body_append(&st->body, &st->len, &st->cap, data, len)) {
-		emu_budget_give(c->srv, len);
+	if (serve_body_append(&st->body, &st->len, &st->cap, data, len)) {
+		serve_budget_give(c->srv, len);
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 	}
 	return 0;
@@ -564,7 +564,7 @@ static int stream_close_cb(nghttp2_session *session, int32_t stream_id, uint32_t
 
 		if (q)
 			*q = 0;	/* refused before the query was split off */
-		emu_access_log(c->srv, c->peer, st->method, st->path ? st->path : "-",
+		serve_access_log(c->srv, c->peer, st->method, st->path ? st->path : "-",
 			       st->status, st->bytes, st->start_ms, 1);
 	}
 	nghttp2_session_set_stream_user_data(session, stream_id, NULL);
@@ -614,7 +614,7 @@ static void event_cb(struct bufferevent *bev, short events, void *arg)
 		conn_free(arg);
 }
 
-void emu_h2_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t len)
+void serve_h2_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len)
 {
 	nghttp2_settings_entry iv[] = {
 		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, H2_MAX_STREAMS },
@@ -631,7 +631,7 @@ void emu_h2_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t le
 		return;
 	}
 	c->srv = s;
-	emu_format_peer(c->peer, sizeof(c->peer), sa, len);
+	serve_format_peer(c->peer, sizeof(c->peer), sa, len);
 	if (nghttp2_session_callbacks_new(&cbs)) {
 		bufferevent_free(c->bev);
 		free(c);
@@ -672,7 +672,7 @@ void emu_h2_adopt(emu_server *s, int fd, const struct sockaddr *sa, socklen_t le
 		conn_free(c);
 }
 
-void emu_h2_sweep(emu_server *s, uint64_t now)
+void serve_h2_sweep(serve_server *s, uint64_t now)
 {
 	struct h2_conn *c, *next;
 
@@ -682,7 +682,7 @@ void emu_h2_sweep(emu_server *s, uint64_t now)
 
 		next = c->next;
 		if (!c->nstreams) {
-			if (now - c->idle_since >= emu_idle_ms(s))
+			if (now - c->idle_since >= serve_idle_ms(s))
 				conn_free(c);
 			continue;
 		}
@@ -696,7 +696,7 @@ void emu_h2_sweep(emu_server *s, uint64_t now)
 	}
 }
 
-void emu_h2_close_all(emu_server *s)
+void serve_h2_close_all(serve_server *s)
 {
 	while (s->h2s)
 		conn_free(s->h2s);

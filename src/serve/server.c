@@ -18,13 +18,13 @@
 
 #include <event2/thread.h>
 
-#include "emu_net.h"
+#include "serve_net.h"
 
 /* The client connection preface of RFC 9113 section 3.4. */
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /* "PRI" tells the preface from every HTTP/1 method (PROPFIND, POST, ...). */
 #define PEEK_DECISIVE 3
-/* Defaults of the emu_server_options limits (documented in bedrock(1)). */
+/* Defaults of the serve_server_options limits (documented in bedrock(1)). */
 #define DEFAULT_MAX_BUFFERED ((size_t)256 * 1024 * 1024)
 #define DEFAULT_MAX_CONNECTIONS 4096
 #define DEFAULT_IDLE_TIMEOUT_S 30
@@ -41,7 +41,7 @@ static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 struct peek_conn {
 	struct peek_conn *prev, *next;
-	emu_server *srv;
+	serve_server *srv;
 	int fd;
 	struct event *ev;
 	uint64_t deadline;
@@ -68,7 +68,7 @@ static struct event_base *new_base(void)
 	return base;
 }
 
-uint64_t emu_now_ms(void)
+uint64_t serve_now_ms(void)
 {
 	struct timespec ts;
 
@@ -76,31 +76,31 @@ uint64_t emu_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void emu_cursor_start(emu_cursor *c, const emu_response *p)
+void serve_cursor_start(serve_cursor *c, const serve_response *p)
 {
 	memset(c, 0, sizeof(*c));
-	c->due = emu_now_ms() + (p->piece_count ? p->pieces[0].delay_ms : 0);
+	c->due = serve_now_ms() + (p->piece_count ? p->pieces[0].delay_ms : 0);
 }
 
-emu_cursor_step emu_cursor_next(emu_cursor *c, const emu_response *p, void *buf, size_t max,
+serve_cursor_step serve_cursor_next(serve_cursor *c, const serve_response *p, void *buf, size_t max,
 				size_t *n, uint64_t *wait_ms)
 {
 	*n = 0;
 	for (;;) {
-		const emu_piece *pc;
+		const serve_piece *pc;
 		size_t k;
 
 		if (c->piece == p->piece_count)
-			return *n ? EMU_CURSOR_DATA : EMU_CURSOR_END;
+			return *n ? SERVE_CURSOR_DATA : SERVE_CURSOR_END;
 		pc = &p->pieces[c->piece];
 		if (!c->due_passed) {
-			uint64_t now = emu_now_ms();
+			uint64_t now = serve_now_ms();
 
 			if (now < c->due) {
 				if (*n)
-					return EMU_CURSOR_DATA;
+					return SERVE_CURSOR_DATA;
 				*wait_ms = c->due - now;
-				return EMU_CURSOR_WAIT;
+				return SERVE_CURSOR_WAIT;
 			}
 			c->due_passed = 1;
 		}
@@ -113,16 +113,16 @@ emu_cursor_step emu_cursor_next(emu_cursor *c, const emu_response *p, void *buf,
 			c->off = 0;
 			c->due_passed = 0;
 			if (c->piece < p->piece_count)
-				c->due = emu_now_ms() + p->pieces[c->piece].delay_ms;
+				c->due = serve_now_ms() + p->pieces[c->piece].delay_ms;
 		}
 		/* One piece a call, so each leaves on its own, unless the plan
 		 * wants the pieces that are due together sent together. */
 		if (!p->coalesce || *n == max)
-			return EMU_CURSOR_DATA;
+			return SERVE_CURSOR_DATA;
 	}
 }
 
-void emu_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t len)
+void serve_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t len)
 {
 	char host[HOST_CAP], port[SERV_CAP];
 
@@ -161,7 +161,7 @@ static void log_escape(char *out, size_t cap, const char *in)
 	out[n] = 0;
 }
 
-void emu_access_log(const emu_server *s, const char *peer, const char *method,
+void serve_access_log(const serve_server *s, const char *peer, const char *method,
 		    const char *path, int status, size_t bytes, uint64_t start_ms, int http2)
 {
 	char line[1024], st[16], m[64], pth[600];
@@ -177,7 +177,7 @@ void emu_access_log(const emu_server *s, const char *peer, const char *method,
 		snprintf(st, sizeof(st), "reset");
 	/* The path only: a query can carry a presigned signature. */
 	n = snprintf(line, sizeof(line), "%s %s %s %s %zu %llums %s\n", peer, m, pth, st, bytes,
-		     (unsigned long long)(emu_now_ms() - start_ms), http2 ? "h2" : "h1");
+		     (unsigned long long)(serve_now_ms() - start_ms), http2 ? "h2" : "h1");
 	if (n > (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 1;
 	/* One write per line so lines from several threads never mix. */
@@ -187,17 +187,17 @@ void emu_access_log(const emu_server *s, const char *peer, const char *method,
 
 /* ---- limits shared by both protocols --------------------------------------- */
 
-uint64_t emu_idle_ms(const emu_server *s)
+uint64_t serve_idle_ms(const serve_server *s)
 {
 	return (uint64_t)s->opt.idle_timeout_s * 1000;
 }
 
-uint64_t emu_request_ms(const emu_server *s)
+uint64_t serve_request_ms(const serve_server *s)
 {
 	return (uint64_t)s->opt.request_timeout_s * 1000;
 }
 
-int emu_budget_take(emu_server *s, size_t n)
+int serve_budget_take(serve_server *s, size_t n)
 {
 	size_t cur = atomic_load(&s->buffered);
 
@@ -208,28 +208,28 @@ int emu_budget_take(emu_server *s, size_t n)
 	return 0;
 }
 
-void emu_budget_give(emu_server *s, size_t n)
+void serve_budget_give(serve_server *s, size_t n)
 {
 	atomic_fetch_sub(&s->buffered, n);
 }
 
-void emu_refusal(emu_response *out, int status, const char *type, const char *message)
+void serve_refusal(serve_response *out, int status, const char *type, const char *message)
 {
 	char full[160], body[256];
 	int n;
 
-	emu_response_dispose(out);
-	emu_response_init(out, status);
+	serve_response_dispose(out);
+	serve_response_init(out, status);
 	snprintf(full, sizeof(full), "%s:http://internal.amazon.com/coral/com.amazon.bedrock/", type);
 	/* message is ours, a constant with nothing to escape in JSON */
 	n = snprintf(body, sizeof(body), "{\"message\":\"%s\"}", message);
-	emu_response_header(out, "Content-Type", "application/json");
-	emu_response_header(out, "x-amzn-ErrorType", full);
+	serve_response_header(out, "Content-Type", "application/json");
+	serve_response_header(out, "x-amzn-ErrorType", full);
 	if (n > 0 && (size_t)n < sizeof(body))
-		emu_response_piece(out, body, (size_t)n, 0);
+		serve_response_piece(out, body, (size_t)n, 0);
 }
 
-int emu_target_ok(const char *t)
+int serve_target_ok(const char *t)
 {
 	for (; *t; t++)
 		if ((unsigned char)*t <= 0x20 || *t == 0x7f)
@@ -241,7 +241,7 @@ int emu_target_ok(const char *t)
 
 static void peek_free(struct peek_conn *p, int close_fd)
 {
-	emu_server *s = p->srv;
+	serve_server *s = p->srv;
 
 	if (p->prev)
 		p->prev->next = p->next;
@@ -266,7 +266,7 @@ static void peek_cb(evutil_socket_t fd, short what, void *arg);
 static void peek_arm(struct peek_conn *p, int by_timer)
 {
 	struct timeval tv = { 0, PEEK_RETRY_MS * 1000 };
-	uint64_t now = emu_now_ms(), left = p->deadline > now ? p->deadline - now : 0;
+	uint64_t now = serve_now_ms(), left = p->deadline > now ? p->deadline - now : 0;
 	struct timeval until = { (time_t)(left / 1000), (suseconds_t)(left % 1000) * 1000 };
 
 	if (p->h1 && p->edge) {
@@ -310,15 +310,15 @@ static void peek_refuse(struct peek_conn *p, const char *head, size_t len)
 	shutdown(p->fd, SHUT_WR);
 	while (rounds-- && recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
-	emu_format_peer(peer, sizeof(peer), (struct sockaddr *)&p->addr, p->addrlen);
-	emu_access_log(p->srv, peer, method, target, 400, 0, p->start_ms, 0);
+	serve_format_peer(peer, sizeof(peer), (struct sockaddr *)&p->addr, p->addrlen);
+	serve_access_log(p->srv, peer, method, target, 400, 0, p->start_ms, 0);
 	peek_free(p, 1);
 }
 
 /* An HTTP/1 connection: its first head, whole, before MHD sees it. */
 static void peek_h1(struct peek_conn *p)
 {
-	emu_server *s = p->srv;
+	serve_server *s = p->srv;
 	size_t cap = s->opt.max_header_bytes + 1, len;
 	char *buf = malloc(cap);
 	ssize_t n;
@@ -334,10 +334,10 @@ static void peek_h1(struct peek_conn *p)
 		return;
 	}
 	len = n > 0 ? (size_t)n : 0;
-	switch (emu_h1_head_check(buf, len)) {
-	case EMU_HEAD_PARTIAL:
+	switch (serve_h1_head_check(buf, len)) {
+	case SERVE_HEAD_PARTIAL:
 		free(buf);
-		if (len < cap && emu_now_ms() < p->deadline) {
+		if (len < cap && serve_now_ms() < p->deadline) {
 			peek_arm(p, 0);
 			return;
 		}
@@ -346,16 +346,16 @@ static void peek_h1(struct peek_conn *p)
 			return;
 		}
 		/* Too big: MHD answers that (431). */
-		emu_h1_adopt(s, p->fd, (struct sockaddr *)&p->addr, p->addrlen);
+		serve_h1_adopt(s, p->fd, (struct sockaddr *)&p->addr, p->addrlen);
 		peek_free(p, 0);
 		return;
-	case EMU_HEAD_BAD:
+	case SERVE_HEAD_BAD:
 		peek_refuse(p, buf, len);
 		free(buf);
 		return;
 	default:
 		free(buf);
-		emu_h1_adopt(s, p->fd, (struct sockaddr *)&p->addr, p->addrlen);
+		serve_h1_adopt(s, p->fd, (struct sockaddr *)&p->addr, p->addrlen);
 		peek_free(p, 0);
 	}
 }
@@ -363,7 +363,7 @@ static void peek_h1(struct peek_conn *p)
 static void peek_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct peek_conn *p = arg;
-	emu_server *s = p->srv;
+	serve_server *s = p->srv;
 	char buf[PEEK_DECISIVE];
 	ssize_t n;
 
@@ -374,7 +374,7 @@ static void peek_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	n = recv(fd, buf, sizeof(buf), MSG_PEEK);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ||
-	    emu_now_ms() >= p->deadline) {
+	    serve_now_ms() >= p->deadline) {
 		peek_free(p, 1);
 		return;
 	}
@@ -385,15 +385,15 @@ static void peek_cb(evutil_socket_t fd, short what, void *arg)
 	if (memcmp(buf, preface, (size_t)n)) {
 		/* A request has begun: its head is due within the request time. */
 		p->h1 = 1;
-		p->start_ms = emu_now_ms();
-		p->deadline = p->start_ms + emu_request_ms(s);
+		p->start_ms = serve_now_ms();
+		p->deadline = p->start_ms + serve_request_ms(s);
 		peek_h1(p);
 		return;
 	} else if (n < PEEK_DECISIVE) {
 		peek_arm(p, 1);
 		return;
 	} else {
-		emu_h2_adopt(s, fd, (struct sockaddr *)&p->addr, p->addrlen);
+		serve_h2_adopt(s, fd, (struct sockaddr *)&p->addr, p->addrlen);
 	}
 	peek_free(p, 0);
 }
@@ -401,15 +401,15 @@ static void peek_cb(evutil_socket_t fd, short what, void *arg)
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		      int len, void *arg)
 {
-	emu_server *s = arg;
+	serve_server *s = arg;
 	struct peek_conn *p;
 	int one = 1;
 
 	(void)l;
 	/* Over the limit: closed at once, so the client hears about it now
 	 * rather than waiting in the backlog. */
-	if (s->npeeks + s->nh2 + emu_h1_count(s) >= s->opt.max_connections) {
-		uint64_t now = emu_now_ms();
+	if (s->npeeks + s->nh2 + serve_h1_count(s) >= s->opt.max_connections) {
+		uint64_t now = serve_now_ms();
 
 		if (now - s->limit_said >= 1000) {
 			fprintf(stderr, "bedrock emulate: %u connections open (--max-connections): "
@@ -431,8 +431,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	p->fd = fd;
 	memcpy(&p->addr, sa, (size_t)len);
 	p->addrlen = (socklen_t)len;
-	p->start_ms = emu_now_ms();
-	p->deadline = p->start_ms + emu_idle_ms(s);
+	p->start_ms = serve_now_ms();
+	p->deadline = p->start_ms + serve_idle_ms(s);
 	p->ev = event_new(s->base, fd, EV_READ, peek_cb, p);
 	if (!p->ev) {
 		free(p);
@@ -449,18 +449,18 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 
 static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
-	emu_server *s = arg;
-	uint64_t now = emu_now_ms();
+	serve_server *s = arg;
+	uint64_t now = serve_now_ms();
 
 	(void)fd;
 	(void)what;
-	emu_h1_sweep(s, now);
-	emu_h2_sweep(s, now);
+	serve_h1_sweep(s, now);
+	serve_h2_sweep(s, now);
 }
 
 static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 {
-	emu_server *s = arg;
+	serve_server *s = arg;
 
 	(void)fd;
 	(void)what;
@@ -469,9 +469,9 @@ static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	emu_server *s = arg;
+	serve_server *s = arg;
 	struct timeval tv = { 0, ACCEPT_PAUSE_MS * 1000 };
-	uint64_t now = emu_now_ms();
+	uint64_t now = serve_now_ms();
 
 	/* EMFILE and friends: the pending connection stays in the backlog and
 	 * the listener would fire again at once, so pause it briefly and keep
@@ -488,7 +488,7 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 
 static void stop_cb(evutil_socket_t fd, short what, void *arg)
 {
-	emu_server *s = arg;
+	serve_server *s = arg;
 	char buf[64];
 
 	(void)what;
@@ -587,14 +587,14 @@ static int bind_listen(const char *addr, char *url, size_t url_cap)
 		close(fd);
 		return -1;
 	}
-	emu_format_peer(bound, sizeof(bound), (struct sockaddr *)&ss, sl);
+	serve_format_peer(bound, sizeof(bound), (struct sockaddr *)&ss, sl);
 	snprintf(url, url_cap, "http://%s", bound);
 	return fd;
 }
 
-int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, size_t url_cap)
+int serve_server_new(serve_server **out, const serve_server_options *opts, char *url, size_t url_cap)
 {
-	emu_server *s;
+	serve_server *s;
 	int fd;
 
 	*out = NULL;
@@ -650,16 +650,16 @@ int emu_server_new(emu_server **out, const emu_server_options *opts, char *url, 
 		goto fail;
 	}
 	evconnlistener_set_error_cb(s->listener, accept_error_cb);
-	if (emu_h1_start(s))
+	if (serve_h1_start(s))
 		goto fail;
 	*out = s;
 	return 0;
 fail:
-	emu_server_free(s);
+	serve_server_free(s);
 	return -1;
 }
 
-int emu_server_run(emu_server *s)
+int serve_server_run(serve_server *s)
 {
 	int rc = event_base_dispatch(s->base);
 
@@ -669,12 +669,12 @@ int emu_server_run(emu_server *s)
 	event_del(s->sweep);
 	while (s->peeks)
 		peek_free(s->peeks, 1);
-	emu_h2_close_all(s);
-	emu_h1_stop(s);
+	serve_h2_close_all(s);
+	serve_h1_stop(s);
 	return rc < 0 ? -1 : 0;
 }
 
-void emu_server_stop(emu_server *s)
+void serve_server_stop(serve_server *s)
 {
 	int saved = errno;
 	char c = 1;
@@ -686,14 +686,14 @@ void emu_server_stop(emu_server *s)
 	errno = saved;
 }
 
-void emu_server_free(emu_server *s)
+void serve_server_free(serve_server *s)
 {
 	if (!s)
 		return;
 	while (s->peeks)
 		peek_free(s->peeks, 1);
-	emu_h2_close_all(s);
-	emu_h1_stop(s);
+	serve_h2_close_all(s);
+	serve_h1_stop(s);
 	if (s->accept_resume)
 		event_free(s->accept_resume);
 	if (s->sweep)
