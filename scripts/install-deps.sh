@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config python3 libcurl4-openssl-dev libssl-dev
 libcjson-dev zlib1g-dev libexpat1-dev libcmocka-dev
-libevent-dev libnghttp2-dev libmicrohttpd-dev libedit-dev curl nghttp2-client
+libevent-dev libnghttp2-dev libmicrohttpd-dev libedit-dev libyaml-dev libhiredis-dev redis-server curl nghttp2-client
 dpkg-dev groff-base man-db mandoc bash-completion zsh tmux
 libbrotli-dev libidn2-dev libkrb5-dev libldap-dev libpsl-dev librtmp-dev libssh2-1-dev
 libzstd-dev"
@@ -13,6 +13,8 @@ libzstd-dev"
 # man (the man pages), bash-completion and zsh (completion).
 # The -dev packages of libcurl's own dependencies (brotli ... zstd) are what
 # `pkg-config --static --libs bedrock` names: the static-link test needs them.
+# libyaml and hiredis: `bedrock gateway`'s configuration and shared quotas;
+# redis-server: the tests start one on loopback (two gateways, one quota).
 # valgrind runs the streaming client tests in the normal build's suite.
 PKGS="$PKGS valgrind"
 # python3-cryptography: tests/fakes/fake_google.py makes a service account's
