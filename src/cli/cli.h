@@ -24,5 +24,10 @@ int cmd_tokens(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+/* bedrock gateway: `activity` goes to cmd_gateway_activity, anything else
+ * to cmd_gateway_serve (the server). */
+int cmd_gateway(int argc, char **argv);
+int cmd_gateway_serve(int argc, char **argv);
+int cmd_gateway_activity(int argc, char **argv);
 
 #endif

@@ -46,6 +46,9 @@ static const char usage[] =
 	"Local tools:\n"
 	"  emulate [--listen HOST:PORT]\n"
 	"                      run a local Bedrock Runtime emulator (HTTP/1.1 and HTTP/2)\n"
+	"  gateway activity --dir DIR [--since WHEN] [--until WHEN] [--by GROUP] [--json]\n"
+	"                      sum up a gateway's activity log: requests, errors, tokens,\n"
+	"                      latency per key, model, session or upstream\n"
 	"\n"
 	"Diagnostics:\n"
 	"  debug sign --request FILE --context FILE [--query]\n"
@@ -78,6 +81,7 @@ static const struct command commands[] = {
 	{ NULL, "chat", cmd_chat },
 	{ NULL, "tokens", cmd_tokens },
 	{ NULL, "emulate", cmd_emulate },
+	{ NULL, "gateway", cmd_gateway },
 	{ NULL, "models", cmd_models },
 	{ NULL, "config", cmd_config },
 	{ NULL, "convert", cmd_convert },

@@ -35,6 +35,7 @@ typedef struct gw_quota_ticket {
 	uint64_t minute;		/* the window the tokens were reserved in */
 	uint64_t reserved_tokens;
 	int holds_slot;			/* counted in max_concurrent */
+	void *lease;			/* Redis: the slot's lease, refreshed while held (internal) */
 } gw_quota_ticket;
 
 /* Admits a request of key (rpm + 1, tpm + reserve_tokens, one slot), or
@@ -45,6 +46,11 @@ gw_quota_verdict gw_quota_admit(gw_quota_ticket *out, unsigned *retry_after_s, g
 /* The request is over: its slot is freed and the reserved tokens replaced
  * by used_tokens (input + output) in the window they were reserved in. */
 void gw_quota_settle(gw_quota *q, gw_quota_ticket *t, uint64_t used_tokens);
+
+/* Redis: how long a slot outlives a gateway that died holding it
+ * (default 30000 ms; live holders refresh it every third of that). For
+ * the tests; no effect in-process. */
+void gw_quota_set_lease_ms(gw_quota *q, unsigned lease_ms);
 
 /* "rpm", "tpm", "max_concurrent", "unavailable". */
 const char *gw_quota_verdict_name(gw_quota_verdict v);

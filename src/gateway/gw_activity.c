@@ -1,0 +1,307 @@
+/* The activity log (gw_activity.h). A line is built with cJSON outside
+ * any lock, then written with one write() on the O_APPEND descriptor of
+ * the record's UTC day. The lock only guards which file is open: the day
+ * rolls over on the first record of a new day, which also sweeps files
+ * past retention_days. Field names are in docs/gateway.md, "Activity
+ * log"; a number is an integer (tokens, status, hops) or milliseconds
+ * with exactly three decimals. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gw_activity.h"
+#include "timeutil.h"
+#include "utf8.h"
+
+struct gw_activity {
+	char *dir;
+	unsigned retention_days;	/* 0: keep every file */
+	int bodies;
+	pthread_mutex_t lock;
+	int fd;				/* the file of day, or -1 */
+	int64_t day;			/* days since 1970-01-01 (UTC) */
+	unsigned long errors;		/* lines that could not be written */
+};
+
+static int64_t day_of_ms(int64_t ms)
+{
+	return (ms >= 0 ? ms : ms - 86399999) / 86400000;
+}
+
+static void day_name(char *out, size_t cap, int64_t day)
+{
+	int64_t y;
+	int m, d;
+
+	bedrock__civil_from_days(day, &y, &m, &d);
+	snprintf(out, cap, "activity-%04" PRId64 "-%02d-%02d.jsonl", y, m, d);
+}
+
+/* The day of "activity-YYYY-MM-DD.jsonl", or -1 for any other name (the
+ * sweep never touches a file it did not name). */
+static int parse_day_name(const char *name, int64_t *day)
+{
+	int y, m, d, i;
+
+	if (strlen(name) != 25 || strncmp(name, "activity-", 9) || strcmp(name + 19, ".jsonl") ||
+	    name[13] != '-' || name[16] != '-')
+		return -1;
+	for (i = 9; i < 19; i++)
+		if (i != 13 && i != 16 && (name[i] < '0' || name[i] > '9'))
+			return -1;
+	y = atoi(name + 9);
+	m = atoi(name + 14);
+	d = atoi(name + 17);
+	if (m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	*day = bedrock__utc_to_unix(y, m, d, 0, 0, 0) / 86400;
+	return 0;
+}
+
+/* Removes the files of days before today - retention_days. */
+static void sweep(gw_activity *a, int64_t today)
+{
+	DIR *dir;
+	struct dirent *de;
+
+	if (!a->retention_days)
+		return;
+	dir = opendir(a->dir);
+	if (!dir)
+		return;
+	while ((de = readdir(dir)) != NULL) {
+		int64_t day;
+
+		if (parse_day_name(de->d_name, &day) == 0 && day < today - (int64_t)a->retention_days)
+			unlinkat(dirfd(dir), de->d_name, 0);
+	}
+	closedir(dir);
+}
+
+static int open_day(gw_activity *a, int64_t day)
+{
+	char name[64], path[4096];
+
+	day_name(name, sizeof(name), day);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", a->dir, name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+}
+
+int gw_activity_open(gw_activity **out, const char *dir, unsigned retention_days, int bodies,
+		     char *err, size_t err_cap)
+{
+	gw_activity *a;
+	struct stat st;
+	struct timespec now;
+
+	*out = NULL;
+	if (!dir || !dir[0]) {
+		snprintf(err, err_cap, "activity_log.dir is empty");
+		return -1;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, err_cap, "activity_log.dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, err_cap, "activity_log.dir %s: not a directory", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		snprintf(err, err_cap, "activity_log.dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a || !(a->dir = strdup(dir))) {
+		free(a);
+		snprintf(err, err_cap, "activity log: out of memory");
+		return -1;
+	}
+	a->retention_days = retention_days;
+	a->bodies = bodies;
+	a->fd = -1;
+	a->day = INT64_MIN;
+	pthread_mutex_init(&a->lock, NULL);
+	clock_gettime(CLOCK_REALTIME, &now);
+	sweep(a, (int64_t)now.tv_sec / 86400);
+	*out = a;
+	return 0;
+}
+
+void gw_activity_free(gw_activity *a)
+{
+	if (!a)
+		return;
+	if (a->fd >= 0)
+		close(a->fd);
+	pthread_mutex_destroy(&a->lock);
+	free(a->dir);
+	free(a);
+}
+
+static void add_str(cJSON *o, const char *name, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, name, v);
+}
+
+static void add_u64(cJSON *o, const char *name, uint64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%" PRIu64, v);
+	cJSON_AddRawToObject(o, name, num);
+}
+
+/* Milliseconds with three decimals (microseconds), never exponent form. */
+static void add_ms(cJSON *o, const char *name, double v)
+{
+	char num[48];
+
+	if (!(v >= 0) || v > 1e12)	/* NaN, negative, absurd: left out */
+		return;
+	snprintf(num, sizeof(num), "%.3f", v);
+	cJSON_AddRawToObject(o, name, num);
+}
+
+/* A body or answer as a JSON string. Bytes that are not UTF-8 (or a NUL)
+ * end it: the line must stay valid JSON, and a cut body says so. */
+static void add_text(cJSON *o, const char *name, const char *s, size_t len)
+{
+	size_t ok;
+	char *copy;
+
+	if (!s)
+		return;
+	ok = bedrock__utf8_check(s, len);
+	copy = malloc(ok + 1);
+	if (!copy)
+		return;
+	memcpy(copy, s, ok);
+	copy[ok] = '\0';
+	cJSON_AddStringToObject(o, name, copy);
+	free(copy);
+	if (ok < len)
+		cJSON_AddTrueToObject(o, "body_truncated");
+}
+
+/* The line for r, newline included (malloc'ed), or NULL. */
+static char *render(const gw_activity *a, const gw_activity_record *r, size_t *len)
+{
+	cJSON *o = cJSON_CreateObject();
+	char when[40], *text, *line;
+	int64_t secs = r->time_ms >= 0 ? r->time_ms / 1000 : (r->time_ms - 999) / 1000;
+	int ms = (int)(r->time_ms - secs * 1000);
+	size_t n;
+
+	if (!o)
+		return NULL;
+	/* 2026-12-06T04:54:15.123Z: ISO 8601, UTC, milliseconds. */
+	bedrock__format_iso8601(when, sizeof(when), secs);
+	snprintf(when + 19, sizeof(when) - 19, ".%03dZ", ms);
+	cJSON_AddStringToObject(o, "time", when);
+	add_str(o, "id", r->id);
+	add_str(o, "key", r->key);
+	add_str(o, "user_agent", r->user_agent);
+	add_str(o, "session_id", r->session_id);
+	add_str(o, "agent_id", r->agent_id);
+	add_str(o, "parent_agent_id", r->parent_agent_id);
+	add_str(o, "front", r->front);
+	add_str(o, "operation", r->operation);
+	add_str(o, "model", r->model);
+	add_str(o, "upstream", r->upstream);
+	add_str(o, "upstream_platform", r->upstream_platform);
+	add_str(o, "upstream_region", r->upstream_region);
+	add_str(o, "upstream_model", r->upstream_model);
+	add_u64(o, "status", (uint64_t)(r->status < 0 ? 0 : r->status));
+	add_str(o, "error_type", r->error_type);
+	add_u64(o, "input_tokens", r->input_tokens);
+	add_u64(o, "output_tokens", r->output_tokens);
+	add_u64(o, "cache_read_tokens", r->cache_read_tokens);
+	add_u64(o, "cache_write_tokens", r->cache_write_tokens);
+	add_ms(o, "latency_ms", r->latency_ms);
+	add_ms(o, "ttft_ms", r->ttft_ms);
+	add_ms(o, "upstream_ms", r->upstream_ms);
+	add_str(o, "upstream_request_id", r->upstream_request_id);
+	add_u64(o, "hops", r->hops);
+	add_str(o, "note", r->note);
+	if (a->bodies) {
+		add_text(o, "request_body", r->request_body, r->request_body_len);
+		add_text(o, "response_text", r->response_text, r->response_text_len);
+	}
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		return NULL;
+	n = strlen(text);
+	line = realloc(text, n + 2);
+	if (!line) {
+		free(text);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	*len = n + 1;
+	return line;
+}
+
+int gw_activity_write(gw_activity *a, const gw_activity_record *r)
+{
+	size_t len = 0;
+	char *line = render(a, r, &len);
+	int64_t day = day_of_ms(r->time_ms);
+	int fd, own = 0, rc = -1;
+	ssize_t w;
+
+	if (!line) {
+		pthread_mutex_lock(&a->lock);
+		a->errors++;
+		pthread_mutex_unlock(&a->lock);
+		return -1;
+	}
+	pthread_mutex_lock(&a->lock);
+	if (day > a->day || a->fd < 0) {
+		/* A new day (or the first line): its file, then the sweep. */
+		int nfd = open_day(a, day);
+
+		if (nfd >= 0) {
+			if (a->fd >= 0)
+				close(a->fd);
+			if (day != a->day)
+				sweep(a, day);
+			a->fd = nfd;
+			a->day = day;
+		}
+		fd = nfd;
+	} else if (day < a->day) {
+		/* A request that began yesterday and ended after midnight goes
+		 * to yesterday's file, opened for this line only. */
+		fd = open_day(a, day);
+		own = 1;
+	} else {
+		fd = a->fd;
+	}
+	if (fd >= 0) {
+		w = write(fd, line, len);
+		rc = w == (ssize_t)len ? 0 : -1;
+	}
+	if (own && fd >= 0)
+		close(fd);
+	if (rc != 0)
+		a->errors++;
+	pthread_mutex_unlock(&a->lock);
+	free(line);
+	return rc;
+}
