@@ -140,6 +140,16 @@ int gw_activity_open(gw_activity **out, const char *dir, unsigned retention_days
 	return 0;
 }
 
+unsigned long gw_activity_errors(gw_activity *a)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&a->lock);
+	n = a->errors;
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
 void gw_activity_free(gw_activity *a)
 {
 	if (!a)

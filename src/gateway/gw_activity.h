@@ -48,6 +48,9 @@ int gw_activity_open(gw_activity **out, const char *dir, unsigned retention_days
 		     char *err, size_t err_cap);
 /* Appends one line. 0, or -1 (the error is counted, not fatal). */
 int gw_activity_write(gw_activity *a, const gw_activity_record *r);
+/* Lines that could not be written since open (a full disk, a removed
+ * directory): for /metrics and the shutdown message. */
+unsigned long gw_activity_errors(gw_activity *a);
 void gw_activity_free(gw_activity *a);
 
 #endif
