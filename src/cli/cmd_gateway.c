@@ -103,9 +103,9 @@ static day_file *list_files(const char *dir, int64_t since, int64_t until, size_
 		    sscanf(nm + 9, "%4d-%2d-%2d", &y, &m, &d) != 3 || nm[13] != '-' || nm[16] != '-')
 			continue;
 		day = bedrock__utc_to_unix(y, m, d, 0, 0, 0) * 1000;
-		/* A line's time is its request's arrival; a request that began
-		 * the day before may sit in this file: one day of slack. */
-		if (day + 86400000 <= since - 86400000 || day >= until)
+		/* The gateway files a line under its request's arrival day,
+		 * so a file holds that day's times only. */
+		if (day + 86400000 <= since || day >= until)
 			continue;
 		if (*n == cap) {
 			size_t c = cap ? 2 * cap : 32;
