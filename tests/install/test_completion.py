@@ -167,7 +167,8 @@ def exercise(name, sh, binary, profile_dir):
     global_opts = options_of(para[:para.find("\n\n")]) | {"--emulate", "--help"}
     check(name + ": global options read from --help", "--region" in global_opts, global_opts)
     cmds = [[c] for c in sorted(commands_of_help(top)) if c not in ("debug", "logging")]
-    cmds += [["logging"], ["debug", "sign"], ["debug", "eventstream"], ["debug", "credentials"]]
+    cmds += [["logging"], ["debug", "sign"], ["debug", "eventstream"], ["debug", "credentials"],
+             ["gateway", "activity"]]
     for c in cmds:
         want = options_of(help_of(binary, *c)) - {"--help"}
         want -= {"--provider"} if c == ["get-model"] else set()
@@ -202,6 +203,10 @@ def exercise(name, sh, binary, profile_dir):
     check(name + ": --profile from the shared files", {"dev", "default", "ci"} <= got, got)
     got = sh.complete("bedrock debug ") or set()
     check(name + ": debug's subcommands", {"sign", "eventstream", "credentials"} <= got, got)
+    got = sh.complete("bedrock gateway ") or set()
+    check(name + ": gateway's subcommands", {"activity"} <= got, got)
+    got = sh.complete("bedrock gateway activity --by ") or set()
+    check(name + ": gateway activity --by", {"key", "model", "session", "upstream"} <= got, got)
     got = sh.complete("bedrock logging ") or set()
     check(name + ": logging's actions", {"show", "enable", "disable"} <= got, got)
     got = sh.complete("bedrock invoke --body file://" + profile_dir + "/con") or set()
