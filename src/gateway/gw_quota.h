@@ -39,8 +39,11 @@ typedef struct gw_quota_ticket {
 } gw_quota_ticket;
 
 /* Admits a request of key (rpm + 1, tpm + reserve_tokens, one slot), or
- * says which limit refused it and when to retry (seconds, >= 1). Nothing
- * is counted for a refused request. now_ms: wall clock. */
+ * says which limit refused it and when to retry (seconds, >= 1: to the
+ * next minute for rpm and tpm, 1 otherwise). Nothing is counted for a
+ * refused request, nor for a key with no limit at all (no Redis round
+ * trip). A reservation larger than the whole tpm gets into an empty
+ * window only. now_ms: wall clock. */
 gw_quota_verdict gw_quota_admit(gw_quota_ticket *out, unsigned *retry_after_s, gw_quota *q,
 				const gw_key *key, uint64_t reserve_tokens, uint64_t now_ms);
 /* The request is over: its slot is freed and the reserved tokens replaced
