@@ -401,6 +401,7 @@ static void *heartbeat(void *arg)
 				for (i = 0; i < 2 * n; i += 2) {
 					if (!copy[i] || !copy[i + 1])
 						continue;
+					/* XX: a slot settled since the copy is not brought back. */
 					redisAppendCommand(c, "ZADD %s XX %s %s", copy[i], score, copy[i + 1]);
 					redisAppendCommand(c, "PEXPIRE %s %u", copy[i], 2 * lease);
 					sent += 2;
