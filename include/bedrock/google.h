@@ -272,8 +272,11 @@ typedef struct bedrock_google_options {
  * The first source configured wins; one that is configured but fails
  * stops the search with its own error. Files are read afresh at each
  * refresh. The chain is wrapped in a cache (bedrock_google_provider_new_cached,
- * default options). Nothing is read or fetched until the first get,
- * except the options' credentials file, which is checked here.
+ * default options); with token_cache_dir, the files' tokens are also kept
+ * on disk for other processes. Nothing is read or fetched until the first
+ * get, except the options' credentials file, which is checked here (its
+ * key only without token_cache_dir: with it, the key is decoded only when
+ * a token must be minted).
  *
  * @param out     the provider, one reference for the caller
  * @param options (Optional) NULL for the defaults
@@ -287,7 +290,8 @@ int bedrock_google_provider_new_default(bedrock_google_provider **out,
 
 /**
  * One credentials file, whatever its type (service_account,
- * authorized_user, impersonated_service_account, external_account), read
+ * authorized_user, impersonated_service_account, external_account,
+ * external_account_authorized_user), read
  * afresh at each refresh, with a cache around it. The file is checked
  * here: a missing or bad one fails now.
  *
