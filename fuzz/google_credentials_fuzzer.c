@@ -1,11 +1,14 @@
 /* Google credentials files on arbitrary bytes (bedrock__google_file_parse,
  * a pure function): a checked file of a known type with every field its
  * type needs, or a typed error naming the file; never a crash or a leak.
- * The same bytes also go through the token-endpoint answer parser. */
+ * The lazy parse (a key kept as PEM) agrees with the eager one. The same
+ * bytes also go through the token-endpoint answer parser and the reader
+ * of an executable's answer. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "google_private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -14,7 +17,11 @@ static void check_file(const bedrock__google_file *f, int nested)
 {
 	switch (f->type) {
 	case BEDROCK_GOOGLE_SERVICE_ACCOUNT:
-		if (!f->client_email || !f->key)
+		if (!f->client_email || (!f->key && !f->private_key_pem))
+			__builtin_trap();
+		break;
+	case BEDROCK_GOOGLE_EXTERNAL_ACCOUNT_AUTHORIZED_USER:
+		if (nested || !f->refresh_token || !f->token_url || !f->client_id || !f->client_secret)
 			__builtin_trap();
 		break;
 	case BEDROCK_GOOGLE_AUTHORIZED_USER:
@@ -30,7 +37,11 @@ static void check_file(const bedrock__google_file *f, int nested)
 		if (nested || !f->audience || !f->subject_token_type || !f->token_url)
 			__builtin_trap();
 		if (f->subject_kind == BEDROCK__SUBJECT_AWS ? !f->aws_verification_url
-		    : f->subject_kind == BEDROCK__SUBJECT_URL ? !f->subject_url : !f->subject_file)
+		    : f->subject_kind == BEDROCK__SUBJECT_URL ? !f->subject_url
+		    : f->subject_kind == BEDROCK__SUBJECT_EXECUTABLE
+		    ? !f->exec_command || f->exec_command[0] != '/' || f->exec_timeout_ms < 5000 ||
+		      f->exec_timeout_ms > 120000
+		    : !f->subject_file)
 			__builtin_trap();
 		break;
 	default:
@@ -41,11 +52,31 @@ static void check_file(const bedrock__google_file *f, int nested)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const long statuses[] = { 200, 400, 403, 503 };
-	bedrock__google_file *f = NULL;
+	bedrock__google_file *f = NULL, *lazy = NULL, ex;
 	bedrock__google_reply r = { NULL, 0 };
-	bedrock_error_info err;
-	int rc;
+	bedrock_error_info err, lerr;
+	char *tok = NULL;
+	int64_t exp;
+	int rc, lrc;
 
+	rc = bedrock__google_file_parse(&f, (const char *)data, size, "fuzz.json", &err);
+	lrc = bedrock__google_file_parse_lazy(&lazy, (const char *)data, size, "fuzz.json", &lerr);
+	if (lrc == 0) {
+		check_file(lazy, 0);
+		/* Decoding the kept key gives what the eager parse gave. */
+		if ((bedrock__google_file_decode_keys(lazy, &lerr) == 0) != (rc == 0))
+			__builtin_trap();
+		bedrock__google_file_free(lazy);
+	} else if (rc == 0 || lazy) {
+		__builtin_trap();
+	}
+	memset(&ex, 0, sizeof(ex));
+	ex.exec_output_file = size && (data[0] & 2) ? "out.json" : NULL;
+	rc = bedrock__google_exec_response(&tok, &exp, (const char *)data, size, &ex, 1000,
+					   "fuzz", "fuzz", &err);
+	if ((rc == 0) != (tok != NULL) || (tok && !*tok))
+		__builtin_trap();
+	bedrock__free(tok);
 	rc = bedrock__google_file_parse(&f, (const char *)data, size, "fuzz.json", &err);
 	if (rc == 0) {
 		check_file(f, 0);

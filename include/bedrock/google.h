@@ -42,13 +42,16 @@ typedef enum bedrock_google_credential_type {
 	/** Workload identity federation: a subject token exchanged at Google STS. */
 	BEDROCK_GOOGLE_EXTERNAL_ACCOUNT = 4,
 	/** The metadata server of GCE, GKE or Cloud Run. */
-	BEDROCK_GOOGLE_METADATA = 5
+	BEDROCK_GOOGLE_METADATA = 5,
+	/** Workforce identity: a refresh token of an external identity
+	 *  (gcloud auth application-default login --login-config). */
+	BEDROCK_GOOGLE_EXTERNAL_ACCOUNT_AUTHORIZED_USER = 6
 } bedrock_google_credential_type;
 
 /**
  * The name of a credential type as Google's files spell it:
  * "service_account", "authorized_user", "impersonated_service_account",
- * "external_account", and "access_token" and "metadata" for the two
+ * "external_account", "external_account_authorized_user", and "access_token" and "metadata" for the two
  * kinds without a file. Never NULL ("unknown").
  */
 const char *bedrock_google_credential_type_name(bedrock_google_credential_type type);
@@ -210,7 +213,9 @@ int bedrock_google_provider_project(char *out, size_t out_size,
  */
 void bedrock_google_provider_invalidate(bedrock_google_provider *provider);
 
-#define BEDROCK_GOOGLE_OPTIONS_VERSION 1
+/* 2 added token_cache_dir and log. Structs of version 1 (which end
+ * before them) are still accepted. */
+#define BEDROCK_GOOGLE_OPTIONS_VERSION 2
 
 /** How the default provider looks for credentials. */
 typedef struct bedrock_google_options {
@@ -232,10 +237,27 @@ typedef struct bedrock_google_options {
 	const char *ca_bundle;
 	/** (Optional) 1: never ask the metadata server (as NO_GCE_CHECK=true). */
 	int no_metadata;
+	/**
+	 * (Optional) A directory where the access tokens minted from
+	 * credentials files are kept between processes, as gcloud keeps its
+	 * own: a new process then uses a token with more than 225 s left
+	 * without reading the key or calling the token endpoint. One file per
+	 * credential identity, named by a SHA-256 (never a secret in a name),
+	 * mode 0600 in a 0700 directory made if missing, written atomically;
+	 * one not owned by this user or readable by others is ignored. Holds
+	 * the access token and its expiry only. Default NULL: off.
+	 */
+	const char *token_cache_dir;
+	/**
+	 * (Optional) Diagnostics, never a secret: @p level is a
+	 * bedrock_log_level (3 = debug), e.g. why a cached token was not used.
+	 */
+	void (*log)(int level, const char *line, void *payload);
+	void *log_payload;
 } bedrock_google_options;
 
 #define BEDROCK_GOOGLE_OPTIONS_INIT \
-	{ BEDROCK_GOOGLE_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, 0 }
+	{ BEDROCK_GOOGLE_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, NULL }
 
 /**
  * Application Default Credentials, in the order of Google's libraries:
@@ -250,8 +272,11 @@ typedef struct bedrock_google_options {
  * The first source configured wins; one that is configured but fails
  * stops the search with its own error. Files are read afresh at each
  * refresh. The chain is wrapped in a cache (bedrock_google_provider_new_cached,
- * default options). Nothing is read or fetched until the first get,
- * except the options' credentials file, which is checked here.
+ * default options); with token_cache_dir, the files' tokens are also kept
+ * on disk for other processes. Nothing is read or fetched until the first
+ * get, except the options' credentials file, which is checked here (its
+ * key only without token_cache_dir: with it, the key is decoded only when
+ * a token must be minted).
  *
  * @param out     the provider, one reference for the caller
  * @param options (Optional) NULL for the defaults
@@ -265,7 +290,8 @@ int bedrock_google_provider_new_default(bedrock_google_provider **out,
 
 /**
  * One credentials file, whatever its type (service_account,
- * authorized_user, impersonated_service_account, external_account), read
+ * authorized_user, impersonated_service_account, external_account,
+ * external_account_authorized_user), read
  * afresh at each refresh, with a cache around it. The file is checked
  * here: a missing or bad one fails now.
  *

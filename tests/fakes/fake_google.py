@@ -18,7 +18,10 @@ by rewriting it; every request is appended to the log as one JSON line,
 secrets redacted. Stops on SIGTERM, or by itself after --lifetime seconds.
 Python 3 standard library plus `cryptography` (python3-cryptography).
 
-State (all optional), per endpoint "token", "sts", "iam", "metadata":
+Workforce identity's refresh grant (external_account_authorized_user) is
+at /sts/v1/oauthtoken, the client in HTTP Basic authentication only.
+
+State (all optional), per endpoint "token", "sts", "oauthtoken", "iam", "metadata":
   {"status": 400, "error": "...", "error_description": "..."}  refuse
   {"fail_times": n}        answer 503 to the first n requests, then work
   {"expires_in": s}        the lifetime of the tokens issued
@@ -62,6 +65,9 @@ AUDIENCE = "//iam.googleapis.com/projects/123/locations/global/workloadIdentityP
 SUBJECT = "subject-token-abc"
 AWS_KEY, AWS_SECRET, AWS_TOKEN = "ASIAGOOGLEFAKE01", "aws-fake-secret", "aws-fake-session"
 SECRET_FIELDS = ("assertion", "client_secret", "refresh_token", "subject_token")
+WORKFORCE = {"client_id": "workforce-client-id", "client_secret": "workforce-client-secret-q7",
+             "refresh_token": "workforce-refresh-token-k3"}
+WORKFORCE_AUDIENCE = "//iam.googleapis.com/locations/global/workforcePools/pool/providers/prov"
 
 
 def b64url_decode(s):
@@ -138,6 +144,16 @@ def write_files(d):
         "external_imp.json": external({"file": os.path.join(d, "subject.txt")},
                                       service_account_impersonation_url=imp_url,
                                       service_account_impersonation={"token_lifetime_seconds": 1800}),
+        "external_user.json": dict(WORKFORCE, type="external_account_authorized_user",
+                                   audience=WORKFORCE_AUDIENCE,
+                                   token_url=base() + "/sts/v1/oauthtoken",
+                                   token_info_url=base() + "/sts/v1/introspect",
+                                   revoke_url=base() + "/sts/v1/revoke",
+                                   quota_project_id="proj-workforce"),
+        "external_exec.json": external({"executable": {
+            "command": os.path.join(d, "subject_exec.sh") + " --flag",
+            "timeout_millis": 5000, "output_file": os.path.join(d, "exec_out.json")}},
+            subject_token_type="urn:ietf:params:oauth:token-type:id_token"),
         "external_aws.json": external({
             "environment_id": "aws1",
             "region_url": base() + "/latest/meta-data/placement/availability-zone",
@@ -290,6 +306,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.token(st.get("token", {}), form)
         if p == "/sts/v1/token" and self.command == "POST":
             return self.sts(st.get("sts", {}), form, headers)
+        if p == "/sts/v1/oauthtoken" and self.command == "POST":
+            return self.workforce(st.get("oauthtoken", {}), form, headers)
         if p.startswith("/iam/v1/") and self.command == "POST":
             return self.iam(st.get("iam", {}), p, headers, body)
         if p.startswith("/computeMetadata/v1/"):
@@ -390,6 +408,23 @@ class Handler(BaseHTTPRequestHandler):
                 return self.oauth_error("invalid_client", "client authentication")
         self.reply(200, {"access_token": issue("sts"), "expires_in": conf.get("expires_in", 3600),
                          "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                         "token_type": "Bearer"})
+
+    def workforce(self, conf, form, headers):
+        """The refresh grant of external_account_authorized_user: the client
+        authenticates with HTTP Basic, never in the form."""
+        if self.scripted(conf, "oauthtoken"):
+            return
+        pair = WORKFORCE["client_id"] + ":" + WORKFORCE["client_secret"]
+        if headers.get("authorization") != "Basic " + base64.b64encode(pair.encode()).decode():
+            return self.oauth_error("invalid_client", "client authentication", 401)
+        if "client_id" in form or "client_secret" in form:
+            return self.oauth_error("invalid_request", "the client is in the form")
+        if form.get("grant_type") != "refresh_token":
+            return self.oauth_error("unsupported_grant_type", "grant %r" % form.get("grant_type"))
+        if form.get("refresh_token") != WORKFORCE["refresh_token"]:
+            return self.oauth_error("invalid_grant", "bad refresh_token")
+        self.reply(200, {"access_token": issue("wf"), "expires_in": conf.get("expires_in", 3600),
                          "token_type": "Bearer"})
 
     def iam(self, conf, path, headers, body):

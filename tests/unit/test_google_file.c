@@ -252,8 +252,15 @@ static void test_google_file__bad_files(void **state)
 	static const struct { const char *src; int code; const char *what; } sources[] = {
 		{ "{\"file\": \"/a\", \"url\": \"https://b\"}", BEDROCK_ECONFIG, "both \"file\" and \"url\"" },
 		{ "{}", BEDROCK_ECONFIG, "names no \"file\", \"url\" or \"environment_id\"" },
-		{ "{\"executable\": {\"command\": \"x\"}}", BEDROCK_ENOTSUP, "executable-sourced" },
-		{ "{\"certificate\": {}}", BEDROCK_ENOTSUP, "certificate" },
+		{ "{\"executable\": {\"command\": \"x --flag\"}}", BEDROCK_ECONFIG,
+		  "must start with an absolute path" },
+		{ "{\"executable\": {\"command\": \"/bin/x\", \"timeout_millis\": 100}}",
+		  BEDROCK_ECONFIG, "\"timeout_millis\" must be a number from 5000 to 120000" },
+		{ "{\"executable\": {\"timeout_millis\": 5000}}", BEDROCK_ECONFIG,
+		  "missing field \"command\"" },
+		{ "{\"executable\": \"/bin/x\"}", BEDROCK_ECONFIG, "\"executable\" is not an object" },
+		{ "{\"certificate\": {\"use_default_certificate_config\": true}}", BEDROCK_ENOTSUP,
+		  "certificate (X.509) credential sources are not supported" },
 		{ "{\"environment_id\": \"aws2\", \"regional_cred_verification_url\": \"https://x\"}",
 		  BEDROCK_ENOTSUP, "only aws1" },
 		{ "{\"environment_id\": \"azure1\"}", BEDROCK_ECONFIG, "is not \"aws1\"" },
@@ -278,8 +285,9 @@ static void test_google_file__bad_files(void **state)
 	expect_error("{\"type\": 7}", BEDROCK_ECONFIG, "\"type\" is not a string");
 	expect_error("{\"type\": \"service_acount\"}", BEDROCK_ECONFIG,
 		     "unknown type \"service_acount\" (expected service_account, authorized_user, "
-		     "impersonated_service_account or external_account)");
-	expect_error("{\"type\": \"gdch_service_account\"}", BEDROCK_ENOTSUP, "not supported");
+		     "impersonated_service_account, external_account or external_account_authorized_user)");
+	expect_error("{\"type\": \"gdch_service_account\"}", BEDROCK_ENOTSUP,
+		     "type \"gdch_service_account\" (Google Distributed Cloud Hosted) is not supported");
 	expect_error("{\"type\": \"authorized_user\", \"universe_domain\": \"example.com\"}",
 		     BEDROCK_ENOTSUP, "universe_domain \"example.com\"");
 

@@ -166,8 +166,12 @@ void bedrock_google_provider_invalidate(bedrock_google_provider *p)
 		return;
 	c = p->impl;
 	pthread_mutex_lock(&c->lock);
-	if (c->current)
+	if (c->current) {
 		c->stale = 1;
+		/* A token kept on disk must not come back from there either. */
+		bedrock__google_forget(c->source,
+				       bedrock_google_token_access_token(c->current));
+	}
 	pthread_mutex_unlock(&c->lock);
 }
 

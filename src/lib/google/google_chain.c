@@ -86,6 +86,15 @@ static void chain_destroy(void *impl)
 	bedrock__free(c);
 }
 
+static void chain_forget(void *impl, const char *token)
+{
+	chain *c = impl;
+	size_t i;
+
+	for (i = 0; i < c->count; i++)
+		bedrock__google_forget(c->list[i], token);
+}
+
 static const bedrock_google_provider_vtable chain_vt = {
 	BEDROCK_GOOGLE_PROVIDER_VTABLE_VERSION, "chain", chain_get, chain_project, chain_destroy
 };
@@ -119,6 +128,8 @@ int bedrock__google_chain_new(bedrock_google_provider **out,
 	rc = bedrock_google_provider_new(out, &chain_vt, c);
 	if (rc)
 		chain_destroy(c);
+	else
+		(*out)->forget = chain_forget;
 	return rc;
 }
 

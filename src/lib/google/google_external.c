@@ -1,12 +1,11 @@
 /* external_account (workload identity federation): a subject token from a
- * file, a URL or AWS (google_aws.c), exchanged at Google STS (RFC 8693
+ * file, a URL, AWS (google_aws.c) or an executable (google_exec.c), exchanged at Google STS (RFC 8693
  * token exchange), then impersonation if the file names an account. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
-#include "base64.h"
 #include "crypto.h"
 #include "errinfo.h"
 #include "google_private.h"
@@ -127,23 +126,6 @@ static int subject_from_url(char **out, bedrock__google_ctx *c, const bedrock__g
 	return rc;
 }
 
-/* HTTP Basic client authentication, when the file has a client id. */
-static int basic_auth(bedrock_buf *out, const bedrock__google_file *f)
-{
-	bedrock_buf pair = BEDROCK_BUF_INIT;
-
-	bedrock__buf_puts(&pair, f->client_id);
-	bedrock__buf_putc(&pair, ':');
-	bedrock__buf_puts(&pair, f->client_secret ? f->client_secret : "");
-	bedrock__buf_puts(out, "Basic ");
-	if (!pair.oom && !bedrock__buf_grow(out, bedrock__base64_encoded_len(pair.len) + 1))
-		out->len += bedrock__base64_encode(out->ptr + out->len, pair.ptr, pair.len);
-	if (pair.ptr)
-		bedrock__wipe(pair.ptr, pair.len);
-	bedrock__buf_dispose(&pair);
-	return pair.oom || out->oom ? -1 : 0;
-}
-
 int bedrock__google_external_account(bedrock__google_reply *out, bedrock__google_ctx *c,
 				     const bedrock__google_file *f, bedrock_error_info *err)
 {
@@ -156,6 +138,8 @@ int bedrock__google_external_account(bedrock__google_reply *out, bedrock__google
 	bedrock__google_describe(who, sizeof(who), f);
 	if (f->subject_kind == BEDROCK__SUBJECT_AWS)
 		rc = bedrock__google_aws_subject(&subject, c, f, err);
+	else if (f->subject_kind == BEDROCK__SUBJECT_EXECUTABLE)
+		rc = bedrock__google_exec_subject(&subject, f, c->now, who, err);
 	else if (f->subject_kind == BEDROCK__SUBJECT_URL)
 		rc = subject_from_url(&subject, c, f, who, err);
 	else
@@ -185,7 +169,7 @@ int bedrock__google_external_account(bedrock__google_reply *out, bedrock__google
 	}
 	bedrock__wipe(subject, strlen(subject));
 	bedrock__free(subject);
-	if (f->client_id && basic_auth(&auth, f))
+	if (f->client_id && bedrock__google_basic_auth(&auth, f->client_id, f->client_secret))
 		form.oom = 1;
 	h[0] = (bedrock__http_header){ "Authorization", auth.ptr };
 	if (form.oom)

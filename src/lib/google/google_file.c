@@ -17,6 +17,7 @@ typedef struct {
 	const char *name;
 	bedrock_error_info *err;
 	int rc;
+	int lazy;		/* keep a key's PEM, decode it later */
 } parse_ctx;
 
 static int fail(parse_ctx *p, int code, const char *fmt, ...) BEDROCK__PRINTF(3, 4);
@@ -135,6 +136,10 @@ void bedrock__google_file_free(bedrock__google_file *f)
 	bedrock__free(f->private_key_id);
 	bedrock__free(f->token_uri);
 	bedrock__rsa_key_free(f->key);
+	if (f->private_key_pem) {
+		bedrock__wipe(f->private_key_pem, strlen(f->private_key_pem));
+		bedrock__free(f->private_key_pem);
+	}
 	bedrock__free(f->client_id);
 	if (f->client_secret) {
 		bedrock__wipe(f->client_secret, strlen(f->client_secret));
@@ -164,6 +169,9 @@ void bedrock__google_file_free(bedrock__google_file *f)
 	bedrock__free(f->aws_credentials_url);
 	bedrock__free(f->aws_verification_url);
 	bedrock__free(f->aws_imdsv2_url);
+	bedrock__free(f->exec_command);
+	bedrock__free(f->exec_output_file);
+	bedrock__free(f->revoke_url);
 	bedrock__free(f);
 }
 
@@ -174,10 +182,43 @@ const char *bedrock__google_file_project(const bedrock__google_file *f)
 	return f->quota_project_id ? f->quota_project_id : "";
 }
 
+static int decode_key(parse_ctx *p, bedrock__google_file *f, const char *pem)
+{
+	int rc = bedrock__rsa_key_from_pem(&f->key, pem, strlen(pem));
+
+	if (rc == BEDROCK__RSA_NOMEM)
+		return fail(p, BEDROCK_ENOMEM, "out of memory");
+	if (rc == BEDROCK__RSA_NOT_RSA)
+		return fail(p, BEDROCK_ECONFIG,
+			    "\"private_key\" is a private key, but not an RSA one (RS256 needs RSA)");
+	if (rc)
+		return fail(p, BEDROCK_ECONFIG,
+			    "\"private_key\" is not an RSA private key in PEM (unencrypted "
+			    "\"-----BEGIN PRIVATE KEY-----\")");
+	return 0;
+}
+
+int bedrock__google_file_decode_keys(bedrock__google_file *f, bedrock_error_info *err)
+{
+	const char *name = f->name;
+
+	for (; f; f = f->source) {
+		parse_ctx p = { name, err, 0, 0 };
+
+		if (f->key || !f->private_key_pem)
+			continue;
+		if (decode_key(&p, f, f->private_key_pem))
+			return p.rc;
+		bedrock__wipe(f->private_key_pem, strlen(f->private_key_pem));
+		bedrock__free(f->private_key_pem);
+		f->private_key_pem = NULL;
+	}
+	return 0;
+}
+
 static int parse_service_account(parse_ctx *p, bedrock__google_file *f, const cJSON *j)
 {
 	const cJSON *pk = cJSON_GetObjectItemCaseSensitive(j, "private_key");
-	int rc;
 
 	if (get_str(p, j, "client_email", 1, &f->client_email) ||
 	    get_str(p, j, "private_key_id", 0, &f->private_key_id) ||
@@ -188,19 +229,35 @@ static int parse_service_account(parse_ctx *p, bedrock__google_file *f, const cJ
 		return fail(p, BEDROCK_ECONFIG, "missing field \"private_key\"");
 	if (!cJSON_IsString(pk))
 		return fail(p, BEDROCK_ECONFIG, "field \"private_key\" is not a string");
-	rc = bedrock__rsa_key_from_pem(&f->key, pk->valuestring, strlen(pk->valuestring));
-	if (rc == BEDROCK__RSA_NOMEM)
-		return fail(p, BEDROCK_ENOMEM, "out of memory");
-	if (rc == BEDROCK__RSA_NOT_RSA)
-		return fail(p, BEDROCK_ECONFIG,
-			    "\"private_key\" is a private key, but not an RSA one (RS256 needs RSA)");
-	if (rc)
-		return fail(p, BEDROCK_ECONFIG,
-			    "\"private_key\" is not an RSA private key in PEM (unencrypted "
-			    "\"-----BEGIN PRIVATE KEY-----\")");
+	if (p->lazy) {
+		if (!(f->private_key_pem = bedrock__strdup(pk->valuestring)))
+			return fail(p, BEDROCK_ENOMEM, "out of memory");
+	} else if (decode_key(p, f, pk->valuestring)) {
+		return p->rc;
+	}
 	if (!plain(f->client_email) || !plain(f->private_key_id))
 		return fail(p, BEDROCK_ECONFIG, "\"client_email\" or \"private_key_id\" has a "
 			    "control character");
+	return 0;
+}
+
+/* Workforce identity's refresh token (gcloud auth application-default
+ * login --login-config): refreshed at token_url, the client authenticated
+ * with HTTP Basic. */
+static int parse_external_user(parse_ctx *p, bedrock__google_file *f, const cJSON *j)
+{
+	if (get_str(p, j, "refresh_token", 1, &f->refresh_token) ||
+	    get_str(p, j, "token_url", 1, &f->token_url) ||
+	    get_str(p, j, "client_id", 1, &f->client_id) ||
+	    get_str(p, j, "client_secret", 1, &f->client_secret) ||
+	    get_str(p, j, "audience", 0, &f->audience) ||
+	    get_str(p, j, "revoke_url", 0, &f->revoke_url))
+		return p->rc;
+	if (check_url(p, "token_url", f->token_url, 1) ||
+	    (f->revoke_url && check_url(p, "revoke_url", f->revoke_url, 1)))
+		return p->rc;
+	if (!plain(f->client_id) || !plain(f->audience))
+		return fail(p, BEDROCK_ECONFIG, "a field has a control character in it");
 	return 0;
 }
 
@@ -268,7 +325,8 @@ static int parse_impersonated(parse_ctx *p, bedrock__google_file *f, const cJSON
 		}
 	}
 	f->source = bedrock__calloc(1, sizeof(*f->source));
-	if (!f->source)
+	/* Messages about the source name the file it is in. */
+	if (!f->source || !(f->source->name = bedrock__strdup(p->name)))
 		return fail(p, BEDROCK_ENOMEM, "out of memory");
 	return parse_one(p, f->source, src, 1);
 }
@@ -293,6 +351,37 @@ static int parse_format(parse_ctx *p, bedrock__google_file *f, const cJSON *src)
 	if (!f->subject_field)
 		return fail(p, BEDROCK_ECONFIG, "credential_source format json needs "
 			    "\"subject_token_field_name\"");
+	return 0;
+}
+
+/* credential_source.executable, as Google's spec has it: command (run
+ * without a shell: split at spaces), timeout_millis 5,000 to 120,000
+ * (default 30,000), output_file. Whether it may run is decided when it
+ * would (GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES), not here. */
+static int parse_executable(parse_ctx *p, bedrock__google_file *f, const cJSON *ex)
+{
+	const cJSON *t;
+
+	if (!cJSON_IsObject(ex))
+		return fail(p, BEDROCK_ECONFIG, "credential_source \"executable\" is not an object");
+	if (get_str(p, ex, "command", 1, &f->exec_command) ||
+	    get_str(p, ex, "output_file", 0, &f->exec_output_file))
+		return p->rc;
+	if (!plain(f->exec_command) || !plain(f->exec_output_file))
+		return fail(p, BEDROCK_ECONFIG, "the executable's command or output_file has a "
+			    "control character in it");
+	if (f->exec_command[0] != '/')
+		return fail(p, BEDROCK_ECONFIG, "the executable's command must start with an "
+			    "absolute path");
+	f->exec_timeout_ms = 30000;
+	t = cJSON_GetObjectItemCaseSensitive(ex, "timeout_millis");
+	if (t && !cJSON_IsNull(t)) {
+		if (!cJSON_IsNumber(t) || t->valuedouble < 5000 || t->valuedouble > 120000)
+			return fail(p, BEDROCK_ECONFIG, "the executable's \"timeout_millis\" must be "
+				    "a number from 5000 to 120000");
+		f->exec_timeout_ms = (long)t->valuedouble;
+	}
+	f->subject_kind = BEDROCK__SUBJECT_EXECUTABLE;
 	return 0;
 }
 
@@ -329,8 +418,7 @@ static int parse_source(parse_ctx *p, bedrock__google_file *f, const cJSON *src)
 		return 0;
 	}
 	if (cJSON_GetObjectItemCaseSensitive(src, "executable"))
-		return fail(p, BEDROCK_ENOTSUP, "executable-sourced credentials are not supported "
-			    "(use a file or URL source)");
+		return parse_executable(p, f, cJSON_GetObjectItemCaseSensitive(src, "executable"));
 	if (cJSON_GetObjectItemCaseSensitive(src, "certificate"))
 		return fail(p, BEDROCK_ENOTSUP, "certificate (X.509) credential sources are not "
 			    "supported");
@@ -443,15 +531,20 @@ static int parse_one(parse_ctx *p, bedrock__google_file *f, const cJSON *j, int 
 		f->type = BEDROCK_GOOGLE_EXTERNAL_ACCOUNT;
 		return parse_external(p, f, j);
 	} else if (nested && (!strcmp(type, "impersonated_service_account") ||
-			      !strcmp(type, "external_account"))) {
+			      !strcmp(type, "external_account") ||
+			      !strcmp(type, "external_account_authorized_user"))) {
 		return fail(p, BEDROCK_ENOTSUP, "source_credentials of type \"%s\" are not supported "
 			    "(service_account or authorized_user)", type);
-	} else if (!strcmp(type, "external_account_authorized_user") ||
-		   !strcmp(type, "gdch_service_account")) {
-		return fail(p, BEDROCK_ENOTSUP, "type \"%s\" is not supported", type);
+	} else if (!strcmp(type, "external_account_authorized_user") && !nested) {
+		f->type = BEDROCK_GOOGLE_EXTERNAL_ACCOUNT_AUTHORIZED_USER;
+		return parse_external_user(p, f, j);
+	} else if (!strcmp(type, "gdch_service_account")) {
+		return fail(p, BEDROCK_ENOTSUP, "type \"%s\" (Google Distributed Cloud Hosted) is "
+			    "not supported", type);
 	} else {
 		return fail(p, BEDROCK_ECONFIG, "unknown type \"%s\" (expected service_account, "
-			    "authorized_user, impersonated_service_account or external_account)",
+			    "authorized_user, impersonated_service_account, external_account or "
+			    "external_account_authorized_user)",
 			    strlen(type) < 64 && plain(type) ? type : "(unprintable)");
 	}
 	if (f->token_uri && check_url(p, "token_uri", f->token_uri, 1))
@@ -459,10 +552,10 @@ static int parse_one(parse_ctx *p, bedrock__google_file *f, const cJSON *j, int 
 	return 0;
 }
 
-int bedrock__google_file_parse(bedrock__google_file **out, const char *data, size_t len,
-			       const char *name, bedrock_error_info *err)
+static int parse_any(bedrock__google_file **out, const char *data, size_t len,
+		     const char *name, int lazy, bedrock_error_info *err)
 {
-	parse_ctx p = { name ? name : "(given)", err, 0 };
+	parse_ctx p = { name ? name : "(given)", err, 0, lazy };
 	bedrock__google_file *f;
 	cJSON *j;
 
@@ -494,8 +587,20 @@ int bedrock__google_file_parse(bedrock__google_file **out, const char *data, siz
 	return 0;
 }
 
-int bedrock__google_file_load(bedrock__google_file **out, const char *path,
-			      bedrock_error_info *err)
+int bedrock__google_file_parse(bedrock__google_file **out, const char *data, size_t len,
+			       const char *name, bedrock_error_info *err)
+{
+	return parse_any(out, data, len, name, 0, err);
+}
+
+int bedrock__google_file_parse_lazy(bedrock__google_file **out, const char *data, size_t len,
+				    const char *name, bedrock_error_info *err)
+{
+	return parse_any(out, data, len, name, 1, err);
+}
+
+static int load_any(bedrock__google_file **out, const char *path, int lazy,
+		    bedrock_error_info *err)
 {
 	bedrock_buf b = BEDROCK_BUF_INIT;
 	char chunk[4096];
@@ -524,9 +629,21 @@ int bedrock__google_file_load(bedrock__google_file **out, const char *path,
 		bedrock__buf_dispose(&b);
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	}
-	rc = bedrock__google_file_parse(out, b.ptr ? b.ptr : "", b.len, path, err);
+	rc = parse_any(out, b.ptr ? b.ptr : "", b.len, path, lazy, err);
 	if (b.ptr)
 		bedrock__wipe(b.ptr, b.len);
 	bedrock__buf_dispose(&b);
 	return rc;
+}
+
+int bedrock__google_file_load(bedrock__google_file **out, const char *path,
+			      bedrock_error_info *err)
+{
+	return load_any(out, path, 0, err);
+}
+
+int bedrock__google_file_load_lazy(bedrock__google_file **out, const char *path,
+				   bedrock_error_info *err)
+{
+	return load_any(out, path, 1, err);
 }

@@ -24,6 +24,9 @@ struct bedrock_google_provider {
 	atomic_int refs;
 	const bedrock_google_provider_vtable *vt;
 	void *impl;
+	/* Internal providers only: told of a token refused (see
+	 * bedrock__google_forget); NULL for the others. */
+	void (*forget)(void *impl, const char *token);
 };
 
 /* ---- tokens ---- */
@@ -55,7 +58,8 @@ const char *bedrock__google_env(const char *name);
 typedef enum bedrock__google_subject_kind {
 	BEDROCK__SUBJECT_FILE,
 	BEDROCK__SUBJECT_URL,
-	BEDROCK__SUBJECT_AWS
+	BEDROCK__SUBJECT_AWS,
+	BEDROCK__SUBJECT_EXECUTABLE
 } bedrock__google_subject_kind;
 
 /* A credentials file, parsed and checked: every field a type requires is
@@ -67,7 +71,8 @@ typedef struct bedrock__google_file {
 	char *project_id, *quota_project_id;
 	/* service_account */
 	char *client_email, *private_key_id, *token_uri;
-	bedrock__rsa_key *key;
+	bedrock__rsa_key *key;		/* NULL until decoded when parsed lazily */
+	char *private_key_pem;		/* kept (wiped when freed) when parsed lazily */
 	/* authorized_user (and token_uri) */
 	char *client_id, *client_secret, *refresh_token;
 	/* impersonated_service_account; external_account's impersonation */
@@ -85,6 +90,12 @@ typedef struct bedrock__google_file {
 	size_t subject_header_count;	/* pairs */
 	char *subject_field;		/* format json: subject_token_field_name */
 	char *aws_region_url, *aws_credentials_url, *aws_verification_url, *aws_imdsv2_url;
+	/* credential_source.executable */
+	char *exec_command, *exec_output_file;
+	long exec_timeout_ms;
+	/* external_account_authorized_user (and token_url, client_id,
+	 * client_secret, refresh_token, audience) */
+	char *revoke_url;
 } bedrock__google_file;
 
 /* Parses a credentials file's bytes. Pure (no I/O): the fuzzer's target.
@@ -99,6 +110,18 @@ int bedrock__google_file_parse(bedrock__google_file **out, const char *data, siz
 int bedrock__google_file_load(bedrock__google_file **out, const char *path,
 			      bedrock_error_info *err);
 void bedrock__google_file_free(bedrock__google_file *f);
+
+/* The same, with a service account's key kept as PEM text and not
+ * decoded (decoding starts OpenSSL's decoders, milliseconds in a new
+ * process): for a token that may come from the disk cache, and for
+ * reading the project. bedrock__google_file_decode_keys() then decodes
+ * them (the file's and its source_credentials'), with the errors the
+ * eager parse gives. */
+int bedrock__google_file_parse_lazy(bedrock__google_file **out, const char *data, size_t len,
+				    const char *name, bedrock_error_info *err);
+int bedrock__google_file_load_lazy(bedrock__google_file **out, const char *path,
+				   bedrock_error_info *err);
+int bedrock__google_file_decode_keys(bedrock__google_file *f, bedrock_error_info *err);
 
 /* The project a file names: project_id, else quota_project_id; "" if none. */
 const char *bedrock__google_file_project(const bedrock__google_file *f);
@@ -199,6 +222,54 @@ int bedrock__google_aws_subject_sign(char **out, const char *verification_url,
 				     const char *session_token, int64_t now,
 				     bedrock_error_info *err);
 
+/* HTTP Basic client authentication ("Basic base64(id:secret)") into out;
+ * 0 or -1 (out of memory). */
+int bedrock__google_basic_auth(bedrock_buf *out, const char *client_id, const char *client_secret);
+
+/* external_account_authorized_user: the refresh grant at token_url with
+ * HTTP Basic client authentication. */
+int bedrock__google_external_user(bedrock__google_reply *out, bedrock__google_ctx *c,
+				  const bedrock__google_file *f, bedrock_error_info *err);
+
+/* An executable-sourced subject token (google_exec.c): the command run
+ * (no shell) when GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1, its output
+ * read per Google's spec, output_file reused while unexpired. */
+int bedrock__google_exec_subject(char **out, const bedrock__google_file *f, int64_t now,
+				 const char *what, bedrock_error_info *err);
+/* The executable's JSON answer, read: the subject token, or a typed
+ * error. Pure: tested on its own. *expires gets expiration_time (0 if
+ * none). */
+int bedrock__google_exec_response(char **out, int64_t *expires, const char *data, size_t len,
+				  const bedrock__google_file *f, int64_t now, const char *from,
+				  const char *what, bedrock_error_info *err);
+
+/* ---- the token cache on disk (google_disk.c) ---- */
+
+typedef struct bedrock__google_disk {
+	const char *dir;
+	void (*log)(int level, const char *line, void *payload);
+	void *log_payload;
+} bedrock__google_disk;
+
+/* The file name for f's identity: SHA-256 (hex) of its type, account
+ * (client email, client id and a hash of the refresh token, audience and
+ * subject source, impersonated account), token endpoint and scope. Never
+ * a secret. 0, or -1 if there is nothing to name. */
+int bedrock__google_disk_id(char out[65], const bedrock__google_file *f);
+/* A cached token for id with more than the margin left: 0 with out set,
+ * else BEDROCK_ENOTFOUND (why goes to the log at debug level). */
+int bedrock__google_disk_read(bedrock__google_reply *out, const bedrock__google_disk *d,
+			      const char *id, int64_t now);
+/* Keeps reply for id (atomically; failures only logged). */
+void bedrock__google_disk_write(const bedrock__google_disk *d, const char *id,
+				const bedrock__google_reply *reply);
+/* Removes id's file if it still holds token (refused with 401). */
+void bedrock__google_disk_forget(const bedrock__google_disk *d, const char *id, const char *token);
+
+/* Tells the providers under p that token was refused: a file provider
+ * drops it from the disk cache. */
+void bedrock__google_forget(bedrock_google_provider *p, const char *token);
+
 /* Any file type: the token for it (its flow, then impersonation if set). */
 int bedrock__google_fetch(bedrock__google_reply *out, bedrock__google_ctx *c,
 			  const bedrock__google_file *f, bedrock_error_info *err);
@@ -224,7 +295,7 @@ typedef enum bedrock__google_file_where {
 
 int bedrock__google_file_provider(bedrock_google_provider **out, bedrock__google_file_where where,
 				  const char *path, const char *source, const char *ca_bundle,
-				  long timeout_ms);
+				  long timeout_ms, const bedrock__google_disk *disk);
 /* The metadata server (not cached). probe_ms: the first answer's limit. */
 int bedrock__google_metadata_provider(bedrock_google_provider **out, long probe_ms);
 

@@ -35,6 +35,7 @@ const char *bedrock_google_credential_type_name(bedrock_google_credential_type t
 	case BEDROCK_GOOGLE_IMPERSONATED_SERVICE_ACCOUNT: return "impersonated_service_account";
 	case BEDROCK_GOOGLE_EXTERNAL_ACCOUNT: return "external_account";
 	case BEDROCK_GOOGLE_METADATA: return "metadata";
+	case BEDROCK_GOOGLE_EXTERNAL_ACCOUNT_AUTHORIZED_USER: return "external_account_authorized_user";
 	}
 	return "unknown";
 }
@@ -180,6 +181,12 @@ void bedrock_google_provider_release(bedrock_google_provider *p)
 	if (p->vt->destroy)
 		p->vt->destroy(p->impl);
 	bedrock__free(p);
+}
+
+void bedrock__google_forget(bedrock_google_provider *p, const char *token)
+{
+	if (p && token && p->forget)
+		p->forget(p->impl, token);
 }
 
 const char *bedrock_google_provider_name(const bedrock_google_provider *p)
