@@ -368,6 +368,63 @@ int bedrock_messages_count_tokens(uint64_t *input_tokens, bedrock_client *client
 				  const char *model_id, const bedrock_messages_request *request,
 				  const bedrock_request_options *options, bedrock_error_info *err);
 
+/* ---- raw Messages bodies -------------------------------------------------- */
+
+/**
+ * A Messages body already written in the client's platform's dialect
+ * (bedrock_body_convert()), sent as given: Bedrock's InvokeModel, the
+ * Anthropic API's POST /v1/messages, Vertex AI's rawPredict. For relays
+ * such as a gateway: nothing is rendered or parsed on the way, and the
+ * answer's bytes are the service's.
+ *
+ * @param model_id sent as given, no alias resolution: in the URL on
+ *        Bedrock and Vertex; on the Anthropic API the body's "model" is set
+ *        to it (the body is sent byte for byte when it already says so),
+ *        and NULL leaves the body's own
+ * @param betas the anthropic-beta header value (Anthropic API, Vertex), or
+ *        NULL for none; on Bedrock betas travel in the body's
+ *        anthropic_beta, and a non-NULL value is BEDROCK_EINVAL
+ * @return as bedrock_invoke_model() (retries and their rules included);
+ *         the answer is not parsed: any 2xx body is returned
+ */
+int bedrock_messages_send(bedrock_response **out, bedrock_client *client, const char *model_id,
+			  const void *body, size_t body_len, const char *betas,
+			  const bedrock_request_options *options, bedrock_error_info *err);
+
+/**
+ * The same as a stream: Bedrock's InvokeModelWithResponseStream, the
+ * Anthropic API's SSE answer (the body must carry "stream": true there,
+ * and on Vertex), Vertex's streamRawPredict. Retried until the answer's
+ * headers, as bedrock_invoke_model_stream().
+ *
+ * Events come from bedrock_stream_next(), every one as it came: on Bedrock
+ * each frame (.message is the frame itself, .json the chunk's decoded
+ * Anthropic event); on SSE platforms every event, `ping`, Vertex's
+ * `vertex_event` and names this version does not know included, with
+ * .event_type and .type the SSE event name, .json its data (not parsed:
+ * .text is NULL) and .message NULL. An `error` event is the stream's
+ * error, as for bedrock_messages_stream().
+ */
+int bedrock_messages_send_stream(bedrock_stream **out, bedrock_client *client,
+				 const char *model_id, const void *body, size_t body_len,
+				 const char *betas, const bedrock_request_options *options,
+				 bedrock_error_info *err);
+
+/**
+ * Counts the tokens of a Messages body in the client's dialect: Bedrock's
+ * CountTokens (the body wrapped as {"input":{"invokeModel":{"body":
+ * "<base64>"}}}; a profile id or profile ARN is sent as its model's base
+ * id, which CountTokens wants), the Anthropic API's
+ * /v1/messages/count_tokens (the body's "model" set to @p model_id as
+ * above), Vertex's count-tokens:rawPredict (the same: Vertex takes the
+ * model in this body). The answer is returned as the service wrote it
+ * ({"inputTokens":N} on Bedrock, {"input_tokens":N} elsewhere).
+ */
+int bedrock_messages_send_count_tokens(bedrock_response **out, bedrock_client *client,
+				       const char *model_id, const void *body, size_t body_len,
+				       const char *betas, const bedrock_request_options *options,
+				       bedrock_error_info *err);
+
 /* ---- streams ------------------------------------------------------------- */
 
 /**

@@ -39,6 +39,11 @@ typedef struct gw_upstream_body {
 	char *model;			/* the body's model as the client sent it (Anthropic front) */
 	uint64_t max_tokens;		/* for the token reservation; 0 when absent */
 	int stream;			/* the client asked for a stream */
+	int bedrock_count_raw;		/* count-tokens: body is Bedrock CountTokens' own whole
+					 * body (its converse input), for bedrock_count_tokens;
+					 * otherwise a count body is the Messages one, for
+					 * bedrock_messages_send_count_tokens (which wraps it
+					 * for Bedrock, and sets the model for Vertex) */
 } gw_upstream_body;
 
 /* Renders req's body (front route->front) for platform to. Same platform:

@@ -4,6 +4,7 @@
  * the body, version and betas as headers, SSE for a stream. Vertex AI:
  * the model's rawPredict / streamRawPredict, `stream` and
  * `anthropic_version` in the body, betas as a header, SSE for a stream. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,9 +12,33 @@
 
 #include "bedrock/bedrock.h"
 #include "alloc.h"
+#include "base64.h"
 #include "client_private.h"
 #include "errinfo.h"
 #include "json.h"
+
+/* CountTokens takes the InvokeModel body as a blob: base64 in rest-json
+ * (PROTOCOL.md 1.3), {"input":{"invokeModel":{"body":"<base64>"}}}. */
+int bedrock__count_tokens_wrap(char **out, size_t *out_len, const void *body, size_t len)
+{
+	static const char head[] = "{\"input\":{\"invokeModel\":{\"body\":\"";
+	static const char tail[] = "\"}}}";
+	size_t b64 = bedrock__base64_encoded_len(len), n;
+	char *p;
+
+	*out = NULL;
+	if (b64 > SIZE_MAX - sizeof(head) - sizeof(tail))
+		return BEDROCK_ENOMEM;
+	if (!(p = bedrock__malloc(sizeof(head) - 1 + b64 + sizeof(tail))))
+		return BEDROCK_ENOMEM;
+	memcpy(p, head, sizeof(head) - 1);
+	n = sizeof(head) - 1 + bedrock__base64_encode(p + sizeof(head) - 1, body, len);
+	memcpy(p + n, tail, sizeof(tail));
+	if (out_len)
+		*out_len = n + sizeof(tail) - 1;
+	*out = p;
+	return 0;
+}
 
 /* A request rendered for the client's platform. */
 typedef struct rendered {
@@ -76,11 +101,9 @@ static int render(rendered *r, const bedrock_client *c, const char *model_id,
 	return rc;
 }
 
-/* The path of a Messages call off Bedrock: the API's own, or the model's
- * method on Vertex ("count-tokens" is a model name there). */
-static int platform_path(char *out, size_t cap, bedrock_client *c, const char *model,
-			 const char *method, const bedrock_request_options *o,
-			 bedrock_error_info *err)
+int bedrock__messages_path(char *out, size_t cap, bedrock_client *c, const char *model,
+			   const char *method, const bedrock_request_options *o,
+			   bedrock_error_info *err)
 {
 	if (c->platform == BEDROCK_PLATFORM_VERTEX)
 		return bedrock__vertex_path(out, cap, c, model, method, o ? o->cancel : NULL, err);
@@ -122,7 +145,7 @@ int bedrock_messages_create(bedrock_message **out, bedrock_client *c, const char
 		bedrock__call call = { "POST", c->endpoint, path, NULL, r.body, r.len,
 				       "application/json", o, 0, r.betas };
 
-		rc = platform_path(path, sizeof(path), c, r.model, "rawPredict", o, err);
+		rc = bedrock__messages_path(path, sizeof(path), c, r.model, "rawPredict", o, err);
 		if (!rc)
 			rc = bedrock__client_perform(&resp, c, &call, err);
 	}
@@ -151,7 +174,7 @@ int bedrock_messages_stream(bedrock_stream **out, bedrock_client *c, const char 
 			bedrock__call call = { "POST", c->endpoint, path, NULL, r.body, r.len,
 					       "text/event-stream", o, 0, r.betas };
 
-			rc = platform_path(path, sizeof(path), c, r.model, "streamRawPredict", o, err);
+			rc = bedrock__messages_path(path, sizeof(path), c, r.model, "streamRawPredict", o, err);
 			if (!rc)
 				rc = bedrock__client_open_stream(out, c, &call, 1, err);
 		}
@@ -170,23 +193,13 @@ static const char *const not_counted[] = {
 /* The count_tokens body of each platform, from the Messages body. */
 static int count_body(char **out, const bedrock_client *c, const rendered *r)
 {
-	cJSON *tree = NULL, *wrap = NULL;
+	cJSON *tree = NULL;
 	size_t i;
 	int rc = BEDROCK_ENOMEM;
 
 	*out = NULL;
 	if (c->platform == BEDROCK_PLATFORM_BEDROCK) {
-		/* CountTokens takes the InvokeModel body as a string. */
-		cJSON *input, *invoke;
-
-		wrap = cJSON_CreateObject();
-		if (wrap && (input = cJSON_AddObjectToObject(wrap, "input")) &&
-		    (invoke = cJSON_AddObjectToObject(input, "invokeModel")) &&
-		    cJSON_AddStringToObject(invoke, "body", r->body) &&
-		    (*out = bedrock__json_print(wrap, NULL)))
-			rc = 0;
-		cJSON_Delete(wrap);
-		return rc;
+		return bedrock__count_tokens_wrap(out, NULL, r->body, r->len);
 	}
 	if (!(tree = bedrock__json_parse_exact(r->body, r->len)))
 		return BEDROCK_ENOMEM;
@@ -259,7 +272,7 @@ int bedrock_messages_count_tokens(uint64_t *input_tokens, bedrock_client *c, con
 		bedrock__call call = { "POST", c->endpoint, path, NULL, body, strlen(body),
 				       "application/json", o, 0, r.betas };
 
-		rc = platform_path(path, sizeof(path), c, "count-tokens", "rawPredict", o, err);
+		rc = bedrock__messages_path(path, sizeof(path), c, "count-tokens", "rawPredict", o, err);
 		if (!rc)
 			rc = bedrock__client_perform(&resp, c, &call, err);
 	}

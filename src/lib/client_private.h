@@ -114,9 +114,23 @@ int bedrock__client_bedrock_only(const bedrock_client *c, const char *what, bedr
 int bedrock__client_perform(bedrock_response **out, bedrock_client *c, const bedrock__call *call,
 			    bedrock_error_info *err);
 /* Opens a stream for call (POST to c->endpoint), retried until its first
- * event; sse: the answer is Server-Sent Events, else an event stream. */
+ * event; sse: the answer is Server-Sent Events (BEDROCK__SSE_RAW: every
+ * event relayed as it came, ping and unknown names too), else (0) an event
+ * stream. */
+#define BEDROCK__SSE_RAW 2
 int bedrock__client_open_stream(bedrock_stream **out, bedrock_client *c, const bedrock__call *call,
 				int sse, bedrock_error_info *err);
+
+/* The path of a Messages call off Bedrock (client_messages.c): the
+ * Anthropic API's own ("count-tokens" as model: /v1/messages/count_tokens),
+ * or the model's method on Vertex ("count-tokens" is a model name there). */
+int bedrock__messages_path(char *out, size_t cap, bedrock_client *c, const char *model,
+			   const char *method, const bedrock_request_options *o,
+			   bedrock_error_info *err);
+/* Bedrock CountTokens' body around an InvokeModel body (base64, as rest-json
+ * carries blobs): 0 with *out (bedrock__free; *out_len if not NULL), or
+ * BEDROCK_ENOMEM. */
+int bedrock__count_tokens_wrap(char **out, size_t *out_len, const void *body, size_t len);
 
 /* Appends "name: value"; 0 or -1 (out of memory, or too long). */
 int bedrock__header_append(struct curl_slist **list, const char *name, const char *value);

@@ -36,6 +36,7 @@ struct bedrock_stream {
 	bedrock_event_reader *reader;	/* Bedrock's event stream, or: */
 	bedrock_sse_decoder *sse;	/* Server-Sent Events (the Anthropic API) */
 	bedrock__sse_events events;	/* SSE events as bedrock_event */
+	int raw;		/* SSE relayed as it came: ping, unknown names too */
 	bedrock_buf pending;	/* received, not yet fed */
 	bedrock_buf fed;	/* fed to the reader (it may lend from it) */
 	size_t fed_off;		/* how much of fed the decoder has been given */
@@ -351,6 +352,7 @@ static int stream_new(bedrock_stream **out, bedrock_client *c, const bedrock__ca
 		return bedrock__err(err, BEDROCK_EINVAL, "the request URL is too long");
 	}
 	rc = sse ? bedrock_sse_decoder_new(&s->sse, NULL) : bedrock_event_reader_new(&s->reader, NULL);
+	s->raw = sse == BEDROCK__SSE_RAW;
 	if (rc) {
 		bedrock_stream_free(s);
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
@@ -475,7 +477,8 @@ static int dec_next(bedrock_event *out, bedrock_stream *s)
 	for (;;) {
 		if ((rc = bedrock_sse_decoder_next(&ev, s->sse)) != 0)
 			return rc;
-		rc = bedrock__sse_event_map(out, &s->events, &ev);
+		rc = s->raw ? bedrock__sse_event_raw(out, &s->events, &ev)
+			    : bedrock__sse_event_map(out, &s->events, &ev);
 		if (rc != BEDROCK_EAGAIN)
 			return rc;
 	}

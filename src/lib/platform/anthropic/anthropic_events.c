@@ -91,3 +91,27 @@ int bedrock__sse_event_map(bedrock_event *out, bedrock__sse_events *st,
 	}
 	return 0;
 }
+
+int bedrock__sse_event_raw(bedrock_event *out, bedrock__sse_events *st,
+			   const bedrock_sse_event *ev)
+{
+	memset(out, 0, sizeof(*out));
+	bedrock__sse_events_dispose(st);
+	if (event_kind(ev) == ERROR_EVENT) {
+		st->tree = bedrock__json_parse_exact(ev->data, ev->data_len);
+		if (!cJSON_IsObject(st->tree)) {
+			snprintf(st->error_message, sizeof(st->error_message),
+				 "the error event's data is not a JSON object");
+			return BEDROCK_EPROTOCOL;
+		}
+		return error_event(st);
+	}
+	/* No parse: a relay needs the name and the bytes, and the names of
+	 * the Messages events are their data's "type". */
+	out->kind = BEDROCK_EVENT_EVENT;
+	out->event_type = ev->event;
+	out->type = ev->event;
+	out->json = ev->data;
+	out->json_len = ev->data_len;
+	return 0;
+}

@@ -23,6 +23,12 @@ typedef struct bedrock__sse_events {
  * other), its type and message in st. */
 int bedrock__sse_event_map(bedrock_event *out, bedrock__sse_events *st,
 			   const bedrock_sse_event *ev);
+/* The same for a stream relayed as it came (bedrock_messages_send_stream):
+ * every event, ping and unknown names included, with .event_type and .type
+ * the event name and .json its data, parsed only for an `error` event
+ * (returned as above). 0, or an error code. */
+int bedrock__sse_event_raw(bedrock_event *out, bedrock__sse_events *st,
+			   const bedrock_sse_event *ev);
 void bedrock__sse_events_dispose(bedrock__sse_events *st);
 
 #endif
