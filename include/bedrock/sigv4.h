@@ -275,6 +275,134 @@ const char *bedrock_sigv4_result_errmsg(const bedrock_sigv4_result *result);
 int bedrock_sigv4_uri_encode(char *out, size_t out_size, size_t *out_len,
 			     const char *in, size_t in_len);
 
+/*
+ * Verifying: the server's side of SigV4, for a program that accepts
+ * requests signed with key pairs it issued (`bedrock emulate`, `bedrock
+ * gateway`). The signature is recomputed with bedrock_sigv4_sign() from the
+ * request as received and compared in constant time.
+ */
+
+/** Why a request is not authentic. The messages are AWS's own. */
+typedef enum bedrock_sigv4_verdict {
+	/** Authentic (or, from bedrock_sigv4_verify_head(), nothing wrong yet). */
+	BEDROCK_SIGV4_OK = 0,
+	/** No Authorization header. */
+	BEDROCK_SIGV4_MISSING = 1,
+	/** Not "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…",
+	 *  or a malformed credential scope. */
+	BEDROCK_SIGV4_MALFORMED = 2,
+	/** The access key id is not one the lookup knows. */
+	BEDROCK_SIGV4_UNKNOWN_KEY = 3,
+	/** Scoped to another service than the expected one. */
+	BEDROCK_SIGV4_WRONG_SERVICE = 4,
+	/** Scoped to another region than the expected one. */
+	BEDROCK_SIGV4_WRONG_REGION = 5,
+	/** No X-Amz-Date, or not YYYYMMDDTHHMMSSZ. */
+	BEDROCK_SIGV4_BAD_DATE = 6,
+	/** The scope's date is not X-Amz-Date's day. */
+	BEDROCK_SIGV4_DATE_MISMATCH = 7,
+	/** X-Amz-Date is more than max_skew before now. */
+	BEDROCK_SIGV4_EXPIRED = 8,
+	/** X-Amz-Date is more than max_skew after now. */
+	BEDROCK_SIGV4_NOT_YET_VALID = 9,
+	/** x-amz-content-sha256 is neither 64 hex digits nor an accepted
+	 *  UNSIGNED-PAYLOAD, or (with the body) not the body's hash. */
+	BEDROCK_SIGV4_BAD_CONTENT_SHA256 = 10,
+	/** A signed header is absent, or the signature does not match. */
+	BEDROCK_SIGV4_BAD_SIGNATURE = 11
+} bedrock_sigv4_verdict;
+
+/**
+ * Finds the secret for an access key id. Returns the secret
+ * (NUL-terminated, read during the verify call only) or NULL for an unknown
+ * key. payload is bedrock_sigv4_verify_options.payload.
+ */
+typedef const char *(*bedrock_sigv4_secret_fn)(const char *access_key_id, void *payload);
+
+#define BEDROCK_SIGV4_VERIFY_OPTIONS_VERSION 1
+
+/** How to verify. Initialise with BEDROCK_SIGV4_VERIFY_OPTIONS_INIT. */
+typedef struct bedrock_sigv4_verify_options {
+	/** Set by BEDROCK_SIGV4_VERIFY_OPTIONS_INIT. */
+	unsigned int version;
+	/** (Optional) The region the scope must name; NULL accepts any. */
+	const char *region;
+	/** (Optional) The service the scope must name; default "bedrock". */
+	const char *service;
+	/** (Required) Now, Unix seconds UTC. The clock is never read. */
+	int64_t now;
+	/** (Optional) Clock skew allowed either way, seconds; default 300 (AWS's). */
+	int64_t max_skew;
+	/** (Optional) 1: accept x-amz-content-sha256: UNSIGNED-PAYLOAD (the body
+	 *  is then not covered); default 0. */
+	int allow_unsigned_payload;
+	/** (Optional) Key cache shared with other calls, or NULL. */
+	bedrock_sigv4_signer *signer;
+	/** (Required) The secret of an access key id, and its payload. */
+	bedrock_sigv4_secret_fn secret;
+	void *payload;
+} bedrock_sigv4_verify_options;
+
+#define BEDROCK_SIGV4_VERIFY_OPTIONS_INIT \
+	{ BEDROCK_SIGV4_VERIFY_OPTIONS_VERSION, NULL, "bedrock", 0, 300, 0, NULL, NULL, NULL }
+
+/** What bedrock_sigv4_verify() found. Filled by the library in the caller's memory. */
+typedef struct bedrock_sigv4_verification {
+	/** BEDROCK_SIGV4_OK or why not. */
+	bedrock_sigv4_verdict verdict;
+	/** AWS's error type for the verdict, e.g. "InvalidSignatureException"
+	 *  ("" when OK). */
+	const char *error_type;
+	/** AWS's message, in English; never a secret. */
+	char message[384];
+	/** The access key id of the scope ("" if none could be read): an id,
+	 *  not a secret. */
+	char access_key_id[129];
+	/** The scope's region and service ("" if none could be read). */
+	char region[64];
+	char service[64];
+	/** X-Amz-Date, Unix seconds (0 if none could be read). */
+	int64_t signing_time;
+	/** Reserved: later 1.x versions add fields here (see
+	 *  BEDROCK_RESERVED). Never read or written by the caller. */
+	void *reserved[BEDROCK_RESERVED];
+} bedrock_sigv4_verification;
+
+/**
+ * Verify a SigV4-signed request as received: the Authorization header's
+ * form, the key (through opts->secret), the scope's service and region,
+ * X-Amz-Date against opts->now, x-amz-content-sha256 against the body,
+ * and the signature, recomputed over the headers the client signed
+ * (repeated headers joined as signing does; Host and HTTP/2's :authority
+ * stand for each other) and compared in constant time. A session token
+ * (X-Amz-Security-Token) is taken as signed when SignedHeaders names it.
+ *
+ * @param[out] out   the verdict, with AWS's error type and message
+ * @param opts       how to verify (Required)
+ * @param req        the request as received (Required): every header,
+ *                   the path as on the wire, the raw query, the body;
+ *                   payload_hash is ignored
+ * @return 0 when authentic; BEDROCK_EAUTH when not (out says why);
+ *         BEDROCK_EINVAL for a bad argument; BEDROCK_ENOMEM
+ *
+ * Thread-safe: nothing is shared but opts->signer, which is.
+ */
+int bedrock_sigv4_verify(bedrock_sigv4_verification *out,
+			 const bedrock_sigv4_verify_options *opts,
+			 const bedrock_sigv4_request *req);
+
+/**
+ * Everything bedrock_sigv4_verify() checks that needs no body and no
+ * signature: the header's form, the key, scope, clock and the
+ * x-amz-content-sha256 form. A server calls it on the request's head, so
+ * a request that cannot be authentic is refused before its body is read.
+ *
+ * @return 0, BEDROCK_EAUTH (out says why), or BEDROCK_EINVAL
+ */
+int bedrock_sigv4_verify_head(bedrock_sigv4_verification *out,
+			      const bedrock_sigv4_verify_options *opts,
+			      const bedrock_sigv4_request *req);
+
 #ifdef __cplusplus
 }
 #endif

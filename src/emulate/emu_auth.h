@@ -1,7 +1,8 @@
 /* Authentication as Bedrock does it: SigV4 (scope region and service
  * checked, 5-minute clock skew, session tokens) or a bearer API key. The
  * signature is recomputed with libbedrock's own signer (public API) from
- * the request as received and compared in constant time. */
+ * the request as received and compared in constant time
+ * (bedrock_sigv4_verify, shared with the gateway). */
 #ifndef BEDROCK_EMU_AUTH_H
 #define BEDROCK_EMU_AUTH_H
 
