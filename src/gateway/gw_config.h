@@ -37,7 +37,8 @@ typedef struct gw_key {
 	char *name;			/* name: (required, unique) shown in logs and metrics */
 	char *key;			/* key: the secret in clear, or NULL */
 	int has_sha256;			/* key_sha256: hex SHA-256 of the secret instead */
-	uint8_t sha256[GW_SHA256_LEN];
+	uint8_t sha256[GW_SHA256_LEN];	/* that digest; for a key in clear, its digest too
+					 * (so auth compares digests only) */
 	char *aws_access_key_id;	/* aws_access_key_id: (with the secret) SigV4 clients */
 	char *aws_secret_access_key;
 	uint64_t rpm;			/* rpm: requests per minute; 0 = unlimited */
