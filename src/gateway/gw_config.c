@@ -116,7 +116,8 @@ static int top_level(gw_yaml *y, gw_config *c, yaml_node_t *root, const yaml_nod
 		return -1;
 	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 		const char *k = gw_yaml_key(y, p);
-		yaml_node_t *v = gw_yaml_node(y, p->value, root);
+		/* an alias has no position of its own: its key's line */
+		yaml_node_t *v = gw_yaml_node(y, p->value, yaml_document_get_node(y->doc, p->key));
 		int rc;
 
 		if (!v)

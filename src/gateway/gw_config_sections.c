@@ -161,7 +161,7 @@ static int upstream(gw_yaml *y, gw_config *c, gw_upstream *u, const yaml_node_t 
 			return gw_yaml_fail(y, at[U_NAME], "%s.name may hold letters, digits and "
 					    "._-@+/:# only (1 to 128)", what);
 		for (i = 0; c->upstreams + i < u; i++)
-			if (!strcmp(c->upstreams[i].name, u->name))
+			if (c->upstreams[i].name && !strcmp(c->upstreams[i].name, u->name))
 				return gw_yaml_fail(y, at[U_NAME], "%s.name '%s' is already the name "
 						    "of upstreams[%zu]", what, u->name, i);
 	}

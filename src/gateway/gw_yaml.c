@@ -120,7 +120,7 @@ int gw_yaml_fields(gw_yaml *y, const yaml_node_t *n, const char *what,
 			return gw_yaml_fail(y, yaml_document_get_node(y->doc, p->key),
 					    "%s: unknown key '%.64s' (known: %s)", what, k, known);
 		}
-		at[i] = gw_yaml_node(y, p->value, n);
+		at[i] = gw_yaml_node(y, p->value, yaml_document_get_node(y->doc, p->key));
 		if (!at[i])
 			return -1;
 	}
