@@ -120,7 +120,8 @@ static int one_key(gw_yaml *y, gw_config *c, gw_key *k, const yaml_node_t *n, co
 	if (!at[K_NAME])
 		return gw_yaml_fail(y, n, "%s: name is missing", what);
 	snprintf(field, sizeof(field), "%s.name", what);
-	if (gw_yaml_string(y, at[K_NAME], field, 0, 0, &k->name))
+	if (gw_yaml_no_env(y, at[K_NAME], field) ||
+	    gw_yaml_string(y, at[K_NAME], field, 0, 0, &k->name))
 		return -1;
 	if (!gw_config_name_ok(k->name, NULL))
 		return gw_yaml_fail(y, at[K_NAME], "%s may hold letters, digits and ._-@+ only "

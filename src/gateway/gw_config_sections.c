@@ -49,7 +49,7 @@ int gw_config_check_listen(gw_yaml *y, const yaml_node_t *n, const char *listen)
 	return 0;
 bad:
 	return gw_yaml_fail(y, n, "listen must be HOST:PORT or [IPV6]:PORT with a port from 0 "
-			    "to 65535, not '%.80s'", listen);
+			    "to 65535, not '%.80s'", gw_yaml_raw(n));
 }
 
 static const char *const UPSTREAM_FIELDS[] = {
@@ -99,7 +99,7 @@ static int upstream(gw_yaml *y, gw_config *c, gw_upstream *u, const yaml_node_t 
 		return -1;
 	if (bedrock_platform_parse(&u->platform, plat)) {
 		gw_yaml_fail(y, at[U_PLATFORM], "%s: unknown platform '%.40s' (bedrock, vertex or "
-			     "anthropic)", field, plat);
+			     "anthropic)", field, gw_yaml_raw(at[U_PLATFORM]));
 		free(plat);
 		return -1;
 	}
@@ -129,11 +129,14 @@ static int upstream(gw_yaml *y, gw_config *c, gw_upstream *u, const yaml_node_t 
 	STR(U_PROJECT, "project", &u->project);
 	STR(U_CREDS, "credentials_file", &u->credentials_file);
 	STR(U_KEYENV, "api_key_env", &u->api_key_env);
+	snprintf(field, sizeof(field), "%s.name", what);
+	if (at[U_NAME] && gw_yaml_no_env(y, at[U_NAME], field))
+		return -1;
 	STR(U_NAME, "name", &u->name);
 #undef STR
 	if (u->region && !name_ok(u->region, NULL))
 		return gw_yaml_fail(y, at[U_REGION], "%s.region '%.40s' is not a region name", what,
-				    u->region);
+				    gw_yaml_raw(at[U_REGION]));
 	if (u->endpoint_url && strncmp(u->endpoint_url, "http://", 7) &&
 	    strncmp(u->endpoint_url, "https://", 8))
 		return gw_yaml_fail(y, at[U_ENDPOINT], "%s.endpoint_url must start with http:// or "

@@ -127,6 +127,18 @@ int gw_yaml_fields(gw_yaml *y, const yaml_node_t *n, const char *what,
 	return 0;
 }
 
+const char *gw_yaml_raw(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : "";
+}
+
+int gw_yaml_no_env(gw_yaml *y, const yaml_node_t *n, const char *what)
+{
+	if (n->type == YAML_SCALAR_NODE && strstr(gw_yaml_raw(n), "${"))
+		return gw_yaml_fail(y, n, "%s is written out, not taken from the environment", what);
+	return 0;
+}
+
 static const char *env_get(gw_yaml *y, const char *name)
 {
 	return y->getenv_fn ? y->getenv_fn(name, y->getenv_payload) : getenv(name);
@@ -264,10 +276,10 @@ int gw_yaml_uint(gw_yaml *y, const yaml_node_t *n, const char *what, uint64_t mi
 	ok = i > 0 && v[i] == '\0' && errno == 0 && x >= min && x <= max;
 	if (!ok) {
 		if (i > 0 && v[i] == '\0' && (errno || x > max))
-			gw_yaml_fail(y, n, "%s must be at most %llu, not %s", what,
-				     (unsigned long long)max, v);
+			gw_yaml_fail(y, n, "%s must be at most %llu, not %.40s", what,
+				     (unsigned long long)max, gw_yaml_raw(n));
 		else
-			gw_yaml_fail(y, n, "%s must be %s, not '%.40s'", what, want, v);
+			gw_yaml_fail(y, n, "%s must be %s, not '%.40s'", what, want, gw_yaml_raw(n));
 		free(v);
 		return -1;
 	}
@@ -288,7 +300,7 @@ int gw_yaml_bool(gw_yaml *y, const yaml_node_t *n, const char *what, int *out)
 	else if (!strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE"))
 		*out = 0;
 	else
-		rc = gw_yaml_fail(y, n, "%s must be true or false, not '%.40s'", what, v);
+		rc = gw_yaml_fail(y, n, "%s must be true or false, not '%.40s'", what, gw_yaml_raw(n));
 	free(v);
 	return rc;
 }

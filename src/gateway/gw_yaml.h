@@ -59,6 +59,14 @@ int gw_yaml_uint(gw_yaml *y, const yaml_node_t *n, const char *what, uint64_t mi
 /* A plain true or false. 0 or -1. */
 int gw_yaml_bool(gw_yaml *y, const yaml_node_t *n, const char *what, int *out);
 
+/* A scalar's text as written in the file, before ${NAME} expansion: what
+ * messages quote, so that a value taken from the environment (which may be
+ * a secret put in the wrong field) is never shown. */
+const char *gw_yaml_raw(const yaml_node_t *n);
+/* 0, or -1 (with an error) when the scalar n holds "${": for names, which
+ * messages quote, and which are written out. */
+int gw_yaml_no_env(gw_yaml *y, const yaml_node_t *n, const char *what);
+
 /* Expands ${NAME} in s (len bytes): a malloc'ed string, or NULL with
  * *bad_name set to the unset or malformed variable's name (y->bad_var)
  * or to NULL when out of memory. */

@@ -441,6 +441,18 @@ static void test_gw_config__env(void **state)
 	bad(UP "keys:\n  - name: alice\n    key: ${}\n", "cfg.yaml:6: keys[0].key: malformed");
 	bad(UP "keys:\n  - name: alice\n    key: ${EMPTY}\n",
 	    "cfg.yaml:6: keys[0].key must not be empty");
+	/* a value from the environment in the wrong field is never shown:
+	 * messages quote the text as written */
+	bad("upstreams:\n  - platform: ${ALICE_KEY}\n    region: x\n" KEYS,
+	    "cfg.yaml:2: upstreams[0].platform: unknown platform '${ALICE_KEY}'");
+	bad(UP "keys:\n  - name: alice\n    key: gw-alice-s3cr3t\n    rpm: ${ALICE_KEY}\n",
+	    "cfg.yaml:7: keys[0].rpm must be a positive integer, not '${ALICE_KEY}'");
+	bad(UP KEYS "metrics: ${ALICE_KEY}\n",
+	    "cfg.yaml:7: metrics must be true or false, not '${ALICE_KEY}'");
+	bad(UP KEYS "listen: ${ALICE_KEY}\n", "cfg.yaml:7: listen must be HOST:PORT or [IPV6]:PORT "
+	    "with a port from 0 to 65535, not '${ALICE_KEY}'");
+	bad(UP "keys:\n  - name: ${ALICE_KEY}\n    key: k\n",
+	    "cfg.yaml:5: keys[0].name is written out, not taken from the environment");
 	/* the real environment, through gw_config_parse */
 	{
 		static const char *text = UP "keys:\n  - name: alice\n    key: pre-${GW_TEST_KEY}\n";
