@@ -131,6 +131,8 @@ static void sort_by(gw_mseries **v, size_t n, const size_t *order, size_t k)
 {
 	/* qsort takes no payload: the order is a static, so one sort at a
 	 * time (rendering is rare: a scrape every few seconds). */
+	if (n < 2)
+		return;	/* v may be NULL when there is nothing */
 	pthread_mutex_lock(&sort_mu);
 	sort_order = order;
 	sort_n = k;
