@@ -132,7 +132,7 @@ static void sort_by(gw_mseries **v, size_t n, const size_t *order, size_t k)
 	/* qsort takes no payload: the order is a static, so one sort at a
 	 * time (rendering is rare: a scrape every few seconds). */
 	if (n < 2)
-		return;	/* v may be NULL when there is nothing */
+		return;
 	pthread_mutex_lock(&sort_mu);
 	sort_order = order;
 	sort_n = k;
@@ -282,6 +282,11 @@ char *gw_metrics_render(gw_metrics *m, size_t *len)
 	size_t n = 0, cap = 0, i, j, k;
 	out o = { NULL, 0, 0, 0 };
 
+	/* never NULL, so that the pointer arithmetic below is on an array */
+	cap = 16;
+	v = malloc(cap * sizeof(*v));
+	if (!v)
+		return NULL;
 	for (i = 0; i < GW_METRICS_SHARDS; i++) {
 		gw_mshard *sh = &m->shards[i];
 
