@@ -107,69 +107,57 @@ static void defaults(gw_config *c)
 	c->limits.drain_timeout_s = 30;
 }
 
-static int top_level(gw_yaml *y, gw_config *c, yaml_node_t *root, const yaml_node_t **tls_at)
+static const char *const TOP_FIELDS[] = {
+	"listen", "upstreams", "keys", "models", "activity_log", "metrics", "redis",
+	"tls_cert", "tls_key", "limits", NULL
+};
+enum { T_LISTEN, T_UPSTREAMS, T_KEYS, T_MODELS, T_ACTIVITY, T_METRICS, T_REDIS, T_CERT, T_KEY,
+       T_LIMITS, T_N };
+
+static int top_level(gw_yaml *y, gw_config *c, yaml_node_t *root)
 {
-	const yaml_node_pair_t *p;
-	const yaml_node_t *ups = NULL, *keys = NULL, *listen = NULL;
+	yaml_node_t *at[T_N + 1];
 
-	if (gw_yaml_mapping(y, root, "the configuration"))
+	if (gw_yaml_fields(y, root, NULL, TOP_FIELDS, at))
 		return -1;
-	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-		const char *k = gw_yaml_key(y, p);
-		/* an alias has no position of its own: its key's line */
-		yaml_node_t *v = gw_yaml_node(y, p->value, yaml_document_get_node(y->doc, p->key));
-		int rc;
-
-		if (!v)
-			return -1;
-		if (!strcmp(k, "listen")) {
-			rc = gw_yaml_string(y, v, "listen", 0, 0, &c->listen);
-			listen = v;
-		} else if (!strcmp(k, "upstreams")) {
-			rc = gw_config_upstreams(y, c, v);
-			ups = v;
-		} else if (!strcmp(k, "keys")) {
-			rc = gw_config_keys(y, c, v);
-			keys = v;
-		} else if (!strcmp(k, "models")) {
-			rc = gw_config_models(y, c, v);
-		} else if (!strcmp(k, "activity_log")) {
-			rc = gw_config_activity(y, c, v);
-		} else if (!strcmp(k, "metrics")) {
-			rc = gw_yaml_bool(y, v, "metrics", &c->metrics);
-		} else if (!strcmp(k, "redis")) {
-			rc = gw_yaml_string(y, v, "redis", 0, 0, &c->redis);
-			if (!rc && strncmp(c->redis, "redis://", 8) && strncmp(c->redis, "unix:", 5))
-				rc = gw_yaml_fail(y, v, "redis must be redis://HOST:PORT[/DB] or "
-						  "unix:/PATH");
-		} else if (!strcmp(k, "tls_cert")) {
-			rc = gw_yaml_string(y, v, "tls_cert", 0, 0, &c->tls_cert);
-			*tls_at = v;
-		} else if (!strcmp(k, "tls_key")) {
-			rc = gw_yaml_string(y, v, "tls_key", 0, 0, &c->tls_key);
-			*tls_at = v;
-		} else if (!strcmp(k, "limits")) {
-			rc = gw_config_limits(y, c, v);
-		} else {
-			const yaml_node_t *kn = yaml_document_get_node(y->doc, p->key);
-
-			return gw_yaml_fail(y, kn, "unknown key '%s' (known: listen, upstreams, keys, "
-					    "models, activity_log, metrics, redis, tls_cert, "
-					    "tls_key, limits)", k);
-		}
-		if (rc)
-			return -1;
-	}
-	if (listen && gw_config_check_listen(y, listen, c->listen))
+	if (at[T_LISTEN] && (gw_yaml_string(y, at[T_LISTEN], "listen", 0, 0, &c->listen) ||
+			     gw_config_check_listen(y, at[T_LISTEN], c->listen)))
 		return -1;
 	if (!c->listen && !(c->listen = strdup("127.0.0.1:8080")))
 		return gw_yaml_fail(y, root, "out of memory");
-	if (!ups || !c->upstream_count)
-		return gw_yaml_fail(y, ups ? ups : root, "no upstreams: at least one is needed "
+	if (!at[T_UPSTREAMS])
+		return gw_yaml_fail(y, root, "no upstreams: at least one is needed "
 				    "(upstreams: - platform: bedrock ...)");
-	if (!keys || !c->key_count)
-		return gw_yaml_fail(y, keys ? keys : root, "no keys: at least one client key is "
-				    "needed (keys: - name: ... key: ...)");
+	if (gw_config_upstreams(y, c, at[T_UPSTREAMS]))
+		return -1;
+	if (!at[T_KEYS])
+		return gw_yaml_fail(y, root, "no keys: at least one client key is needed "
+				    "(keys: - name: ... key: ...)");
+	if (gw_config_keys(y, c, at[T_KEYS]))
+		return -1;
+	if (at[T_MODELS] && gw_config_models(y, c, at[T_MODELS]))
+		return -1;
+	if (at[T_ACTIVITY] && gw_config_activity(y, c, at[T_ACTIVITY]))
+		return -1;
+	if (at[T_METRICS] && gw_yaml_bool(y, at[T_METRICS], "metrics", &c->metrics))
+		return -1;
+	if (at[T_REDIS]) {
+		if (gw_yaml_string(y, at[T_REDIS], "redis", 0, 0, &c->redis))
+			return -1;
+		if (strncmp(c->redis, "redis://", 8) && strncmp(c->redis, "unix:", 5))
+			return gw_yaml_fail(y, at[T_REDIS], "redis must be redis://HOST:PORT[/DB] or "
+					    "unix:/PATH");
+	}
+	if ((at[T_CERT] && gw_yaml_string(y, at[T_CERT], "tls_cert", 0, 0, &c->tls_cert)) ||
+	    (at[T_KEY] && gw_yaml_string(y, at[T_KEY], "tls_key", 0, 0, &c->tls_key)))
+		return -1;
+	if (!at[T_CERT] != !at[T_KEY])
+		return gw_yaml_fail(y, at[T_CERT] ? at[T_CERT] : at[T_KEY],
+				    "%s without %s: give both PEM files, or neither",
+				    at[T_CERT] ? "tls_cert" : "tls_key",
+				    at[T_CERT] ? "tls_key" : "tls_cert");
+	if (at[T_LIMITS] && gw_config_limits(y, c, at[T_LIMITS]))
+		return -1;
 	return 0;
 }
 
@@ -202,7 +190,6 @@ int gw_config_parse_env(gw_config **out, const char *text, size_t len, const cha
 	gw_config_box *box;
 	gw_config *c;
 	gw_yaml y;
-	const yaml_node_t *tls_at = NULL;
 	yaml_node_t *root;
 	int rc = -1;
 
@@ -275,13 +262,8 @@ int gw_config_parse_env(gw_config **out, const char *text, size_t len, const cha
 		gw_yaml_fail(&y, NULL, "out of memory");
 		goto done;
 	}
-	if (top_level(&y, c, root, &tls_at))
+	if (top_level(&y, c, root))
 		goto done;
-	if (!c->tls_cert != !c->tls_key) {
-		gw_yaml_fail(&y, tls_at, "%s without %s: give both PEM files, or neither",
-			     c->tls_cert ? "tls_cert" : "tls_key", c->tls_cert ? "tls_key" : "tls_cert");
-		goto done;
-	}
 	rc = 0;
 done:
 	free(y.seen);

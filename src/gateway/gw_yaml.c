@@ -102,7 +102,7 @@ int gw_yaml_fields(gw_yaml *y, const yaml_node_t *n, const char *what,
 
 	for (i = 0; names[i]; i++)
 		at[i] = NULL;
-	if (gw_yaml_mapping(y, n, what))
+	if (gw_yaml_mapping(y, n, what ? what : "the configuration"))
 		return -1;
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		const char *k = gw_yaml_key(y, p);
@@ -118,7 +118,8 @@ int gw_yaml_fields(gw_yaml *y, const yaml_node_t *n, const char *what,
 				off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s",
 							i ? ", " : "", names[i]);
 			return gw_yaml_fail(y, yaml_document_get_node(y->doc, p->key),
-					    "%s: unknown key '%.64s' (known: %s)", what, k, known);
+					    "%s%sunknown key '%.64s' (known: %s)", what ? what : "",
+					    what ? ": " : "", k, known);
 		}
 		at[i] = gw_yaml_node(y, p->value, yaml_document_get_node(y->doc, p->key));
 		if (!at[i])

@@ -44,7 +44,7 @@ const char *gw_yaml_key(gw_yaml *y, const yaml_node_pair_t *p);
 
 /* Checks n with gw_yaml_mapping, then sets at[i] to the value of the key
  * names[i] (NULL when absent; names ends with NULL). Any other key is an
- * error naming it and the known ones. 0 or -1. */
+ * error naming it and the known ones. what NULL: the top level. 0 or -1. */
 int gw_yaml_fields(gw_yaml *y, const yaml_node_t *n, const char *what,
 		   const char *const *names, yaml_node_t **at);
 

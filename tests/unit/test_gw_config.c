@@ -278,8 +278,8 @@ static void test_gw_config__syntax_and_shape(void **state)
 	bad(UP KEYS "---\nlisten: x\n", "cfg.yaml:8: a second YAML document");
 	bad(UP KEYS "listen: 1.2.3.4:1\nlisten: 1.2.3.4:2\n",
 	    "cfg.yaml:8: the configuration: 'listen' is given twice (first on line 7)");
-	bad("upstreams: &u\n  - platform: bedrock\n    region: us-east-1\n" KEYS "x: *u\n",
-	    "cfg.yaml:7: anchors and aliases (*name) are not supported");
+	bad("keys: &k\n  - name: alice\n    key: gw-alice-s3cr3t\nupstreams: *k\n",
+	    "cfg.yaml:4: anchors and aliases (*name) are not supported");
 	bad(KEYS "upstreams:\n  - &u {platform: bedrock, region: us-east-1}\n  - *u\n",
 	    "cfg.yaml:5: anchors and aliases (*name) are not supported");
 }
