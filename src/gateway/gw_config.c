@@ -120,7 +120,7 @@ static int top_level(gw_yaml *y, gw_config *c, yaml_node_t *root)
 
 	if (gw_yaml_fields(y, root, NULL, TOP_FIELDS, at))
 		return -1;
-	if (at[T_LISTEN] && (gw_yaml_string(y, at[T_LISTEN], "listen", 0, 0, &c->listen) ||
+	if (at[T_LISTEN] && (gw_yaml_string(y, at[T_LISTEN], "listen", 0, &c->listen) ||
 			     gw_config_check_listen(y, at[T_LISTEN], c->listen)))
 		return -1;
 	if (!c->listen && !(c->listen = strdup("127.0.0.1:8080")))
@@ -142,14 +142,14 @@ static int top_level(gw_yaml *y, gw_config *c, yaml_node_t *root)
 	if (at[T_METRICS] && gw_yaml_bool(y, at[T_METRICS], "metrics", &c->metrics))
 		return -1;
 	if (at[T_REDIS]) {
-		if (gw_yaml_string(y, at[T_REDIS], "redis", 0, 0, &c->redis))
+		if (gw_yaml_string(y, at[T_REDIS], "redis", 0, &c->redis))
 			return -1;
 		if (strncmp(c->redis, "redis://", 8) && strncmp(c->redis, "unix:", 5))
 			return gw_yaml_fail(y, at[T_REDIS], "redis must be redis://HOST:PORT[/DB] or "
 					    "unix:/PATH");
 	}
-	if ((at[T_CERT] && gw_yaml_string(y, at[T_CERT], "tls_cert", 0, 0, &c->tls_cert)) ||
-	    (at[T_KEY] && gw_yaml_string(y, at[T_KEY], "tls_key", 0, 0, &c->tls_key)))
+	if ((at[T_CERT] && gw_yaml_string(y, at[T_CERT], "tls_cert", 0, &c->tls_cert)) ||
+	    (at[T_KEY] && gw_yaml_string(y, at[T_KEY], "tls_key", 0, &c->tls_key)))
 		return -1;
 	if (!at[T_CERT] != !at[T_KEY])
 		return gw_yaml_fail(y, at[T_CERT] ? at[T_CERT] : at[T_KEY],

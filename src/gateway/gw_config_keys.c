@@ -66,7 +66,7 @@ static int models(gw_yaml *y, gw_key *k, const yaml_node_t *n, const char *what)
 		if (!e)
 			return -1;
 		snprintf(field, sizeof(field), "%s[%zu]", what, k->model_count);
-		if (gw_yaml_string(y, e, field, 0, 0, &k->models[k->model_count]))
+		if (gw_yaml_string(y, e, field, 0, &k->models[k->model_count]))
 			return -1;
 		if (!strcmp(k->models[k->model_count], "*"))
 			all = 1;
@@ -121,7 +121,7 @@ static int one_key(gw_yaml *y, gw_config *c, gw_key *k, const yaml_node_t *n, co
 		return gw_yaml_fail(y, n, "%s: name is missing", what);
 	snprintf(field, sizeof(field), "%s.name", what);
 	if (gw_yaml_no_env(y, at[K_NAME], field) ||
-	    gw_yaml_string(y, at[K_NAME], field, 0, 0, &k->name))
+	    gw_yaml_string(y, at[K_NAME], field, 0, &k->name))
 		return -1;
 	if (!gw_config_name_ok(k->name, NULL))
 		return gw_yaml_fail(y, at[K_NAME], "%s may hold letters, digits and ._-@+ only "
@@ -138,7 +138,7 @@ static int one_key(gw_yaml *y, gw_config *c, gw_key *k, const yaml_node_t *n, co
 				    "together", what, k->name);
 	if (at[K_KEY]) {
 		snprintf(field, sizeof(field), "%s.key", what);
-		if (gw_yaml_string(y, at[K_KEY], field, 1, 0, &k->key))
+		if (gw_yaml_string(y, at[K_KEY], field, 0, &k->key))
 			return -1;
 		if (!secret_ok(k->key))
 			return gw_yaml_fail(y, at[K_KEY], "%s must be printable ASCII without "
@@ -152,7 +152,7 @@ static int one_key(gw_yaml *y, gw_config *c, gw_key *k, const yaml_node_t *n, co
 		int bad;
 
 		snprintf(field, sizeof(field), "%s.key_sha256", what);
-		if (gw_yaml_string(y, at[K_SHA], field, 1, 0, &hex))
+		if (gw_yaml_string(y, at[K_SHA], field, 0, &hex))
 			return -1;
 		bad = unhex(k->sha256, hex, sizeof(k->sha256));
 		free(hex);
@@ -163,14 +163,14 @@ static int one_key(gw_yaml *y, gw_config *c, gw_key *k, const yaml_node_t *n, co
 	}
 	if (at[K_AKID]) {
 		snprintf(field, sizeof(field), "%s.aws_access_key_id", what);
-		if (gw_yaml_string(y, at[K_AKID], field, 0, 0, &k->aws_access_key_id))
+		if (gw_yaml_string(y, at[K_AKID], field, 0, &k->aws_access_key_id))
 			return -1;
 		if (!gw_config_name_ok(k->aws_access_key_id, NULL) ||
 		    strpbrk(k->aws_access_key_id, "@+"))
 			return gw_yaml_fail(y, at[K_AKID], "%s may hold letters, digits and ._- "
 					    "only (1 to 128)", field);
 		snprintf(field, sizeof(field), "%s.aws_secret_access_key", what);
-		if (gw_yaml_string(y, at[K_SECRET], field, 1, 0, &k->aws_secret_access_key))
+		if (gw_yaml_string(y, at[K_SECRET], field, 0, &k->aws_secret_access_key))
 			return -1;
 		if (!secret_ok(k->aws_secret_access_key))
 			return gw_yaml_fail(y, at[K_SECRET], "%s must be printable ASCII without "

@@ -95,7 +95,7 @@ static int upstream(gw_yaml *y, gw_config *c, gw_upstream *u, const yaml_node_t 
 		return gw_yaml_fail(y, n, "%s: platform is missing (bedrock, vertex or anthropic)",
 				    what);
 	snprintf(field, sizeof(field), "%s.platform", what);
-	if (gw_yaml_string(y, at[U_PLATFORM], field, 0, 0, &plat))
+	if (gw_yaml_string(y, at[U_PLATFORM], field, 0, &plat))
 		return -1;
 	if (bedrock_platform_parse(&u->platform, plat)) {
 		gw_yaml_fail(y, at[U_PLATFORM], "%s: unknown platform '%.40s' (bedrock, vertex or "
@@ -120,7 +120,7 @@ static int upstream(gw_yaml *y, gw_config *c, gw_upstream *u, const yaml_node_t 
 #define STR(idx, fname, dst)                                                          \
 	do {                                                                          \
 		snprintf(field, sizeof(field), "%s.%s", what, fname);                 \
-		if (at[idx] && gw_yaml_string(y, at[idx], field, 0, 0, dst))          \
+		if (at[idx] && gw_yaml_string(y, at[idx], field, 0, dst))          \
 			return -1;                                                    \
 	} while (0)
 	STR(U_REGION, "region", &u->region);
@@ -289,7 +289,7 @@ int gw_config_models(gw_yaml *y, gw_config *c, const yaml_node_t *n)
 			c->model_count++;
 			if (!(m->from = strdup(gw_yaml_key(y, p))))
 				return gw_yaml_fail(y, v, "out of memory");
-			if (gw_yaml_string(y, to, what, 0, 0, &m->to))
+			if (gw_yaml_string(y, to, what, 0, &m->to))
 				return -1;
 		}
 	}
@@ -304,7 +304,7 @@ int gw_config_activity(gw_yaml *y, gw_config *c, const yaml_node_t *n)
 
 	if (gw_yaml_fields(y, n, "activity_log", names, at))
 		return -1;
-	if (at[0] && gw_yaml_string(y, at[0], "activity_log.dir", 0, 0, &c->activity_log.dir))
+	if (at[0] && gw_yaml_string(y, at[0], "activity_log.dir", 0, &c->activity_log.dir))
 		return -1;
 	if (at[1]) {
 		if (gw_yaml_uint(y, at[1], "activity_log.retention_days", 1, 36500, &v))

@@ -214,8 +214,8 @@ char *gw_yaml_expand(gw_yaml *y, const char *s, size_t len, const char **bad_nam
 	return out;
 }
 
-int gw_yaml_string(gw_yaml *y, const yaml_node_t *n, const char *what, int secret,
-		   int allow_empty, char **out)
+int gw_yaml_string(gw_yaml *y, const yaml_node_t *n, const char *what, int allow_empty,
+		   char **out)
 {
 	const char *bad;
 	char *v;
@@ -236,7 +236,6 @@ int gw_yaml_string(gw_yaml *y, const yaml_node_t *n, const char *what, int secre
 		free(v);
 		return gw_yaml_fail(y, n, "%s must not be empty", what);
 	}
-	(void)secret;	/* no message above quotes a value */
 	if (*out) {
 		memset(*out, 0, strlen(*out));
 		free(*out);
@@ -254,7 +253,7 @@ static char *scalar_text(gw_yaml *y, const yaml_node_t *n, const char *what, con
 		gw_yaml_fail(y, n, "%s must be %s", what, want);
 		return NULL;
 	}
-	if (gw_yaml_string(y, n, what, 0, 1, &v))
+	if (gw_yaml_string(y, n, what, 1, &v))
 		return NULL;
 	return v;
 }

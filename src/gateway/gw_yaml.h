@@ -1,6 +1,7 @@
 /* Typed reading of a libyaml document for the gateway's configuration:
  * every error is "FILE:LINE: what is wrong" with the line of the node at
- * fault, and a value marked secret is never quoted in one. Kept apart from
+ * fault; values are quoted as written in the file (gw_yaml_raw), never as
+ * expanded from the environment, and secrets not at all. Kept apart from
  * the schema (gw_config.c) so that the schema reads as a list of keys. */
 #ifndef BEDROCK_GW_YAML_H
 #define BEDROCK_GW_YAML_H
@@ -49,10 +50,10 @@ int gw_yaml_fields(gw_yaml *y, const yaml_node_t *n, const char *what,
 		   const char *const *names, yaml_node_t **at);
 
 /* A scalar as a string with ${NAME} expanded (malloc'ed, into *out; the
- * previous *out is freed). secret: the value is never quoted in an error.
- * allow_empty: 0 refuses "". 0 or -1. */
-int gw_yaml_string(gw_yaml *y, const yaml_node_t *n, const char *what, int secret,
-		   int allow_empty, char **out);
+ * previous *out is wiped and freed). No message quotes the value, so this
+ * serves secrets too. allow_empty: 0 refuses "". 0 or -1. */
+int gw_yaml_string(gw_yaml *y, const yaml_node_t *n, const char *what, int allow_empty,
+		   char **out);
 /* A plain scalar integer in [min, max]. 0 or -1. */
 int gw_yaml_uint(gw_yaml *y, const yaml_node_t *n, const char *what, uint64_t min,
 		 uint64_t max, uint64_t *out);
