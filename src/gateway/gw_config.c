@@ -14,6 +14,7 @@
 #include "crypto.h"
 #include "gw_config.h"
 #include "gw_config_private.h"
+#include "gw_quota_redis.h"
 #include "gw_yaml.h"
 
 /* A configuration is a few kilobytes; this bounds what a mistaken path
@@ -76,7 +77,7 @@ static void free_config(gw_config *c)
 	}
 	free(c->models);
 	free(c->activity_log.dir);
-	free(c->redis);
+	wipe_str(c->redis);	/* redis://:PASSWORD@HOST */
 	free(c->tls_cert);
 	free(c->tls_key);
 	free(box_of(c));
@@ -144,9 +145,17 @@ static int top_level(gw_yaml *y, gw_config *c, yaml_node_t *root)
 	if (at[T_REDIS]) {
 		if (gw_yaml_string(y, at[T_REDIS], "redis", 0, &c->redis))
 			return -1;
-		if (strncmp(c->redis, "redis://", 8) && strncmp(c->redis, "unix:", 5))
-			return gw_yaml_fail(y, at[T_REDIS], "redis must be redis://HOST:PORT[/DB] or "
-					    "unix:/PATH");
+		/* Checked here, by the quota's own parser, for a message with
+		 * the line; its messages never hold the password. */
+		{
+			gw_redis_url u;
+			char why[256];
+			int bad = gw_redis_url_parse(&u, c->redis, why, sizeof(why));
+
+			bedrock__wipe(&u, sizeof(u));
+			if (bad)
+				return gw_yaml_fail(y, at[T_REDIS], "%s", why);
+		}
 	}
 	if ((at[T_CERT] && gw_yaml_string(y, at[T_CERT], "tls_cert", 0, &c->tls_cert)) ||
 	    (at[T_KEY] && gw_yaml_string(y, at[T_KEY], "tls_key", 0, &c->tls_key)))

@@ -158,7 +158,7 @@ static void test_gw_config__every_key(void **state)
 {
 	static const char *text =
 		"listen: \"[::1]:0\"\n"
-		"redis: redis://127.0.0.1:6379/2\n"
+		"redis: redis://:pw-s3cr3t@127.0.0.1:6379/2\n"
 		"tls_cert: /etc/gw/cert.pem\n"
 		"tls_key: /etc/gw/key.pem\n"
 		"metrics: false\n"
@@ -214,7 +214,7 @@ static void test_gw_config__every_key(void **state)
 	(void)state;
 	c = good(text);
 	assert_string_equal(c->listen, "[::1]:0");
-	assert_string_equal(c->redis, "redis://127.0.0.1:6379/2");
+	assert_string_equal(c->redis, "redis://:pw-s3cr3t@127.0.0.1:6379/2");
 	assert_string_equal(c->tls_cert, "/etc/gw/cert.pem");
 	assert_string_equal(c->tls_key, "/etc/gw/key.pem");
 	assert_int_equal(c->metrics, 0);
@@ -332,7 +332,8 @@ static void test_gw_config__types(void **state)
 	bad("upstreams: {platform: bedrock}\n" KEYS, "cfg.yaml:1: upstreams must be a list");
 	bad(UP "keys: alice\n", "cfg.yaml:4: keys must be a list");
 	bad(UP KEYS "listen:\n", "cfg.yaml:7: listen must not be empty");
-	bad(UP KEYS "redis: 127.0.0.1:6379\n", "cfg.yaml:7: redis must be redis://");
+	bad(UP KEYS "redis: 127.0.0.1:6379\n", "cfg.yaml:7: redis: the URL must start with redis://");
+	bad(UP KEYS "redis: redis://user:s3cr3t@\n", "cfg.yaml:7: redis: not a URL: use redis://[:PASSWORD@]HOST:PORT[/DB]");
 	bad(UP KEYS "activity_log: ./log\n", "cfg.yaml:7: activity_log must be a mapping");
 }
 
