@@ -91,8 +91,7 @@ TH_FN long th_body_read(void *self, void *buf, size_t max)
 		pthread_mutex_unlock(&b->lock);
 		return b->cut ? -1 : 0;
 	}
-	n = snprintf(piece, sizeof(piece), b->pieces == 1 && !b->cut ? "only;" : "piece%d;",
-		     b->step);
+	n = snprintf(piece, sizeof(piece), "piece%d;", b->step);
 	b->step++;
 	pthread_mutex_unlock(&b->lock);
 	if ((size_t)n > max)
@@ -333,6 +332,29 @@ TH_FN void th_get_all(th_fetch *fs, size_t n)
 		th_fetch_done(&fs[i]);
 	}
 	curl_multi_cleanup(m);
+}
+
+/* A fetch on a thread of its own, for the tests that act meanwhile. */
+typedef struct th_bg {
+	pthread_t thread;
+	th_fetch f;
+	const char *base, *path;
+} th_bg;
+
+TH_FN void *th_bg_run(void *arg)
+{
+	th_bg *b = arg;
+
+	th_get(&b->f, b->base, b->path, 0);
+	return NULL;
+}
+
+TH_FN void th_bg_start(th_bg *b, const char *base, const char *path)
+{
+	memset(b, 0, sizeof(*b));
+	b->base = base;
+	b->path = path;
+	assert_int_equal(pthread_create(&b->thread, NULL, th_bg_run, b), 0);
 }
 
 /* Waits up to secs for *counter to reach want. */
