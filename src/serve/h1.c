@@ -36,9 +36,17 @@
 #define H1_THREADS 2
 /* Room in MHD's per-connection pool beyond the header block itself. */
 #define H1_POOL_SLACK (32 * 1024)
+/* The same for a blocking server, whose connections must stay small: MHD
+ * touches half its pool (the first read buffer, zeroed when shrunk), and
+ * chunked bodies are written into the pool's free part anyway. With 64 KiB
+ * of headers allowed, an idle stream costs ~57 KiB (test_serve_memory). */
+#define H1_POOL_SLACK_BLOCKING (8 * 1024)
 #define PEER_CAP 64
-/* The largest chunk a body read may fill (MHD's buffer for it). */
+/* The largest chunk a body read may fill. */
 #define H1_CHUNK (16 * 1024)
+/* MHD's own buffer of a callback response, unused when chunked (reads go
+ * into the connection's pool): as small as it may be. */
+#define H1_BODY_BLOCK 1024
 
 /* One per MHD connection (its socket context): the sweep in the loop's
  * thread shuts down the socket of one whose request is late; MHD then
@@ -372,7 +380,9 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	if (p->body.read) {
-		long n = p->body.read(p->body.self, buf, max);
+		/* MHD offers what is free in the connection's pool (~all of it):
+		 * pages written stay resident, so a relay touches 16 KiB. */
+		long n = p->body.read(p->body.self, buf, max < H1_CHUNK ? max : H1_CHUNK);
 
 		if (n > 0) {
 			r->bytes += (size_t)n;
@@ -441,8 +451,8 @@ static struct MHD_Response *plan_response(struct h1_req *r)
 			r->hc->body = &p->body;
 			pthread_mutex_unlock(&r->srv->lock);
 		}
-		return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, H1_CHUNK, read_cb, r,
-							 NULL);
+		return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, H1_BODY_BLOCK, read_cb,
+							 r, NULL);
 	}
 	for (i = 0; i < p->piece_count; i++) {
 		total += p->pieces[i].len;
@@ -753,7 +763,8 @@ static struct MHD_Daemon *start_daemon(serve_server *s, int tls)
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key_pem);
 	}
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, s->opt.idle_timeout_s, NULL);
-	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->opt.max_header_bytes + H1_POOL_SLACK, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->opt.max_header_bytes +
+	    (s->opt.blocking ? H1_POOL_SLACK_BLOCKING : H1_POOL_SLACK), NULL);
 	OPT(MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s);

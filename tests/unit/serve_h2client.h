@@ -134,30 +134,25 @@ static int h2c_close(nghttp2_session *s, int32_t id, uint32_t error, void *u)
 	return 0;
 }
 
-/* Runs every stream at once on one connection to 127.0.0.1:port; returns
- * when all are closed, the connection ends, or after secs. 0, or -1 when
- * the connection could not be made. */
-__attribute__((unused)) static int h2c_run(int port, h2c_stream *streams, size_t n, double secs, int drop_after_data)
+/* Connects to 127.0.0.1:port and submits every stream. 0 or -1. */
+__attribute__((unused)) static int h2c_open(h2c *c, int port, h2c_stream *streams, size_t n)
 {
 	struct sockaddr_in sa;
 	nghttp2_session_callbacks *cbs;
-	h2c c;
 	char authority[32];
-	double until = h2c_now() + secs;
-	size_t i, open = n;
+	size_t i;
 
-	memset(&c, 0, sizeof(c));
-	c.streams = streams;
-	c.n = n;
-	c.drop_after_data = drop_after_data;
+	memset(c, 0, sizeof(*c));
+	c->streams = streams;
+	c->n = n;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c.fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (c.fd < 0 || connect(c.fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		if (c.fd >= 0)
-			close(c.fd);
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		if (c->fd >= 0)
+			close(c->fd);
 		return -1;
 	}
 	nghttp2_session_callbacks_new(&cbs);
@@ -166,9 +161,9 @@ __attribute__((unused)) static int h2c_run(int port, h2c_stream *streams, size_t
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, h2c_data);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, h2c_frame);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cbs, h2c_close);
-	nghttp2_session_client_new(&c.session, cbs, &c);
+	nghttp2_session_client_new(&c->session, cbs, c);
 	nghttp2_session_callbacks_del(cbs);
-	nghttp2_submit_settings(c.session, NGHTTP2_FLAG_NONE, NULL, 0);
+	nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, NULL, 0);
 	snprintf(authority, sizeof(authority), "127.0.0.1:%d", port);
 	for (i = 0; i < n; i++) {
 		nghttp2_nv nva[] = {
@@ -178,26 +173,55 @@ __attribute__((unused)) static int h2c_run(int port, h2c_stream *streams, size_t
 			{ (uint8_t *)":path", (uint8_t *)streams[i].path, 5, strlen(streams[i].path), 0 },
 		};
 
-		streams[i].id = nghttp2_submit_request(c.session, NULL, nva, 4, NULL, NULL);
+		streams[i].id = nghttp2_submit_request(c->session, NULL, nva, 4, NULL, NULL);
 	}
-	while (open && !c.dropped && h2c_now() < until) {
-		struct pollfd p = { c.fd, POLLIN, 0 };
-		uint8_t buf[16384];
-		ssize_t k;
+	return 0;
+}
 
-		if (nghttp2_session_send(c.session))
+/* Sends and receives for up to ms; -1 when the connection ended. */
+__attribute__((unused)) static int h2c_pump(h2c *c, int ms)
+{
+	struct pollfd p = { c->fd, POLLIN, 0 };
+	uint8_t buf[16384];
+	ssize_t k;
+
+	if (nghttp2_session_send(c->session))
+		return -1;
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	k = recv(c->fd, buf, sizeof(buf), 0);
+	if (k <= 0 || nghttp2_session_mem_recv(c->session, buf, (size_t)k) < 0)
+		return -1;
+	return nghttp2_session_send(c->session) ? -1 : 0;
+}
+
+__attribute__((unused)) static void h2c_end(h2c *c)
+{
+	nghttp2_session_del(c->session);
+	close(c->fd);
+}
+
+/* Runs every stream at once on one connection to 127.0.0.1:port; returns
+ * when all are closed, the connection ends, or after secs. 0, or -1 when
+ * the connection could not be made. drop_after_data: close the socket at
+ * the first DATA frame. */
+__attribute__((unused)) static int h2c_run(int port, h2c_stream *streams, size_t n, double secs,
+					   int drop_after_data)
+{
+	h2c c;
+	double until = h2c_now() + secs;
+	size_t i, open = n;
+
+	if (h2c_open(&c, port, streams, n))
+		return -1;
+	c.drop_after_data = drop_after_data;
+	while (open && !c.dropped && h2c_now() < until) {
+		if (h2c_pump(&c, 100))
 			break;
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		k = recv(c.fd, buf, sizeof(buf), 0);
-		if (k <= 0 || nghttp2_session_mem_recv(c.session, buf, (size_t)k) < 0)
-			break;
-		nghttp2_session_send(c.session);
 		for (open = 0, i = 0; i < n; i++)
 			open += !streams[i].closed;
 	}
-	nghttp2_session_del(c.session);
-	close(c.fd);
+	h2c_end(&c);
 	return 0;
 }
 
