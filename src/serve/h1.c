@@ -335,6 +335,19 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* A blocking server's connection thread about to wait on the handler or
+ * body.read (on = 1), and back (on = 0): MHD's idle timeout counts from
+ * the last socket activity, so a stream silent for longer than it (an
+ * upstream thinking) would be closed when the bytes come. The timeout is
+ * lifted meanwhile; set again, it counts from now. */
+static void waiting(struct h1_req *r, int on)
+{
+	if (!r->srv->opt.blocking)
+		return;
+	MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT,
+				  on ? 0u : r->srv->opt.idle_timeout_s);
+}
+
 /* Suspends the connection until the next piece is due; a blocking
  * server's connection thread sleeps instead (0: go on). */
 static ssize_t park(struct h1_req *r, uint64_t ms)
@@ -345,7 +358,9 @@ static ssize_t park(struct h1_req *r, uint64_t ms)
 	if (s->opt.blocking) {
 		struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
 
+		waiting(r, 1);
 		nanosleep(&ts, NULL);
+		waiting(r, 0);
 		pthread_mutex_lock(&s->lock);
 		ms = (uint64_t)s->stopping;
 		pthread_mutex_unlock(&s->lock);
@@ -382,7 +397,11 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 	if (p->body.read) {
 		/* MHD offers what is free in the connection's pool (~all of it):
 		 * pages written stay resident, so a relay touches 16 KiB. */
-		long n = p->body.read(p->body.self, buf, max < H1_CHUNK ? max : H1_CHUNK);
+		long n;
+
+		waiting(r, 1);
+		n = p->body.read(p->body.self, buf, max < H1_CHUNK ? max : H1_CHUNK);
+		waiting(r, 0);
 
 		if (n > 0) {
 			r->bytes += (size_t)n;
@@ -548,10 +567,12 @@ static int call_app(struct h1_req *r, int precheck)
 	req.peer = r->peer;
 	req.http2 = 0;
 	serve_response_init(&r->plan, 500);
+	waiting(r, 1);
 	if (precheck)
 		answered = s->opt.precheck(&r->plan, &req, s->opt.payload);
 	else
 		s->opt.handler(&r->plan, &req, s->opt.payload);
+	waiting(r, 0);
 	free(f.h);
 	if (!answered)
 		serve_response_dispose(&r->plan);

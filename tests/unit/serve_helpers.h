@@ -6,7 +6,7 @@
  * Paths: /hello (a whole body), /sleep (blocks 1 s, then answers),
  * /pieces (a body read in 3 pieces 400 ms apart), /cut ("partial", then
  * read returns -1), /stuck (one piece, then a read that blocks until
- * cancelled), /slow (4 pieces 250 ms apart). Every body counts its
+ * cancelled), /slow (4 pieces 250 ms apart), /gap (2 pieces 2.5 s apart). Every body counts its
  * cancel and close calls in the globals below. */
 #ifndef BEDROCK_TEST_SERVE_HELPERS_H
 #define BEDROCK_TEST_SERVE_HELPERS_H
@@ -161,6 +161,8 @@ TH_FN void th_handler(serve_response *out, const serve_request *req, void *paylo
 		th_stream(out, 1, 0, 1, 0);
 	} else if (!strcmp(req->path, "/stuck")) {
 		th_stream(out, 1, 0, 0, 1);
+	} else if (!strcmp(req->path, "/gap")) {
+		th_stream(out, 2, 2500, 0, 0);	/* silent longer than a 1 s idle time */
 	} else if (!strcmp(req->path, "/slow")) {
 		th_stream(out, 4, 250, 0, 0);
 	} else {

@@ -147,6 +147,30 @@ static void test_serve_blocking__many_h2_streams(void **state)
 	th_stop(&t);
 }
 
+/* A stream silent for longer than the idle time (an upstream thinking)
+ * is not an idle connection: it goes on. */
+static void test_serve_blocking__silence_is_not_idle(void **state)
+{
+	serve_server_options o;
+	th_server t;
+	th_fetch f;
+	h2c_stream st;
+
+	(void)state;
+	th_options(&o, 1);
+	o.idle_timeout_s = 1;
+	th_start(&t, &o);
+	th_get(&f, t.url, "/gap", 0);
+	assert_int_equal(f.rc, CURLE_OK);
+	assert_string_equal(f.body, "piece0;piece1;");
+	memset(&st, 0, sizeof(st));
+	st.path = "/gap";
+	assert_int_equal(h2c_run(h2c_port(t.url), &st, 1, 20, 0), 0);
+	assert_int_equal(st.error, NGHTTP2_NO_ERROR);
+	assert_string_equal(st.body, "piece0;piece1;");
+	th_stop(&t);
+}
+
 /* ---- the log callback ------------------------------------------------------ */
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -225,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_serve_blocking__pieces_h2),
 		cmocka_unit_test(test_serve_blocking__pieces_nonblocking),
 		cmocka_unit_test(test_serve_blocking__many_h2_streams),
+		cmocka_unit_test(test_serve_blocking__silence_is_not_idle),
 		cmocka_unit_test(test_serve_blocking__log_callback),
 		cmocka_unit_test(test_serve_blocking__log_errors),
 	};

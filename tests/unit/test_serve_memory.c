@@ -11,6 +11,19 @@
 
 #include "serve_helpers.h"
 
+/* Under ASan every allocation carries redzones and a quarantine: the
+ * numbers are still printed, not held to the limit. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MEASURED_ONLY 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEASURED_ONLY 1
+#endif
+#endif
+#ifndef MEASURED_ONLY
+#define MEASURED_ONLY 0
+#endif
+
 #define STREAMS 1000
 #define LIMIT_PER_STREAM (64 * 1024)
 /* Streams per HTTP/2 connection (the server allows 128 at once). */
@@ -164,7 +177,7 @@ static void test_serve_memory__h1_idle_streams(void **state)
 	for (i = 0; i < STREAMS; i++)
 		close(fds[i]);
 	free(fds);
-	assert_true(per <= LIMIT_PER_STREAM);
+	assert_true(MEASURED_ONLY || per <= LIMIT_PER_STREAM);
 }
 
 static void test_serve_memory__h2_idle_streams(void **state)
@@ -215,7 +228,7 @@ static void test_serve_memory__h2_idle_streams(void **state)
 		h2c_end(&conns[k]);
 	h2c_end(&warm);
 	free(st);
-	assert_true(per <= LIMIT_PER_STREAM);
+	assert_true(MEASURED_ONLY || per <= LIMIT_PER_STREAM);
 }
 
 int main(void)
