@@ -132,7 +132,8 @@ typedef void (*serve_handler_fn)(serve_response *out, const serve_request *req, 
 /* Answers a request from its head alone, before a byte of its body is
  * read (req->body is "" and body_len 0): 1 if it filled *out (initialised
  * as for the handler), 0 to go on. So a request that cannot succeed (no
- * credentials) never gets its body buffered. Same threads as the handler. */
+ * credentials) never gets its body buffered. Must not block, even in a
+ * blocking server: HTTP/2 runs it on the libevent thread. */
 typedef int (*serve_precheck_fn)(serve_response *out, const serve_request *req, void *payload);
 
 typedef struct serve_server serve_server;

@@ -78,6 +78,46 @@ static void test_serve_drain__h2_in_flight_finishes(void **state)
 	in_flight_finishes(1);
 }
 
+/* A request that reaches the server during the drain on a keep-alive
+ * connection (here: pipelined behind one in flight) is answered, with
+ * Connection: close, and the connection then ends. */
+static void test_serve_drain__h1_next_request_closes(void **state)
+{
+	static const char reqs[] = "GET /pieces HTTP/1.1\r\nHost: x\r\n\r\n"
+				   "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+	serve_server_options o;
+	th_server t;
+	struct sockaddr_in sa;
+	char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	th_reset_counts();
+	th_options(&o, 1);
+	th_start(&t, &o);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)h2c_port(t.url));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(send(fd, reqs, sizeof(reqs) - 1, 0), (ssize_t)(sizeof(reqs) - 1));
+	assert_true(th_wait_count(&th_bodies_open, 1, 5));
+	serve_server_drain(t.s, 10000);
+	/* Everything until the server closes the connection. */
+	while ((n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0)) > 0)
+		len += (size_t)n;
+	buf[len] = 0;
+	close(fd);
+	assert_non_null(strstr(buf, "piece2;"));
+	assert_non_null(strstr(strstr(buf, "piece2;"), "HTTP/1.1 200"));
+	assert_non_null(strstr(strstr(buf, "piece2;"), "Connection: close"));
+	assert_non_null(strstr(buf, "hello"));
+	assert_int_equal(th_join(&t, 5), 0);
+}
+
 /* A body that never ends is cut at the deadline. */
 static void test_serve_drain__deadline_cuts(void **state)
 {
@@ -135,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serve_drain__h1_in_flight_finishes),
 		cmocka_unit_test(test_serve_drain__h2_in_flight_finishes),
+		cmocka_unit_test(test_serve_drain__h1_next_request_closes),
 		cmocka_unit_test(test_serve_drain__deadline_cuts),
 		cmocka_unit_test(test_serve_drain__idle_nonblocking),
 	};
