@@ -144,7 +144,8 @@ typedef struct serve_server_options {
 	void *payload;
 	size_t max_body;		/* request body limit (default 25,000,000 + slack) */
 	size_t max_header_bytes;	/* request header block limit (default 64 KiB) */
-	int access_log;			/* 1: one line per request on stderr (no secrets) */
+	int access_log;			/* 1: one line per request on stderr or to log
+					 * (no secrets) */
 	serve_precheck_fn precheck;	/* optional */
 	size_t max_buffered;		/* request body bytes held at once, all connections
 					 * together (default 256 MiB); over it: 503 */
@@ -156,8 +157,9 @@ typedef struct serve_server_options {
 	const char *name;		/* prefix of the server's messages (default
 					 * "bedrock emulate") */
 	int blocking;			/* 1: the handler and body reads may block (above) */
-	unsigned max_threads;		/* blocking: HTTP/1.1 connections, and HTTP/2
-					 * worker threads (default 16384 each) */
+	unsigned max_threads;		/* blocking: HTTP/1.1 connections (at most
+					 * max_connections too), and HTTP/2 worker threads
+					 * (more streams wait for one); default 16384 each */
 	const char *tls_cert, *tls_key;	/* PEM files: TLS on the listener (HTTP/1.1
 					 * only; a cleartext connection is closed) */
 	/* When set, access-log and error lines (no newline) go here instead of

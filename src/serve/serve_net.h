@@ -1,5 +1,6 @@
-/* Private to the serving layer (server.c, log.c, h1.c, h2.c, h2_worker.c,
- * pool.c): the server object and what the protocol halves share.
+/* Private to the serving layer (server.c, log.c, tls_files.c, h1.c,
+ * h1_head.c, h2.c, h2_worker.c, pool.c): the server object and what the
+ * protocol halves share.
  *
  * Threads: the caller of serve_server_run() runs the libevent loop, which
  * accepts every connection, decides its protocol, runs HTTP/2 (nghttp2)
@@ -65,6 +66,12 @@ struct serve_server {
 	atomic_int draining;		/* 1 once the loop began draining */
 	uint64_t drain_deadline;	/* loop thread */
 };
+
+/* Reads opt.tls_cert and opt.tls_key into tls_cert_pem / tls_key_pem
+ * (tls_files.c): 0, or -1 having said why. */
+int serve_tls_load(serve_server *s);
+/* Zeroes a key's bytes before they are freed. */
+void serve_tls_wipe(char *pem, size_t len);
 
 /* A message "NAME: ..." to the log callback or stderr, whole. */
 void serve_say(const serve_server *s, const char *fmt, ...)

@@ -20,7 +20,6 @@
 
 #include <event2/thread.h>
 
-#include "crypto.h"
 #include "serve_net.h"
 
 /* The client connection preface of RFC 9113 section 3.4. */
@@ -48,8 +47,6 @@ static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define WAKE_DRAIN 'D'
 #define DEFAULT_NAME "bedrock emulate"
 #define DEFAULT_MAX_THREADS 16384
-/* A PEM certificate chain or key larger than this is not one. */
-#define PEM_MAX (1024 * 1024)
 
 struct peek_conn {
 	struct peek_conn *prev, *next;
@@ -597,51 +594,6 @@ static int bind_listen(const serve_server *s, const char *addr, char *url, size_
 	return fd;
 }
 
-/* A whole PEM file, NUL-terminated (libmicrohttpd wants strings); NULL
- * with a message naming the file, never its content. */
-static char *read_pem(const serve_server *s, const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0;
-
-	if (!f) {
-		serve_say(s, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(PEM_MAX + 1);
-	if (buf)
-		n = fread(buf, 1, PEM_MAX + 1, f);
-	if (!buf || ferror(f) || n > PEM_MAX || !n) {
-		serve_say(s, "cannot read %s: %s", path, !buf ? "out of memory" : ferror(f) ?
-			  "read error" : n ? "larger than 1 MiB, not a PEM file" : "empty");
-		if (buf)
-			bedrock__wipe(buf, n < PEM_MAX + 1 ? n : PEM_MAX + 1);
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
-static int tls_load(serve_server *s)
-{
-	size_t n;
-
-	if (!s->opt.tls_cert || !s->opt.tls_key) {
-		serve_say(s, "TLS needs both a certificate and a key file");
-		return -1;
-	}
-	s->tls_cert_pem = read_pem(s, s->opt.tls_cert, &n);
-	if (!s->tls_cert_pem)
-		return -1;
-	s->tls_key_pem = read_pem(s, s->opt.tls_key, &s->tls_key_len);
-	return s->tls_key_pem ? 0 : -1;
-}
-
 int serve_server_new(serve_server **out, const serve_server_options *opts, char *url, size_t url_cap)
 {
 	serve_server *s;
@@ -704,8 +656,8 @@ int serve_server_new(serve_server **out, const serve_server_options *opts, char 
 		serve_say(s, "out of memory");
 		goto fail;
 	}
-	if ((s->opt.tls_cert || s->opt.tls_key) && tls_load(s))
-		goto fail;	/* tls_load said why */
+	if ((s->opt.tls_cert || s->opt.tls_key) && serve_tls_load(s))
+		goto fail;	/* it said why */
 	fd = bind_listen(s, s->opt.listen, url, url_cap);
 	if (fd < 0)
 		goto fail;	/* bind_listen said why */
@@ -801,7 +753,7 @@ void serve_server_free(serve_server *s)
 	free(s->tls_cert_pem);
 	if (s->tls_key_pem) {
 		/* A private key: not left behind in freed memory. */
-		bedrock__wipe(s->tls_key_pem, s->tls_key_len);
+		serve_tls_wipe(s->tls_key_pem, s->tls_key_len);
 		free(s->tls_key_pem);
 	}
 	free(s);
