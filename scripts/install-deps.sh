@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config python3 libcurl4-openssl-dev libssl-dev
 libcjson-dev zlib1g-dev libexpat1-dev libcmocka-dev
-libevent-dev libnghttp2-dev libmicrohttpd-dev libedit-dev libyaml-dev libhiredis-dev redis-server curl nghttp2-client
+libevent-dev libnghttp2-dev libmicrohttpd-dev libedit-dev libyaml-dev libhiredis-dev redis-server curl nghttp2-client openssl
 dpkg-dev groff-base man-db mandoc bash-completion zsh tmux
 libbrotli-dev libidn2-dev libkrb5-dev libldap-dev libpsl-dev librtmp-dev libssh2-1-dev
 libzstd-dev"
@@ -21,7 +21,8 @@ PKGS="$PKGS valgrind"
 # RSA key and verifies the RS256 JWTs it is sent.
 PKGS="$PKGS python3-cryptography"
 # curl (built with nghttp2, as Debian's is) and nghttp (several streams on
-# one connection) drive the emulator's HTTP/2 tests; tmux drives `bedrock chat`'s. wrk, for bench/bench_emulate.sh, is not installed here.
+# one connection) drive the emulator's HTTP/2 tests; the openssl CLI makes
+# test_serve_tls's self-signed certificate; tmux drives `bedrock chat`'s. wrk, for bench/bench_emulate.sh, is not installed here.
 # clang and its runtime are for `make fuzz` only.
 if [ "${1:-}" = "--fuzz" ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev"

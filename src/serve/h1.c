@@ -1,11 +1,22 @@
-/* HTTP/1.1 for bedrock emulate, through libmicrohttpd. The libevent loop
- * accepts and hands each HTTP/1 socket over with MHD_add_connection();
- * MHD's own worker threads (epoll) then parse, call the handler and send.
+/* HTTP/1.1 through libmicrohttpd. The libevent loop accepts and hands
+ * each HTTP/1 socket over with MHD_add_connection() (to a second daemon
+ * with GnuTLS when the listener has TLS); MHD's threads then parse, call
+ * the handler and send.
  *
- * Pieces that are not due yet: the content reader suspends the connection
- * and arms a libevent timer that resumes it, so no thread ever sleeps and
- * a thousand slow streams cost a timer each. */
+ * Non-blocking servers: two epoll workers. Pieces that are not due yet:
+ * the content reader suspends the connection and arms a libevent timer
+ * that resumes it, so no thread ever sleeps and a thousand slow streams
+ * cost a timer each.
+ *
+ * Blocking servers: a thread per connection (small stacks), so the
+ * handler and body.read may block; a piece not due yet is slept for. A
+ * thread blocked in body.read cannot see its client leave, so the sweep
+ * polls the sockets of streaming responses and cancels the body of one
+ * whose client has gone. */
+#define _GNU_SOURCE	/* POLLRDHUP: the client shut its side */
 #include <errno.h>
+#include <poll.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +36,17 @@
 #define H1_THREADS 2
 /* Room in MHD's per-connection pool beyond the header block itself. */
 #define H1_POOL_SLACK (32 * 1024)
+/* The same for a blocking server, whose connections must stay small: MHD
+ * touches half its pool (the first read buffer, zeroed when shrunk), and
+ * chunked bodies are written into the pool's free part anyway. With 64 KiB
+ * of headers allowed, an idle stream costs ~57 KiB (test_serve_memory). */
+#define H1_POOL_SLACK_BLOCKING (8 * 1024)
 #define PEER_CAP 64
+/* The largest chunk a body read may fill. */
+#define H1_CHUNK (16 * 1024)
+/* MHD's own buffer of a callback response, unused when chunked (reads go
+ * into the connection's pool): as small as it may be. */
+#define H1_BODY_BLOCK 1024
 
 /* One per MHD connection (its socket context): the sweep in the loop's
  * thread shuts down the socket of one whose request is late; MHD then
@@ -34,6 +55,8 @@ struct h1_conn {
 	struct h1_conn *prev, *next;	/* in srv->h1s, under srv->lock */
 	int fd;
 	uint64_t deadline;		/* the request is due by then; 0: answering */
+	int busy;			/* a request is in flight (drain leaves it) */
+	serve_body *body;		/* a streaming body being read, for cancel */
 	char peer[PEER_CAP];
 };
 
@@ -55,6 +78,7 @@ struct h1_req {
 	uint64_t start_ms;
 	size_t bytes;
 	int status;			/* 0: reset */
+	int body_eof;			/* body.read returned 0 */
 	const char *mhd_method;		/* MHD's, for the handler */
 	char method[16];		/* a copy for the log, maybe cut */
 	const char *peer;		/* the connection's (connection_cb) */
@@ -117,6 +141,40 @@ static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_
 	*socket_context = hc;
 }
 
+/* A blocking server's streaming responses whose client has gone (shut
+ * its side, reset): their bodies are cancelled, so the thread blocked in
+ * body.read comes back and MHD sees the dead socket. One poll() for all. */
+static void watch_streams(serve_server *s)
+{
+	struct pollfd *fds;
+	struct h1_conn *hc;
+	size_t n = 0, i;
+
+	for (hc = s->h1s; hc; hc = hc->next)
+		n += hc->body && hc->fd >= 0;
+	if (!n || !(fds = calloc(n, sizeof(*fds))))
+		return;
+	i = 0;
+	for (hc = s->h1s; hc && i < n; hc = hc->next)
+		if (hc->body && hc->fd >= 0) {
+			fds[i].fd = hc->fd;
+			fds[i++].events = POLLRDHUP;
+		}
+	if (poll(fds, i, 0) > 0) {
+		i = 0;
+		for (hc = s->h1s; hc && i < n; hc = hc->next) {
+			if (!hc->body || hc->fd < 0)
+				continue;
+			if (fds[i++].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+				if (hc->body->cancel)
+					hc->body->cancel(hc->body->self);
+				hc->body = NULL;	/* once */
+			}
+		}
+	}
+	free(fds);
+}
+
 void serve_h1_sweep(serve_server *s, uint64_t now)
 {
 	struct h1_conn *hc;
@@ -127,6 +185,26 @@ void serve_h1_sweep(serve_server *s, uint64_t now)
 			shutdown(hc->fd, SHUT_RDWR);
 			hc->deadline = 0;
 		}
+	if (s->opt.blocking)
+		watch_streams(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void serve_h1_drain(serve_server *s, int cut)
+{
+	struct h1_conn *hc;
+
+	pthread_mutex_lock(&s->lock);
+	for (hc = s->h1s; hc; hc = hc->next) {
+		if (hc->busy && !cut)
+			continue;
+		if (hc->body && hc->body->cancel)
+			hc->body->cancel(hc->body->self);
+		hc->body = NULL;
+		/* MHD closes it as it would any connection the client dropped. */
+		if (hc->fd >= 0)
+			shutdown(hc->fd, SHUT_RDWR);
+	}
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -134,8 +212,10 @@ size_t serve_h1_count(serve_server *s)
 {
 	const union MHD_DaemonInfo *di = s->mhd ?
 		MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
+	const union MHD_DaemonInfo *dt = s->mhd_tls ?
+		MHD_get_daemon_info(s->mhd_tls, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
 
-	return di ? di->num_connections : 0;
+	return (di ? di->num_connections : 0) + (dt ? dt->num_connections : 0);
 }
 
 /* Releases the request body and its share of the budget. */
@@ -169,6 +249,11 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	r->peer = r->hc ? r->hc->peer : "-";
 	/* The request line is in: the rest of the request is due. */
 	set_deadline(r->srv, r->hc, r->start_ms + serve_request_ms(r->srv));
+	if (r->hc) {
+		pthread_mutex_lock(&r->srv->lock);
+		r->hc->busy = 1;
+		pthread_mutex_unlock(&r->srv->lock);
+	}
 	return r;
 }
 
@@ -176,12 +261,21 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct h1_req *r = *con_cls;
+	serve_body *b;
 
 	(void)cls;
 	(void)conn;
-	(void)toe;
 	if (!r)
 		return;
+	if (r->hc) {
+		pthread_mutex_lock(&r->srv->lock);
+		r->hc->busy = 0;
+		r->hc->body = NULL;	/* no cancel from here on */
+		pthread_mutex_unlock(&r->srv->lock);
+	}
+	b = &r->plan.body;
+	if (b->read && b->close)
+		b->close(b->self, r->body_eof && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	/* Requests MHD refused by itself (bad request line, 431) never reached
 	 * the access handler; MHD answered them, there is nothing to log. */
 	if (r->conn)
@@ -241,12 +335,37 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Suspends the connection until the next piece is due. */
+/* A blocking server's connection thread about to wait on the handler or
+ * body.read (on = 1), and back (on = 0): MHD's idle timeout counts from
+ * the last socket activity, so a stream silent for longer than it (an
+ * upstream thinking) would be closed when the bytes come. The timeout is
+ * lifted meanwhile; set again, it counts from now. */
+static void waiting(struct h1_req *r, int on)
+{
+	if (!r->srv->opt.blocking)
+		return;
+	MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT,
+				  on ? 0u : r->srv->opt.idle_timeout_s);
+}
+
+/* Suspends the connection until the next piece is due; a blocking
+ * server's connection thread sleeps instead (0: go on). */
 static ssize_t park(struct h1_req *r, uint64_t ms)
 {
 	serve_server *s = r->srv;
 	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
 
+	if (s->opt.blocking) {
+		struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+		waiting(r, 1);
+		nanosleep(&ts, NULL);
+		waiting(r, 0);
+		pthread_mutex_lock(&s->lock);
+		ms = (uint64_t)s->stopping;
+		pthread_mutex_unlock(&s->lock);
+		return ms ? MHD_CONTENT_READER_END_WITH_ERROR : 0;
+	}
 	pthread_mutex_lock(&s->lock);
 	if (s->stopping)
 		goto fail;
@@ -275,16 +394,37 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 	const serve_response *p = &r->plan;
 
 	(void)pos;
+	if (p->body.read) {
+		/* MHD offers what is free in the connection's pool (~all of it):
+		 * pages written stay resident, so a relay touches 16 KiB. */
+		long n;
+
+		waiting(r, 1);
+		n = p->body.read(p->body.self, buf, max < H1_CHUNK ? max : H1_CHUNK);
+		waiting(r, 0);
+
+		if (n > 0) {
+			r->bytes += (size_t)n;
+			return (ssize_t)(n > (long)max ? (long)max : n);
+		}
+		r->body_eof = n == 0;
+		return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM :
+				MHD_CONTENT_READER_END_WITH_ERROR;
+	}
 	for (;;) {
 		uint64_t wait_ms;
 		size_t n;
+		ssize_t rc;
 
 		switch (serve_cursor_next(&r->cur, p, buf, max, &n, &wait_ms)) {
 		case SERVE_CURSOR_END:
 			return p->end == SERVE_END_RESET ? MHD_CONTENT_READER_END_WITH_ERROR :
 							 MHD_CONTENT_READER_END_OF_STREAM;
 		case SERVE_CURSOR_WAIT:
-			return park(r, wait_ms);
+			rc = park(r, wait_ms);
+			if (rc || !r->srv->opt.blocking)
+				return rc;
+			break;
 		case SERVE_CURSOR_DATA:
 			if (n) {
 				r->bytes += n;
@@ -323,6 +463,16 @@ static struct MHD_Response *plan_response(struct h1_req *r)
 	int timed = p->streaming || p->end == SERVE_END_RESET;
 	uint8_t *buf;
 
+	if (p->body.read) {
+		/* Produced while it is sent: chunked, a chunk per read. */
+		if (r->hc) {
+			pthread_mutex_lock(&r->srv->lock);
+			r->hc->body = &p->body;
+			pthread_mutex_unlock(&r->srv->lock);
+		}
+		return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, H1_BODY_BLOCK, read_cb,
+							 r, NULL);
+	}
 	for (i = 0; i < p->piece_count; i++) {
 		total += p->pieces[i].len;
 		timed |= p->pieces[i].delay_ms != 0;
@@ -380,6 +530,9 @@ static enum MHD_Result send_plan(struct h1_req *r)
 			continue;
 		MHD_add_response_header(resp, h->name, h->value);
 	}
+	/* Draining: this exchange is the connection's last. */
+	if (atomic_load(&r->srv->draining))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	r->status = r->plan.status;
 	if (!strcmp(r->mhd_method, "HEAD"))
 		r->bytes = 0;	/* MHD sends the headers only */
@@ -414,10 +567,12 @@ static int call_app(struct h1_req *r, int precheck)
 	req.peer = r->peer;
 	req.http2 = 0;
 	serve_response_init(&r->plan, 500);
+	waiting(r, 1);
 	if (precheck)
 		answered = s->opt.precheck(&r->plan, &req, s->opt.payload);
 	else
 		s->opt.handler(&r->plan, &req, s->opt.payload);
+	waiting(r, 0);
 	free(f.h);
 	if (!answered)
 		serve_response_dispose(&r->plan);
@@ -543,84 +698,58 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	return send_plan(r);
 }
 
-static int is_digits(const char *p, const char *end)
+/* One daemon; tls: with GnuTLS and the listener's certificate. */
+static struct MHD_Daemon *start_daemon(serve_server *s, int tls)
 {
-	if (p == end)
-		return 0;
-	for (; p < end; p++)
-		if (*p < '0' || *p > '9')
-			return 0;
-	return 1;
-}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+	struct MHD_OptionItem ops[16];
+	size_t n = 0;
 
-serve_head serve_h1_head_check(const char *buf, size_t len)
-{
-	const char *end = buf + len, *line = buf, *eol, *sp, *last, *q, *cl = NULL;
-	size_t cl_len = 0;
-	int te = 0;
-
-	eol = memchr(buf, '\n', len);
-	if (!eol)
-		return SERVE_HEAD_PARTIAL;
-	/* The request line: the target lies between the first and the last
-	 * space (as MHD reads it), so a space inside it shows up here too. */
-	sp = memchr(buf, ' ', (size_t)(eol - buf));
-	last = NULL;
-	for (q = sp ? sp + 1 : eol; q < eol; q++)
-		if (*q == ' ')
-			last = q;
-	if (sp && last)
-		for (q = sp + 1; q < last; q++)
-			if ((unsigned char)*q <= 0x20 || *q == 0x7f)
-				return SERVE_HEAD_BAD;
-	for (line = eol + 1; line < end; line = eol + 1) {
-		const char *colon, *v, *ve;
-
-		eol = memchr(line, '\n', (size_t)(end - line));
-		if (!eol)
-			return SERVE_HEAD_PARTIAL;
-		ve = eol > line && eol[-1] == '\r' ? eol - 1 : eol;
-		if (ve == line)
-			break;	/* the blank line: the head is whole */
-		colon = memchr(line, ':', (size_t)(ve - line));
-		if (!colon || line[0] == ' ' || line[0] == '\t')
-			continue;
-		for (v = colon + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
-			;
-		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-			ve--;
-		if (colon - line == 14 && !strncasecmp(line, "Content-Length", 14)) {
-			if (!is_digits(v, ve) ||
-			    (cl && (cl_len != (size_t)(ve - v) || memcmp(cl, v, cl_len))))
-				return SERVE_HEAD_BAD;
-			cl = v;
-			cl_len = (size_t)(ve - v);
-		} else if (colon - line == 17 && !strncasecmp(line, "Transfer-Encoding", 17)) {
-			te = 1;
-		}
+#define OPT(o, v, p) (ops[n].option = (o), ops[n].value = (intptr_t)(v), ops[n].ptr_value = (p), n++)
+	if (s->opt.blocking) {
+		/* A thread per connection: the handler and body reads block. */
+		flags |= MHD_USE_THREAD_PER_CONNECTION;
+		OPT(MHD_OPTION_THREAD_STACK_SIZE, SERVE_THREAD_STACK, NULL);
+		OPT(MHD_OPTION_CONNECTION_LIMIT, s->opt.max_threads < s->opt.max_connections ?
+		    s->opt.max_threads : s->opt.max_connections, NULL);
+	} else {
+		flags |= MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+		OPT(MHD_OPTION_THREAD_POOL_SIZE, H1_THREADS, NULL);
+		OPT(MHD_OPTION_CONNECTION_LIMIT, s->opt.max_connections, NULL);
 	}
-	if (line >= end)
-		return SERVE_HEAD_PARTIAL;
-	return cl && te ? SERVE_HEAD_BAD : SERVE_HEAD_OK;
+	if (tls) {
+		flags |= MHD_USE_TLS;
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert_pem);
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key_pem);
+	}
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, s->opt.idle_timeout_s, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->opt.max_header_bytes +
+	    (s->opt.blocking ? H1_POOL_SLACK_BLOCKING : H1_POOL_SLACK), NULL);
+	OPT(MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s);
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+	return MHD_start_daemon(flags, 0, NULL, NULL, access_cb, s, MHD_OPTION_ARRAY, ops,
+				MHD_OPTION_END);
 }
 
 int serve_h1_start(serve_server *s)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
-
-	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, s,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)H1_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT, s->opt.max_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, s->opt.idle_timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->opt.max_header_bytes + H1_POOL_SLACK,
-		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
-		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
-		MHD_OPTION_NOTIFY_CONNECTION, connection_cb, s,
-		MHD_OPTION_END);
+	s->mhd = start_daemon(s, 0);
 	if (!s->mhd) {
-		fprintf(stderr, "bedrock emulate: cannot start libmicrohttpd\n");
+		serve_say(s, "cannot start libmicrohttpd");
 		return -1;
+	}
+	if (s->tls_cert_pem) {
+		s->mhd_tls = start_daemon(s, 1);
+		if (!s->mhd_tls) {
+			/* GnuTLS said no: the usual cause is a key that does not
+			 * match the certificate, or a file that is not PEM. */
+			serve_say(s, "cannot start TLS with %s and %s (not PEM, or the key does "
+				  "not match the certificate?)", s->opt.tls_cert, s->opt.tls_key);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -629,15 +758,24 @@ void serve_h1_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_
 {
 	/* MHD owns (and on failure closes) the socket from here on. */
 	if (MHD_add_connection(s->mhd, fd, sa, len) != MHD_YES && s->opt.access_log)
-		fprintf(stderr, "bedrock emulate: cannot add connection: %s\n", strerror(errno));
+		serve_say(s, "cannot add connection: %s", strerror(errno));
+}
+
+void serve_h1_adopt_tls(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (MHD_add_connection(s->mhd_tls, fd, sa, len) != MHD_YES && s->opt.access_log)
+		serve_say(s, "cannot add connection: %s", strerror(errno));
 }
 
 void serve_h1_stop(serve_server *s)
 {
-	if (!s->mhd)
+	struct h1_conn *hc;
+
+	if (!s->mhd && !s->mhd_tls)
 		return;
 	/* MHD must not be stopped with suspended connections: wake them all;
-	 * their readers see stopping and end with an error. */
+	 * their readers see stopping and end with an error. Threads blocked
+	 * in body.read are cancelled, so MHD can join them. */
 	pthread_mutex_lock(&s->lock);
 	s->stopping = 1;
 	while (s->parked) {
@@ -650,7 +788,15 @@ void serve_h1_stop(serve_server *s)
 		event_del(r->timer);
 		MHD_resume_connection(r->conn);
 	}
+	for (hc = s->h1s; hc; hc = hc->next) {
+		if (hc->body && hc->body->cancel)
+			hc->body->cancel(hc->body->self);
+		hc->body = NULL;
+	}
 	pthread_mutex_unlock(&s->lock);
-	MHD_stop_daemon(s->mhd);
-	s->mhd = NULL;
+	if (s->mhd)
+		MHD_stop_daemon(s->mhd);
+	if (s->mhd_tls)
+		MHD_stop_daemon(s->mhd_tls);
+	s->mhd = s->mhd_tls = NULL;
 }

@@ -1,8 +1,10 @@
-/* HTTP/2 with prior knowledge for bedrock emulate: nghttp2's server
- * session on a libevent bufferevent, all in the loop's thread. Each stream
- * is collected (headers, body), handed to the handler when the client ends
- * it, and the plan is played back as DATA frames: one per piece, each when
- * its timer says so (NGHTTP2_ERR_DEFERRED until then). */
+/* HTTP/2 with prior knowledge: nghttp2's server session on a libevent
+ * bufferevent, in the loop's thread. Each stream is collected (headers,
+ * body), handed to the handler when the client ends it, and the plan is
+ * played back as DATA frames: one per piece, each when its timer says so
+ * (NGHTTP2_ERR_DEFERRED until then). A blocking server's handler, and any
+ * body.read, run on a worker instead (h2_worker.c): the stream is deferred
+ * until the worker hands over the plan or the next chunk. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@
 #include <event2/bufferevent.h>
 #include <nghttp2/nghttp2.h>
 
-#include "serve_net.h"
+#include "serve_h2.h"
 
 #define H2_MAX_STREAMS 128
 #define H2_STREAM_WINDOW (1 << 20)
@@ -24,39 +26,6 @@
 #define H2_OUT_HIGH (64 * 1024)
 /* RFC 9113 section 6.5.2 counts 32 bytes of overhead per field. */
 #define H2_FIELD_OVERHEAD 32
-
-struct h2_stream {
-	struct h2_stream *prev, *next;
-	struct h2_conn *c;
-	int32_t id;
-	serve_header *hdrs;
-	size_t nh, caph, header_bytes;
-	char *method, *path, *authority;
-	const char *query;		/* in path's allocation, once split off */
-	int headers_too_big;
-	int remote_done;		/* the client ended its side (END_STREAM) */
-	uint64_t deadline;		/* the request is due by then; 0: answered */
-	uint8_t *body;
-	size_t len, cap;
-	int answered;
-	serve_response plan;
-	serve_cursor cur;			/* the next byte to send */
-	struct event *timer;
-	uint64_t start_ms;
-	size_t bytes;
-	int status;			/* 0: reset */
-};
-
-struct h2_conn {
-	struct h2_conn *prev, *next;
-	serve_server *srv;
-	struct bufferevent *bev;
-	nghttp2_session *session;
-	struct h2_stream *streams;
-	size_t nstreams;
-	uint64_t idle_since;		/* when the last stream closed (nstreams 0) */
-	char peer[64];
-};
 
 static const char *const BUSY =
 	"The emulator holds as many request bodies as it may (--max-buffered). "
@@ -71,11 +40,14 @@ static void drop_body(struct h2_stream *st)
 	st->len = st->cap = 0;
 }
 
-static void stream_free(struct h2_stream *st)
+static void stream_free(struct h2_stream *st, int completed)
 {
 	struct h2_conn *c = st->c;
 	size_t i;
 
+	if (st->job)
+		serve_h2_job_detach(st->job, completed);
+	st->job = NULL;
 	if (st->prev)
 		st->prev->next = st->next;
 	else
@@ -109,7 +81,7 @@ static void conn_free(struct h2_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	while (c->streams)
-		stream_free(c->streams);
+		stream_free(c->streams, 0);
 	s->nh2--;
 	nghttp2_session_del(c->session);
 	bufferevent_free(c->bev);
@@ -133,6 +105,14 @@ static int conn_send(struct h2_conn *c)
 	    !evbuffer_get_length(bufferevent_get_output(c->bev)))
 		return -1;
 	return 0;
+}
+
+int serve_h2_flush(struct h2_conn *c)
+{
+	if (!conn_send(c))
+		return 0;
+	conn_free(c);
+	return -1;
 }
 
 static ssize_t send_cb(nghttp2_session *session, const uint8_t *data, size_t len, int flags,
@@ -264,7 +244,7 @@ static void submit_plan(struct h2_stream *st)
 	size_t i, n = 0, total = 0;
 	time_t now = time(NULL);
 	struct tm tm;
-	int has_body = p->piece_count || p->end == SERVE_END_RESET;
+	int has_body = p->piece_count || p->end == SERVE_END_RESET || st->job;
 
 	nva = calloc(p->header_count + 3, sizeof(*nva));
 	if (!nva) {
@@ -289,8 +269,8 @@ static void submit_plan(struct h2_stream *st)
 	}
 	for (i = 0; i < p->piece_count; i++)
 		total += p->pieces[i].len;
-	/* A reset body has no honest length. */
-	if (!p->streaming && p->end == SERVE_END_NORMAL) {
+	/* A reset body, or one produced while sent, has no honest length. */
+	if (!p->streaming && p->end == SERVE_END_NORMAL && !st->job) {
 		snprintf(clen, sizeof(clen), "%zu", total);
 		NV("content-length", 14, clen);
 	}
@@ -300,11 +280,16 @@ static void submit_plan(struct h2_stream *st)
 #undef NV
 	serve_cursor_start(&st->cur, p);
 	prd.source.ptr = st;
-	prd.read_callback = data_cb;
+	prd.read_callback = st->job ? serve_h2_job_data : data_cb;
 	/* A response to HEAD has headers only (DATA would be a stream error),
 	 * as libmicrohttpd does for HTTP/1.1. */
-	if (st->method && !strcmp(st->method, "HEAD"))
+	if (st->method && !strcmp(st->method, "HEAD")) {
 		has_body = 0;
+		if (st->job) {
+			serve_h2_job_detach(st->job, 0);	/* nothing will be read */
+			st->job = NULL;
+		}
+	}
 	if (nghttp2_submit_response(st->c->session, st->id, nva, n, has_body ? &prd : NULL))
 		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
 					  NGHTTP2_INTERNAL_ERROR);
@@ -350,6 +335,16 @@ static void answer_plan(struct h2_stream *st)
 	st->answered = 1;
 	st->deadline = 0;
 	drop_body(st);
+	if (st->plan.body.read && !st->job) {
+		/* Read on a worker, whatever the plan says next (it closes it). */
+		serve_h2_job_body(st);
+		if (!st->job) {
+			st->status = 0;
+			nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
+						  NGHTTP2_INTERNAL_ERROR);
+			return;
+		}
+	}
 	if (st->plan.reset_before_headers) {
 		st->status = 0;
 		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
@@ -358,6 +353,11 @@ static void answer_plan(struct h2_stream *st)
 	}
 	st->status = st->plan.status;
 	submit_plan(st);
+}
+
+void serve_h2_answer(struct h2_stream *st)
+{
+	answer_plan(st);
 }
 
 static void respond_refusal(struct h2_stream *st, int status, const char *type,
@@ -382,6 +382,10 @@ static void dispatch(struct h2_stream *st)
 	}
 	if (fill_request(st, &req)) {
 		respond_status(st, 500);
+		return;
+	}
+	if (s->opt.blocking) {
+		serve_h2_job_handle(st);	/* answers when the handler returns */
 		return;
 	}
 	serve_response_init(&st->plan, 500);
@@ -556,7 +560,6 @@ static int stream_close_cb(nghttp2_session *session, int32_t stream_id, uint32_t
 	struct h2_stream *st = nghttp2_session_get_stream_user_data(session, stream_id);
 	struct h2_conn *c = user_data;
 
-	(void)error_code;
 	if (!st)
 		return 0;
 	if (st->answered) {
@@ -568,7 +571,7 @@ static int stream_close_cb(nghttp2_session *session, int32_t stream_id, uint32_t
 			       st->status, st->bytes, st->start_ms, 1);
 	}
 	nghttp2_session_set_stream_user_data(session, stream_id, NULL);
-	stream_free(st);
+	stream_free(st, error_code == NGHTTP2_NO_ERROR && st->eof_sent);
 	update_idle(c);
 	return 0;
 }
@@ -693,6 +696,23 @@ void serve_h2_sweep(serve_server *s, uint64_t now)
 			}
 		if (late && conn_send(c))
 			conn_free(c);
+	}
+}
+
+void serve_h2_drain(serve_server *s)
+{
+	struct h2_conn *c, *next;
+
+	/* Streams up to the last one begun still finish; the client opens
+	 * no more on this connection, which ends when they have. */
+	for (c = s->h2s; c; c = next) {
+		next = c->next;
+		if (nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
+					  nghttp2_session_get_last_proc_stream_id(c->session),
+					  NGHTTP2_NO_ERROR, NULL, 0))
+			conn_free(c);
+		else
+			serve_h2_flush(c);
 	}
 }
 

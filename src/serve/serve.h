@@ -1,26 +1,42 @@
-/* bedrock emulate: the seam between the network layer (HTTP/1.1 through
- * libmicrohttpd, HTTP/2 through nghttp2, one port, libevent accepting) and
- * the Bedrock logic (routing, auth, validation, the deterministic model,
- * faults, replay).
+/* The serving layer of bedrock emulate and bedrock gateway: one port
+ * (libevent accepting and peeking at the first bytes), HTTP/1.1 through
+ * libmicrohttpd, HTTP/2 with prior knowledge through nghttp2, and
+ * HTTP/1.1 over TLS (libmicrohttpd's GnuTLS). It holds no Bedrock logic.
  *
- * The handler is pure: a request in, a response *plan* out. The network
- * layer carries the plan out: status and headers, then each body piece
- * after its delay (flushed on its own: one chunk in HTTP/1.1, one DATA
- * frame in HTTP/2), then the end or an abrupt reset. This keeps every
- * Bedrock rule testable without sockets and lets a fuzzer drive the
- * handler directly. The emulator uses libbedrock's public API only.
+ * The handler turns a request into a response *plan*. The network layer
+ * carries the plan out: status and headers, then the body, then the end
+ * or an abrupt reset. Two kinds of body:
+ * - pieces, each with a delay (the emulator): flushed on its own (one
+ *   chunk in HTTP/1.1, one DATA frame in HTTP/2), timers never sleeps;
+ * - a serve_body whose read() produces the bytes while they are sent (the
+ *   gateway relaying an upstream stream): each read's bytes are one chunk
+ *   or DATA frame, always chunked / without content-length.
  *
- * How the network layer (serve_server.c, h1.c, h2.c) carries out a
- * plan:
+ * Two modes (serve_server_options.blocking):
+ * - Non-blocking (the emulator): the handler and body reads must not
+ *   block. HTTP/1.1 runs in two libmicrohttpd worker threads (epoll),
+ *   HTTP/2 in the libevent thread; a piece not due yet suspends the
+ *   connection (HTTP/1.1) or defers the stream (HTTP/2) behind a timer.
+ * - Blocking (the gateway): the handler and body reads may block.
+ *   HTTP/1.1 runs a thread per connection (small stacks, max_threads of
+ *   them); HTTP/2 runs each stream's handler and body reads on a worker
+ *   thread from a pool that grows to max_threads and shrinks when idle,
+ *   and hands each read's bytes back to the libevent thread through a
+ *   one-chunk buffer per stream (h2_worker.c). The precheck still runs on
+ *   the head alone, before the body is read.
+ *
+ * How a plan is carried out, in both modes:
  * - Headers leave as soon as the handler returns; each piece leaves
  *   delay_ms after the previous one was handed to the socket (the first,
- *   after the headers). Timers, never sleeps.
- * - streaming == 0 and end == SERVE_END_NORMAL: Content-Length. Otherwise
- *   chunked (HTTP/1.1) or no content-length (HTTP/2): a body that ends in
- *   a reset has no honest length, and chunking makes the cut visible.
- * - SERVE_END_RESET: HTTP/1.1 closes the connection with no last chunk;
- *   HTTP/2 sends RST_STREAM(INTERNAL_ERROR) after the last DATA frame and
- *   keeps the connection for its other streams.
+ *   after the headers).
+ * - streaming == 0, no body.read and end == SERVE_END_NORMAL:
+ *   Content-Length. Otherwise chunked (HTTP/1.1) or no content-length
+ *   (HTTP/2): a body that ends in a reset has no honest length, and
+ *   chunking makes the cut visible.
+ * - SERVE_END_RESET, or body.read returning -1: HTTP/1.1 closes the
+ *   connection with no last chunk; HTTP/2 sends RST_STREAM(INTERNAL_ERROR)
+ *   after the last DATA frame and keeps the connection for its other
+ *   streams.
  * - reset_before_headers: HTTP/1.1 closes the connection; HTTP/2 resets
  *   only that stream, RST_STREAM(INTERNAL_ERROR).
  * - The server adds Date, and drops Content-Length and Transfer-Encoding
@@ -28,8 +44,7 @@
  *   cases names). Nothing else: x-amzn-RequestId is the handler's.
  * - HTTP/2 requests get a "host" header from :authority when they have
  *   none, as RFC 9113 8.3.1 equates them (a SigV4 check needs it).
- * - The handler runs in libmicrohttpd's worker threads (HTTP/1.1) and in
- *   the libevent thread (HTTP/2), so it may run concurrently with itself. */
+ * - The handler may run concurrently with itself, on several threads. */
 #ifndef BEDROCK_SERVE_H
 #define BEDROCK_SERVE_H
 
@@ -64,6 +79,24 @@ typedef enum serve_end {
 	SERVE_END_RESET = 1	/* after the pieces, drop the connection (HTTP/2: RST_STREAM) */
 } serve_end;
 
+/* A response body produced while it is sent (a relayed upstream stream). */
+typedef struct serve_body {
+	/* Up to max bytes into buf: > 0 bytes (sent and flushed at once: one
+	 * chunk / DATA frame), 0 at the clean end, -1 to cut the response
+	 * (HTTP/1.1: the connection closes without the last chunk; HTTP/2:
+	 * RST_STREAM). May block, in a blocking server only. */
+	long (*read)(void *self, void *buf, size_t max);
+	/* The client went away or the server stops hard: make a blocked read
+	 * return soon (-1 or 0). Any thread, possibly while read runs; never
+	 * after close. Called under a server lock: it must not block. May be
+	 * NULL. */
+	void (*cancel)(void *self);
+	/* Exactly once when the exchange is over, after the last read;
+	 * completed = 1 when the whole body went out. May be NULL. */
+	void (*close)(void *self, int completed);
+	void *self;
+} serve_body;
+
 typedef struct serve_response {
 	int status;
 	serve_header *headers;	/* owned; Content-Length/Transfer-Encoding are the server's job */
@@ -75,6 +108,10 @@ typedef struct serve_response {
 				 * frame holds as many as fit), not one write each */
 	int reset_before_headers; /* 1: drop the connection without answering */
 	serve_end end;
+	serve_body body;	/* body.read set: the body streams from it (chunked / DATA
+				 * frames, no Content-Length); pieces are ignored. The
+				 * server calls body.close once, even if the plan is never
+				 * sent; serve_response_dispose does not. */
 } serve_response;
 
 /* Response building helpers (response.c). All return 0 or -1 (ENOMEM). */
@@ -88,14 +125,15 @@ int serve_body_append(uint8_t **body, size_t *len, size_t *cap, const void *data
 const char *serve_request_header(const serve_request *req, const char *name);
 
 /* The handler: fills *out (initialised by the caller with
- * serve_response_init(out, 500)). Must not block and must be thread-safe if
- * the server calls it from several threads. */
+ * serve_response_init(out, 500)). Thread-safe; must not block unless the
+ * server is a blocking one. */
 typedef void (*serve_handler_fn)(serve_response *out, const serve_request *req, void *payload);
 
 /* Answers a request from its head alone, before a byte of its body is
  * read (req->body is "" and body_len 0): 1 if it filled *out (initialised
  * as for the handler), 0 to go on. So a request that cannot succeed (no
- * credentials) never gets its body buffered. Same threads as the handler. */
+ * credentials) never gets its body buffered. Must not block, even in a
+ * blocking server: HTTP/2 runs it on the libevent thread. */
 typedef int (*serve_precheck_fn)(serve_response *out, const serve_request *req, void *payload);
 
 typedef struct serve_server serve_server;
@@ -106,7 +144,8 @@ typedef struct serve_server_options {
 	void *payload;
 	size_t max_body;		/* request body limit (default 25,000,000 + slack) */
 	size_t max_header_bytes;	/* request header block limit (default 64 KiB) */
-	int access_log;			/* 1: one line per request on stderr (no secrets) */
+	int access_log;			/* 1: one line per request on stderr or to log
+					 * (no secrets) */
 	serve_precheck_fn precheck;	/* optional */
 	size_t max_buffered;		/* request body bytes held at once, all connections
 					 * together (default 256 MiB); over it: 503 */
@@ -115,14 +154,33 @@ typedef struct serve_server_options {
 	unsigned request_timeout_s;	/* a request's head and body must be in by then
 					 * (default 60; HTTP/1.1 keep-alive: after the idle
 					 * time, counted from the previous response) */
+	const char *name;		/* prefix of the server's messages (default
+					 * "bedrock emulate") */
+	int blocking;			/* 1: the handler and body reads may block (above) */
+	unsigned max_threads;		/* blocking: HTTP/1.1 connections (at most
+					 * max_connections too), and HTTP/2 worker threads
+					 * (more streams wait for one); default 16384 each */
+	const char *tls_cert, *tls_key;	/* PEM files: TLS on the listener (HTTP/1.1
+					 * only; a cleartext connection is closed) */
+	/* When set, access-log and error lines (no newline) go here instead of
+	 * stderr, from any thread, possibly at once. */
+	void (*log)(void *log_payload, const char *line);
+	void *log_payload;
 } serve_server_options;
 
 /* Binds and prepares; writes the bound URL ("http://127.0.0.1:PORT",
- * IPv6 in brackets) into url. 0 or -1 with a message on stderr. */
+ * "https://" with TLS, IPv6 in brackets) into url. 0 or -1 with a message
+ * on stderr (or the log callback). */
 int serve_server_new(serve_server **out, const serve_server_options *opts, char *url, size_t url_cap);
-/* Runs until serve_server_stop() (async-signal-safe) is called. */
+/* Runs until serve_server_stop() or the end of a drain. */
 int serve_server_run(serve_server *s);
+/* Stops hard: exchanges in flight are cut (body.cancel). Async-signal-safe. */
 void serve_server_stop(serve_server *s);
+/* Stops gently (async-signal-safe): closes the listener, answers new
+ * requests on open keep-alive connections with Connection: close (HTTP/2:
+ * GOAWAY), lets exchanges in flight finish for up to deadline_ms, then
+ * cancels what is left and makes serve_server_run return. */
+void serve_server_drain(serve_server *s, unsigned deadline_ms);
 void serve_server_free(serve_server *s);
 
 #endif

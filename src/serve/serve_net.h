@@ -1,11 +1,20 @@
-/* Private to the emulator's network layer (serve_server.c, h1.c,
- * h2.c): the server object and what the two protocol halves share.
+/* Private to the serving layer (server.c, log.c, tls_files.c, h1.c,
+ * h1_head.c, h2.c, h2_worker.c, pool.c): the server object and what the
+ * protocol halves share.
  *
  * Threads: the caller of serve_server_run() runs the libevent loop, which
  * accepts every connection, decides its protocol, runs HTTP/2 (nghttp2)
- * and all timers. libmicrohttpd runs HTTP/1.1 in its own worker threads.
- * So the handler is called from the libevent thread (HTTP/2) and from the
- * MHD workers (HTTP/1.1), possibly at the same time. */
+ * and all timers. libmicrohttpd runs HTTP/1.1 (cleartext, and TLS in a
+ * second daemon) in its own threads: two epoll workers when the server
+ * does not block, one thread per connection when it does. In a blocking
+ * server, HTTP/2 handlers and body reads run on the worker pool (pool.c)
+ * and hand their results to the loop through event_active (h2_worker.c).
+ * So the handler is called from several threads, possibly at once.
+ *
+ * Draining (serve_server_drain): the loop closes the listener and the
+ * connections with nothing in flight, answers with Connection: close
+ * (HTTP/1.1) or sends GOAWAY (HTTP/2), and the sweep ends the loop when
+ * nothing is left or the deadline has passed (cancelling what is). */
 #ifndef BEDROCK_SERVE_NET_H
 #define BEDROCK_SERVE_NET_H
 
@@ -24,6 +33,7 @@ struct h1_conn;
 struct h1_req;
 struct h2_conn;
 struct peek_conn;
+struct serve_pool;
 
 struct serve_server {
 	serve_server_options opt;		/* listen is ours (strdup) */
@@ -47,7 +57,25 @@ struct serve_server {
 	struct h1_req *parked;
 	int stopping;
 	struct h1_conn *h1s;		/* every HTTP/1.1 connection, for the sweep */
+
+	struct MHD_Daemon *mhd_tls;	/* HTTP/1.1 over TLS, when tls_cert is set */
+	char *tls_cert_pem, *tls_key_pem;	/* read at start; the key is wiped at free */
+	size_t tls_key_len;
+	struct serve_pool *pool;	/* HTTP/2 workers (blocking servers) */
+	atomic_uint drain_ms;		/* set by serve_server_drain() */
+	atomic_int draining;		/* 1 once the loop began draining */
+	uint64_t drain_deadline;	/* loop thread */
 };
+
+/* Reads opt.tls_cert and opt.tls_key into tls_cert_pem / tls_key_pem
+ * (tls_files.c): 0, or -1 having said why. */
+int serve_tls_load(serve_server *s);
+/* Zeroes a key's bytes before they are freed. */
+void serve_tls_wipe(char *pem, size_t len);
+
+/* A message "NAME: ..." to the log callback or stderr, whole. */
+void serve_say(const serve_server *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Milliseconds on the monotonic clock. */
 uint64_t serve_now_ms(void);
@@ -74,7 +102,7 @@ serve_cursor_step serve_cursor_next(serve_cursor *c, const serve_response *p, vo
 				size_t *n, uint64_t *wait_ms);
 /* "ip:port" / "[ip6]:port", numeric. */
 void serve_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t len);
-/* One access-log line on stderr, written whole; status 0 means reset. */
+/* One access-log line (log callback or stderr), whole; status 0 means reset. */
 void serve_access_log(const serve_server *s, const char *peer, const char *method,
 		    const char *path, int status, size_t bytes, uint64_t start_ms, int http2);
 
@@ -105,8 +133,14 @@ serve_head serve_h1_head_check(const char *buf, size_t len);
 int serve_h1_start(serve_server *s);
 /* Takes the socket in every case (closes it if MHD cannot). */
 void serve_h1_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
-/* Wakes parked responses so they fail, then stops MHD. After the loop. */
+/* The same over TLS (the socket's first byte was a ClientHello's 0x16). */
+void serve_h1_adopt_tls(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
+/* Wakes parked responses so they fail, cancels streaming bodies, then
+ * stops MHD. After the loop. */
 void serve_h1_stop(serve_server *s);
+/* Draining: closes the connections with no request in flight; with
+ * cut, every connection, cancelling streaming bodies (loop thread). */
+void serve_h1_drain(serve_server *s, int cut);
 /* Connections MHD holds now. */
 size_t serve_h1_count(serve_server *s);
 /* Closes the connections whose request is late (loop thread). */
@@ -117,5 +151,17 @@ void serve_h2_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_
 void serve_h2_close_all(serve_server *s);
 /* Closes idle connections, answers late requests 408 (loop thread). */
 void serve_h2_sweep(serve_server *s, uint64_t now);
+/* Draining: GOAWAY on every connection (loop thread). */
+void serve_h2_drain(serve_server *s);
+
+/* The worker pool of a blocking server (pool.c): threads with small
+ * stacks, started as work comes (up to max), ending after a while idle. */
+int serve_pool_new(struct serve_pool **out, unsigned max_threads);
+/* 0, or -1 when no thread could take it (none idle, none could start). */
+int serve_pool_submit(struct serve_pool *p, void (*fn)(void *), void *arg);
+/* Waits for every thread to end (their work must be ending: cancelled). */
+void serve_pool_free(struct serve_pool *p);
+/* Thread stack size for HTTP/1.1 connection threads and pool workers. */
+#define SERVE_THREAD_STACK ((size_t)256 * 1024)
 
 #endif

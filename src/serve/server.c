@@ -1,8 +1,10 @@
-/* bedrock emulate's front door: binds the port, accepts with libevent and
- * sends each connection to HTTP/2 (nghttp2) or HTTP/1.1 (libmicrohttpd)
- * after peeking at its first bytes. One port serves both, as Bedrock's
- * endpoint does for clients that speak HTTP/2 with prior knowledge (the
- * AWS JS SDK on an http:// endpoint) and for everyone else. */
+/* The serving layer's front door: binds the port, accepts with libevent
+ * and sends each connection to HTTP/2 (nghttp2) or HTTP/1.1
+ * (libmicrohttpd) after peeking at its first bytes. One port serves both,
+ * as Bedrock's endpoint does for clients that speak HTTP/2 with prior
+ * knowledge (the AWS JS SDK on an http:// endpoint) and for everyone
+ * else. With TLS, a ClientHello goes to libmicrohttpd's TLS daemon and
+ * anything else is closed. Also the server's life: start, run, drain, stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -38,6 +40,13 @@ static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /* NI_MAXHOST/NI_MAXSERV are not POSIX; numeric forms are short anyway. */
 #define HOST_CAP 64
 #define SERV_CAP 8
+/* A TLS record's first byte: handshake (RFC 8446 5.1), so a ClientHello. */
+#define TLS_HANDSHAKE 0x16
+/* What serve_server_stop() and serve_server_drain() write to the pipe. */
+#define WAKE_STOP 'S'
+#define WAKE_DRAIN 'D'
+#define DEFAULT_NAME "bedrock emulate"
+#define DEFAULT_MAX_THREADS 16384
 
 struct peek_conn {
 	struct peek_conn *prev, *next;
@@ -120,69 +129,6 @@ serve_cursor_step serve_cursor_next(serve_cursor *c, const serve_response *p, vo
 		if (!p->coalesce || *n == max)
 			return SERVE_CURSOR_DATA;
 	}
-}
-
-void serve_format_peer(char *out, size_t cap, const struct sockaddr *sa, socklen_t len)
-{
-	char host[HOST_CAP], port[SERV_CAP];
-
-	if (!sa || getnameinfo(sa, len, host, sizeof(host), port, sizeof(port),
-			       NI_NUMERICHOST | NI_NUMERICSERV)) {
-		snprintf(out, cap, "-");
-		return;
-	}
-	snprintf(out, cap, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
-}
-
-/* Request text goes to a terminal: control bytes, DEL, non-ASCII and the
- * backslash itself as \xNN, so nothing a client sends can move the
- * cursor, recolour the screen or fake a line. Cut at cap, never mid-escape. */
-static void log_escape(char *out, size_t cap, const char *in)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-
-	for (; *in; in++) {
-		unsigned char c = (unsigned char)*in;
-
-		if (c > 0x20 && c < 0x7f && c != '\\') {
-			if (n + 1 >= cap)
-				break;
-			out[n++] = (char)c;
-			continue;
-		}
-		if (n + 4 >= cap)
-			break;
-		out[n++] = '\\';
-		out[n++] = 'x';
-		out[n++] = hex[c >> 4];
-		out[n++] = hex[c & 15];
-	}
-	out[n] = 0;
-}
-
-void serve_access_log(const serve_server *s, const char *peer, const char *method,
-		    const char *path, int status, size_t bytes, uint64_t start_ms, int http2)
-{
-	char line[1024], st[16], m[64], pth[600];
-	int n;
-
-	if (!s->opt.access_log)
-		return;
-	log_escape(m, sizeof(m), method ? method : "-");
-	log_escape(pth, sizeof(pth), path ? path : "-");
-	if (status)
-		snprintf(st, sizeof(st), "%d", status);
-	else
-		snprintf(st, sizeof(st), "reset");
-	/* The path only: a query can carry a presigned signature. */
-	n = snprintf(line, sizeof(line), "%s %s %s %s %zu %llums %s\n", peer, m, pth, st, bytes,
-		     (unsigned long long)(serve_now_ms() - start_ms), http2 ? "h2" : "h1");
-	if (n > (int)sizeof(line) - 1)
-		n = (int)sizeof(line) - 1;
-	/* One write per line so lines from several threads never mix. */
-	if (write(2, line, (size_t)n) < 0)
-		return;
 }
 
 /* ---- limits shared by both protocols --------------------------------------- */
@@ -382,6 +328,16 @@ static void peek_cb(evutil_socket_t fd, short what, void *arg)
 		peek_arm(p, 0);
 		return;
 	}
+	if (s->mhd_tls) {
+		/* TLS only: a cleartext request would carry keys in the clear. */
+		if ((unsigned char)buf[0] == TLS_HANDSHAKE) {
+			serve_h1_adopt_tls(s, fd, (struct sockaddr *)&p->addr, p->addrlen);
+			peek_free(p, 0);
+		} else {
+			peek_free(p, 1);
+		}
+		return;
+	}
 	if (memcmp(buf, preface, (size_t)n)) {
 		/* A request has begun: its head is due within the request time. */
 		p->h1 = 1;
@@ -412,8 +368,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		uint64_t now = serve_now_ms();
 
 		if (now - s->limit_said >= 1000) {
-			fprintf(stderr, "bedrock emulate: %u connections open (--max-connections): "
-				"closing new ones\n", s->opt.max_connections);
+			serve_say(s, "%u connections open (--max-connections): closing new ones",
+				  s->opt.max_connections);
 			s->limit_said = now;
 		}
 		close(fd);
@@ -447,6 +403,24 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	peek_arm(p, 0);
 }
 
+/* Draining, at each sweep: the connections that finished their last
+ * exchange are closed; the loop ends when none is left, or at the
+ * deadline, cutting what is. */
+static void drain_step(serve_server *s, uint64_t now)
+{
+	serve_h1_drain(s, 0);
+	if (!s->npeeks && !s->nh2 && !serve_h1_count(s)) {
+		event_base_loopbreak(s->base);
+		return;
+	}
+	if (now >= s->drain_deadline) {
+		serve_say(s, "drain deadline passed: cutting what is left");
+		serve_h1_drain(s, 1);
+		serve_h2_close_all(s);
+		event_base_loopbreak(s->base);
+	}
+}
+
 static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	serve_server *s = arg;
@@ -456,6 +430,26 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	serve_h1_sweep(s, now);
 	serve_h2_sweep(s, now);
+	if (atomic_load(&s->draining))
+		drain_step(s, now);
+}
+
+static void drain_begin(serve_server *s)
+{
+	if (atomic_load(&s->draining))
+		return;
+	s->drain_deadline = serve_now_ms() + atomic_load(&s->drain_ms);
+	atomic_store(&s->draining, 1);
+	/* Closed, not paused: new connections are refused at once. */
+	if (s->listener)
+		evconnlistener_free(s->listener);
+	s->listener = NULL;
+	event_del(s->accept_resume);
+	/* Accepted but no request yet: nothing in flight. */
+	while (s->peeks)
+		peek_free(s->peeks, 1);
+	serve_h2_drain(s);
+	drain_step(s, serve_now_ms());
 }
 
 static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
@@ -464,7 +458,8 @@ static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	evconnlistener_enable(s->listener);
+	if (s->listener)
+		evconnlistener_enable(s->listener);
 }
 
 static void accept_error_cb(struct evconnlistener *l, void *arg)
@@ -477,7 +472,7 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 	 * the listener would fire again at once, so pause it briefly and keep
 	 * serving the connections we have. Say so once a second at most. */
 	if (now - s->accept_error_said >= 1000) {
-		fprintf(stderr, "bedrock emulate: accept: %s\n", strerror(errno));
+		serve_say(s, "accept: %s", strerror(errno));
 		s->accept_error_said = now;
 	}
 	evconnlistener_disable(l);
@@ -490,11 +485,19 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
 {
 	serve_server *s = arg;
 	char buf[64];
+	int stop = 0, drain = 0;
+	ssize_t n, i;
 
 	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	event_base_loopbreak(s->base);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++) {
+			stop |= buf[i] == WAKE_STOP;
+			drain |= buf[i] == WAKE_DRAIN;
+		}
+	if (stop)
+		event_base_loopbreak(s->base);
+	else if (drain)
+		drain_begin(s);
 }
 
 /* Splits "host:port" or "[v6]:port"; host may be empty (all addresses). */
@@ -543,7 +546,7 @@ static int split_listen(const char *addr, char *host, size_t hcap, char *port, s
 	return 0;
 }
 
-static int bind_listen(const char *addr, char *url, size_t url_cap)
+static int bind_listen(const serve_server *s, const char *addr, char *url, size_t url_cap)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	struct sockaddr_storage ss;
@@ -552,8 +555,8 @@ static int bind_listen(const char *addr, char *url, size_t url_cap)
 	int fd = -1, one = 1, rc;
 
 	if (split_listen(addr, host, sizeof(host), port, sizeof(port))) {
-		fprintf(stderr, "bedrock emulate: --listen wants HOST:PORT or [V6]:PORT with a port "
-			"from 0 to 65535, not '%s'\n", addr);
+		serve_say(s, "--listen wants HOST:PORT or [V6]:PORT with a port from 0 to 65535, "
+			  "not '%s'", addr);
 		return -1;
 	}
 	memset(&hints, 0, sizeof(hints));
@@ -562,7 +565,7 @@ static int bind_listen(const char *addr, char *url, size_t url_cap)
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
 	if (rc) {
-		fprintf(stderr, "bedrock emulate: %s: %s\n", addr, gai_strerror(rc));
+		serve_say(s, "%s: %s", addr, gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -579,8 +582,7 @@ static int bind_listen(const char *addr, char *url, size_t url_cap)
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
-		fprintf(stderr, "bedrock emulate: cannot listen on %s: %s\n", addr,
-			strerror(errno));
+		serve_say(s, "cannot listen on %s: %s", addr, strerror(errno));
 		return -1;
 	}
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl)) {
@@ -588,7 +590,7 @@ static int bind_listen(const char *addr, char *url, size_t url_cap)
 		return -1;
 	}
 	serve_format_peer(bound, sizeof(bound), (struct sockaddr *)&ss, sl);
-	snprintf(url, url_cap, "http://%s", bound);
+	snprintf(url, url_cap, "%s://%s", s->opt.tls_cert ? "https" : "http", bound);
 	return fd;
 }
 
@@ -601,7 +603,8 @@ int serve_server_new(serve_server **out, const serve_server_options *opts, char 
 	if (url_cap)
 		*url = 0;
 	if (!opts->handler || !opts->listen) {
-		fprintf(stderr, "bedrock emulate: no handler or listen address\n");
+		fprintf(stderr, "%s: no handler or listen address\n",
+			opts->name ? opts->name : DEFAULT_NAME);
 		return -1;
 	}
 	s = calloc(1, sizeof(*s));
@@ -623,6 +626,17 @@ int serve_server_new(serve_server **out, const serve_server_options *opts, char 
 		s->opt.idle_timeout_s = DEFAULT_IDLE_TIMEOUT_S;
 	if (!s->opt.request_timeout_s)
 		s->opt.request_timeout_s = DEFAULT_REQUEST_TIMEOUT_S;
+	if (!s->opt.max_threads)
+		s->opt.max_threads = DEFAULT_MAX_THREADS;
+	/* The caller's strings are copied: they need not outlive this call. */
+	s->opt.name = strdup(opts->name ? opts->name : DEFAULT_NAME);
+	s->opt.tls_cert = s->opt.tls_key = NULL;
+	if ((opts->tls_cert && !(s->opt.tls_cert = strdup(opts->tls_cert))) ||
+	    (opts->tls_key && !(s->opt.tls_key = strdup(opts->tls_key))) || !s->opt.name) {
+		s->opt.listen = NULL;
+		fprintf(stderr, "%s: out of memory\n", opts->name ? opts->name : DEFAULT_NAME);
+		goto fail;
+	}
 	s->opt.listen = strdup(opts->listen);
 	/* MHD's threads arm libevent timers, so the base needs its locks. */
 	if (!s->opt.listen || evthread_use_pthreads() || !(s->base = new_base()) ||
@@ -635,17 +649,22 @@ int serve_server_new(serve_server **out, const serve_server_options *opts, char 
 	    !(s->accept_resume = evtimer_new(s->base, accept_resume_cb, s)) ||
 	    !(s->sweep = event_new(s->base, -1, EV_PERSIST, sweep_cb, s)) ||
 	    event_add(s->sweep, &(struct timeval){ 0, SWEEP_MS * 1000 })) {
-		fprintf(stderr, "bedrock emulate: cannot set up the event loop: %s\n",
-			strerror(errno));
+		serve_say(s, "cannot set up the event loop: %s", strerror(errno));
 		goto fail;
 	}
-	fd = bind_listen(s->opt.listen, url, url_cap);
+	if (s->opt.blocking && serve_pool_new(&s->pool, s->opt.max_threads)) {
+		serve_say(s, "out of memory");
+		goto fail;
+	}
+	if ((s->opt.tls_cert || s->opt.tls_key) && serve_tls_load(s))
+		goto fail;	/* it said why */
+	fd = bind_listen(s, s->opt.listen, url, url_cap);
 	if (fd < 0)
 		goto fail;	/* bind_listen said why */
 	s->listener = evconnlistener_new(s->base, accept_cb, s,
 					 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (!s->listener) {
-		fprintf(stderr, "bedrock emulate: cannot listen: %s\n", strerror(errno));
+		serve_say(s, "cannot listen: %s", strerror(errno));
 		close(fd);
 		goto fail;
 	}
@@ -665,7 +684,8 @@ int serve_server_run(serve_server *s)
 
 	/* Stop accepting, then end every connection: HTTP/2 ones here in
 	 * the loop's thread, HTTP/1.1 ones by stopping MHD. */
-	evconnlistener_disable(s->listener);
+	if (s->listener)
+		evconnlistener_disable(s->listener);
 	event_del(s->sweep);
 	while (s->peeks)
 		peek_free(s->peeks, 1);
@@ -677,10 +697,25 @@ int serve_server_run(serve_server *s)
 void serve_server_stop(serve_server *s)
 {
 	int saved = errno;
-	char c = 1;
+	char c = WAKE_STOP;
 
 	/* write() is async-signal-safe; the loop wakes on the pipe. */
 	if (s && s->stop_pipe[1] >= 0 && write(s->stop_pipe[1], &c, 1) < 0) {
+		/* A full pipe already holds a wake-up. */
+	}
+	errno = saved;
+}
+
+void serve_server_drain(serve_server *s, unsigned deadline_ms)
+{
+	int saved = errno;
+	char c = WAKE_DRAIN;
+
+	if (!s)
+		return;
+	/* A lock-free atomic store is async-signal-safe. */
+	atomic_store(&s->drain_ms, deadline_ms);
+	if (s->stop_pipe[1] >= 0 && write(s->stop_pipe[1], &c, 1) < 0) {
 		/* A full pipe already holds a wake-up. */
 	}
 	errno = saved;
@@ -694,6 +729,8 @@ void serve_server_free(serve_server *s)
 		peek_free(s->peeks, 1);
 	serve_h2_close_all(s);
 	serve_h1_stop(s);
+	/* Its workers' streams are cancelled; they end, then the base may go. */
+	serve_pool_free(s->pool);
 	if (s->accept_resume)
 		event_free(s->accept_resume);
 	if (s->sweep)
@@ -710,5 +747,14 @@ void serve_server_free(serve_server *s)
 		close(s->stop_pipe[1]);
 	pthread_mutex_destroy(&s->lock);
 	free((char *)s->opt.listen);
+	free((char *)s->opt.name);
+	free((char *)s->opt.tls_cert);
+	free((char *)s->opt.tls_key);
+	free(s->tls_cert_pem);
+	if (s->tls_key_pem) {
+		/* A private key: not left behind in freed memory. */
+		serve_tls_wipe(s->tls_key_pem, s->tls_key_len);
+		free(s->tls_key_pem);
+	}
 	free(s);
 }
