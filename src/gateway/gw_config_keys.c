@@ -65,7 +65,9 @@ static int models(gw_yaml *y, gw_key *k, const yaml_node_t *n, const char *what)
 
 		if (!e)
 			return -1;
-		snprintf(field, sizeof(field), "%s[%zu]", what, k->model_count);
+		/* A cut name only shortens a message. */
+		if (snprintf(field, sizeof(field), "%s[%zu]", what, k->model_count) < 0)
+			field[0] = '\0';
 		if (gw_yaml_string(y, e, field, 0, &k->models[k->model_count]))
 			return -1;
 		if (!strcmp(k->models[k->model_count], "*"))

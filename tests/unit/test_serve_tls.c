@@ -102,7 +102,7 @@ static void test_serve_tls__cleartext_refused(void **state)
 	serve_server_options o;
 	th_server t;
 	th_fetch f;
-	char plain[128];
+	char plain[160];
 
 	(void)state;
 	th_options(&o, 1);
