@@ -70,6 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (rc == 0 || lazy) {
 		__builtin_trap();
 	}
+	/* The eager parse is made again below, where it is checked. */
+	bedrock__google_file_free(f);
+	f = NULL;
 	memset(&ex, 0, sizeof(ex));
 	ex.exec_output_file = size && (data[0] & 2) ? "out.json" : NULL;
 	rc = bedrock__google_exec_response(&tok, &exp, (const char *)data, size, &ex, 1000,
