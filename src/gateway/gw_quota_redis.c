@@ -94,10 +94,11 @@ struct gw_qredis {
 	unsigned lease_ms;
 	char instance[17];		/* random: this handle's slot members */
 	uint64_t next_slot;
-	qlease leases;			/* sentinel of a circular list */
 	pthread_t heart;
 	pthread_cond_t wake;
 	int stop, heart_started;
+	/* Sentinel of a circular list; last, as its zkey[] is a flexible array. */
+	qlease leases;
 };
 
 static uint64_t clock_ms(clockid_t id)
