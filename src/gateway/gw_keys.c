@@ -78,17 +78,6 @@ static int refuse(gw_auth *out, int status, const char *reason, const char *fmt,
 	return -1;
 }
 
-/* 1 if the 32 bytes are equal, reading all of them. */
-static unsigned digest_equal(const uint8_t *a, const uint8_t *b)
-{
-	unsigned diff = 0;
-	size_t i;
-
-	for (i = 0; i < GW_SHA256_LEN; i++)
-		diff |= (unsigned)(a[i] ^ b[i]);
-	return 1u & ((diff - 1u) >> 8);	/* 1 when diff == 0, without a branch */
-}
-
 const gw_key *gw_keys__match(const gw_config *cfg, const char *presented, int *nomem)
 {
 	uint8_t d[GW_SHA256_LEN];
@@ -105,7 +94,7 @@ const gw_key *gw_keys__match(const gw_config *cfg, const char *presented, int *n
 		/* A key pair-only entry has no digest: it takes part all the
 		 * same (and cannot match), so the loop's length never changes. */
 		size_t has = (size_t)(k->key != NULL || k->has_sha256);
-		size_t eq = (size_t)digest_equal(d, k->sha256) & has;
+		size_t eq = (size_t)bedrock__mem_equal(d, k->sha256, GW_SHA256_LEN) & has;
 		size_t mask = (size_t)0 - eq;
 
 		found = (found & ~mask) | ((i + 1) & mask);

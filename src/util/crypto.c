@@ -117,7 +117,12 @@ int bedrock__secret_equal(const char *a, const char *b)
 {
 	size_t n = strlen(a);
 
-	return n == strlen(b) && CRYPTO_memcmp(a, b, n) == 0;
+	return n == strlen(b) && bedrock__mem_equal(a, b, n);
+}
+
+int bedrock__mem_equal(const void *a, const void *b, size_t len)
+{
+	return CRYPTO_memcmp(a, b, len) == 0;
 }
 
 int bedrock__random(void *out, size_t len)

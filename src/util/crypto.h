@@ -60,6 +60,9 @@ void bedrock__wipe(void *p, size_t len);
  * their lengths only: for tokens and signatures a client sent, where an
  * early exit would tell it how much of a guess was right. */
 int bedrock__secret_equal(const char *a, const char *b);
+/* 1 if the len bytes at a and b are equal, 0 if not, reading all of them
+ * (libcrypto's CRYPTO_memcmp): for digests of secrets. */
+int bedrock__mem_equal(const void *a, const void *b, size_t len);
 
 /* len bytes from libcrypto's CSPRNG: 0, or -1 if it could not supply
  * them (the caller picks its own fallback). */
