@@ -1,0 +1,115 @@
+/* What the server's files share (gateway.c, gw_handle.c, gw_relay.c,
+ * gw_stream.c, gw_upstreams.c); not for the parts below them. */
+#ifndef BEDROCK_GW_INTERNAL_H
+#define BEDROCK_GW_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <bedrock/client.h>
+
+#include "gw_activity.h"
+#include "gw_config.h"
+#include "gw_keys.h"
+#include "gw_metrics.h"
+#include "gw_quota.h"
+#include "gw_route.h"
+#include "gw_translate.h"
+#include "serve.h"
+
+/* One upstream at run time: its client and its rest after a failure. */
+typedef struct gw_upstream_rt {
+	const gw_upstream *cfg;
+	bedrock_client *client;
+	_Atomic uint64_t cool_until_ms;	/* monotonic ms; 0 = healthy */
+} gw_upstream_rt;
+
+/* Quotas outlive a reload when redis: did not change (counts kept). */
+typedef struct gw_quota_ref {
+	atomic_int refs;
+	gw_quota *q;
+	char *redis;			/* the URL it was made for, or NULL */
+} gw_quota_ref;
+
+/* One configuration and everything made from it. */
+typedef struct gw_gen {
+	atomic_int refs;
+	gw_config *cfg;
+	gw_upstream_rt *ups;
+	size_t up_count;
+	gw_activity *activity;		/* NULL: no activity log */
+	gw_quota_ref *quota;
+} gw_gen;
+
+struct gateway;
+
+/* One request, from arrival to its last byte (a stream's close). */
+typedef struct gw_exchange {
+	struct gateway *g;
+	gw_gen *gen;			/* referenced */
+	gw_route route;
+	const gw_key *key;
+	gw_quota_ticket ticket;
+	int admitted;
+	char id[40];
+	int64_t arrival_ms;		/* wall clock */
+	uint64_t t0_ns;			/* monotonic */
+	uint64_t upstream_ns;
+	double ttft_ms;			/* < 0: no body byte yet */
+	int status;
+	char error_type[64];
+	uint64_t in_tok, out_tok, cache_read_tok, cache_write_tok;
+	const gw_upstream_rt *up;	/* the upstream that answered */
+	char up_model[512];
+	char up_request_id[64];
+	unsigned hops;
+	char note[256];
+	char *client_model;
+	char *user_agent, *session_id, *agent_id, *parent_agent_id;
+	char *request_body;		/* bodies: true only */
+	size_t request_body_len;
+	char *response_text;		/* bodies: true only */
+	size_t response_text_len, response_text_cap;
+} gw_exchange;
+
+/* gateway.c */
+gw_gen *gw_gen_acquire(struct gateway *g);
+void gw_gen_release(gw_gen *gen);
+gw_metrics *gw_gateway_metrics(struct gateway *g);
+void gw_logf(struct gateway *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t gw_now_ns(void);
+int64_t gw_wall_ms(void);
+
+/* gw_handle.c: the serving layer's callbacks (payload: the gateway). */
+int gw_precheck(serve_response *out, const serve_request *req, void *payload);
+void gw_handle(serve_response *out, const serve_request *req, void *payload);
+/* Records the exchange (activity log, metrics), settles its quota,
+ * releases its generation and frees it. */
+void gw_exchange_finish(gw_exchange *x);
+/* Answers with the gateway's own error and finishes x. */
+void gw_refuse(serve_response *out, gw_exchange *x, gw_error_kind kind, const char *message,
+	       unsigned retry_after_s, const char *error_type);
+/* Appends answer text for the activity log (bodies: true; capped). */
+void gw_exchange_text(gw_exchange *x, const char *text, size_t len);
+
+/* gw_relay.c: a Messages, Converse or count-tokens request through the
+ * upstreams, with failover; fills out. Takes x over: it is finished here
+ * or by the streamed body's close. */
+void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req);
+/* GET listings (models, profiles) from an upstream, or the catalog. */
+void gw_relay_listing(serve_response *out, gw_exchange *x, const serve_request *req);
+
+/* gw_stream.c: a response body relaying stream st, whose first event
+ * (already pulled, rc first_rc) is first. Takes x, st and rf over. 0 or -1. */
+int gw_stream_body(serve_response *out, gw_exchange *x, bedrock_stream *st, gw_reframer *rf,
+		   const bedrock_event *first);
+
+/* gw_upstreams.c */
+int gw_upstreams_make(gw_gen *gen, char *err, size_t err_cap);
+void gw_upstreams_free(gw_gen *gen);
+int gw_upstream_cooling(const gw_upstream_rt *u, uint64_t now_ms);
+void gw_upstream_cool(gw_upstream_rt *u, gw_metrics *m, uint64_t now_ms);
+void gw_upstream_healthy(gw_upstream_rt *u, gw_metrics *m);
+
+#endif

@@ -1,0 +1,531 @@
+/* A request through the upstreams: the body rendered once per upstream
+ * platform, the model named as each upstream wants it, failover down the
+ * list on throttling, 5xx and connection failures before the first byte,
+ * one retry without a beta the upstream refused, and the answer in the
+ * front's shape (a stream is handed to gw_stream.c). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include <bedrock/models.h>
+
+#include "gw_internal.h"
+
+#define PLATFORMS 3
+
+typedef struct relay {
+	gw_exchange *x;
+	const serve_request *req;
+	gw_upstream_body body[PLATFORMS];
+	int made[PLATFORMS];
+	char err[512];
+} relay;
+
+static uint64_t now_ms(void)
+{
+	return gw_now_ns() / 1000000u;
+}
+
+static gw_upstream_body *body_for(relay *r, bedrock_platform p)
+{
+	unsigned i = (unsigned)p % PLATFORMS;
+
+	if (!r->made[i]) {
+		if (gw_body_for_upstream(&r->body[i], &r->x->route, r->req, p, r->err,
+					 sizeof(r->err)))
+			return NULL;
+		r->made[i] = 1;
+	}
+	return &r->body[i];
+}
+
+static void relay_dispose(relay *r)
+{
+	for (int i = 0; i < PLATFORMS; i++)
+		if (r->made[i])
+			gw_upstream_body_dispose(&r->body[i]);
+}
+
+static int failover_worthy(int rc, const bedrock_error_info *e)
+{
+	if (rc == BEDROCK_ETHROTTLED || rc == BEDROCK_EIO || rc == BEDROCK_ETIMEOUT)
+		return 1;
+	if (e->http_status == 429 || e->http_status >= 500)
+		return 1;
+	return !strcmp(e->aws_code, "RESOURCE_EXHAUSTED") ||
+	       !strcmp(e->aws_code, "overloaded_error") ||
+	       !strcmp(e->aws_code, "ServiceUnavailableException") ||
+	       !strcmp(e->aws_code, "UNAVAILABLE");
+}
+
+/* The betas a body carries for platform p: a malloc'ed array of strings. */
+static size_t betas_of(char ***out, const gw_upstream_body *b, bedrock_platform p)
+{
+	size_t n = 0;
+
+	*out = NULL;
+	if (p == BEDROCK_PLATFORM_BEDROCK) {
+		cJSON *t = cJSON_ParseWithLength(b->body, b->len), *a, *i;
+
+		a = t ? cJSON_GetObjectItemCaseSensitive(t, "anthropic_beta") : NULL;
+		if (cJSON_IsArray(a) && (*out = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(char *))))
+			cJSON_ArrayForEach(i, a)
+				if (cJSON_IsString(i) && ((*out)[n] = strdup(i->valuestring)))
+					n++;
+		cJSON_Delete(t);
+	} else if (b->betas) {
+		char *copy = strdup(b->betas), *save = NULL, *tok;
+
+		if (copy && (*out = calloc(strlen(copy) / 2 + 2, sizeof(char *))))
+			for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save))
+				if (((*out)[n] = strdup(tok)))
+					n++;
+		free(copy);
+	}
+	return n;
+}
+
+/* An upstream that refused a beta flag as invalid for the model: drop the
+ * flags its message names (all of them when it names none, as Bedrock's
+ * "invalid beta flag" does not) and say so. 1 when the body changed. */
+static int drop_refused_betas(gw_exchange *x, gw_upstream_body *b, bedrock_platform p,
+			      const bedrock_error_info *e)
+{
+	char **betas, dropped[192] = "";
+	size_t n, named = 0, i;
+	int changed = 0;
+
+	if (e->http_status != 400 || !strcasestr(e->message, "beta"))
+		return 0;
+	n = betas_of(&betas, b, p);
+	for (i = 0; i < n; i++)
+		if (strstr(e->message, betas[i]))
+			named++;
+	for (i = 0; i < n; i++) {
+		if (named && !strstr(e->message, betas[i]))
+			continue;
+		if (!gw_body_drop_beta(b, p, betas[i])) {
+			size_t l = strlen(dropped);
+
+			snprintf(dropped + l, sizeof(dropped) - l, "%s%s", l ? "," : "", betas[i]);
+			changed = 1;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(betas[i]);
+	free(betas);
+	if (changed) {
+		size_t l = strlen(x->note);
+
+		snprintf(x->note + l, sizeof(x->note) - l, "%sretried without beta %s",
+			 l ? "; " : "", dropped);
+	}
+	return changed;
+}
+
+/* Appends "a<sep>b" to the exchange's note ("; " between notes). */
+static void add_note(gw_exchange *x, const char *a, const char *sep, const char *b)
+{
+	size_t l = strlen(x->note);
+
+	snprintf(x->note + l, sizeof(x->note) - l, "%s%s%s%s", l ? "; " : "", a, sep, b);
+}
+
+static void id_headers(serve_response *out, const gw_exchange *x)
+{
+	if (x->route.front == BEDROCK_PLATFORM_BEDROCK)
+		serve_response_header(out, "x-amzn-RequestId", x->id);
+	else
+		serve_response_header(out, "request-id", x->id);
+}
+
+/* {"inputTokens":N} (Bedrock) <-> {"input_tokens":N} (the others). */
+static int count_answer(serve_response *out, gw_exchange *x, const char *body, size_t len)
+{
+	cJSON *t = cJSON_ParseWithLength(body, len), *v;
+	char text[64];
+	double n = -1;
+	int w;
+
+	if (t && (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(t, "inputTokens")) ||
+		  cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(t, "input_tokens"))))
+		n = v->valuedouble;
+	cJSON_Delete(t);
+	if (n < 0)
+		return -1;
+	w = snprintf(text, sizeof(text),
+		     x->route.front == BEDROCK_PLATFORM_BEDROCK ? "{\"inputTokens\":%.0f}"
+								 : "{\"input_tokens\":%.0f}", n);
+	x->in_tok = 0;	/* counting spends no tokens */
+	return serve_response_piece(out, text, (size_t)w, 0);
+}
+
+static void whole_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp)
+{
+	size_t len = 0;
+	const char *body = bedrock_response_body(resp, &len);
+	char n[32];
+
+	out->status = bedrock_response_status(resp);
+	serve_response_header(out, "content-type", "application/json");
+	id_headers(out, x);
+	if (x->route.op == GW_OP_COUNT_TOKENS) {
+		if (count_answer(out, x, body, len)) {
+			serve_response_dispose(out);
+			serve_response_init(out, 500);
+			gw_error_response(out, x->route.front, GW_ERR_BAD_GATEWAY,
+					  "The upstream's count-tokens answer carries no count.",
+					  NULL, 0, x->id);
+			snprintf(x->error_type, sizeof(x->error_type), "bad_upstream_answer");
+		}
+	} else {
+		gw_usage_of_body(&x->in_tok, &x->out_tok, &x->cache_read_tok, &x->cache_write_tok,
+				 body, len);
+		if (x->route.front == BEDROCK_PLATFORM_BEDROCK) {
+			snprintf(n, sizeof(n), "%llu", (unsigned long long)x->in_tok);
+			serve_response_header(out, "X-Amzn-Bedrock-Input-Token-Count", n);
+			snprintf(n, sizeof(n), "%llu", (unsigned long long)x->out_tok);
+			serve_response_header(out, "X-Amzn-Bedrock-Output-Token-Count", n);
+		}
+		serve_response_piece(out, body, len, 0);
+		gw_exchange_text(x, body, len);
+	}
+	x->status = out->status;
+	x->ttft_ms = (double)(gw_now_ns() - x->t0_ns) / 1e6;
+}
+
+static void stream_headers(serve_response *out, const gw_exchange *x)
+{
+	out->status = 200;
+	if (x->route.front == BEDROCK_PLATFORM_BEDROCK) {
+		serve_response_header(out, "content-type", "application/vnd.amazon.eventstream");
+		if (x->route.op != GW_OP_CONVERSE_STREAM)
+			serve_response_header(out, "x-amzn-bedrock-content-type", "application/json");
+	} else {
+		serve_response_header(out, "content-type", "text/event-stream; charset=utf-8");
+		serve_response_header(out, "cache-control", "no-cache");
+	}
+	id_headers(out, x);
+}
+
+/* One call to one upstream. 0: out holds the answer (x taken over);
+ * otherwise the library's error in e. */
+static int attempt(serve_response *out, relay *r, gw_upstream_rt *u, gw_upstream_body *b,
+		   bedrock_error_info *e)
+{
+	gw_exchange *x = r->x;
+	bedrock_client *c = u->client;
+	const char *model = x->up_model;
+	bedrock_response *resp = NULL;
+	bedrock_stream *st = NULL;
+	bedrock_event ev;
+	gw_reframer *rf = NULL;
+	uint64_t t = gw_now_ns();
+	int rc, first;
+
+	memset(e, 0, sizeof(*e));
+	if (!b->stream) {
+		if (x->route.op == GW_OP_CONVERSE)
+			rc = bedrock_converse(&resp, c, model, b->body, b->len, NULL, e);
+		else if (x->route.op == GW_OP_COUNT_TOKENS && b->bedrock_count_raw)
+			rc = bedrock_count_tokens(&resp, c, model, b->body, b->len, NULL, e);
+		else if (x->route.op == GW_OP_COUNT_TOKENS)
+			rc = bedrock_messages_send_count_tokens(&resp, c, model, b->body, b->len,
+								b->betas, NULL, e);
+		else
+			rc = bedrock_messages_send(&resp, c, model, b->body, b->len, b->betas, NULL,
+						   e);
+		x->upstream_ns += gw_now_ns() - t;
+		if (rc)
+			return rc;
+		snprintf(x->up_request_id, sizeof(x->up_request_id), "%s",
+			 bedrock_response_request_id(resp));
+		whole_answer(out, x, resp);
+		bedrock_response_free(resp);
+		x->up = u;
+		gw_exchange_finish(x);
+		return 0;
+	}
+	if (x->route.op == GW_OP_CONVERSE_STREAM)
+		rc = bedrock_converse_stream(&st, c, model, b->body, b->len, NULL, e);
+	else
+		rc = bedrock_messages_send_stream(&st, c, model, b->body, b->len, b->betas, NULL, e);
+	if (!rc) {
+		/* The first event decides: a failure before it may still move
+		 * to the next upstream, since nothing reached the client. */
+		first = bedrock_stream_next(&ev, st, e);
+		if (first && first != BEDROCK_ITEROVER)
+			rc = first;
+	}
+	x->upstream_ns += gw_now_ns() - t;
+	if (rc) {
+		bedrock_stream_free(st);
+		return rc;
+	}
+	snprintf(x->up_request_id, sizeof(x->up_request_id), "%s", bedrock_stream_request_id(st));
+	x->up = u;
+	if (gw_reframer_new(&rf, x->route.front, u->cfg->platform)) {
+		bedrock_stream_free(st);
+		gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
+		return 0;
+	}
+	stream_headers(out, x);
+	x->status = 200;
+	if (gw_stream_body(out, x, st, rf, first == BEDROCK_ITEROVER ? NULL : &ev))
+		gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
+	return 0;
+}
+
+static void upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e)
+{
+	serve_response_dispose(out);
+	serve_response_init(out, 500);
+	if (e->code == BEDROCK_ETIMEOUT && !e->http_status)
+		gw_error_response(out, x->route.front, GW_ERR_TIMEOUT, e->message, NULL, 0, x->id);
+	else
+		gw_error_response(out, x->route.front, GW_ERR_UPSTREAM, NULL, e, 0, x->id);
+	x->status = out->status;
+	snprintf(x->error_type, sizeof(x->error_type), "%s",
+		 e->aws_code[0] ? e->aws_code : e->http_status ? "upstream_error"
+		 : e->code == BEDROCK_ETIMEOUT ? "timeout" : "connection_failed");
+	gw_exchange_finish(x);
+}
+
+void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
+{
+	const gw_config *cfg = x->gen->cfg;
+	gw_gen *gen = x->gen;
+	gw_metrics *m = gw_gateway_metrics(x->g);
+	relay r;
+	gw_upstream_body *b;
+	bedrock_error_info e, last;
+	const char *model;
+	char merr[256] = "";
+	unsigned retry_after = 0;
+	uint64_t reserve;
+	gw_quota_verdict v;
+	int tried = 0, pass;
+
+	memset(&r, 0, sizeof(r));
+	memset(&last, 0, sizeof(last));
+	r.x = x;
+	r.req = req;
+	if (!(b = body_for(&r, gen->ups[0].cfg->platform))) {
+		gw_refuse(out, x, GW_ERR_BAD_REQUEST, r.err, 0, "invalid_request");
+		goto done;
+	}
+	model = x->route.model[0] ? x->route.model : b->model;
+	if (!model || !*model) {
+		gw_refuse(out, x, GW_ERR_BAD_REQUEST, "The request names no model.", 0,
+			  "invalid_request");
+		goto done;
+	}
+	if (!(x->client_model = strdup(model))) {
+		gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
+		goto done;
+	}
+	if (!gw_model_allowed(x->key, model)) {
+		char msg[640];
+
+		snprintf(msg, sizeof(msg), "The key '%s' may not call the model '%s'.", x->key->name,
+			 model);
+		gw_refuse(out, x, GW_ERR_FORBIDDEN, msg, 0, "model_not_allowed");
+		goto done;
+	}
+	/* Counting tokens spends none; a call reserves its max_tokens and a
+	 * rough 4 bytes per input token. */
+	reserve = x->route.op == GW_OP_COUNT_TOKENS ? 0 : b->max_tokens + req->body_len / 4;
+	v = gw_quota_admit(&x->ticket, &retry_after, gen->quota->q, x->key, reserve,
+			   (uint64_t)gw_wall_ms());
+	if (v == GW_QUOTA_UNAVAILABLE) {
+		gw_refuse(out, x, GW_ERR_UNAVAILABLE, "The quota store cannot be reached.", 1,
+			  "quota_unavailable");
+		goto done;
+	}
+	if (v != GW_QUOTA_OK) {
+		char msg[256], type[64];
+
+		snprintf(msg, sizeof(msg), "The key '%s' is over its %s limit. Please try again "
+			 "later.", x->key->name, gw_quota_verdict_name(v));
+		snprintf(type, sizeof(type), "quota_%s", gw_quota_verdict_name(v));
+		gw_refuse(out, x, GW_ERR_RATE_LIMITED, msg, retry_after ? retry_after : 1, type);
+		goto done;
+	}
+	x->admitted = 1;
+	/* First pass: healthy upstreams; if every one is resting, try them
+	 * anyway rather than refuse outright. */
+	for (pass = 0; pass < 2 && !tried; pass++) {
+		for (size_t i = 0; i < gen->up_count; i++) {
+			gw_upstream_rt *u = &gen->ups[i];
+			int rc, beta_retry = 0;
+
+			if (!pass && gw_upstream_cooling(u, now_ms()))
+				continue;
+			if (!(b = body_for(&r, u->cfg->platform))) {
+				add_note(x, u->cfg->name, ": ", r.err);
+				r.made[(unsigned)u->cfg->platform % PLATFORMS] = 0;
+				continue;
+			}
+			if (gw_model_for_upstream(x->up_model, sizeof(x->up_model), cfg, u->cfg, model,
+						  merr, sizeof(merr))) {
+				add_note(x, u->cfg->name, ": ", merr);
+				continue;
+			}
+			if (tried)
+				x->hops++;
+			tried = 1;
+again:
+			rc = attempt(out, &r, u, b, &e);
+			if (!rc) {
+				gw_upstream_healthy(u, m);
+				goto done;
+			}
+			if (!beta_retry && drop_refused_betas(x, b, u->cfg->platform, &e)) {
+				beta_retry = 1;
+				goto again;
+			}
+			last = e;
+			if (!failover_worthy(rc, &e)) {
+				x->up = u;
+				upstream_error(out, x, &e);
+				goto done;
+			}
+			gw_upstream_cool(u, m, now_ms());
+			add_note(x, u->cfg->name, " failed: ",
+				 e.aws_code[0] ? e.aws_code : bedrock_error_name(rc));
+		}
+	}
+	if (!tried) {
+		gw_refuse(out, x, GW_ERR_BAD_REQUEST, merr[0] ? merr : r.err, 0, "model_not_served");
+		goto done;
+	}
+	x->up_model[0] = '\0';
+	upstream_error(out, x, &last);
+done:
+	relay_dispose(&r);
+}
+
+static int catalog_models(serve_response *out, const gw_exchange *x)
+{
+	cJSON *o = cJSON_CreateObject(), *data = cJSON_AddArrayToObject(o, "data"), *one = NULL;
+	const char *want = x->route.op == GW_OP_GET_MODEL ? x->route.model : NULL;
+	char id[128], *text;
+	const char *first = NULL, *last = NULL;
+	int rc = -1;
+
+	if (!o || !data)
+		goto done;
+	for (size_t i = 0; i < bedrock_models_count(); i++) {
+		const bedrock_model_info *mi = bedrock_models_at(i);
+		cJSON *e;
+
+		if (bedrock_model_platform_id(id, sizeof(id), mi, BEDROCK_PLATFORM_ANTHROPIC))
+			continue;
+		if (want && strcmp(want, id) && bedrock_model_find_platform_id(NULL, want) != mi)
+			continue;
+		if (!(e = cJSON_CreateObject()) || !cJSON_AddStringToObject(e, "type", "model") ||
+		    !cJSON_AddStringToObject(e, "id", id) ||
+		    !cJSON_AddStringToObject(e, "display_name", mi->name) ||
+		    !cJSON_AddStringToObject(e, "created_at", "2025-01-01T00:00:00Z")) {
+			cJSON_Delete(e);
+			goto done;
+		}
+		if (want) {
+			one = e;
+			break;
+		}
+		cJSON_AddItemToArray(data, e);
+		if (!first)
+			first = cJSON_GetObjectItem(e, "id")->valuestring;
+		last = cJSON_GetObjectItem(e, "id")->valuestring;
+	}
+	if (want && !one) {
+		rc = gw_error_response(out, x->route.front, GW_ERR_NOT_FOUND, "model not found", NULL,
+				       0, x->id);
+		goto done;
+	}
+	if (!want) {
+		cJSON_AddBoolToObject(o, "has_more", 0);
+		if (first) {
+			cJSON_AddStringToObject(o, "first_id", first);
+			cJSON_AddStringToObject(o, "last_id", last);
+		} else {
+			cJSON_AddNullToObject(o, "first_id");
+			cJSON_AddNullToObject(o, "last_id");
+		}
+	}
+	if ((text = cJSON_PrintUnformatted(want ? one : o)) != NULL) {
+		out->status = 200;
+		serve_response_header(out, "content-type", "application/json");
+		serve_response_header(out, "request-id", x->id);
+		rc = serve_response_piece(out, text, strlen(text), 0);
+		cJSON_free(text);
+	}
+done:
+	cJSON_Delete(one);
+	cJSON_Delete(o);
+	return rc;
+}
+
+void gw_relay_listing(serve_response *out, gw_exchange *x, const serve_request *req)
+{
+	bedrock_platform want = x->route.front == BEDROCK_PLATFORM_VERTEX ? BEDROCK_PLATFORM_ANTHROPIC
+									 : x->route.front;
+	gw_gen *gen = x->gen;
+	bedrock_response *resp = NULL;
+	bedrock_error_info e;
+	char *pq;
+	size_t len = 0;
+	const char *body;
+
+	for (size_t i = 0; i < gen->up_count; i++) {
+		gw_upstream_rt *u = &gen->ups[i];
+		uint64_t t;
+		int rc;
+
+		if (u->cfg->platform != want)
+			continue;
+		if (asprintf(&pq, "%s%s%s", req->path, req->query[0] ? "?" : "", req->query) < 0)
+			break;
+		memset(&e, 0, sizeof(e));
+		t = gw_now_ns();
+		rc = bedrock_control_request(&resp, u->client, "GET", pq, NULL, 0, &e);
+		x->upstream_ns += gw_now_ns() - t;
+		free(pq);
+		x->up = u;
+		if (rc && failover_worthy(rc, &e) && i + 1 < gen->up_count) {
+			x->hops++;
+			continue;
+		}
+		if (rc) {
+			upstream_error(out, x, &e);
+			return;
+		}
+		body = bedrock_response_body(resp, &len);
+		out->status = bedrock_response_status(resp);
+		serve_response_header(out, "content-type", "application/json");
+		id_headers(out, x);
+		serve_response_piece(out, body, len, 0);
+		snprintf(x->up_request_id, sizeof(x->up_request_id), "%s",
+			 bedrock_response_request_id(resp));
+		bedrock_response_free(resp);
+		x->status = out->status;
+		gw_exchange_finish(x);
+		return;
+	}
+	if (want == BEDROCK_PLATFORM_ANTHROPIC) {
+		/* No Anthropic upstream: the catalog answers (Claude Code's
+		 * model discovery, the SDKs' models.list). */
+		x->up = NULL;
+		if (catalog_models(out, x))
+			gw_error_response(out, x->route.front, GW_ERR_INTERNAL, NULL, NULL, 0, x->id);
+		x->status = out->status;
+		gw_exchange_finish(x);
+		return;
+	}
+	gw_refuse(out, x, GW_ERR_NOT_FOUND, "No Bedrock upstream is configured to list from.", 0,
+		  "not_found");
+}
