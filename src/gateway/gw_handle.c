@@ -50,6 +50,8 @@ static int route_of(gw_route *r, serve_response *out, const serve_request *req)
 	return -1;
 }
 
+static gw_exchange *exchange_new(struct gateway *g, const gw_route *r, const serve_request *req);
+
 static int gateway_path(gw_op op)
 {
 	return op == GW_OP_METRICS || op == GW_OP_HEALTHZ || op == GW_OP_PROBE;
@@ -57,6 +59,7 @@ static int gateway_path(gw_op op)
 
 int gw_precheck(serve_response *out, const serve_request *req, void *payload)
 {
+	gw_exchange *x;
 	gw_route r;
 	gw_auth a;
 	gw_gen *gen;
@@ -71,6 +74,13 @@ int gw_precheck(serve_response *out, const serve_request *req, void *payload)
 	gw_gen_release(gen);
 	if (rc >= 0)
 		return 0;
+	/* Refused on its head: still one activity line and one metric (an
+	 * append and a few atomics; nothing here waits). */
+	if ((x = exchange_new(payload, &r, req)) != NULL) {
+		gw_refuse(out, x, auth_kind(a.status), a.message, 0,
+			  a.status == 401 ? "unauthenticated" : "forbidden");
+		return 1;
+	}
 	gw_error_response(out, r.front, auth_kind(a.status), a.message, NULL, 0, NULL);
 	return 1;
 }
