@@ -224,7 +224,7 @@ static int attempt(serve_response *out, relay *r, gw_upstream_rt *u, gw_upstream
 	bedrock_event ev;
 	gw_reframer *rf = NULL;
 	uint64_t t = gw_now_ns();
-	int rc, first;
+	int rc, first = 0;
 
 	memset(e, 0, sizeof(*e));
 	if (!b->stream) {
@@ -307,13 +307,16 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 	unsigned retry_after = 0;
 	uint64_t reserve;
 	gw_quota_verdict v;
+	gw_upstream_rt *last_u = NULL;
 	int tried = 0, pass;
 
 	memset(&r, 0, sizeof(r));
 	memset(&last, 0, sizeof(last));
 	r.x = x;
 	r.req = req;
-	if (!(b = body_for(&r, gen->ups[0].cfg->platform))) {
+	/* The body in the client's own dialect: checked once, and the model
+	 * it names is the client's. */
+	if (!(b = body_for(&r, x->route.front))) {
 		gw_refuse(out, x, GW_ERR_BAD_REQUEST, r.err, 0, "invalid_request");
 		goto done;
 	}
@@ -366,7 +369,6 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 				continue;
 			if (!(b = body_for(&r, u->cfg->platform))) {
 				add_note(x, u->cfg->name, ": ", r.err);
-				r.made[(unsigned)u->cfg->platform % PLATFORMS] = 0;
 				continue;
 			}
 			if (gw_model_for_upstream(x->up_model, sizeof(x->up_model), cfg, u->cfg, model,
@@ -377,6 +379,7 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 			if (tried)
 				x->hops++;
 			tried = 1;
+			last_u = u;
 again:
 			rc = attempt(out, &r, u, b, &e);
 			if (!rc) {
@@ -402,7 +405,7 @@ again:
 		gw_refuse(out, x, GW_ERR_BAD_REQUEST, merr[0] ? merr : r.err, 0, "model_not_served");
 		goto done;
 	}
-	x->up_model[0] = '\0';
+	x->up = last_u;
 	upstream_error(out, x, &last);
 done:
 	relay_dispose(&r);
