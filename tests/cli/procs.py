@@ -207,9 +207,9 @@ def free_port():
 class Redis:
     """redis-server on a free port, no persistence."""
 
-    def __init__(self, timeout=10.0):
+    def __init__(self, timeout=10.0, port=None):
         self.dir = workdir("bedrock-gw-redis-")
-        self.port = free_port()
+        self.port = port or free_port()
         self.p = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                                    "--save", "", "--appendonly", "no", "--dir", self.dir],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -275,7 +275,9 @@ def quotas(gw):
 def shared_redis(emu):
     red = procs.Redis()
     cfg = {"upstreams": [procs.bedrock_upstream(emu)],
-           "keys": [{"name": "shared", "key": "sk-gw-shared-1", "rpm": 3}],
+           "keys": [{"name": "shared", "key": "sk-gw-shared-1", "rpm": 3},
+                    {"name": "one", "key": "sk-gw-one-1", "max_concurrent": 1},
+                    {"name": "free", "key": "sk-gw-free-1"}],
            "redis": red.url}
     a = procs.Gateway(BIN, cfg)
     b = procs.Gateway(BIN, cfg)
@@ -287,8 +289,47 @@ def shared_redis(emu):
         s, h, body = request(g, "POST", "/v1/messages", ANTHROPIC_BODY, xkey("sk-gw-shared-1"))
         quota_shape("anthropic", s, h, body, "redis: the fourth, on the %s gateway" % name)
     minute = int(time.time() * 1000) // 60000
-    v = red.command("GET", "bedrock-gw:{shared}:rpm:%d" % minute)
-    check("redis: the minute's counter is in Redis", v == "$1", v)
+    key = "bedrock-gw:{shared}:rpm:%d" % minute
+    check("redis: the minute's counter is in Redis", red.command("GET", key) == "$1",
+          red.command("GET", key))
+    ttl = red.command("TTL", key)
+    check("redis: the counter expires within 120 s", ttl and ttl.startswith(":")
+          and 0 < int(ttl[1:]) <= 120, ttl)
+
+    # max_concurrent 1 across both: a stream held on one refuses the other
+    held = Slow(a, "sk-gw-one-1")
+    held.start()
+    held.started.wait(10)
+    check("redis: the held stream holds a slot", red.command("ZCARD", "bedrock-gw:{one}:slots")
+          == ":1", red.command("ZCARD", "bedrock-gw:{one}:slots"))
+    s, h, body = request(b, "POST", B_INVOKE, BEDROCK_BODY, bearer("sk-gw-one-1"))
+    quota_shape("bedrock", s, h, body, "redis: max_concurrent across gateways")
+    held.join(30)
+    check("redis: the held stream completed", held.status == 200, held.status)
+    check("redis: its slot was given back", red.command("ZCARD", "bedrock-gw:{one}:slots")
+          == ":0", red.command("ZCARD", "bedrock-gw:{one}:slots"))
+
+    # Redis gone: limited keys fail closed (503 in each front's shape), at once;
+    # keys without limits never touch Redis
+    port = red.port
+    red.stop()
+    for front, path, body in fronts():
+        t0 = time.monotonic()
+        s, h, out = request(a, "POST", path, body, bearer("sk-gw-one-1"))
+        took = time.monotonic() - t0
+        want = 529 if front == "anthropic" else 503
+        check("redis down %s: %d" % (front, want), s == want, (s, out))
+        error_shape(front, s, h, out, "ServiceUnavailableException", "overloaded_error",
+                    "UNAVAILABLE")
+        check("redis down %s: answered within a second" % front, took < 1.0, took)
+    s = request(a, "POST", "/v1/messages", ANTHROPIC_BODY, xkey("sk-gw-free-1"))[0]
+    check("redis down: a key without limits still works", s == 200, s)
+
+    # Redis back (empty, scripts lost): limited keys work again
+    red = procs.Redis(port=port)
+    ok = procs.wait_for(lambda: request(a, "POST", "/v1/messages", ANTHROPIC_BODY,
+                                        xkey("sk-gw-one-1"))[0] == 200, 5, 0.2)
+    check("redis back: limited keys are admitted again", ok)
     for g in (a, b):
         check("redis gateway exits 0 on SIGTERM", g.stop() == 0)
     red.stop()
