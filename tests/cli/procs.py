@@ -104,6 +104,16 @@ def emu_requests(emu):
     return [l for l in emu.err().splitlines() if l.startswith("127.0.0.1:")]
 
 
+def emu_new(emu, before, expect, timeout=3.0):
+    """The access-log lines after the first `before`, once there are at least
+    `expect` of them (a line is written just after its answer, so a test that
+    counts right after a response waits for it); then a short settle for any
+    line that should not be there."""
+    wait_for(lambda: len(emu_requests(emu)) >= before + expect, timeout)
+    time.sleep(0.1)
+    return emu_requests(emu)[before:]
+
+
 def to_yaml(v, indent=0):
     """A small YAML writer for the dicts, lists, strings, ints and booleans
     of a gateway config (strings always quoted, so nothing is reinterpreted)."""

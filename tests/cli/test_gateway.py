@@ -80,8 +80,11 @@ def keys(emu, gw):
             error_shape(front, s, h, b, "AccessDeniedException", "permission_error",
                         "PERMISSION_DENIED")
             check("%s: the refusal does not echo the key" % front, b"sk-wrong-key" not in b)
-    check("refused requests never reached the upstream", len(procs.emu_requests(emu)) == seen,
-          procs.emu_requests(emu)[seen:])
+    # one good request after them: its access-log line is the only new one
+    s = request(gw, "POST", B_INVOKE, BEDROCK_BODY, bearer(ALICE))[0]
+    new = procs.emu_new(emu, seen, 1)
+    check("refused requests never reached the upstream (only the good one did)",
+          s == 200 and len(new) == 1, new)
     m = gw.metrics()
     check("metrics count the refusals (key \"\", 401 and 403)",
           metric(m, "bedrock_gateway_requests_total", key="", status="401") == 2

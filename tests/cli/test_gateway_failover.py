@@ -38,11 +38,10 @@ def failover(e1, e2, gw):
           and r.get("upstream_region") == "us-west-2" and r.get("status") == 200, r)
     check("failover: the note names the throttled upstream",
           "bedrock/us-east-1" in r.get("note", "") and "Throttl" in r.get("note", ""), r)
-    check("failover: each emulator saw one request",
-          (len(procs.emu_requests(e1)) - n1, len(procs.emu_requests(e2)) - n2) == (1, 1),
-          (procs.emu_requests(e1)[n1:], procs.emu_requests(e2)[n2:]))
-    check("failover: the first emulator answered 429",
-          " 429 " in (procs.emu_requests(e1)[n1:] or [""])[0], procs.emu_requests(e1)[n1:])
+    new1, new2 = procs.emu_new(e1, n1, 1), procs.emu_new(e2, n2, 1)
+    check("failover: each emulator saw one request", (len(new1), len(new2)) == (1, 1),
+          (new1, new2))
+    check("failover: the first emulator answered 429", " 429 " in (new1 or [""])[0], new1)
     m = gw.metrics()
     check("metrics: one failover hop counted for bedrock/us-west-2",
           metric(m, "bedrock_gateway_failover_hops_total", upstream="bedrock/us-west-2") == 1, m)
@@ -59,7 +58,7 @@ def failover(e1, e2, gw):
     r = last(gw)
     check("resting: hops=0, upstream bedrock/us-west-2",
           r.get("hops") == 0 and r.get("upstream") == "bedrock/us-west-2", r)
-    check("resting: the throttled emulator saw nothing", len(procs.emu_requests(e1)) == n1,
+    check("resting: the throttled emulator saw nothing", procs.emu_new(e1, n1, 0) == [],
           procs.emu_requests(e1)[n1:])
 
     # after the cooldown the first is tried again (and fails over again)
@@ -73,7 +72,7 @@ def failover(e1, e2, gw):
           (s, b[-300:]))
     r = last(gw)
     check("after the cooldown: the first was tried again (hops=1)",
-          r.get("hops") == 1 and len(procs.emu_requests(e1)) == n1 + 1, (r, n1))
+          r.get("hops") == 1 and len(procs.emu_new(e1, n1, 1)) == 1, (r, n1))
     check("after the cooldown: the stream's activity has ttft_ms",
           isinstance(r.get("ttft_ms"), float) and r["ttft_ms"] <= r["latency_ms"], r)
 
@@ -110,8 +109,8 @@ def cut_by_fault(e1, e2, gw):
         r = last(gw)
         check("%s cut: activity records the error" % front,
               r.get("status") == 200 and r.get("error_type") and r.get("front") == front, r)
-    check("cut streams never failed over", len(procs.emu_requests(e2)) - n2 == 3,
-          procs.emu_requests(e2)[n2:])
+    new2 = procs.emu_new(e2, n2, 3)
+    check("cut streams never failed over (us-west-2 saw each once)", len(new2) == 3, new2)
 
 
 def cut_by_death():
@@ -148,6 +147,46 @@ def cut_by_death():
     check("gateway exits 0", gw.stop() == 0, gw.err()[-1000:])
 
 
+def dead_and_all_failing(e2):
+    """An upstream nobody listens on fails over like a throttled one; when
+    every upstream fails the client gets the last failure in its shape."""
+    port = procs.free_port()
+    e4 = procs.emulator(BIN, "--region", "eu-west-1")
+    d = procs.workdir()
+    gw = procs.Gateway(BIN, {
+        "upstreams": [{"platform": "bedrock", "region": "us-east-1",
+                       "endpoint_url": "http://127.0.0.1:%d" % port},
+                      procs.bedrock_upstream(e2, "us-west-2"),
+                      procs.bedrock_upstream(e4, "eu-west-1")],
+        "keys": [{"name": "k", "key": KEY}],
+        "activity_log": {"dir": d + "/activity"}}, dirname=d)
+    n2 = len(procs.emu_requests(e2))
+    s, h, b = request(gw, "POST", "/v1/messages", ANTHROPIC_BODY, xkey(KEY))
+    r = last(gw)
+    check("connection refused: failed over to the second", s == 200
+          and r.get("hops") == 1 and r.get("upstream") == "bedrock/us-west-2", (s, r))
+    n2, n4 = n2 + len(procs.emu_new(e2, n2, 1)), len(procs.emu_requests(e4))
+    prompt = "[[emulate:fault=throttle]] hello"
+    s, h, b = request(gw, "POST", "/model/%s/invoke" % BEDROCK_MODEL,
+                      with_prompt(BEDROCK_BODY, prompt), bearer(KEY))
+    check("all failing: 429 ThrottlingException in the Bedrock shape",
+          s == 429 and h.get("x-amzn-errortype", "").startswith("ThrottlingException"), (s, h, b))
+    r = last(gw)
+    check("all failing: both live upstreams were tried (the dead one rests)",
+          (len(procs.emu_new(e2, n2, 1)), len(procs.emu_new(e4, n4, 1))) == (1, 1),
+          (procs.emu_requests(e2)[n2:], procs.emu_requests(e4)[n4:]))
+    check("all failing: activity names the last upstream tried, status 429",
+          r.get("upstream") == "bedrock/eu-west-1" and r.get("status") == 429
+          and r.get("error_type") == "ThrottlingException", r)
+    m = gw.metrics()
+    check("all failing: every upstream is resting",
+          all(metric(m, "bedrock_gateway_upstream_up", upstream=u) == 0
+              for u in ("bedrock/us-east-1", "bedrock/us-west-2", "bedrock/eu-west-1")), m)
+    s = request(gw, "POST", "/v1/messages", ANTHROPIC_BODY, xkey(KEY))[0]
+    check("all resting: tried anyway, and answered", s == 200, s)
+    check("gateway exits 0", gw.stop() == 0, gw.err()[-1000:])
+
+
 def main():
     e1 = procs.emulator(BIN, "--fault", "throttle:*")
     e2 = procs.emulator(BIN, "--region", "us-west-2")
@@ -161,6 +200,7 @@ def main():
         failover(e1, e2, gw)
         cut_by_fault(e1, e2, gw)
         cut_by_death()
+        dead_and_all_failing(e2)
         check("gateway exits 0 on SIGTERM", gw.stop() == 0, gw.err()[-2000:])
     finally:
         procs.stop_all()
