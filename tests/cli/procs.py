@@ -185,15 +185,42 @@ class Gateway(Proc):
         s, _, b = request(self, "GET", "/metrics")
         return b.decode() if s == 200 else ""
 
-    def activity(self, key_dir="activity"):
-        """The records of every activity file in DIR/activity."""
-        d = os.path.join(self.dir, key_dir)
-        out = []
-        if os.path.isdir(d):
-            for n in sorted(os.listdir(d)):
-                with open(os.path.join(d, n)) as f:
-                    out += [json.loads(l) for l in f if l.strip()]
-        return out
+    def activity(self, at_least=0, timeout=5.0):
+        """The records of every activity file in DIR/activity, once there are
+        at least at_least (a line is written just after the answer's last byte)."""
+        d = os.path.join(self.dir, "activity")
+
+        def read():
+            out = []
+            if os.path.isdir(d):
+                for n in sorted(os.listdir(d)):
+                    with open(os.path.join(d, n)) as f:
+                        out += [json.loads(l) for l in f if l.strip()]
+            return out
+        recs = read()
+        deadline = time.monotonic() + timeout
+        while len(recs) < at_least and time.monotonic() < deadline:
+            time.sleep(0.05)
+            recs = read()
+        return recs
+
+    def record(self, headers, timeout=5.0):
+        """The activity record of the answer that carried these headers (its
+        request id), waiting for it to be written; {} if it never is."""
+        rid = headers.get("request-id") or headers.get("x-amzn-requestid")
+        found = wait_for(lambda: [r for r in self.activity() if r.get("id") == rid], timeout)
+        return found[0] if rid and found else {}
+
+    def metrics_until(self, pred, timeout=5.0):
+        """/metrics once pred(text) holds (metrics are counted just after the
+        activity line), or the last text seen."""
+        last = [""]
+
+        def get():
+            last[0] = self.metrics()
+            return pred(last[0])
+        wait_for(get, timeout)
+        return last[0]
 
 
 def metric(text, name, **labels):

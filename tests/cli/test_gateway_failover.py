@@ -23,16 +23,11 @@ B_STREAM = "/model/%s/invoke-with-response-stream" % BEDROCK_MODEL
 COOLDOWN = 2
 
 
-def last(gw):
-    recs = gw.activity()
-    return recs[-1] if recs else {}
-
-
 def failover(e1, e2, gw):
     n1, n2 = len(procs.emu_requests(e1)), len(procs.emu_requests(e2))
     s, h, b = request(gw, "POST", "/v1/messages", ANTHROPIC_BODY, xkey(KEY))
     check("failover: 200 through the second upstream", s == 200 and b"You said" in b, (s, b))
-    r = last(gw)
+    r = gw.record(h)
     check("failover: activity hops=1, upstream bedrock/us-west-2",
           r.get("hops") == 1 and r.get("upstream") == "bedrock/us-west-2"
           and r.get("upstream_region") == "us-west-2" and r.get("status") == 200, r)
@@ -42,7 +37,7 @@ def failover(e1, e2, gw):
     check("failover: each emulator saw one request", (len(new1), len(new2)) == (1, 1),
           (new1, new2))
     check("failover: the first emulator answered 429", " 429 " in (new1 or [""])[0], new1)
-    m = gw.metrics()
+    m = gw.metrics_until(lambda m: metric(m, "bedrock_gateway_failover_hops_total") >= 1)
     check("metrics: one failover hop counted for bedrock/us-west-2",
           metric(m, "bedrock_gateway_failover_hops_total", upstream="bedrock/us-west-2") == 1, m)
     check("metrics: the throttled upstream is down while it rests",
@@ -55,7 +50,7 @@ def failover(e1, e2, gw):
     s, h, b = request(gw, "POST", B_STREAM, BEDROCK_BODY, bearer(KEY))
     check("resting: the stream goes straight to the second",
           s == 200 and eventstream_text(eventstream_frames(b)) == "You said: hello there", (s, b))
-    r = last(gw)
+    r = gw.record(h)
     check("resting: hops=0, upstream bedrock/us-west-2",
           r.get("hops") == 0 and r.get("upstream") == "bedrock/us-west-2", r)
     check("resting: the throttled emulator saw nothing", procs.emu_new(e1, n1, 0) == [],
@@ -70,7 +65,7 @@ def failover(e1, e2, gw):
     check("after the cooldown: a stream fails over before its first byte",
           s == 200 and sse_text(ev) == "You said: hello there" and ev[-1][0] == "message_stop",
           (s, b[-300:]))
-    r = last(gw)
+    r = gw.record(h)
     check("after the cooldown: the first was tried again (hops=1)",
           r.get("hops") == 1 and len(procs.emu_new(e1, n1, 1)) == 1, (r, n1))
     check("after the cooldown: the stream's activity has ttft_ms",
@@ -106,7 +101,7 @@ def cut_by_fault(e1, e2, gw):
             check("%s cut: no message_stop" % front, "message_stop" not in [e for e, _ in ev])
         check("%s cut: the text so far came through" % front,
               text.startswith("You") and text != "You said: " + prompt, text)
-        r = last(gw)
+        r = gw.record(h)
         check("%s cut: activity records the error" % front,
               r.get("status") == 200 and r.get("error_type") and r.get("front") == front, r)
     new2 = procs.emu_new(e2, n2, 3)
@@ -139,7 +134,7 @@ def cut_by_death():
     rec = procs.wait_for(lambda: [x for x in gw.activity() if x.get("error_type")], 5)
     check("upstream killed: activity records the error",
           len(rec) == 1 and rec[0].get("status") == 200, gw.activity())
-    m = gw.metrics()
+    m = gw.metrics_until(lambda m: metric(m, "bedrock_gateway_streams_in_flight") == 0)
     check("upstream killed: streams in flight back to 0",
           metric(m, "bedrock_gateway_streams_in_flight") == 0, m)
     s = request(gw, "GET", "/healthz")[0]
@@ -162,7 +157,7 @@ def dead_and_all_failing(e2):
         "activity_log": {"dir": d + "/activity"}}, dirname=d)
     n2 = len(procs.emu_requests(e2))
     s, h, b = request(gw, "POST", "/v1/messages", ANTHROPIC_BODY, xkey(KEY))
-    r = last(gw)
+    r = gw.record(h)
     check("connection refused: failed over to the second", s == 200
           and r.get("hops") == 1 and r.get("upstream") == "bedrock/us-west-2", (s, r))
     n2, n4 = n2 + len(procs.emu_new(e2, n2, 1)), len(procs.emu_requests(e4))
@@ -171,14 +166,14 @@ def dead_and_all_failing(e2):
                       with_prompt(BEDROCK_BODY, prompt), bearer(KEY))
     check("all failing: 429 ThrottlingException in the Bedrock shape",
           s == 429 and h.get("x-amzn-errortype", "").startswith("ThrottlingException"), (s, h, b))
-    r = last(gw)
+    r = gw.record(h)
     check("all failing: both live upstreams were tried (the dead one rests)",
           (len(procs.emu_new(e2, n2, 1)), len(procs.emu_new(e4, n4, 1))) == (1, 1),
           (procs.emu_requests(e2)[n2:], procs.emu_requests(e4)[n4:]))
     check("all failing: activity names the last upstream tried, status 429",
           r.get("upstream") == "bedrock/eu-west-1" and r.get("status") == 429
           and r.get("error_type") == "ThrottlingException", r)
-    m = gw.metrics()
+    m = gw.metrics_until(lambda m: "status=\"429\"" in m)
     check("all failing: every upstream is resting",
           all(metric(m, "bedrock_gateway_upstream_up", upstream=u) == 0
               for u in ("bedrock/us-east-1", "bedrock/us-west-2", "bedrock/eu-west-1")), m)
