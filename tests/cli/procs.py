@@ -21,17 +21,21 @@ AWS_ENV = {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
            "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
 
 _all = []
+_dirs = []
 
 
 def workdir(prefix="bedrock-gw-test-"):
-    return tempfile.mkdtemp(prefix=prefix)
+    """A temp dir removed by stop_all()."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    _dirs.append(d)
+    return d
 
 
 def clean_env(extra=None):
     """The environment of a child: no user config, no real credentials."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_", "GOOGLE_", "ANTHROPIC_", "CLOUDSDK_", "BEDROCK_"))}
-    home = tempfile.mkdtemp(prefix="bedrock-gw-home-")
+    home = workdir("bedrock-gw-home-")
     env.update({"HOME": home, "AWS_CONFIG_FILE": os.path.join(home, "none"),
                 "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "none"),
                 "AWS_EC2_METADATA_DISABLED": "true", "NO_PROXY": "*"})
@@ -245,7 +249,7 @@ class Redis:
     """redis-server on a free port, no persistence."""
 
     def __init__(self, timeout=10.0, port=None):
-        self.dir = workdir("bedrock-gw-redis-")
+        self.dir = tempfile.mkdtemp(prefix="bedrock-gw-redis-")
         self.port = port or free_port()
         self.p = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                                    "--save", "", "--appendonly", "no", "--dir", self.dir],
@@ -283,12 +287,15 @@ class Redis:
 
 
 def stop_all():
-    """Stops every process still running (the tests' last line)."""
+    """Stops every process still running and removes the temp dirs (the
+    tests' last line)."""
     for p in reversed(_all):
         try:
             p.kill()
         except Exception:
             pass
+    for d in _dirs:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 # --- HTTP ---------------------------------------------------------------------
