@@ -401,6 +401,21 @@ def open_stream(proc, path, body, headers, timeout=15):
     return c, c.getresponse()
 
 
+def known_bug(name, cond, detail=""):
+    """An assertion the gateway fails today, described in the report that
+    added it: skipped (printed, not counted) unless BEDROCK_GW_STRICT=1, so
+    the suite stays green until the server is fixed; once it passes it
+    says so, and should become a check()."""
+    from checks import check
+    if os.environ.get("BEDROCK_GW_STRICT") == "1":
+        return check(name, cond, detail)
+    if cond:
+        print("KNOWN BUG NOW PASSES (make it a check): %s" % name)
+    else:
+        print("KNOWN BUG (skipped): %s %s" % (name, str(detail)[:500]))
+    return cond
+
+
 def wait_for(cond, timeout=10.0, step=0.05):
     """Polls cond() until it is true or timeout; returns its last value."""
     deadline = time.monotonic() + timeout
