@@ -220,7 +220,8 @@ static int anthropic_shape(serve_response *out, int status, const char *type, co
 	return rc;
 }
 
-static int google_shape(serve_response *out, int code, const char *status, const char *message)
+static int google_shape(serve_response *out, int code, const char *status, const char *message,
+			const char *rid)
 {
 	cJSON *o = cJSON_CreateObject(), *e;
 	char *text = NULL;
@@ -232,6 +233,7 @@ static int google_shape(serve_response *out, int code, const char *status, const
 	    cJSON_AddStringToObject(e, "message", message) &&
 	    cJSON_AddStringToObject(e, "status", status) && (text = cJSON_PrintUnformatted(o)) &&
 	    !serve_response_header(out, "content-type", "application/json; charset=UTF-8") &&
+	    (!rid || !serve_response_header(out, "request-id", rid)) &&
 	    !serve_response_piece(out, text, strlen(text), 0))
 		rc = 0;
 	cJSON_free(text);
@@ -292,10 +294,12 @@ int gw_error_response(serve_response *out, bedrock_platform front, gw_error_kind
 			rc = anthropic_shape(out, status ? status : gw_err_anthropic_status(c), type,
 					     message, request_id);
 		else if (kind == GW_ERR_UPSTREAM && vocab == 3)
-			rc = google_shape(out, status ? status : gw_err_google_code(c), type, message);
+			rc = google_shape(out, status ? status : gw_err_google_code(c), type, message,
+					  request_id);
 		else
 			rc = google_shape(out, kind != GW_ERR_UPSTREAM && status ? status
-					  : gw_err_google_code(c), gw_err_google_status(c), message);
+					  : gw_err_google_code(c), gw_err_google_status(c), message,
+					  request_id);
 		break;
 	default:
 		rc = -1;

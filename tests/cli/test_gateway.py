@@ -61,9 +61,10 @@ def error_shape(front, status, resp_headers, body, bedrock_type, anthropic_type,
               and j.get("error", {}).get("type") == anthropic_type
               and j.get("request_id") == resp_headers.get("request-id"), (resp_headers, body))
     else:
-        check(name + ": Google error " + google_status,
+        check(name + ": Google error " + google_status + " with request-id",
               isinstance(j, dict) and j.get("error", {}).get("status") == google_status
-              and j["error"].get("code") == status, body)
+              and j["error"].get("code") == status and "request-id" in resp_headers,
+              (resp_headers, body))
 
 
 def keys(emu, gw):

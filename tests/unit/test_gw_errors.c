@@ -41,6 +41,9 @@ static void check(bedrock_platform front, gw_error_kind kind, const bedrock_erro
 		assert_string_equal(header(&r, "x-amzn-RequestId"), "rid-1");
 	} else {
 		assert_null(header(&r, "x-amzn-ErrorType"));
+		/* the Anthropic and Vertex fronts name the gateway's request id too */
+		assert_non_null(header(&r, "request-id"));
+		assert_string_equal(header(&r, "request-id"), "rid-1");
 	}
 	if (retry)
 		assert_non_null(header(&r, "retry-after"));
