@@ -163,6 +163,33 @@ static int count_answer(serve_response *out, gw_exchange *x, const char *body, s
 	return serve_response_piece(out, text, (size_t)w, 0);
 }
 
+/* bodies: true only: the text blocks of a whole answer (Messages "content",
+ * or Converse "output.message.content"), as a stream's text deltas are
+ * kept, so that response_text is the answer's text in both cases. */
+static void keep_answer_text(gw_exchange *x, const char *body, size_t len)
+{
+	cJSON *o, *c, *b;
+
+	if (!x->gen->cfg->activity_log.bodies)
+		return;
+	o = cJSON_ParseWithLength(body, len);
+	c = cJSON_GetObjectItemCaseSensitive(o, "content");
+	if (!c) {
+		c = cJSON_GetObjectItemCaseSensitive(o, "output");
+		c = cJSON_GetObjectItemCaseSensitive(c, "message");
+		c = cJSON_GetObjectItemCaseSensitive(c, "content");
+	}
+	if (!cJSON_IsArray(c))
+		c = NULL;
+	cJSON_ArrayForEach(b, c) {
+		cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "text");
+
+		if (cJSON_IsString(t))
+			gw_exchange_text(x, t->valuestring, strlen(t->valuestring));
+	}
+	cJSON_Delete(o);
+}
+
 static void whole_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp)
 {
 	size_t len = 0;
@@ -191,7 +218,7 @@ static void whole_answer(serve_response *out, gw_exchange *x, const bedrock_resp
 			serve_response_header(out, "X-Amzn-Bedrock-Output-Token-Count", n);
 		}
 		serve_response_piece(out, body, len, 0);
-		gw_exchange_text(x, body, len);
+		keep_answer_text(x, body, len);
 	}
 	x->status = out->status;
 	x->ttft_ms = (double)(gw_now_ns() - x->t0_ns) / 1e6;

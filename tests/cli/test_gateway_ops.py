@@ -199,10 +199,13 @@ def reloads(gw, emu, act):
     check("bodies: true: the prompt and the answer are logged",
           PROMPT in r.get("request_body", "") and "You said: " + PROMPT in r.get("response_text", ""),
           r)
-    # docs/gateway.md: response_text is "the answer's text"; a whole
-    # (non-stream) answer logs the whole response body instead
-    procs.known_bug("bodies: true: a whole answer's response_text is the answer's text",
-                    r.get("response_text") == "You said: " + PROMPT, r.get("response_text"))
+    check("bodies: true: a whole answer's response_text is the answer's text",
+          r.get("response_text") == "You said: " + PROMPT, r.get("response_text"))
+    conv = {"messages": [{"role": "user", "content": [{"text": PROMPT}]}]}
+    s, h, b = request(gw, "POST", "/model/%s/converse" % BEDROCK_MODEL, conv, bearer(NEW))
+    r = gw.record(h)
+    check("bodies: true: a Converse answer's response_text is its text",
+          s == 200 and r.get("response_text") == "You said: " + PROMPT, (s, r))
     s, h, b = request(gw, "POST", B_INVOKE.replace("/invoke", "/invoke-with-response-stream"),
                       with_prompt(BEDROCK_BODY, PROMPT), bearer(NEW))
     r = gw.record(h)
