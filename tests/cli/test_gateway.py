@@ -9,6 +9,7 @@ through one redis-server.
 Usage: test_gateway.py BEDROCK_BINARY VECTORS_DIR"""
 import base64
 import hashlib
+import http.client
 import json
 import sys
 import threading
@@ -213,7 +214,7 @@ class Slow(threading.Thread):
             self.started.set()
             self.text = sse_text(sse_events(r.read()))
             c.close()
-        except OSError as e:
+        except (OSError, http.client.HTTPException) as e:
             self.text = repr(e)
         self.started.set()
 
