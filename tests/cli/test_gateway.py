@@ -133,6 +133,11 @@ def keys(emu, gw):
                       {"model": "claude-sonnet-4-5", "messages": BEDROCK_BODY["messages"]},
                       xkey(ALICE))
     check("anthropic count_tokens", s == 200 and (jbody(b) or {}).get("input_tokens") == 2, (s, b))
+    s, h, b = request(gw, "POST", VERTEX_PATH.split("/models/")[0] + "/models/count-tokens:rawPredict",
+                      {"model": "claude-sonnet-4-5@20250929", "messages": BEDROCK_BODY["messages"],
+                       "anthropic_version": "vertex-2023-10-16"}, bearer(ALICE))
+    check("vertex count-tokens:rawPredict", s == 200
+          and (jbody(b) or {}).get("input_tokens") == 2, (s, b))
 
     sigv4(gw)
 
