@@ -18,7 +18,9 @@ export const GW_PAIR = { accessKeyId: "GWNODEISSUEDPAIR01", secretAccessKey: "ga
 // upstreams: [{ platform, region, endpoint_url, project, ... }] as in the
 // YAML file; the emulator's own credentials reach the gateway through its
 // environment, as a real deployment's would.
-export async function startGateway(upstreams, { extraYaml = "" } = {}) {
+// bodies: log prompts and answers too (activity_log.bodies), to look into
+// what a client sends.
+export async function startGateway(upstreams, { extraYaml = "", bodies = false } = {}) {
   const bin = process.env.BEDROCK_BIN;
   if (!bin) throw new Error("set BEDROCK_BIN to the bedrock binary");
   const dir = mkdtempSync(join(tmpdir(), "bedrock-gw-node-"));
@@ -36,6 +38,7 @@ keys:
     aws_secret_access_key: ${GW_PAIR.secretAccessKey}
 activity_log:
   dir: ${JSON.stringify(logDir)}
+  bodies: ${bodies}
 metrics: true
 ${extraYaml}`;
   const config = join(dir, "gateway.yaml");
