@@ -8,16 +8,17 @@
 // pointing at a trap that records whatever tries to leave 127.0.0.1
 // (NO_PROXY lets loopback through); the trap must stay empty.
 //
-// Built-in tools are off (--tools ""): the emulator's echo model calls any
-// tool whose name appears in the user text, and Claude Code's system
-// reminders name several, so with tools on it would run an agent loop that
-// tests the emulator's model, not the gateway.
+// Built-in tools are off (--tools "") but for one test that allows Read
+// alone: the emulator's echo model calls any tool whose name appears in
+// the user text, and Claude Code's system reminders name several, so with
+// every tool on it would run an agent loop that tests the emulator's model,
+// not the gateway.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startEmulator } from "./emulator.mjs";
@@ -58,10 +59,12 @@ after(async () => {
 });
 
 // Runs `claude -p PROMPT` with the mode's variables on top of a bare,
-// isolated environment; resolves to { code, stdout, stderr }.
-async function claude(prompt, modeEnv, args = ["--output-format", "json"]) {
+// isolated environment, in a fresh directory holding `files`; resolves to
+// { code, stdout, stderr }.
+async function claude(prompt, modeEnv, args = ["--output-format", "json"], { tools = "", files = {} } = {}) {
   const home = mkdtempSync(join(tmpdir(), "bedrock-claude-code-"));
   mkdirSync(join(home, "tmp"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(home, name), text);
   const env = {
     PATH: process.env.PATH, HOME: home, CLAUDE_CONFIG_DIR: join(home, ".claude"), TMPDIR: join(home, "tmp"),
     DISABLE_TELEMETRY: "1", DISABLE_ERROR_REPORTING: "1", DISABLE_AUTOUPDATER: "1",
@@ -70,7 +73,7 @@ async function claude(prompt, modeEnv, args = ["--output-format", "json"]) {
     NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost",
     ...modeEnv,
   };
-  const child = spawn(bin, ["-p", prompt, "--tools", "", "--strict-mcp-config", "--no-session-persistence", ...args],
+  const child = spawn(bin, ["-p", prompt, "--tools", tools, "--strict-mcp-config", "--no-session-persistence", ...args],
     { env, cwd: home, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => { stdout += d; });
@@ -123,6 +126,7 @@ async function checkActivity(g, out, { front, operation, key, upstream, prompt }
   assert.equal(sum("output_tokens"), out.usage.output_tokens);
   assert.equal(sum("input_tokens"), out.usage.input_tokens);
   assert.equal(sum("cache_write_tokens"), out.usage.cache_creation_input_tokens);
+  assert.equal(sum("cache_read_tokens"), out.usage.cache_read_input_tokens);
   const text = g.activityText();
   assert.ok(!text.includes(GW_KEY) && !text.includes(GW_PAIR.secretAccessKey), "no key or secret in the activity log");
   assert.ok(!text.includes(prompt), "no prompt in the activity log");
@@ -178,6 +182,25 @@ test("Vertex mode: CLAUDE_CODE_SKIP_VERTEX_AUTH and the gateway key as ANTHROPIC
   // the emulator is asked on its own Vertex path.
   assert.ok(gw.vertex.stderr().includes(`POST /projects/${PROJECT}/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict 200 `));
   assert.ok(emu.stderr().includes(`/projects/${PROJECT}/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict 200 `));
+});
+
+test("Vertex mode through a Bedrock upstream: a Read tool round trip", async () => {
+  // The emulator calls Read (named in the prompt) on the file its schema
+  // makes up, "example"; Claude Code reads it and sends the result back.
+  const prompt = "Read the file named example and say what it holds";
+  const run = await claude(prompt, { CLAUDE_CODE_USE_VERTEX: "1", ANTHROPIC_VERTEX_BASE_URL: gw.bedrock.url,
+    CLAUDE_CODE_SKIP_VERTEX_AUTH: "1", ANTHROPIC_AUTH_TOKEN: GW_KEY, CLOUD_ML_REGION: "us-east5",
+    ANTHROPIC_VERTEX_PROJECT_ID: PROJECT, ...VERTEX_MODELS }, ["--output-format", "json"],
+  { tools: "Read", files: { example: "The gateway carried this file's text.\n" } });
+  assert.equal(run.code, 0, run.stderr.slice(0, 2000));
+  const out = JSON.parse(run.stdout);
+  assert.equal(out.subtype, "success");
+  assert.equal(out.num_turns, 2);
+  assert.match(out.result, /^The Read tool returned: .*The gateway carried this file's text\./s);
+  const lines = await checkActivity(gw.bedrock, out, { front: "vertex", operation: "streamRawPredict", key: "node-key", upstream: "bedrock", prompt });
+  assert.equal(lines.length, 2, "the tool call, then the answer to its result");
+  assert.ok(lines.every((r) => r.upstream_model === "global.anthropic.claude-sonnet-4-5-20250929-v1:0"), JSON.stringify(lines));
+  assert.ok(!gw.bedrock.activityText().includes("carried this file"), "no tool result in the activity log");
 });
 
 test("Anthropic mode: ANTHROPIC_BASE_URL and the gateway key as ANTHROPIC_AUTH_TOKEN, streamed as stream-json", async () => {
