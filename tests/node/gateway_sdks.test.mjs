@@ -394,6 +394,9 @@ test("across: Bedrock clients through gateways whose upstream is the Anthropic A
       assert.ok(!s.types.includes("ping") && !s.types.includes("vertex_event"), s.types.join(" "));
       assert.equal(s.metrics?.inputTokenCount, a.usage.input_tokens);
       assert.equal(s.metrics?.outputTokenCount, a.usage.output_tokens);
+      // Converse has no equivalent off Bedrock: refused in Bedrock's shape.
+      await assert.rejects(c.send(new ConverseCommand({ modelId: BEDROCK_MODEL, messages: [{ role: "user", content: [{ text: "Hello" }] }] })),
+        (e) => e.name === "ValidationException" && e.$metadata.httpStatusCode === 400 && /only by Bedrock upstreams/.test(e.message));
     } finally { c.destroy(); }
     const b = bedrockVia(g);
     const t = await b.messages.create({ model: BEDROCK_MODEL, max_tokens: 300, tools: [weather], messages: user("Use get_weather for Quito") });
