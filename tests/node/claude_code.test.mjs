@@ -229,6 +229,30 @@ test("Anthropic mode through a Bedrock upstream, the key as ANTHROPIC_API_KEY (x
   assert.match(rec.upstream_model, /anthropic\.claude-sonnet-4-5-20250929-v1:0$/);
 });
 
+test("Vertex mode with /v1 in the base URL", async () => {
+  const prompt = "Hello from Claude Code on Vertex, v1";
+  const out = result(await claude(prompt, { CLAUDE_CODE_USE_VERTEX: "1", ANTHROPIC_VERTEX_BASE_URL: gw.vertex.url + "/v1",
+    CLAUDE_CODE_SKIP_VERTEX_AUTH: "1", ANTHROPIC_AUTH_TOKEN: GW_KEY, CLOUD_ML_REGION: "us-east5",
+    ANTHROPIC_VERTEX_PROJECT_ID: PROJECT, ...VERTEX_MODELS }), prompt);
+  await checkActivity(gw.vertex, out, { front: "vertex", operation: "streamRawPredict", key: "node-key", upstream: "vertex", prompt });
+  assert.ok(gw.vertex.stderr().includes(`POST /v1/projects/${PROJECT}/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict 200 `));
+});
+
+test("Bedrock mode through an Anthropic API upstream (SSE re-framed as event-stream)", async () => {
+  const prompt = "Hello from Claude Code, Bedrock to the API";
+  const out = result(await claude(prompt, { CLAUDE_CODE_USE_BEDROCK: "1", ANTHROPIC_BEDROCK_BASE_URL: gw.anthropic.url,
+    AWS_BEARER_TOKEN_BEDROCK: GW_KEY, AWS_REGION: "us-east-1", ...BEDROCK_MODELS }), prompt);
+  const [rec] = await checkActivity(gw.anthropic, out, { front: "bedrock", operation: "invoke-stream", key: "node-key", upstream: "anthropic", prompt });
+  assert.equal(rec.upstream_model, "claude-sonnet-4-5-20250929");
+});
+
+test("Anthropic mode through a Vertex upstream", async () => {
+  const prompt = "Hello from Claude Code, API to Vertex";
+  const out = result(await claude(prompt, { ANTHROPIC_BASE_URL: gw.vertex.url, ANTHROPIC_AUTH_TOKEN: GW_KEY, ...ANTHROPIC_MODELS }), prompt);
+  const [rec] = await checkActivity(gw.vertex, out, { front: "anthropic", operation: "messages", key: "node-key", upstream: "vertex", prompt });
+  assert.equal(rec.upstream_model, "claude-sonnet-4-5@20250929");
+});
+
 test("the trap works: a base URL off loopback goes to the proxy, and Claude Code fails", async () => {
   const before = trapped.length;
   const run = await claude("Hello to nowhere", { ANTHROPIC_BASE_URL: "http://gateway.invalid", ANTHROPIC_AUTH_TOKEN: GW_KEY, ...ANTHROPIC_MODELS });
