@@ -18,7 +18,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startEmulator } from "./emulator.mjs";
@@ -81,6 +81,7 @@ async function claude(prompt, modeEnv, args = ["--output-format", "json"], { too
   const timer = setTimeout(() => child.kill("SIGKILL"), 60000);
   const code = await new Promise((r) => child.once("exit", (c, sig) => r(c ?? sig)));
   clearTimeout(timer);
+  rmSync(home, { recursive: true, force: true });
   return { code, stdout, stderr };
 }
 

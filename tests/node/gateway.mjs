@@ -4,7 +4,7 @@
 // BEDROCK_BIN names the binary (CTest sets it).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KEY as EMU_AWS_KEY } from "./emulator.mjs";
@@ -82,11 +82,13 @@ ${extraYaml}`;
         return readdirSync(logDir).map((f) => readFileSync(join(logDir, f), "utf8")).join("");
       } catch { return ""; }
     },
+    // SIGTERM; resolves to the exit status once the process is gone and
+    // its temp dir (configuration, activity log) removed.
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      const done = new Promise((r) => child.once("exit", (code) => r(code)));
-      child.kill("SIGTERM");
-      return done;
+      const code = child.exitCode !== null ? child.exitCode
+        : await new Promise((r) => { child.once("exit", (c) => r(c)); child.kill("SIGTERM"); });
+      rmSync(dir, { recursive: true, force: true });
+      return code;
     },
   };
 }

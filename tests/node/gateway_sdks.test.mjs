@@ -6,7 +6,7 @@
 // relayed) and against the others (re-rendered and re-framed).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
@@ -25,11 +25,11 @@ const BEDROCK_MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 const VERTEX_MODEL = "claude-haiku-4-5@20251001";
 const PROJECT = "emulator-project";
 
-let emu, gw = {};
+let emu, gw = {}, home;
 before(async () => {
   // No AWS or Google credentials of the test's own environment may help a
   // client: what authenticates it to the gateway is what the test passes.
-  const home = mkdtempSync(join(tmpdir(), "bedrock-gw-sdk-home-"));
+  home = mkdtempSync(join(tmpdir(), "bedrock-gw-sdk-home-"));
   Object.assign(process.env, { HOME: home, AWS_CONFIG_FILE: join(home, "none"), AWS_SHARED_CREDENTIALS_FILE: join(home, "none") });
   for (const v of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK",
     "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_BEDROCK_BASE_URL", "ANTHROPIC_VERTEX_BASE_URL",
@@ -42,6 +42,7 @@ before(async () => {
 after(async () => {
   for (const g of Object.values(gw)) assert.equal(await g.stop(), 0);
   assert.equal(await emu.stop(), 0);
+  rmSync(home, { recursive: true, force: true });
 });
 
 const user = (text) => [{ role: "user", content: text }];
