@@ -22,9 +22,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startEmulator } from "./emulator.mjs";
-import { startGateway, GW_KEY, GW_PAIR } from "./gateway.mjs";
+import { startGatewayPerPlatform, PROJECT, GW_KEY, GW_PAIR } from "./gateway.mjs";
 
-const PROJECT = "emulator-project";
 
 // The native binary: the one npm's postinstall copied over bin/claude.exe,
 // or straight from the platform package if the postinstall did not run.
@@ -48,9 +47,7 @@ before(async () => {
   await new Promise((r) => trap.listen(0, "127.0.0.1", r));
   proxy = `http://127.0.0.1:${trap.address().port}`;
   emu = await startEmulator();
-  gw.anthropic = await startGateway([{ platform: "anthropic", endpoint_url: emu.url }]);
-  gw.bedrock = await startGateway([{ platform: "bedrock", region: "us-east-1", endpoint_url: emu.url }]);
-  gw.vertex = await startGateway([{ platform: "vertex", region: "us-east5", project: PROJECT, endpoint_url: emu.url }]);
+  gw = await startGatewayPerPlatform(emu.url);
 });
 after(async () => {
   for (const g of Object.values(gw)) assert.equal(await g.stop(), 0);

@@ -104,3 +104,16 @@ export async function activityOf(gw, requestId) {
   }
   throw new Error("no activity line for " + requestId);
 }
+
+// The Vertex project the tests' Vertex upstreams and clients name.
+export const PROJECT = "emulator-project";
+
+// One gateway per upstream platform, all in front of the emulator at url:
+// { anthropic, bedrock, vertex }.
+export async function startGatewayPerPlatform(url) {
+  return {
+    anthropic: await startGateway([{ platform: "anthropic", endpoint_url: url }]),
+    bedrock: await startGateway([{ platform: "bedrock", region: "us-east-1", endpoint_url: url }]),
+    vertex: await startGateway([{ platform: "vertex", region: "us-east5", project: PROJECT, endpoint_url: url }]),
+  };
+}

@@ -16,14 +16,14 @@ import {
   BedrockRuntimeClient, InvokeModelCommand, InvokeModelWithResponseStreamCommand,
   ConverseCommand, ConverseStreamCommand, CountTokensCommand,
 } from "@aws-sdk/client-bedrock-runtime";
+import { user, weather, checkWeatherToolUse } from "./fixtures.mjs";
 import { startEmulator } from "./emulator.mjs";
-import { startGateway, activityOf, GW_KEY, GW_PAIR } from "./gateway.mjs";
+import { startGatewayPerPlatform, PROJECT, activityOf, GW_KEY, GW_PAIR } from "./gateway.mjs";
 
 // Haiku 4.5: current, thinks, and draws no deprecation warning from the SDK.
 const API_MODEL = "claude-haiku-4-5-20251001";
 const BEDROCK_MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 const VERTEX_MODEL = "claude-haiku-4-5@20251001";
-const PROJECT = "emulator-project";
 
 let emu, gw = {}, home;
 before(async () => {
@@ -35,9 +35,7 @@ before(async () => {
     "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_BEDROCK_BASE_URL", "ANTHROPIC_VERTEX_BASE_URL",
     "GOOGLE_APPLICATION_CREDENTIALS", "GCE_METADATA_HOST"]) delete process.env[v];
   emu = await startEmulator();
-  gw.anthropic = await startGateway([{ platform: "anthropic", endpoint_url: emu.url }]);
-  gw.bedrock = await startGateway([{ platform: "bedrock", region: "us-east-1", endpoint_url: emu.url }]);
-  gw.vertex = await startGateway([{ platform: "vertex", region: "us-east5", project: PROJECT, endpoint_url: emu.url }]);
+  gw = await startGatewayPerPlatform(emu.url);
 });
 after(async () => {
   for (const g of Object.values(gw)) assert.equal(await g.stop(), 0);
@@ -45,11 +43,6 @@ after(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const user = (text) => [{ role: "user", content: text }];
-const weather = {
-  name: "get_weather", description: "Weather for a city",
-  input_schema: { type: "object", properties: { city: { type: "string" }, unit: { type: "string", enum: ["c", "f"] } }, required: ["city", "unit"] },
-};
 const THINK = { type: "enabled", budget_tokens: 1024 };
 const settle = () => new Promise((r) => setTimeout(r, 100));
 // The emulator's access-log lines so far: one per request that reached it
@@ -150,15 +143,8 @@ test("same platform: the stream's bytes are the emulator's, ping included", asyn
 test("Anthropic SDK: tools, streamed or not", async () => {
   const c = anthropicVia(gw.anthropic);
   const req = { model: API_MODEL, max_tokens: 300, tools: [weather], messages: user("Use get_weather for Paris") };
-  const m = await c.messages.create(req);
-  assert.equal(m.stop_reason, "tool_use");
+  const m = await checkWeatherToolUse(c, req, /^toolu_01/);
   const use = m.content.find((b) => b.type === "tool_use");
-  assert.equal(use.name, "get_weather");
-  assert.match(use.id, /^toolu_01/);
-  assert.equal(typeof use.input.city, "string");
-  assert.ok(["c", "f"].includes(use.input.unit));
-  const streamed = await c.messages.stream(req).finalMessage();
-  assert.deepEqual(streamed.content, m.content);
   // The tool's result goes back through the gateway and is answered.
   const next = await c.messages.create({ ...req, messages: [...req.messages, { role: "assistant", content: m.content },
     { role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "18 degrees" }] }] });
