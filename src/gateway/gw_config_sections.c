@@ -307,7 +307,8 @@ int gw_config_activity(gw_yaml *y, gw_config *c, const yaml_node_t *n)
 	if (at[0] && gw_yaml_string(y, at[0], "activity_log.dir", 0, &c->activity_log.dir))
 		return -1;
 	if (at[1]) {
-		if (gw_yaml_uint(y, at[1], "activity_log.retention_days", 1, 36500, &v))
+		/* 0: keep every file (docs/gateway.md, Retention). */
+		if (gw_yaml_uint(y, at[1], "activity_log.retention_days", 0, 36500, &v))
 			return -1;
 		c->activity_log.retention_days = (unsigned)v;
 	}

@@ -1,7 +1,9 @@
 /* Stream events re-framed for the front, one at a time (gw_translate.h):
  *   Bedrock -> Bedrock  the frame re-encoded from its own headers and
  *                       payload: the upstream's bytes exactly
- *   Bedrock -> SSE      chunk's Anthropic event as event: TYPE / data: JSON
+ *   Bedrock -> SSE      chunk's Anthropic event as event: TYPE / data: JSON;
+ *                       message_stop loses Bedrock's invocationMetrics,
+ *                       which the Anthropic and Vertex APIs never send
  *   SSE -> Bedrock      each Messages event as a chunk frame, payload
  *                       {"bytes":"<base64>"}; ping and names Bedrock does
  *                       not have are dropped; message_stop gains
@@ -211,6 +213,25 @@ static char *with_metrics(const gw_reframer *r, const char *json, size_t len, si
 	return out;
 }
 
+/* message_stop's JSON without amazon-bedrock-invocationMetrics, malloc'd;
+ * NULL when it has none (or is not JSON), so it goes as it came. Once a
+ * stream, so parsing it costs nothing that shows. */
+static char *without_metrics(const char *json, size_t len, size_t *out_len)
+{
+	cJSON *tree;
+	char *out = NULL;
+
+	tree = bedrock__json_parse_exact(json, len);
+	if (tree && cJSON_GetObjectItemCaseSensitive(tree, "amazon-bedrock-invocationMetrics")) {
+		cJSON_DeleteItemFromObjectCaseSensitive(tree, "amazon-bedrock-invocationMetrics");
+		out = cJSON_PrintUnformatted(tree);
+		if (out)
+			*out_len = strlen(out);
+	}
+	cJSON_Delete(tree);
+	return out;
+}
+
 static int sse_to_bedrock(gw_reframer *r, uint8_t **buf, size_t *len, size_t *cap,
 			  const bedrock_event *ev)
 {
@@ -257,6 +278,17 @@ int gw_reframe_event(gw_reframer *r, uint8_t **buf, size_t *len, size_t *cap,
 		}
 		if (strcmp(ev->event_type, "chunk") || !ev->type || !*ev->type || !ev->json)
 			return 0;	/* nothing a Messages client would know */
+		if (!strcmp(ev->type, "message_stop")) {
+			size_t n = 0;
+			char *bare = without_metrics(ev->json, ev->json_len, &n);
+
+			if (bare) {
+				int rc = put_sse(buf, len, cap, ev->type, bare, n);
+
+				cJSON_free(bare);
+				return rc;
+			}
+		}
 		return put_sse(buf, len, cap, ev->type, ev->json, ev->json_len);
 	}
 	if (r->front == BEDROCK_PLATFORM_BEDROCK)

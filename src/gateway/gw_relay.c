@@ -13,6 +13,7 @@
 #include <bedrock/models.h>
 
 #include "gw_internal.h"
+#include "json.h"
 
 #define PLATFORMS 3
 
@@ -24,6 +25,29 @@ typedef struct relay {
 	char err[512];
 } relay;
 
+
+/* The text blocks of a whole answer (Messages' content, or Converse's
+ * output.message.content), for the activity log when bodies: true. */
+static void log_answer_text(gw_exchange *x, const char *body, size_t len)
+{
+	cJSON *tree = bedrock__json_parse_exact(body, len), *content, *b;
+
+	content = cJSON_GetObjectItemCaseSensitive(tree, "content");
+	if (!cJSON_IsArray(content))
+		content = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(tree, "output"), "message"),
+			"content");
+	if (!cJSON_IsArray(content))
+		content = NULL;
+	cJSON_ArrayForEach(b, content) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "text");
+
+		if (cJSON_IsString(t))
+			gw_exchange_text(x, t->valuestring, strlen(t->valuestring));
+	}
+	cJSON_Delete(tree);
+}
 static uint64_t now_ms(void)
 {
 	return gw_now_ns() / 1000000u;
@@ -163,33 +187,6 @@ static int count_answer(serve_response *out, gw_exchange *x, const char *body, s
 	return serve_response_piece(out, text, (size_t)w, 0);
 }
 
-/* bodies: true only: the text blocks of a whole answer (Messages "content",
- * or Converse "output.message.content"), as a stream's text deltas are
- * kept, so that response_text is the answer's text in both cases. */
-static void keep_answer_text(gw_exchange *x, const char *body, size_t len)
-{
-	cJSON *o, *c, *b;
-
-	if (!x->gen->cfg->activity_log.bodies)
-		return;
-	o = cJSON_ParseWithLength(body, len);
-	c = cJSON_GetObjectItemCaseSensitive(o, "content");
-	if (!c) {
-		c = cJSON_GetObjectItemCaseSensitive(o, "output");
-		c = cJSON_GetObjectItemCaseSensitive(c, "message");
-		c = cJSON_GetObjectItemCaseSensitive(c, "content");
-	}
-	if (!cJSON_IsArray(c))
-		c = NULL;
-	cJSON_ArrayForEach(b, c) {
-		cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "text");
-
-		if (cJSON_IsString(t))
-			gw_exchange_text(x, t->valuestring, strlen(t->valuestring));
-	}
-	cJSON_Delete(o);
-}
-
 static void whole_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp)
 {
 	size_t len = 0;
@@ -218,7 +215,8 @@ static void whole_answer(serve_response *out, gw_exchange *x, const bedrock_resp
 			serve_response_header(out, "X-Amzn-Bedrock-Output-Token-Count", n);
 		}
 		serve_response_piece(out, body, len, 0);
-		keep_answer_text(x, body, len);
+		if (x->gen->cfg->activity_log.bodies)
+			log_answer_text(x, body, len);
 	}
 	x->status = out->status;
 	x->ttft_ms = (double)(gw_now_ns() - x->t0_ns) / 1e6;

@@ -1,7 +1,7 @@
 /* HTTP/1.1 through libmicrohttpd. The libevent loop accepts and hands
- * each HTTP/1 socket over with MHD_add_connection() (to a second daemon
- * with GnuTLS when the listener has TLS); MHD's threads then parse, call
- * the handler and send.
+ * each HTTP/1 socket over with MHD_add_connection() (over TLS, one end of
+ * a socketpair the loop relays decrypted bytes through: tls_conn.c); MHD's
+ * threads then parse, call the handler and send.
  *
  * Non-blocking servers: two epoll workers. Pieces that are not due yet:
  * the content reader suspends the connection and arms a libevent timer
@@ -212,10 +212,8 @@ size_t serve_h1_count(serve_server *s)
 {
 	const union MHD_DaemonInfo *di = s->mhd ?
 		MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
-	const union MHD_DaemonInfo *dt = s->mhd_tls ?
-		MHD_get_daemon_info(s->mhd_tls, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
 
-	return (di ? di->num_connections : 0) + (dt ? dt->num_connections : 0);
+	return di ? di->num_connections : 0;
 }
 
 /* Releases the request body and its share of the budget. */
@@ -698,8 +696,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	return send_plan(r);
 }
 
-/* One daemon; tls: with GnuTLS and the listener's certificate. */
-static struct MHD_Daemon *start_daemon(serve_server *s, int tls)
+/* The one daemon: cleartext, and TLS connections relayed by the loop. */
+static struct MHD_Daemon *start_daemon(serve_server *s)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
 	struct MHD_OptionItem ops[16];
@@ -717,11 +715,6 @@ static struct MHD_Daemon *start_daemon(serve_server *s, int tls)
 		OPT(MHD_OPTION_THREAD_POOL_SIZE, H1_THREADS, NULL);
 		OPT(MHD_OPTION_CONNECTION_LIMIT, s->opt.max_connections, NULL);
 	}
-	if (tls) {
-		flags |= MHD_USE_TLS;
-		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert_pem);
-		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key_pem);
-	}
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, s->opt.idle_timeout_s, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->opt.max_header_bytes +
 	    (s->opt.blocking ? H1_POOL_SLACK_BLOCKING : H1_POOL_SLACK), NULL);
@@ -736,20 +729,10 @@ static struct MHD_Daemon *start_daemon(serve_server *s, int tls)
 
 int serve_h1_start(serve_server *s)
 {
-	s->mhd = start_daemon(s, 0);
+	s->mhd = start_daemon(s);
 	if (!s->mhd) {
 		serve_say(s, "cannot start libmicrohttpd");
 		return -1;
-	}
-	if (s->tls_cert_pem) {
-		s->mhd_tls = start_daemon(s, 1);
-		if (!s->mhd_tls) {
-			/* GnuTLS said no: the usual cause is a key that does not
-			 * match the certificate, or a file that is not PEM. */
-			serve_say(s, "cannot start TLS with %s and %s (not PEM, or the key does "
-				  "not match the certificate?)", s->opt.tls_cert, s->opt.tls_key);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -761,17 +744,11 @@ void serve_h1_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_
 		serve_say(s, "cannot add connection: %s", strerror(errno));
 }
 
-void serve_h1_adopt_tls(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len)
-{
-	if (MHD_add_connection(s->mhd_tls, fd, sa, len) != MHD_YES && s->opt.access_log)
-		serve_say(s, "cannot add connection: %s", strerror(errno));
-}
-
 void serve_h1_stop(serve_server *s)
 {
 	struct h1_conn *hc;
 
-	if (!s->mhd && !s->mhd_tls)
+	if (!s->mhd)
 		return;
 	/* MHD must not be stopped with suspended connections: wake them all;
 	 * their readers see stopping and end with an error. Threads blocked
@@ -796,7 +773,5 @@ void serve_h1_stop(serve_server *s)
 	pthread_mutex_unlock(&s->lock);
 	if (s->mhd)
 		MHD_stop_daemon(s->mhd);
-	if (s->mhd_tls)
-		MHD_stop_daemon(s->mhd_tls);
-	s->mhd = s->mhd_tls = NULL;
+	s->mhd = NULL;
 }

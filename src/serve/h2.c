@@ -619,6 +619,18 @@ static void event_cb(struct bufferevent *bev, short events, void *arg)
 
 void serve_h2_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len)
 {
+	struct bufferevent *bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+
+	if (!bev) {
+		close(fd);
+		return;
+	}
+	serve_h2_adopt_bev(s, bev, sa, len);
+}
+
+void serve_h2_adopt_bev(serve_server *s, struct bufferevent *bev, const struct sockaddr *sa,
+			socklen_t len)
+{
 	nghttp2_settings_entry iv[] = {
 		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, H2_MAX_STREAMS },
 		{ NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, H2_STREAM_WINDOW },
@@ -628,11 +640,11 @@ void serve_h2_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_
 	struct h2_conn *c = calloc(1, sizeof(*c));
 	int rc;
 
-	if (!c || !(c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
-		free(c);
-		close(fd);
+	if (!c) {
+		bufferevent_free(bev);
 		return;
 	}
+	c->bev = bev;
 	c->srv = s;
 	serve_format_peer(c->peer, sizeof(c->peer), sa, len);
 	if (nghttp2_session_callbacks_new(&cbs)) {
@@ -671,8 +683,13 @@ void serve_h2_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_
 	bufferevent_set_timeouts(c->bev, NULL,
 				 &(struct timeval){ (time_t)s->opt.idle_timeout_s, 0 });
 	update_idle(c);
-	if (conn_send(c))
+	if (conn_send(c)) {
 		conn_free(c);
+		return;
+	}
+	/* Over TLS, the preface may have come with the handshake. */
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)))
+		read_cb(c->bev, c);
 }
 
 void serve_h2_sweep(serve_server *s, uint64_t now)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "serve_net.h"
 
 /* How long an idle worker waits for work before it ends. */
@@ -62,6 +64,11 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&p->lock);
 	}
 out:
+	/* OpenSSL's per-thread state (the error queue its EVP calls use, in
+	 * signing and TLS) is freed now, not by a key destructor after the
+	 * last signal: serve_pool_free's caller may exit at once, and a
+	 * destructor still running then is a leak to LeakSanitizer. */
+	OPENSSL_thread_stop();
 	p->threads--;
 	pthread_cond_broadcast(&p->gone);
 	pthread_mutex_unlock(&p->lock);

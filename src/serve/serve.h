@@ -1,7 +1,7 @@
 /* The serving layer of bedrock emulate and bedrock gateway: one port
  * (libevent accepting and peeking at the first bytes), HTTP/1.1 through
  * libmicrohttpd, HTTP/2 with prior knowledge through nghttp2, and
- * HTTP/1.1 over TLS (libmicrohttpd's GnuTLS). It holds no Bedrock logic.
+ * HTTP/1.1 and HTTP/2 over TLS (OpenSSL, ALPN). It holds no Bedrock logic.
  *
  * The handler turns a request into a response *plan*. The network layer
  * carries the plan out: status and headers, then the body, then the end
@@ -160,8 +160,9 @@ typedef struct serve_server_options {
 	unsigned max_threads;		/* blocking: HTTP/1.1 connections (at most
 					 * max_connections too), and HTTP/2 worker threads
 					 * (more streams wait for one); default 16384 each */
-	const char *tls_cert, *tls_key;	/* PEM files: TLS on the listener (HTTP/1.1
-					 * only; a cleartext connection is closed) */
+	const char *tls_cert, *tls_key;	/* PEM files: TLS on the listener (HTTP/2 or
+					 * HTTP/1.1 by ALPN; a cleartext connection is
+					 * closed) */
 	/* When set, access-log and error lines (no newline) go here instead of
 	 * stderr, from any thread, possibly at once. */
 	void (*log)(void *log_payload, const char *line);

@@ -1,11 +1,11 @@
 /* Private to the serving layer (server.c, log.c, tls_files.c, h1.c,
- * h1_head.c, h2.c, h2_worker.c, pool.c): the server object and what the
+ * h1_head.c, h2.c, h2_worker.c, pool.c, tls_files.c, tls_conn.c): the server object and what the
  * protocol halves share.
  *
  * Threads: the caller of serve_server_run() runs the libevent loop, which
  * accepts every connection, decides its protocol, runs HTTP/2 (nghttp2)
- * and all timers. libmicrohttpd runs HTTP/1.1 (cleartext, and TLS in a
- * second daemon) in its own threads: two epoll workers when the server
+ * and all timers. libmicrohttpd runs HTTP/1.1 (cleartext, and TLS relayed to
+ * it by the loop, tls_conn.c) in its own threads: two epoll workers when the server
  * does not block, one thread per connection when it does. In a blocking
  * server, HTTP/2 handlers and body reads run on the worker pool (pool.c)
  * and hand their results to the loop through event_active (h2_worker.c).
@@ -58,20 +58,28 @@ struct serve_server {
 	int stopping;
 	struct h1_conn *h1s;		/* every HTTP/1.1 connection, for the sweep */
 
-	struct MHD_Daemon *mhd_tls;	/* HTTP/1.1 over TLS, when tls_cert is set */
-	char *tls_cert_pem, *tls_key_pem;	/* read at start; the key is wiped at free */
-	size_t tls_key_len;
+	struct ssl_ctx_st *tls_ctx;	/* OpenSSL's SSL_CTX, when tls_cert is set */
+	struct tls_conn *tlss;		/* TLS connections handshaking or relaying */
+	size_t ntls, nrelay;		/* how many; of them relaying to MHD (which
+					 * counts those too) */
 	struct serve_pool *pool;	/* HTTP/2 workers (blocking servers) */
 	atomic_uint drain_ms;		/* set by serve_server_drain() */
 	atomic_int draining;		/* 1 once the loop began draining */
 	uint64_t drain_deadline;	/* loop thread */
 };
 
-/* Reads opt.tls_cert and opt.tls_key into tls_cert_pem / tls_key_pem
- * (tls_files.c): 0, or -1 having said why. */
+/* Loads opt.tls_cert and opt.tls_key into tls_ctx (tls_files.c): 0, or
+ * -1 having said why. unload frees it. */
 int serve_tls_load(serve_server *s);
-/* Zeroes a key's bytes before they are freed. */
-void serve_tls_wipe(char *pem, size_t len);
+void serve_tls_unload(serve_server *s);
+/* A connection whose first byte was a ClientHello's 0x16 (tls_conn.c):
+ * the handshake, then HTTP/2 or HTTP/1.1 as ALPN chose. Takes the socket
+ * in every case. */
+void serve_tls_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
+/* Ends every TLS connection still handshaking or relaying (loop thread). */
+void serve_tls_close_all(serve_server *s);
+/* Draining: ends the connections still in their handshake. */
+void serve_tls_drain(serve_server *s);
 
 /* A message "NAME: ..." to the log callback or stderr, whole. */
 void serve_say(const serve_server *s, const char *fmt, ...)
@@ -133,8 +141,6 @@ serve_head serve_h1_head_check(const char *buf, size_t len);
 int serve_h1_start(serve_server *s);
 /* Takes the socket in every case (closes it if MHD cannot). */
 void serve_h1_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
-/* The same over TLS (the socket's first byte was a ClientHello's 0x16). */
-void serve_h1_adopt_tls(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
 /* Wakes parked responses so they fail, cancels streaming bodies, then
  * stops MHD. After the loop. */
 void serve_h1_stop(serve_server *s);
@@ -148,6 +154,10 @@ void serve_h1_sweep(serve_server *s, uint64_t now);
 
 /* HTTP/2 with prior knowledge through nghttp2 (h2.c). */
 void serve_h2_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
+/* The same on a bufferevent that is already set up (TLS); takes it. */
+struct bufferevent;
+void serve_h2_adopt_bev(serve_server *s, struct bufferevent *bev, const struct sockaddr *sa,
+			socklen_t len);
 void serve_h2_close_all(serve_server *s);
 /* Closes idle connections, answers late requests 408 (loop thread). */
 void serve_h2_sweep(serve_server *s, uint64_t now);

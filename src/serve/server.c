@@ -3,8 +3,8 @@
  * (libmicrohttpd) after peeking at its first bytes. One port serves both,
  * as Bedrock's endpoint does for clients that speak HTTP/2 with prior
  * knowledge (the AWS JS SDK on an http:// endpoint) and for everyone
- * else. With TLS, a ClientHello goes to libmicrohttpd's TLS daemon and
- * anything else is closed. Also the server's life: start, run, drain, stop. */
+ * else. With TLS, a ClientHello goes to OpenSSL (tls_conn.c), which
+ * hands the connection on by ALPN, and anything else is closed. Also the server's life: start, run, drain, stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -328,10 +328,10 @@ static void peek_cb(evutil_socket_t fd, short what, void *arg)
 		peek_arm(p, 0);
 		return;
 	}
-	if (s->mhd_tls) {
+	if (s->tls_ctx) {
 		/* TLS only: a cleartext request would carry keys in the clear. */
 		if ((unsigned char)buf[0] == TLS_HANDSHAKE) {
-			serve_h1_adopt_tls(s, fd, (struct sockaddr *)&p->addr, p->addrlen);
+			serve_tls_adopt(s, fd, (struct sockaddr *)&p->addr, p->addrlen);
 			peek_free(p, 0);
 		} else {
 			peek_free(p, 1);
@@ -364,7 +364,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	(void)l;
 	/* Over the limit: closed at once, so the client hears about it now
 	 * rather than waiting in the backlog. */
-	if (s->npeeks + s->nh2 + serve_h1_count(s) >= s->opt.max_connections) {
+	if (s->npeeks + s->ntls - s->nrelay + s->nh2 + serve_h1_count(s) >= s->opt.max_connections) {
 		uint64_t now = serve_now_ms();
 
 		if (now - s->limit_said >= 1000) {
@@ -409,7 +409,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 static void drain_step(serve_server *s, uint64_t now)
 {
 	serve_h1_drain(s, 0);
-	if (!s->npeeks && !s->nh2 && !serve_h1_count(s)) {
+	if (!s->npeeks && !s->ntls && !s->nh2 && !serve_h1_count(s)) {
 		event_base_loopbreak(s->base);
 		return;
 	}
@@ -417,6 +417,7 @@ static void drain_step(serve_server *s, uint64_t now)
 		serve_say(s, "drain deadline passed: cutting what is left");
 		serve_h1_drain(s, 1);
 		serve_h2_close_all(s);
+		serve_tls_close_all(s);
 		event_base_loopbreak(s->base);
 	}
 }
@@ -448,6 +449,7 @@ static void drain_begin(serve_server *s)
 	/* Accepted but no request yet: nothing in flight. */
 	while (s->peeks)
 		peek_free(s->peeks, 1);
+	serve_tls_drain(s);
 	serve_h2_drain(s);
 	drain_step(s, serve_now_ms());
 }
@@ -690,6 +692,7 @@ int serve_server_run(serve_server *s)
 	while (s->peeks)
 		peek_free(s->peeks, 1);
 	serve_h2_close_all(s);
+	serve_tls_close_all(s);
 	serve_h1_stop(s);
 	return rc < 0 ? -1 : 0;
 }
@@ -728,6 +731,7 @@ void serve_server_free(serve_server *s)
 	while (s->peeks)
 		peek_free(s->peeks, 1);
 	serve_h2_close_all(s);
+	serve_tls_close_all(s);
 	serve_h1_stop(s);
 	/* Its workers' streams are cancelled; they end, then the base may go. */
 	serve_pool_free(s->pool);
@@ -750,11 +754,6 @@ void serve_server_free(serve_server *s)
 	free((char *)s->opt.name);
 	free((char *)s->opt.tls_cert);
 	free((char *)s->opt.tls_key);
-	free(s->tls_cert_pem);
-	if (s->tls_key_pem) {
-		/* A private key: not left behind in freed memory. */
-		serve_tls_wipe(s->tls_key_pem, s->tls_key_len);
-		free(s->tls_key_pem);
-	}
+	serve_tls_unload(s);
 	free(s);
 }

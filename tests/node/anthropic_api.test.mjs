@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { AnthropicBedrock } from "@anthropic-ai/bedrock-sdk";
+import { user, weather, checkWeatherToolUse } from "./fixtures.mjs";
 import { startEmulator, KEY as AWS_KEY } from "./emulator.mjs";
 
 const KEY = "sk-ant-emulator-key"; // the documented default key
@@ -16,11 +17,6 @@ before(async () => {
 });
 after(async () => { assert.equal(await emu.stop(), 0); });
 
-const user = (text) => [{ role: "user", content: text }];
-const weather = {
-  name: "get_weather", description: "Weather for a city",
-  input_schema: { type: "object", properties: { city: { type: "string" }, unit: { type: "string", enum: ["c", "f"] } }, required: ["city", "unit"] },
-};
 
 // Access-log lines of the emulator for a path (one per request).
 const hits = (e, path, status) =>
@@ -84,15 +80,7 @@ test("stream: true with raw events, and the beta path", async () => {
 
 test("tools produce a tool_use block, streamed or not", async () => {
   const req = { model: MODEL, max_tokens: 300, tools: [weather], messages: user("Use get_weather for Paris") };
-  const m = await client.messages.create(req);
-  assert.equal(m.stop_reason, "tool_use");
-  const use = m.content.find((b) => b.type === "tool_use");
-  assert.equal(use.name, "get_weather");
-  assert.match(use.id, /^toolu_01/);
-  assert.equal(typeof use.input.city, "string");
-  assert.ok(["c", "f"].includes(use.input.unit));
-  const streamed = await client.messages.stream(req).finalMessage();
-  assert.deepEqual(streamed.content, m.content);
+  await checkWeatherToolUse(client, req, /^toolu_01/);
 });
 
 test("countTokens", async () => {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { AnthropicVertex } from "@anthropic-ai/vertex-sdk";
 import Anthropic from "@anthropic-ai/sdk";
 import { GoogleAuth } from "google-auth-library";
+import { user, weather, checkWeatherToolUse } from "./fixtures.mjs";
 import { startEmulator } from "./emulator.mjs";
 
 const PROJECT = "emulator-project";
@@ -37,11 +38,6 @@ before(async () => {
 });
 after(async () => { assert.equal(await emu.stop(), 0); });
 
-const user = (text) => [{ role: "user", content: text }];
-const weather = {
-  name: "get_weather", description: "Weather for a city",
-  input_schema: { type: "object", properties: { city: { type: "string" }, unit: { type: "string", enum: ["c", "f"] } }, required: ["city", "unit"] },
-};
 // Access-log lines of the emulator whose path contains `part`, with that status.
 const hits = (e, part, status) =>
   e.stderr().split("\n").filter((l) => l.includes(part) && l.includes(` ${status} `)).length;
@@ -124,15 +120,7 @@ test("stream: true with raw events", async () => {
 
 test("tools produce a tool_use block, streamed or not", async () => {
   const req = { model: MODEL, max_tokens: 300, tools: [weather], messages: user("Use get_weather for Paris") };
-  const m = await client.messages.create(req);
-  assert.equal(m.stop_reason, "tool_use");
-  const use = m.content.find((b) => b.type === "tool_use");
-  assert.equal(use.name, "get_weather");
-  assert.match(use.id, /^toolu_vrtx_01/);
-  assert.equal(typeof use.input.city, "string");
-  assert.ok(["c", "f"].includes(use.input.unit));
-  const streamed = await client.messages.stream(req).finalMessage();
-  assert.deepEqual(streamed.content, m.content);
+  await checkWeatherToolUse(client, req, /^toolu_vrtx_01/);
 });
 
 test("countTokens at count-tokens:rawPredict", async () => {

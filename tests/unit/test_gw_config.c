@@ -325,8 +325,10 @@ static void test_gw_config__types(void **state)
 	bad(UP KEYS "metrics: yes-please\n", "cfg.yaml:7: metrics must be true or false");
 	bad(UP KEYS "activity_log:\n  bodies: 1\n", "cfg.yaml:8: activity_log.bodies must be true "
 	    "or false, not '1'");
-	bad(UP KEYS "activity_log:\n  retention_days: 0\n",
-	    "cfg.yaml:8: activity_log.retention_days must be a positive integer");
+	bad(UP KEYS "activity_log:\n  retention_days: -1\n",
+	    "cfg.yaml:8: activity_log.retention_days must be a whole number, not '-1'");
+	bad(UP KEYS "activity_log:\n  retention_days: 36501\n",
+	    "cfg.yaml:8: activity_log.retention_days must be at most 36500");
 	bad(UP KEYS "limits:\n  max_header_bytes: 10\n",
 	    "cfg.yaml:8: limits.max_header_bytes must be a positive integer, not '10'");
 	bad("upstreams: {platform: bedrock}\n" KEYS, "cfg.yaml:1: upstreams must be a list");
@@ -515,6 +517,20 @@ static void test_gw_config__refcount_and_load(void **state)
 	assert_string_equal(err, "/tmp: not a regular file");
 }
 
+/* retention_days: 0 keeps every file, and is not the default. */
+static void test_gw_config__retention_zero(void **state)
+{
+	gw_config *c;
+
+	(void)state;
+	c = good(UP KEYS "activity_log:\n  dir: /tmp/x\n  retention_days: 0\n");
+	assert_int_equal(c->activity_log.retention_days, 0);
+	gw_config_unref(c);
+	c = good(UP KEYS "activity_log:\n  dir: /tmp/x\n");
+	assert_int_equal(c->activity_log.retention_days, 30);
+	gw_config_unref(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_gw_config__syntax_and_shape),
 		cmocka_unit_test(test_gw_config__unknown_keys),
 		cmocka_unit_test(test_gw_config__types),
+		cmocka_unit_test(test_gw_config__retention_zero),
 		cmocka_unit_test(test_gw_config__upstreams),
 		cmocka_unit_test(test_gw_config__keys),
 		cmocka_unit_test(test_gw_config__listen_tls_models),
