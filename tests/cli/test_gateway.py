@@ -74,11 +74,13 @@ def keys(emu, gw):
         s, h, b = request(gw, "POST", path, body)
         want = 403 if front == "bedrock" else 401
         check("%s: no key is %d" % (front, want), s == want, (s, b))
+        logged_as(gw, h, "unauthenticated", "%s no key" % front)
         error_shape(front, s, h, b, "MissingAuthenticationTokenException", "authentication_error",
                     "UNAUTHENTICATED")
         for how, hdr in (("Bearer", bearer("sk-wrong-key")), ("x-api-key", xkey("sk-wrong-key"))):
             s, h, b = request(gw, "POST", path, body, hdr)
             check("%s: wrong %s key is 403" % (front, how), s == 403, (s, b))
+            logged_as(gw, h, "forbidden", "%s wrong %s key" % (front, how))
             error_shape(front, s, h, b, "AccessDeniedException", "permission_error",
                         "PERMISSION_DENIED")
             check("%s: the refusal does not echo the key" % front, b"sk-wrong-key" not in b)
@@ -194,7 +196,16 @@ def safe_minute(need=25):
         time.sleep(left + 0.2)
 
 
-def quota_shape(front, s, h, b, name):
+def logged_as(gw, h, etype, name):
+    """The activity line of the answer with headers h names error type etype
+    (docs/gateway.md: one vocabulary for the gateway's own refusals)."""
+    r = gw.record(h)
+    check(name + ": activity error_type " + etype, r.get("error_type") == etype, r)
+
+
+def quota_shape(front, s, h, b, name, gw=None, etype=None):
+    if gw:
+        logged_as(gw, h, etype, name)
     check(name + ": 429", s == 429, (s, b))
     ra = h.get("retry-after", "")
     check(name + ": retry-after in seconds (1..60)", ra.isdigit() and 1 <= int(ra) <= 60, h)
@@ -232,7 +243,7 @@ def quotas(gw):
     check("rpm: two requests in the minute pass", (s1, s2) == (200, 200), (s1, s2))
     for front, path, body in fronts():
         s, h, b = request(gw, "POST", path, body, bearer(LIMITED["rpm"]))
-        quota_shape(front, s, h, b, "rpm %s" % front)
+        quota_shape(front, s, h, b, "rpm %s" % front, gw, "quota_rpm")
     m = gw.metrics_until(lambda m: metric(m, "bedrock_gateway_requests_total", key="rpm",
                                           status="429") >= 3)
     check("metrics: rpm refusals counted as 429 of key rpm",
@@ -247,7 +258,8 @@ def quotas(gw):
     held.started.wait(10)
     s, h, b = request(gw, "POST", "/v1/messages", with_prompt(ANTHROPIC_BODY, "hi", 600),
                       xkey(LIMITED["tpm"]))
-    quota_shape("anthropic", s, h, b, "tpm: max_tokens reserved by the held stream")
+    quota_shape("anthropic", s, h, b, "tpm: max_tokens reserved by the held stream", gw,
+                "quota_tpm")
     s, h, b = request(gw, "POST", "/v1/messages", with_prompt(ANTHROPIC_BODY, "hi", 100),
                       xkey(LIMITED["tpm"]))
     check("tpm: a small request still fits beside the reservation", s == 200, (s, b))
@@ -261,7 +273,8 @@ def quotas(gw):
           s == 200, (s, b))
     s, h, b = request(gw, "POST", VERTEX_PATH + "rawPredict",
                       with_prompt(VERTEX_BODY, "hi", 5000), bearer(LIMITED["tpm"]))
-    quota_shape("vertex", s, h, b, "tpm: a reservation over the whole tpm in a used window")
+    quota_shape("vertex", s, h, b, "tpm: a reservation over the whole tpm in a used window",
+                gw, "quota_tpm")
 
     # max_concurrent 1: a second request while a stream is held is 429, retry-after 1
     held = Slow(gw, LIMITED["conc"])
@@ -269,7 +282,7 @@ def quotas(gw):
     held.started.wait(10)
     for front, path, body in fronts():
         s, h, b = request(gw, "POST", path, body, bearer(LIMITED["conc"]))
-        quota_shape(front, s, h, b, "max_concurrent %s" % front)
+        quota_shape(front, s, h, b, "max_concurrent %s" % front, gw, "quota_max_concurrent")
         check("max_concurrent %s: retry-after 1" % front, h.get("retry-after") == "1", h)
     held.join(30)
     check("max_concurrent: the held stream finished", held.status == 200, held.status)
@@ -281,6 +294,7 @@ def quotas(gw):
     for front, path, body in fronts():
         s, h, b = request(gw, "POST", path, body, bearer(LIMITED["haiku"]))
         check("models allow-list %s: sonnet is 403" % front, s == 403, (s, b))
+        logged_as(gw, h, "model_not_allowed", "models allow-list %s" % front)
         error_shape(front, s, h, b, "AccessDeniedException", "permission_error",
                     "PERMISSION_DENIED")
     s, h, b = request(gw, "POST", "/v1/messages", dict(ANTHROPIC_BODY, model="haiku"),

@@ -106,6 +106,10 @@ def cut_by_fault(e1, e2, gw):
         r = gw.record(h)
         check("%s cut: activity records the error" % front,
               r.get("status") == 200 and r.get("error_type") and r.get("front") == front, r)
+        # docs/gateway.md: an upstream error that names no type is logged as
+        # upstream_error, connection_failed or timeout
+        check("%s cut: error_type connection_failed" % front,
+              r.get("error_type") == "connection_failed", r.get("error_type"))
     new2 = procs.emu_new(e2, n2, 3)
     check("cut streams never failed over (us-west-2 saw each once)", len(new2) == 3, new2)
 
@@ -136,6 +140,8 @@ def cut_by_death():
     rec = procs.wait_for(lambda: [x for x in gw.activity() if x.get("error_type")], 5)
     check("upstream killed: activity records the error",
           len(rec) == 1 and rec[0].get("status") == 200, gw.activity())
+    check("upstream killed: error_type connection_failed",
+          rec and rec[0].get("error_type") == "connection_failed", rec and rec[0])
     m = gw.metrics_until(lambda m: metric(m, "bedrock_gateway_streams_in_flight") == 0)
     check("upstream killed: streams in flight back to 0",
           metric(m, "bedrock_gateway_streams_in_flight") == 0, m)

@@ -137,7 +137,7 @@ def activity(gw, act):
           bd.get("front") == "bedrock" and bd.get("operation") == "invoke"
           and bd.get("model") == BEDROCK_MODEL and "session_id" not in bd, bd)
     check("activity: the refusal has no key name, status 403 and an error type",
-          "key" not in ref and ref.get("status") == 403 and ref.get("error_type"), ref)
+          "key" not in ref and ref.get("status") == 403 and ref.get("error_type") == "forbidden", ref)
 
     text = log_text(act)
     check("activity (bodies: false): no prompt and no answer in the file",
