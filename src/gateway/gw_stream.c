@@ -78,8 +78,12 @@ static void fill(sbody *s)
 		} else {
 			s->state = gw_reframe_error(s->rf, &s->buf, &s->len, &s->cap, &e) ? CUT
 											  : ENDED;
+			/* The activity log's vocabulary (docs/gateway.md), as a
+			 * failure before the first byte is named in gw_relay.c. */
 			snprintf(s->x->error_type, sizeof(s->x->error_type), "%s",
-				 e.aws_code[0] ? e.aws_code : bedrock_error_name(rc));
+				 e.aws_code[0] ? e.aws_code
+				 : rc == BEDROCK_ETIMEOUT ? "timeout"
+				 : rc == BEDROCK_EIO ? "connection_failed" : "upstream_error");
 		}
 	}
 }
