@@ -163,7 +163,7 @@ int gw_body_for_upstream(gw_upstream_body *out, const gw_route *route, const ser
 	const char *body = (const char *)req->body;
 	size_t len = req->body_len;
 	char *inner = NULL, *conv = NULL, *cbetas = NULL, *hbetas = NULL;
-	int oom = 0, converse = 0, count = route->op == GW_OP_COUNT_TOKENS, rc = -1;
+	int oom = 0, converse = 0, count = route->op == GW_OP_COUNT_TOKENS, rc = -1, body_stream;
 
 	memset(out, 0, sizeof(*out));
 	if (err && err_cap)
@@ -202,6 +202,7 @@ int gw_body_for_upstream(gw_upstream_body *out, const gw_route *route, const ser
 	}
 	if (read_body(out, body, len, err, err_cap))
 		goto done;
+	body_stream = out->stream;
 	if (route->op == GW_OP_MESSAGES_STREAM)
 		out->stream = 1;
 	if (count)
@@ -210,7 +211,10 @@ int gw_body_for_upstream(gw_upstream_body *out, const gw_route *route, const ser
 		fail(err, err_cap, "out of memory");
 		goto done;
 	}
-	if (route->front == to) {
+	/* A Vertex client may call streamRawPredict without "stream": true in
+	 * the body; a Vertex upstream would then answer JSON where a stream is
+	 * read, so that body is rewritten (stream added) like a foreign one. */
+	if (route->front == to && !(out->stream && !body_stream && to != BEDROCK_PLATFORM_BEDROCK)) {
 		/* The client's bytes, untouched (count bodies already fit). */
 		if (!(out->body = dup_n(body, len))) {
 			fail(err, err_cap, "out of memory");

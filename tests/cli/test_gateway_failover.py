@@ -235,13 +235,13 @@ def cross_platform(e1):
               and ("vertex_event" in names) == (plat == "vertex"), (s, names))
         if plat == "vertex":
             # Vertex clients may call streamRawPredict without "stream": true;
-            # relayed as is, the upstream answers JSON and the gateway fails
+            # the gateway adds it, as it does for any other upstream platform
             s, h, b = request(gw, "POST", VERTEX_PATH + "streamRawPredict", VERTEX_BODY,
                               bearer(KEY))
-            procs.known_bug("vertex upstream, streamRawPredict without \"stream\": true "
-                            "is answered (bedrock upstreams make it a stream), not a 500",
-                            s == 200 and (sse_text(sse_events(b)) == "You said: hello there"
-                                          or b"You said: hello there" in b), (s, b[:300]))
+            names = [e for e, _ in sse_events(b)]
+            check("vertex upstream, streamRawPredict without \"stream\": true is a stream",
+                  s == 200 and sse_text(sse_events(b)) == "You said: hello there"
+                  and "vertex_event" in names and names[-1] == "message_stop", (s, b[:300]))
         check("%s gateway exits 0" % plat, gw.stop() == 0, gw.err()[-1000:])
 
 
