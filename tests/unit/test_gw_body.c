@@ -58,6 +58,13 @@ static const char api_body[] =
 	"{\"model\":\"claude-sonnet-4-5-20250929\",\"max_tokens\":77,\"stream\":true,"
 	"\"x_future\":1,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 
+static const char vertex_body[] =
+	"{\"anthropic_version\":\"vertex-2023-10-16\",\"max_tokens\":5,\"x_future\":1,"
+	"\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+static const char vertex_stream_body[] =
+	"{\"anthropic_version\":\"vertex-2023-10-16\",\"max_tokens\":5,\"stream\":true,"
+	"\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+
 static void test_gw_body__same_platform(void **state)
 {
 	serve_header h[] = { { (char *)"Anthropic-Beta", (char *)"b1,b2" },
@@ -90,6 +97,19 @@ static void test_gw_body__same_platform(void **state)
 	assert_int_equal(b.stream, 1);
 	gw_upstream_body_dispose(&b);
 	gw_upstream_body_dispose(&b);	/* twice is fine */
+
+	/* streamRawPredict without "stream": true gets it for a Vertex upstream
+	 * (which would answer JSON otherwise); with it, the bytes stay. */
+	convert(&b, BEDROCK_PLATFORM_VERTEX, GW_OP_MESSAGES_STREAM, "claude-sonnet-4-5@20250929",
+		vertex_body, NULL, 0, BEDROCK_PLATFORM_VERTEX);
+	assert_int_equal(b.stream, 1);
+	assert_non_null(strstr(b.body, "\"stream\":true"));
+	assert_non_null(strstr(b.body, "\"x_future\":1"));
+	gw_upstream_body_dispose(&b);
+	convert(&b, BEDROCK_PLATFORM_VERTEX, GW_OP_MESSAGES_STREAM, "claude-sonnet-4-5@20250929",
+		vertex_stream_body, NULL, 0, BEDROCK_PLATFORM_VERTEX);
+	assert_bytes_equal(b.body, b.len, vertex_stream_body, strlen(vertex_stream_body));
+	gw_upstream_body_dispose(&b);
 }
 
 static void test_gw_body__across(void **state)
