@@ -209,6 +209,10 @@ def quota_shape(front, s, h, b, name, gw=None, etype=None):
     check(name + ": 429", s == 429, (s, b))
     ra = h.get("retry-after", "")
     check(name + ": retry-after in seconds (1..60)", ra.isdigit() and 1 <= int(ra) <= 60, h)
+    if etype in ("quota_rpm", "quota_tpm") and ra.isdigit():
+        left = 60 - time.time() % 60
+        check(name + ": retry-after is the time to the next minute", abs(int(ra) - left) <= 2,
+              (ra, left))
     error_shape(front, s, h, b, "ThrottlingException", "rate_limit_error", "RESOURCE_EXHAUSTED")
 
 

@@ -290,7 +290,10 @@ def second_signal(emu):
 def limits_and_routes(emu):
     gw = procs.Gateway(BIN, {"upstreams": [procs.bedrock_upstream(emu)],
                              "keys": [{"name": "alice", "key": ALICE}],
+                             "metrics": False,
                              "limits": {"max_body_bytes": 1024}})
+    s = request(gw, "GET", "/metrics")[0]
+    check("metrics: false: GET /metrics is 404", s == 404, s)
     for front, path, body in (
             ("anthropic", "/v1/messages", ANTHROPIC_BODY), ("bedrock", B_INVOKE, BEDROCK_BODY),
             ("vertex", procs.VERTEX_PATH + "rawPredict", procs.VERTEX_BODY)):
