@@ -235,6 +235,7 @@ int gateway_new(gateway **out, const gateway_options *opts, char *url, size_t ur
 	so.listen = g->listen_override ? g->listen_override : cfg->listen;
 	so.handler = gw_handle;
 	so.precheck = gw_precheck;
+	so.refuse = gw_refuse_status;
 	so.payload = g;
 	so.max_body = cfg->limits.max_body;
 	so.max_header_bytes = cfg->limits.max_header_bytes;

@@ -85,6 +85,38 @@ int gw_precheck(serve_response *out, const serve_request *req, void *payload)
 	return 1;
 }
 
+int gw_refuse_status(serve_response *out, const serve_request *req, int status, void *payload)
+{
+	struct gateway *g = payload;
+	gw_exchange *x;
+	gw_route r;
+	gw_auth a;
+	char msg[160];
+	int rc;
+
+	if (status != 413)
+		return 0;
+	if (route_of(&r, out, req))
+		return 1;
+	if (gateway_path(r.op) || !(x = exchange_new(g, &r, req)))
+		return 0;
+	/* A client without a valid key learns nothing about the limit. A
+	 * SigV4 signature cannot be checked without the body: such a line
+	 * names no key. */
+	rc = gw_auth_head(&a, x->gen->cfg, req, time(NULL));
+	if (rc < 0) {
+		gw_refuse(out, x, auth_kind(a.status), a.message, 0,
+			  a.status == 401 ? "unauthenticated" : "forbidden");
+		return 1;
+	}
+	if (rc == 0)
+		x->key = a.key;
+	snprintf(msg, sizeof(msg), "The request body is larger than this gateway takes "
+		 "(limits.max_body_bytes: %zu bytes).", x->gen->cfg->limits.max_body);
+	gw_refuse(out, x, GW_ERR_TOO_LARGE, msg, 0, "request_too_large");
+	return 1;
+}
+
 static char *dup_header(const serve_request *req, const char *name)
 {
 	const char *v = serve_request_header(req, name);

@@ -83,6 +83,9 @@ int64_t gw_wall_ms(void);
 
 /* gw_handle.c: the serving layer's callbacks (payload: the gateway). */
 int gw_precheck(serve_response *out, const serve_request *req, void *payload);
+/* The serving layer's own 413 (a body over limits.max_body_bytes) in the
+ * front's shape, with its activity line and metric (serve_refuse_fn). */
+int gw_refuse_status(serve_response *out, const serve_request *req, int status, void *payload);
 void gw_handle(serve_response *out, const serve_request *req, void *payload);
 /* Records the exchange (activity log, metrics), settles its quota,
  * releases its generation and frees it. */

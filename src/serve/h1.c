@@ -539,11 +539,15 @@ static enum MHD_Result send_plan(struct h1_req *r)
 	return ok;
 }
 
-/* Runs the handler, or with precheck the precheck (on the head alone):
- * 1 when r->plan is the answer, 0 when the precheck let the request on,
- * -1 when out of memory. */
-static int call_app(struct h1_req *r, int precheck)
+/* Runs the handler, or on the head alone the precheck (APP_PRECHECK) or
+ * the refusal renderer for status (APP_REFUSE): 1 when r->plan is the
+ * answer, 0 when the precheck let the request on (or the renderer
+ * declined), -1 when out of memory. */
+enum { APP_HANDLE = 0, APP_PRECHECK = 1, APP_REFUSE = 2 };
+
+static int call_app(struct h1_req *r, int mode, int status)
 {
+	int precheck = mode != APP_HANDLE;
 	serve_server *s = r->srv;
 	struct hdr_fill f = { NULL, 0, 0 };
 	serve_request req;
@@ -564,9 +568,11 @@ static int call_app(struct h1_req *r, int precheck)
 	req.body_len = precheck ? 0 : r->len;
 	req.peer = r->peer;
 	req.http2 = 0;
-	serve_response_init(&r->plan, 500);
+	serve_response_init(&r->plan, mode == APP_REFUSE ? status : 500);
 	waiting(r, 1);
-	if (precheck)
+	if (mode == APP_REFUSE)
+		answered = s->opt.refuse(&r->plan, &req, status, s->opt.payload);
+	else if (precheck)
 		answered = s->opt.precheck(&r->plan, &req, s->opt.payload);
 	else
 		s->opt.handler(&r->plan, &req, s->opt.payload);
@@ -600,6 +606,21 @@ static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
+/* A refusal of the serving layer's own, in the app's shape when it has a
+ * renderer, else bare. */
+static enum MHD_Result refuse(struct h1_req *r, unsigned status)
+{
+	int rc;
+
+	drop_body(r);
+	if (!r->srv->opt.refuse)
+		return reply_status(r, status, 0);
+	rc = call_app(r, APP_REFUSE, (int)status);
+	if (rc < 0)
+		return MHD_NO;
+	return rc ? send_plan(r) : reply_status(r, status, 0);
+}
+
 /* The head is in, the body not yet: everything that can be refused now
  * is, so that no byte of a body that cannot succeed is held. */
 static enum MHD_Result on_head(struct h1_req *r)
@@ -620,9 +641,9 @@ static enum MHD_Result on_head(struct h1_req *r)
 		cl = strtoull(f.cl, NULL, 10);
 	/* Refuse before a byte of an announced oversize body is read. */
 	if (cl > s->opt.max_body)
-		return reply_status(r, 413, 0);
+		return refuse(r, 413);
 	if (s->opt.precheck) {
-		rc = call_app(r, 1);
+		rc = call_app(r, APP_PRECHECK, 0);
 		if (rc < 0)
 			return MHD_NO;
 		if (rc)
@@ -662,7 +683,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		if (r->answered)
 			return MHD_YES;
 		if (n > s->opt.max_body - r->len) {
+			/* MHD takes no response in mid-upload: with the app's
+			 * refusal the rest is read and dropped (the request
+			 * deadline still holds), then it goes; without one the
+			 * connection closes. */
 			drop_body(r);
+			if (s->opt.refuse && call_app(r, APP_REFUSE, 413) > 0) {
+				r->answered = r->deferred = 1;
+				return MHD_YES;
+			}
 			return reply_status(r, 413, 0);
 		}
 		if (serve_budget_take(s, n)) {
@@ -689,7 +718,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	if (r->answered)
 		return MHD_YES;
 	r->answered = 1;
-	if (call_app(r, 0) < 0)
+	if (call_app(r, APP_HANDLE, 0) < 0)
 		return MHD_NO;
 	/* The body is no longer needed; a slow stream should not hold it. */
 	drop_body(r);

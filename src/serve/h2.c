@@ -355,6 +355,29 @@ static void answer_plan(struct h2_stream *st)
 	submit_plan(st);
 }
 
+/* A refusal of the serving layer's own, in the app's shape when it has a
+ * renderer, else bare. */
+static void refuse(struct h2_stream *st, int status)
+{
+	serve_server *s = st->c->srv;
+	serve_request req;
+
+	drop_body(st);
+	if (!s->opt.refuse || fill_request(st, &req)) {
+		respond_status(st, status);
+		return;
+	}
+	req.body = (const uint8_t *)"";
+	req.body_len = 0;
+	serve_response_init(&st->plan, status);
+	if (s->opt.refuse(&st->plan, &req, status, s->opt.payload)) {
+		answer_plan(st);
+		return;
+	}
+	serve_response_dispose(&st->plan);
+	respond_status(st, status);
+}
+
 void serve_h2_answer(struct h2_stream *st)
 {
 	answer_plan(st);
@@ -411,7 +434,7 @@ static void on_head(struct h2_stream *st)
 		if (!strcmp(st->hdrs[i].name, "content-length"))
 			cl = strtoull(st->hdrs[i].value, NULL, 10);
 	if (cl > s->opt.max_body) {
-		respond_status(st, 413);
+		refuse(st, 413);
 		return;
 	}
 	if (s->opt.precheck) {
@@ -498,7 +521,7 @@ static int data_chunk_cb(nghttp2_session *session, uint8_t flags, int32_t stream
 	if (!st || st->answered)
 		return 0;	/* the rest of a refused body */
 	if (len > c->srv->opt.max_body - st->len) {
-		respond_status(st, 413);
+		refuse(st, 413);
 		return 0;
 	}
 	if (serve_budget_take(c->srv, len)) {

@@ -136,6 +136,13 @@ typedef void (*serve_handler_fn)(serve_response *out, const serve_request *req, 
  * blocking server: HTTP/2 runs it on the libevent thread. */
 typedef int (*serve_precheck_fn)(serve_response *out, const serve_request *req, void *payload);
 
+/* Puts a refusal the serving layer makes on its own (413: a body over
+ * max_body, announced or found while reading) in the app's shape: fills
+ * *out (initialised with that status) from the request's head (req->body
+ * is "") and returns 1, or 0 for a bare status. Must not block. */
+typedef int (*serve_refuse_fn)(serve_response *out, const serve_request *req, int status,
+			       void *payload);
+
 typedef struct serve_server serve_server;
 
 typedef struct serve_server_options {
@@ -147,6 +154,7 @@ typedef struct serve_server_options {
 	int access_log;			/* 1: one line per request on stderr or to log
 					 * (no secrets) */
 	serve_precheck_fn precheck;	/* optional */
+	serve_refuse_fn refuse;		/* optional */
 	size_t max_buffered;		/* request body bytes held at once, all connections
 					 * together (default 256 MiB); over it: 503 */
 	unsigned max_connections;	/* open at once (default 4096); more are closed */

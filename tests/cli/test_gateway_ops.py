@@ -300,11 +300,22 @@ def limits_and_routes(emu):
         s, h, b = request(gw, "POST", path, with_prompt(body, "x" * 2000), xkey(ALICE))
         check("max_body_bytes %s: 413" % front, s == 413, (s, b))
         # docs/gateway.md: too large is 413 ValidationException / request_too_large /
-        # INVALID_ARGUMENT in the front's shape; the answer has no body today
-        want = {"anthropic": b"request_too_large", "bedrock": b"message",
+        # INVALID_ARGUMENT in the front's shape
+        want = {"anthropic": b"request_too_large", "bedrock": b"max_body_bytes",
                 "vertex": b"INVALID_ARGUMENT"}[front]
-        procs.known_bug("max_body_bytes %s: the 413 is in the front's shape" % front,
-                        want in b, (h, b))
+        check("max_body_bytes %s: the 413 is in the front's shape" % front, want in b, (h, b))
+        s, h, b = request(gw, "POST", path, with_prompt(body, "x" * 2000), xkey("wrong-key"))
+        check("max_body_bytes %s, wrong key: 403, the limit not told" % front,
+              s == 403 and b"max_body_bytes" not in b, (s, b))
+    # HTTP/2: the same refusal, announced length or not.
+    r = subprocess.run(["curl", "-sS", "--max-time", "20", "--http2-prior-knowledge",
+                        "-H", "x-api-key: " + ALICE, "-H", "content-type: application/json",
+                        "--data-binary", json.dumps(with_prompt(ANTHROPIC_BODY, "y" * 5000)),
+                        "-w", "\n%{http_code}", "http://127.0.0.1:%d/v1/messages" % gw.port],
+                       capture_output=True)
+    out = r.stdout.decode(errors="replace")
+    check("max_body_bytes over HTTP/2: 413 request_too_large",
+          out.endswith("\n413") and "request_too_large" in out, (r.returncode, out[-300:]))
     s = request(gw, "POST", "/v1/messages", ANTHROPIC_BODY, xkey(ALICE))[0]
     check("max_body_bytes: a small body passes", s == 200, s)
     s, h, b = request(gw, "GET", "/v1/messages", None, xkey(ALICE))
