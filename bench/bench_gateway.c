@@ -42,8 +42,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bedrock/sigv4.h>
+
 #define TOKEN "gw-bench-token-0123456789abcdef"
-#define MODEL "anthropic.claude-3-haiku-20240307-v1%%3A0"
+#define MODEL "anthropic.claude-3-haiku-20240307-v1%3A0"
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -610,20 +612,64 @@ static void run_loop(struct load *l, int conns, double secs)
 	(void)open;
 }
 
-static char *make_request(unsigned port, const char *op, const char *body, size_t *len)
+/* A request to send again and again: with `sign`, SigV4-signed for the
+ * emulator (its default key pair) once, as an AWS SDK would sign it, so
+ * that the emulator's own cost (it verifies the signature) is the same
+ * on every path: the gateway signs what it sends upstream too. Without,
+ * the gateway's Bearer key. The signature stays valid for 5 minutes. */
+static char *make_request(unsigned port, const char *op, const char *body, int sign,
+			  size_t *len)
 {
+	const char *accept = strcmp(op, "invoke") ? "application/vnd.amazon.eventstream"
+						 : "application/json";
+	char path[256], host[64], auth[1024] = "";
 	char *r;
-	int n = asprintf(&r,
-			 "POST /model/" MODEL "/%s HTTP/1.1\r\n"
-			 "Host: 127.0.0.1:%u\r\n"
-			 "Authorization: Bearer " TOKEN "\r\n"
-			 "Content-Type: application/json\r\n"
-			 "Accept: %s\r\n"
-			 "Content-Length: %zu\r\n\r\n%s",
-			 op, port,
-			 strcmp(op, "invoke") ? "application/vnd.amazon.eventstream" : "application/json",
-			 strlen(body), body);
+	int n;
 
+	snprintf(path, sizeof path, "/model/%s/%s", MODEL, op);
+	snprintf(host, sizeof host, "127.0.0.1:%u", port);
+	if (sign) {
+		bedrock_sigv4_header hs[] = {
+			{ "host", 4, host, strlen(host) },
+			{ "content-type", 12, "application/json", 16 },
+			{ "accept", 6, accept, strlen(accept) },
+		};
+		const bedrock_sigv4_credentials creds = {
+			"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL
+		};
+		bedrock_sigv4_config cfg = BEDROCK_SIGV4_CONFIG_INIT;
+		bedrock_sigv4_request req = { 0 };
+		bedrock_sigv4_result *res;
+		const bedrock_sigv4_header *out;
+		size_t i, k, off = 0;
+
+		req.method = "POST";
+		req.path = path;
+		req.headers = hs;
+		req.header_count = 3;
+		req.body = body;
+		req.body_len = strlen(body);
+		cfg.region = "us-east-1";
+		cfg.signing_time = (int64_t)time(NULL);
+		if (bedrock_sigv4_result_new(&res) || bedrock_sigv4_sign(res, NULL, &cfg, &creds, &req))
+			die("cannot sign the request");
+		k = bedrock_sigv4_result_headers(&out, res);
+		for (i = 0; i < k; i++)
+			off += (size_t)snprintf(auth + off, sizeof auth - off, "%.*s: %.*s\r\n",
+						(int)out[i].name_len, out[i].name,
+						(int)out[i].value_len, out[i].value);
+		bedrock_sigv4_result_free(res);
+	} else {
+		snprintf(auth, sizeof auth, "Authorization: Bearer " TOKEN "\r\n");
+	}
+	n = asprintf(&r,
+		     "POST %s HTTP/1.1\r\n"
+		     "Host: %s\r\n"
+		     "%s"
+		     "Content-Type: application/json\r\n"
+		     "Accept: %s\r\n"
+		     "Content-Length: %zu\r\n\r\n%s",
+		     path, host, auth, accept, strlen(body), body);
 	if (n < 0)
 		die("out of memory");
 	*len = (size_t)n;
@@ -680,7 +726,8 @@ static void phase_invoke(void)
 		struct load l = { 0 };
 
 		l.port = t[k].p->port;
-		l.req = make_request(l.port, "invoke", invoke_body, &l.req_len);
+		l.req = make_request(k == 2 ? gw.port : emu.port, "invoke", invoke_body, k != 2,
+				     &l.req_len);
 		run_loop(&l, conns, 1);
 		if (l.bad || !l.done)
 			die("warm-up %s: %lu of %lu bad: %s", t[k].name, l.bad, l.done, l.first_bad);
@@ -696,7 +743,8 @@ static void phase_invoke(void)
 			double c0, c1, e0, e1, t0, t1;
 
 			l.port = t[j].p->port;
-			l.req = make_request(l.port, "invoke", invoke_body, &l.req_len);
+			l.req = make_request(j == 2 ? gw.port : emu.port, "invoke", invoke_body, j != 2,
+					     &l.req_len);
 			c0 = j ? proc_cpu(t[j].p->pid) : 0;
 			e0 = proc_cpu(emu.pid);
 			t0 = now_s();
@@ -753,7 +801,7 @@ static unsigned long frames_of(int w, const char *system)
 	char *b = stream_body(w, system);
 
 	l.port = emu.port;
-	l.req = make_request(l.port, "invoke-with-response-stream", b, &l.req_len);
+	l.req = make_request(emu.port, "invoke-with-response-stream", b, 1, &l.req_len);
 	l.total_limit = 1;
 	run_loop(&l, 1, 30);
 	if (l.bad || l.done != 1 || !l.frames)
@@ -783,7 +831,8 @@ static void phase_stream(void)
 			double c0, c1, t0, t1;
 
 			l.port = t[j].p->port;
-			l.req = make_request(l.port, "invoke-with-response-stream", b, &l.req_len);
+			l.req = make_request(j ? gw.port : emu.port, "invoke-with-response-stream", b, !j,
+					     &l.req_len);
 			l.frames_expected = expect;
 			if (r == 0)
 				run_loop(&l, 4, 1);	/* warm-up */
@@ -832,7 +881,7 @@ static void phase_streams(void)
 	printf("gateway before: RSS %ld KiB, %ld threads\n", base, proc_threads(gw.pid));
 	cs = calloc((size_t)nstreams, sizeof *cs);
 	l.port = gw.port;
-	l.req = make_request(l.port, "invoke-with-response-stream", b, &l.req_len);
+	l.req = make_request(l.port, "invoke-with-response-stream", b, 0, &l.req_len);
 	l.frames_expected = expect;
 	l.ep = epoll_create1(EPOLL_CLOEXEC);
 	t0 = now_s();
@@ -887,8 +936,10 @@ static double leak_t0;
 
 static void leak_tick(struct load *l)
 {
-	printf("  %8lu requests  %6.0f s  RSS %ld KiB (%+ld)\n", l->done, now_s() - leak_t0,
-	       proc_rss(gw.pid), proc_rss(gw.pid) - leak_base);
+	long rss = proc_rss(gw.pid);
+
+	printf("  %8lu requests  %6.0f s  RSS %ld KiB (%+ld)  %lu bad\n", l->done, now_s() - leak_t0,
+	       rss, rss - leak_base, l->bad);
 	fflush(stdout);
 }
 
@@ -902,7 +953,7 @@ static void phase_leak(void)
 	leak_base = proc_rss(gw.pid);
 	printf("  %8d requests  %6.0f s  RSS %ld KiB\n", 0, 0.0, leak_base);
 	l.port = gw.port;
-	l.req = make_request(l.port, "invoke", invoke_body, &l.req_len);
+	l.req = make_request(l.port, "invoke", invoke_body, 0, &l.req_len);
 	l.total_limit = leak_n;
 	l.tick = leak_tick;
 	l.every = leak_n / 10 ? leak_n / 10 : 1;
