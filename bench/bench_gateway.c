@@ -397,28 +397,25 @@ static int feed(struct conn *c, const char *p, size_t n)
 	while (i < n && c->st != H_DONE) {
 		switch (c->st) {
 		case H_HEAD: {
-			size_t k = n - i;
+			size_t old = c->head_len, space = sizeof c->head - 1 - old;
+			size_t m = n - i < space ? n - i : space;
 			char *end;
 
-			if (c->head_len + k > sizeof c->head - 1)
-				return -1;
-			memcpy(c->head + c->head_len, p + i, k);
-			c->head_len += k;
+			memcpy(c->head + old, p + i, m);
+			c->head_len += m;
 			c->head[c->head_len] = '\0';
-			end = strstr(c->head, "\r\n\r\n");
+			/* The end may straddle reads: look from 3 bytes back. */
+			end = strstr(c->head + (old > 3 ? old - 3 : 0), "\r\n\r\n");
 			if (!end) {
-				i += k;
+				if (c->head_len == sizeof c->head - 1)
+					return -1;
+				i += m;
 				break;
 			}
-			{
-				size_t used = (size_t)(end + 4 - c->head);
-				size_t extra = c->head_len - used;
-
-				*(end + 2) = '\0';
-				if (parse_head(c))
-					return -1;
-				i = n - extra;
-			}
+			i += (size_t)(end + 4 - c->head) - old;
+			*(end + 2) = '\0';
+			if (parse_head(c))
+				return -1;
 			break;
 		}
 		case H_CL: {
@@ -834,10 +831,12 @@ static void phase_stream(void)
 			l.req = make_request(j ? gw.port : emu.port, "invoke-with-response-stream", b, !j,
 					     &l.req_len);
 			l.frames_expected = expect;
-			if (r == 0)
-				run_loop(&l, 4, 1);	/* warm-up */
-			l.done = l.frames = 0;
-			l.nlat = 0;
+			if (r == 0) {
+				struct load w = l;	/* warm-up */
+
+				run_loop(&w, 4, 1);
+				free(w.lat);
+			}
 			c0 = proc_cpu(t[j].p->pid);
 			t0 = now_s();
 			run_loop(&l, 4, secs);
