@@ -250,7 +250,7 @@ struct load {
 	/* results */
 	double *lat;
 	size_t nlat, cap_lat;
-	unsigned long done, bad, frames;
+	unsigned long done, bad, bad_done, frames;
 	unsigned long frames_expected;	/* 0: not checked */
 	int stop;
 	unsigned long total_limit;	/* stop after this many (0: none) */
@@ -475,12 +475,15 @@ static void finished(struct load *l, struct conn *c)
 {
 	double t = now_s();
 
+	unsigned long bad = l->bad;
+
 	if (c->status != 200)
 		set_bad(l, c, "status");
 	else if (!c->chunked && !c->body_ok)
 		set_bad(l, c, "no message in the body");
 	else if (c->chunked && l->frames_expected && c->frames != l->frames_expected)
 		set_bad(l, c, "frames");
+	l->bad_done += l->bad - bad;
 	if (l->nlat == l->cap_lat) {
 		l->cap_lat = l->cap_lat ? l->cap_lat * 2 : 65536;
 		l->lat = realloc(l->lat, l->cap_lat * sizeof *l->lat);
@@ -909,7 +912,7 @@ static void phase_streams(void)
 		}
 	}
 	printf("opened %d in %.1f s; done in %.1f s: %lu complete, %lu failed%s%s\n", opened,
-	       t_opened, now_s() - t0, l.done - l.bad, l.bad, l.bad ? ": first: " : "",
+	       t_opened, now_s() - t0, l.done - l.bad_done, l.bad, l.bad ? ": first: " : "",
 	       l.first_bad);
 	printf("at once: %lu connections open, %lu streams with their head in and not ended "
 	       "(peak)\n", l.peak_open, l.peak_in_body);
