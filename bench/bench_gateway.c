@@ -867,7 +867,8 @@ static void phase_stream(void)
 
 static void h2_streams(struct load *l, int n, const char *body_s, void (*sample)(void));
 static long st_peak;
-static int proto = 0;	/* 1: HTTP/1.1, 2: HTTP/2, 0: 1.1 if the descriptors allow */
+static int proto = 0;
+static int gw_log = 0;	/* --gateway-log: its access log into gateway.err */	/* 1: HTTP/1.1, 2: HTTP/2, 0: 1.1 if the descriptors allow */
 
 static void st_sample(void)
 {
@@ -1135,6 +1136,8 @@ int main(int argc, char **argv)
 			leak_n = strtoul(v, NULL, 10), i++;
 		else if (!strcmp(argv[i], "--proto"))
 			proto = !strcmp(v, "2") ? 2 : !strcmp(v, "1.1") ? 1 : 0, i++;
+		else if (!strcmp(argv[i], "--gateway-log"))
+			gw_log = 1;
 		else if (!strcmp(argv[i], "--pin"))
 			pin = 1;
 		else
@@ -1205,7 +1208,8 @@ int main(int argc, char **argv)
 		emu.port, TOKEN, act, nstreams + 1000);
 	fclose(f);
 	{
-		char home[300], *a[] = { (char *)bin, "gateway", "--config", cfg, "--quiet", NULL };
+		char home[300], *a[] = { (char *)bin, "gateway", "--config", cfg,
+					 gw_log ? NULL : "--quiet", NULL };
 		char *env[] = { home, "PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
 				"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 				"AWS_EC2_METADATA_DISABLED=true", NULL };
