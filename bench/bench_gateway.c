@@ -903,6 +903,13 @@ static void phase_streams(void)
 	       "each, one every %d ms; open-file limit %lu)\n", nstreams, p == 2 ? "2" : "1.1",
 	       words, expect, pace, (unsigned long)rl.rlim_cur);
 	printf("gateway before: RSS %ld KiB, %ld threads\n", base, proc_threads(gw.pid));
+	/* The gateway holds, a stream, its upstream socket and the wake-up
+	 * socketpair of the stream's own curl multi handle (libcurl 7.88), plus
+	 * the client's socket over HTTP/1.1. */
+	if ((rlim_t)nstreams * (p == 2 ? 3 : 4) + 200 > rl.rlim_cur)
+		printf("note: %d streams need about %d descriptors in the gateway (%d a stream), "
+		       "over its limit of %lu: expect 502s (upstream connect: EMFILE)\n", nstreams,
+		       nstreams * (p == 2 ? 3 : 4), p == 2 ? 3 : 4, (unsigned long)rl.rlim_cur);
 	st_peak = base;
 	l.port = gw.port;
 	l.frames_expected = expect;
