@@ -734,8 +734,11 @@ static struct MHD_Daemon *start_daemon(serve_server *s)
 
 #define OPT(o, v, p) (ops[n].option = (o), ops[n].value = (intptr_t)(v), ops[n].ptr_value = (p), n++)
 	if (s->opt.blocking) {
-		/* A thread per connection: the handler and body reads block. */
-		flags |= MHD_USE_THREAD_PER_CONNECTION;
+		/* A thread per connection: the handler and body reads block.
+		 * poll(), not MHD's default select(): select() cannot watch a
+		 * descriptor past FD_SETSIZE (1024), so every connection after
+		 * about the thousandth was closed unanswered. */
+		flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
 		OPT(MHD_OPTION_THREAD_STACK_SIZE, SERVE_THREAD_STACK, NULL);
 		OPT(MHD_OPTION_CONNECTION_LIMIT, s->opt.max_threads < s->opt.max_connections ?
 		    s->opt.max_threads : s->opt.max_connections, NULL);
