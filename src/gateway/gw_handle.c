@@ -42,11 +42,14 @@ static gw_error_kind auth_kind(int status)
 static int route_of(gw_route *r, serve_response *out, const serve_request *req)
 {
 	int rc = gw_route_parse(r, req->method, req->path, req->query);
+	char id[40];
 
 	if (!rc)
 		return 0;
+	/* Every answer carries a request id, a refused route's too. */
+	new_id(id, sizeof(id));
 	gw_error_response(out, r->front, rc == -2 ? GW_ERR_METHOD : GW_ERR_NOT_FOUND, NULL, NULL,
-			  0, NULL);
+			  0, id);
 	return -1;
 }
 

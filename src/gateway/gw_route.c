@@ -10,11 +10,11 @@
 /* The front a path that matches nothing belongs to, for the 404's shape. */
 static bedrock_platform guess_front(const char *path)
 {
-	if (!strncmp(path, "/v1/messages", 12) || !strncmp(path, "/v1/models", 10) ||
-	    !strncmp(path, "/v1/complete", 12))
-		return BEDROCK_PLATFORM_ANTHROPIC;
 	if (strstr(path, "/projects/"))
 		return BEDROCK_PLATFORM_VERTEX;
+	/* Bedrock has no /v1/ path; the Anthropic API has nothing else. */
+	if (!strncmp(path, "/v1/", 4))
+		return BEDROCK_PLATFORM_ANTHROPIC;
 	return BEDROCK_PLATFORM_BEDROCK;
 }
 

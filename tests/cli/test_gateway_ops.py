@@ -320,8 +320,13 @@ def limits_and_routes(emu):
     check("max_body_bytes: a small body passes", s == 200, s)
     s, h, b = request(gw, "GET", "/v1/messages", None, xkey(ALICE))
     j = procs.jbody(b) or {}
-    check("GET /v1/messages: 405 in the Anthropic shape", s == 405
-          and j.get("type") == "error" and j.get("error", {}).get("type"), (s, b))
+    check("GET /v1/messages: 405 in the Anthropic shape, with its request id", s == 405
+          and j.get("type") == "error" and j.get("error", {}).get("type")
+          and j.get("request_id") and h.get("request-id") == j.get("request_id"), (s, h, b))
+    s, h, b = request(gw, "POST", "/v1/nothing", {}, xkey(ALICE))
+    j = procs.jbody(b) or {}
+    check("POST /v1/nothing: 404 not_found_error (the Anthropic API's shape)", s == 404
+          and j.get("error", {}).get("type") == "not_found_error", (s, b))
     s, h, b = request(gw, "POST", "/model/%s/nothing" % BEDROCK_MODEL, {}, xkey(ALICE))
     check("unknown Bedrock operation: 404 ResourceNotFoundException", s == 404
           and h.get("x-amzn-errortype", "").startswith("ResourceNotFoundException"), (s, h, b))
