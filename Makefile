@@ -73,7 +73,7 @@ bench: deps
 	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBEDROCK_BUILD_TESTS=OFF >/dev/null
 	$(CMAKE) --build build-bench -j $(JOBS)
 	@set -e; for b in build-bench/bench_*; do \
-		case $$b in */bench_multi|*/bench_platforms|*/bench_vertex) continue ;; esac; \
+		case $$b in */bench_multi|*/bench_platforms|*/bench_vertex|*/bench_gateway) continue ;; esac; \
 		echo "== $$b"; $$b; done
 	@set -e; out=$$(mktemp); \
 	./build-bench/bedrock emulate --listen 127.0.0.1:0 --quiet > $$out & pid=$$!; \
@@ -85,6 +85,8 @@ bench: deps
 	else echo "(install wrk for the emulator's requests/s)"; fi
 	@python3 bench/bench_emulate_streams.py build-bench/bedrock 1000 20
 	@echo "== build-bench/bench_platforms"; ./build-bench/bench_platforms build-bench/bedrock
+	@echo "== build-bench/bench_gateway (short; see bench/RESULTS.md for the full run)"; \
+	./build-bench/bench_gateway build-bench/bedrock --reps 3 --secs 3 --streams 2000 --leak 100000
 	@echo "== build-bench/bench_vertex"; ./build-bench/bench_vertex build-bench/bedrock
 
 # Installs what build/ built (configuring and building it first if needed,

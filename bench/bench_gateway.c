@@ -894,7 +894,7 @@ static void phase_streams(void)
 
 	getrlimit(RLIMIT_NOFILE, &rl);
 	if (!p)
-		p = (rlim_t)nstreams * 2 + 200 <= rl.rlim_cur ? 1 : 2;
+		p = (rlim_t)nstreams * 4 + 200 <= rl.rlim_cur ? 1 : 2;
 	snprintf(sys, sizeof sys, "[[emulate:fault=slow=%d]]", pace);
 	expect = frames_of(words, sys);
 	b = stream_body(words, sys);
@@ -1005,6 +1005,7 @@ static void h2_streams(struct load *l, int n, const char *body_s, void (*sample)
 		execlp("h2load", "h2load", "-n", reqs, "-c", cl, "-m", "128", "-d", bodyf, "-H",
 		       "Authorization: Bearer " TOKEN, "-H", "Content-Type: application/json", "-H",
 		       "Accept: application/vnd.amazon.eventstream", url, (char *)NULL);
+		fprintf(stderr, "h2load: %s (apt-get install nghttp2-client)\n", strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, NULL, WNOHANG) == 0) {
