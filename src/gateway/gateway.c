@@ -1,6 +1,7 @@
 /* The gateway: generations of the configuration, the reload thread, the
  * server. See gateway.h. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdarg.h>
@@ -29,7 +30,12 @@ struct gateway {
 	pthread_t reloader;
 	int reloader_started;
 	atomic_uint drain_s;
+	atomic_int active;		/* exchanges not finished */
+	atomic_uint_fast64_t finished;	/* exchanges finished, ever */
 };
+
+/* How often the reload thread looks whether the gateway went idle. */
+#define IDLE_CHECK_S 5
 
 uint64_t gw_now_ns(void)
 {
@@ -186,15 +192,54 @@ static void reload(gateway *g)
 	gw_logf(g, "configuration reloaded from %s", g->config_path);
 }
 
+void gw_gateway_busy(gateway *g, int delta)
+{
+	atomic_fetch_add(&g->active, delta);
+	if (delta < 0)
+		atomic_fetch_add(&g->finished, 1);
+}
+
+/* Idle after work: the memory a burst of streams freed goes back to the
+ * system. glibc keeps freed memory in its arenas (thousands of worker
+ * threads: hundreds of MiB) and returns it only when asked; the workers
+ * hand theirs back as they end, over the next idle seconds, so the first
+ * few idle looks each trim. */
+#define IDLE_TRIMS 4
+
+static void trim_if_idle(gateway *g, uint_fast64_t *seen, int *trims_left)
+{
+	uint_fast64_t done = atomic_load(&g->finished);
+
+	if (done != *seen) {
+		*seen = done;
+		*trims_left = IDLE_TRIMS;
+	}
+	if (atomic_load(&g->active) || !*trims_left)
+		return;
+	malloc_trim(0);
+	(*trims_left)--;
+}
+
 static void *reloader(void *arg)
 {
 	gateway *g = arg;
+	uint_fast64_t seen = 0;
+	int trims_left = 0;
 
 	for (;;) {
-		while (sem_wait(&g->wake) && errno == EINTR)
+		struct timespec until;
+		int rc;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += IDLE_CHECK_S;
+		while ((rc = sem_timedwait(&g->wake, &until)) && errno == EINTR)
 			;
 		if (atomic_load(&g->quitting))
 			return NULL;
+		if (rc) {
+			trim_if_idle(g, &seen, &trims_left);
+			continue;
+		}
 		if (atomic_exchange(&g->reload_wanted, 0))
 			reload(g);
 	}

@@ -134,6 +134,7 @@ static gw_exchange *exchange_new(struct gateway *g, const gw_route *r, const ser
 	if (!x)
 		return NULL;
 	x->g = g;
+	gw_gateway_busy(g, 1);
 	x->gen = gw_gen_acquire(g);
 	x->route = *r;
 	x->arrival_ms = gw_wall_ms();
@@ -254,6 +255,7 @@ void gw_exchange_finish(gw_exchange *x)
 	free(x->parent_agent_id);
 	free(x->request_body);
 	free(x->response_text);
+	gw_gateway_busy(x->g, -1);
 	free(x);
 }
 

@@ -77,6 +77,9 @@ typedef struct gw_exchange {
 gw_gen *gw_gen_acquire(struct gateway *g);
 void gw_gen_release(gw_gen *gen);
 gw_metrics *gw_gateway_metrics(struct gateway *g);
+/* An exchange begins (+1) or ends (-1): the reload thread gives memory
+ * back once none is left. */
+void gw_gateway_busy(struct gateway *g, int delta);
 void gw_logf(struct gateway *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t gw_now_ns(void);
 int64_t gw_wall_ms(void);
