@@ -91,11 +91,12 @@ static double proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* VmRSS of a process, KiB. */
-static long proc_rss(pid_t pid)
+/* A number from /proc/PID/status ("VmRSS:" in KiB, "Threads:"), or -1. */
+static long proc_status(pid_t pid, const char *field)
 {
 	char path[64], line[256];
-	long kb = -1;
+	size_t n = strlen(field);
+	long v = -1;
 	FILE *f;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
@@ -103,31 +104,22 @@ static long proc_rss(pid_t pid)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, "VmRSS:", 6)) {
-			kb = atol(line + 6);
+		if (!strncmp(line, field, n)) {
+			v = atol(line + n);
 			break;
 		}
 	fclose(f);
-	return kb;
+	return v;
+}
+
+static long proc_rss(pid_t pid)
+{
+	return proc_status(pid, "VmRSS:");
 }
 
 static long proc_threads(pid_t pid)
 {
-	char path[64], line[256];
-	long n = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, "Threads:", 8)) {
-			n = atol(line + 8);
-			break;
-		}
-	fclose(f);
-	return n;
+	return proc_status(pid, "Threads:");
 }
 
 static int cmp_double(const void *a, const void *b)
