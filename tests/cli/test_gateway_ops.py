@@ -316,6 +316,17 @@ def limits_and_routes(emu):
     out = r.stdout.decode(errors="replace")
     check("max_body_bytes over HTTP/2: 413 request_too_large",
           out.endswith("\n413") and "request_too_large" in out, (r.returncode, out[-300:]))
+    # HTTP/1.1 chunked: no length announced, the limit found mid-body; the
+    # rest is read and dropped, then the refusal goes (not a closed socket).
+    r = subprocess.run(["curl", "-sS", "--max-time", "20", "-H", "x-api-key: " + ALICE,
+                        "-H", "content-type: application/json", "-H", "Transfer-Encoding: chunked",
+                        "--data-binary", json.dumps(with_prompt(ANTHROPIC_BODY, "w" * 300000)),
+                        "-w", "\n%{http_code}", "http://127.0.0.1:%d/v1/messages" % gw.port],
+                       capture_output=True)
+    out = r.stdout.decode(errors="replace")
+    check("max_body_bytes, chunked HTTP/1.1: 413 request_too_large",
+          r.returncode == 0 and out.endswith("\n413") and "request_too_large" in out,
+          (r.returncode, out[-300:], r.stderr[-300:]))
     s = request(gw, "POST", "/v1/messages", ANTHROPIC_BODY, xkey(ALICE))[0]
     check("max_body_bytes: a small body passes", s == 200, s)
     s, h, b = request(gw, "GET", "/v1/messages", None, xkey(ALICE))
