@@ -320,8 +320,9 @@ def limits_and_routes(emu):
     # rest is read and dropped, then the refusal goes (not a closed socket).
     r = subprocess.run(["curl", "-sS", "--max-time", "20", "-H", "x-api-key: " + ALICE,
                         "-H", "content-type: application/json", "-H", "Transfer-Encoding: chunked",
-                        "--data-binary", json.dumps(with_prompt(ANTHROPIC_BODY, "w" * 300000)),
+                        "--data-binary", "@-",
                         "-w", "\n%{http_code}", "http://127.0.0.1:%d/v1/messages" % gw.port],
+                       input=json.dumps(with_prompt(ANTHROPIC_BODY, "w" * 300000)).encode(),
                        capture_output=True)
     out = r.stdout.decode(errors="replace")
     check("max_body_bytes, chunked HTTP/1.1: 413 request_too_large",
