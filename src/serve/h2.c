@@ -21,6 +21,10 @@
 
 #define H2_MAX_STREAMS 128
 #define H2_STREAM_WINDOW (1 << 20)
+/* A body announced at most this long is let finish after an early answer
+ * rather than reset: Debian 12's curl (7.88) reports RST_STREAM(NO_ERROR)
+ * after a whole answer as an error, hiding e.g. a 401 from its user. */
+#define H2_ABSORB_MAX (64 * 1024)
 #define H2_CONN_WINDOW (16 << 20)
 /* Stop producing frames while this much waits for the socket. */
 #define H2_OUT_HIGH (64 * 1024)
@@ -431,8 +435,10 @@ static void on_head(struct h2_stream *st)
 	}
 	/* nghttp2 has checked that it is a number. */
 	for (i = 0; i < st->nh; i++)
-		if (!strcmp(st->hdrs[i].name, "content-length"))
+		if (!strcmp(st->hdrs[i].name, "content-length")) {
 			cl = strtoull(st->hdrs[i].value, NULL, 10);
+			st->absorb = cl <= H2_ABSORB_MAX;
+		}
 	if (cl > s->opt.max_body) {
 		refuse(st, 413);
 		return;
@@ -572,8 +578,14 @@ static int frame_send_cb(nghttp2_session *session, const nghttp2_frame *frame,
 	    !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
 		return 0;
 	st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
-	if (st && !st->remote_done)
-		nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_NO_ERROR);
+	if (!st || st->remote_done)
+		return 0;
+	if (st->absorb) {
+		/* The sweep resets it if the rest does not come in time. */
+		st->absorb_until = serve_now_ms() + serve_request_ms(st->c->srv);
+		return 0;
+	}
+	nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_NO_ERROR);
 	return 0;
 }
 
@@ -732,6 +744,11 @@ void serve_h2_sweep(serve_server *s, uint64_t now)
 		for (st = c->streams; st; st = st->next)
 			if (st->deadline && now >= st->deadline && !st->answered) {
 				respond_status(st, 408);
+				late = 1;
+			} else if (st->absorb_until && now >= st->absorb_until && !st->remote_done) {
+				st->absorb_until = 0;
+				nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, st->id,
+							  NGHTTP2_NO_ERROR);
 				late = 1;
 			}
 		if (late && conn_send(c))

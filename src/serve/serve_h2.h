@@ -34,6 +34,9 @@ struct h2_stream {
 	struct h2_job *job;		/* the worker side of a body.read or a
 					 * blocking handler (h2_worker.c) */
 	int eof_sent;			/* END_STREAM went with the body's end */
+	int absorb;			/* answered early, the rest of a small
+					 * announced body is let in (and dropped) */
+	uint64_t absorb_until;		/* ...until then; then RST_STREAM */
 };
 
 struct h2_conn {
