@@ -2,7 +2,8 @@
 """Our own client through `bedrock gateway`, on each platform, against
 `bedrock emulate` behind it: `bedrock ask` and `bedrock tokens` on Bedrock
 (signing with a key pair the gateway issued, and with a gateway key as a
-Bedrock API key), on the Anthropic API (the key as ANTHROPIC_API_KEY) and
+Bedrock API key; boto3 with model ids as ARNs, percent-encoded), on the
+Anthropic API (the key as ANTHROPIC_API_KEY) and
 on Vertex AI (the key as the Google access token, from a loopback metadata
 server this test runs), each answer checked and each request found in the
 activity log under its key and front; a wrong secret or key is refused
@@ -124,6 +125,29 @@ try:
           "AccessDenied" in err, (r.returncode, err[-500:]))
     check("bedrock, wrong secret: never echoed", "not-the-issued-secret" not in err
           and PAIR_SECRET not in err, "secret in stderr")
+
+    # boto3 with model ids as ARNs: it percent-encodes them (%3A, %2F) in
+    # the path it signs; the gateway checks that signature and maps the ARN.
+    import boto3
+    rt = boto3.client("bedrock-runtime", region_name="us-east-1", endpoint_url=gw.url,
+                      aws_access_key_id=PAIR_ID, aws_secret_access_key=PAIR_SECRET)
+    for arn in ("arn:aws:bedrock:us-east-1:123456789012:inference-profile/"
+                "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "arn:aws:bedrock:us-east-1::foundation-model/"
+                "anthropic.claude-sonnet-4-5-20250929-v1:0"):
+        try:
+            res = rt.invoke_model(modelId=arn, body=json.dumps(
+                {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 20,
+                 "messages": [{"role": "user", "content": "an arn"}]}))
+            text = json.loads(res["body"].read())["content"][0]["text"]
+        except Exception as e:  # the failure is the detail
+            text = repr(e)
+        check("boto3, model id as an ARN (%s): answered" % arn.split(":")[5].split("/")[0],
+              text == "You said: an arn", text)
+    got = [l for l in lines_for(gw, "cli-pair", "bedrock", 4) if l.get("model", "").startswith("arn:")]
+    check("boto3 ARNs: logged as sent, mapped to a model id upstream", len(got) == 2 and
+          all("anthropic.claude-sonnet-4-5" in l.get("upstream_model", "") and
+              not l["upstream_model"].startswith("arn:") for l in got), got)
 
     # Bedrock, the gateway key as a Bedrock API key.
     env = base_env(AWS_BEARER_TOKEN_BEDROCK=KEY, AWS_REGION="us-east-1")
