@@ -259,6 +259,24 @@ void gw_exchange_finish(gw_exchange *x)
 	free(x);
 }
 
+static void finish_sent(void *arg, int sent)
+{
+	gw_exchange *x = arg;
+
+	if (!sent) {
+		x->status = 0;
+		if (!x->error_type[0])
+			snprintf(x->error_type, sizeof(x->error_type), "client_closed");
+	}
+	gw_exchange_finish(x);
+}
+
+void gw_exchange_finish_after(serve_response *out, gw_exchange *x)
+{
+	out->done = finish_sent;
+	out->done_arg = x;
+}
+
 static void answer_text(serve_response *out, int status, const char *type, const char *text,
 			size_t len)
 {

@@ -93,6 +93,10 @@ void gw_handle(serve_response *out, const serve_request *req, void *payload);
 /* Records the exchange (activity log, metrics), settles its quota,
  * releases its generation and frees it. */
 void gw_exchange_finish(gw_exchange *x);
+/* The same once out (a whole answer) has been sent, or has failed to be:
+ * the activity line and the metrics do not delay the answer, and its
+ * latency counts the sending. */
+void gw_exchange_finish_after(serve_response *out, gw_exchange *x);
 /* Answers with the gateway's own error and finishes x. */
 void gw_refuse(serve_response *out, gw_exchange *x, gw_error_kind kind, const char *message,
 	       unsigned retry_after_s, const char *error_type);

@@ -271,7 +271,7 @@ static int attempt(serve_response *out, relay *r, gw_upstream_rt *u, gw_upstream
 		whole_answer(out, x, resp);
 		bedrock_response_free(resp);
 		x->up = u;
-		gw_exchange_finish(x);
+		gw_exchange_finish_after(out, x);
 		return 0;
 	}
 	if (x->route.op == GW_OP_CONVERSE_STREAM)

@@ -274,6 +274,8 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	b = &r->plan.body;
 	if (b->read && b->close)
 		b->close(b->self, r->body_eof && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	serve_response_done(&r->plan, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && r->status &&
+				      (!b->read || r->body_eof));
 	/* Requests MHD refused by itself (bad request line, 431) never reached
 	 * the access handler; MHD answered them, there is nothing to log. */
 	if (r->conn)

@@ -70,6 +70,7 @@ static void stream_free(struct h2_stream *st, int completed)
 	free(st->path);
 	free(st->authority);
 	drop_body(st);
+	serve_response_done(&st->plan, completed);
 	serve_response_dispose(&st->plan);
 	free(st);
 }
@@ -565,9 +566,10 @@ static int frame_recv_cb(nghttp2_session *session, const nghttp2_frame *frame,
 	return 0;
 }
 
-/* A stream answered before the client finished sending: once the answer
- * is out, ask it to stop (RFC 9113 8.1, RST_STREAM NO_ERROR), so the rest
- * of a refused body is neither sent nor kept. */
+/* END_STREAM sent: the whole answer is out (eof_sent, for done). If the
+ * client has not finished sending, ask it to stop (RFC 9113 8.1,
+ * RST_STREAM NO_ERROR), so the rest of a refused body is neither sent nor
+ * kept, unless it is small enough to let in (absorb). */
 static int frame_send_cb(nghttp2_session *session, const nghttp2_frame *frame,
 			 void *user_data)
 {
@@ -578,6 +580,8 @@ static int frame_send_cb(nghttp2_session *session, const nghttp2_frame *frame,
 	    !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
 		return 0;
 	st = nghttp2_session_get_stream_user_data(session, frame->hd.stream_id);
+	if (st)
+		st->eof_sent = 1;	/* the whole answer is out */
 	if (!st || st->remote_done)
 		return 0;
 	if (st->absorb) {

@@ -84,6 +84,8 @@ static void job_unref(struct h2_job *j)
 	/* Waits for a wake_cb running in the loop (it finds st NULL). */
 	event_free(j->wake);
 	free_request(j);
+	/* A plan the stream never took: the exchange is over all the same. */
+	serve_response_done(&j->plan, 0);
 	serve_response_dispose(&j->plan);
 	free(j->chunk);
 	free(j->spare);

@@ -46,6 +46,15 @@ int serve_response_piece(serve_response *r, const void *data, size_t len, unsign
 	return 0;
 }
 
+void serve_response_done(serve_response *r, int sent)
+{
+	void (*done)(void *, int) = r->done;
+
+	r->done = NULL;
+	if (done)
+		done(r->done_arg, sent);
+}
+
 void serve_response_dispose(serve_response *r)
 {
 	size_t i;

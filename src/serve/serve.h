@@ -112,6 +112,12 @@ typedef struct serve_response {
 				 * frames, no Content-Length); pieces are ignored. The
 				 * server calls body.close once, even if the plan is never
 				 * sent; serve_response_dispose does not. */
+	/* Optional: called once when the exchange is over, sent 1 when the
+	 * answer's last byte left, 0 when it did not (client gone, reset,
+	 * server stopping); from any thread. So work that need not delay the
+	 * answer (a log line) happens after it. Not called by dispose. */
+	void (*done)(void *done_arg, int sent);
+	void *done_arg;
 } serve_response;
 
 /* Response building helpers (response.c). All return 0 or -1 (ENOMEM). */
@@ -119,6 +125,8 @@ void serve_response_init(serve_response *r, int status);
 int serve_response_header(serve_response *r, const char *name, const char *value);
 int serve_response_piece(serve_response *r, const void *data, size_t len, unsigned delay_ms);
 void serve_response_dispose(serve_response *r);
+/* Calls r->done once, if set (the server's side of it). */
+void serve_response_done(serve_response *r, int sent);
 /* Appends n bytes to a growing request body; 0, or -1 when out of memory. */
 int serve_body_append(uint8_t **body, size_t *len, size_t *cap, const void *data, size_t n);
 /* A request header's value (first match, case-insensitive), or NULL. */

@@ -29,6 +29,8 @@
 #define TH_FN static __attribute__((unused))
 
 static atomic_int th_cancels, th_closes, th_closes_completed, th_bodies_open;
+/* serve_response.done calls: all, and those that said sent. */
+static atomic_int th_dones, th_dones_sent;
 
 TH_FN double th_now(void)
 {
@@ -144,10 +146,28 @@ TH_FN void th_stream(serve_response *out, int pieces, unsigned gap_ms, int cut, 
 	out->body.self = b;
 }
 
+TH_FN void th_done(void *arg, int sent)
+{
+	(void)arg;
+	atomic_fetch_add(&th_dones, 1);
+	if (sent)
+		atomic_fetch_add(&th_dones_sent, 1);
+}
+
 TH_FN void th_handler(serve_response *out, const serve_request *req, void *payload)
 {
 	(void)payload;
-	if (!strcmp(req->path, "/hello")) {
+	if (!strncmp(req->path, "/done", 5)) {
+		/* /done: a whole answer; /done-reset: dropped before its head;
+		 * /done-stream: a streamed body. Each with a done callback. */
+		if (!strcmp(req->path, "/done-stream"))
+			th_stream(out, 3, 0, 0, 0);
+		out->status = 200;
+		if (!strcmp(req->path, "/done"))
+			serve_response_piece(out, "done", 4, 0);
+		out->reset_before_headers = !strcmp(req->path, "/done-reset");
+		out->done = th_done;
+	} else if (!strcmp(req->path, "/hello")) {
 		out->status = 200;
 		serve_response_header(out, "Content-Type", "text/plain");
 		serve_response_piece(out, "hello", 5, 0);
@@ -374,6 +394,8 @@ TH_FN void th_reset_counts(void)
 	atomic_store(&th_cancels, 0);
 	atomic_store(&th_closes, 0);
 	atomic_store(&th_closes_completed, 0);
+	atomic_store(&th_dones, 0);
+	atomic_store(&th_dones_sent, 0);
 }
 
 #endif
