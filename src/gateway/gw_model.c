@@ -93,6 +93,11 @@ static int for_bedrock(char *out, size_t cap, const gw_upstream *up, const char 
 	if (ref->kind == BEDROCK_MODEL_REF_PROFILE &&
 	    (ref->geo & bedrock_region_profile_geos(up->region)))
 		return put(out, cap, client, err, err_cap);
+	/* A system profile's ARN: the profile itself when the region is in
+	 * its geography, as its plain id would be. */
+	if (ref->kind == BEDROCK_MODEL_REF_PROFILE_ARN &&
+	    (ref->geo & bedrock_region_profile_geos(up->region)) && strrchr(client, '/'))
+		return put(out, cap, strrchr(client, '/') + 1, err, err_cap);
 	if (ref->kind == BEDROCK_MODEL_REF_BASE && m->on_demand)
 		return put(out, cap, client, err, err_cap);
 	if (ref->kind == BEDROCK_MODEL_REF_FOUNDATION_ARN && m->on_demand)

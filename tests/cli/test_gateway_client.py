@@ -145,9 +145,10 @@ try:
         check("boto3, model id as an ARN (%s): answered" % arn.split(":")[5].split("/")[0],
               text == "You said: an arn", text)
     got = [l for l in lines_for(gw, "cli-pair", "bedrock", 4) if l.get("model", "").startswith("arn:")]
-    check("boto3 ARNs: logged as sent, mapped to a model id upstream", len(got) == 2 and
-          all("anthropic.claude-sonnet-4-5" in l.get("upstream_model", "") and
-              not l["upstream_model"].startswith("arn:") for l in got), got)
+    ups = sorted(l.get("upstream_model", "") for l in got)
+    check("boto3 ARNs: logged as sent, mapped to a model id upstream (a us. profile kept)",
+          len(got) == 2 and "us.anthropic.claude-sonnet-4-5-20250929-v1:0" in ups and
+          all("anthropic.claude-sonnet-4-5" in u and not u.startswith("arn:") for u in ups), got)
 
     # Bedrock, the gateway key as a Bedrock API key.
     env = base_env(AWS_BEARER_TOKEN_BEDROCK=KEY, AWS_REGION="us-east-1")

@@ -68,8 +68,13 @@ static void test_gw_model__bedrock(void **state)
 	/* ...and replaced where it cannot (a us. profile from Frankfurt). */
 	assert_string_equal(to(NULL, BEDROCK_PLATFORM_BEDROCK, "eu-central-1", "us." SONNET45_BASE),
 			    "global." SONNET45_BASE);
-	/* ARNs of another account map back to the model. */
+	/* ARNs of another account map back to the model; a system profile's
+	 * ARN keeps its geography where the region is in it (a us. profile
+	 * keeps a request in the US, as the plain id does). */
 	assert_string_equal(to(NULL, BEDROCK_PLATFORM_BEDROCK, "us-east-1",
+			       "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us."
+			       SONNET45_BASE), "us." SONNET45_BASE);
+	assert_string_equal(to(NULL, BEDROCK_PLATFORM_BEDROCK, "eu-central-1",
 			       "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us."
 			       SONNET45_BASE), "global." SONNET45_BASE);
 	assert_string_equal(to(NULL, BEDROCK_PLATFORM_BEDROCK, "us-east-1",
