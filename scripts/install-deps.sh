@@ -20,6 +20,11 @@ PKGS="$PKGS valgrind"
 # python3-cryptography: tests/fakes/fake_google.py makes a service account's
 # RSA key and verifies the RS256 JWTs it is sent.
 PKGS="$PKGS python3-cryptography"
+# boto3 (botocore) signs as the AWS SDKs do in the gateway's tests
+# (tests/cli/test_gateway*.py): Debian's, unless the python3 on PATH has it.
+if ! python3 -c 'import boto3' >/dev/null 2>&1; then
+	PKGS="$PKGS python3-boto3"
+fi
 # curl (built with nghttp2, as Debian's is) and nghttp (several streams on
 # one connection) drive the emulator's HTTP/2 tests; the openssl CLI makes
 # test_serve_tls's self-signed certificate; tmux drives `bedrock chat`'s. wrk, for bench/bench_emulate.sh, is not installed here.
