@@ -24,6 +24,9 @@
 #include "errinfo.h"
 #include "http.h"
 
+/* The longest request URL a stream takes: endpoint, path and NUL. */
+#define STREAM_URL_MAX 8448
+
 struct bedrock_stream {
 	bedrock_client *client;
 	bedrock_multi *owner;	/* set when a bedrock_multi drives the transfer */
@@ -43,7 +46,7 @@ struct bedrock_stream {
 	bedrock_buf headers;
 	bedrock_buf error_body;
 	char request_id[64];
-	char url[8448];
+	char *url;		/* endpoint + path, at most STREAM_URL_MAX */
 	long status;
 	int done;		/* transfer finished */
 	CURLcode result;
@@ -236,6 +239,7 @@ void bedrock_stream_free(bedrock_stream *s)
 	bedrock__buf_dispose(&s->fed);
 	bedrock__buf_dispose(&s->headers);
 	bedrock__buf_dispose(&s->error_body);
+	bedrock__free(s->url);
 	bedrock__free(s);
 }
 
@@ -336,6 +340,7 @@ static int stream_new(bedrock_stream **out, bedrock_client *c, const bedrock__ca
 		      bedrock_error_info *err)
 {
 	bedrock_stream *s;
+	size_t n;
 	int rc;
 
 	*out = NULL;
@@ -346,11 +351,18 @@ static int stream_new(bedrock_stream **out, bedrock_client *c, const bedrock__ca
 	s->end_ms = bedrock__client_call_end(c);
 	s->token = call->options ? call->options->cancel : NULL;
 	atomic_init(&s->cancelled, 0);
-	if ((size_t)snprintf(s->url, sizeof(s->url), "%s%s", call->endpoint, call->path) >=
-	    sizeof(s->url)) {
+	/* Sized to the URL, not to the longest one: a gateway holds thousands
+	 * of streams at once. */
+	n = strlen(call->endpoint) + strlen(call->path) + 1;
+	if (n > STREAM_URL_MAX) {
 		bedrock_stream_free(s);
 		return bedrock__err(err, BEDROCK_EINVAL, "the request URL is too long");
 	}
+	if (!(s->url = bedrock__malloc(n))) {
+		bedrock_stream_free(s);
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	}
+	snprintf(s->url, n, "%s%s", call->endpoint, call->path);
 	rc = sse ? bedrock_sse_decoder_new(&s->sse, NULL) : bedrock_event_reader_new(&s->reader, NULL);
 	s->raw = sse == BEDROCK__SSE_RAW;
 	if (rc) {
