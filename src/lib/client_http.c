@@ -41,14 +41,21 @@ int bedrock__header_append(struct curl_slist **list, const char *name, const cha
 	return append(list, name, value, strlen(value));
 }
 
+/* The longest header line taken ("Name: value" and its NUL). */
+#define HEADER_LINE_MAX 8192
+
 static int append(struct curl_slist **list, const char *name, const char *value, size_t vlen)
 {
-	char line[8192];
+	/* Most lines fit here; a long one (a session token) goes to the heap,
+	 * so a thread holding a stream keeps no 8 KiB of stack touched. */
+	char small[512], *line = small;
 	struct curl_slist *n;
 	size_t nl = strlen(name);
 
 	/* memcpy, not snprintf: this runs for every header of every request. */
-	if (nl + 2 + vlen >= sizeof(line))
+	if (nl + 2 + vlen >= HEADER_LINE_MAX)
+		return -1;
+	if (nl + 2 + vlen >= sizeof(small) && !(line = bedrock__malloc(nl + 3 + vlen)))
 		return -1;
 	memcpy(line, name, nl);
 	line[nl] = ':';
@@ -56,6 +63,8 @@ static int append(struct curl_slist **list, const char *name, const char *value,
 	memcpy(line + nl + 2, value, vlen);
 	line[nl + 2 + vlen] = '\0';
 	n = curl_slist_append(*list, line);
+	if (line != small)
+		bedrock__free(line);
 	if (!n)
 		return -1;
 	*list = n;

@@ -24,8 +24,10 @@
 #include "errinfo.h"
 #include "http.h"
 
-/* The longest request URL a stream takes: endpoint, path and NUL. */
+/* The longest request URL a stream takes: endpoint, path and NUL; and
+ * the longest path of a Bedrock stream operation. */
 #define STREAM_URL_MAX 8448
+#define STREAM_PATH_MAX 8192
 
 struct bedrock_stream {
 	bedrock_client *client;
@@ -441,16 +443,25 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 		       const char *op, const char *what, const void *body, size_t len,
 		       const bedrock_request_options *o, bedrock_error_info *err)
 {
-	char path[8192];
+	/* On the heap: the opening's stack stays touched for the stream's
+	 * life in the thread that holds it (a gateway holds thousands). */
+	char *path = bedrock__malloc(STREAM_PATH_MAX);
 	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
 			       "application/json", o, 1, NULL };
 	int rc;
 
-	if (!out)
+	if (!out) {
+		bedrock__free(path);
 		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
+	}
 	*out = NULL;
-	rc = bedrock_stream_path(path, sizeof(path), c, model_id, op, what, body, len, err);
-	return rc ? rc : bedrock__client_open_stream(out, c, &call, 0, err);
+	if (!path)
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	rc = bedrock_stream_path(path, STREAM_PATH_MAX, c, model_id, op, what, body, len, err);
+	if (!rc)
+		rc = bedrock__client_open_stream(out, c, &call, 0, err);
+	bedrock__free(path);
+	return rc;
 }
 
 int bedrock_invoke_model_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
