@@ -83,6 +83,9 @@ static int off_bedrock(const char **body, size_t *len, char **owned, char *path,
 	return bedrock__messages_path(path, cap, c, model_id ? model_id : "", method, o, err);
 }
 
+/* The longest Vertex or Anthropic API path. */
+#define RAW_PATH_MAX 8192
+
 int bedrock_messages_send(bedrock_response **out, bedrock_client *c, const char *model_id,
 			  const void *body, size_t len, const char *betas,
 			  const bedrock_request_options *o, bedrock_error_info *err)
@@ -113,7 +116,9 @@ int bedrock_messages_send_stream(bedrock_stream **out, bedrock_client *c, const 
 				 const void *body, size_t len, const char *betas,
 				 const bedrock_request_options *o, bedrock_error_info *err)
 {
-	char path[8192], *owned = NULL;
+	/* The path on the heap: a stream's opening stays touched on the stack
+	 * of the thread that holds it (a gateway holds thousands). */
+	char *path = NULL, *owned = NULL;
 	const char *b = body;
 	int rc;
 
@@ -124,7 +129,9 @@ int bedrock_messages_send_stream(bedrock_stream **out, bedrock_client *c, const 
 		return rc;
 	if (c->platform == BEDROCK_PLATFORM_BEDROCK)
 		return bedrock_invoke_model_stream(out, c, model_id, body, len, o, err);
-	rc = off_bedrock(&b, &len, &owned, path, sizeof(path), c, model_id, "streamRawPredict", 0,
+	if (!(path = bedrock__malloc(RAW_PATH_MAX)))
+		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	rc = off_bedrock(&b, &len, &owned, path, RAW_PATH_MAX, c, model_id, "streamRawPredict", 0,
 			 o, err);
 	if (!rc) {
 		bedrock__call call = { "POST", c->endpoint, path, NULL, b, len, "text/event-stream",
@@ -133,6 +140,7 @@ int bedrock_messages_send_stream(bedrock_stream **out, bedrock_client *c, const 
 		rc = bedrock__client_open_stream(out, c, &call, BEDROCK__SSE_RAW, err);
 	}
 	bedrock__free(owned);
+	bedrock__free(path);
 	return rc;
 }
 
