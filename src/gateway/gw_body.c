@@ -163,7 +163,7 @@ int gw_body_for_upstream(gw_upstream_body *out, const gw_route *route, const ser
 	const char *body = (const char *)req->body;
 	size_t len = req->body_len;
 	char *inner = NULL, *conv = NULL, *cbetas = NULL, *hbetas = NULL;
-	int oom = 0, converse = 0, count = route->op == GW_OP_COUNT_TOKENS, rc = -1, body_stream;
+	int oom = 0, converse = 0, count = route->op == GW_OP_COUNT_TOKENS, rc = -1, body_stream, lacks_stream;
 
 	memset(out, 0, sizeof(*out));
 	if (err && err_cap)
@@ -214,7 +214,8 @@ int gw_body_for_upstream(gw_upstream_body *out, const gw_route *route, const ser
 	/* A Vertex client may call streamRawPredict without "stream": true in
 	 * the body; a Vertex upstream would then answer JSON where a stream is
 	 * read, so that body is rewritten (stream added) like a foreign one. */
-	if (route->front == to && !(out->stream && !body_stream && to != BEDROCK_PLATFORM_BEDROCK)) {
+	lacks_stream = out->stream && !body_stream && to != BEDROCK_PLATFORM_BEDROCK;
+	if (route->front == to && !lacks_stream) {
 		/* The client's bytes, untouched (count bodies already fit). */
 		if (!(out->body = dup_n(body, len))) {
 			fail(err, err_cap, "out of memory");

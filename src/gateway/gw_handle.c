@@ -39,6 +39,14 @@ static gw_error_kind auth_kind(int status)
 	return status == 401 ? GW_ERR_UNAUTHENTICATED : GW_ERR_FORBIDDEN;
 }
 
+/* Refused for its key (a head or a body check): the front's 401/403 and
+ * the activity log's word for it; finishes x. */
+static void refuse_auth(serve_response *out, gw_exchange *x, const gw_auth *a)
+{
+	gw_refuse(out, x, auth_kind(a->status), a->message, 0,
+		  a->status == 401 ? "unauthenticated" : "forbidden");
+}
+
 static int route_of(gw_route *r, serve_response *out, const serve_request *req)
 {
 	int rc = gw_route_parse(r, req->method, req->path, req->query);
@@ -80,8 +88,7 @@ int gw_precheck(serve_response *out, const serve_request *req, void *payload)
 	/* Refused on its head: still one activity line and one metric (an
 	 * append and a few atomics; nothing here waits). */
 	if ((x = exchange_new(payload, &r, req)) != NULL) {
-		gw_refuse(out, x, auth_kind(a.status), a.message, 0,
-			  a.status == 401 ? "unauthenticated" : "forbidden");
+		refuse_auth(out, x, &a);
 		return 1;
 	}
 	gw_error_response(out, r.front, auth_kind(a.status), a.message, NULL, 0, NULL);
@@ -108,8 +115,7 @@ int gw_refuse_status(serve_response *out, const serve_request *req, int status, 
 	 * names no key. */
 	rc = gw_auth_head(&a, x->gen->cfg, req, time(NULL));
 	if (rc < 0) {
-		gw_refuse(out, x, auth_kind(a.status), a.message, 0,
-			  a.status == 401 ? "unauthenticated" : "forbidden");
+		refuse_auth(out, x, &a);
 		return 1;
 	}
 	if (rc == 0)
@@ -348,8 +354,7 @@ void gw_handle(serve_response *out, const serve_request *req, void *payload)
 		return;
 	}
 	if (gw_auth_body(&a, x->gen->cfg, req, time(NULL))) {
-		gw_refuse(out, x, auth_kind(a.status), a.message, 0,
-			  a.status == 401 ? "unauthenticated" : "forbidden");
+		refuse_auth(out, x, &a);
 		return;
 	}
 	x->key = a.key;

@@ -25,7 +25,6 @@ typedef struct relay {
 	char err[512];
 } relay;
 
-
 /* The text blocks of a whole answer (Messages' content, or Converse's
  * output.message.content), for the activity log when bodies: true. */
 static void log_answer_text(gw_exchange *x, const char *body, size_t len)
@@ -48,6 +47,7 @@ static void log_answer_text(gw_exchange *x, const char *body, size_t len)
 	}
 	cJSON_Delete(tree);
 }
+
 static uint64_t now_ms(void)
 {
 	return gw_now_ns() / 1000000u;

@@ -90,7 +90,7 @@ int bedrock_messages_send(bedrock_response **out, bedrock_client *c, const char 
 			  const void *body, size_t len, const char *betas,
 			  const bedrock_request_options *o, bedrock_error_info *err)
 {
-	char path[8192], *owned = NULL;
+	char path[RAW_PATH_MAX], *owned = NULL;
 	const char *b = body;
 	int rc;
 
@@ -149,7 +149,7 @@ int bedrock_messages_send_count_tokens(bedrock_response **out, bedrock_client *c
 				       const char *betas, const bedrock_request_options *o,
 				       bedrock_error_info *err)
 {
-	char path[8192], *owned = NULL;
+	char path[RAW_PATH_MAX], *owned = NULL;
 	const char *b = body;
 	int rc;
 

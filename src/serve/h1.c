@@ -609,18 +609,22 @@ static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char
 }
 
 /* A refusal of the serving layer's own, in the app's shape when it has a
- * renderer, else bare. */
-static enum MHD_Result refuse(struct h1_req *r, unsigned status)
+ * renderer, else bare. MHD takes no response in mid-upload: there, the
+ * app's refusal waits while the rest is read and dropped (the request
+ * deadline still holds); a bare one closes the connection. */
+static enum MHD_Result refuse(struct h1_req *r, unsigned status, int mid_upload)
 {
-	int rc;
+	int rc = 0;
 
 	drop_body(r);
-	if (!r->srv->opt.refuse)
-		return reply_status(r, status, 0);
-	rc = call_app(r, APP_REFUSE, (int)status);
-	if (rc < 0)
+	if (r->srv->opt.refuse && (rc = call_app(r, APP_REFUSE, (int)status)) < 0)
 		return MHD_NO;
-	return rc ? send_plan(r) : reply_status(r, status, 0);
+	if (!rc)
+		return reply_status(r, status, 0);
+	if (!mid_upload)
+		return send_plan(r);
+	r->answered = r->deferred = 1;
+	return MHD_YES;
 }
 
 /* The head is in, the body not yet: everything that can be refused now
@@ -643,7 +647,7 @@ static enum MHD_Result on_head(struct h1_req *r)
 		cl = strtoull(f.cl, NULL, 10);
 	/* Refuse before a byte of an announced oversize body is read. */
 	if (cl > s->opt.max_body)
-		return refuse(r, 413);
+		return refuse(r, 413, 0);
 	if (s->opt.precheck) {
 		rc = call_app(r, APP_PRECHECK, 0);
 		if (rc < 0)
@@ -684,18 +688,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		*upload_size = 0;
 		if (r->answered)
 			return MHD_YES;
-		if (n > s->opt.max_body - r->len) {
-			/* MHD takes no response in mid-upload: with the app's
-			 * refusal the rest is read and dropped (the request
-			 * deadline still holds), then it goes; without one the
-			 * connection closes. */
-			drop_body(r);
-			if (s->opt.refuse && call_app(r, APP_REFUSE, 413) > 0) {
-				r->answered = r->deferred = 1;
-				return MHD_YES;
-			}
-			return reply_status(r, 413, 0);
-		}
+		if (n > s->opt.max_body - r->len)
+			return refuse(r, 413, 1);
 		if (serve_budget_take(s, n)) {
 			/* MHD takes no response in mid-upload: the rest is read
 			 * and dropped (the request deadline still holds), then

@@ -4,7 +4,8 @@
  * as Bedrock's endpoint does for clients that speak HTTP/2 with prior
  * knowledge (the AWS JS SDK on an http:// endpoint) and for everyone
  * else. With TLS, a ClientHello goes to OpenSSL (tls_conn.c), which
- * hands the connection on by ALPN, and anything else is closed. Also the server's life: start, run, drain, stop. */
+ * hands the connection on by ALPN, and anything else is closed. Also the
+ * server's life: start, run, drain, stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
