@@ -496,6 +496,89 @@ int bedrock_multi_converse_stream(bedrock_stream **out, bedrock_multi *multi,
 int bedrock_multi_next(bedrock_stream **which, bedrock_event *out, bedrock_multi *multi,
 		       long timeout_ms, bedrock_error_info *err);
 
+/* ---- a bedrock_multi in your event loop ----------------------------------- */
+
+/** What a loop watches a descriptor for (bedrock_multi_loop.watch). */
+enum {
+	BEDROCK_WATCH_IN = 1,
+	BEDROCK_WATCH_OUT = 2,
+	BEDROCK_WATCH_REMOVE = 4	/* stop watching the descriptor */
+};
+
+/** bedrock_multi_act()'s fd when the timer fired. */
+#define BEDROCK_MULTI_TIMEOUT (-1)
+
+/**
+ * The hooks through which a bedrock_multi asks your event loop (libevent,
+ * libuv, epoll...) to watch its sockets and run its timer, in the manner of
+ * libcurl's socket interface, so thousands of streams cost one descriptor
+ * each and a wake-up touches only the streams it concerns. Neither hook may
+ * call bedrock_multi_act(): schedule it.
+ */
+typedef struct bedrock_multi_loop {
+	/**
+	 * Watch @p fd for @p what (BEDROCK_WATCH_IN and/or OUT, replacing
+	 * what was watched before), or stop (BEDROCK_WATCH_REMOVE). @p slot is
+	 * what this returned for @p fd the previous time (NULL the first
+	 * time); the return value is kept for next time (e.g. the fd's event).
+	 * On REMOVE, release it; the return value is ignored.
+	 */
+	void *(*watch)(void *arg, int fd, int what, void *slot);
+	/**
+	 * Call bedrock_multi_act(multi, BEDROCK_MULTI_TIMEOUT, 0) once
+	 * @p timeout_ms have passed (0: as soon as the loop can), replacing
+	 * any timer set before; -1: no timer.
+	 */
+	void (*timer)(void *arg, long timeout_ms);
+	void *arg;
+} bedrock_multi_loop;
+
+/**
+ * Puts @p multi in your event loop (before any stream is added). Its streams
+ * are then driven by bedrock_multi_act() and read with bedrock_stream_next()
+ * (which never blocks for them: BEDROCK_EAGAIN when nothing has arrived);
+ * bedrock_multi_next() is not used. Streams do not end when the multi is
+ * freed: free them first. As for any bedrock_multi, one thread at a time.
+ */
+int bedrock_multi_use_loop(bedrock_multi *multi, const bedrock_multi_loop *loop);
+
+/**
+ * Drives @p multi after @p fd became ready for @p what (BEDROCK_WATCH_IN,
+ * OUT), or after its timer fired (fd BEDROCK_MULTI_TIMEOUT, what 0). Then
+ * calls the ready callback of each stream that may have news (events, its
+ * end, an error), once each.
+ */
+int bedrock_multi_act(bedrock_multi *multi, int fd, int what);
+
+/** Told that bedrock_stream_next() may return something other than EAGAIN. */
+typedef void (*bedrock_stream_ready_fn)(void *arg, bedrock_stream *stream);
+
+/**
+ * Sets @p stream's ready callback (a stream of a looped bedrock_multi). It
+ * runs from bedrock_multi_act() or bedrock_stream_pause(), never from
+ * inside libcurl, so it may call bedrock_stream_next() until EAGAIN, pause
+ * the stream, free it, or open new ones. Bytes that arrived before it was
+ * set are not announced: call bedrock_stream_next() once after setting it.
+ */
+void bedrock_stream_on_ready(bedrock_stream *stream, bedrock_stream_ready_fn fn, void *arg);
+
+/**
+ * Stops reading @p stream's answer (@p paused 1: the server is held back
+ * by TCP flow control, so a slow consumer costs no memory) or goes on (0).
+ * A stream of a looped bedrock_multi, from the loop's thread.
+ */
+int bedrock_stream_pause(bedrock_stream *stream, int paused);
+
+/**
+ * bedrock_messages_send_stream() in @p multi: starts at once, without
+ * waiting for the answer, and is not retried (an error answer is the
+ * stream's first result). @p body is copied.
+ */
+int bedrock_multi_messages_stream(bedrock_stream **out, bedrock_multi *multi,
+				  bedrock_client *client, const char *model_id, const void *body,
+				  size_t body_len, const char *betas,
+				  const bedrock_request_options *options, bedrock_error_info *err);
+
 /**
  * Cancels @p stream: the bedrock_stream_next() in progress (in another
  * thread) or the next one returns BEDROCK_ECANCELED within about 100 ms

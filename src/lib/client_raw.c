@@ -11,6 +11,7 @@
 #include "bedrock/bedrock.h"
 #include "alloc.h"
 #include "client_private.h"
+#include "client_stream_private.h"
 #include "errinfo.h"
 #include "json.h"
 
@@ -112,9 +113,11 @@ int bedrock_messages_send(bedrock_response **out, bedrock_client *c, const char 
 	return rc;
 }
 
-int bedrock_messages_send_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
-				 const void *body, size_t len, const char *betas,
-				 const bedrock_request_options *o, bedrock_error_info *err)
+/* A stream of the raw Messages call: on its own (m NULL, retried while it
+ * opens) or started in a bedrock_multi. */
+static int send_stream(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
+		       const char *model_id, const void *body, size_t len, const char *betas,
+		       const bedrock_request_options *o, bedrock_error_info *err)
 {
 	/* The path on the heap: a stream's opening stays touched on the stack
 	 * of the thread that holds it (a gateway holds thousands). */
@@ -128,7 +131,8 @@ int bedrock_messages_send_stream(bedrock_stream **out, bedrock_client *c, const 
 	if ((rc = check_args(c, model_id, body, len, betas, err)) != 0)
 		return rc;
 	if (c->platform == BEDROCK_PLATFORM_BEDROCK)
-		return bedrock_invoke_model_stream(out, c, model_id, body, len, o, err);
+		return m ? bedrock_multi_invoke_model_stream(out, m, c, model_id, body, len, o, err)
+			 : bedrock_invoke_model_stream(out, c, model_id, body, len, o, err);
 	if (!(path = bedrock__malloc(RAW_PATH_MAX)))
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 	rc = off_bedrock(&b, &len, &owned, path, RAW_PATH_MAX, c, model_id, "streamRawPredict", 0,
@@ -137,11 +141,29 @@ int bedrock_messages_send_stream(bedrock_stream **out, bedrock_client *c, const 
 		bedrock__call call = { "POST", c->endpoint, path, NULL, b, len, "text/event-stream",
 				       o, 0, betas };
 
-		rc = bedrock__client_open_stream(out, c, &call, BEDROCK__SSE_RAW, err);
+		rc = m ? bedrock__multi_add(out, m, c, &call, BEDROCK__SSE_RAW, err)
+		       : bedrock__client_open_stream(out, c, &call, BEDROCK__SSE_RAW, err);
 	}
 	bedrock__free(owned);
 	bedrock__free(path);
 	return rc;
+}
+
+int bedrock_messages_send_stream(bedrock_stream **out, bedrock_client *c, const char *model_id,
+				 const void *body, size_t len, const char *betas,
+				 const bedrock_request_options *o, bedrock_error_info *err)
+{
+	return send_stream(out, NULL, c, model_id, body, len, betas, o, err);
+}
+
+int bedrock_multi_messages_stream(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
+				  const char *model_id, const void *body, size_t len,
+				  const char *betas, const bedrock_request_options *o,
+				  bedrock_error_info *err)
+{
+	if (!m)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
+	return send_stream(out, m, c, model_id, body, len, betas, o, err);
 }
 
 int bedrock_messages_send_count_tokens(bedrock_response **out, bedrock_client *c,

@@ -22,44 +22,10 @@
 #include "anthropic_events.h"
 #include "client_private.h"
 #include "errinfo.h"
+#include "client_stream_private.h"
 #include "http.h"
 
-/* The longest request URL a stream takes: endpoint, path and NUL; and
- * the longest path of a Bedrock stream operation. */
-#define STREAM_URL_MAX 8448
-#define STREAM_PATH_MAX 8192
 
-struct bedrock_stream {
-	bedrock_client *client;
-	bedrock_multi *owner;	/* set when a bedrock_multi drives the transfer */
-	bedrock__conn conn;	/* from the client's pool, when not in a bedrock_multi */
-	CURLM *multi;		/* conn.multi, or the owner's */
-	CURL *easy;
-	atomic_int cancelled;	/* bedrock_stream_cancel() */
-	const bedrock_cancel *token;	/* the request options' cancel token */
-	struct curl_slist *list;
-	bedrock_event_reader *reader;	/* Bedrock's event stream, or: */
-	bedrock_sse_decoder *sse;	/* Server-Sent Events (the Anthropic API) */
-	bedrock__sse_events events;	/* SSE events as bedrock_event */
-	int raw;		/* SSE relayed as it came: ping, unknown names too */
-	bedrock_buf pending;	/* received, not yet fed */
-	bedrock_buf fed;	/* fed to the reader (it may lend from it) */
-	size_t fed_off;		/* how much of fed the decoder has been given */
-	bedrock_buf headers;
-	bedrock_buf error_body;
-	char request_id[64];
-	char *url;		/* endpoint + path, at most STREAM_URL_MAX */
-	long status;
-	int done;		/* transfer finished */
-	CURLcode result;
-	int finished;		/* reader finished: ITEROVER delivered */
-	int failed;		/* sticky error code */
-	int sent;		/* this attempt reached libcurl (signed, handed over) */
-	int drained;		/* the last pump() emptied the socket: wait before reading */
-	bedrock_error_info failure;
-	long long end_ms;	/* the call's deadline (0: none) */
-	long long open_end_ms;	/* this attempt's total_timeout_ms, until it opens */
-};
 
 static size_t on_data(char *data, size_t size, size_t n, void *p)
 {
@@ -70,7 +36,10 @@ static size_t on_data(char *data, size_t size, size_t n, void *p)
 		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
 	b = s->status >= 300 ? &s->error_body : &s->pending;
 	bedrock__buf_put(b, data, size * n);
-	return b->oom ? 0 : size * n;
+	if (b->oom)
+		return 0;
+	bedrock__multi_ready(s);
+	return size * n;
 }
 
 static size_t on_head(char *data, size_t size, size_t n, void *p)
@@ -174,22 +143,7 @@ static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 	return 0;
 }
 
-struct bedrock_multi {
-	CURLM *multi;
-	bedrock_stream **streams;	/* active: not yet ended */
-	size_t count, cap, next;	/* next: where the round robin resumes */
-};
 
-static void multi_forget(bedrock_multi *m, bedrock_stream *s)
-{
-	size_t i;
-
-	for (i = 0; i < m->count; i++)
-		if (m->streams[i] == s) {
-			m->streams[i] = m->streams[--m->count];
-			break;
-		}
-}
 
 /* A buffer kept for the next stream on the transfer: emptied, and only
  * if it is not too big. */
@@ -203,7 +157,7 @@ static void rx_keep(bedrock_buf *keep, bedrock_buf *b)
 	}
 }
 
-static void stream_close(bedrock_stream *s)
+void bedrock__stream_close(bedrock_stream *s)
 {
 	if (s->owner) {
 		/* The multi handle is shared: only this transfer leaves it. */
@@ -211,7 +165,7 @@ static void stream_close(bedrock_stream *s)
 			curl_multi_remove_handle(s->owner->multi, s->easy);
 			curl_easy_cleanup(s->easy);
 		}
-		multi_forget(s->owner, s);
+		bedrock__multi_forget(s->owner, s);
 	} else if (s->conn.easy) {
 		/* Back to the pool: a finished transfer leaves its connection
 		 * open for the next call; an unfinished one closes it here. The
@@ -233,7 +187,8 @@ void bedrock_stream_free(bedrock_stream *s)
 {
 	if (!s)
 		return;
-	stream_close(s);
+	bedrock__multi_unready(s);
+	bedrock__stream_close(s);
 	bedrock_event_reader_free(s->reader);
 	bedrock_sse_decoder_free(s->sse);
 	bedrock__sse_events_dispose(&s->events);
@@ -253,7 +208,7 @@ const char *bedrock_stream_request_id(const bedrock_stream *s)
 /* Creates the transfer of one attempt and adds it to multi. copy_body:
  * libcurl keeps its own copy (the caller's buffer may go before the
  * transfer ends, as with a bedrock_multi). */
-static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int copy_body,
+int bedrock__stream_setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int copy_body,
 		 bedrock_error_info *err)
 {
 	int rc;
@@ -266,6 +221,14 @@ static int setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int
 		if (!s->easy)
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 		bedrock__client_easy_defaults(s->client, s->easy, call->endpoint);
+		/* Nobody pumps a multi's stream with a deadline in hand: a
+		 * silent server is cut by libcurl, once its rate over the last
+		 * 5 s has stayed at 0 for the idle timeout. */
+		if (s->client->idle_timeout_ms > 0) {
+			curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+			curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_TIME,
+					 (long)((s->client->idle_timeout_ms + 999) / 1000));
+		}
 	} else {
 		if (bedrock__client_conn(&s->conn, s->client, call->endpoint))
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
@@ -303,7 +266,7 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 {
 	int rc;
 
-	stream_close(s);
+	bedrock__stream_close(s);
 	bedrock__buf_clear(&s->headers);
 	bedrock__buf_clear(&s->error_body);
 	bedrock__buf_clear(&s->pending);
@@ -312,7 +275,7 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 	s->result = CURLE_OK;
 	s->sent = 0;
 	s->drained = 0;
-	rc = setup(s, NULL, call, 0, err);
+	rc = bedrock__stream_setup(s, NULL, call, 0, err);
 	if (rc)
 		return rc;
 	s->sent = 1;
@@ -338,7 +301,7 @@ static int start(bedrock_stream *s, const bedrock__call *call, bedrock_error_inf
 
 /* A stream not yet sent to url, its decoder ready. Shared by both ways of
  * opening one. */
-static int stream_new(bedrock_stream **out, bedrock_client *c, const bedrock__call *call, int sse,
+int bedrock__stream_new(bedrock_stream **out, bedrock_client *c, const bedrock__call *call, int sse,
 		      bedrock_error_info *err)
 {
 	bedrock_stream *s;
@@ -376,7 +339,7 @@ static int stream_new(bedrock_stream **out, bedrock_client *c, const bedrock__ca
 }
 
 /* "/model/<encoded id><op>" into path, for a Bedrock stream operation. */
-static int bedrock_stream_path(char *path, size_t cap, bedrock_client *c, const char *model_id,
+int bedrock__stream_path(char *path, size_t cap, bedrock_client *c, const char *model_id,
 			       const char *op, const char *what, const void *body, size_t len,
 			       bedrock_error_info *err)
 {
@@ -424,7 +387,7 @@ int bedrock__client_open_stream(bedrock_stream **out, bedrock_client *c, const b
 	*out = NULL;
 	if (bedrock__curl_init())
 		return bedrock__err(err, BEDROCK_EIO, "libcurl could not be initialised");
-	rc = stream_new(&x.s, c, call, sse, err);
+	rc = bedrock__stream_new(&x.s, c, call, sse, err);
 	if (rc)
 		return rc;
 	x.call = call;
@@ -457,7 +420,7 @@ static int open_stream(bedrock_stream **out, bedrock_client *c, const char *mode
 	*out = NULL;
 	if (!path)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	rc = bedrock_stream_path(path, STREAM_PATH_MAX, c, model_id, op, what, body, len, err);
+	rc = bedrock__stream_path(path, STREAM_PATH_MAX, c, model_id, op, what, body, len, err);
 	if (!rc)
 		rc = bedrock__client_open_stream(out, c, &call, 0, err);
 	bedrock__free(path);
@@ -485,7 +448,7 @@ static int fail(bedrock_stream *s, int rc, bedrock_error_info *err)
 	s->failed = rc;
 	if (err)
 		s->failure = *err;
-	stream_close(s);
+	bedrock__stream_close(s);
 	return rc;
 }
 
@@ -579,13 +542,13 @@ static int in_stream_error(bedrock_stream *s, int rc, bedrock_error_info *err)
 	s->failed = rc;
 	if (err)
 		s->failure = *err;
-	stream_close(s);
+	bedrock__stream_close(s);
 	return rc;
 }
 
 /* One step of a stream: an event, its end, an error, or (may_pump 0)
  * BEDROCK_EAGAIN when it needs bytes that have not arrived yet. */
-static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info *err,
+int bedrock__stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info *err,
 		       int may_pump)
 {
 	int rc;
@@ -650,7 +613,7 @@ static int stream_step(bedrock_event *out, bedrock_stream *s, bedrock_error_info
 					return fail(s, rc, err);
 				}
 				s->finished = 1;
-				stream_close(s);
+				bedrock__stream_close(s);
 				return BEDROCK_ITEROVER;
 			}
 			if (!may_pump)
@@ -682,165 +645,5 @@ int bedrock_stream_next(bedrock_event *out, bedrock_stream *s, bedrock_error_inf
 	if (!out || !s)
 		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
 	/* A stream in a bedrock_multi is driven by bedrock_multi_next(). */
-	return stream_step(out, s, err, !s->owner);
-}
-
-/* ---- many streams from one thread ---- */
-
-int bedrock_multi_new(bedrock_multi **out)
-{
-	bedrock_multi *m;
-
-	if (!out)
-		return BEDROCK_EINVAL;
-	*out = NULL;
-	if (bedrock__curl_init())
-		return BEDROCK_EIO;
-	m = bedrock__calloc(1, sizeof(*m));
-	if (!m)
-		return BEDROCK_ENOMEM;
-	m->multi = curl_multi_init();
-	if (!m->multi) {
-		bedrock__free(m);
-		return BEDROCK_ENOMEM;
-	}
-	*out = m;
-	return 0;
-}
-
-void bedrock_multi_free(bedrock_multi *m)
-{
-	if (!m)
-		return;
-	/* Streams still running stop here; they stay the caller's to free. */
-	while (m->count)
-		stream_close(m->streams[m->count - 1]);
-	curl_multi_cleanup(m->multi);
-	bedrock__free(m->streams);
-	bedrock__free(m);
-}
-
-size_t bedrock_multi_count(const bedrock_multi *m)
-{
-	return m ? m->count : 0;
-}
-
-static int multi_open(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
-		      const char *model_id, const char *op, const char *what, const void *body,
-		      size_t len, const bedrock_request_options *o, bedrock_error_info *err)
-{
-	char path[8192];
-	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
-			       "application/json", o, 1, NULL };
-	bedrock_stream *s;
-	int rc;
-
-	if (!out || !m)
-		return bedrock__err(err, BEDROCK_EINVAL, "missing or invalid argument");
-	*out = NULL;
-	if (m->count == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		bedrock_stream **p = bedrock__realloc(m->streams, cap * sizeof(*p));
-
-		if (!p)
-			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-		m->streams = p;
-		m->cap = cap;
-	}
-	rc = bedrock_stream_path(path, sizeof(path), c, model_id, op, what, body, len, err);
-	if (!rc)
-		rc = stream_new(&s, c, &call, 0, err);
-	if (rc)
-		return rc;
-	if (bedrock__cancelled(s->token)) {
-		bedrock_stream_free(s);
-		return bedrock__client_cancelled(err, "the stream");
-	}
-	rc = setup(s, m->multi, &call, 1, err);
-	if (rc) {
-		bedrock_stream_free(s);
-		return rc;
-	}
-	s->owner = m;
-	m->streams[m->count++] = s;
-	*out = s;
-	return 0;
-}
-
-int bedrock_multi_invoke_model_stream(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
-				      const char *model_id, const void *body, size_t len,
-				      const bedrock_request_options *o, bedrock_error_info *err)
-{
-	return multi_open(out, m, c, model_id, "/invoke-with-response-stream",
-			  "InvokeModelWithResponseStream", body, len, o, err);
-}
-
-int bedrock_multi_converse_stream(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
-				  const char *model_id, const void *body, size_t len,
-				  const bedrock_request_options *o, bedrock_error_info *err)
-{
-	return multi_open(out, m, c, model_id, "/converse-stream", "ConverseStream", body, len, o,
-			  err);
-}
-
-int bedrock_multi_next(bedrock_stream **which, bedrock_event *out, bedrock_multi *m,
-		       long timeout_ms, bedrock_error_info *err)
-{
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-
-	if (!which || !out || !m)
-		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
-	*which = NULL;
-	for (;;) {
-		int running = 0, left;
-		CURLMsg *msg;
-		size_t k;
-
-		if (!m->count)
-			return BEDROCK_ITEROVER;
-		/* Round robin, so one fast stream cannot starve the others. */
-		for (k = 0; k < m->count; k++) {
-			size_t i = (m->next + k) % m->count;
-			bedrock_stream *s = m->streams[i];
-			int rc = stream_step(out, s, err, 0);
-
-			if (rc == BEDROCK_EAGAIN)
-				continue;
-			m->next = i + 1;
-			*which = s;
-			if (rc == BEDROCK_ITEROVER)
-				multi_forget(m, s);
-			return rc;
-		}
-		if (curl_multi_perform(m->multi, &running) != CURLM_OK)
-			return bedrock__err(err, BEDROCK_EIO, "the transfers failed");
-		while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
-			bedrock_stream *s = NULL;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-			if (s) {
-				s->done = 1;
-				s->result = msg->data.result;
-				if (!s->status)
-					curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
-			}
-		}
-		for (k = 0; k < m->count; k++)
-			if (m->streams[k]->pending.len || m->streams[k]->done)
-				break;
-		if (k < m->count)
-			continue;
-		if (timeout_ms >= 0 && now_ms() >= deadline)
-			return BEDROCK_EAGAIN;
-		{
-			/* In slices, so a cancel from another thread is seen soon. */
-			long long left_ms = timeout_ms < 0 ? BEDROCK__CANCEL_SLICE_MS : deadline - now_ms();
-
-			if (left_ms > BEDROCK__CANCEL_SLICE_MS)
-				left_ms = BEDROCK__CANCEL_SLICE_MS;
-			curl_multi_poll(m->multi, NULL, 0, (int)(left_ms > 0 ? left_ms : 0), NULL);
-		}
-	}
+	return bedrock__stream_step(out, s, err, !s->owner);
 }

@@ -1,0 +1,348 @@
+/* A bedrock_multi driven from an event loop (bedrock_multi_use_loop)
+ * against `bedrock emulate`: a small poll() loop here stands in for
+ * libevent. Many streams at once, an error answer, ready callbacks that
+ * free streams, pause and resume, the raw Messages stream, and the idle
+ * timeout. */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+
+#define MODEL "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+#define PROMPT(p) "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":100," \
+		  "\"messages\":[{\"role\":\"user\",\"content\":\"" p "\"}]}"
+#define N 40
+
+static harness_emulator emu;
+
+/* The loop: watched descriptors, one timer. */
+typedef struct loop {
+	struct pollfd fds[256];
+	int nfds;
+	long long timer_at;	/* ms; -1: none */
+	int slots_live;		/* slots handed out, not yet released */
+	bedrock_multi *m;
+} loop;
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void *watch(void *arg, int fd, int what, void *slot)
+{
+	loop *l = arg;
+	int i;
+
+	for (i = 0; i < l->nfds && l->fds[i].fd != fd; i++)
+		;
+	if (what == BEDROCK_WATCH_REMOVE) {
+		if (i < l->nfds)
+			l->fds[i] = l->fds[--l->nfds];
+		if (slot) {
+			free(slot);
+			l->slots_live--;
+		}
+		return NULL;
+	}
+	if (i == l->nfds) {
+		assert_true(l->nfds < 256);
+		l->fds[l->nfds++].fd = fd;
+	}
+	l->fds[i].events = (short)((what & BEDROCK_WATCH_IN ? POLLIN : 0) |
+				   (what & BEDROCK_WATCH_OUT ? POLLOUT : 0));
+	if (!slot) {
+		/* Something to give back on REMOVE: a leak shows under ASan. */
+		slot = malloc(8);
+		l->slots_live++;
+	}
+	return slot;
+}
+
+static void timer(void *arg, long ms)
+{
+	loop *l = arg;
+
+	l->timer_at = ms < 0 ? -1 : now_ms() + ms;
+}
+
+static void loop_init(loop *l)
+{
+	bedrock_multi_loop hooks = { watch, timer, l };
+
+	memset(l, 0, sizeof(*l));
+	l->timer_at = -1;
+	assert_int_equal(bedrock_multi_new(&l->m), 0);
+	assert_int_equal(bedrock_multi_use_loop(l->m, &hooks), 0);
+}
+
+/* One turn: wait for a socket or the timer (at most max_ms), act. */
+static void loop_turn(loop *l, int max_ms)
+{
+	int wait = max_ms, i, n;
+	struct pollfd ready[256];
+
+	if (l->timer_at >= 0) {
+		long long left = l->timer_at - now_ms();
+
+		wait = left < 0 ? 0 : left < wait ? (int)left : wait;
+	}
+	memcpy(ready, l->fds, sizeof(ready[0]) * (size_t)l->nfds);
+	n = l->nfds;
+	assert_true(poll(ready, (nfds_t)n, wait) >= 0);
+	for (i = 0; i < n; i++) {
+		int what = (ready[i].revents & (POLLIN | POLLHUP | POLLERR) ? BEDROCK_WATCH_IN : 0) |
+			   (ready[i].revents & POLLOUT ? BEDROCK_WATCH_OUT : 0);
+
+		if (what)
+			assert_int_equal(bedrock_multi_act(l->m, ready[i].fd, what), 0);
+	}
+	if (l->timer_at >= 0 && now_ms() >= l->timer_at) {
+		l->timer_at = -1;
+		assert_int_equal(bedrock_multi_act(l->m, BEDROCK_MULTI_TIMEOUT, 0), 0);
+	}
+}
+
+typedef struct one {
+	bedrock_stream *s;
+	char text[256];
+	int events, ended, failed, calls;
+	int free_after;		/* free the stream in its callback after this many events */
+	bedrock_error_info err;
+} one;
+
+static void on_ready(void *arg, bedrock_stream *s)
+{
+	one *o = arg;
+	bedrock_event ev;
+	int rc;
+
+	assert_ptr_equal(s, o->s);
+	o->calls++;
+	while ((rc = bedrock_stream_next(&ev, s, &o->err)) == 0) {
+		o->events++;
+		if (ev.text && strlen(o->text) + ev.text_len < sizeof(o->text))
+			strncat(o->text, ev.text, ev.text_len);
+		if (o->free_after && o->events == o->free_after) {
+			bedrock_stream_free(s);
+			o->s = NULL;
+			o->ended = 1;
+			return;
+		}
+	}
+	if (rc == BEDROCK_ITEROVER)
+		o->ended = 1;
+	else if (rc != BEDROCK_EAGAIN)
+		o->failed = rc;
+}
+
+static bedrock_client *client_for(const harness_emulator *e, long idle_ms)
+{
+	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_error_info err;
+	bedrock_client *c;
+
+	o.region = "us-east-1";
+	o.endpoint_url = e->url;
+	o.access_key_id = "AKIDEXAMPLE";
+	o.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	o.max_attempts = 1;
+	o.idle_timeout_ms = idle_ms;
+	if (bedrock_client_new(&c, &o, &err))
+		fail_msg("client: %s", err.message);
+	return c;
+}
+
+static int all_over(const one *o, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!o[i].ended && !o[i].failed)
+			return 0;
+	return 1;
+}
+
+static void run_until_over(loop *l, one *o, int n, int secs)
+{
+	long long end = now_ms() + secs * 1000LL;
+
+	while (!all_over(o, n)) {
+		assert_true(now_ms() < end);
+		loop_turn(l, 100);
+	}
+}
+
+static void test_loop__many_streams_and_an_error(void **state)
+{
+	bedrock_client *c = client_for(&emu, 0);
+	bedrock_error_info err;
+	static one o[N + 1];
+	loop l;
+	int i;
+
+	(void)state;
+	memset(o, 0, sizeof(o));
+	loop_init(&l);
+	for (i = 0; i < N; i++) {
+		char body[256];
+
+		snprintf(body, sizeof(body), PROMPT("stream %d [[emulate:fault=slow=%d]]"), i, i % 3);
+		assert_int_equal(bedrock_multi_messages_stream(&o[i].s, l.m, c, MODEL, body,
+							       strlen(body), NULL, NULL, &err), 0);
+		bedrock_stream_on_ready(o[i].s, on_ready, &o[i]);
+	}
+	/* One freed by its own callback after its second event. */
+	o[5].free_after = 2;
+	/* One that Bedrock refuses: the error answer is that stream's result. */
+	assert_int_equal(bedrock_multi_invoke_model_stream(&o[N].s, l.m, c,
+			 "anthropic.claude-sonnet-4-5-20250929-v1:0", PROMPT("x"),
+			 strlen(PROMPT("x")), NULL, &err), 0);
+	bedrock_stream_on_ready(o[N].s, on_ready, &o[N]);
+	/* Not how a loop's multi is read. */
+	{
+		bedrock_stream *which;
+		bedrock_event ev;
+
+		assert_int_equal(bedrock_multi_next(&which, &ev, l.m, 0, &err), BEDROCK_EINVAL);
+	}
+	run_until_over(&l, o, N + 1, 30);
+	for (i = 0; i < N; i++) {
+		char want[128];
+
+		if (i == 5) {
+			assert_int_equal(o[i].events, 2);
+			continue;
+		}
+		snprintf(want, sizeof(want), "You said: stream %d [[emulate:fault=slow=%d]]", i, i % 3);
+		assert_int_equal(o[i].failed, 0);
+		assert_string_equal(o[i].text, want);
+		/* Told when there was news, not once per event. */
+		assert_true(o[i].calls >= 1 && o[i].calls <= o[i].events + 1);
+	}
+	assert_int_equal(o[N].failed, BEDROCK_EHTTP);
+	assert_string_equal(o[N].err.aws_code, "ValidationException");
+	for (i = 0; i <= N; i++)
+		bedrock_stream_free(o[i].s);
+	/* Every watched socket given back once the transfers are gone. */
+	bedrock_multi_free(l.m);
+	assert_int_equal(l.slots_live, 0);
+	bedrock_client_free(c);
+}
+
+static void on_ready_pausing(void *arg, bedrock_stream *s)
+{
+	one *o = arg;
+
+	on_ready(arg, s);
+	/* Held back after the first event, until the test lets go. */
+	if (o->events >= 1 && !o->ended)
+		assert_int_equal(bedrock_stream_pause(s, 1), 0);
+}
+
+static void test_loop__pause_and_resume(void **state)
+{
+	bedrock_client *c = client_for(&emu, 0);
+	bedrock_error_info err;
+	const char *body = PROMPT("paused for a while [[emulate:fault=slow=50]]");
+	one o;
+	loop l;
+	long long until;
+	int held;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	loop_init(&l);
+	assert_int_equal(bedrock_multi_messages_stream(&o.s, l.m, c, MODEL, body, strlen(body),
+						       NULL, NULL, &err), 0);
+	bedrock_stream_on_ready(o.s, on_ready_pausing, &o);
+	while (!o.events)
+		loop_turn(&l, 100);
+	held = o.events;
+	/* While paused, the loop goes on and nothing more is delivered. */
+	until = now_ms() + 400;
+	while (now_ms() < until)
+		loop_turn(&l, 50);
+	assert_int_equal(o.events, held);
+	assert_false(o.ended);
+	bedrock_stream_on_ready(o.s, on_ready, &o);
+	assert_int_equal(bedrock_stream_pause(o.s, 0), 0);
+	run_until_over(&l, &o, 1, 20);
+	assert_int_equal(o.failed, 0);
+	assert_true(o.events > held);
+	assert_string_equal(o.text, "You said: paused for a while [[emulate:fault=slow=50]]");
+	bedrock_stream_free(o.s);
+	bedrock_multi_free(l.m);
+	bedrock_client_free(c);
+}
+
+static void test_loop__silent_server_is_cut(void **state)
+{
+	/* The emulator waits 9 s before the first event; the idle limit is 1 s.
+	 * libcurl measures the rate over its last 5 s, so the cut comes when
+	 * the header bytes have left that window: about 6 s in. */
+	bedrock_client *c = client_for(&emu, 1000);
+	bedrock_error_info err;
+	const char *body = PROMPT("late [[emulate:fault=slow=9000]]");
+	one o;
+	loop l;
+	long long t0 = now_ms();
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	loop_init(&l);
+	assert_int_equal(bedrock_multi_messages_stream(&o.s, l.m, c, MODEL, body, strlen(body),
+						       NULL, NULL, &err), 0);
+	bedrock_stream_on_ready(o.s, on_ready, &o);
+	run_until_over(&l, &o, 1, 12);
+	assert_int_equal(o.failed, BEDROCK_ETIMEOUT);
+	assert_int_equal(o.events, 0);
+	assert_true(now_ms() - t0 < 8900);
+	bedrock_stream_free(o.s);
+	bedrock_multi_free(l.m);
+	bedrock_client_free(c);
+}
+
+static void test_loop__bad_arguments(void **state)
+{
+	bedrock_multi *m;
+	bedrock_multi_loop none = { NULL, NULL, NULL };
+
+	(void)state;
+	assert_int_equal(bedrock_multi_new(&m), 0);
+	assert_int_equal(bedrock_multi_use_loop(m, &none), BEDROCK_EINVAL);
+	assert_int_equal(bedrock_multi_act(m, BEDROCK_MULTI_TIMEOUT, 0), BEDROCK_EINVAL);
+	assert_int_equal(bedrock_stream_pause(NULL, 1), BEDROCK_EINVAL);
+	bedrock_multi_free(m);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	unsetenv("AWS_BEARER_TOKEN_BEDROCK");
+	harness_emulator_start(&emu, NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	harness_emulator_stop(&emu);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_loop__many_streams_and_an_error),
+		cmocka_unit_test(test_loop__pause_and_resume),
+		cmocka_unit_test(test_loop__silent_server_is_cut),
+		cmocka_unit_test(test_loop__bad_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
