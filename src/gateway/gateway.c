@@ -11,11 +11,13 @@
 #include <time.h>
 
 #include "gateway.h"
+#include "gw_driver.h"
 #include "gw_internal.h"
 
 struct gateway {
 	serve_server *server;
 	gw_metrics *metrics;
+	gw_driver *driver;		/* the upstream loop of relayed streams */
 	char *config_path;
 	char *listen_override;
 	int quiet;
@@ -75,6 +77,11 @@ static void serve_log(void *payload, const char *line)
 	fprintf(stderr, "%s\n", line);
 	fflush(stderr);
 	pthread_mutex_unlock(&g->log_lock);
+}
+
+gw_driver *gw_gateway_driver(gateway *g)
+{
+	return g->driver;
 }
 
 gw_metrics *gw_gateway_metrics(gateway *g)
@@ -267,7 +274,7 @@ int gateway_new(gateway **out, const gateway_options *opts, char *url, size_t ur
 	atomic_init(&g->drain_s, cfg->limits.drain_timeout_s);
 	if (!(g->config_path = strdup(opts->config_path)) ||
 	    (opts->listen && !(g->listen_override = strdup(opts->listen))) ||
-	    gw_metrics_new(&g->metrics)) {
+	    gw_metrics_new(&g->metrics) || gw_driver_new(&g->driver)) {
 		gw_config_unref(cfg);
 		snprintf(err, err_cap, "out of memory");
 		goto fail;
@@ -341,6 +348,8 @@ void gateway_free(gateway *g)
 		pthread_join(g->reloader, NULL);
 	}
 	serve_server_free(g->server);
+	/* After the server: the streams it closed finish on the loop. */
+	gw_driver_free(g->driver);
 	if (g->current) {
 		if (g->current->activity && gw_activity_errors(g->current->activity))
 			gw_logf(g, "%lu activity log lines could not be written",

@@ -77,6 +77,7 @@ typedef struct gw_exchange {
 gw_gen *gw_gen_acquire(struct gateway *g);
 void gw_gen_release(gw_gen *gen);
 gw_metrics *gw_gateway_metrics(struct gateway *g);
+struct gw_driver *gw_gateway_driver(struct gateway *g);
 /* An exchange begins (+1) or ends (-1): the reload thread gives memory
  * back once none is left. */
 void gw_gateway_busy(struct gateway *g, int delta);
@@ -110,10 +111,12 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req);
 /* GET listings (models, profiles) from an upstream, or the catalog. */
 void gw_relay_listing(serve_response *out, gw_exchange *x, const serve_request *req);
 
-/* gw_stream.c: a response body relaying stream st, whose first event
- * (already pulled, rc first_rc) is first. Takes x, st and rf over. 0 or -1. */
-int gw_stream_body(serve_response *out, gw_exchange *x, bedrock_stream *st, gw_reframer *rf,
-		   const bedrock_event *first);
+/* gw_stream.c: opens body b's stream to upstream u on the upstream loop
+ * and waits for its first result. 0: out's body relays it (x taken over;
+ * the caller adds the status and headers); otherwise the error, in e, and
+ * nothing was sent. */
+int gw_stream_start(serve_response *out, gw_exchange *x, gw_upstream_rt *u,
+		    const gw_upstream_body *b, bedrock_error_info *e);
 
 /* gw_upstreams.c */
 int gw_upstreams_make(gw_gen *gen, char *err, size_t err_cap);

@@ -245,11 +245,8 @@ static int attempt(serve_response *out, relay *r, gw_upstream_rt *u, gw_upstream
 	bedrock_client *c = u->client;
 	const char *model = x->up_model;
 	bedrock_response *resp = NULL;
-	bedrock_stream *st = NULL;
-	bedrock_event ev;
-	gw_reframer *rf = NULL;
 	uint64_t t = gw_now_ns();
-	int rc, first = 0;
+	int rc;
 
 	memset(e, 0, sizeof(*e));
 	if (!b->stream) {
@@ -274,33 +271,13 @@ static int attempt(serve_response *out, relay *r, gw_upstream_rt *u, gw_upstream
 		gw_exchange_finish_after(out, x);
 		return 0;
 	}
-	if (x->route.op == GW_OP_CONVERSE_STREAM)
-		rc = bedrock_converse_stream(&st, c, model, b->body, b->len, NULL, e);
-	else
-		rc = bedrock_messages_send_stream(&st, c, model, b->body, b->len, b->betas, NULL, e);
-	if (!rc) {
-		/* The first event decides: a failure before it may still move
-		 * to the next upstream, since nothing reached the client. */
-		first = bedrock_stream_next(&ev, st, e);
-		if (first && first != BEDROCK_ITEROVER)
-			rc = first;
-	}
+	rc = gw_stream_start(out, x, u, b, e);
 	x->upstream_ns += gw_now_ns() - t;
-	if (rc) {
-		bedrock_stream_free(st);
+	if (rc)
 		return rc;
-	}
-	snprintf(x->up_request_id, sizeof(x->up_request_id), "%s", bedrock_stream_request_id(st));
 	x->up = u;
-	if (gw_reframer_new(&rf, x->route.front, u->cfg->platform)) {
-		bedrock_stream_free(st);
-		gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
-		return 0;
-	}
 	stream_headers(out, x);
 	x->status = 200;
-	if (gw_stream_body(out, x, st, rf, first == BEDROCK_ITEROVER ? NULL : &ev))
-		gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
 	return 0;
 }
 
