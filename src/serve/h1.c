@@ -12,7 +12,12 @@
  * handler and body.read may block; a piece not due yet is slept for. A
  * thread blocked in body.read cannot see its client leave, so the sweep
  * polls the sockets of streaming responses and cancels the body of one
- * whose client has gone. */
+ * whose client has gone.
+ *
+ * A non-blocking body (body.attach) that has nothing yet: a blocking
+ * server's thread waits on its waker, a non-blocking server suspends the
+ * connection until serve_wake resumes it. The sweep, drain and stop
+ * interrupt either wait (serve_wake_interrupt) as they cancel a read. */
 #define _GNU_SOURCE	/* POLLRDHUP: the client shut its side */
 #include <errno.h>
 #include <poll.h>
@@ -44,6 +49,10 @@
 #define PEER_CAP 64
 /* The largest chunk a body read may fill. */
 #define H1_CHUNK (16 * 1024)
+/* A blocking server's thread waits for a non-blocking body's wake this
+ * long at a time, then reads again: a lost wake would cost a second, not
+ * the connection. */
+#define H1_WAKE_SLICE_MS 1000
 /* MHD's own buffer of a callback response, unused when chunked (reads go
  * into the connection's pool): as small as it may be. */
 #define H1_BODY_BLOCK 1024
@@ -57,6 +66,7 @@ struct h1_conn {
 	uint64_t deadline;		/* the request is due by then; 0: answering */
 	int busy;			/* a request is in flight (drain leaves it) */
 	serve_body *body;		/* a streaming body being read, for cancel */
+	struct serve_wake *wake;	/* a non-blocking one's, for interrupt */
 	char peer[PEER_CAP];
 };
 
@@ -79,6 +89,7 @@ struct h1_req {
 	size_t bytes;
 	int status;			/* 0: reset */
 	int body_eof;			/* body.read returned 0 */
+	struct serve_wake *wake;	/* a non-blocking body's (plan.body.attach) */
 	const char *mhd_method;		/* MHD's, for the handler */
 	char method[16];		/* a copy for the log, maybe cut */
 	const char *peer;		/* the connection's (connection_cb) */
@@ -141,9 +152,26 @@ static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_
 	*socket_context = hc;
 }
 
-/* A blocking server's streaming responses whose client has gone (shut
- * its side, reset): their bodies are cancelled, so the thread blocked in
- * body.read comes back and MHD sees the dead socket. One poll() for all. */
+/* Makes a streaming body's reader come back: a blocking read is
+ * cancelled, a wait for a wake (or a suspension) interrupted. Once. */
+static void cut_stream(struct h1_conn *hc)
+{
+	if (hc->body && hc->body->cancel)
+		hc->body->cancel(hc->body->self);
+	hc->body = NULL;
+	if (hc->wake)
+		serve_wake_interrupt(hc->wake);
+	hc->wake = NULL;
+}
+
+/* A blocking server's streaming responses, and any server's waiting for
+ * a wake, whose client has gone (shut its side, reset): their reader comes
+ * back (cut_stream) and MHD sees the dead socket. One poll() for all. */
+static int watched(const serve_server *s, const struct h1_conn *hc)
+{
+	return ((hc->body && s->opt.blocking) || hc->wake) && hc->fd >= 0;
+}
+
 static void watch_streams(serve_server *s)
 {
 	struct pollfd *fds;
@@ -151,25 +179,23 @@ static void watch_streams(serve_server *s)
 	size_t n = 0, i;
 
 	for (hc = s->h1s; hc; hc = hc->next)
-		n += hc->body && hc->fd >= 0;
+		n += watched(s, hc);
 	if (!n || !(fds = calloc(n, sizeof(*fds))))
 		return;
 	i = 0;
 	for (hc = s->h1s; hc && i < n; hc = hc->next)
-		if (hc->body && hc->fd >= 0) {
+		if (watched(s, hc)) {
 			fds[i].fd = hc->fd;
 			fds[i++].events = POLLRDHUP;
 		}
 	if (poll(fds, i, 0) > 0) {
+		n = i;
 		i = 0;
 		for (hc = s->h1s; hc && i < n; hc = hc->next) {
-			if (!hc->body || hc->fd < 0)
+			if (!watched(s, hc))
 				continue;
-			if (fds[i++].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
-				if (hc->body->cancel)
-					hc->body->cancel(hc->body->self);
-				hc->body = NULL;	/* once */
-			}
+			if (fds[i++].revents & (POLLRDHUP | POLLHUP | POLLERR))
+				cut_stream(hc);
 		}
 	}
 	free(fds);
@@ -185,8 +211,7 @@ void serve_h1_sweep(serve_server *s, uint64_t now)
 			shutdown(hc->fd, SHUT_RDWR);
 			hc->deadline = 0;
 		}
-	if (s->opt.blocking)
-		watch_streams(s);
+	watch_streams(s);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -198,9 +223,7 @@ void serve_h1_drain(serve_server *s, int cut)
 	for (hc = s->h1s; hc; hc = hc->next) {
 		if (hc->busy && !cut)
 			continue;
-		if (hc->body && hc->body->cancel)
-			hc->body->cancel(hc->body->self);
-		hc->body = NULL;
+		cut_stream(hc);
 		/* MHD closes it as it would any connection the client dropped. */
 		if (hc->fd >= 0)
 			shutdown(hc->fd, SHUT_RDWR);
@@ -269,11 +292,14 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 		pthread_mutex_lock(&r->srv->lock);
 		r->hc->busy = 0;
 		r->hc->body = NULL;	/* no cancel from here on */
+		r->hc->wake = NULL;	/* nor interrupt */
 		pthread_mutex_unlock(&r->srv->lock);
 	}
 	b = &r->plan.body;
 	if (b->read && b->close)
 		b->close(b->self, r->body_eof && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	/* The app wakes no more once close has returned. */
+	serve_wake_free(r->wake);
 	serve_response_done(&r->plan, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && r->status &&
 				      (!b->read || r->body_eof));
 	/* Requests MHD refused by itself (bad request line, 431) never reached
@@ -386,6 +412,36 @@ fail:
 	return MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
+/* A non-blocking body's next bytes: while it has nothing, a blocking
+ * server's thread waits for the wake (or an interrupt), a non-blocking
+ * server suspends the connection until it (MHD calls again then: 0). */
+static long read_later(struct h1_req *r, void *buf, size_t max, int *suspended)
+{
+	const serve_body *b = &r->plan.body;
+	long n;
+	int rc;
+
+	for (;;) {
+		if (serve_wake_arm(r->wake))
+			return -1;	/* the client went, the server stops */
+		n = b->read(b->self, buf, max);
+		if (n != SERVE_BODY_LATER)
+			return n;
+		if (r->srv->opt.blocking) {
+			if (serve_wake_wait(r->wake, H1_WAKE_SLICE_MS) < 0)
+				return -1;
+			continue;	/* woken, or a slice went by: read again */
+		}
+		rc = serve_wake_park(r->wake, r->conn);
+		if (rc < 0)
+			return -1;
+		if (!rc) {
+			*suspended = 1;
+			return 0;
+		}
+	}
+}
+
 /* Hands MHD the current piece (one chunk when chunked); MHD asks again
  * only after the previous data went out, so each piece leaves on its own. */
 static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
@@ -397,11 +453,18 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 	if (p->body.read) {
 		/* MHD offers what is free in the connection's pool (~all of it):
 		 * pages written stay resident, so a relay touches 16 KiB. */
+		size_t cap = max < H1_CHUNK ? max : H1_CHUNK;
+		int suspended = 0;
 		long n;
 
 		waiting(r, 1);
-		n = p->body.read(p->body.self, buf, max < H1_CHUNK ? max : H1_CHUNK);
+		if (r->wake)
+			n = read_later(r, buf, cap, &suspended);
+		else
+			n = p->body.read(p->body.self, buf, cap);
 		waiting(r, 0);
+		if (suspended)
+			return 0;	/* resumed by serve_wake */
 
 		if (n > 0) {
 			r->bytes += (size_t)n;
@@ -463,13 +526,24 @@ static struct MHD_Response *plan_response(struct h1_req *r)
 	int timed = p->streaming || p->end == SERVE_END_RESET;
 	uint8_t *buf;
 
+	if (p->body.read && p->body.attach) {
+		/* Non-blocking: the waker is the server's way in, so a body
+		 * with no connection record (out of memory) is not begun. */
+		if (!r->hc || !(r->wake = serve_wake_new(NULL)))
+			return NULL;
+		pthread_mutex_lock(&r->srv->lock);
+		r->hc->wake = r->wake;
+		if (r->srv->stopping)
+			cut_stream(r->hc);
+		pthread_mutex_unlock(&r->srv->lock);
+		p->body.attach(p->body.self, r->wake);
+	} else if (p->body.read && r->hc) {
+		pthread_mutex_lock(&r->srv->lock);
+		r->hc->body = &p->body;
+		pthread_mutex_unlock(&r->srv->lock);
+	}
 	if (p->body.read) {
 		/* Produced while it is sent: chunked, a chunk per read. */
-		if (r->hc) {
-			pthread_mutex_lock(&r->srv->lock);
-			r->hc->body = &p->body;
-			pthread_mutex_unlock(&r->srv->lock);
-		}
 		return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, H1_BODY_BLOCK, read_cb,
 							 r, NULL);
 	}
@@ -793,11 +867,8 @@ void serve_h1_stop(serve_server *s)
 		event_del(r->timer);
 		MHD_resume_connection(r->conn);
 	}
-	for (hc = s->h1s; hc; hc = hc->next) {
-		if (hc->body && hc->body->cancel)
-			hc->body->cancel(hc->body->self);
-		hc->body = NULL;
-	}
+	for (hc = s->h1s; hc; hc = hc->next)
+		cut_stream(hc);
 	pthread_mutex_unlock(&s->lock);
 	if (s->mhd)
 		MHD_stop_daemon(s->mhd);

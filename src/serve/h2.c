@@ -3,8 +3,11 @@
  * body), handed to the handler when the client ends it, and the plan is
  * played back as DATA frames: one per piece, each when its timer says so
  * (NGHTTP2_ERR_DEFERRED until then). A blocking server's handler, and any
- * body.read, run on a worker instead (h2_worker.c): the stream is deferred
- * until the worker hands over the plan or the next chunk. */
+ * body.read that may block, run on a worker instead (h2_worker.c): the
+ * stream is deferred until the worker hands over the plan or the next
+ * chunk. A non-blocking body (body.attach) is read here, into nghttp2's
+ * buffer; while it has nothing the stream is deferred, and serve_wake
+ * resumes it through an event of the stream's. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +50,19 @@ static void drop_body(struct h2_stream *st)
 static void stream_free(struct h2_stream *st, int completed)
 {
 	struct h2_conn *c = st->c;
+	serve_body *b = &st->plan.body;
 	size_t i;
 
 	if (st->job)
 		serve_h2_job_detach(st->job, completed);
 	st->job = NULL;
+	/* A body read here (non-blocking), or one never read: the app's
+	 * wakes end with close, then its waker can go. */
+	if (b->read && b->close)
+		b->close(b->self, completed && st->body_end);
+	memset(b, 0, sizeof(*b));
+	serve_wake_free(st->wake);
+	st->wake = NULL;
 	if (st->prev)
 		st->prev->next = st->next;
 	else
@@ -134,6 +145,7 @@ static ssize_t send_cb(nghttp2_session *session, const uint8_t *data, size_t len
 	return (ssize_t)len;
 }
 
+/* A piece's timer, or a non-blocking body's wake: the stream goes on. */
 static void wake_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct h2_stream *st = arg;
@@ -144,6 +156,38 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 	nghttp2_session_resume_data(c->session, st->id);
 	if (conn_send(c))
 		conn_free(c);
+}
+
+/* A non-blocking body, read straight into nghttp2's buffer; while it has
+ * nothing the stream is deferred, and its waker's event resumes it. */
+static ssize_t body_data_cb(nghttp2_session *session, int32_t stream_id, uint8_t *buf,
+			    size_t length, uint32_t *data_flags, nghttp2_data_source *source,
+			    void *user_data)
+{
+	struct h2_stream *st = source->ptr;
+	const serve_body *b = &st->plan.body;
+	long n;
+
+	(void)session;
+	(void)stream_id;
+	(void)user_data;
+	(void)serve_wake_arm(st->wake);	/* never gone here */
+	n = b->read(b->self, buf, length);
+	if (n > 0) {
+		if ((size_t)n > length)
+			n = (long)length;
+		st->bytes += (size_t)n;
+		return (ssize_t)n;
+	}
+	if (n == 0) {
+		st->body_end = 1;
+		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
+		st->eof_sent = 1;
+		return 0;
+	}
+	if (n == SERVE_BODY_LATER)
+		return NGHTTP2_ERR_DEFERRED;
+	return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;	/* RST_STREAM(INTERNAL_ERROR) */
 }
 
 static ssize_t data_cb(nghttp2_session *session, int32_t stream_id, uint8_t *buf,
@@ -249,7 +293,8 @@ static void submit_plan(struct h2_stream *st)
 	size_t i, n = 0, total = 0;
 	time_t now = time(NULL);
 	struct tm tm;
-	int has_body = p->piece_count || p->end == SERVE_END_RESET || st->job;
+	int streams = st->job || st->wake;
+	int has_body = p->piece_count || p->end == SERVE_END_RESET || streams;
 
 	nva = calloc(p->header_count + 3, sizeof(*nva));
 	if (!nva) {
@@ -275,7 +320,7 @@ static void submit_plan(struct h2_stream *st)
 	for (i = 0; i < p->piece_count; i++)
 		total += p->pieces[i].len;
 	/* A reset body, or one produced while sent, has no honest length. */
-	if (!p->streaming && p->end == SERVE_END_NORMAL && !st->job) {
+	if (!p->streaming && p->end == SERVE_END_NORMAL && !streams) {
 		snprintf(clen, sizeof(clen), "%zu", total);
 		NV("content-length", 14, clen);
 	}
@@ -285,7 +330,7 @@ static void submit_plan(struct h2_stream *st)
 #undef NV
 	serve_cursor_start(&st->cur, p);
 	prd.source.ptr = st;
-	prd.read_callback = st->job ? serve_h2_job_data : data_cb;
+	prd.read_callback = st->job ? serve_h2_job_data : st->wake ? body_data_cb : data_cb;
 	/* A response to HEAD has headers only (DATA would be a stream error),
 	 * as libmicrohttpd does for HTTP/1.1. */
 	if (st->method && !strcmp(st->method, "HEAD")) {
@@ -334,13 +379,38 @@ static int fill_request(struct h2_stream *st, serve_request *req)
 	return 0;
 }
 
+/* A non-blocking body gets its waker: each wake resumes the stream on
+ * the loop (wake_cb). 0, or -1 when out of memory. */
+static int attach_body(struct h2_stream *st)
+{
+	serve_body *b = &st->plan.body;
+	struct event *ev = event_new(st->c->srv->base, -1, 0, wake_cb, st);
+
+	st->wake = ev ? serve_wake_new(ev) : NULL;
+	if (!st->wake) {
+		if (ev)
+			event_free(ev);
+		return -1;
+	}
+	b->attach(b->self, st->wake);
+	return 0;
+}
+
 /* Answers with st->plan: the handler's, or one made before the body. */
 static void answer_plan(struct h2_stream *st)
 {
 	st->answered = 1;
 	st->deadline = 0;
 	drop_body(st);
-	if (st->plan.body.read && !st->job) {
+	if (st->plan.body.read && st->plan.body.attach && !st->plan.reset_before_headers &&
+	    !st->wake && attach_body(st)) {
+		/* stream_free closes the body. */
+		st->status = 0;
+		nghttp2_submit_rst_stream(st->c->session, NGHTTP2_FLAG_NONE, st->id,
+					  NGHTTP2_INTERNAL_ERROR);
+		return;
+	}
+	if (st->plan.body.read && !st->plan.body.attach && !st->job) {
 		/* Read on a worker, whatever the plan says next (it closes it). */
 		serve_h2_job_body(st);
 		if (!st->job) {

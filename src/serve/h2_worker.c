@@ -1,7 +1,9 @@
 /* HTTP/2 streams whose handler may block (a blocking server) or whose body
- * is produced while it is sent (body.read): a job that a pool worker runs,
- * handing results back to the libevent thread, which alone touches
- * nghttp2.
+ * is produced while it is sent by a read that may block (body.read without
+ * attach): a job that a pool worker runs, handing results back to the
+ * libevent thread, which alone touches nghttp2. A non-blocking body (attach)
+ * needs no job: the loop reads it (h2.c), and a blocking handler's job ends
+ * when its plan is handed over.
  *
  * The worker runs the handler, then reads the body one chunk at a time.
  * Each chunk is handed over in j->chunk and the loop woken (event_active);
@@ -84,7 +86,10 @@ static void job_unref(struct h2_job *j)
 	/* Waits for a wake_cb running in the loop (it finds st NULL). */
 	event_free(j->wake);
 	free_request(j);
-	/* A plan the stream never took: the exchange is over all the same. */
+	/* A plan the stream never took: the exchange is over all the same.
+	 * Its non-blocking body was never attached: nothing wakes it. */
+	if (j->plan.body.read && j->plan.body.close)
+		j->plan.body.close(j->plan.body.self, 0);
 	serve_response_done(&j->plan, 0);
 	serve_response_dispose(&j->plan);
 	free(j->chunk);
@@ -120,7 +125,8 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 		serve_response_dispose(&st->plan);
 		st->plan = plan;
 		if (!streams) {
-			/* Pieces, played on the loop as always: the job is done. */
+			/* Pieces, or a non-blocking body, played on the loop as
+			 * always: the job is done. */
 			st->job = NULL;
 			serve_h2_job_detach(j, 0);
 		}
@@ -193,8 +199,12 @@ static void job_run(void *arg)
 		j->srv->opt.handler(&plan, &j->req, j->srv->opt.payload);
 		free_request(j);
 		pthread_mutex_lock(&j->lock);
-		j->out = plan.body;
-		memset(&plan.body, 0, sizeof(plan.body));
+		/* A non-blocking body stays in the plan: the loop reads it, and
+		 * this thread is free once the plan is handed over. */
+		if (!plan.body.attach) {
+			j->out = plan.body;
+			memset(&plan.body, 0, sizeof(plan.body));
+		}
 		j->plan = plan;
 		j->plan_ready = 1;
 		pthread_mutex_unlock(&j->lock);

@@ -10,7 +10,11 @@
  *   chunk in HTTP/1.1, one DATA frame in HTTP/2), timers never sleeps;
  * - a serve_body whose read() produces the bytes while they are sent (the
  *   gateway relaying an upstream stream): each read's bytes are one chunk
- *   or DATA frame, always chunked / without content-length.
+ *   or DATA frame, always chunked / without content-length. Its read may
+ *   block (a blocking server), or, with body.attach, never block and say
+ *   SERVE_BODY_LATER until the app calls serve_wake: then no thread waits
+ *   for it in HTTP/2, and one per connection only in a blocking server's
+ *   HTTP/1.1.
  *
  * Two modes (serve_server_options.blocking):
  * - Non-blocking (the emulator): the handler and body reads must not
@@ -79,6 +83,13 @@ typedef enum serve_end {
 	SERVE_END_RESET = 1	/* after the pieces, drop the connection (HTTP/2: RST_STREAM) */
 } serve_end;
 
+/* A non-blocking body's read() returns this when it has nothing yet. */
+#define SERVE_BODY_LATER (-2)
+
+/* The server's side of a non-blocking body (serve_body.attach). Only a
+ * struct tag: a typedef of the same name would clash with serve_wake(). */
+struct serve_wake;
+
 /* A response body produced while it is sent (a relayed upstream stream). */
 typedef struct serve_body {
 	/* Up to max bytes into buf: > 0 bytes (sent and flushed at once: one
@@ -95,7 +106,25 @@ typedef struct serve_body {
 	 * completed = 1 when the whole body went out. May be NULL. */
 	void (*close)(void *self, int completed);
 	void *self;
+	/* Optional: makes the body non-blocking. Called once by the server, before
+	 * the first read, with the body's waker. read() then never blocks: it returns
+	 * bytes, 0 (end), -1 (cut) or SERVE_BODY_LATER when it has nothing yet; the
+	 * app calls serve_wake(w) from any thread once read() would return something
+	 * else. serve_wake may be called any time from attach until close is
+	 * called; the app must not let a serve_wake run concurrently with or after
+	 * its close (e.g. it wakes and closes under one lock of its own). The server
+	 * frees w after close returns. cancel is not called for such a body.
+	 * HTTP/2 reads it on the libevent thread, holding no thread while it waits
+	 * (in a blocking server too); HTTP/1.1 suspends the connection (non-
+	 * blocking server) or waits on the waker in the connection's thread. A
+	 * body whose plan is never sent (reset_before_headers, the stream gone
+	 * before the handler returned) may be closed without having been attached. */
+	void (*attach)(void *self, struct serve_wake *w);
 } serve_body;
+
+/* Any thread, never blocks, never lost: a wake that comes before the server
+ * has acted on a SERVE_BODY_LATER still makes it read again. */
+void serve_wake(struct serve_wake *w);
 
 typedef struct serve_response {
 	int status;

@@ -34,6 +34,9 @@ struct h2_stream {
 	struct h2_job *job;		/* the worker side of a body.read or a
 					 * blocking handler (h2_worker.c) */
 	int eof_sent;			/* END_STREAM went with the body's end */
+	struct serve_wake *wake;	/* a non-blocking body's (plan.body.attach),
+					 * read here on the loop thread */
+	int body_end;			/* its read returned 0 */
 	int absorb;			/* answered early, the rest of a small
 					 * announced body is let in (and dropped) */
 	uint64_t absorb_until;		/* ...until then; then RST_STREAM */
@@ -58,7 +61,8 @@ int serve_h2_flush(struct h2_conn *c);
 /* h2_worker.c. A blocking server's stream, once the client ended it:
  * the handler runs on a worker (the request's fields move to the job). */
 void serve_h2_job_handle(struct h2_stream *st);
-/* st->plan has a body.read: it is read on a worker, and the plan answered.
+/* st->plan has a body.read that may block (no attach): it is read on a
+ * worker, and the plan answered.
  * Takes the body (st->plan.body is cleared); on failure closes it. */
 void serve_h2_job_body(struct h2_stream *st);
 /* The data source of a response whose body a job reads. */

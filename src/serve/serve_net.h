@@ -1,5 +1,5 @@
 /* Private to the serving layer (server.c, log.c, tls_files.c, h1.c,
- * h1_head.c, h2.c, h2_worker.c, pool.c, tls_files.c, tls_conn.c): the server object and what the
+ * h1_head.c, h2.c, h2_worker.c, pool.c, tls_files.c, tls_conn.c, wake.c): the server object and what the
  * protocol halves share.
  *
  * Threads: the caller of serve_server_run() runs the libevent loop, which
@@ -126,6 +126,37 @@ int serve_target_ok(const char *target);
 /* The deadlines in milliseconds. */
 uint64_t serve_idle_ms(const serve_server *s);
 uint64_t serve_request_ms(const serve_server *s);
+
+/* The waker of a non-blocking body (wake.c): what serve_wake() does
+ * depends on who waits for it. HTTP/2 makes ev active (the loop resumes
+ * the stream); HTTP/1.1 resumes the connection suspended for it (non-
+ * blocking server) or signals the connection's thread (blocking). */
+struct MHD_Connection;
+struct serve_wake {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* woken or gone */
+	int woken;			/* a wake not acted on yet */
+	int gone;			/* the exchange is ending: wait no more */
+	struct event *ev;		/* HTTP/2: the stream's resume */
+	struct MHD_Connection *parked;	/* HTTP/1.1: suspended until a wake */
+};
+
+/* A waker; ev may be NULL (HTTP/1.1). NULL when out of memory. */
+struct serve_wake *serve_wake_new(struct event *ev);
+/* Frees w and its event (the body is closed: no wake can come). */
+void serve_wake_free(struct serve_wake *w);
+/* Forgets the wakes so far, before a read: a wake from now on counts.
+ * 0, or -1 when gone (read no more). */
+int serve_wake_arm(struct serve_wake *w);
+/* The exchange is ending (client gone, server stopping): a waiting
+ * thread, or a suspended connection, comes back and sees gone. */
+void serve_wake_interrupt(struct serve_wake *w);
+/* A thread waits up to ms for a wake since serve_wake_arm: 1 woken,
+ * 0 not yet, -1 gone. */
+int serve_wake_wait(struct serve_wake *w, unsigned ms);
+/* After a SERVE_BODY_LATER, suspends conn (MHD) unless a wake came
+ * since serve_wake_arm: 0 suspended, 1 woken (read again), -1 gone. */
+int serve_wake_park(struct serve_wake *w, struct MHD_Connection *conn);
 
 /* HTTP/1.1 through libmicrohttpd (h1.c). */
 typedef enum serve_head {
