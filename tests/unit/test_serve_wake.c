@@ -616,6 +616,54 @@ static void test_serve_wake__h2_many_few_threads(void **state)
 	wb_settle();
 }
 
+/* ---- over TLS ------------------------------------------------------------------ */
+
+/* HTTP/1.1 over TLS is relayed to MHD, HTTP/2 over TLS is the same h2
+ * code: a stream arrives whole either way (certificate made here). */
+static void test_serve_wake__tls(void **state)
+{
+	char dir[] = "/tmp/serve-wake-XXXXXX", cert[64], key[64], cmd[512];
+	int blocking, h2;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-keyout %s -out %s -days 1 -subj /CN=127.0.0.1 "
+		 "-addext subjectAltName=IP:127.0.0.1 2>/dev/null", key, cert);
+	assert_int_equal(system(cmd), 0);
+	for (blocking = 0; blocking < 2; blocking++)
+		for (h2 = 0; h2 < 2; h2++) {
+			serve_server_options o;
+			th_server t;
+			th_fetch f;
+
+			wb_reset();
+			th_options(&o, blocking);
+			o.handler = wb_handler;
+			o.tls_cert = cert;
+			o.tls_key = key;
+			th_start(&t, &o);
+			th_fetch_init(&f, t.url, "/w/stream", 0);
+			curl_easy_setopt(f.curl, CURLOPT_HTTP_VERSION, h2 ?
+					 (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
+			curl_easy_setopt(f.curl, CURLOPT_CAINFO, cert);
+			curl_easy_setopt(f.curl, CURLOPT_CAPATH, NULL);
+			f.rc = curl_easy_perform(f.curl);
+			th_fetch_done(&f);
+			assert_int_equal(f.rc, CURLE_OK);
+			expect_pieces(f.body, f.len, 50);
+			assert_true(th_wait_count(&wb_closes, 1, 5));
+			assert_int_equal(atomic_load(&wb_completed), 1);
+			th_stop(&t);
+			wb_settle();
+		}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_serve_wake__h2_client_leaves),
 		cmocka_unit_test(test_serve_wake__stop),
 		cmocka_unit_test(test_serve_wake__h2_many_few_threads),
+		cmocka_unit_test(test_serve_wake__tls),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
