@@ -854,7 +854,8 @@ void serve_h1_stop(serve_server *s)
 		return;
 	/* MHD must not be stopped with suspended connections: wake them all;
 	 * their readers see stopping and end with an error. Threads blocked
-	 * in body.read are cancelled, so MHD can join them. */
+	 * in body.read are cancelled, and waits for a wake (a thread's, or a
+	 * suspension) interrupted, so MHD can join them. */
 	pthread_mutex_lock(&s->lock);
 	s->stopping = 1;
 	while (s->parked) {

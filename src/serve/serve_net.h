@@ -8,7 +8,9 @@
  * it by the loop, tls_conn.c) in its own threads: two epoll workers when the server
  * does not block, one thread per connection when it does. In a blocking
  * server, HTTP/2 handlers and body reads run on the worker pool (pool.c)
- * and hand their results to the loop through event_active (h2_worker.c).
+ * and hand their results to the loop through event_active (h2_worker.c);
+ * a non-blocking body (body.attach) is read in the loop itself, resumed by
+ * serve_wake through event_active too (h2.c).
  * So the handler is called from several threads, possibly at once.
  *
  * Draining (serve_server_drain): the loop closes the listener and the
@@ -172,11 +174,12 @@ serve_head serve_h1_head_check(const char *buf, size_t len);
 int serve_h1_start(serve_server *s);
 /* Takes the socket in every case (closes it if MHD cannot). */
 void serve_h1_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
-/* Wakes parked responses so they fail, cancels streaming bodies, then
- * stops MHD. After the loop. */
+/* Wakes parked responses so they fail, cancels streaming bodies and
+ * interrupts waits for a wake, then stops MHD. After the loop. */
 void serve_h1_stop(serve_server *s);
 /* Draining: closes the connections with no request in flight; with
- * cut, every connection, cancelling streaming bodies (loop thread). */
+ * cut, every connection, cancelling streaming bodies and interrupting
+ * waits for a wake (loop thread). */
 void serve_h1_drain(serve_server *s, int cut);
 /* Connections MHD holds now. */
 size_t serve_h1_count(serve_server *s);
