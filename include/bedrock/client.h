@@ -463,6 +463,7 @@ int bedrock_stream_next(bedrock_event *out, bedrock_stream *stream, bedrock_erro
  * streams (they start at once, without waiting for their answers), then
  * pull whichever has an event next. Not thread-safe: one thread at a time.
  * Streams opened this way are not retried (the caller sees each error).
+ * Up to 64 idle connections are kept for the next streams; more close.
  */
 typedef struct bedrock_multi bedrock_multi;
 

@@ -14,17 +14,6 @@ static long long now_ms(void)
 	return bedrock__now_ms();
 }
 
-void bedrock__multi_forget(bedrock_multi *m, bedrock_stream *s)
-{
-	size_t i;
-
-	for (i = 0; i < m->count; i++)
-		if (m->streams[i] == s) {
-			m->streams[i] = m->streams[--m->count];
-			break;
-		}
-}
-
 int bedrock_multi_new(bedrock_multi **out)
 {
 	bedrock_multi *m;
@@ -42,6 +31,10 @@ int bedrock_multi_new(bedrock_multi **out)
 		bedrock__free(m);
 		return BEDROCK_ENOMEM;
 	}
+	/* libcurl would keep four idle connections for every transfer ever
+	 * added at once: ten thousand streams would leave forty thousand
+	 * allowed, each with its buffers. */
+	curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)BEDROCK__MULTI_IDLE_CONNS);
 	*out = m;
 	return 0;
 }
@@ -195,40 +188,6 @@ int bedrock_multi_next(bedrock_stream **which, bedrock_event *out, bedrock_multi
 }
 
 /* ---- in the caller's event loop ---- */
-
-void bedrock__multi_ready(bedrock_stream *s)
-{
-	bedrock_multi *m = s->owner;
-
-	if (!m || !m->looped || s->queued)
-		return;
-	s->queued = 1;
-	s->rnext = NULL;
-	s->rprev = m->ready_tail;
-	if (m->ready_tail)
-		m->ready_tail->rnext = s;
-	else
-		m->ready_head = s;
-	m->ready_tail = s;
-}
-
-void bedrock__multi_unready(bedrock_stream *s)
-{
-	bedrock_multi *m = s->owner;
-
-	if (!m || !s->queued)
-		return;
-	if (s->rprev)
-		s->rprev->rnext = s->rnext;
-	else
-		m->ready_head = s->rnext;
-	if (s->rnext)
-		s->rnext->rprev = s->rprev;
-	else
-		m->ready_tail = s->rprev;
-	s->rnext = s->rprev = NULL;
-	s->queued = 0;
-}
 
 /* Finished transfers are marked (their stream learns it in next()). */
 static void reap(bedrock_multi *m)

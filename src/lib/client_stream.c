@@ -145,6 +145,53 @@ static int pump(bedrock_stream *s, bedrock_error_info *err, int until_headers)
 
 
 
+/* ---- the owner's lists (a bedrock_multi, client_multi.c) ---- */
+
+void bedrock__multi_forget(bedrock_multi *m, bedrock_stream *s)
+{
+	size_t i;
+
+	for (i = 0; i < m->count; i++)
+		if (m->streams[i] == s) {
+			m->streams[i] = m->streams[--m->count];
+			break;
+		}
+}
+
+void bedrock__multi_ready(bedrock_stream *s)
+{
+	bedrock_multi *m = s->owner;
+
+	if (!m || !m->looped || s->queued)
+		return;
+	s->queued = 1;
+	s->rnext = NULL;
+	s->rprev = m->ready_tail;
+	if (m->ready_tail)
+		m->ready_tail->rnext = s;
+	else
+		m->ready_head = s;
+	m->ready_tail = s;
+}
+
+void bedrock__multi_unready(bedrock_stream *s)
+{
+	bedrock_multi *m = s->owner;
+
+	if (!m || !s->queued)
+		return;
+	if (s->rprev)
+		s->rprev->rnext = s->rnext;
+	else
+		m->ready_head = s->rnext;
+	if (s->rnext)
+		s->rnext->rprev = s->rprev;
+	else
+		m->ready_tail = s->rprev;
+	s->rnext = s->rprev = NULL;
+	s->queued = 0;
+}
+
 /* A buffer kept for the next stream on the transfer: emptied, and only
  * if it is not too big. */
 static void rx_keep(bedrock_buf *keep, bedrock_buf *b)

@@ -16,6 +16,8 @@
  * the longest path of a Bedrock stream operation. */
 #define STREAM_URL_MAX 8448
 #define STREAM_PATH_MAX 8192
+/* Idle connections a bedrock_multi keeps for its next streams. */
+#define BEDROCK__MULTI_IDLE_CONNS 64
 
 struct bedrock_stream {
 	bedrock_client *client;
@@ -80,15 +82,18 @@ int bedrock__stream_path(char *path, size_t cap, bedrock_client *c, const char *
 			 const char *op, const char *what, const void *body, size_t len,
 			 bedrock_error_info *err);
 
-/* client_multi.c */
-/* A stream of call started in m, not waiting for its answer. */
-int bedrock__multi_add(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
-		       const bedrock__call *call, int sse, bedrock_error_info *err);
+/* The owner's lists, kept here so the calls go one way: client_multi.c
+ * calls into this file, never back. */
 void bedrock__multi_forget(bedrock_multi *m, bedrock_stream *s);
 /* s may have something for next(): queued for its on_ready (looped
  * multi only; a no-op otherwise). */
 void bedrock__multi_ready(bedrock_stream *s);
-/* Takes s off its owner's ready list (it is closing). */
+/* Takes s off its owner's ready list (it is being freed). */
 void bedrock__multi_unready(bedrock_stream *s);
+
+/* client_multi.c */
+/* A stream of call started in m, not waiting for its answer. */
+int bedrock__multi_add(bedrock_stream **out, bedrock_multi *m, bedrock_client *c,
+		       const bedrock__call *call, int sse, bedrock_error_info *err);
 
 #endif
