@@ -67,6 +67,7 @@ struct h1_conn {
 	int busy;			/* a request is in flight (drain leaves it) */
 	serve_body *body;		/* a streaming body being read, for cancel */
 	struct serve_wake *wake;	/* a non-blocking one's, for interrupt */
+	struct serve_later *later;	/* an answer waited for, for interrupt */
 	char peer[PEER_CAP];
 };
 
@@ -153,7 +154,9 @@ static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_
 }
 
 /* Makes a streaming body's reader come back: a blocking read is
- * cancelled, a wait for a wake (or a suspension) interrupted. Once. */
+ * cancelled, a wait for a wake (or a suspension) interrupted. Once. A
+ * thread waiting for a later answer is interrupted too: it calls the
+ * app's cancel itself, holding no lock. */
 static void cut_stream(struct h1_conn *hc)
 {
 	if (hc->body && hc->body->cancel)
@@ -162,14 +165,17 @@ static void cut_stream(struct h1_conn *hc)
 	if (hc->wake)
 		serve_wake_interrupt(hc->wake);
 	hc->wake = NULL;
+	if (hc->later)
+		serve_later_interrupt(hc->later);
+	hc->later = NULL;
 }
 
-/* A blocking server's streaming responses, and any server's waiting for
- * a wake, whose client has gone (shut its side, reset): their reader comes
+/* A blocking server's streaming responses and later answers, and any
+ * server's waiting for a wake, whose client has gone (shut its side, reset): their reader comes
  * back (cut_stream) and MHD sees the dead socket. One poll() for all. */
 static int watched(const serve_server *s, const struct h1_conn *hc)
 {
-	return ((hc->body && s->opt.blocking) || hc->wake) && hc->fd >= 0;
+	return ((hc->body && s->opt.blocking) || hc->wake || hc->later) && hc->fd >= 0;
 }
 
 static void watch_streams(serve_server *s)
@@ -615,10 +621,42 @@ static enum MHD_Result send_plan(struct h1_req *r)
 	return ok;
 }
 
+/* The handler deferred: this thread waits for the answer (the request
+ * is in, so no deadline), as it would for a handler that blocks; the
+ * sweep, drain and stop interrupt it, and it cancels. 0 with r->plan the
+ * answer, or -1 when cancelled (the answer dropped). */
+static int await_later(struct h1_req *r, struct serve_later *l)
+{
+	serve_server *s = r->srv;
+	int rc;
+
+	serve_response_dispose(&r->plan);	/* as the handler left it */
+	if (r->hc) {
+		pthread_mutex_lock(&s->lock);
+		r->hc->deadline = 0;
+		r->hc->later = l;
+		if (s->stopping)
+			cut_stream(r->hc);
+		pthread_mutex_unlock(&s->lock);
+	} else {
+		serve_later_interrupt(l);	/* nothing else could */
+	}
+	rc = serve_later_await(l, &r->plan);
+	if (r->hc) {
+		pthread_mutex_lock(&s->lock);
+		r->hc->later = NULL;
+		pthread_mutex_unlock(&s->lock);
+	}
+	serve_later_unref(l);
+	if (rc)
+		serve_later_drop(&r->plan);
+	return rc;
+}
+
 /* Runs the handler, or on the head alone the precheck (APP_PRECHECK) or
  * the refusal renderer for status (APP_REFUSE): 1 when r->plan is the
  * answer, 0 when the precheck let the request on (or the renderer
- * declined), -1 when out of memory. */
+ * declined), -1 when out of memory or a later answer was cancelled. */
 enum { APP_HANDLE = 0, APP_PRECHECK = 1, APP_REFUSE = 2 };
 
 static int call_app(struct h1_req *r, int mode, int status)
@@ -627,6 +665,8 @@ static int call_app(struct h1_req *r, int mode, int status)
 	serve_server *s = r->srv;
 	struct hdr_fill f = { NULL, 0, 0 };
 	serve_request req;
+	struct serve_later_call call;
+	struct serve_later *later = NULL;
 	int answered = 1;
 
 	f.cap = (size_t)MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
@@ -646,14 +686,19 @@ static int call_app(struct h1_req *r, int mode, int status)
 	req.http2 = 0;
 	serve_response_init(&r->plan, mode == APP_REFUSE ? status : 500);
 	waiting(r, 1);
-	if (mode == APP_REFUSE)
+	if (mode == APP_REFUSE) {
 		answered = s->opt.refuse(&r->plan, &req, status, s->opt.payload);
-	else if (precheck)
+	} else if (precheck) {
 		answered = s->opt.precheck(&r->plan, &req, s->opt.payload);
-	else
+	} else {
+		serve_later_begin(&call, s, &r->plan, NULL);
 		s->opt.handler(&r->plan, &req, s->opt.payload);
-	waiting(r, 0);
+		later = serve_later_end(&call);
+	}
 	free(f.h);
+	if (later && await_later(r, later))
+		answered = -1;	/* the connection closes, answering nothing */
+	waiting(r, 0);
 	if (!answered)
 		serve_response_dispose(&r->plan);
 	return answered;

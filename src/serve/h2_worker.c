@@ -50,6 +50,9 @@ struct h2_job {
 	int gone;			/* the stream is over */
 	int completed;			/* its whole body went out */
 	int closing;			/* out.close runs: no cancel any more */
+	int in_handler;			/* the handler runs: no cancel yet */
+	struct serve_later *later;	/* the handler deferred; a reference, until
+					 * answered or cancelled */
 };
 
 static void free_request(struct h2_job *j)
@@ -188,17 +191,49 @@ static void pump(struct h2_job *j)
 		j->out.close(j->out.self, completed);
 }
 
+/* The handler deferred its answer: this thread goes back to the pool,
+ * the later keeps the job. A stream that went while the handler ran is
+ * cancelled now, not under the handler's feet. */
+static void job_deferred(struct h2_job *j, serve_response *plan)
+{
+	struct serve_later *l = NULL;
+
+	serve_response_dispose(plan);
+	pthread_mutex_lock(&j->lock);
+	j->in_handler = 0;
+	if (j->gone) {
+		l = j->later;
+		j->later = NULL;
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (l) {
+		serve_later_cancel(l);
+		serve_later_unref(l);
+	}
+	job_unref(j);
+}
+
 static void job_run(void *arg)
 {
 	struct h2_job *j = arg;
 
 	if (j->handle) {
+		struct serve_later_call call;
 		serve_response plan;
 
 		serve_response_init(&plan, 500);
+		pthread_mutex_lock(&j->lock);
+		j->in_handler = 1;
+		pthread_mutex_unlock(&j->lock);
+		serve_later_begin(&call, j->srv, &plan, j);
 		j->srv->opt.handler(&plan, &j->req, j->srv->opt.payload);
 		free_request(j);
+		if (serve_later_end(&call)) {
+			job_deferred(j, &plan);
+			return;
+		}
 		pthread_mutex_lock(&j->lock);
+		j->in_handler = 0;
 		/* A non-blocking body stays in the plan: the loop reads it, and
 		 * this thread is free once the plan is handed over. */
 		if (!plan.body.attach) {
@@ -360,6 +395,8 @@ ssize_t serve_h2_job_data(nghttp2_session *session, int32_t stream_id, uint8_t *
 
 void serve_h2_job_detach(struct h2_job *j, int completed)
 {
+	struct serve_later *l = NULL;
+
 	pthread_mutex_lock(&j->lock);
 	j->st = NULL;
 	j->gone = 1;
@@ -367,7 +404,50 @@ void serve_h2_job_detach(struct h2_job *j, int completed)
 	/* A read in progress (or about to start) comes back soon. */
 	if (j->out.read && !j->closing && !j->eof && !j->cut && j->out.cancel)
 		j->out.cancel(j->out.self);
+	/* An answer still owed: the app hears of it, once the handler has
+	 * returned (else job_deferred does it). */
+	if (j->later && !j->in_handler) {
+		l = j->later;
+		j->later = NULL;
+	}
 	pthread_cond_broadcast(&j->cond);
 	pthread_mutex_unlock(&j->lock);
+	/* The app's cancel runs holding no lock: it may even answer. */
+	if (l) {
+		serve_later_cancel(l);
+		serve_later_unref(l);
+	}
+	job_unref(j);
+}
+
+void serve_h2_job_later(struct h2_job *j, struct serve_later *l)
+{
+	pthread_mutex_lock(&j->lock);
+	j->refs++;
+	j->later = l;
+	pthread_mutex_unlock(&j->lock);
+	l->job = j;
+}
+
+void serve_h2_job_answer(struct h2_job *j, struct serve_later *l, serve_response *plan)
+{
+	int ours, live;
+
+	pthread_mutex_lock(&j->lock);
+	ours = j->later == l;
+	if (ours)
+		j->later = NULL;
+	/* Handed over whole, as a handler returning here would: the loop
+	 * reads a non-blocking body itself and gives a blocking one a job of
+	 * its own (answer_plan). A stream gone by now: job_unref drops it. */
+	serve_response_dispose(&j->plan);
+	j->plan = *plan;
+	j->plan_ready = 1;
+	live = j->st != NULL;
+	pthread_mutex_unlock(&j->lock);
+	if (live)
+		event_active(j->wake, EV_READ, 0);
+	if (ours)
+		serve_later_unref(l);
 	job_unref(j);
 }

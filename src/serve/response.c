@@ -57,6 +57,7 @@ void serve_response_done(serve_response *r, int sent)
 
 void serve_response_dispose(serve_response *r)
 {
+	struct serve_later *later = r->later;
 	size_t i;
 
 	for (i = 0; i < r->header_count; i++) {
@@ -68,6 +69,8 @@ void serve_response_dispose(serve_response *r)
 	free(r->headers);
 	free(r->pieces);
 	memset(r, 0, sizeof(*r));
+	/* A handler that asked to answer later may dispose what it began. */
+	r->later = later;
 }
 
 const char *serve_request_header(const serve_request *req, const char *name)

@@ -126,6 +126,9 @@ typedef struct serve_body {
  * has acted on a SERVE_BODY_LATER still makes it read again. */
 void serve_wake(struct serve_wake *w);
 
+/* A handler's answer that comes later, from any thread (serve_response_later). */
+struct serve_later;
+
 typedef struct serve_response {
 	int status;
 	serve_header *headers;	/* owned; Content-Length/Transfer-Encoding are the server's job */
@@ -147,6 +150,9 @@ typedef struct serve_response {
 	 * answer (a log line) happens after it. Not called by dispose. */
 	void (*done)(void *done_arg, int sent);
 	void *done_arg;
+	/* Set by serve_response_later: the answer comes later. NULL from
+	 * serve_response_init; serve_response_dispose leaves it. */
+	struct serve_later *later;
 } serve_response;
 
 /* Response building helpers (response.c). All return 0 or -1 (ENOMEM). */
@@ -156,6 +162,32 @@ int serve_response_piece(serve_response *r, const void *data, size_t len, unsign
 void serve_response_dispose(serve_response *r);
 /* Calls r->done once, if set (the server's side of it). */
 void serve_response_done(serve_response *r, int sent);
+/* In the handler: the answer will come later, through serve_later_answer(),
+ * so that no thread waits for it (an upstream's first event, seconds away):
+ * an HTTP/2 stream holds no worker meanwhile; an HTTP/1.1 connection's
+ * thread waits for it (mutex and condition), as it would for a blocking
+ * handler. The handler then leaves *out as it was initialised, and must not
+ * use req after it returns (as ever). At most once per handler call, in the
+ * handler only (not in the precheck or the refusal renderer).
+ * cancel(arg) (may be NULL) is called at most once, from any thread,
+ * holding no lock of the server's, if the exchange must end before the
+ * answer came: the client went away (HTTP/2 RST_STREAM, connection
+ * closed) or the server stops or its drain deadline passed. It must not
+ * block; it may call serve_later_answer itself. Never after
+ * serve_later_answer returned: an answer from another thread while cancel
+ * runs waits for it to return, so do not answer holding a lock that cancel
+ * takes. The app must still call serve_later_answer exactly once
+ * afterwards, promptly: serve_server_run (and serve_server_free) waits for
+ * every answer before it returns. That plan is then disposed: its body
+ * closed (body.close(self, 0), never attached nor read) and its done(..., 0)
+ * called. Returns NULL when this server cannot defer (a non-blocking
+ * server, or not called from the handler on out): the handler then answers
+ * as usual. */
+struct serve_later *serve_response_later(serve_response *out, void (*cancel)(void *arg), void *arg);
+/* Any thread, exactly once per later, even after its cancel: takes plan
+ * over (headers, pieces, body, done) as if the handler had returned it,
+ * and leaves *plan initialised; the later is freed by the server. */
+void serve_later_answer(struct serve_later *l, serve_response *plan);
 /* Appends n bytes to a growing request body; 0, or -1 when out of memory. */
 int serve_body_append(uint8_t **body, size_t *len, size_t *cap, const void *data, size_t n);
 /* A request header's value (first match, case-insensitive), or NULL. */

@@ -1,5 +1,5 @@
 /* Private to the serving layer (server.c, log.c, tls_files.c, h1.c,
- * h1_head.c, h2.c, h2_worker.c, pool.c, tls_files.c, tls_conn.c, wake.c): the server object and what the
+ * h1_head.c, h2.c, h2_worker.c, later.c, pool.c, tls_files.c, tls_conn.c, wake.c): the server object and what the
  * protocol halves share.
  *
  * Threads: the caller of serve_server_run() runs the libevent loop, which
@@ -65,6 +65,11 @@ struct serve_server {
 	size_t ntls, nrelay;		/* how many; of them relaying to MHD (which
 					 * counts those too) */
 	struct serve_pool *pool;	/* HTTP/2 workers (blocking servers) */
+	/* Answers owed (serve_response_later): run and free wait for them,
+	 * so no later outlives the server. */
+	pthread_mutex_t later_lock;
+	pthread_cond_t later_cond;	/* an answer came */
+	size_t nlaters;
 	atomic_uint drain_ms;		/* set by serve_server_drain() */
 	atomic_int draining;		/* 1 once the loop began draining */
 	uint64_t drain_deadline;	/* loop thread */
@@ -159,6 +164,62 @@ int serve_wake_wait(struct serve_wake *w, unsigned ms);
 /* After a SERVE_BODY_LATER, suspends conn (MHD) unless a wake came
  * since serve_wake_arm: 0 suspended, 1 woken (read again), -1 gone. */
 int serve_wake_park(struct serve_wake *w, struct MHD_Connection *conn);
+
+/* A deferred answer (later.c, serve_response_later). The app holds one
+ * reference until it answers, the exchange one until it no longer needs
+ * to cancel; the last frees it. */
+struct h2_job;
+struct serve_later {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* answered, gone, or a cancel returned */
+	serve_server *srv;
+	void (*cancel)(void *arg);
+	void *arg;
+	int refs;
+	int answered;			/* serve_later_answer came */
+	int cancelled;			/* cancel was called (or is running) */
+	int cancelling;			/* ...and runs now, on canceller */
+	pthread_t canceller;
+	int gone;			/* HTTP/1.1: end the exchange; its thread cancels */
+	serve_response plan;		/* HTTP/1.1: the answer, for the waiting thread */
+	struct h2_job *job;		/* HTTP/2: where the answer goes; a reference,
+					 * until answered */
+};
+
+/* The handler's call: serve_response_later looks for it (thread-local)
+ * to know whether, and for which exchange, out may be deferred. */
+struct serve_later_call {
+	struct serve_later_call *prev;
+	serve_server *srv;
+	serve_response *out;
+	struct h2_job *job;		/* HTTP/2: the stream's job; NULL: HTTP/1.1 */
+	struct serve_later *later;	/* what the handler asked for */
+};
+/* Around the handler: begin before, end after; end returns the later the
+ * handler asked for (the exchange's reference to it), or NULL. */
+void serve_later_begin(struct serve_later_call *c, serve_server *s, serve_response *out,
+		       struct h2_job *job);
+struct serve_later *serve_later_end(struct serve_later_call *c);
+/* Calls the app's cancel unless it was called, or the answer came: once,
+ * holding no lock. Any thread. */
+void serve_later_cancel(struct serve_later *l);
+/* HTTP/1.1: the exchange must end; the waiting thread cancels (any
+ * thread, never blocks). */
+void serve_later_interrupt(struct serve_later *l);
+/* HTTP/1.1, the connection's thread: waits for the answer (cancelling
+ * once if interrupted meanwhile) and moves it into *plan: 0, or -1 when
+ * cancel was called (the plan is to be dropped, serve_later_drop). */
+int serve_later_await(struct serve_later *l, serve_response *plan);
+/* Drops a reference. */
+void serve_later_unref(struct serve_later *l);
+/* Disposes a plan that will not be sent: body.close(self, 0), done(0). */
+void serve_later_drop(serve_response *plan);
+/* Waits until every later is answered (serve_server_run, _free). */
+void serve_later_wait_all(serve_server *s);
+/* h2_worker.c: the handler on j deferred (l->job = j, a reference); and
+ * the answer for it, which goes to the loop as a returning handler's would. */
+void serve_h2_job_later(struct h2_job *j, struct serve_later *l);
+void serve_h2_job_answer(struct h2_job *j, struct serve_later *l, serve_response *plan);
 
 /* HTTP/1.1 through libmicrohttpd (h1.c). */
 typedef enum serve_head {

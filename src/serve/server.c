@@ -616,6 +616,8 @@ int serve_server_new(serve_server **out, const serve_server_options *opts, char 
 	s->opt = *opts;
 	s->stop_pipe[0] = s->stop_pipe[1] = -1;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->later_lock, NULL);
+	pthread_cond_init(&s->later_cond, NULL);
 	atomic_init(&s->buffered, 0);
 	if (!s->opt.max_body)
 		s->opt.max_body = 25000000 + 1024 * 1024;
@@ -695,6 +697,9 @@ int serve_server_run(serve_server *s)
 	serve_h2_close_all(s);
 	serve_tls_close_all(s);
 	serve_h1_stop(s);
+	/* Every later was cancelled above (its stream freed, its HTTP/1.1
+	 * thread interrupted, then joined): the app answers them promptly. */
+	serve_later_wait_all(s);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -734,6 +739,9 @@ void serve_server_free(serve_server *s)
 	serve_h2_close_all(s);
 	serve_tls_close_all(s);
 	serve_h1_stop(s);
+	/* A later's answer may still touch its stream's event: the base
+	 * stays until each came (none is owed after serve_server_run). */
+	serve_later_wait_all(s);
 	/* Its workers' streams are cancelled; they end, then the base may go. */
 	serve_pool_free(s->pool);
 	if (s->accept_resume)
@@ -751,6 +759,8 @@ void serve_server_free(serve_server *s)
 	if (s->stop_pipe[1] >= 0)
 		close(s->stop_pipe[1]);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->later_lock);
+	pthread_cond_destroy(&s->later_cond);
 	free((char *)s->opt.listen);
 	free((char *)s->opt.name);
 	free((char *)s->opt.tls_cert);
