@@ -11,13 +11,14 @@
  * (a non-blocking body of 50 pieces), /l/block (a blocking body of 3
  * pieces), /l/many (answered once 200 are waiting), /l/hold (answered
  * only on cancel, by the answering thread), /l/hold-sync (answered on
- * cancel by cancel itself). */
+ * cancel by cancel itself), /l/hold-slow (/l/hold whose handler goes on
+ * 300 ms after deferring), /l/now (/l/whole answered in the handler). */
 #include "serve_helpers.h"
 
 #define LT_MANY 200
 #define LT_DELAY_MS 100
 
-enum lt_kind { LT_WHOLE, LT_ATTACH, LT_BLOCK, LT_MANY_KIND, LT_HOLD, LT_HOLD_SYNC };
+enum lt_kind { LT_WHOLE, LT_ATTACH, LT_BLOCK, LT_NOW, LT_MANY_KIND, LT_HOLD, LT_HOLD_SYNC };
 
 /* Deferred requests, and what happened to them. */
 static atomic_int lt_deferred, lt_nulls, lt_cancels, lt_answers, lt_errors;
@@ -196,6 +197,7 @@ static void lt_answer(lt_rec *r)
 	serve_response_init(&p, 500);
 	switch (r->kind) {
 	case LT_WHOLE:
+	case LT_NOW:
 		p.status = 201;
 		serve_response_header(&p, "Content-Type", "text/plain");
 		serve_response_header(&p, "X-Later", "yes");
@@ -321,13 +323,15 @@ static void lt_handler(serve_response *out, const serve_request *req, void *payl
 		r->kind = LT_ATTACH;
 	else if (!strcmp(req->path, "/l/block"))
 		r->kind = LT_BLOCK;
+	else if (!strcmp(req->path, "/l/now"))
+		r->kind = LT_NOW;
 	else if (!strcmp(req->path, "/l/many"))
 		r->kind = LT_MANY_KIND;
-	else if (!strcmp(req->path, "/l/hold"))
+	else if (!strcmp(req->path, "/l/hold") || !strcmp(req->path, "/l/hold-slow"))
 		r->kind = LT_HOLD;
 	else
 		r->kind = LT_HOLD_SYNC;
-	if (r->kind <= LT_BLOCK)
+	if (r->kind < LT_NOW)
 		r->due = th_now() + LT_DELAY_MS / 1000.0;
 	/* Queued before asking: cancel may find it at once. */
 	pthread_mutex_lock(&lt_lock);
@@ -342,6 +346,13 @@ static void lt_handler(serve_response *out, const serve_request *req, void *payl
 	}
 	if (out->later != r->later)
 		atomic_fetch_add(&lt_errors, 1);
+	if (r->kind == LT_NOW) {
+		/* Answered before the handler returns. */
+		pthread_mutex_unlock(&lt_lock);
+		atomic_fetch_add(&lt_deferred, 1);
+		lt_answer(r);
+		return;
+	}
 	r->next = lt_queue;
 	lt_queue = r;
 	if (r->kind == LT_MANY_KIND)
@@ -349,6 +360,10 @@ static void lt_handler(serve_response *out, const serve_request *req, void *payl
 	pthread_cond_broadcast(&lt_cond);
 	pthread_mutex_unlock(&lt_lock);
 	atomic_fetch_add(&lt_deferred, 1);
+	/* The client may leave while the handler still runs: cancel waits
+	 * for it to return. */
+	if (!strcmp(req->path, "/l/hold-slow"))
+		th_sleep_ms(300);
 }
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -439,7 +454,7 @@ static void lt_get(th_fetch *f, char *headers, const th_server *t, const char *p
 
 /* ---- the later answer, whole ----------------------------------------------- */
 
-static void whole(int h2)
+static void whole(int h2, const char *path)
 {
 	th_server t;
 	th_fetch f;
@@ -448,13 +463,14 @@ static void whole(int h2)
 
 	lt_start(&t, 1, 0);
 	t0 = th_now();
-	lt_get(&f, headers, &t, "/l/whole", h2);
+	lt_get(&f, headers, &t, path, h2);
 	assert_int_equal(f.rc, CURLE_OK);
 	assert_int_equal(f.status, 201);
 	assert_string_equal(f.body, "hello later");
 	assert_non_null(strstr(headers, "x-later: yes"));
 	assert_non_null(strstr(headers, "content-type: text/plain"));
-	assert_true(th_now() - t0 >= LT_DELAY_MS / 1000.0 - 0.01);
+	if (!strcmp(path, "/l/whole"))
+		assert_true(th_now() - t0 >= LT_DELAY_MS / 1000.0 - 0.01);
 	assert_int_equal(atomic_load(&lt_deferred), 1);
 	assert_true(th_wait_count(&th_dones_sent, 1, 5));
 	lt_stop(&t);
@@ -465,13 +481,15 @@ static void whole(int h2)
 static void test_serve_later__whole_h1(void **state)
 {
 	(void)state;
-	whole(0);
+	whole(0, "/l/whole");
+	whole(0, "/l/now");
 }
 
 static void test_serve_later__whole_h2(void **state)
 {
 	(void)state;
-	whole(1);
+	whole(1, "/l/whole");
+	whole(1, "/l/now");
 }
 
 /* ---- a non-blocking body, answered later ------------------------------------ */
@@ -684,6 +702,7 @@ static void test_serve_later__h1_client_leaves(void **state)
 	(void)state;
 	leave_h1("/l/hold");
 	leave_h1("/l/hold-sync");
+	leave_h1("/l/hold-slow");
 }
 
 static void test_serve_later__h2_client_leaves(void **state)
@@ -693,6 +712,8 @@ static void test_serve_later__h2_client_leaves(void **state)
 	leave_h2("/l/hold", 0);
 	leave_h2("/l/hold-sync", 1);
 	leave_h2("/l/hold-sync", 0);
+	leave_h2("/l/hold-slow", 1);
+	leave_h2("/l/hold-slow", 0);
 }
 
 /* ---- the server stops, or drains past its deadline -------------------------- */
