@@ -13,7 +13,11 @@
  * client holds back the upstream, and a stream costs two chunk buffers at
  * most. When the stream closes (sent, reset, connection gone) the loop
  * detaches the job and cancels a read in progress; the worker then calls
- * body.close, once. A job is freed by whichever side lets go last. */
+ * body.close, once. A job is freed by whichever side lets go last.
+ *
+ * A handler that defers its answer (serve_response_later) leaves the job
+ * to its later: the worker goes back to the pool, and serve_later_answer
+ * hands the plan over and wakes the loop as the worker would have. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

@@ -27,7 +27,10 @@
  *   thread from a pool that grows to max_threads and shrinks when idle,
  *   and hands each read's bytes back to the libevent thread through a
  *   one-chunk buffer per stream (h2_worker.c). The precheck still runs on
- *   the head alone, before the body is read.
+ *   the head alone, before the body is read. A handler may also say
+ *   that its answer comes later, from another thread
+ *   (serve_response_later): then no thread waits for it in HTTP/2, and
+ *   the connection's own one in HTTP/1.1.
  *
  * How a plan is carried out, in both modes:
  * - Headers leave as soon as the handler returns; each piece leaves

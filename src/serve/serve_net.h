@@ -10,7 +10,8 @@
  * server, HTTP/2 handlers and body reads run on the worker pool (pool.c)
  * and hand their results to the loop through event_active (h2_worker.c);
  * a non-blocking body (body.attach) is read in the loop itself, resumed by
- * serve_wake through event_active too (h2.c).
+ * serve_wake through event_active too (h2.c). A deferred answer
+ * (later.c) comes from the app's thread the same way.
  * So the handler is called from several threads, possibly at once.
  *
  * Draining (serve_server_drain): the loop closes the listener and the
