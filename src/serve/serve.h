@@ -184,7 +184,7 @@ void serve_response_done(serve_response *r, int sent);
  * every answer before it returns. That plan is then disposed: its body
  * closed (body.close(self, 0), never attached nor read) and its done(..., 0)
  * called. Returns NULL when this server cannot defer (a non-blocking
- * server, or not called from the handler on out): the handler then answers
+ * server, not called from the handler on out, out of memory): the handler then answers
  * as usual. */
 struct serve_later *serve_response_later(serve_response *out, void (*cancel)(void *arg), void *arg);
 /* Any thread, exactly once per later, even after its cancel: takes plan
