@@ -111,12 +111,37 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req);
 /* GET listings (models, profiles) from an upstream, or the catalog. */
 void gw_relay_listing(serve_response *out, gw_exchange *x, const serve_request *req);
 
-/* gw_stream.c: opens body b's stream to upstream u on the upstream loop
- * and waits for its first result. 0: out's body relays it (x taken over;
- * the caller adds the status and headers); otherwise the error, in e, and
- * nothing was sent. */
-int gw_stream_start(serve_response *out, gw_exchange *x, gw_upstream_rt *u,
-		    const gw_upstream_body *b, bedrock_error_info *e);
+/* gw_stream.c: a relayed stream, on the upstream loop (gw_driver.c). */
+typedef struct gw_stream gw_stream;
+/* On the loop's thread, once: rc 0 and s opened (its first event in;
+ * answer with gw_stream_body), or the error in e and s is gone. */
+typedef void (*gw_stream_opened_fn)(void *arg, int rc, const bedrock_error_info *e,
+				    gw_stream *s);
+/* Opens body b's stream to upstream u (b must live until opened is
+ * called). 0 (opened will be called), or -1 (out of memory). */
+int gw_stream_open(gw_stream **out, gw_exchange *x, gw_upstream_rt *u, const gw_upstream_body *b,
+		   gw_stream_opened_fn opened, void *arg);
+/* The loop's thread: an opening not yet decided ends now, told to opened
+ * as BEDROCK_ECANCELED. */
+void gw_stream_abort(gw_stream *s);
+/* out's body relays s (takes s over: x is finished at its close). */
+void gw_stream_body(serve_response *out, gw_stream *s);
+
+/* gw_open.c: a streaming request through the upstreams without holding
+ * a thread: the answer comes later (serve_response_later), from the loop,
+ * once an upstream's first event is in or every upstream failed. Takes
+ * x and the bodies over. */
+void gw_open_stream(serve_response *out, gw_exchange *x, gw_upstream_body bodies[3],
+		    int made[3]);
+
+/* gw_relay.c's helpers, shared with gw_open.c. */
+int gw_relay_failover_worthy(int rc, const bedrock_error_info *e);
+int gw_relay_drop_refused_betas(gw_exchange *x, gw_upstream_body *b, bedrock_platform p,
+				const bedrock_error_info *e);
+void gw_relay_note(gw_exchange *x, const char *a, const char *sep, const char *b);
+void gw_relay_stream_headers(serve_response *out, const gw_exchange *x);
+/* Answers with the upstream's error e (or a timeout) and finishes x. */
+void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e);
 
 /* gw_upstreams.c */
 int gw_upstreams_make(gw_gen *gen, char *err, size_t err_cap);

@@ -73,7 +73,7 @@ static void relay_dispose(relay *r)
 			gw_upstream_body_dispose(&r->body[i]);
 }
 
-static int failover_worthy(int rc, const bedrock_error_info *e)
+int gw_relay_failover_worthy(int rc, const bedrock_error_info *e)
 {
 	if (rc == BEDROCK_ETHROTTLED || rc == BEDROCK_EIO || rc == BEDROCK_ETIMEOUT)
 		return 1;
@@ -115,7 +115,7 @@ static size_t betas_of(char ***out, const gw_upstream_body *b, bedrock_platform 
 /* An upstream that refused a beta flag as invalid for the model: drop the
  * flags its message names (all of them when it names none, as Bedrock's
  * "invalid beta flag" does not) and say so. 1 when the body changed. */
-static int drop_refused_betas(gw_exchange *x, gw_upstream_body *b, bedrock_platform p,
+int gw_relay_drop_refused_betas(gw_exchange *x, gw_upstream_body *b, bedrock_platform p,
 			      const bedrock_error_info *e)
 {
 	char **betas, dropped[192] = "";
@@ -151,7 +151,7 @@ static int drop_refused_betas(gw_exchange *x, gw_upstream_body *b, bedrock_platf
 }
 
 /* Appends "a<sep>b" to the exchange's note ("; " between notes). */
-static void add_note(gw_exchange *x, const char *a, const char *sep, const char *b)
+void gw_relay_note(gw_exchange *x, const char *a, const char *sep, const char *b)
 {
 	size_t l = strlen(x->note);
 
@@ -222,7 +222,7 @@ static void whole_answer(serve_response *out, gw_exchange *x, const bedrock_resp
 	x->ttft_ms = (double)(gw_now_ns() - x->t0_ns) / 1e6;
 }
 
-static void stream_headers(serve_response *out, const gw_exchange *x)
+void gw_relay_stream_headers(serve_response *out, const gw_exchange *x)
 {
 	out->status = 200;
 	if (x->route.front == BEDROCK_PLATFORM_BEDROCK) {
@@ -236,8 +236,8 @@ static void stream_headers(serve_response *out, const gw_exchange *x)
 	id_headers(out, x);
 }
 
-/* One call to one upstream. 0: out holds the answer (x taken over);
- * otherwise the library's error in e. */
+/* One whole-answer call to one upstream (streams: gw_open.c). 0: out
+ * holds the answer (x taken over); otherwise the library's error in e. */
 static int attempt(serve_response *out, relay *r, gw_upstream_rt *u, gw_upstream_body *b,
 		   bedrock_error_info *e)
 {
@@ -249,39 +249,28 @@ static int attempt(serve_response *out, relay *r, gw_upstream_rt *u, gw_upstream
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (!b->stream) {
-		if (x->route.op == GW_OP_CONVERSE)
-			rc = bedrock_converse(&resp, c, model, b->body, b->len, NULL, e);
-		else if (x->route.op == GW_OP_COUNT_TOKENS && b->bedrock_count_raw)
-			rc = bedrock_count_tokens(&resp, c, model, b->body, b->len, NULL, e);
-		else if (x->route.op == GW_OP_COUNT_TOKENS)
-			rc = bedrock_messages_send_count_tokens(&resp, c, model, b->body, b->len,
-								b->betas, NULL, e);
-		else
-			rc = bedrock_messages_send(&resp, c, model, b->body, b->len, b->betas, NULL,
-						   e);
-		x->upstream_ns += gw_now_ns() - t;
-		if (rc)
-			return rc;
-		snprintf(x->up_request_id, sizeof(x->up_request_id), "%s",
-			 bedrock_response_request_id(resp));
-		whole_answer(out, x, resp);
-		bedrock_response_free(resp);
-		x->up = u;
-		gw_exchange_finish_after(out, x);
-		return 0;
-	}
-	rc = gw_stream_start(out, x, u, b, e);
+	if (x->route.op == GW_OP_CONVERSE)
+		rc = bedrock_converse(&resp, c, model, b->body, b->len, NULL, e);
+	else if (x->route.op == GW_OP_COUNT_TOKENS && b->bedrock_count_raw)
+		rc = bedrock_count_tokens(&resp, c, model, b->body, b->len, NULL, e);
+	else if (x->route.op == GW_OP_COUNT_TOKENS)
+		rc = bedrock_messages_send_count_tokens(&resp, c, model, b->body, b->len, b->betas,
+							NULL, e);
+	else
+		rc = bedrock_messages_send(&resp, c, model, b->body, b->len, b->betas, NULL, e);
 	x->upstream_ns += gw_now_ns() - t;
 	if (rc)
 		return rc;
+	snprintf(x->up_request_id, sizeof(x->up_request_id), "%s",
+		 bedrock_response_request_id(resp));
+	whole_answer(out, x, resp);
+	bedrock_response_free(resp);
 	x->up = u;
-	stream_headers(out, x);
-	x->status = 200;
+	gw_exchange_finish_after(out, x);
 	return 0;
 }
 
-static void upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e)
+void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e)
 {
 	serve_response_dispose(out);
 	serve_response_init(out, 500);
@@ -360,6 +349,16 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 		goto done;
 	}
 	x->admitted = 1;
+	if (b->stream) {
+		/* Every upstream's body now: the request is gone by the time a
+		 * later upstream is tried. */
+		for (size_t i = 0; i < gen->up_count; i++)
+			if (!body_for(&r, gen->ups[i].cfg->platform))
+				gw_relay_note(x, gen->ups[i].cfg->name, ": ", r.err);
+		gw_open_stream(out, x, r.body, r.made);
+		memset(r.made, 0, sizeof(r.made));
+		goto done;
+	}
 	/* First pass: healthy upstreams; if every one is resting, try them
 	 * anyway rather than refuse outright. */
 	for (pass = 0; pass < 2 && !tried; pass++) {
@@ -370,12 +369,12 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 			if (!pass && gw_upstream_cooling(u, now_ms()))
 				continue;
 			if (!(b = body_for(&r, u->cfg->platform))) {
-				add_note(x, u->cfg->name, ": ", r.err);
+				gw_relay_note(x, u->cfg->name, ": ", r.err);
 				continue;
 			}
 			if (gw_model_for_upstream(x->up_model, sizeof(x->up_model), cfg, u->cfg, model,
 						  merr, sizeof(merr))) {
-				add_note(x, u->cfg->name, ": ", merr);
+				gw_relay_note(x, u->cfg->name, ": ", merr);
 				continue;
 			}
 			if (tried)
@@ -388,18 +387,18 @@ again:
 				gw_upstream_healthy(u, m);
 				goto done;
 			}
-			if (!beta_retry && drop_refused_betas(x, b, u->cfg->platform, &e)) {
+			if (!beta_retry && gw_relay_drop_refused_betas(x, b, u->cfg->platform, &e)) {
 				beta_retry = 1;
 				goto again;
 			}
 			last = e;
-			if (!failover_worthy(rc, &e)) {
+			if (!gw_relay_failover_worthy(rc, &e)) {
 				x->up = u;
-				upstream_error(out, x, &e);
+				gw_relay_upstream_error(out, x, &e);
 				goto done;
 			}
 			gw_upstream_cool(u, m, now_ms());
-			add_note(x, u->cfg->name, " failed: ",
+			gw_relay_note(x, u->cfg->name, " failed: ",
 				 e.aws_code[0] ? e.aws_code : bedrock_error_name(rc));
 		}
 	}
@@ -408,7 +407,7 @@ again:
 		goto done;
 	}
 	x->up = last_u;
-	upstream_error(out, x, &last);
+	gw_relay_upstream_error(out, x, &last);
 done:
 	relay_dispose(&r);
 }
@@ -501,12 +500,12 @@ void gw_relay_listing(serve_response *out, gw_exchange *x, const serve_request *
 		x->upstream_ns += gw_now_ns() - t;
 		free(pq);
 		x->up = u;
-		if (rc && failover_worthy(rc, &e) && i + 1 < gen->up_count) {
+		if (rc && gw_relay_failover_worthy(rc, &e) && i + 1 < gen->up_count) {
 			x->hops++;
 			continue;
 		}
 		if (rc) {
-			upstream_error(out, x, &e);
+			gw_relay_upstream_error(out, x, &e);
 			return;
 		}
 		body = bedrock_response_body(resp, &len);

@@ -2,12 +2,12 @@
  * which re-frames each event for the front (gw_reframe.c) into the
  * stream's buffer as it comes, and the serving layer sends that buffer
  * through a non-blocking body, woken when there is more. No thread waits
- * on an open stream. The request's own thread waits only for the first
- * result, which decides: an error there may still fail over, as nothing
- * reached the client. A slow client holds the upstream back (the
- * transfer is paused while the buffer is full). An upstream failure after
- * the first byte becomes the front's in-stream error and the response ends
- * there; the text already sent stands. */
+ * on a stream, opening or open. The first result decides, and is told to
+ * the opener's callback on the loop: an error there may still fail over
+ * (gw_open.c), as nothing reached the client. A slow client holds the
+ * upstream back (the transfer is paused while the buffer is full). An
+ * upstream failure after the first byte becomes the front's in-stream
+ * error and the response ends there; the text already sent stands. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,25 +24,27 @@
 #define LOW (8 * 1024)
 
 enum { OPENING, OPENED, FAILED };
+
+/* The opener's callback: 0 and s (then gw_stream_body), or the error. */
 enum { RUNNING, ENDED, CUT };
 
-typedef struct sbody {
+struct gw_stream {
 	gw_task open_task, unpause_task, close_task;
 	gw_driver *drv;
 	gw_exchange *x;
 	gw_reframer *rf;
 	gw_metrics *m;
-	/* The opening's arguments, the waiting thread's. */
+	/* The opening's arguments, and whom to tell. */
 	bedrock_client *client;
 	const gw_upstream_body *b;
+	gw_stream_opened_fn opened;
+	void *opened_arg;
 	/* The loop's thread only. */
 	bedrock_stream *st;
 
 	pthread_mutex_t lock;
-	pthread_cond_t opened;		/* phase left OPENING */
-	int phase;
-	int open_rc;
-	bedrock_error_info open_err;
+	int phase;			/* the loop's thread */
+	int aborted;			/* gw_stream_abort before the open task ran */
 	uint8_t *buf;			/* re-framed bytes for the client */
 	size_t len, cap, off;
 	int state;
@@ -50,10 +52,10 @@ typedef struct sbody {
 	int unpause_posted;
 	struct serve_wake *waker;		/* NULL until attach, and after close */
 	int completed;
-} sbody;
+};
 
 /* bodies: true only: the answer's text for the activity log. */
-static void keep_text(sbody *s, const bedrock_event *ev)
+static void keep_text(gw_stream *s, const bedrock_event *ev)
 {
 	cJSON *t, *d, *v;
 
@@ -74,7 +76,7 @@ static void keep_text(sbody *s, const bedrock_event *ev)
 }
 
 /* What the client has taken leaves the buffer before more is added. */
-static void compact(sbody *s)
+static void compact(gw_stream *s)
 {
 	if (!s->off)
 		return;
@@ -83,7 +85,7 @@ static void compact(sbody *s)
 	s->off = 0;
 }
 
-static void take(sbody *s, const bedrock_event *ev)
+static void take(gw_stream *s, const bedrock_event *ev)
 {
 	compact(s);
 	if (gw_reframe_event(s->rf, &s->buf, &s->len, &s->cap, ev)) {
@@ -95,7 +97,7 @@ static void take(sbody *s, const bedrock_event *ev)
 }
 
 /* The upstream failed after the first byte: the front's in-stream error. */
-static void failed(sbody *s, int rc, const bedrock_error_info *e)
+static void failed(gw_stream *s, int rc, const bedrock_error_info *e)
 {
 	if (rc == BEDROCK_ECANCELED) {
 		s->state = CUT;
@@ -113,7 +115,7 @@ static void failed(sbody *s, int rc, const bedrock_error_info *e)
 
 /* The loop's thread, under s->lock: events into the buffer until it is
  * full, the upstream has nothing more for now, or the stream is over. */
-static void drain(sbody *s)
+static void drain(gw_stream *s)
 {
 	bedrock_error_info e;
 	bedrock_event ev;
@@ -143,56 +145,78 @@ static void drain(sbody *s)
 		serve_wake(s->waker);
 }
 
+static void stream_dispose(gw_stream *s);
+
+/* The opening failed: the opener is told, and s is gone. */
+static void open_failed(gw_stream *s, int rc, const bedrock_error_info *e)
+{
+	gw_stream_opened_fn fn = s->opened;
+	void *arg = s->opened_arg;
+	bedrock_error_info copy = *e;
+
+	bedrock_stream_free(s->st);
+	s->st = NULL;
+	stream_dispose(s);
+	fn(arg, rc, &copy, NULL);
+}
+
+static void aborted(bedrock_error_info *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->code = BEDROCK_ECANCELED;
+	snprintf(e->message, sizeof(e->message), "the client went away before the answer");
+}
+
 /* The loop's thread: the stream may have news. */
 static void on_ready(void *arg, bedrock_stream *st)
 {
-	sbody *s = arg;
+	gw_stream *s = arg;
 	bedrock_error_info e;
 	bedrock_event ev;
 	int rc;
 
 	(void)st;
-	pthread_mutex_lock(&s->lock);
 	if (s->phase == OPENING) {
 		memset(&e, 0, sizeof(e));
 		rc = bedrock_stream_next(&ev, s->st, &e);
-		if (rc == BEDROCK_EAGAIN) {
-			pthread_mutex_unlock(&s->lock);
+		if (rc == BEDROCK_EAGAIN)
 			return;
-		}
 		snprintf(s->x->up_request_id, sizeof(s->x->up_request_id), "%s",
 			 bedrock_stream_request_id(s->st));
 		if (rc && rc != BEDROCK_ITEROVER) {
-			/* Nothing reached the client: the waiting thread may
-			 * fail over. It owns s from here. */
-			bedrock_stream_free(s->st);
-			s->st = NULL;
-			s->phase = FAILED;
-			s->open_rc = rc;
-			s->open_err = e;
-			pthread_cond_signal(&s->opened);
-			pthread_mutex_unlock(&s->lock);
+			/* Nothing reached the client: the opener may fail over. */
+			open_failed(s, rc, &e);
 			return;
 		}
 		s->phase = OPENED;
+		pthread_mutex_lock(&s->lock);
 		if (rc == BEDROCK_ITEROVER)
 			s->state = ENDED;
 		else
 			take(s, &ev);
-		pthread_cond_signal(&s->opened);
+		pthread_mutex_unlock(&s->lock);
+		/* The opener answers with s's body; the events that came with
+		 * the first are drained below, into the buffer. */
+		s->opened(s->opened_arg, 0, NULL, s);
 	}
+	pthread_mutex_lock(&s->lock);
 	drain(s);
 	pthread_mutex_unlock(&s->lock);
 }
 
 static void run_open(gw_task *t, gw_driver *d)
 {
-	sbody *s = (sbody *)((char *)t - offsetof(sbody, open_task));
+	gw_stream *s = (gw_stream *)((char *)t - offsetof(gw_stream, open_task));
 	const gw_upstream_body *b = s->b;
 	bedrock_stream *st = NULL;
 	bedrock_error_info e;
 	int rc;
 
+	if (s->aborted) {
+		aborted(&e);
+		open_failed(s, BEDROCK_ECANCELED, &e);
+		return;
+	}
 	memset(&e, 0, sizeof(e));
 	if (s->x->route.op == GW_OP_CONVERSE_STREAM)
 		rc = bedrock_multi_converse_stream(&st, gw_driver_multi(d), s->client,
@@ -201,13 +225,10 @@ static void run_open(gw_task *t, gw_driver *d)
 		rc = bedrock_multi_messages_stream(&st, gw_driver_multi(d), s->client,
 						   s->x->up_model, b->body, b->len, b->betas, NULL,
 						   &e);
+	/* libcurl copied the body: the opener may let it go. */
+	s->b = NULL;
 	if (rc) {
-		pthread_mutex_lock(&s->lock);
-		s->phase = FAILED;
-		s->open_rc = rc;
-		s->open_err = e;
-		pthread_cond_signal(&s->opened);
-		pthread_mutex_unlock(&s->lock);
+		open_failed(s, rc, &e);
 		return;
 	}
 	s->st = st;
@@ -215,9 +236,24 @@ static void run_open(gw_task *t, gw_driver *d)
 	on_ready(s, st);
 }
 
+void gw_stream_abort(gw_stream *s)
+{
+	bedrock_error_info e;
+
+	if (s->phase != OPENING)
+		return;
+	if (!s->st) {
+		/* Its open task is still to run: it ends there. */
+		s->aborted = 1;
+		return;
+	}
+	aborted(&e);
+	open_failed(s, BEDROCK_ECANCELED, &e);
+}
+
 static void run_unpause(gw_task *t, gw_driver *d)
 {
-	sbody *s = (sbody *)((char *)t - offsetof(sbody, unpause_task));
+	gw_stream *s = (gw_stream *)((char *)t - offsetof(gw_stream, unpause_task));
 
 	(void)d;
 	pthread_mutex_lock(&s->lock);
@@ -229,18 +265,17 @@ static void run_unpause(gw_task *t, gw_driver *d)
 	on_ready(s, s->st);
 }
 
-static void sbody_dispose(sbody *s)
+static void stream_dispose(gw_stream *s)
 {
 	gw_reframer_free(s->rf);
 	free(s->buf);
 	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->opened);
 	free(s);
 }
 
 static void run_close(gw_task *t, gw_driver *d)
 {
-	sbody *s = (sbody *)((char *)t - offsetof(sbody, close_task));
+	gw_stream *s = (gw_stream *)((char *)t - offsetof(gw_stream, close_task));
 	gw_exchange *x = s->x;
 
 	(void)d;
@@ -252,14 +287,14 @@ static void run_close(gw_task *t, gw_driver *d)
 			snprintf(x->error_type, sizeof(x->error_type), "client_closed");
 	}
 	gw_metrics_inflight(s->m, -1);
-	sbody_dispose(s);
+	stream_dispose(s);
 	gw_exchange_finish(x);
 }
 
 /* The serving layer's side (its thread): never blocks. */
-static long sbody_read(void *self, void *out, size_t max)
+static long stream_read(void *self, void *out, size_t max)
 {
-	sbody *s = self;
+	gw_stream *s = self;
 	size_t n;
 	long rc;
 
@@ -284,18 +319,18 @@ static long sbody_read(void *self, void *out, size_t max)
 	return rc;
 }
 
-static void sbody_attach(void *self, struct serve_wake *w)
+static void stream_attach(void *self, struct serve_wake *w)
 {
-	sbody *s = self;
+	gw_stream *s = self;
 
 	pthread_mutex_lock(&s->lock);
 	s->waker = w;
 	pthread_mutex_unlock(&s->lock);
 }
 
-static void sbody_close(void *self, int completed)
+static void stream_close(void *self, int completed)
 {
-	sbody *s = self;
+	gw_stream *s = self;
 
 	/* No wake after this: the loop wakes only under the lock. */
 	pthread_mutex_lock(&s->lock);
@@ -305,19 +340,17 @@ static void sbody_close(void *self, int completed)
 	gw_driver_post(s->drv, &s->close_task);
 }
 
-int gw_stream_start(serve_response *out, gw_exchange *x, gw_upstream_rt *u,
-		    const gw_upstream_body *b, bedrock_error_info *e)
+int gw_stream_open(gw_stream **out, gw_exchange *x, gw_upstream_rt *u, const gw_upstream_body *b,
+		   gw_stream_opened_fn opened, void *arg)
 {
-	sbody *s = calloc(1, sizeof(*s));
-	int rc;
+	gw_stream *s = calloc(1, sizeof(*s));
 
+	*out = NULL;
 	if (!s || gw_reframer_new(&s->rf, x->route.front, u->cfg->platform)) {
 		free(s);
-		snprintf(e->message, sizeof(e->message), "out of memory");
-		return e->code = BEDROCK_ENOMEM;
+		return -1;
 	}
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->opened, NULL);
 	s->open_task.run = run_open;
 	s->unpause_task.run = run_unpause;
 	s->close_task.run = run_close;
@@ -326,26 +359,20 @@ int gw_stream_start(serve_response *out, gw_exchange *x, gw_upstream_rt *u,
 	s->m = gw_gateway_metrics(x->g);
 	s->client = u->client;
 	s->b = b;
+	s->opened = opened;
+	s->opened_arg = arg;
 	s->phase = OPENING;
+	*out = s;
 	gw_driver_post(s->drv, &s->open_task);
-	pthread_mutex_lock(&s->lock);
-	while (s->phase == OPENING)
-		pthread_cond_wait(&s->opened, &s->lock);
-	rc = s->phase == FAILED ? s->open_rc : 0;
-	if (rc)
-		*e = s->open_err;
-	pthread_mutex_unlock(&s->lock);
-	if (rc) {
-		/* The loop let go of s when it said FAILED. */
-		sbody_dispose(s);
-		return rc;
-	}
-	s->b = NULL;
+	return 0;
+}
+
+void gw_stream_body(serve_response *out, gw_stream *s)
+{
 	gw_metrics_inflight(s->m, 1);
 	out->streaming = 1;
-	out->body.read = sbody_read;
-	out->body.attach = sbody_attach;
-	out->body.close = sbody_close;
+	out->body.read = stream_read;
+	out->body.attach = stream_attach;
+	out->body.close = stream_close;
 	out->body.self = s;
-	return 0;
 }
