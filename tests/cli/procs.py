@@ -374,8 +374,13 @@ def eventstream_frames(data):
     """[(headers dict, payload bytes)] of an application/vnd.amazon.eventstream body."""
     from botocore.eventstream import EventStreamBuffer
     buf = EventStreamBuffer()
-    buf.add_data(data)
-    return [(m.headers, m.payload) for m in buf]
+    out = []
+    # In slices: the buffer copies what is left after each frame, so a
+    # large body given whole would cost its size for every frame.
+    for i in range(0, len(data), 65536):
+        buf.add_data(data[i:i + 65536])
+        out += [(m.headers, m.payload) for m in buf]
+    return out
 
 
 def eventstream_text(frames):
