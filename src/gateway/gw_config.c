@@ -103,6 +103,7 @@ static void defaults(gw_config *c)
 	c->limits.max_body = 32u << 20;
 	c->limits.max_header_bytes = 64u << 10;
 	c->limits.max_connections = 16384;
+	c->limits.max_threads = 16384;
 	c->limits.idle_timeout_s = 120;
 	c->limits.request_timeout_s = 60;
 	c->limits.drain_timeout_s = 30;

@@ -78,6 +78,7 @@ typedef struct gw_config {
 		size_t max_body;		/* limits.max_body_bytes (default 32 MiB) */
 		size_t max_header_bytes;	/* limits.max_header_bytes (default 64 KiB) */
 		unsigned max_connections;	/* limits.max_connections (default 16384) */
+		unsigned max_threads;		/* limits.max_threads (default 16384) */
 		unsigned idle_timeout_s;	/* limits.idle_timeout_s (default 120) */
 		unsigned request_timeout_s;	/* limits.request_timeout_s (default 60) */
 		unsigned drain_timeout_s;	/* limits.drain_timeout_s: SIGTERM (default 30) */

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Streams through `bedrock gateway` on its upstream loop: many streams
 waiting for their first event hold no thread (200 at once over two HTTP/2
-connections, driven by nghttp2's h2load, with the gateway's thread count
-sampled from /proc while they wait), each comes through whole; a client
+connections, driven by nghttp2's h2load, through a gateway with
+limits.max_threads 8: they all wait at once, and its thread count sampled
+from /proc stays within the 8), each comes through whole; a client
 that leaves before the first event ends the opening at once (its activity
 line says client_closed long before the event would have come, and the
 upstream connection is closed); and a slow reader holds the upstream back
@@ -50,9 +51,11 @@ def openings_hold_no_thread(gw, d):
     with open(bf, "w") as f:
         json.dump(body, f)
     base = threads(gw.p.pid)
-    # The single stream's bytes, straight through the gateway, as the measure.
+    # The single stream's bytes and time, through the gateway, as the measure.
+    t = time.monotonic()
     c, r = procs.open_stream(gw, B_STREAM, body, {"Authorization": "Bearer " + KEY})
     one = r.read()
+    single = time.monotonic() - t
     c.close()
     text = eventstream_text(eventstream_frames(one))
     check("a slow stream comes through whole", r.status == 200 and
@@ -62,6 +65,7 @@ def openings_hold_no_thread(gw, d):
                            "-H", "Content-Type: application/json",
                            gw.url + B_STREAM], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
+    t = time.monotonic()
     peak = 0
     peak_waiting = 0
     while h2.poll() is None:
@@ -69,6 +73,7 @@ def openings_hold_no_thread(gw, d):
         peak_waiting = max(peak_waiting,
                            metric(gw.metrics(), "bedrock_gateway_streams_in_flight") or 0)
         time.sleep(0.05)
+    took = time.monotonic() - t
     out = h2.stdout.read()
     check("h2load: all %d streams 2xx" % WAITING, ("%d 2xx" % WAITING) in out, out[-1500:])
     want = "%d succeeded" % WAITING
@@ -77,11 +82,12 @@ def openings_hold_no_thread(gw, d):
     total = int(data[0].split(") data")[0].rsplit("(", 1)[1]) if data else -1
     check("every stream's bytes, as the single stream's", total == WAITING * len(one),
           (total, WAITING * len(one)))
-    # A thread a waiting stream would be WAITING more than the base; the
-    # pool grows only while the handlers run (a burst), not while the
-    # streams wait.
-    check("%d streams waiting for their first event hold no thread" % WAITING,
-          0 < peak < base + WAITING // 2, (base, peak))
+    # limits.max_threads is 8: had a waiting stream held its worker, 8 would
+    # have waited at a time, and the rest after them (25 rounds).
+    check("%d streams on 8 worker threads all waited at once" % WAITING,
+          took < 3 * single + 2, (took, single))
+    check("the gateway's threads stayed within the 8 workers", 0 < peak <= base + 8,
+          (base, peak))
     check("and all were in flight at once at some point", peak_waiting >= WAITING // 2,
           peak_waiting)
     # Their activity lines are written just after their last bytes.
@@ -124,11 +130,12 @@ def dechunk(raw):
 
 
 def slow_reader(gw, emu):
-    """A 15 MB answer, more than the kernel's socket buffers hold, read
+    """A 21 MB answer, more than the kernel's socket buffers hold, read
     slowly: while the reader sleeps the upstream is held back (the emulator
     has not finished sending: had the gateway taken it all in, it would
     have); then the reader gets all of it."""
-    words = " ".join(["w%05d" % i for i in range(60000)])
+    # Long words: few events (the emulator's cost is by the event), many bytes.
+    words = " ".join([("w%05d" % i) + "x" * 2994 for i in range(5000)])
     raw = json.dumps(with_prompt(BEDROCK_BODY, words, max_tokens=100000)).encode()
     before = len(procs.emu_requests(emu))
     s = socket.create_connection(("127.0.0.1", gw.port), timeout=30)
@@ -159,7 +166,8 @@ def main():
     d = procs.workdir()
     cfg = {"upstreams": [procs.bedrock_upstream(emu)],
            "keys": [{"name": "streams", "key": KEY}],
-           "activity_log": {"dir": os.path.join(d, "activity")}}
+           "activity_log": {"dir": os.path.join(d, "activity")},
+           "limits": {"max_threads": 8}}
     gw = procs.Gateway(BIN, cfg, dirname=d)
     try:
         openings_hold_no_thread(gw, d)

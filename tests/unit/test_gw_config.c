@@ -134,6 +134,7 @@ static void test_gw_config__defaults(void **state)
 	assert_int_equal(c->limits.max_body, 32u << 20);
 	assert_int_equal(c->limits.max_header_bytes, 64u << 10);
 	assert_int_equal(c->limits.max_connections, 16384);
+	assert_int_equal(c->limits.max_threads, 16384);
 	assert_int_equal(c->limits.idle_timeout_s, 120);
 	assert_int_equal(c->limits.request_timeout_s, 60);
 	assert_int_equal(c->limits.drain_timeout_s, 30);
@@ -166,6 +167,7 @@ static void test_gw_config__every_key(void **state)
 		"  max_body_bytes: 1000000\n"
 		"  max_header_bytes: 8192\n"
 		"  max_connections: 100\n"
+		"  max_threads: 24\n"
 		"  idle_timeout_s: 5\n"
 		"  request_timeout_s: 7\n"
 		"  drain_timeout_s: 0\n"
@@ -221,6 +223,7 @@ static void test_gw_config__every_key(void **state)
 	assert_int_equal(c->limits.max_body, 1000000);
 	assert_int_equal(c->limits.max_header_bytes, 8192);
 	assert_int_equal(c->limits.max_connections, 100);
+	assert_int_equal(c->limits.max_threads, 24);
 	assert_int_equal(c->limits.idle_timeout_s, 5);
 	assert_int_equal(c->limits.request_timeout_s, 7);
 	assert_int_equal(c->limits.drain_timeout_s, 0);
