@@ -220,6 +220,17 @@ int bedrock_client_project(char *out, size_t cap, const char **source, bedrock_c
 /** The attempts a call makes at most, the first included (1: no retry). */
 unsigned bedrock_client_max_attempts(const bedrock_client *client);
 
+/**
+ * Resolves now, on the calling thread, what the client's next request will
+ * need: AWS credentials (SigV4), or the Google access token and project
+ * (Vertex). They are cached, and refreshed only near their expiry, so this
+ * costs a lock when they are fresh. A server that starts its requests from
+ * an event loop (bedrock_multi_use_loop) calls it on its request's own
+ * thread first, so that a refresh (an HTTP round trip to IMDS, SSO or
+ * Google) never stalls the loop. 0, or the error the request would get.
+ */
+int bedrock_client_prepare(bedrock_client *client, bedrock_error_info *err);
+
 /* ---- cancellation -------------------------------------------------------- */
 
 /**

@@ -248,6 +248,15 @@ void gw_open_stream(serve_response *out, gw_exchange *x, gw_upstream_body bodies
 	o->x = x;
 	memcpy(o->body, bodies, sizeof(o->body));
 	memcpy(o->made, made, sizeof(o->made));
+	/* Credentials and tokens fresh now, on this thread: a refresh is an
+	 * HTTP round trip the upstream loop must not wait on. (An error here
+	 * comes back from the opening itself.) */
+	for (size_t i = 0; i < x->gen->up_count; i++) {
+		bedrock_error_info e;
+
+		if (made[x->gen->ups[i].cfg->platform % PLATFORMS])
+			bedrock_client_prepare(x->gen->ups[i].client, &e);
+	}
 	o->later = serve_response_later(out, on_cancel, o);
 	if (o->later) {
 		/* From here o is the loop's: the answer may come before this

@@ -165,6 +165,8 @@ int bedrock__vertex_headers(struct curl_slist **list, bedrock_client *c, const b
 
 /* One attempt's headers on c's platform: Bedrock's (signed), or the
  * Anthropic API's (x-api-key or Bearer, anthropic-version, -beta). */
+/* Vertex: the project and a fresh access token, now (client_vertex.c). */
+int bedrock__vertex_prepare(bedrock_client *c, bedrock_error_info *err);
 int bedrock__client_request_headers(struct curl_slist **list, bedrock_client *c,
 				    const bedrock__call *call, bedrock_sigv4_result **sig,
 				    bedrock_error_info *err);

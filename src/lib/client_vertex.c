@@ -147,6 +147,17 @@ static int project_of(bedrock_client *c, const bedrock_cancel *cancel, bedrock_e
 	return rc;
 }
 
+int bedrock__vertex_prepare(bedrock_client *c, bedrock_error_info *err)
+{
+	bedrock_google_token *tok = NULL;
+	int rc = project_of(c, NULL, err);
+
+	if (!rc)
+		rc = bedrock_google_provider_get(&tok, c->google, NULL, err);
+	bedrock_google_token_release(tok);
+	return rc;
+}
+
 int bedrock__vertex_path(char *out, size_t cap, bedrock_client *c, const char *model,
 			 const char *method, const bedrock_cancel *cancel, bedrock_error_info *err)
 {
