@@ -358,3 +358,14 @@ void harness_emulator_stop(harness_emulator *e)
 		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
 }
+
+void harness_emulator_options(bedrock_client_options *o, const harness_emulator *e)
+{
+	const bedrock_client_options init = BEDROCK_CLIENT_OPTIONS_INIT;
+
+	*o = init;
+	o->region = "us-east-1";
+	o->endpoint_url = e->url;
+	o->access_key_id = "AKIDEXAMPLE";
+	o->secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+}

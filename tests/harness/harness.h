@@ -73,6 +73,10 @@ typedef struct harness_emulator {
 
 void harness_emulator_start(harness_emulator *e, const char *const *args);
 void harness_emulator_stop(harness_emulator *e);
+/* Client options for e, from BEDROCK_CLIENT_OPTIONS_INIT: us-east-1, its
+ * URL, the example key pair the emulator verifies SigV4 with. Nothing
+ * else, so a test sets only what it is about (attempts, timeouts, ...). */
+void harness_emulator_options(bedrock_client_options *o, const harness_emulator *e);
 
 /* Byte-exact comparison that prints where the two differ. */
 #define assert_bytes_equal(a, alen, b, blen) \

@@ -7,7 +7,8 @@
  * /pieces (a body read in 3 pieces 400 ms apart), /cut ("partial", then
  * read returns -1), /stuck (one piece, then a read that blocks until
  * cancelled), /slow (4 pieces 250 ms apart), /gap (2 pieces 2.5 s apart). Every body counts its
- * cancel and close calls in the globals below. */
+ * cancel and close calls in the globals below. Also: HTTP/2 streams on a
+ * thread of their own, and a certificate for the TLS tests. */
 #ifndef BEDROCK_TEST_SERVE_HELPERS_H
 #define BEDROCK_TEST_SERVE_HELPERS_H
 
@@ -47,6 +48,16 @@ TH_FN void th_sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
+/* ms from now on CLOCK_REALTIME, the clock pthread_cond_timedwait counts
+ * on. */
+TH_FN void th_until(struct timespec *until, unsigned ms)
+{
+	clock_gettime(CLOCK_REALTIME, until);
+	until->tv_nsec += (long)ms * 1000000;
+	until->tv_sec += until->tv_nsec / 1000000000;
+	until->tv_nsec %= 1000000000;
+}
+
 /* ---- a body produced while it is sent ------------------------------------ */
 
 typedef struct th_body {
@@ -70,10 +81,7 @@ TH_FN long th_body_read(void *self, void *buf, size_t max)
 	if (b->step > 0 && b->step < b->pieces) {
 		struct timespec until;
 
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)b->gap_ms * 1000000;
-		until.tv_sec += until.tv_nsec / 1000000000;
-		until.tv_nsec %= 1000000000;
+		th_until(&until, b->gap_ms);
 		while (!b->cancelled &&
 		       pthread_cond_timedwait(&b->cond, &b->lock, &until) == 0)
 			;
@@ -377,6 +385,101 @@ TH_FN void th_bg_start(th_bg *b, const char *base, const char *path)
 	b->base = base;
 	b->path = path;
 	assert_int_equal(pthread_create(&b->thread, NULL, th_bg_run, b), 0);
+}
+
+/* HTTP/2 streams on one connection of their own, on a thread of their
+ * own (serve_h2client.h), for the tests that act meanwhile: up to
+ * TH_H2_BG_STREAMS, half of the 200 that the many-stream tests send, as a
+ * connection allows 128 at once. */
+#define TH_H2_BG_STREAMS 100
+
+typedef struct th_h2_bg {
+	pthread_t thread;
+	const th_server *t;
+	h2c_stream st[TH_H2_BG_STREAMS];
+	size_t n;
+	const char *path;
+} th_h2_bg;
+
+TH_FN void *th_h2_bg_run(void *arg)
+{
+	th_h2_bg *b = arg;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		b->st[i].path = b->path;
+	h2c_run(h2c_port(b->t->url), b->st, b->n, 30, 0);
+	return NULL;
+}
+
+/* n streams for path; the struct is large: calloc it. */
+TH_FN void th_h2_bg_start(th_h2_bg *b, const th_server *t, const char *path, size_t n)
+{
+	assert_true(n <= TH_H2_BG_STREAMS);
+	memset(b, 0, sizeof(*b));
+	b->t = t;
+	b->path = path;
+	b->n = n;
+	assert_int_equal(pthread_create(&b->thread, NULL, th_h2_bg_run, b), 0);
+}
+
+/* A stream that ended well: closed, never reset, status 200. */
+TH_FN void th_h2_expect_ok(const h2c_stream *s)
+{
+	assert_true(s->closed);
+	assert_false(s->reset);
+	assert_int_equal(s->status, 200);
+}
+
+/* ---- TLS ------------------------------------------------------------------- */
+
+/* A self-signed EC certificate for 127.0.0.1, made with the openssl CLI. */
+TH_FN void th_tls_cert(const char *cert, const char *key)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-keyout %s -out %s -days 1 -subj /CN=127.0.0.1 "
+		 "-addext subjectAltName=IP:127.0.0.1 2>/dev/null", key, cert);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A temporary directory holding one such certificate and its key. */
+typedef struct th_tls_dir {
+	char dir[64];
+	char cert[128], key[128];
+} th_tls_dir;
+
+/* name: the directory's prefix under /tmp. */
+TH_FN void th_tls_dir_make(th_tls_dir *d, const char *name)
+{
+	snprintf(d->dir, sizeof(d->dir), "/tmp/%s-XXXXXX", name);
+	assert_non_null(mkdtemp(d->dir));
+	snprintf(d->cert, sizeof(d->cert), "%s/cert.pem", d->dir);
+	snprintf(d->key, sizeof(d->key), "%s/key.pem", d->dir);
+	th_tls_cert(d->cert, d->key);
+}
+
+TH_FN void th_tls_dir_remove(th_tls_dir *d)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* One fetch over TLS trusting ca alone (never -k): HTTP/2 by ALPN when
+ * h2, else HTTP/1.1. */
+TH_FN void th_tls_get(th_fetch *f, const char *base, const char *path, int h2, const char *ca)
+{
+	th_fetch_init(f, base, path, 0);
+	curl_easy_setopt(f->curl, CURLOPT_HTTP_VERSION, h2 ?
+			 (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(f->curl, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(f->curl, CURLOPT_CAPATH, NULL);
+	f->rc = curl_easy_perform(f->curl);
+	th_fetch_done(f);
 }
 
 /* Waits up to secs for *counter to reach want. */

@@ -22,14 +22,13 @@ static harness_emulator emu;
 
 static bedrock_client *client_for(const harness_emulator *e, unsigned attempts, const char *secret)
 {
-	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_client_options o;
 	bedrock_error_info err;
 	bedrock_client *c;
 
-	o.region = "us-east-1";
-	o.endpoint_url = e->url;
-	o.access_key_id = "AKIDEXAMPLE";
-	o.secret_access_key = secret ? secret : "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	harness_emulator_options(&o, e);
+	if (secret)
+		o.secret_access_key = secret;
 	o.max_attempts = attempts;
 	if (bedrock_client_new(&c, &o, &err))
 		fail_msg("client: %s", err.message);
@@ -226,7 +225,7 @@ static void test_client__streams(void **state)
 
 static void test_client__idle_timeout(void **state)
 {
-	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_client_options o;
 	bedrock_error_info err;
 	bedrock_client *c;
 	bedrock_stream *s;
@@ -234,10 +233,7 @@ static void test_client__idle_timeout(void **state)
 	int rc;
 
 	(void)state;
-	o.region = "us-east-1";
-	o.endpoint_url = emu.url;
-	o.access_key_id = "AKIDEXAMPLE";
-	o.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	harness_emulator_options(&o, &emu);
 	o.idle_timeout_ms = 300;
 	assert_int_equal(bedrock_client_new(&c, &o, &err), 0);
 	assert_int_equal(bedrock_invoke_model_stream(&s, c, MODEL, b, strlen(b), NULL, &err), 0);
@@ -258,14 +254,11 @@ static double seconds(void)
 
 static bedrock_client *timed_client(long total_ms, long idle_ms, long deadline_ms, unsigned attempts)
 {
-	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_client_options o;
 	bedrock_error_info err;
 	bedrock_client *c;
 
-	o.region = "us-east-1";
-	o.endpoint_url = emu.url;
-	o.access_key_id = "AKIDEXAMPLE";
-	o.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	harness_emulator_options(&o, &emu);
 	o.total_timeout_ms = total_ms;
 	o.idle_timeout_ms = idle_ms;
 	o.deadline_ms = deadline_ms;

@@ -38,14 +38,11 @@ static long long now_ms(void)
 
 static bedrock_client *client_for(unsigned attempts)
 {
-	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_client_options o;
 	bedrock_error_info err;
 	bedrock_client *c;
 
-	o.region = "us-east-1";
-	o.endpoint_url = emu.url;
-	o.access_key_id = "AKIDEXAMPLE";
-	o.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	harness_emulator_options(&o, &emu);
 	o.max_attempts = attempts;
 	o.proxy = "";
 	if (bedrock_client_new(&c, &o, &err))

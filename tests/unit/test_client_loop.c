@@ -144,14 +144,11 @@ static void on_ready(void *arg, bedrock_stream *s)
 
 static bedrock_client *client_for(const harness_emulator *e, long idle_ms)
 {
-	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_client_options o;
 	bedrock_error_info err;
 	bedrock_client *c;
 
-	o.region = "us-east-1";
-	o.endpoint_url = e->url;
-	o.access_key_id = "AKIDEXAMPLE";
-	o.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	harness_emulator_options(&o, e);
 	o.max_attempts = 1;
 	o.idle_timeout_ms = idle_ms;
 	if (bedrock_client_new(&c, &o, &err))

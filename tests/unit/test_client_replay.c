@@ -72,17 +72,14 @@ static char *request_body(const cJSON *req)
 
 static void test_client_replay__every_recording(void **state)
 {
-	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+	bedrock_client_options o;
 	bedrock_client *c;
 	bedrock_error_info err;
 	char **names;
 	size_t i, streams = 0, bodies = 0, errors = 0;
 
 	(void)state;
-	o.region = "us-east-1";
-	o.endpoint_url = emu.url;
-	o.access_key_id = "AKIDEXAMPLE";
-	o.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	harness_emulator_options(&o, &emu);
 	o.max_attempts = 1;
 	assert_int_equal(bedrock_client_new(&c, &o, &err), 0);
 	names = harness_list_dir(dir);

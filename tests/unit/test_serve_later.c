@@ -13,7 +13,7 @@
  * only on cancel, by the answering thread), /l/hold-sync (answered on
  * cancel by cancel itself), /l/hold-slow (/l/hold whose handler goes on
  * 300 ms after deferring), /l/now (/l/whole answered in the handler). */
-#include "serve_helpers.h"
+#include "serve_bodies.h"
 
 #define LT_MANY 200
 #define LT_DELAY_MS 100
@@ -24,8 +24,6 @@ enum lt_kind { LT_WHOLE, LT_ATTACH, LT_BLOCK, LT_NOW, LT_MANY_KIND, LT_HOLD, LT_
 static atomic_int lt_deferred, lt_nulls, lt_cancels, lt_answers, lt_errors;
 /* The hold answers' bodies: closes, completed ones. */
 static atomic_int hold_closes, hold_completed;
-/* The non-blocking bodies: closes, completed ones, attaches, producers. */
-static atomic_int lb_closes, lb_completed, lb_attaches, lb_producers;
 
 typedef struct lt_rec {
 	struct lt_rec *next;
@@ -41,126 +39,6 @@ static pthread_cond_t lt_cond = PTHREAD_COND_INITIALIZER;
 static lt_rec *lt_queue;
 static int lt_quit, lt_nmany, lt_many_go;	/* go: all were waiting once */
 static pthread_t lt_thread;
-
-/* ---- a non-blocking body: a producer appends and wakes ------------------ */
-
-typedef struct lb {
-	pthread_mutex_t lock;
-	struct serve_wake *w;
-	char data[4096];
-	size_t len, off;
-	int end, closed, refs, made;
-} lb;
-
-static void lb_unref(lb *b)
-{
-	int last;
-
-	pthread_mutex_lock(&b->lock);
-	last = --b->refs == 0;
-	pthread_mutex_unlock(&b->lock);
-	if (!last)
-		return;
-	pthread_mutex_destroy(&b->lock);
-	free(b);
-}
-
-static void *lb_produce(void *arg)
-{
-	lb *b = arg;
-	int i;
-
-	for (i = 0; i <= 50; i++) {
-		th_sleep_ms(2);
-		pthread_mutex_lock(&b->lock);
-		if (b->closed) {
-			pthread_mutex_unlock(&b->lock);
-			break;
-		}
-		if (i < 50)
-			b->len += (size_t)snprintf(b->data + b->len, sizeof(b->data) - b->len,
-						   "piece-%d\n", b->made++);
-		else
-			b->end = 1;
-		if (b->w)
-			serve_wake(b->w);
-		pthread_mutex_unlock(&b->lock);
-	}
-	lb_unref(b);
-	atomic_fetch_sub(&lb_producers, 1);
-	return NULL;
-}
-
-static long lb_read(void *self, void *buf, size_t max)
-{
-	lb *b = self;
-	long n = SERVE_BODY_LATER;
-
-	pthread_mutex_lock(&b->lock);
-	if (b->off < b->len) {
-		size_t k = b->len - b->off < max ? b->len - b->off : max;
-
-		memcpy(buf, b->data + b->off, k);
-		b->off += k;
-		n = (long)k;
-	} else if (b->end) {
-		n = 0;
-	}
-	pthread_mutex_unlock(&b->lock);
-	return n;
-}
-
-static void lb_attach(void *self, struct serve_wake *w)
-{
-	lb *b = self;
-
-	pthread_mutex_lock(&b->lock);
-	b->w = w;
-	pthread_mutex_unlock(&b->lock);
-	atomic_fetch_add(&lb_attaches, 1);
-}
-
-static void lb_close(void *self, int completed)
-{
-	lb *b = self;
-
-	pthread_mutex_lock(&b->lock);
-	if (b->closed)
-		atomic_fetch_add(&lt_errors, 1);
-	b->closed = 1;
-	b->w = NULL;
-	pthread_mutex_unlock(&b->lock);
-	atomic_fetch_add(&lb_closes, 1);
-	if (completed)
-		atomic_fetch_add(&lb_completed, 1);
-	lb_unref(b);
-}
-
-static void lb_plan(serve_response *p)
-{
-	lb *b = calloc(1, sizeof(*b));
-	pthread_t th;
-
-	if (!b) {
-		atomic_fetch_add(&lt_errors, 1);
-		return;
-	}
-	pthread_mutex_init(&b->lock, NULL);
-	b->refs = 2;
-	p->status = 200;
-	serve_response_header(p, "Content-Type", "text/plain");
-	p->body.read = lb_read;
-	p->body.close = lb_close;
-	p->body.attach = lb_attach;
-	p->body.self = b;
-	p->done = th_done;
-	atomic_fetch_add(&lb_producers, 1);
-	if (pthread_create(&th, NULL, lb_produce, b)) {
-		atomic_fetch_add(&lt_errors, 1);
-		return;
-	}
-	pthread_detach(th);
-}
 
 /* ---- an answer after cancel: it must be closed, never read -------------- */
 
@@ -206,7 +84,8 @@ static void lt_answer(lt_rec *r)
 		p.done = th_done;
 		break;
 	case LT_ATTACH:
-		lb_plan(&p);
+		/* 50 pieces 2 ms apart, each woken (serve_bodies.h). */
+		wb_produce_start(wb_body(&p, "/w/stream"));
 		break;
 	case LT_BLOCK:
 		th_stream(&p, 3, 0, 0, 0);
@@ -294,10 +173,7 @@ static void *lt_answerer(void *arg)
 		{
 			struct timespec until;
 
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += 5 * 1000000;
-			until.tv_sec += until.tv_nsec / 1000000000;
-			until.tv_nsec %= 1000000000;
+			th_until(&until, 5);
 			pthread_cond_timedwait(&lt_cond, &lt_lock, &until);
 		}
 	}
@@ -372,7 +248,7 @@ static void lt_start(th_server *t, int blocking, unsigned max_threads)
 {
 	serve_server_options o;
 
-	th_reset_counts();
+	wb_reset();
 	atomic_store(&lt_deferred, 0);
 	atomic_store(&lt_nulls, 0);
 	atomic_store(&lt_cancels, 0);
@@ -380,9 +256,6 @@ static void lt_start(th_server *t, int blocking, unsigned max_threads)
 	atomic_store(&lt_errors, 0);
 	atomic_store(&hold_closes, 0);
 	atomic_store(&hold_completed, 0);
-	atomic_store(&lb_closes, 0);
-	atomic_store(&lb_completed, 0);
-	atomic_store(&lb_attaches, 0);
 	lt_quit = 0;
 	lt_nmany = 0;
 	lt_many_go = 0;
@@ -396,8 +269,6 @@ static void lt_start(th_server *t, int blocking, unsigned max_threads)
 /* After the server is gone: every later was answered, nothing is left. */
 static void lt_finish(void)
 {
-	double until = th_now() + 10;
-
 	pthread_mutex_lock(&lt_lock);
 	lt_quit = 1;
 	pthread_cond_broadcast(&lt_cond);
@@ -405,9 +276,7 @@ static void lt_finish(void)
 	pthread_join(lt_thread, NULL);
 	assert_null(lt_queue);
 	assert_int_equal(atomic_load(&lt_answers), atomic_load(&lt_deferred));
-	while (atomic_load(&lb_producers) && th_now() < until)
-		th_sleep_ms(10);
-	assert_int_equal(atomic_load(&lb_producers), 0);
+	wb_settle();
 	assert_int_equal(atomic_load(&lt_errors), 0);
 }
 
@@ -427,18 +296,6 @@ static size_t lt_header(char *data, size_t size, size_t n, void *arg)
 		h[len++] = (char)(data[i] >= 'A' && data[i] <= 'Z' ? data[i] + 32 : data[i]);
 	h[len] = 0;
 	return k;
-}
-
-static void expect_pieces(const char *body, size_t len, int pieces)
-{
-	char want[4096];
-	size_t n = 0;
-	int i;
-
-	for (i = 0; i < pieces; i++)
-		n += (size_t)snprintf(want + n, sizeof(want) - n, "piece-%d\n", i);
-	assert_int_equal(len, n);
-	assert_memory_equal(body, want, n);
 }
 
 /* One fetch with curl (HTTP/1.1, or HTTP/2 with prior knowledge). */
@@ -504,13 +361,13 @@ static void attach(int h2)
 	lt_get(&f, headers, &t, "/l/attach", h2);
 	assert_int_equal(f.rc, CURLE_OK);
 	assert_int_equal(f.status, 200);
-	expect_pieces(f.body, f.len, 50);
-	assert_true(th_wait_count(&lb_closes, 1, 5));
-	assert_int_equal(atomic_load(&lb_completed), 1);
-	assert_int_equal(atomic_load(&lb_attaches), 1);
+	wb_expect_pieces(f.body, f.len, 50);
+	assert_true(th_wait_count(&wb_closes, 1, 5));
+	assert_int_equal(atomic_load(&wb_completed), 1);
+	assert_int_equal(atomic_load(&wb_attaches), 1);
 	assert_true(th_wait_count(&th_dones_sent, 1, 5));
 	lt_stop(&t);
-	assert_int_equal(atomic_load(&lb_closes), 1);
+	assert_int_equal(atomic_load(&wb_closes), 1);
 }
 
 static void test_serve_later__attach_h1(void **state)
@@ -553,49 +410,21 @@ static void test_serve_later__block(void **state)
 
 /* ---- many deferred streams, few threads ------------------------------------- */
 
-typedef struct h2_bg {
-	pthread_t thread;
-	const th_server *t;
-	h2c_stream st[LT_MANY / 2];
-	size_t n;
-	const char *path;
-} h2_bg;
-
-static void *h2_bg_run(void *arg)
-{
-	h2_bg *b = arg;
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		b->st[i].path = b->path;
-	h2c_run(h2c_port(b->t->url), b->st, b->n, 30, 0);
-	return NULL;
-}
-
-static void h2_bg_start(h2_bg *b, const th_server *t, const char *path, size_t n)
-{
-	memset(b, 0, sizeof(*b));
-	b->t = t;
-	b->path = path;
-	b->n = n;
-	assert_int_equal(pthread_create(&b->thread, NULL, h2_bg_run, b), 0);
-}
-
 /* 200 streams on two connections, 4 worker threads; nothing is answered
  * until all 200 wait. A deferred stream holding its worker would leave
  * all but 4 of them unasked. */
 static void test_serve_later__h2_many_few_threads(void **state)
 {
 	th_server t;
-	h2_bg *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	th_h2_bg *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	size_t i;
 
 	(void)state;
 	assert_non_null(a);
 	assert_non_null(b);
 	lt_start(&t, 1, 4);
-	h2_bg_start(a, &t, "/l/many", LT_MANY / 2);
-	h2_bg_start(b, &t, "/l/many", LT_MANY / 2);
+	th_h2_bg_start(a, &t, "/l/many", LT_MANY / 2);
+	th_h2_bg_start(b, &t, "/l/many", LT_MANY / 2);
 	pthread_join(a->thread, NULL);
 	pthread_join(b->thread, NULL);
 	assert_int_equal(atomic_load(&lt_deferred), LT_MANY);
@@ -604,9 +433,7 @@ static void test_serve_later__h2_many_few_threads(void **state)
 		int k;
 
 		for (k = 0; k < 2; k++) {
-			assert_true(s[k]->closed);
-			assert_false(s[k]->reset);
-			assert_int_equal(s[k]->status, 200);
+			th_h2_expect_ok(s[k]);
 			assert_string_equal(s[k]->body, "many");
 		}
 	}
@@ -718,40 +545,22 @@ static void test_serve_later__h2_client_leaves(void **state)
 
 /* ---- the server stops, or drains past its deadline -------------------------- */
 
-typedef struct h1_bg {
-	pthread_t thread;
-	th_fetch f;
-	const char *base, *path;
-} h1_bg;
-
-static void *h1_bg_run(void *arg)
-{
-	h1_bg *b = arg;
-
-	th_get(&b->f, b->base, b->path, 0);
-	return NULL;
-}
-
 /* Two deferred HTTP/1.1 requests and two HTTP/2 streams wait; the server
  * stops (drain_ms 0) or drains for drain_ms: each is cancelled once, its
  * answer dropped, and serve_server_run returns. */
 static void stop_pending(unsigned drain_ms, const char *path)
 {
 	th_server t;
-	h1_bg hb[2];
-	h2_bg *b = calloc(1, sizeof(*b));
+	th_bg hb[2];
+	th_h2_bg *b = calloc(1, sizeof(*b));
 	double t0;
 	int i;
 
 	assert_non_null(b);
 	lt_start(&t, 1, 0);
-	for (i = 0; i < 2; i++) {
-		memset(&hb[i], 0, sizeof(hb[i]));
-		hb[i].base = t.url;
-		hb[i].path = path;
-		assert_int_equal(pthread_create(&hb[i].thread, NULL, h1_bg_run, &hb[i]), 0);
-	}
-	h2_bg_start(b, &t, path, 2);
+	for (i = 0; i < 2; i++)
+		th_bg_start(&hb[i], t.url, path);
+	th_h2_bg_start(b, &t, path, 2);
 	assert_true(th_wait_count(&lt_deferred, 4, 10));
 	th_sleep_ms(100);
 	assert_int_equal(atomic_load(&lt_cancels), 0);
@@ -823,18 +632,11 @@ static void test_serve_later__nonblocking(void **state)
  * code: a later answer arrives whole either way. */
 static void test_serve_later__tls(void **state)
 {
-	char dir[] = "/tmp/serve-later-XXXXXX", cert[64], key[64], cmd[512];
+	th_tls_dir d;
 	int h2;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
-	snprintf(key, sizeof(key), "%s/key.pem", dir);
-	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-		 "-keyout %s -out %s -days 1 -subj /CN=127.0.0.1 "
-		 "-addext subjectAltName=IP:127.0.0.1 2>/dev/null", key, cert);
-	assert_int_equal(system(cmd), 0);
+	th_tls_dir_make(&d, "serve-later");
 	for (h2 = 0; h2 < 2; h2++) {
 		serve_server_options o;
 		th_server t;
@@ -848,23 +650,16 @@ static void test_serve_later__tls(void **state)
 		assert_int_equal(pthread_create(&lt_thread, NULL, lt_answerer, NULL), 0);
 		th_options(&o, 1);
 		o.handler = lt_handler;
-		o.tls_cert = cert;
-		o.tls_key = key;
+		o.tls_cert = d.cert;
+		o.tls_key = d.key;
 		th_start(&t, &o);
-		th_fetch_init(&f, t.url, "/l/whole", 0);
-		curl_easy_setopt(f.curl, CURLOPT_HTTP_VERSION, h2 ?
-				 (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
-		curl_easy_setopt(f.curl, CURLOPT_CAINFO, cert);
-		curl_easy_setopt(f.curl, CURLOPT_CAPATH, NULL);
-		f.rc = curl_easy_perform(f.curl);
-		th_fetch_done(&f);
+		th_tls_get(&f, t.url, "/l/whole", h2, d.cert);
 		assert_int_equal(f.rc, CURLE_OK);
 		assert_int_equal(f.status, 201);
 		assert_string_equal(f.body, "hello later");
 		lt_stop(&t);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	th_tls_dir_remove(&d);
 }
 
 int main(void)

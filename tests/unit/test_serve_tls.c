@@ -12,18 +12,6 @@
 static char dir[64];
 static char cert[128], key[128], other_cert[128], other_key[128];
 
-/* A self-signed EC certificate for 127.0.0.1. */
-static void make_cert(const char *c, const char *k)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-		 "-keyout %s -out %s -days 1 -subj /CN=127.0.0.1 "
-		 "-addext subjectAltName=IP:127.0.0.1 2>/dev/null", k, c);
-	assert_int_equal(system(cmd), 0);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -33,8 +21,8 @@ static int setup(void **state)
 	snprintf(key, sizeof(key), "%s/key.pem", dir);
 	snprintf(other_cert, sizeof(other_cert), "%s/other-cert.pem", dir);
 	snprintf(other_key, sizeof(other_key), "%s/other-key.pem", dir);
-	make_cert(cert, key);
-	make_cert(other_cert, other_key);
+	th_tls_cert(cert, key);
+	th_tls_cert(other_cert, other_key);
 	return 0;
 }
 
