@@ -18,6 +18,7 @@ struct gateway {
 	serve_server *server;
 	gw_metrics *metrics;
 	gw_driver *driver;		/* the upstream loop of relayed streams */
+	gw_finisher *finisher;		/* their ends, off the loop */
 	char *config_path;
 	char *listen_override;
 	int quiet;
@@ -85,6 +86,11 @@ static void serve_log(void *payload, const char *line)
 gw_driver *gw_gateway_driver(gateway *g)
 {
 	return g->driver;
+}
+
+gw_finisher *gw_gateway_finisher(gateway *g)
+{
+	return g->finisher;
 }
 
 gw_metrics *gw_gateway_metrics(gateway *g)
@@ -287,7 +293,8 @@ int gateway_new(gateway **out, const gateway_options *opts, char *url, size_t ur
 	atomic_init(&g->drain_s, cfg->limits.drain_timeout_s);
 	if (!(g->config_path = strdup(opts->config_path)) ||
 	    (opts->listen && !(g->listen_override = strdup(opts->listen))) ||
-	    gw_metrics_new(&g->metrics) || gw_driver_new(&g->driver)) {
+	    gw_metrics_new(&g->metrics) || gw_driver_new(&g->driver) ||
+	    gw_finisher_new(&g->finisher)) {
 		gw_config_unref(cfg);
 		snprintf(err, err_cap, "out of memory");
 		goto fail;
@@ -362,8 +369,10 @@ void gateway_free(gateway *g)
 		pthread_join(g->reloader, NULL);
 	}
 	serve_server_free(g->server);
-	/* After the server: the streams it closed finish on the loop. */
+	/* After the server: the streams it closed end on the loop, and are
+	 * finished by the finisher. */
 	gw_driver_free(g->driver);
+	gw_finisher_free(g->finisher);
 	if (g->current) {
 		if (g->current->activity && gw_activity_errors(g->current->activity))
 			gw_logf(g, "%lu activity log lines could not be written",

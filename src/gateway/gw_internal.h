@@ -69,6 +69,7 @@ typedef struct gw_exchange {
 	char *user_agent, *session_id, *agent_id, *parent_agent_id;
 	char *request_body;		/* bodies: true only */
 	size_t request_body_len;
+	struct gw_exchange *finish_next;	/* gw_finish.c's queue */
 	char *response_text;		/* bodies: true only */
 	size_t response_text_len, response_text_cap;
 } gw_exchange;
@@ -78,6 +79,7 @@ gw_gen *gw_gen_acquire(struct gateway *g);
 void gw_gen_release(gw_gen *gen);
 gw_metrics *gw_gateway_metrics(struct gateway *g);
 struct gw_driver *gw_gateway_driver(struct gateway *g);
+struct gw_finisher *gw_gateway_finisher(struct gateway *g);
 /* An exchange begins (+1) or ends (-1): the reload thread gives memory
  * back once none is left. */
 void gw_gateway_busy(struct gateway *g, int delta);
@@ -142,6 +144,13 @@ void gw_relay_note(gw_exchange *x, const char *a, const char *sep, const char *b
 void gw_relay_stream_headers(serve_response *out, const gw_exchange *x);
 /* Answers with the upstream's error e (or a timeout) and finishes x. */
 void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e);
+
+/* gw_finish.c: gw_exchange_finish on a thread of its own, in order. */
+typedef struct gw_finisher gw_finisher;
+int gw_finisher_new(gw_finisher **out);
+void gw_finisher_post(gw_finisher *f, gw_exchange *x);
+/* Finishes what is queued, then stops. */
+void gw_finisher_free(gw_finisher *f);
 
 /* gw_upstreams.c */
 int gw_upstreams_make(gw_gen *gen, char *err, size_t err_cap);

@@ -288,7 +288,7 @@ static void run_close(gw_task *t, gw_driver *d)
 	}
 	gw_metrics_inflight(s->m, -1);
 	stream_dispose(s);
-	gw_exchange_finish(x);
+	gw_finisher_post(gw_gateway_finisher(x->g), x);
 }
 
 /* The serving layer's side (its thread): never blocks. */
