@@ -32,6 +32,8 @@ def main():
         "messages": [r"^text: You said: Hello, world$", r"^delta:  haiku$",
                      r"^text: You said: Write a haiku about the sea$", r"^stop: end_turn; tokens in \d+, out 9$"],
         "keys_and_betas": [r"explicit keys: .*You said: Hello from C", r"bearer key: .*You said: Hello from C"],
+        "many_streams": [r"^1: You said: What is a haiku\?$", r"^2: You said: Name a sea\.$",
+                         r"^3: You said: Why is the sky blue\?$"],
     }
     try:
         for name, patterns in want.items():
