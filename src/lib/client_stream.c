@@ -258,9 +258,12 @@ const char *bedrock_stream_request_id(const bedrock_stream *s)
 int bedrock__stream_setup(bedrock_stream *s, CURLM *multi, const bedrock__call *call, int copy_body,
 		 bedrock_error_info *err)
 {
+	long total = 0;
 	int rc;
 
 	if (multi) {
+		if (s->end_ms)
+			total = s->end_ms > now_ms() ? (long)(s->end_ms - now_ms()) : 1;
 		rc = bedrock__client_request_headers(&s->list, s->client, call, NULL, err);
 		if (rc)
 			return rc;
@@ -270,7 +273,8 @@ int bedrock__stream_setup(bedrock_stream *s, CURLM *multi, const bedrock__call *
 		bedrock__client_easy_defaults(s->client, s->easy, call->endpoint);
 		/* Nobody pumps a multi's stream with a deadline in hand: a
 		 * silent server is cut by libcurl, once its rate over the last
-		 * 5 s has stayed at 0 for the idle timeout. */
+		 * 5 s has stayed at 0 for the idle timeout, and the call's
+		 * deadline is libcurl's total timeout (next() then says it). */
 		if (s->client->idle_timeout_ms > 0) {
 			curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 			curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_TIME,
@@ -291,8 +295,9 @@ int bedrock__stream_setup(bedrock_stream *s, CURLM *multi, const bedrock__call *
 		multi = s->multi = s->conn.multi;
 	}
 	/* Not libcurl's total timeout: it would cut a stream that is still
-	 * coming. pump() applies total_timeout_ms to the opening only. */
-	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, 0L);
+	 * coming. pump() applies total_timeout_ms to the opening only. A
+	 * multi's stream is cut at the call's deadline, if it has one. */
+	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, total);
 	curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
 	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->list);
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);

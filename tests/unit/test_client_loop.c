@@ -142,7 +142,7 @@ static void on_ready(void *arg, bedrock_stream *s)
 		o->failed = rc;
 }
 
-static bedrock_client *client_for(const harness_emulator *e, long idle_ms)
+static bedrock_client *client_with(const harness_emulator *e, long idle_ms, long deadline_ms)
 {
 	bedrock_client_options o;
 	bedrock_error_info err;
@@ -151,9 +151,15 @@ static bedrock_client *client_for(const harness_emulator *e, long idle_ms)
 	harness_emulator_options(&o, e);
 	o.max_attempts = 1;
 	o.idle_timeout_ms = idle_ms;
+	o.deadline_ms = deadline_ms;
 	if (bedrock_client_new(&c, &o, &err))
 		fail_msg("client: %s", err.message);
 	return c;
+}
+
+static bedrock_client *client_for(const harness_emulator *e, long idle_ms)
+{
+	return client_with(e, idle_ms, 0);
 }
 
 static int all_over(const one *o, int n)
@@ -304,6 +310,33 @@ static void test_loop__silent_server_is_cut(void **state)
 	bedrock_client_free(c);
 }
 
+static void test_loop__deadline_cuts_a_stream(void **state)
+{
+	/* The first event after 4 s, and the call's deadline 1.5 s: the stream
+	 * is cut at the deadline, not when the event comes. */
+	bedrock_client *c = client_with(&emu, 0, 1500);
+	bedrock_error_info err;
+	const char *body = PROMPT("late [[emulate:fault=slow=4000]]");
+	one o;
+	loop l;
+	long long t0 = now_ms();
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	loop_init(&l);
+	assert_int_equal(bedrock_multi_messages_stream(&o.s, l.m, c, MODEL, body, strlen(body),
+						       NULL, NULL, &err), 0);
+	bedrock_stream_on_ready(o.s, on_ready, &o);
+	run_until_over(&l, &o, 1, 10);
+	assert_int_equal(o.failed, BEDROCK_ETIMEOUT);
+	assert_non_null(strstr(o.err.message, "deadline"));
+	assert_int_equal(o.events, 0);
+	assert_true(now_ms() - t0 >= 1400 && now_ms() - t0 < 3500);
+	bedrock_stream_free(o.s);
+	bedrock_multi_free(l.m);
+	bedrock_client_free(c);
+}
+
 static void test_loop__bad_arguments(void **state)
 {
 	bedrock_multi *m;
@@ -338,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_loop__many_streams_and_an_error),
 		cmocka_unit_test(test_loop__pause_and_resume),
 		cmocka_unit_test(test_loop__silent_server_is_cut),
+		cmocka_unit_test(test_loop__deadline_cuts_a_stream),
 		cmocka_unit_test(test_loop__bad_arguments),
 	};
 
