@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gateway.h"
 #include "gw_driver.h"
@@ -39,6 +40,14 @@ struct gateway {
 
 /* glibc's mmap and trim thresholds (gateway_new). */
 #define GW_MALLOC_THRESHOLD (256 * 1024)
+
+/* Two malloc arenas a core (gateway_new). */
+static int gw_malloc_arenas(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cores > 0 && cores < 1024 ? (int)cores * 2 : 4;
+}
 
 /* How often the reload thread looks whether the gateway went idle. */
 #define IDLE_CHECK_S 5
@@ -271,14 +280,15 @@ int gateway_new(gateway **out, const gateway_options *opts, char *url, size_t ur
 	*out = NULL;
 	if (gw_config_load(&cfg, opts->config_path, err, err_cap))
 		return -1;
-	/* Memory back to the system once a burst is over. One arena: glibc
-	 * gives a thread arena's free top back only when a big block is freed
-	 * into it, never on malloc_trim, so after 10,000 streams each of the
-	 * sixteen arenas kept about 4 MiB; the threads' small blocks come from
-	 * their caches anyway. Fixed thresholds, not glibc's sliding ones, which
-	 * after one big free would keep twice its size unreturned. Blocks over
-	 * 256 KiB are mapped on their own and returned when freed. */
-	mallopt(M_ARENA_MAX, 1);
+	/* Memory back to the system once a burst is over. glibc gives a
+	 * thread arena's free top back only when a big block is freed into it,
+	 * never on malloc_trim: its sixteen arenas (eight a core) kept about
+	 * 4 MiB each after 10,000 streams. One arena fixed that but cost 40 µs
+	 * of CPU a request in lock waits (130 against 82); two a core cost
+	 * nothing measurable and kept 5 MiB. Fixed thresholds, not glibc's
+	 * sliding ones, which after one big free would keep twice its size
+	 * unreturned; blocks over 256 KiB are mapped on their own. */
+	mallopt(M_ARENA_MAX, gw_malloc_arenas());
 	mallopt(M_MMAP_THRESHOLD, GW_MALLOC_THRESHOLD);
 	mallopt(M_TRIM_THRESHOLD, GW_MALLOC_THRESHOLD);
 	if (!(g = calloc(1, sizeof(*g)))) {
