@@ -224,11 +224,10 @@ void gw_gateway_busy(gateway *g, int delta)
 		atomic_fetch_add(&g->finished, 1);
 }
 
-/* Idle after work: the memory a burst of streams freed goes back to the
- * system. glibc keeps freed memory in its arenas (thousands of worker
- * threads: hundreds of MiB) and returns it only when asked; the workers
- * hand theirs back as they end, over the next idle seconds, so the first
- * few idle looks each trim. */
+/* Idle after work: the memory a burst freed goes back to the system.
+ * glibc returns freed pages inside its heaps only when asked; the worker
+ * threads and the finisher let go of theirs over the next idle seconds,
+ * so the first few idle looks each trim. */
 #define IDLE_TRIMS 4
 
 static void trim_if_idle(gateway *g, uint_fast64_t *seen, int *trims_left)

@@ -129,18 +129,53 @@ void gw_stream_abort(gw_stream *s);
 /* out's body relays s (takes s over: x is finished at its close). */
 void gw_stream_body(serve_response *out, gw_stream *s);
 
+/* gw_walk.c: the walk down the upstream list, for a whole answer and a
+ * stream alike. */
+#define GW_PLATFORMS 3
+typedef struct gw_walk {
+	gw_exchange *x;
+	const serve_request *req;	/* bodies are made from it; NULL once all are */
+	gw_upstream_body body[GW_PLATFORMS];
+	int made[GW_PLATFORMS];		/* 1 made, -1 could not be, 0 not yet */
+	char err[GW_PLATFORMS][512];	/* why not */
+	const char *last_err;		/* the last of those */
+	size_t next;			/* the next upstream to look at */
+	int pass;			/* 1: the resting ones too */
+	int tried, beta_retry;
+	gw_upstream_rt *u, *last_u;	/* being tried; the last tried */
+	bedrock_error_info last;	/* the last failure */
+	char merr[256];			/* why the model could not be named */
+} gw_walk;
+enum { GW_WALK_RETRY, GW_WALK_NEXT, GW_WALK_STOP };
+void gw_walk_init(gw_walk *w, gw_exchange *x, const serve_request *req);
+void gw_walk_dispose(gw_walk *w);
+/* The body for platform p, made from the request the first time; NULL
+ * when it cannot be (gw_walk_body_error says why). */
+gw_upstream_body *gw_walk_body(gw_walk *w, bedrock_platform p);
+const char *gw_walk_body_error(const gw_walk *w, bedrock_platform p);
+/* Every upstream's body now, so the walk outlives the request (a stream). */
+void gw_walk_make_all(gw_walk *w);
+/* The next upstream that can take the request (w->u, with x->up_model
+ * named for it), or NULL when none is left. */
+gw_upstream_rt *gw_walk_next(gw_walk *w);
+/* w->u failed with rc, e: GW_WALK_RETRY (the same upstream, a refused beta
+ * dropped), GW_WALK_NEXT (it rests, noted: gw_walk_next), or GW_WALK_STOP
+ * (answer with e; x->up set). */
+int gw_walk_failed(gw_walk *w, int rc, const bedrock_error_info *e);
+/* No upstream answered: out gets the last error, or why none could be
+ * tried; x is finished. */
+void gw_walk_give_up(gw_walk *w, serve_response *out);
+/* A failure the next upstream may not have: throttling, 5xx, overload,
+ * the connection. */
+int gw_walk_failover_worthy(int rc, const bedrock_error_info *e);
+
 /* gw_open.c: a streaming request through the upstreams without holding
  * a thread: the answer comes later (serve_response_later), from the loop,
  * once an upstream's first event is in or every upstream failed. Takes
- * x and the bodies over. */
-void gw_open_stream(serve_response *out, gw_exchange *x, gw_upstream_body bodies[3],
-		    int made[3]);
+ * x and w over (w's bodies are made: gw_walk_make_all). */
+void gw_open_stream(serve_response *out, gw_walk *w);
 
-/* gw_relay.c's helpers, shared with gw_open.c. */
-int gw_relay_failover_worthy(int rc, const bedrock_error_info *e);
-int gw_relay_drop_refused_betas(gw_exchange *x, gw_upstream_body *b, bedrock_platform p,
-				const bedrock_error_info *e);
-void gw_relay_note(gw_exchange *x, const char *a, const char *sep, const char *b);
+/* gw_relay.c's helpers, shared with gw_open.c and gw_walk.c. */
 void gw_relay_stream_headers(serve_response *out, const gw_exchange *x);
 /* Answers with the upstream's error e (or a timeout) and finishes x. */
 void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e);

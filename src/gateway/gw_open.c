@@ -1,10 +1,8 @@
 /* A streaming request through the upstreams, holding no thread while an
  * upstream thinks: the handler starts the first opening and returns; the
- * rest runs on the upstream loop (gw_driver.c), one step per result. As
- * for a whole answer (gw_relay.c), throttling, 5xx and connection failures
- * before the first event move the request to the next upstream and rest
- * the failing one; a refused beta is retried once without it; the answer
- * (the stream, or the last error in the front's shape) goes to the client
+ * rest runs on the upstream loop (gw_driver.c), one step of the walk
+ * (gw_walk.c) per result, until a first event is in. The answer (the
+ * stream, or the last error in the front's shape) goes to the client
  * through serve_later_answer. If the client leaves first, the opening in
  * progress is ended at once. */
 #include <pthread.h>
@@ -15,23 +13,14 @@
 #include "gw_driver.h"
 #include "gw_internal.h"
 
-#define PLATFORMS 3
-
 typedef struct opener {
 	gw_task cancel_task;
 	gw_driver *drv;
 	gw_exchange *x;
-	gw_upstream_body body[PLATFORMS];
-	int made[PLATFORMS];
 	struct serve_later *later;	/* NULL: the handler waits (sync_out) */
 
 	/* The loop's thread (the handler's before the first post). */
-	size_t next;			/* the next upstream to try */
-	int pass;			/* 1: the resting ones too */
-	int tried, beta_retry;
-	gw_upstream_rt *u, *last_u;
-	bedrock_error_info last;
-	char merr[256];
+	gw_walk w;
 	gw_stream *opening;		/* the stream being opened */
 	uint64_t t_open;
 
@@ -42,16 +31,9 @@ typedef struct opener {
 	int cancel_posted, cancel_ran;
 } opener;
 
-static uint64_t now_ms(void)
-{
-	return gw_now_ns() / 1000000u;
-}
-
 static void opener_free(opener *o)
 {
-	for (int i = 0; i < PLATFORMS; i++)
-		if (o->made[i])
-			gw_upstream_body_dispose(&o->body[i]);
+	gw_walk_dispose(&o->w);
 	pthread_mutex_destroy(&o->lock);
 	pthread_cond_destroy(&o->cond);
 	free(o);
@@ -95,8 +77,7 @@ static void on_opened(void *arg, int rc, const bedrock_error_info *e, gw_stream 
 {
 	opener *o = arg;
 	gw_exchange *x = o->x;
-	gw_upstream_rt *u = o->u;
-	gw_metrics *m = gw_gateway_metrics(x->g);
+	gw_upstream_rt *u = o->w.u;
 	serve_response plan;
 
 	o->opening = NULL;
@@ -107,7 +88,7 @@ static void on_opened(void *arg, int rc, const bedrock_error_info *e, gw_stream 
 		x->up = u;
 		gw_relay_stream_headers(&plan, x);
 		x->status = 200;
-		gw_upstream_healthy(u, m);
+		gw_upstream_healthy(u, gw_gateway_metrics(x->g));
 		answer(o, &plan);
 		return;
 	}
@@ -121,78 +102,28 @@ static void on_opened(void *arg, int rc, const bedrock_error_info *e, gw_stream 
 		answer(o, &plan);
 		return;
 	}
-	if (!o->beta_retry &&
-	    gw_relay_drop_refused_betas(x, &o->body[u->cfg->platform % PLATFORMS],
-					u->cfg->platform, e)) {
-		o->beta_retry = 1;
+	if (gw_walk_failed(&o->w, rc, e) != GW_WALK_STOP) {
 		try_next(o);
 		return;
 	}
-	o->last = *e;
-	if (!gw_relay_failover_worthy(rc, e)) {
-		x->up = u;
-		gw_relay_upstream_error(&plan, x, e);
-		answer(o, &plan);
-		return;
-	}
-	gw_upstream_cool(u, m, now_ms());
-	gw_relay_note(x, u->cfg->name, " failed: ", e->aws_code[0] ? e->aws_code
-						 : bedrock_error_name(rc));
-	o->u = NULL;
-	try_next(o);
+	gw_relay_upstream_error(&plan, x, e);
+	answer(o, &plan);
 }
 
-/* Opens the current upstream (o->u), or moves down the list to the next
+/* Opens the current upstream again (a refused beta dropped), or the next
  * that can take the request; answers when none is left. */
 static void try_next(opener *o)
 {
-	gw_exchange *x = o->x;
-	gw_gen *gen = x->gen;
 	serve_response plan;
 
-	while (!o->u) {
-		gw_upstream_rt *u;
-
-		if (o->next >= gen->up_count) {
-			/* Every upstream resting: try them anyway, rather than
-			 * refuse outright. */
-			if (o->pass || o->tried)
-				break;
-			o->pass = 1;
-			o->next = 0;
-			continue;
-		}
-		u = &gen->ups[o->next++];
-		if (!o->pass && gw_upstream_cooling(u, now_ms()))
-			continue;
-		if (!o->made[u->cfg->platform % PLATFORMS])
-			continue;	/* noted when the bodies were made */
-		if (gw_model_for_upstream(x->up_model, sizeof(x->up_model), gen->cfg, u->cfg,
-					  x->client_model, o->merr, sizeof(o->merr))) {
-			gw_relay_note(x, u->cfg->name, ": ", o->merr);
-			continue;
-		}
-		if (o->tried)
-			x->hops++;
-		o->tried = 1;
-		o->beta_retry = 0;
-		o->u = o->last_u = u;
-	}
-	if (!o->u) {
-		if (!o->tried) {
-			refuse(o, GW_ERR_BAD_REQUEST,
-			       o->merr[0] ? o->merr : "No upstream can take this request.",
-			       "model_not_served");
-			return;
-		}
+	if (!o->w.u && !gw_walk_next(&o->w)) {
 		serve_response_init(&plan, 500);
-		x->up = o->last_u;
-		gw_relay_upstream_error(&plan, x, &o->last);
+		gw_walk_give_up(&o->w, &plan);
 		answer(o, &plan);
 		return;
 	}
 	o->t_open = gw_now_ns();
-	if (gw_stream_open(&o->opening, x, o->u, &o->body[o->u->cfg->platform % PLATFORMS],
+	if (gw_stream_open(&o->opening, o->x, o->w.u, gw_walk_body(&o->w, o->w.u->cfg->platform),
 			   on_opened, o))
 		refuse(o, GW_ERR_INTERNAL, "out of memory", "internal");
 }
@@ -229,15 +160,13 @@ static void on_cancel(void *arg)
 	pthread_mutex_unlock(&o->lock);
 }
 
-void gw_open_stream(serve_response *out, gw_exchange *x, gw_upstream_body bodies[PLATFORMS],
-		    int made[PLATFORMS])
+void gw_open_stream(serve_response *out, gw_walk *w)
 {
+	gw_exchange *x = w->x;
 	opener *o = calloc(1, sizeof(*o));
 
 	if (!o) {
-		for (int i = 0; i < PLATFORMS; i++)
-			if (made[i])
-				gw_upstream_body_dispose(&bodies[i]);
+		gw_walk_dispose(w);
 		gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
 		return;
 	}
@@ -246,15 +175,16 @@ void gw_open_stream(serve_response *out, gw_exchange *x, gw_upstream_body bodies
 	o->cancel_task.run = run_cancel;
 	o->drv = gw_gateway_driver(x->g);
 	o->x = x;
-	memcpy(o->body, bodies, sizeof(o->body));
-	memcpy(o->made, made, sizeof(o->made));
+	/* The bodies are the opener's now. */
+	o->w = *w;
+	memset(w->made, 0, sizeof(w->made));
 	/* Credentials and tokens fresh now, on this thread: a refresh is an
 	 * HTTP round trip the upstream loop must not wait on. (An error here
 	 * comes back from the opening itself.) */
 	for (size_t i = 0; i < x->gen->up_count; i++) {
 		bedrock_error_info e;
 
-		if (made[x->gen->ups[i].cfg->platform % PLATFORMS])
+		if (gw_walk_body(&o->w, x->gen->ups[i].cfg->platform))
 			bedrock_client_prepare(x->gen->ups[i].client, &e);
 	}
 	o->later = serve_response_later(out, on_cancel, o);

@@ -1,8 +1,6 @@
-/* A request through the upstreams: the body rendered once per upstream
- * platform, the model named as each upstream wants it, failover down the
- * list on throttling, 5xx and connection failures before the first byte,
- * one retry without a beta the upstream refused, and the answer in the
- * front's shape (a stream is handed to gw_stream.c). */
+/* A request through the upstreams: checked and admitted, then walked down
+ * the list (gw_walk.c), and the answer in the front's shape (a stream is
+ * handed to gw_open.c). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,16 +12,6 @@
 
 #include "gw_internal.h"
 #include "json.h"
-
-#define PLATFORMS 3
-
-typedef struct relay {
-	gw_exchange *x;
-	const serve_request *req;
-	gw_upstream_body body[PLATFORMS];
-	int made[PLATFORMS];
-	char err[512];
-} relay;
 
 /* The text blocks of a whole answer (Messages' content, or Converse's
  * output.message.content), for the activity log when bodies: true. */
@@ -46,116 +34,6 @@ static void log_answer_text(gw_exchange *x, const char *body, size_t len)
 			gw_exchange_text(x, t->valuestring, strlen(t->valuestring));
 	}
 	cJSON_Delete(tree);
-}
-
-static uint64_t now_ms(void)
-{
-	return gw_now_ns() / 1000000u;
-}
-
-static gw_upstream_body *body_for(relay *r, bedrock_platform p)
-{
-	unsigned i = (unsigned)p % PLATFORMS;
-
-	if (!r->made[i]) {
-		if (gw_body_for_upstream(&r->body[i], &r->x->route, r->req, p, r->err,
-					 sizeof(r->err)))
-			return NULL;
-		r->made[i] = 1;
-	}
-	return &r->body[i];
-}
-
-static void relay_dispose(relay *r)
-{
-	for (int i = 0; i < PLATFORMS; i++)
-		if (r->made[i])
-			gw_upstream_body_dispose(&r->body[i]);
-}
-
-int gw_relay_failover_worthy(int rc, const bedrock_error_info *e)
-{
-	if (rc == BEDROCK_ETHROTTLED || rc == BEDROCK_EIO || rc == BEDROCK_ETIMEOUT)
-		return 1;
-	if (e->http_status == 429 || e->http_status >= 500)
-		return 1;
-	return !strcmp(e->aws_code, "RESOURCE_EXHAUSTED") ||
-	       !strcmp(e->aws_code, "overloaded_error") ||
-	       !strcmp(e->aws_code, "ServiceUnavailableException") ||
-	       !strcmp(e->aws_code, "UNAVAILABLE");
-}
-
-/* The betas a body carries for platform p: a malloc'ed array of strings. */
-static size_t betas_of(char ***out, const gw_upstream_body *b, bedrock_platform p)
-{
-	size_t n = 0;
-
-	*out = NULL;
-	if (p == BEDROCK_PLATFORM_BEDROCK) {
-		cJSON *t = cJSON_ParseWithLength(b->body, b->len), *a, *i;
-
-		a = t ? cJSON_GetObjectItemCaseSensitive(t, "anthropic_beta") : NULL;
-		if (cJSON_IsArray(a) && (*out = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(char *))))
-			cJSON_ArrayForEach(i, a)
-				if (cJSON_IsString(i) && ((*out)[n] = strdup(i->valuestring)))
-					n++;
-		cJSON_Delete(t);
-	} else if (b->betas) {
-		char *copy = strdup(b->betas), *save = NULL, *tok;
-
-		if (copy && (*out = calloc(strlen(copy) / 2 + 2, sizeof(char *))))
-			for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save))
-				if (((*out)[n] = strdup(tok)))
-					n++;
-		free(copy);
-	}
-	return n;
-}
-
-/* An upstream that refused a beta flag as invalid for the model: drop the
- * flags its message names (all of them when it names none, as Bedrock's
- * "invalid beta flag" does not) and say so. 1 when the body changed. */
-int gw_relay_drop_refused_betas(gw_exchange *x, gw_upstream_body *b, bedrock_platform p,
-			      const bedrock_error_info *e)
-{
-	char **betas, dropped[192] = "";
-	size_t n, named = 0, i;
-	int changed = 0;
-
-	if (e->http_status != 400 || !strcasestr(e->message, "beta"))
-		return 0;
-	n = betas_of(&betas, b, p);
-	for (i = 0; i < n; i++)
-		if (strstr(e->message, betas[i]))
-			named++;
-	for (i = 0; i < n; i++) {
-		if (named && !strstr(e->message, betas[i]))
-			continue;
-		if (!gw_body_drop_beta(b, p, betas[i])) {
-			size_t l = strlen(dropped);
-
-			snprintf(dropped + l, sizeof(dropped) - l, "%s%s", l ? "," : "", betas[i]);
-			changed = 1;
-		}
-	}
-	for (i = 0; i < n; i++)
-		free(betas[i]);
-	free(betas);
-	if (changed) {
-		size_t l = strlen(x->note);
-
-		snprintf(x->note + l, sizeof(x->note) - l, "%sretried without beta %s",
-			 l ? "; " : "", dropped);
-	}
-	return changed;
-}
-
-/* Appends "a<sep>b" to the exchange's note ("; " between notes). */
-void gw_relay_note(gw_exchange *x, const char *a, const char *sep, const char *b)
-{
-	size_t l = strlen(x->note);
-
-	snprintf(x->note + l, sizeof(x->note) - l, "%s%s%s%s", l ? "; " : "", a, sep, b);
 }
 
 static void id_headers(serve_response *out, const gw_exchange *x)
@@ -238,10 +116,9 @@ void gw_relay_stream_headers(serve_response *out, const gw_exchange *x)
 
 /* One whole-answer call to one upstream (streams: gw_open.c). 0: out
  * holds the answer (x taken over); otherwise the library's error in e. */
-static int attempt(serve_response *out, relay *r, gw_upstream_rt *u, gw_upstream_body *b,
-		   bedrock_error_info *e)
+static int attempt(serve_response *out, gw_exchange *x, gw_upstream_rt *u,
+		   const gw_upstream_body *b, bedrock_error_info *e)
 {
-	gw_exchange *x = r->x;
 	bedrock_client *c = u->client;
 	const char *model = x->up_model;
 	bedrock_response *resp = NULL;
@@ -287,28 +164,24 @@ void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_
 
 void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 {
-	const gw_config *cfg = x->gen->cfg;
 	gw_gen *gen = x->gen;
 	gw_metrics *m = gw_gateway_metrics(x->g);
-	relay r;
+	gw_walk w;
 	gw_upstream_body *b;
-	bedrock_error_info e, last;
+	gw_upstream_rt *u;
+	bedrock_error_info e;
 	const char *model;
-	char merr[256] = "";
 	unsigned retry_after = 0;
 	uint64_t reserve;
 	gw_quota_verdict v;
-	gw_upstream_rt *last_u = NULL;
-	int tried = 0, pass;
+	int rc, next;
 
-	memset(&r, 0, sizeof(r));
-	memset(&last, 0, sizeof(last));
-	r.x = x;
-	r.req = req;
+	gw_walk_init(&w, x, req);
 	/* The body in the client's own dialect: checked once, and the model
 	 * it names is the client's. */
-	if (!(b = body_for(&r, x->route.front))) {
-		gw_refuse(out, x, GW_ERR_BAD_REQUEST, r.err, 0, "invalid_request");
+	if (!(b = gw_walk_body(&w, x->route.front))) {
+		gw_refuse(out, x, GW_ERR_BAD_REQUEST, gw_walk_body_error(&w, x->route.front), 0,
+			  "invalid_request");
 		goto done;
 	}
 	model = x->route.model[0] ? x->route.model : b->model;
@@ -352,64 +225,26 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 	if (b->stream) {
 		/* Every upstream's body now: the request is gone by the time a
 		 * later upstream is tried. */
-		for (size_t i = 0; i < gen->up_count; i++)
-			if (!body_for(&r, gen->ups[i].cfg->platform))
-				gw_relay_note(x, gen->ups[i].cfg->name, ": ", r.err);
-		gw_open_stream(out, x, r.body, r.made);
-		memset(r.made, 0, sizeof(r.made));
+		gw_walk_make_all(&w);
+		gw_open_stream(out, &w);
 		goto done;
 	}
-	/* First pass: healthy upstreams; if every one is resting, try them
-	 * anyway rather than refuse outright. */
-	for (pass = 0; pass < 2 && !tried; pass++) {
-		for (size_t i = 0; i < gen->up_count; i++) {
-			gw_upstream_rt *u = &gen->ups[i];
-			int rc, beta_retry = 0;
-
-			if (!pass && gw_upstream_cooling(u, now_ms()))
-				continue;
-			if (!(b = body_for(&r, u->cfg->platform))) {
-				gw_relay_note(x, u->cfg->name, ": ", r.err);
-				continue;
-			}
-			if (gw_model_for_upstream(x->up_model, sizeof(x->up_model), cfg, u->cfg, model,
-						  merr, sizeof(merr))) {
-				gw_relay_note(x, u->cfg->name, ": ", merr);
-				continue;
-			}
-			if (tried)
-				x->hops++;
-			tried = 1;
-			last_u = u;
-again:
-			rc = attempt(out, &r, u, b, &e);
+	while ((u = gw_walk_next(&w)) != NULL) {
+		do {
+			rc = attempt(out, x, u, gw_walk_body(&w, u->cfg->platform), &e);
 			if (!rc) {
 				gw_upstream_healthy(u, m);
 				goto done;
 			}
-			if (!beta_retry && gw_relay_drop_refused_betas(x, b, u->cfg->platform, &e)) {
-				beta_retry = 1;
-				goto again;
-			}
-			last = e;
-			if (!gw_relay_failover_worthy(rc, &e)) {
-				x->up = u;
-				gw_relay_upstream_error(out, x, &e);
-				goto done;
-			}
-			gw_upstream_cool(u, m, now_ms());
-			gw_relay_note(x, u->cfg->name, " failed: ",
-				 e.aws_code[0] ? e.aws_code : bedrock_error_name(rc));
+		} while ((next = gw_walk_failed(&w, rc, &e)) == GW_WALK_RETRY);
+		if (next == GW_WALK_STOP) {
+			gw_relay_upstream_error(out, x, &e);
+			goto done;
 		}
 	}
-	if (!tried) {
-		gw_refuse(out, x, GW_ERR_BAD_REQUEST, merr[0] ? merr : r.err, 0, "model_not_served");
-		goto done;
-	}
-	x->up = last_u;
-	gw_relay_upstream_error(out, x, &last);
+	gw_walk_give_up(&w, out);
 done:
-	relay_dispose(&r);
+	gw_walk_dispose(&w);
 }
 
 static int catalog_models(serve_response *out, const gw_exchange *x)
@@ -500,7 +335,7 @@ void gw_relay_listing(serve_response *out, gw_exchange *x, const serve_request *
 		x->upstream_ns += gw_now_ns() - t;
 		free(pq);
 		x->up = u;
-		if (rc && gw_relay_failover_worthy(rc, &e) && i + 1 < gen->up_count) {
+		if (rc && gw_walk_failover_worthy(rc, &e) && i + 1 < gen->up_count) {
 			x->hops++;
 			continue;
 		}

@@ -43,7 +43,6 @@ struct serve_later *serve_response_later(serve_response *out, void (*cancel)(voi
 {
 	struct serve_later_call *c = current;
 	struct serve_later *l;
-	pthread_condattr_t ca;
 
 	/* Only a blocking server's handler has a thread of its own to leave. */
 	if (!c || c->out != out || c->later || !c->srv->opt.blocking)
@@ -51,10 +50,7 @@ struct serve_later *serve_response_later(serve_response *out, void (*cancel)(voi
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;	/* answered as usual */
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&l->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	serve_cond_init(&l->cond);
 	pthread_mutex_init(&l->lock, NULL);
 	l->srv = c->srv;
 	l->cancel = cancel;
@@ -174,8 +170,7 @@ int serve_later_await(struct serve_later *l, serve_response *plan)
 			continue;
 		}
 		/* Slices: a lost signal would cost a second, not the thread. */
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += LATER_SLICE_MS / 1000;
+		serve_deadline(&until, LATER_SLICE_MS);
 		pthread_cond_timedwait(&l->cond, &l->lock, &until);
 	}
 	*plan = l->plan;

@@ -150,6 +150,10 @@ struct serve_wake {
 };
 
 /* A waker; ev may be NULL (HTTP/1.1). NULL when out of memory. */
+/* A condition variable timed on the monotonic clock, and a deadline ms
+ * from now on that clock (wake.c; later.c uses them too). */
+void serve_cond_init(pthread_cond_t *c);
+void serve_deadline(struct timespec *until, unsigned ms);
 struct serve_wake *serve_wake_new(struct event *ev);
 /* Frees w and its event (the body is closed: no wake can come). */
 void serve_wake_free(struct serve_wake *w);

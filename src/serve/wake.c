@@ -12,19 +12,36 @@
 
 #include "serve_net.h"
 
-struct serve_wake *serve_wake_new(struct event *ev)
+void serve_cond_init(pthread_cond_t *c)
 {
-	struct serve_wake *w = calloc(1, sizeof(*w));
 	pthread_condattr_t ca;
 
-	if (!w)
-		return NULL;
 	/* Waits are timed on the monotonic clock: a clock step must not make
 	 * one long. */
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cond, &ca);
+	pthread_cond_init(c, &ca);
 	pthread_condattr_destroy(&ca);
+}
+
+void serve_deadline(struct timespec *until, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, until);
+	until->tv_sec += (time_t)(ms / 1000);
+	until->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until->tv_nsec >= 1000000000) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000;
+	}
+}
+
+struct serve_wake *serve_wake_new(struct event *ev)
+{
+	struct serve_wake *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	serve_cond_init(&w->cond);
 	pthread_mutex_init(&w->lock, NULL);
 	w->ev = ev;
 	return w;
@@ -86,13 +103,7 @@ int serve_wake_wait(struct serve_wake *w, unsigned ms)
 	struct timespec until;
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)(ms / 1000);
-	until.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	serve_deadline(&until, ms);
 	pthread_mutex_lock(&w->lock);
 	while (!w->woken && !w->gone)
 		if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT)

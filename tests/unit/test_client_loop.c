@@ -180,6 +180,26 @@ static void run_until_over(loop *l, one *o, int n, int secs)
 	}
 }
 
+/* A fresh loop with one raw Messages stream in it, told to fn. */
+static void open_one(one *o, loop *l, bedrock_client *c, const char *body,
+		     bedrock_stream_ready_fn fn)
+{
+	bedrock_error_info err;
+
+	memset(o, 0, sizeof(*o));
+	loop_init(l);
+	assert_int_equal(bedrock_multi_messages_stream(&o->s, l->m, c, MODEL, body, strlen(body),
+						       NULL, NULL, &err), 0);
+	bedrock_stream_on_ready(o->s, fn, o);
+}
+
+static void close_one(one *o, loop *l, bedrock_client *c)
+{
+	bedrock_stream_free(o->s);
+	bedrock_multi_free(l->m);
+	bedrock_client_free(c);
+}
+
 static void test_loop__many_streams_and_an_error(void **state)
 {
 	bedrock_client *c = client_for(&emu, 0);
@@ -250,7 +270,6 @@ static void on_ready_pausing(void *arg, bedrock_stream *s)
 static void test_loop__pause_and_resume(void **state)
 {
 	bedrock_client *c = client_for(&emu, 0);
-	bedrock_error_info err;
 	const char *body = PROMPT("paused for a while [[emulate:fault=slow=50]]");
 	one o;
 	loop l;
@@ -258,11 +277,7 @@ static void test_loop__pause_and_resume(void **state)
 	int held;
 
 	(void)state;
-	memset(&o, 0, sizeof(o));
-	loop_init(&l);
-	assert_int_equal(bedrock_multi_messages_stream(&o.s, l.m, c, MODEL, body, strlen(body),
-						       NULL, NULL, &err), 0);
-	bedrock_stream_on_ready(o.s, on_ready_pausing, &o);
+	open_one(&o, &l, c, body, on_ready_pausing);
 	while (!o.events)
 		loop_turn(&l, 100);
 	held = o.events;
@@ -278,9 +293,7 @@ static void test_loop__pause_and_resume(void **state)
 	assert_int_equal(o.failed, 0);
 	assert_true(o.events > held);
 	assert_string_equal(o.text, "You said: paused for a while [[emulate:fault=slow=50]]");
-	bedrock_stream_free(o.s);
-	bedrock_multi_free(l.m);
-	bedrock_client_free(c);
+	close_one(&o, &l, c);
 }
 
 static void test_loop__silent_server_is_cut(void **state)
@@ -289,25 +302,18 @@ static void test_loop__silent_server_is_cut(void **state)
 	 * libcurl measures the rate over its last 5 s, so the cut comes when
 	 * the header bytes have left that window: about 6 s in. */
 	bedrock_client *c = client_for(&emu, 1000);
-	bedrock_error_info err;
 	const char *body = PROMPT("late [[emulate:fault=slow=9000]]");
 	one o;
 	loop l;
 	long long t0 = now_ms();
 
 	(void)state;
-	memset(&o, 0, sizeof(o));
-	loop_init(&l);
-	assert_int_equal(bedrock_multi_messages_stream(&o.s, l.m, c, MODEL, body, strlen(body),
-						       NULL, NULL, &err), 0);
-	bedrock_stream_on_ready(o.s, on_ready, &o);
+	open_one(&o, &l, c, body, on_ready);
 	run_until_over(&l, &o, 1, 12);
 	assert_int_equal(o.failed, BEDROCK_ETIMEOUT);
 	assert_int_equal(o.events, 0);
 	assert_true(now_ms() - t0 < 8900);
-	bedrock_stream_free(o.s);
-	bedrock_multi_free(l.m);
-	bedrock_client_free(c);
+	close_one(&o, &l, c);
 }
 
 static void test_loop__deadline_cuts_a_stream(void **state)
@@ -315,26 +321,19 @@ static void test_loop__deadline_cuts_a_stream(void **state)
 	/* The first event after 4 s, and the call's deadline 1.5 s: the stream
 	 * is cut at the deadline, not when the event comes. */
 	bedrock_client *c = client_with(&emu, 0, 1500);
-	bedrock_error_info err;
 	const char *body = PROMPT("late [[emulate:fault=slow=4000]]");
 	one o;
 	loop l;
 	long long t0 = now_ms();
 
 	(void)state;
-	memset(&o, 0, sizeof(o));
-	loop_init(&l);
-	assert_int_equal(bedrock_multi_messages_stream(&o.s, l.m, c, MODEL, body, strlen(body),
-						       NULL, NULL, &err), 0);
-	bedrock_stream_on_ready(o.s, on_ready, &o);
+	open_one(&o, &l, c, body, on_ready);
 	run_until_over(&l, &o, 1, 10);
 	assert_int_equal(o.failed, BEDROCK_ETIMEOUT);
 	assert_non_null(strstr(o.err.message, "deadline"));
 	assert_int_equal(o.events, 0);
 	assert_true(now_ms() - t0 >= 1400 && now_ms() - t0 < 3500);
-	bedrock_stream_free(o.s);
-	bedrock_multi_free(l.m);
-	bedrock_client_free(c);
+	close_one(&o, &l, c);
 }
 
 static void test_loop__bad_arguments(void **state)
