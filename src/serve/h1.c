@@ -3,10 +3,13 @@
  * a socketpair the loop relays decrypted bytes through: tls_conn.c); MHD's
  * threads then parse, call the handler and send.
  *
- * Non-blocking servers: two epoll workers. Pieces that are not due yet:
- * the content reader suspends the connection and arms a libevent timer
- * that resumes it, so no thread ever sleeps and a thousand slow streams
- * cost a timer each.
+ * Non-blocking servers (and blocking ones with h1_in_loops): a libevent
+ * loop a core, each driving its own MHD daemon (h1_loop.c); the handler
+ * runs there and may use the loop (serve_request.loop). Pieces that are
+ * not due yet: the content reader suspends the connection and arms a
+ * libevent timer that resumes it, so no thread ever sleeps and a thousand
+ * slow streams cost a timer each. A later answer suspends the connection
+ * too, until serve_later_answer resumes it.
  *
  * Blocking servers: a thread per connection (small stacks), so the
  * handler and body.read may block; a piece not due yet is slept for. A
@@ -36,9 +39,6 @@
 
 #include "serve_net.h"
 
-/* Two workers match the two cores this is tuned on; the libevent thread
- * only accepts HTTP/1 connections. */
-#define H1_THREADS 2
 /* Room in MHD's per-connection pool beyond the header block itself. */
 #define H1_POOL_SLACK (32 * 1024)
 /* The same for a blocking server, whose connections must stay small: MHD
@@ -83,6 +83,7 @@ struct h1_req {
 	int answered;
 	int deferred;			/* plan is a refusal for when the upload ends */
 	int parked;
+	struct h1_loop *loop;		/* where it is parked */
 	serve_response plan;
 	serve_cursor cur;			/* the next byte to send */
 	struct event *timer;
@@ -91,6 +92,7 @@ struct h1_req {
 	int status;			/* 0: reset */
 	int body_eof;			/* body.read returned 0 */
 	struct serve_wake *wake;	/* a non-blocking body's (plan.body.attach) */
+	struct serve_later *later;	/* on a loop: the answer awaited, suspended */
 	const char *mhd_method;		/* MHD's, for the handler */
 	char method[16];		/* a copy for the log, maybe cut */
 	const char *peer;		/* the connection's (connection_cb) */
@@ -175,7 +177,7 @@ static void cut_stream(struct h1_conn *hc)
  * back (cut_stream) and MHD sees the dead socket. One poll() for all. */
 static int watched(const serve_server *s, const struct h1_conn *hc)
 {
-	return ((hc->body && s->opt.blocking) || hc->wake || hc->later) && hc->fd >= 0;
+	return ((hc->body && H1_BLOCKS(s)) || hc->wake || hc->later) && hc->fd >= 0;
 }
 
 static void watch_streams(serve_server *s)
@@ -242,7 +244,7 @@ size_t serve_h1_count(serve_server *s)
 	const union MHD_DaemonInfo *di = s->mhd ?
 		MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
 
-	return di ? di->num_connections : 0;
+	return (di ? di->num_connections : 0) + serve_h1_loops_connections(s);
 }
 
 /* Releases the request body and its share of the budget. */
@@ -277,9 +279,18 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	/* The request line is in: the rest of the request is due. */
 	set_deadline(r->srv, r->hc, r->start_ms + serve_request_ms(r->srv));
 	if (r->hc) {
+		int stopping;
+
 		pthread_mutex_lock(&r->srv->lock);
-		r->hc->busy = 1;
+		stopping = r->srv->stopping;
+		r->hc->busy = !stopping;
 		pthread_mutex_unlock(&r->srv->lock);
+		if (stopping) {
+			/* The server stops: no new exchange begins (MHD closes). */
+			free(r->uri);
+			free(r);
+			return NULL;
+		}
 	}
 	return r;
 }
@@ -299,7 +310,14 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 		r->hc->busy = 0;
 		r->hc->body = NULL;	/* no cancel from here on */
 		r->hc->wake = NULL;	/* nor interrupt */
+		r->hc->later = NULL;
 		pthread_mutex_unlock(&r->srv->lock);
+	}
+	if (r->later) {
+		/* The connection ended between a resume and MHD's call: the app
+		 * is told (if its answer had not come), and its answer dropped. */
+		serve_later_forget(r->later);
+		r->later = NULL;
 	}
 	b = &r->plan.body;
 	if (b->read && b->close)
@@ -362,7 +380,7 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 			s->parked = r->next;
 		if (r->next)
 			r->next->prev = r->prev;
-		MHD_resume_connection(r->conn);
+		serve_h1_resume(r->loop, r->conn);
 	}
 	pthread_mutex_unlock(&s->lock);
 }
@@ -374,7 +392,7 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
  * lifted meanwhile; set again, it counts from now. */
 static void waiting(struct h1_req *r, int on)
 {
-	if (!r->srv->opt.blocking)
+	if (!H1_BLOCKS(r->srv))
 		return;
 	MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT,
 				  on ? 0u : r->srv->opt.idle_timeout_s);
@@ -387,7 +405,7 @@ static ssize_t park(struct h1_req *r, uint64_t ms)
 	serve_server *s = r->srv;
 	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
 
-	if (s->opt.blocking) {
+	if (H1_BLOCKS(s)) {
 		struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
 
 		waiting(r, 1);
@@ -404,6 +422,7 @@ static ssize_t park(struct h1_req *r, uint64_t ms)
 	if (!r->timer && !(r->timer = evtimer_new(s->base, wake_cb, r)))
 		goto fail;
 	MHD_suspend_connection(r->conn);
+	r->loop = serve_h1_loop_current();
 	r->parked = 1;
 	r->prev = NULL;
 	r->next = s->parked;
@@ -433,7 +452,7 @@ static long read_later(struct h1_req *r, void *buf, size_t max, int *suspended)
 		n = b->read(b->self, buf, max);
 		if (n != SERVE_BODY_LATER)
 			return n;
-		if (r->srv->opt.blocking) {
+		if (H1_BLOCKS(r->srv)) {
 			if (serve_wake_wait(r->wake, H1_WAKE_SLICE_MS) < 0)
 				return -1;
 			continue;	/* woken, or a slice went by: read again */
@@ -491,7 +510,7 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 							 MHD_CONTENT_READER_END_OF_STREAM;
 		case SERVE_CURSOR_WAIT:
 			rc = park(r, wait_ms);
-			if (rc || !r->srv->opt.blocking)
+			if (rc || !H1_BLOCKS(r->srv))
 				return rc;
 			break;
 		case SERVE_CURSOR_DATA:
@@ -656,8 +675,13 @@ static int await_later(struct h1_req *r, struct serve_later *l)
 /* Runs the handler, or on the head alone the precheck (APP_PRECHECK) or
  * the refusal renderer for status (APP_REFUSE): 1 when r->plan is the
  * answer, 0 when the precheck let the request on (or the renderer
- * declined), -1 when out of memory or a later answer was cancelled. */
+ * declined), -1 when out of memory or a later answer was cancelled,
+ * APP_PARKED when the connection waits for a later answer. */
 enum { APP_HANDLE = 0, APP_PRECHECK = 1, APP_REFUSE = 2 };
+/* call_app's answer when the handler's answer comes later, on a loop. */
+#define APP_PARKED 2
+
+static int park_later(struct h1_req *r, struct serve_later *l);
 
 static int call_app(struct h1_req *r, int mode, int status)
 {
@@ -684,6 +708,7 @@ static int call_app(struct h1_req *r, int mode, int status)
 	req.body_len = precheck ? 0 : r->len;
 	req.peer = r->peer;
 	req.http2 = 0;
+	req.loop = serve_h1_loop_base();
 	serve_response_init(&r->plan, mode == APP_REFUSE ? status : 500);
 	waiting(r, 1);
 	if (mode == APP_REFUSE) {
@@ -696,12 +721,58 @@ static int call_app(struct h1_req *r, int mode, int status)
 		later = serve_later_end(&call);
 	}
 	free(f.h);
-	if (later && await_later(r, later))
+	if (later && !H1_BLOCKS(s))
+		answered = park_later(r, later);
+	else if (later && await_later(r, later))
 		answered = -1;	/* the connection closes, answering nothing */
 	waiting(r, 0);
 	if (!answered)
 		serve_response_dispose(&r->plan);
 	return answered;
+}
+
+/* On a loop: the handler's later, or a resume for it. The answer is
+ * taken (1), or it was cancelled (-1: close), or the connection is
+ * suspended until it comes (APP_PARKED: MHD calls access_cb again). */
+static int later_step(struct h1_req *r)
+{
+	serve_server *s = r->srv;
+	struct serve_later *l = r->later;
+	int rc = serve_later_poll(l, &r->plan, r->conn);
+
+	if (rc > 0)
+		return APP_PARKED;
+	if (r->hc) {
+		pthread_mutex_lock(&s->lock);
+		r->hc->later = NULL;
+		pthread_mutex_unlock(&s->lock);
+	}
+	r->later = NULL;
+	serve_later_unref(l);
+	if (rc < 0) {
+		serve_later_drop(&r->plan);
+		return -1;
+	}
+	return 1;
+}
+
+static int park_later(struct h1_req *r, struct serve_later *l)
+{
+	serve_server *s = r->srv;
+
+	serve_response_dispose(&r->plan);	/* as the handler left it */
+	r->later = l;
+	if (r->hc) {
+		pthread_mutex_lock(&s->lock);
+		r->hc->deadline = 0;
+		r->hc->later = l;	/* the sweep sees the client leave */
+		if (s->stopping)
+			cut_stream(r->hc);
+		pthread_mutex_unlock(&s->lock);
+	} else {
+		serve_later_interrupt(l);	/* nothing else could */
+	}
+	return later_step(r);
 }
 
 struct framing {
@@ -790,6 +861,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 {
 	struct h1_req *r = *con_cls;
 	serve_server *s = cls;
+	int rc;
 
 	(void)url;
 	(void)version;
@@ -830,36 +902,46 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		r->deferred = 0;
 		return send_plan(r);
 	}
+	if (r->later) {
+		/* Resumed: the answer came, or the exchange must end. */
+		rc = later_step(r);
+		return rc == APP_PARKED ? MHD_YES : rc < 0 ? MHD_NO : send_plan(r);
+	}
 	if (r->answered)
 		return MHD_YES;
 	r->answered = 1;
-	if (call_app(r, APP_HANDLE, 0) < 0)
+	rc = call_app(r, APP_HANDLE, 0);
+	if (rc < 0)
 		return MHD_NO;
 	/* The body is no longer needed; a slow stream should not hold it. */
 	drop_body(r);
-	return send_plan(r);
+	return rc == APP_PARKED ? MHD_YES : send_plan(r);
 }
 
-/* The one daemon: cleartext, and TLS connections relayed by the loop. */
+/* A daemon: cleartext, and TLS connections relayed by the loop. A
+ * blocking server's runs a thread per connection; otherwise one daemon a
+ * loop, driven by it (h1_loop.c). */
 static struct MHD_Daemon *start_daemon(serve_server *s)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+	unsigned flags = MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
 	struct MHD_OptionItem ops[16];
 	size_t n = 0;
 
 #define OPT(o, v, p) (ops[n].option = (o), ops[n].value = (intptr_t)(v), ops[n].ptr_value = (p), n++)
-	if (s->opt.blocking) {
+	if (H1_BLOCKS(s)) {
 		/* A thread per connection: the handler and body reads block.
 		 * poll(), not MHD's default select(): select() cannot watch a
 		 * descriptor past FD_SETSIZE (1024), so every connection after
 		 * about the thousandth was closed unanswered. */
-		flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+		flags |= MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_POLL;
 		OPT(MHD_OPTION_THREAD_STACK_SIZE, SERVE_THREAD_STACK, NULL);
 		OPT(MHD_OPTION_CONNECTION_LIMIT, s->opt.max_threads < s->opt.max_connections ?
 		    s->opt.max_threads : s->opt.max_connections, NULL);
 	} else {
+		/* No internal thread: a loop runs it (the ITC above is how a
+		 * resume from another thread reaches that loop). */
 		flags |= MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
-		OPT(MHD_OPTION_THREAD_POOL_SIZE, H1_THREADS, NULL);
 		OPT(MHD_OPTION_CONNECTION_LIMIT, s->opt.max_connections, NULL);
 	}
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, s->opt.idle_timeout_s, NULL);
@@ -876,8 +958,7 @@ static struct MHD_Daemon *start_daemon(serve_server *s)
 
 int serve_h1_start(serve_server *s)
 {
-	s->mhd = start_daemon(s);
-	if (!s->mhd) {
+	if (H1_BLOCKS(s) ? !(s->mhd = start_daemon(s)) : serve_h1_loops_start(s, start_daemon)) {
 		serve_say(s, "cannot start libmicrohttpd");
 		return -1;
 	}
@@ -886,6 +967,10 @@ int serve_h1_start(serve_server *s)
 
 void serve_h1_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len)
 {
+	if (!s->mhd) {
+		serve_h1_loops_adopt(s, fd, sa, len);
+		return;
+	}
 	/* MHD owns (and on failure closes) the socket from here on. */
 	if (MHD_add_connection(s->mhd, fd, sa, len) != MHD_YES && s->opt.access_log)
 		serve_say(s, "cannot add connection: %s", strerror(errno));
@@ -895,12 +980,12 @@ void serve_h1_stop(serve_server *s)
 {
 	struct h1_conn *hc;
 
-	if (!s->mhd)
+	if (!s->mhd && !s->nh1_loops)
 		return;
 	/* MHD must not be stopped with suspended connections: wake them all;
 	 * their readers see stopping and end with an error. Threads blocked
-	 * in body.read are cancelled, and waits for a wake (a thread's, or a
-	 * suspension) interrupted, so MHD can join them. */
+	 * in body.read are cancelled, and waits for a wake or an answer (a
+	 * thread's, or a suspension) interrupted, so MHD can join them. */
 	pthread_mutex_lock(&s->lock);
 	s->stopping = 1;
 	while (s->parked) {
@@ -911,11 +996,18 @@ void serve_h1_stop(serve_server *s)
 			s->parked->prev = NULL;
 		r->parked = 0;
 		event_del(r->timer);
-		MHD_resume_connection(r->conn);
+		serve_h1_resume(r->loop, r->conn);
 	}
 	for (hc = s->h1s; hc; hc = hc->next)
 		cut_stream(hc);
 	pthread_mutex_unlock(&s->lock);
+	if (s->nh1_loops) {
+		/* An interrupted later's connection is resumed, cancels, and
+		 * waits for the app's answer on its loop, which runs until it
+		 * came; none begins once stopping is set. */
+		serve_later_wait_all(s);
+		serve_h1_loops_stop(s);
+	}
 	if (s->mhd)
 		MHD_stop_daemon(s->mhd);
 	s->mhd = NULL;

@@ -2,9 +2,10 @@
  * and the app answers from another thread when it knows what to say (an
  * upstream's first event), so no thread is held while it thinks. HTTP/2
  * hands the answer to its stream's job, which wakes the loop as a handler
- * returning on a worker would (h2_worker.c); HTTP/1.1's connection thread
- * waits for it here, since MHD's thread-per-connection has no way to
- * answer a request from elsewhere.
+ * returning on a worker would (h2_worker.c). HTTP/1.1 on a loop suspends
+ * its connection, which the answer resumes (serve_later_poll); HTTP/1.1's
+ * connection thread in a blocking server waits for it here, since MHD's
+ * thread-per-connection has no way to answer a request from elsewhere.
  *
  * cancel is the app's code: it runs holding no lock of ours, so it may
  * post work anywhere, even answer at once. An answer from another thread
@@ -14,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <microhttpd.h>
 
 #include "serve_net.h"
 
@@ -44,8 +47,17 @@ struct serve_later *serve_response_later(serve_response *out, void (*cancel)(voi
 	struct serve_later_call *c = current;
 	struct serve_later *l;
 
-	/* Only a blocking server's handler has a thread of its own to leave. */
-	if (!c || c->out != out || c->later || !c->srv->opt.blocking)
+	int stopping;
+
+	/* A handler on a thread of its own to leave (a blocking server's), or
+	 * HTTP/1.1 on a loop, whose connection waits suspended. Not once the
+	 * server stops: the loops are about to end. */
+	if (!c || c->out != out || c->later)
+		return NULL;
+	pthread_mutex_lock(&c->srv->lock);
+	stopping = c->srv->stopping;
+	pthread_mutex_unlock(&c->srv->lock);
+	if (stopping)
 		return NULL;
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -117,6 +129,9 @@ void serve_later_answer(struct serve_later *l, serve_response *plan)
 		serve_response_dispose(&l->plan);
 		l->plan = p;
 		pthread_cond_broadcast(&l->cond);
+		if (l->parked)
+			serve_h1_resume(l->parked_loop, l->parked);
+		l->parked = NULL;
 	}
 	pthread_mutex_unlock(&l->lock);
 	if (job)
@@ -153,7 +168,46 @@ void serve_later_interrupt(struct serve_later *l)
 	pthread_mutex_lock(&l->lock);
 	l->gone = 1;
 	pthread_cond_broadcast(&l->cond);
+	if (l->parked)
+		serve_h1_resume(l->parked_loop, l->parked);
+	l->parked = NULL;
 	pthread_mutex_unlock(&l->lock);
+}
+
+int serve_later_poll(struct serve_later *l, serve_response *plan, struct MHD_Connection *conn)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	while (!l->answered) {
+		if (l->gone && !l->cancelled) {
+			pthread_mutex_unlock(&l->lock);
+			serve_later_cancel(l);
+			pthread_mutex_lock(&l->lock);
+			continue;
+		}
+		/* An answer or interrupt from here on resumes it: none can come
+		 * in between. */
+		MHD_suspend_connection(conn);
+		l->parked = conn;
+		l->parked_loop = serve_h1_loop_current();
+		pthread_mutex_unlock(&l->lock);
+		return 1;
+	}
+	*plan = l->plan;
+	serve_response_init(&l->plan, 500);
+	rc = l->cancelled ? -1 : 0;
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+void serve_later_forget(struct serve_later *l)
+{
+	pthread_mutex_lock(&l->lock);
+	l->parked = NULL;
+	pthread_mutex_unlock(&l->lock);
+	serve_later_cancel(l);	/* nothing if the answer came */
+	serve_later_unref(l);
 }
 
 int serve_later_await(struct serve_later *l, serve_response *plan)

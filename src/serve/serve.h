@@ -18,15 +18,19 @@
  *
  * Two modes (serve_server_options.blocking):
  * - Non-blocking (the emulator): the handler and body reads must not
- *   block. HTTP/1.1 runs in two libmicrohttpd worker threads (epoll),
- *   HTTP/2 in the libevent thread; a piece not due yet suspends the
- *   connection (HTTP/1.1) or defers the stream (HTTP/2) behind a timer.
+ *   block. HTTP/1.1 runs on a libevent loop a core, each driving its own
+ *   libmicrohttpd daemon (epoll), and the handler gets that loop
+ *   (serve_request.loop) for I/O of its own; HTTP/2 runs in the libevent
+ *   thread; a piece not due yet suspends the connection (HTTP/1.1) or
+ *   defers the stream (HTTP/2) behind a timer.
  * - Blocking (the gateway): the handler and body reads may block.
  *   HTTP/1.1 runs a thread per connection (small stacks, max_threads of
  *   them); HTTP/2 runs each stream's handler and body reads on a worker
  *   thread from a pool that grows to max_threads and shrinks when idle,
  *   and hands each read's bytes back to the libevent thread through a
- *   one-chunk buffer per stream (h2_worker.c). The precheck still runs on
+ *   one-chunk buffer per stream (h2_worker.c). With h1_in_loops, HTTP/1.1
+ *   runs as in a non-blocking server instead (the gateway: its handler
+ *   then does not block, and answers on the loop). The precheck still runs on
  *   the head alone, before the body is read. A handler may also say
  *   that its answer comes later, from another thread
  *   (serve_response_later): then no thread waits for it in HTTP/2, and
@@ -58,6 +62,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct event_base;
+
 typedef struct serve_header {
 	char *name;
 	char *value;
@@ -73,6 +79,11 @@ typedef struct serve_request {
 	size_t body_len;
 	const char *peer;		/* "127.0.0.1:50123", for the access log */
 	int http2;			/* 1 for HTTP/2 */
+	/* The libevent loop this handler runs on when it must not block
+	 * (HTTP/1.1 on a loop), for the app's own I/O on the same thread, so
+	 * that an answer needs no other thread; NULL when the handler may
+	 * block, or runs on the server's own loop (HTTP/2). */
+	struct event_base *loop;
 } serve_request;
 
 typedef struct serve_piece {
@@ -167,8 +178,9 @@ void serve_response_dispose(serve_response *r);
 void serve_response_done(serve_response *r, int sent);
 /* In the handler: the answer will come later, through serve_later_answer(),
  * so that no thread waits for it (an upstream's first event, seconds away):
- * an HTTP/2 stream holds no worker meanwhile; an HTTP/1.1 connection's
- * thread waits for it (mutex and condition), as it would for a blocking
+ * an HTTP/2 stream holds no worker meanwhile; an HTTP/1.1 connection on a
+ * loop is suspended until it; one with a thread of its own (blocking
+ * server) waits for it (mutex and condition), as it would for a blocking
  * handler. The handler then leaves *out as it was initialised, and must not
  * use req after it returns (as ever). At most once per handler call, in the
  * handler only (not in the precheck or the refusal renderer).
@@ -183,9 +195,10 @@ void serve_response_done(serve_response *r, int sent);
  * afterwards, promptly: serve_server_run (and serve_server_free) waits for
  * every answer before it returns. That plan is then disposed: its body
  * closed (body.close(self, 0), never attached nor read) and its done(..., 0)
- * called. Returns NULL when this server cannot defer (a non-blocking
- * server, not called from the handler on out, out of memory): the handler then answers
- * as usual. */
+ * called. Returns NULL when this exchange cannot be deferred (HTTP/2 in a
+ * non-blocking server, not called from the handler on out, the server
+ * stopping, out of memory): the handler then answers as usual (a handler
+ * on a loop must not wait for an answer that the same loop would bring). */
 struct serve_later *serve_response_later(serve_response *out, void (*cancel)(void *arg), void *arg);
 /* Any thread, exactly once per later, even after its cancel: takes plan
  * over (headers, pieces, body, done) as if the handler had returned it,
@@ -237,6 +250,8 @@ typedef struct serve_server_options {
 	const char *name;		/* prefix of the server's messages (default
 					 * "bedrock emulate") */
 	int blocking;			/* 1: the handler and body reads may block (above) */
+	int h1_in_loops;		/* blocking: HTTP/1.1 as in a non-blocking server
+					 * (on loops; its handler must not block) */
 	unsigned max_threads;		/* blocking: HTTP/1.1 connections (at most
 					 * max_connections too), and HTTP/2 worker threads
 					 * (more streams wait for one); default 16384 each */

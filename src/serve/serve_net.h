@@ -53,7 +53,10 @@ struct serve_server {
 	struct event *sweep;		/* enforces the idle and request deadlines */
 	atomic_size_t buffered;		/* request body bytes held, all connections */
 
-	struct MHD_Daemon *mhd;
+	struct MHD_Daemon *mhd;		/* a blocking server's (thread per connection) */
+	struct h1_loop *h1_loops;	/* otherwise: a loop and a daemon a core */
+	unsigned nh1_loops;
+	atomic_uint h1_next;		/* the loop the next connection goes to */
 	/* Guards parked and stopping: HTTP/1.1 responses waiting for their
 	 * next piece are suspended in MHD and woken by a libevent timer. */
 	pthread_mutex_t lock;
@@ -147,6 +150,7 @@ struct serve_wake {
 	int gone;			/* the exchange is ending: wait no more */
 	struct event *ev;		/* HTTP/2: the stream's resume */
 	struct MHD_Connection *parked;	/* HTTP/1.1: suspended until a wake */
+	struct h1_loop *parked_loop;	/* ...on this loop */
 };
 
 /* A waker; ev may be NULL (HTTP/1.1). NULL when out of memory. */
@@ -186,7 +190,11 @@ struct serve_later {
 	int cancelling;			/* ...and runs now, on canceller */
 	pthread_t canceller;
 	int gone;			/* HTTP/1.1: end the exchange; its thread cancels */
-	serve_response plan;		/* HTTP/1.1: the answer, for the waiting thread */
+	serve_response plan;		/* HTTP/1.1: the answer, for the waiting thread
+					 * or the suspended connection */
+	struct MHD_Connection *parked;	/* HTTP/1.1 on a loop: suspended until the
+					 * answer or an interrupt */
+	struct h1_loop *parked_loop;	/* ...on this loop */
 	struct h2_job *job;		/* HTTP/2: where the answer goes; a reference,
 					 * until answered */
 };
@@ -215,6 +223,14 @@ void serve_later_interrupt(struct serve_later *l);
  * once if interrupted meanwhile) and moves it into *plan: 0, or -1 when
  * cancel was called (the plan is to be dropped, serve_later_drop). */
 int serve_later_await(struct serve_later *l, serve_response *plan);
+/* HTTP/1.1 on a loop, in MHD's access handler for conn: the answer into
+ * *plan (0), or -1 when cancel was called (the plan is to be dropped);
+ * else 1: conn is suspended until the answer or an interrupt resumes it.
+ * Cancels once if interrupted. Never blocks. */
+int serve_later_poll(struct serve_later *l, serve_response *plan, struct MHD_Connection *conn);
+/* The exchange ended before its answer was taken (its connection
+ * closed): cancels unless answered, and drops the exchange's reference. */
+void serve_later_forget(struct serve_later *l);
 /* Drops a reference. */
 void serve_later_unref(struct serve_later *l);
 /* Disposes a plan that will not be sent: body.close(self, 0), done(0). */
@@ -238,6 +254,27 @@ typedef enum serve_head {
  * are ignored). What it does not understand is OK: MHD judges that. */
 serve_head serve_h1_head_check(const char *buf, size_t len);
 int serve_h1_start(serve_server *s);
+/* Whether HTTP/1.1 runs a thread per connection, whose handler may block
+ * (a blocking server without h1_in_loops), rather than on loops. */
+#define H1_BLOCKS(s) ((s)->opt.blocking && !(s)->opt.h1_in_loops)
+/* The loops (h1_loop.c): started with a daemon each from make_daemon;
+ * adopt hands a socket to the next loop; connections counts them all;
+ * stop ends the threads and stops the daemons (after the loops: nothing
+ * else runs them then); free also frees the bases. */
+struct h1_loop;
+int serve_h1_loops_start(serve_server *s, struct MHD_Daemon *(*make_daemon)(serve_server *));
+void serve_h1_loops_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
+size_t serve_h1_loops_connections(serve_server *s);
+void serve_h1_loops_stop(serve_server *s);
+void serve_h1_loops_free(serve_server *s);
+/* The loop's base, on one of its threads; NULL on any other. */
+struct event_base *serve_h1_loop_base(void);
+/* The loop of the calling thread, or NULL (a blocking server's thread). */
+struct h1_loop *serve_h1_loop_current(void);
+/* MHD_resume_connection, from any thread, and l (conn's loop, where it
+ * was suspended) runs MHD for it: MHD would not notice on its own. */
+void serve_h1_resume(struct h1_loop *l, struct MHD_Connection *conn);
+unsigned serve_h1_loop_count(void);
 /* Takes the socket in every case (closes it if MHD cannot). */
 void serve_h1_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
 /* Wakes parked responses so they fail, cancels streaming bodies and

@@ -742,6 +742,7 @@ void serve_server_free(serve_server *s)
 	/* A later's answer may still touch its stream's event: the base
 	 * stays until each came (none is owed after serve_server_run). */
 	serve_later_wait_all(s);
+	serve_h1_loops_free(s);
 	/* Its workers' streams are cancelled; they end, then the base may go. */
 	serve_pool_free(s->pool);
 	if (s->accept_resume)

@@ -66,7 +66,7 @@ void serve_wake(struct serve_wake *w)
 	pthread_mutex_lock(&w->lock);
 	w->woken = 1;
 	if (w->parked) {
-		MHD_resume_connection(w->parked);
+		serve_h1_resume(w->parked_loop, w->parked);
 		w->parked = NULL;
 	}
 	if (w->ev)
@@ -91,7 +91,7 @@ void serve_wake_interrupt(struct serve_wake *w)
 	pthread_mutex_lock(&w->lock);
 	w->gone = 1;
 	if (w->parked) {
-		MHD_resume_connection(w->parked);
+		serve_h1_resume(w->parked_loop, w->parked);
 		w->parked = NULL;
 	}
 	pthread_cond_broadcast(&w->cond);
@@ -128,6 +128,7 @@ int serve_wake_park(struct serve_wake *w, struct MHD_Connection *conn)
 		/* A wake from here on resumes it; none can come in between. */
 		MHD_suspend_connection(conn);
 		w->parked = conn;
+		w->parked_loop = serve_h1_loop_current();
 	}
 	pthread_mutex_unlock(&w->lock);
 	return rc;

@@ -68,7 +68,7 @@ static void client_sign(signed_req *s, const char *akid, const char *secret, con
 	}
 	bedrock_sigv4_result_free(res);
 	s->req = (serve_request){ "POST", PATH, "", s->h, s->n, (const uint8_t *)BODY, strlen(BODY),
-				"127.0.0.1:1", 0 };
+				"127.0.0.1:1", 0, NULL };
 }
 
 static void expect(const serve_request *req, int64_t now, const char *type, const char *text)
@@ -127,7 +127,7 @@ static void test_emulate_auth__sigv4(void **state)
 static void test_emulate_auth__missing_and_bearer(void **state)
 {
 	serve_header h[2] = { { "host", "x" }, { "authorization", "Bearer bedrock-api-key-good" } };
-	serve_request req = { "POST", "/model/x/invoke", "", h, 1, NULL, 0, "p", 0 };
+	serve_request req = { "POST", "/model/x/invoke", "", h, 1, NULL, 0, "p", 0, NULL };
 
 	(void)state;
 	expect(&req, NOW, "MissingAuthenticationTokenException", "Missing Authentication Token");

@@ -13,7 +13,7 @@ static cJSON *call(const char *method, const char *path, const char *query, cons
 		   int expect_status)
 {
 	serve_request rq = { method, path, query ? query : "", NULL, 0, (const uint8_t *)body,
-			   body ? strlen(body) : 0, "p", 0 };
+			   body ? strlen(body) : 0, "p", 0, NULL };
 	serve_response out;
 	cJSON *j;
 
@@ -148,7 +148,7 @@ static void test_emulate_control__logging(void **state)
 
 static void test_emulate_control__not_mine(void **state)
 {
-	serve_request rq = { "POST", "/model/x/invoke", "", NULL, 0, NULL, 0, "p", 0 };
+	serve_request rq = { "POST", "/model/x/invoke", "", NULL, 0, NULL, 0, "p", 0, NULL };
 	serve_response out;
 
 	(void)state;

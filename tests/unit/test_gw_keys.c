@@ -67,7 +67,7 @@ static void req_init(request *r, const char *body)
 	r->h[r->n++] = (serve_header){ "host", "gateway.example:8080" };
 	r->h[r->n++] = (serve_header){ "content-type", "application/json" };
 	r->req = (serve_request){ "POST", PATH, "", r->h, 0, (const uint8_t *)body,
-				  body ? strlen(body) : 0, "127.0.0.1:1", 0 };
+				  body ? strlen(body) : 0, "127.0.0.1:1", 0, NULL };
 	r->req.header_count = r->n;
 }
 
@@ -382,7 +382,7 @@ static void test_gw_keys__botocore(void **state)
 	assert_non_null(p);
 	memset(&r, 0, sizeof(r));
 	r.req = (serve_request){ "POST", PATH, "", r.h, 0, (const uint8_t *)BODY, strlen(BODY),
-				 "127.0.0.1:1", 0 };
+				 "127.0.0.1:1", 0, NULL };
 	add(&r, "host", "gateway.example:8080");
 	while (fgets(line, sizeof(line), p)) {
 		char *colon = strchr(line, ':');

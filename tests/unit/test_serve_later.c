@@ -1,11 +1,13 @@
 /* Deferred answers (serve_response_later, serve_later_answer): the handler
  * returns at once and an answering thread of the test answers later. For
- * HTTP/1.1 and HTTP/2 in a blocking server: the client gets exactly the
- * later plan (whole, a non-blocking body, a blocking one), 200 HTTP/2
- * streams deferred at once hold no worker thread each, a client that
- * leaves or a server that stops (or drains past its deadline) has cancel
- * called once and the answer that follows disposed (body closed with 0,
- * done(0)); a non-blocking server cannot defer.
+ * HTTP/1.1 and HTTP/2 in a blocking server, and HTTP/1.1 on loops (a
+ * blocking server's with h1_in_loops, a non-blocking server's): the
+ * client gets exactly the later plan (whole, a non-blocking body, a
+ * blocking one where bodies may block), 200 HTTP/2 streams deferred at
+ * once hold no worker thread each, a client that leaves or a server that
+ * stops (or drains past its deadline) has cancel called once and the
+ * answer that follows disposed (body closed with 0, done(0)); HTTP/2 in a
+ * non-blocking server cannot defer.
  *
  * Paths: /l/whole (201, X-Later, "hello later", 100 ms later), /l/attach
  * (a non-blocking body of 50 pieces), /l/block (a blocking body of 3
@@ -244,7 +246,11 @@ static void lt_handler(serve_response *out, const serve_request *req, void *payl
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static void lt_start(th_server *t, int blocking, unsigned max_threads)
+/* How the server runs: non-blocking, blocking, blocking with HTTP/1.1 on
+ * loops. */
+enum { LT_NONBLOCKING = 0, LT_BLOCKING = 1, LT_LOOPS = 2 };
+
+static void lt_start(th_server *t, int mode, unsigned max_threads)
 {
 	serve_server_options o;
 
@@ -260,7 +266,8 @@ static void lt_start(th_server *t, int blocking, unsigned max_threads)
 	lt_nmany = 0;
 	lt_many_go = 0;
 	assert_int_equal(pthread_create(&lt_thread, NULL, lt_answerer, NULL), 0);
-	th_options(&o, blocking);
+	th_options(&o, mode != LT_NONBLOCKING);
+	o.h1_in_loops = mode == LT_LOOPS;
 	o.handler = lt_handler;
 	o.max_threads = max_threads;
 	th_start(t, &o);
@@ -311,14 +318,14 @@ static void lt_get(th_fetch *f, char *headers, const th_server *t, const char *p
 
 /* ---- the later answer, whole ----------------------------------------------- */
 
-static void whole(int h2, const char *path)
+static void whole(int h2, const char *path, int mode)
 {
 	th_server t;
 	th_fetch f;
 	char headers[2048];
 	double t0;
 
-	lt_start(&t, 1, 0);
+	lt_start(&t, mode, 0);
 	t0 = th_now();
 	lt_get(&f, headers, &t, path, h2);
 	assert_int_equal(f.rc, CURLE_OK);
@@ -337,27 +344,31 @@ static void whole(int h2, const char *path)
 
 static void test_serve_later__whole_h1(void **state)
 {
+	int mode;
+
 	(void)state;
-	whole(0, "/l/whole");
-	whole(0, "/l/now");
+	for (mode = LT_NONBLOCKING; mode <= LT_LOOPS; mode++) {
+		whole(0, "/l/whole", mode);
+		whole(0, "/l/now", mode);
+	}
 }
 
 static void test_serve_later__whole_h2(void **state)
 {
 	(void)state;
-	whole(1, "/l/whole");
-	whole(1, "/l/now");
+	whole(1, "/l/whole", LT_BLOCKING);
+	whole(1, "/l/now", LT_BLOCKING);
 }
 
 /* ---- a non-blocking body, answered later ------------------------------------ */
 
-static void attach(int h2)
+static void attach(int h2, int mode)
 {
 	th_server t;
 	th_fetch f;
 	char headers[2048];
 
-	lt_start(&t, 1, 0);
+	lt_start(&t, mode, 0);
 	lt_get(&f, headers, &t, "/l/attach", h2);
 	assert_int_equal(f.rc, CURLE_OK);
 	assert_int_equal(f.status, 200);
@@ -372,14 +383,17 @@ static void attach(int h2)
 
 static void test_serve_later__attach_h1(void **state)
 {
+	int mode;
+
 	(void)state;
-	attach(0);
+	for (mode = LT_NONBLOCKING; mode <= LT_LOOPS; mode++)
+		attach(0, mode);
 }
 
 static void test_serve_later__attach_h2(void **state)
 {
 	(void)state;
-	attach(1);
+	attach(1, LT_BLOCKING);
 }
 
 /* ---- a blocking body, answered later: a worker reads it --------------------- */
@@ -390,7 +404,7 @@ static void block(int h2)
 	th_fetch f;
 	char headers[2048];
 
-	lt_start(&t, 1, 0);
+	lt_start(&t, LT_BLOCKING, 0);
 	lt_get(&f, headers, &t, "/l/block", h2);
 	assert_int_equal(f.rc, CURLE_OK);
 	assert_int_equal(f.status, 200);
@@ -422,7 +436,7 @@ static void test_serve_later__h2_many_few_threads(void **state)
 	(void)state;
 	assert_non_null(a);
 	assert_non_null(b);
-	lt_start(&t, 1, 4);
+	lt_start(&t, LT_BLOCKING, 4);
 	th_h2_bg_start(a, &t, "/l/many", LT_MANY / 2);
 	th_h2_bg_start(b, &t, "/l/many", LT_MANY / 2);
 	pthread_join(a->thread, NULL);
@@ -458,12 +472,12 @@ static void expect_dropped(int n)
 	assert_int_equal(atomic_load(&lt_errors), 0);
 }
 
-static void leave_h1(const char *path)
+static void leave_h1(const char *path, int mode)
 {
 	th_server t;
 	th_fetch f;
 
-	lt_start(&t, 1, 0);
+	lt_start(&t, mode, 0);
 	th_fetch_init(&f, t.url, path, 0);
 	curl_easy_setopt(f.curl, CURLOPT_TIMEOUT_MS, 300L);	/* gives up, closes */
 	f.rc = curl_easy_perform(f.curl);
@@ -488,7 +502,7 @@ static void leave_h2(const char *path, int rst)
 	h2c c;
 	double until;
 
-	lt_start(&t, 1, 0);
+	lt_start(&t, LT_BLOCKING, 0);
 	memset(&st, 0, sizeof(st));
 	st.path = path;
 	assert_int_equal(h2c_open(&c, h2c_port(t.url), &st, 1), 0);
@@ -526,10 +540,14 @@ static void leave_h2(const char *path, int rst)
 
 static void test_serve_later__h1_client_leaves(void **state)
 {
+	int mode;
+
 	(void)state;
-	leave_h1("/l/hold");
-	leave_h1("/l/hold-sync");
-	leave_h1("/l/hold-slow");
+	for (mode = LT_NONBLOCKING; mode <= LT_LOOPS; mode++) {
+		leave_h1("/l/hold", mode);
+		leave_h1("/l/hold-sync", mode);
+		leave_h1("/l/hold-slow", mode);
+	}
 }
 
 static void test_serve_later__h2_client_leaves(void **state)
@@ -548,7 +566,7 @@ static void test_serve_later__h2_client_leaves(void **state)
 /* Two deferred HTTP/1.1 requests and two HTTP/2 streams wait; the server
  * stops (drain_ms 0) or drains for drain_ms: each is cancelled once, its
  * answer dropped, and serve_server_run returns. */
-static void stop_pending(unsigned drain_ms, const char *path)
+static void stop_pending(unsigned drain_ms, const char *path, int mode)
 {
 	th_server t;
 	th_bg hb[2];
@@ -557,7 +575,7 @@ static void stop_pending(unsigned drain_ms, const char *path)
 	int i;
 
 	assert_non_null(b);
-	lt_start(&t, 1, 0);
+	lt_start(&t, mode, 0);
 	for (i = 0; i < 2; i++)
 		th_bg_start(&hb[i], t.url, path);
 	th_h2_bg_start(b, &t, path, 2);
@@ -593,18 +611,22 @@ static void stop_pending(unsigned drain_ms, const char *path)
 static void test_serve_later__stop(void **state)
 {
 	(void)state;
-	stop_pending(0, "/l/hold");
-	stop_pending(0, "/l/hold-sync");
+	stop_pending(0, "/l/hold", LT_BLOCKING);
+	stop_pending(0, "/l/hold-sync", LT_BLOCKING);
+	stop_pending(0, "/l/hold", LT_LOOPS);
+	stop_pending(0, "/l/hold-sync", LT_LOOPS);
 }
 
 static void test_serve_later__drain(void **state)
 {
 	(void)state;
-	stop_pending(300, "/l/hold");
-	stop_pending(300, "/l/hold-sync");
+	stop_pending(300, "/l/hold", LT_BLOCKING);
+	stop_pending(300, "/l/hold-sync", LT_BLOCKING);
+	stop_pending(300, "/l/hold", LT_LOOPS);
+	stop_pending(300, "/l/hold-sync", LT_LOOPS);
 }
 
-/* ---- a non-blocking server cannot defer --------------------------------------- */
+/* ---- HTTP/2 in a non-blocking server cannot defer; HTTP/1.1 there can ---------- */
 
 static void test_serve_later__nonblocking(void **state)
 {
@@ -614,15 +636,15 @@ static void test_serve_later__nonblocking(void **state)
 	int h2;
 
 	(void)state;
-	lt_start(&t, 0, 0);
+	lt_start(&t, LT_NONBLOCKING, 0);
 	for (h2 = 0; h2 < 2; h2++) {
 		lt_get(&f, headers, &t, "/l/whole", h2);
 		assert_int_equal(f.rc, CURLE_OK);
-		assert_int_equal(f.status, 200);
-		assert_string_equal(f.body, "now");
+		assert_int_equal(f.status, h2 ? 200 : 201);
+		assert_string_equal(f.body, h2 ? "now" : "hello later");
 	}
-	assert_int_equal(atomic_load(&lt_nulls), 2);
-	assert_int_equal(atomic_load(&lt_deferred), 0);
+	assert_int_equal(atomic_load(&lt_nulls), 1);
+	assert_int_equal(atomic_load(&lt_deferred), 1);
 	lt_stop(&t);
 }
 
@@ -637,7 +659,7 @@ static void test_serve_later__tls(void **state)
 
 	(void)state;
 	th_tls_dir_make(&d, "serve-later");
-	for (h2 = 0; h2 < 2; h2++) {
+	for (h2 = 0; h2 < 3; h2++) {
 		serve_server_options o;
 		th_server t;
 		th_fetch f;
@@ -649,11 +671,12 @@ static void test_serve_later__tls(void **state)
 		lt_quit = 0;
 		assert_int_equal(pthread_create(&lt_thread, NULL, lt_answerer, NULL), 0);
 		th_options(&o, 1);
+		o.h1_in_loops = h2 == 2;	/* HTTP/1.1 on loops, over TLS */
 		o.handler = lt_handler;
 		o.tls_cert = d.cert;
 		o.tls_key = d.key;
 		th_start(&t, &o);
-		th_tls_get(&f, t.url, "/l/whole", h2, d.cert);
+		th_tls_get(&f, t.url, "/l/whole", h2 == 1, d.cert);
 		assert_int_equal(f.rc, CURLE_OK);
 		assert_int_equal(f.status, 201);
 		assert_string_equal(f.body, "hello later");
