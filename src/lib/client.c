@@ -361,22 +361,6 @@ void bedrock_response_free(bedrock_response *r)
 
 /* ---- the request loop ---- */
 
-static size_t on_body(char *data, size_t size, size_t n, void *p)
-{
-	bedrock_buf *b = p;
-
-	bedrock__buf_put(b, data, size * n);
-	return b->oom ? 0 : size * n;
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *p)
-{
-	bedrock_buf *h = p;
-
-	bedrock__header_line(h, data, size * n);
-	return h->oom ? 0 : size * n;
-}
-
 /* Runs one transfer on conn's multi handle until it ends or the call is
  * cancelled (*cancelled set), waking every BEDROCK__CANCEL_SLICE_MS to look
  * at the token: the same machinery as curl_easy_perform, with a way out. */
@@ -437,39 +421,14 @@ static int perform_attempt(void *p, bedrock__attempt *a, bedrock_error_info *err
 	int rc, cancelled;
 
 	r->attempts = a->number;
-	bedrock__buf_clear(&r->body);
-	bedrock__buf_clear(&r->headers);
 	if (bedrock__client_conn(&conn, c, call->endpoint))
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	if (x->end) {
-		/* This attempt gets what is left of the call, if less. */
-		long long left = x->end - bedrock__now_ms();
-
-		if (!c->total_timeout_ms || left < c->total_timeout_ms)
-			curl_easy_setopt(conn.easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
-	}
-	/* Signed afresh each attempt: a new date, and fresh credentials. */
-	rc = bedrock__client_request_headers(&list, c, call, &conn.sig, err);
+	rc = bedrock__transfer_setup(&list, conn.easy, c, call, x->url, r, errbuf, x->end,
+				     &conn.sig, err);
 	if (rc) {
 		bedrock__client_release_conn(c, &conn);
 		return rc;
 	}
-	curl_easy_setopt(conn.easy, CURLOPT_URL, x->url);
-	curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
-	curl_easy_setopt(conn.easy, CURLOPT_HTTPHEADER, list);
-	if (call->body || !strcmp(call->method, "POST") || !strcmp(call->method, "PUT")) {
-		curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDS,
-				 call->body ? (const char *)call->body : "");
-		curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
-	} else {
-		curl_easy_setopt(conn.easy, CURLOPT_HTTPGET, 1L);
-		curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
-	}
-	curl_easy_setopt(conn.easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(conn.easy, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(conn.easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(conn.easy, CURLOPT_HEADERDATA, &r->headers);
-	curl_easy_setopt(conn.easy, CURLOPT_ERRORBUFFER, errbuf);
 	a->sent = 1;
 	cc = run(&conn, BEDROCK__CALL_CANCEL(call), &cancelled);
 	curl_easy_getinfo(conn.easy, CURLINFO_RESPONSE_CODE, &status);
@@ -479,23 +438,11 @@ static int perform_attempt(void *p, bedrock__attempt *a, bedrock_error_info *err
 	curl_slist_free_all(list);
 	if (cancelled)
 		return bedrock__client_cancelled(err, "the call");
-	r->status = (int)status;
 	a->status = cc == CURLE_OK ? status : 0;
 	a->curl_code = (int)cc;
 	a->headers = &r->headers;
-	bedrock__headers_get(&r->headers, c->request_id_header, r->request_id,
-			     sizeof(r->request_id));
-	if (cc == CURLE_OPERATION_TIMEDOUT && x->end && bedrock__now_ms() >= x->end)
-		return bedrock__client_deadline_error(err, c);
-	if (cc != CURLE_OK)
-		return r->body.oom || r->headers.oom
-			       ? bedrock__err(err, BEDROCK_ENOMEM, "out of memory")
-			       : bedrock__client_transport_error(err, c, call->endpoint, x->url,
-								 (int)cc, errbuf);
-	if (status >= 300)
-		return bedrock__client_http_error(err, c, (int)status, &r->headers, r->body.ptr,
-						  r->body.len);
-	return 0;
+	return bedrock__transfer_end(r, c, call->endpoint, x->url, (int)cc, status, errbuf, x->end,
+				     err);
 }
 
 int bedrock__client_perform(bedrock_response **out, bedrock_client *c, const bedrock__call *call,
@@ -509,8 +456,7 @@ int bedrock__client_perform(bedrock_response **out, bedrock_client *c, const bed
 	x.r = bedrock__calloc(1, sizeof(*x.r));
 	if (!x.r)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	snprintf(url, sizeof(url), "%s%s%s%s", call->endpoint, call->path, call->query ? "?" : "",
-		 call->query ? call->query : "");
+	bedrock__transfer_url(url, sizeof(url), call);
 	rc = bedrock__client_attempts(c, call, "the call", x.end, perform_attempt, &x, err);
 	if (rc) {
 		bedrock_response_free(x.r);

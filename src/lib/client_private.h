@@ -228,6 +228,35 @@ void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char 
  * and returns 1 (the caller re-signs and retries once). */
 int bedrock__client_skew(bedrock_client *c, const bedrock_error_info *err, const bedrock_buf *headers);
 
+/* ---- one whole answer's transfer (client_transfer.c) ---- */
+/* The blocking call's attempt (client.c) and a looped multi's call
+ * (client_call.c) set their easy handle up and read its end through these,
+ * so the two send the same request and report the same errors. */
+
+/* call's URL (endpoint, path, "?" and query if any) into out, cut to cap;
+ * returns the length it needs, without the NUL (as snprintf). */
+size_t bedrock__transfer_url(char *out, size_t cap, const bedrock__call *call);
+/* Sets e up for one attempt of call to url, its answer read into r (body
+ * and headers emptied first): the headers, signed afresh (a new date,
+ * fresh credentials; *sig the work space, as for bedrock__client_headers),
+ * the method and body (lent: it must outlive the transfer), the write and
+ * header callbacks, errbuf (CURL_ERROR_SIZE bytes, lent too) and the
+ * attempt's limit: c's total_timeout_ms, or what is left before end_ms
+ * (0: no deadline) if that is less. *list is the header list, the
+ * caller's to free once the transfer has left its multi handle. 0, or the
+ * error with err filled (nothing to free then). */
+int bedrock__transfer_setup(struct curl_slist **list, CURL *e, bedrock_client *c,
+			    const bedrock__call *call, const char *url, bedrock_response *r,
+			    char *errbuf, long long end_ms, bedrock_sigv4_result **sig,
+			    bedrock_error_info *err);
+/* What a finished transfer of call (cc, the answer's status, errbuf) means:
+ * r's status and request id set, then 0; the deadline's BEDROCK_ETIMEOUT
+ * (libcurl's timeout at or past end_ms); BEDROCK_ENOMEM; a transport
+ * error naming url (or the proxy); or the HTTP error of a status >= 300. */
+int bedrock__transfer_end(bedrock_response *r, bedrock_client *c, const char *endpoint,
+			  const char *url, int cc, long status, const char *errbuf,
+			  long long end_ms, bedrock_error_info *err);
+
 /* ---- the attempt loop (client_attempt.c) ---- */
 /* What one attempt reports back to the loop. */
 typedef struct bedrock__attempt {

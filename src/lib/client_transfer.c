@@ -1,0 +1,96 @@
+/* One whole answer's transfer: how its easy handle is set up, and what its
+ * end means. The blocking call (client.c, once per attempt) and a looped
+ * multi's call (client_call.c) both go through here, so they send the same
+ * request and fill bedrock_error_info the same way. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bedrock/bedrock.h"
+#include "client_private.h"
+#include "errinfo.h"
+#include "http.h"
+
+static size_t on_body(char *data, size_t size, size_t n, void *p)
+{
+	bedrock_buf *b = p;
+
+	bedrock__buf_put(b, data, size * n);
+	return b->oom ? 0 : size * n;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *p)
+{
+	bedrock_buf *h = p;
+
+	bedrock__header_line(h, data, size * n);
+	return h->oom ? 0 : size * n;
+}
+
+size_t bedrock__transfer_url(char *out, size_t cap, const bedrock__call *call)
+{
+	int n = snprintf(out, cap, "%s%s%s%s", call->endpoint, call->path, call->query ? "?" : "",
+			 call->query ? call->query : "");
+
+	return n < 0 ? 0 : (size_t)n;
+}
+
+int bedrock__transfer_setup(struct curl_slist **list, CURL *e, bedrock_client *c,
+			    const bedrock__call *call, const char *url, bedrock_response *r,
+			    char *errbuf, long long end_ms, bedrock_sigv4_result **sig,
+			    bedrock_error_info *err)
+{
+	long limit = c->total_timeout_ms;
+	int rc;
+
+	bedrock__buf_clear(&r->body);
+	bedrock__buf_clear(&r->headers);
+	if (end_ms) {
+		/* This attempt gets what is left of the call, if less. */
+		long long left = end_ms - bedrock__now_ms();
+
+		if (!limit || left < limit)
+			limit = (long)(left > 1 ? left : 1);
+	}
+	/* Signed afresh each attempt: a new date, and fresh credentials. */
+	rc = bedrock__client_request_headers(list, c, call, sig, err);
+	if (rc)
+		return rc;
+	/* Set every time: a handle kept from an earlier call still has that
+	 * call's limit. */
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, limit);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, call->method);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, *list);
+	if (call->body || !strcmp(call->method, "POST") || !strcmp(call->method, "PUT")) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->body ? (const char *)call->body : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
+	} else {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, call->method);
+	}
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, &r->headers);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	return 0;
+}
+
+int bedrock__transfer_end(bedrock_response *r, bedrock_client *c, const char *endpoint,
+			  const char *url, int cc, long status, const char *errbuf,
+			  long long end_ms, bedrock_error_info *err)
+{
+	r->status = (int)status;
+	bedrock__headers_get(&r->headers, c->request_id_header, r->request_id,
+			     sizeof(r->request_id));
+	if (cc == CURLE_OPERATION_TIMEDOUT && end_ms && bedrock__now_ms() >= end_ms)
+		return bedrock__client_deadline_error(err, c);
+	if (cc != CURLE_OK)
+		return r->body.oom || r->headers.oom
+			       ? bedrock__err(err, BEDROCK_ENOMEM, "out of memory")
+			       : bedrock__client_transport_error(err, c, endpoint, url, cc, errbuf);
+	if (status >= 300)
+		return bedrock__client_http_error(err, c, (int)status, &r->headers, r->body.ptr,
+						  r->body.len);
+	return 0;
+}
