@@ -162,6 +162,8 @@ static const bedrock_client_options *options_now(bedrock_client_options *room,
 	return room;
 }
 
+static atomic_ullong serials;
+
 int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 		       bedrock_error_info *err)
 {
@@ -181,6 +183,7 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 	c = bedrock__calloc(1, sizeof(*c));
 	if (!c)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	c->serial = atomic_fetch_add(&serials, 1) + 1;
 	pthread_mutex_init(&c->pool_lock, NULL);
 	pthread_mutex_init(&c->project_lock, NULL);
 	atomic_init(&c->skew_seconds, 0);
@@ -328,37 +331,6 @@ void bedrock_cancel_free(bedrock_cancel *t)
 	bedrock__free(t);
 }
 
-/* ---- responses ---- */
-
-const char *bedrock_response_body(const bedrock_response *r, size_t *len)
-{
-	if (len)
-		*len = r->body.len;
-	return r->body.ptr ? r->body.ptr : "";
-}
-
-int bedrock_response_status(const bedrock_response *r) { return r->status; }
-const char *bedrock_response_request_id(const bedrock_response *r) { return r->request_id; }
-unsigned bedrock_response_attempts(const bedrock_response *r) { return r->attempts; }
-
-const char *bedrock_response_header(const bedrock_response *r, const char *name)
-{
-	/* The response is used by one thread: its scratch buffer is fine. */
-	bedrock_response *m = (bedrock_response *)r;
-
-	return bedrock__headers_get(&r->headers, name, m->header_value, sizeof(m->header_value))
-		       ? NULL : m->header_value;
-}
-
-void bedrock_response_free(bedrock_response *r)
-{
-	if (!r)
-		return;
-	bedrock__buf_dispose(&r->body);
-	bedrock__buf_dispose(&r->headers);
-	bedrock__free(r);
-}
-
 /* ---- the request loop ---- */
 
 /* Runs one transfer on conn's multi handle until it ends or the call is
@@ -482,46 +454,76 @@ static int model_path(char *out, size_t cap, const char *model_id, const char *o
 	return 0;
 }
 
-static int runtime_call(bedrock_response **out, bedrock_client *c, const char *model_id,
-			const char *op, const void *body, size_t len,
-			const bedrock_request_options *o, bedrock_error_info *err)
+int bedrock__client_send(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+			 const bedrock__call *call, bedrock_error_info *err)
+{
+	return in ? bedrock__call_start(in, c, call, err) : bedrock__client_perform(out, c, call, err);
+}
+
+int bedrock__runtime_call(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+			  const char *model_id, const char *op, const void *body, size_t len,
+			  const bedrock_request_options *o, bedrock_error_info *err)
 {
 	char path[8192];
-	bedrock__call call = { "POST", c->endpoint, path, NULL, body, len, "application/json", o, 0,
-			       NULL };
+	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
+			       "application/json", o, 0, NULL };
 	int rc;
 
 	if (out)
 		*out = NULL;
-	if (!out || !c || (!body && len))
+	if ((!out && !in) || !c || (!body && len))
 		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
 	if ((rc = bedrock__client_bedrock_only(c, !strcmp(op, "/invoke") ? "InvokeModel"
 						   : !strcmp(op, "/converse") ? "Converse" : "CountTokens",
 						   err)) != 0)
 		return rc;
 	rc = model_path(path, sizeof(path), model_id, op, err);
-	return rc ? rc : bedrock__client_perform(out, c, &call, err);
+	return rc ? rc : bedrock__client_send(out, in, c, &call, err);
 }
 
 int bedrock_invoke_model(bedrock_response **out, bedrock_client *c, const char *model_id,
 			 const void *body, size_t len, const bedrock_request_options *o,
 			 bedrock_error_info *err)
 {
-	return runtime_call(out, c, model_id, "/invoke", body, len, o, err);
+	return bedrock__runtime_call(out, NULL, c, model_id, "/invoke", body, len, o, err);
 }
 
 int bedrock_converse(bedrock_response **out, bedrock_client *c, const char *model_id,
 		     const void *body, size_t len, const bedrock_request_options *o,
 		     bedrock_error_info *err)
 {
-	return runtime_call(out, c, model_id, "/converse", body, len, o, err);
+	return bedrock__runtime_call(out, NULL, c, model_id, "/converse", body, len, o, err);
 }
 
 int bedrock_count_tokens(bedrock_response **out, bedrock_client *c, const char *model_id,
 			 const void *body, size_t len, const bedrock_request_options *o,
 			 bedrock_error_info *err)
 {
-	return runtime_call(out, c, model_id, "/count-tokens", body, len, o, err);
+	return bedrock__runtime_call(out, NULL, c, model_id, "/count-tokens", body, len, o, err);
+}
+
+int bedrock_multi_converse(bedrock_call **out, bedrock_multi *m, bedrock_client *c,
+			   const char *model_id, const void *body, size_t len,
+			   const bedrock_request_options *o, bedrock_call_done_fn done, void *arg,
+			   bedrock_error_info *err)
+{
+	bedrock__in_multi in;
+	int rc = bedrock__in_multi_init(&in, out, m, done, arg, err);
+
+	return rc ? rc : bedrock__runtime_call(NULL, &in, c, model_id, "/converse", body, len, o,
+					       err);
+}
+
+int bedrock_multi_count_tokens(bedrock_call **out, bedrock_multi *m, bedrock_client *c,
+			       const char *model_id, const void *body, size_t len,
+			       const bedrock_request_options *o, bedrock_call_done_fn done,
+			       void *arg, bedrock_error_info *err)
+{
+	bedrock__in_multi in;
+	int rc = bedrock__in_multi_init(&in, out, m, done, arg, err);
+
+	return rc ? rc : bedrock__runtime_call(NULL, &in, c, model_id, "/count-tokens", body, len,
+					       o, err);
 }
 
 int bedrock_control_request(bedrock_response **out, bedrock_client *c, const char *method,

@@ -78,6 +78,10 @@ struct bedrock_client {
 	/* The proxy of each endpoint (NULL: direct), and where it came from. */
 	char *proxy, *control_proxy;
 	const char *proxy_source, *control_proxy_source;
+	/* Unique for the process's life: what a kept easy handle was set up
+	 * for (client_call.c), never mistaken for a later client at the same
+	 * address. */
+	unsigned long long serial;
 };
 
 /* What one HTTP exchange needs. */
@@ -189,6 +193,9 @@ void bedrock__client_release_conn(bedrock_client *c, bedrock__conn *conn);
 /* The options every transfer of c to endpoint gets (timeouts, TLS, HTTP
  * version, proxy). */
 void bedrock__client_easy_defaults(bedrock_client *c, CURL *e, const char *endpoint);
+/* c's idle timeout as libcurl's low-speed limit, for a transfer in a
+ * bedrock_multi, which nobody pumps with a deadline in hand. */
+void bedrock__client_easy_idle(bedrock_client *c, CURL *e);
 /* The proxy requests to endpoint go through (NULL: direct). */
 const char *bedrock__client_proxy(const bedrock_client *c, const char *endpoint,
 				  const char **source);
@@ -256,6 +263,34 @@ int bedrock__transfer_setup(struct curl_slist **list, CURL *e, bedrock_client *c
 int bedrock__transfer_end(bedrock_response *r, bedrock_client *c, const char *endpoint,
 			  const char *url, int cc, long status, const char *errbuf,
 			  long long end_ms, bedrock_error_info *err);
+
+/* ---- whole calls: now, or in a looped bedrock_multi ---- */
+/* Where a whole call goes when not performed at once (with retries): its
+ * looped multi, the caller's handle for it and who to tell at its end. */
+typedef struct bedrock__in_multi {
+	bedrock_call **out;
+	bedrock_multi *multi;
+	bedrock_call_done_fn done;
+	void *arg;
+} bedrock__in_multi;
+
+/* Fills in for a call started in m, clearing *out: 0, or BEDROCK_EINVAL
+ * (no out, no multi, or a multi not in an event loop). client_call.c. */
+int bedrock__in_multi_init(bedrock__in_multi *in, bedrock_call **out, bedrock_multi *m,
+			   bedrock_call_done_fn done, void *arg, bedrock_error_info *err);
+/* Starts call in in's multi: 0 with *in->out, or the error, nothing sent.
+ * client_call.c. */
+int bedrock__call_start(const bedrock__in_multi *in, bedrock_client *c, const bedrock__call *call,
+			bedrock_error_info *err);
+/* Performs call (in NULL: at once, with retries, the answer in *out), or
+ * starts it in in's multi. client.c. */
+int bedrock__client_send(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+			 const bedrock__call *call, bedrock_error_info *err);
+/* A Bedrock runtime operation of model_id (op "/invoke", "/converse",
+ * "/count-tokens"), sent by bedrock__client_send. client.c. */
+int bedrock__runtime_call(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+			  const char *model_id, const char *op, const void *body, size_t len,
+			  const bedrock_request_options *o, bedrock_error_info *err);
 
 /* ---- the attempt loop (client_attempt.c) ---- */
 /* What one attempt reports back to the loop. */

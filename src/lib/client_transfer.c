@@ -1,11 +1,13 @@
-/* One whole answer's transfer: how its easy handle is set up, and what its
- * end means. The blocking call (client.c, once per attempt) and a looped
- * multi's call (client_call.c) both go through here, so they send the same
- * request and fill bedrock_error_info the same way. */
+/* One whole answer's transfer: how its easy handle is set up, what its end
+ * means, and the bedrock_response it fills. The blocking call (client.c,
+ * once per attempt) and a looped multi's call (client_call.c) both go
+ * through here, so they send the same request and fill bedrock_error_info
+ * the same way. */
 #include <stdio.h>
 #include <string.h>
 
 #include "bedrock/bedrock.h"
+#include "alloc.h"
 #include "client_private.h"
 #include "errinfo.h"
 #include "http.h"
@@ -93,4 +95,35 @@ int bedrock__transfer_end(bedrock_response *r, bedrock_client *c, const char *en
 		return bedrock__client_http_error(err, c, (int)status, &r->headers, r->body.ptr,
 						  r->body.len);
 	return 0;
+}
+
+/* ---- responses ---- */
+
+const char *bedrock_response_body(const bedrock_response *r, size_t *len)
+{
+	if (len)
+		*len = r->body.len;
+	return r->body.ptr ? r->body.ptr : "";
+}
+
+int bedrock_response_status(const bedrock_response *r) { return r->status; }
+const char *bedrock_response_request_id(const bedrock_response *r) { return r->request_id; }
+unsigned bedrock_response_attempts(const bedrock_response *r) { return r->attempts; }
+
+const char *bedrock_response_header(const bedrock_response *r, const char *name)
+{
+	/* The response is used by one thread: its scratch buffer is fine. */
+	bedrock_response *m = (bedrock_response *)r;
+
+	return bedrock__headers_get(&r->headers, name, m->header_value, sizeof(m->header_value))
+		       ? NULL : m->header_value;
+}
+
+void bedrock_response_free(bedrock_response *r)
+{
+	if (!r)
+		return;
+	bedrock__buf_dispose(&r->body);
+	bedrock__buf_dispose(&r->headers);
+	bedrock__free(r);
 }
