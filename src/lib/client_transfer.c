@@ -28,6 +28,16 @@ static size_t on_header(char *data, size_t size, size_t n, void *p)
 	return h->oom ? 0 : size * n;
 }
 
+/* Whether libcurl's timeout was the call's deadline. libcurl times a
+ * transfer on CLOCK_MONOTONIC_RAW where there is one, which NTP does not
+ * slew, and ours (CLOCK_MONOTONIC) may read up to 500 ppm behind it: a
+ * timeout that libcurl saw at the deadline we may see a millisecond or so
+ * short of it. Twice that rate, and a millisecond, is taken as reached. */
+static int deadline_passed(const bedrock_client *c, long long end_ms)
+{
+	return end_ms && bedrock__now_ms() + 1 + c->deadline_ms / 1000 >= end_ms;
+}
+
 size_t bedrock__transfer_url(char *out, size_t cap, const bedrock__call *call)
 {
 	int n = snprintf(out, cap, "%s%s%s%s", call->endpoint, call->path, call->query ? "?" : "",
@@ -85,7 +95,7 @@ int bedrock__transfer_end(bedrock_response *r, bedrock_client *c, const char *en
 	r->status = (int)status;
 	bedrock__headers_get(&r->headers, c->request_id_header, r->request_id,
 			     sizeof(r->request_id));
-	if (cc == CURLE_OPERATION_TIMEDOUT && end_ms && bedrock__now_ms() >= end_ms)
+	if (cc == CURLE_OPERATION_TIMEDOUT && deadline_passed(c, end_ms))
 		return bedrock__client_deadline_error(err, c);
 	if (cc != CURLE_OK)
 		return r->body.oom || r->headers.oom
