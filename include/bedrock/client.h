@@ -479,7 +479,8 @@ int bedrock_stream_next(bedrock_event *out, bedrock_stream *stream, bedrock_erro
 typedef struct bedrock_multi bedrock_multi;
 
 int bedrock_multi_new(bedrock_multi **out);
-/** Stops any stream still running (free them yourself afterwards). */
+/** Stops any stream still running (free them yourself afterwards), and
+ *  any whole call (bedrock_call_result() then says BEDROCK_ECANCELED). */
 void bedrock_multi_free(bedrock_multi *multi);
 /** Streams that have not ended yet. */
 size_t bedrock_multi_count(const bedrock_multi *multi);
@@ -590,6 +591,89 @@ int bedrock_multi_messages_stream(bedrock_stream **out, bedrock_multi *multi,
 				  bedrock_client *client, const char *model_id, const void *body,
 				  size_t body_len, const char *betas,
 				  const bedrock_request_options *options, bedrock_error_info *err);
+
+/* ---- whole calls in your event loop -------------------------------------- */
+
+/** A whole (non-streaming) call running in a looped bedrock_multi. */
+typedef struct bedrock_call bedrock_call;
+
+/**
+ * Told once when @p call has ended (its result is in). Runs from
+ * bedrock_multi_act() (or bedrock_stream_pause()), never inside libcurl: it
+ * may read the result, free the call, and start new calls or streams.
+ */
+typedef void (*bedrock_call_done_fn)(void *arg, bedrock_call *call);
+
+/**
+ * bedrock_messages_send() in @p multi, a multi in your event loop
+ * (bedrock_multi_use_loop): the same request (URL, headers, signature or
+ * key or token, betas, body), started at once without waiting for the
+ * answer, and not retried. @p body is copied. @p done (NULL: none) is told
+ * when the call ends; bedrock_call_result() then gives the answer. The
+ * client's total_timeout_ms and deadline_ms bound the call (libcurl cuts it
+ * at the sooner), and its idle_timeout_ms a silent server, as for a looped
+ * stream. A cancel token in @p options stops it only if already triggered
+ * (BEDROCK_ECANCELED at once): bedrock_call_free() stops a running call.
+ * Connections stay in the multi for its next calls and streams.
+ *
+ * Signing may need fresh credentials (and, on Vertex, the project): call
+ * bedrock_client_prepare() on another thread first (the request's own, in a
+ * server), so that a refresh never stalls the loop.
+ *
+ * @param[out] out the call, bedrock_call_free() it (also after an error
+ *        result)
+ * @return 0 with *out; else nothing was sent and *out is NULL: the errors
+ *         bedrock_messages_send() returns before sending (BEDROCK_EINVAL,
+ *         BEDROCK_EAUTH, BEDROCK_ENOMEM, ...), BEDROCK_ECANCELED, or
+ *         BEDROCK_EINVAL for a multi not in an event loop
+ */
+int bedrock_multi_messages_send(bedrock_call **out, bedrock_multi *multi, bedrock_client *client,
+				const char *model_id, const void *body, size_t body_len,
+				const char *betas, const bedrock_request_options *options,
+				bedrock_call_done_fn done, void *arg, bedrock_error_info *err);
+
+/** bedrock_messages_send_count_tokens() in @p multi, as
+ *  bedrock_multi_messages_send(). */
+int bedrock_multi_messages_send_count_tokens(bedrock_call **out, bedrock_multi *multi,
+					     bedrock_client *client, const char *model_id,
+					     const void *body, size_t body_len, const char *betas,
+					     const bedrock_request_options *options,
+					     bedrock_call_done_fn done, void *arg,
+					     bedrock_error_info *err);
+
+/** bedrock_count_tokens() (Bedrock's CountTokens, @p body as Bedrock takes
+ *  it) in @p multi, as bedrock_multi_messages_send(). */
+int bedrock_multi_count_tokens(bedrock_call **out, bedrock_multi *multi, bedrock_client *client,
+			       const char *model_id, const void *body, size_t body_len,
+			       const bedrock_request_options *options, bedrock_call_done_fn done,
+			       void *arg, bedrock_error_info *err);
+
+/** bedrock_converse() in @p multi, as bedrock_multi_messages_send(). */
+int bedrock_multi_converse(bedrock_call **out, bedrock_multi *multi, bedrock_client *client,
+			   const char *model_id, const void *body, size_t body_len,
+			   const bedrock_request_options *options, bedrock_call_done_fn done,
+			   void *arg, bedrock_error_info *err);
+
+/**
+ * The result of @p call, once it has ended (its done callback was told),
+ * once per call.
+ *
+ * @param[out] out the response, now the caller's (bedrock_response_free())
+ * @return 0 with *out; or the error the blocking call would have returned
+ *         for this one attempt, with @p err filled exactly as it would have
+ *         been (HTTP status, service error type, message, request id,
+ *         retryable); BEDROCK_EAGAIN before the call has ended;
+ *         BEDROCK_EINVAL once the result was taken; BEDROCK_ECANCELED for a
+ *         call whose multi was freed before it ended
+ */
+int bedrock_call_result(bedrock_response **out, bedrock_call *call, bedrock_error_info *err);
+
+/**
+ * Frees @p call. One still running is stopped (its connection is closed)
+ * and its done callback is not called. A call may be freed before or after
+ * its multi; on the loop's thread, like the multi.
+ */
+void bedrock_call_free(bedrock_call *call);
 
 /**
  * Cancels @p stream: the bedrock_stream_next() in progress (in another

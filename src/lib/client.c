@@ -162,6 +162,8 @@ static const bedrock_client_options *options_now(bedrock_client_options *room,
 	return room;
 }
 
+static atomic_ullong serials;
+
 int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 		       bedrock_error_info *err)
 {
@@ -181,6 +183,7 @@ int bedrock_client_new(bedrock_client **out, const bedrock_client_options *o,
 	c = bedrock__calloc(1, sizeof(*c));
 	if (!c)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
+	c->serial = atomic_fetch_add(&serials, 1) + 1;
 	pthread_mutex_init(&c->pool_lock, NULL);
 	pthread_mutex_init(&c->project_lock, NULL);
 	atomic_init(&c->skew_seconds, 0);
@@ -328,54 +331,7 @@ void bedrock_cancel_free(bedrock_cancel *t)
 	bedrock__free(t);
 }
 
-/* ---- responses ---- */
-
-const char *bedrock_response_body(const bedrock_response *r, size_t *len)
-{
-	if (len)
-		*len = r->body.len;
-	return r->body.ptr ? r->body.ptr : "";
-}
-
-int bedrock_response_status(const bedrock_response *r) { return r->status; }
-const char *bedrock_response_request_id(const bedrock_response *r) { return r->request_id; }
-unsigned bedrock_response_attempts(const bedrock_response *r) { return r->attempts; }
-
-const char *bedrock_response_header(const bedrock_response *r, const char *name)
-{
-	/* The response is used by one thread: its scratch buffer is fine. */
-	bedrock_response *m = (bedrock_response *)r;
-
-	return bedrock__headers_get(&r->headers, name, m->header_value, sizeof(m->header_value))
-		       ? NULL : m->header_value;
-}
-
-void bedrock_response_free(bedrock_response *r)
-{
-	if (!r)
-		return;
-	bedrock__buf_dispose(&r->body);
-	bedrock__buf_dispose(&r->headers);
-	bedrock__free(r);
-}
-
 /* ---- the request loop ---- */
-
-static size_t on_body(char *data, size_t size, size_t n, void *p)
-{
-	bedrock_buf *b = p;
-
-	bedrock__buf_put(b, data, size * n);
-	return b->oom ? 0 : size * n;
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *p)
-{
-	bedrock_buf *h = p;
-
-	bedrock__header_line(h, data, size * n);
-	return h->oom ? 0 : size * n;
-}
 
 /* Runs one transfer on conn's multi handle until it ends or the call is
  * cancelled (*cancelled set), waking every BEDROCK__CANCEL_SLICE_MS to look
@@ -437,39 +393,14 @@ static int perform_attempt(void *p, bedrock__attempt *a, bedrock_error_info *err
 	int rc, cancelled;
 
 	r->attempts = a->number;
-	bedrock__buf_clear(&r->body);
-	bedrock__buf_clear(&r->headers);
 	if (bedrock__client_conn(&conn, c, call->endpoint))
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	if (x->end) {
-		/* This attempt gets what is left of the call, if less. */
-		long long left = x->end - bedrock__now_ms();
-
-		if (!c->total_timeout_ms || left < c->total_timeout_ms)
-			curl_easy_setopt(conn.easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
-	}
-	/* Signed afresh each attempt: a new date, and fresh credentials. */
-	rc = bedrock__client_request_headers(&list, c, call, &conn.sig, err);
+	rc = bedrock__transfer_setup(&list, conn.easy, c, call, x->url, r, errbuf, x->end,
+				     &conn.sig, err);
 	if (rc) {
 		bedrock__client_release_conn(c, &conn);
 		return rc;
 	}
-	curl_easy_setopt(conn.easy, CURLOPT_URL, x->url);
-	curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
-	curl_easy_setopt(conn.easy, CURLOPT_HTTPHEADER, list);
-	if (call->body || !strcmp(call->method, "POST") || !strcmp(call->method, "PUT")) {
-		curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDS,
-				 call->body ? (const char *)call->body : "");
-		curl_easy_setopt(conn.easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
-	} else {
-		curl_easy_setopt(conn.easy, CURLOPT_HTTPGET, 1L);
-		curl_easy_setopt(conn.easy, CURLOPT_CUSTOMREQUEST, call->method);
-	}
-	curl_easy_setopt(conn.easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(conn.easy, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(conn.easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(conn.easy, CURLOPT_HEADERDATA, &r->headers);
-	curl_easy_setopt(conn.easy, CURLOPT_ERRORBUFFER, errbuf);
 	a->sent = 1;
 	cc = run(&conn, BEDROCK__CALL_CANCEL(call), &cancelled);
 	curl_easy_getinfo(conn.easy, CURLINFO_RESPONSE_CODE, &status);
@@ -479,23 +410,11 @@ static int perform_attempt(void *p, bedrock__attempt *a, bedrock_error_info *err
 	curl_slist_free_all(list);
 	if (cancelled)
 		return bedrock__client_cancelled(err, "the call");
-	r->status = (int)status;
 	a->status = cc == CURLE_OK ? status : 0;
 	a->curl_code = (int)cc;
 	a->headers = &r->headers;
-	bedrock__headers_get(&r->headers, c->request_id_header, r->request_id,
-			     sizeof(r->request_id));
-	if (cc == CURLE_OPERATION_TIMEDOUT && x->end && bedrock__now_ms() >= x->end)
-		return bedrock__client_deadline_error(err, c);
-	if (cc != CURLE_OK)
-		return r->body.oom || r->headers.oom
-			       ? bedrock__err(err, BEDROCK_ENOMEM, "out of memory")
-			       : bedrock__client_transport_error(err, c, call->endpoint, x->url,
-								 (int)cc, errbuf);
-	if (status >= 300)
-		return bedrock__client_http_error(err, c, (int)status, &r->headers, r->body.ptr,
-						  r->body.len);
-	return 0;
+	return bedrock__transfer_end(r, c, call->endpoint, x->url, (int)cc, status, errbuf, x->end,
+				     err);
 }
 
 int bedrock__client_perform(bedrock_response **out, bedrock_client *c, const bedrock__call *call,
@@ -509,8 +428,7 @@ int bedrock__client_perform(bedrock_response **out, bedrock_client *c, const bed
 	x.r = bedrock__calloc(1, sizeof(*x.r));
 	if (!x.r)
 		return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-	snprintf(url, sizeof(url), "%s%s%s%s", call->endpoint, call->path, call->query ? "?" : "",
-		 call->query ? call->query : "");
+	bedrock__transfer_url(url, sizeof(url), call);
 	rc = bedrock__client_attempts(c, call, "the call", x.end, perform_attempt, &x, err);
 	if (rc) {
 		bedrock_response_free(x.r);
@@ -536,46 +454,76 @@ static int model_path(char *out, size_t cap, const char *model_id, const char *o
 	return 0;
 }
 
-static int runtime_call(bedrock_response **out, bedrock_client *c, const char *model_id,
-			const char *op, const void *body, size_t len,
-			const bedrock_request_options *o, bedrock_error_info *err)
+int bedrock__client_send(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+			 const bedrock__call *call, bedrock_error_info *err)
+{
+	return in ? bedrock__call_start(in, c, call, err) : bedrock__client_perform(out, c, call, err);
+}
+
+int bedrock__runtime_call(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+			  const char *model_id, const char *op, const void *body, size_t len,
+			  const bedrock_request_options *o, bedrock_error_info *err)
 {
 	char path[8192];
-	bedrock__call call = { "POST", c->endpoint, path, NULL, body, len, "application/json", o, 0,
-			       NULL };
+	bedrock__call call = { "POST", c ? c->endpoint : NULL, path, NULL, body, len,
+			       "application/json", o, 0, NULL };
 	int rc;
 
 	if (out)
 		*out = NULL;
-	if (!out || !c || (!body && len))
+	if ((!out && !in) || !c || (!body && len))
 		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
 	if ((rc = bedrock__client_bedrock_only(c, !strcmp(op, "/invoke") ? "InvokeModel"
 						   : !strcmp(op, "/converse") ? "Converse" : "CountTokens",
 						   err)) != 0)
 		return rc;
 	rc = model_path(path, sizeof(path), model_id, op, err);
-	return rc ? rc : bedrock__client_perform(out, c, &call, err);
+	return rc ? rc : bedrock__client_send(out, in, c, &call, err);
 }
 
 int bedrock_invoke_model(bedrock_response **out, bedrock_client *c, const char *model_id,
 			 const void *body, size_t len, const bedrock_request_options *o,
 			 bedrock_error_info *err)
 {
-	return runtime_call(out, c, model_id, "/invoke", body, len, o, err);
+	return bedrock__runtime_call(out, NULL, c, model_id, "/invoke", body, len, o, err);
 }
 
 int bedrock_converse(bedrock_response **out, bedrock_client *c, const char *model_id,
 		     const void *body, size_t len, const bedrock_request_options *o,
 		     bedrock_error_info *err)
 {
-	return runtime_call(out, c, model_id, "/converse", body, len, o, err);
+	return bedrock__runtime_call(out, NULL, c, model_id, "/converse", body, len, o, err);
 }
 
 int bedrock_count_tokens(bedrock_response **out, bedrock_client *c, const char *model_id,
 			 const void *body, size_t len, const bedrock_request_options *o,
 			 bedrock_error_info *err)
 {
-	return runtime_call(out, c, model_id, "/count-tokens", body, len, o, err);
+	return bedrock__runtime_call(out, NULL, c, model_id, "/count-tokens", body, len, o, err);
+}
+
+int bedrock_multi_converse(bedrock_call **out, bedrock_multi *m, bedrock_client *c,
+			   const char *model_id, const void *body, size_t len,
+			   const bedrock_request_options *o, bedrock_call_done_fn done, void *arg,
+			   bedrock_error_info *err)
+{
+	bedrock__in_multi in;
+	int rc = bedrock__in_multi_init(&in, out, m, done, arg, err);
+
+	return rc ? rc : bedrock__runtime_call(NULL, &in, c, model_id, "/converse", body, len, o,
+					       err);
+}
+
+int bedrock_multi_count_tokens(bedrock_call **out, bedrock_multi *m, bedrock_client *c,
+			       const char *model_id, const void *body, size_t len,
+			       const bedrock_request_options *o, bedrock_call_done_fn done,
+			       void *arg, bedrock_error_info *err)
+{
+	bedrock__in_multi in;
+	int rc = bedrock__in_multi_init(&in, out, m, done, arg, err);
+
+	return rc ? rc : bedrock__runtime_call(NULL, &in, c, model_id, "/count-tokens", body, len,
+					       o, err);
 }
 
 int bedrock_control_request(bedrock_response **out, bedrock_client *c, const char *method,

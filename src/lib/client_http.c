@@ -305,6 +305,16 @@ void bedrock__client_easy_defaults(bedrock_client *c, CURL *e, const char *endpo
 	curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 }
 
+void bedrock__client_easy_idle(bedrock_client *c, CURL *e)
+{
+	/* A silent server is cut by libcurl once its rate over the last 5 s
+	 * has stayed at 0 for the idle timeout. */
+	if (c->idle_timeout_ms > 0) {
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)((c->idle_timeout_ms + 999) / 1000));
+	}
+}
+
 void bedrock__client_release_conn(bedrock_client *c, bedrock__conn *conn)
 {
 	if (!conn->easy)

@@ -1,6 +1,7 @@
 /* Many streams over one libcurl multi handle: pulled from one thread
  * (bedrock_multi_next), or driven from the caller's event loop through
- * libcurl's socket interface (bedrock_multi_use_loop). */
+ * libcurl's socket interface (bedrock_multi_use_loop), where whole calls
+ * (client_call.c) run too. */
 #include <string.h>
 
 #include "bedrock/bedrock.h"
@@ -46,7 +47,9 @@ void bedrock_multi_free(bedrock_multi *m)
 	/* Streams still running stop here; they stay the caller's to free. */
 	while (m->count)
 		bedrock__stream_close(m->streams[m->count - 1]);
+	bedrock__multi_calls_free(m);
 	curl_multi_cleanup(m->multi);
+	bedrock_sigv4_result_free(m->sig);
 	bedrock__free(m->streams);
 	bedrock__free(m);
 }
@@ -189,20 +192,29 @@ int bedrock_multi_next(bedrock_stream **which, bedrock_event *out, bedrock_multi
 
 /* ---- in the caller's event loop ---- */
 
-/* Finished transfers are marked (their stream learns it in next()). */
+/* Finished transfers are marked (a stream learns it in next()), a call's
+ * result read and queued for its done callback. */
 static void reap(bedrock_multi *m)
 {
 	CURLMsg *msg;
 	int left;
 
 	while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
-		bedrock_stream *s = NULL;
+		bedrock__xfer *kind = NULL;
+		bedrock_stream *s;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-		if (!s)
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&kind);
+		if (!kind)
 			continue;
+		if (*kind == BEDROCK__XFER_CALL) {
+			/* msg is not read again: the call's transfer leaves the
+			 * multi handle, which ends msg's life. */
+			bedrock__call_finished((bedrock_call *)kind, msg->data.result);
+			continue;
+		}
+		s = (bedrock_stream *)kind;
 		s->done = 1;
 		s->result = msg->data.result;
 		if (!s->status)
@@ -211,16 +223,21 @@ static void reap(bedrock_multi *m)
 	}
 }
 
-/* Tells each queued stream, once; a callback may free any stream (it
- * leaves the list) or queue more (they are told in this same run). */
+/* Tells each queued stream and each ended call, once; a callback may free
+ * any stream or call (it leaves its list) or queue more (they are told in
+ * this same run). */
 static void run_ready(bedrock_multi *m)
 {
 	if (m->draining)
 		return;
 	m->draining = 1;
-	while (m->ready_head) {
+	while (m->ready_head || m->done_head) {
 		bedrock_stream *s = m->ready_head;
 
+		if (!s) {
+			bedrock__call_tell(m->done_head);
+			continue;
+		}
 		bedrock__multi_unready(s);
 		if (s->on_ready)
 			s->on_ready(s->ready_arg, s);

@@ -78,6 +78,10 @@ struct bedrock_client {
 	/* The proxy of each endpoint (NULL: direct), and where it came from. */
 	char *proxy, *control_proxy;
 	const char *proxy_source, *control_proxy_source;
+	/* Unique for the process's life: what a kept easy handle was set up
+	 * for (client_call.c), never mistaken for a later client at the same
+	 * address. */
+	unsigned long long serial;
 };
 
 /* What one HTTP exchange needs. */
@@ -189,6 +193,9 @@ void bedrock__client_release_conn(bedrock_client *c, bedrock__conn *conn);
 /* The options every transfer of c to endpoint gets (timeouts, TLS, HTTP
  * version, proxy). */
 void bedrock__client_easy_defaults(bedrock_client *c, CURL *e, const char *endpoint);
+/* c's idle timeout as libcurl's low-speed limit, for a transfer in a
+ * bedrock_multi, which nobody pumps with a deadline in hand. */
+void bedrock__client_easy_idle(bedrock_client *c, CURL *e);
 /* The proxy requests to endpoint go through (NULL: direct). */
 const char *bedrock__client_proxy(const bedrock_client *c, const char *endpoint,
 				  const char **source);
@@ -227,6 +234,63 @@ void bedrock__client_log(bedrock_client *c, bedrock_log_level level, const char 
 /* If err is a clock-skew refusal, records the server's clock from Date
  * and returns 1 (the caller re-signs and retries once). */
 int bedrock__client_skew(bedrock_client *c, const bedrock_error_info *err, const bedrock_buf *headers);
+
+/* ---- one whole answer's transfer (client_transfer.c) ---- */
+/* The blocking call's attempt (client.c) and a looped multi's call
+ * (client_call.c) set their easy handle up and read its end through these,
+ * so the two send the same request and report the same errors. */
+
+/* call's URL (endpoint, path, "?" and query if any) into out, cut to cap;
+ * returns the length it needs, without the NUL (as snprintf). */
+size_t bedrock__transfer_url(char *out, size_t cap, const bedrock__call *call);
+/* Sets e up for one attempt of call to url, its answer read into r (body
+ * and headers emptied first): the headers, signed afresh (a new date,
+ * fresh credentials; *sig the work space, as for bedrock__client_headers),
+ * the method and body (lent: it must outlive the transfer), the write and
+ * header callbacks, errbuf (CURL_ERROR_SIZE bytes, lent too) and the
+ * attempt's limit: c's total_timeout_ms, or what is left before end_ms
+ * (0: no deadline) if that is less. *list is the header list, the
+ * caller's to free once the transfer has left its multi handle. 0, or the
+ * error with err filled (nothing to free then). */
+int bedrock__transfer_setup(struct curl_slist **list, CURL *e, bedrock_client *c,
+			    const bedrock__call *call, const char *url, bedrock_response *r,
+			    char *errbuf, long long end_ms, bedrock_sigv4_result **sig,
+			    bedrock_error_info *err);
+/* What a finished transfer of call (cc, the answer's status, errbuf) means:
+ * r's status and request id set, then 0; the deadline's BEDROCK_ETIMEOUT
+ * (libcurl's timeout at or past end_ms); BEDROCK_ENOMEM; a transport
+ * error naming url (or the proxy); or the HTTP error of a status >= 300. */
+int bedrock__transfer_end(bedrock_response *r, bedrock_client *c, const char *endpoint,
+			  const char *url, int cc, long status, const char *errbuf,
+			  long long end_ms, bedrock_error_info *err);
+
+/* ---- whole calls: now, or in a looped bedrock_multi ---- */
+/* Where a whole call goes when not performed at once (with retries): its
+ * looped multi, the caller's handle for it and who to tell at its end. */
+typedef struct bedrock__in_multi {
+	bedrock_call **out;
+	bedrock_multi *multi;
+	bedrock_call_done_fn done;
+	void *arg;
+} bedrock__in_multi;
+
+/* Fills in for a call started in m, clearing *out: 0, or BEDROCK_EINVAL
+ * (no out, no multi, or a multi not in an event loop). client_call.c. */
+int bedrock__in_multi_init(bedrock__in_multi *in, bedrock_call **out, bedrock_multi *m,
+			   bedrock_call_done_fn done, void *arg, bedrock_error_info *err);
+/* Starts call in in's multi: 0 with *in->out, or the error, nothing sent.
+ * client_call.c. */
+int bedrock__call_start(const bedrock__in_multi *in, bedrock_client *c, const bedrock__call *call,
+			bedrock_error_info *err);
+/* Performs call (in NULL: at once, with retries, the answer in *out), or
+ * starts it in in's multi. client.c. */
+int bedrock__client_send(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+			 const bedrock__call *call, bedrock_error_info *err);
+/* A Bedrock runtime operation of model_id (op "/invoke", "/converse",
+ * "/count-tokens"), sent by bedrock__client_send. client.c. */
+int bedrock__runtime_call(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+			  const char *model_id, const char *op, const void *body, size_t len,
+			  const bedrock_request_options *o, bedrock_error_info *err);
 
 /* ---- the attempt loop (client_attempt.c) ---- */
 /* What one attempt reports back to the loop. */

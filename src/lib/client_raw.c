@@ -87,30 +87,50 @@ static int off_bedrock(const char **body, size_t *len, char **owned, char *path,
 /* The longest Vertex or Anthropic API path. */
 #define RAW_PATH_MAX 8192
 
-int bedrock_messages_send(bedrock_response **out, bedrock_client *c, const char *model_id,
-			  const void *body, size_t len, const char *betas,
-			  const bedrock_request_options *o, bedrock_error_info *err)
+/* The raw Messages call, performed at once (in NULL) or started in a
+ * looped bedrock_multi. */
+static int send_whole(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+		      const char *model_id, const void *body, size_t len, const char *betas,
+		      const bedrock_request_options *o, bedrock_error_info *err)
 {
 	char path[RAW_PATH_MAX], *owned = NULL;
 	const char *b = body;
 	int rc;
 
-	if (!out)
-		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
-	*out = NULL;
 	if ((rc = check_args(c, model_id, body, len, betas, err)) != 0)
 		return rc;
 	if (c->platform == BEDROCK_PLATFORM_BEDROCK)
-		return bedrock_invoke_model(out, c, model_id, body, len, o, err);
+		return bedrock__runtime_call(out, in, c, model_id, "/invoke", body, len, o, err);
 	rc = off_bedrock(&b, &len, &owned, path, sizeof(path), c, model_id, "rawPredict", 0, o, err);
 	if (!rc) {
 		bedrock__call call = { "POST", c->endpoint, path, NULL, b, len, "application/json",
 				       o, 0, betas };
 
-		rc = bedrock__client_perform(out, c, &call, err);
+		rc = bedrock__client_send(out, in, c, &call, err);
 	}
 	bedrock__free(owned);
 	return rc;
+}
+
+int bedrock_messages_send(bedrock_response **out, bedrock_client *c, const char *model_id,
+			  const void *body, size_t len, const char *betas,
+			  const bedrock_request_options *o, bedrock_error_info *err)
+{
+	if (!out)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
+	*out = NULL;
+	return send_whole(out, NULL, c, model_id, body, len, betas, o, err);
+}
+
+int bedrock_multi_messages_send(bedrock_call **out, bedrock_multi *m, bedrock_client *c,
+				const char *model_id, const void *body, size_t len,
+				const char *betas, const bedrock_request_options *o,
+				bedrock_call_done_fn done, void *arg, bedrock_error_info *err)
+{
+	bedrock__in_multi in;
+	int rc = bedrock__in_multi_init(&in, out, m, done, arg, err);
+
+	return rc ? rc : send_whole(NULL, &in, c, model_id, body, len, betas, o, err);
 }
 
 /* A stream of the raw Messages call: on its own (m NULL, retried while it
@@ -166,18 +186,16 @@ int bedrock_multi_messages_stream(bedrock_stream **out, bedrock_multi *m, bedroc
 	return send_stream(out, m, c, model_id, body, len, betas, o, err);
 }
 
-int bedrock_messages_send_count_tokens(bedrock_response **out, bedrock_client *c,
-				       const char *model_id, const void *body, size_t len,
-				       const char *betas, const bedrock_request_options *o,
-				       bedrock_error_info *err)
+/* The raw count, performed at once (in NULL) or started in a looped
+ * bedrock_multi. */
+static int send_count(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+		      const char *model_id, const void *body, size_t len, const char *betas,
+		      const bedrock_request_options *o, bedrock_error_info *err)
 {
 	char path[RAW_PATH_MAX], *owned = NULL;
 	const char *b = body;
 	int rc;
 
-	if (!out)
-		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
-	*out = NULL;
 	if ((rc = check_args(c, model_id, body, len, betas, err)) != 0)
 		return rc;
 	if (c->platform == BEDROCK_PLATFORM_BEDROCK) {
@@ -191,7 +209,7 @@ int bedrock_messages_send_count_tokens(bedrock_response **out, bedrock_client *c
 
 		if (bedrock__count_tokens_wrap(&owned, &n, body, len))
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
-		rc = bedrock_count_tokens(out, c, id, owned, n, o, err);
+		rc = bedrock__runtime_call(out, in, c, id, "/count-tokens", owned, n, o, err);
 		bedrock__free(owned);
 		return rc;
 	}
@@ -200,8 +218,32 @@ int bedrock_messages_send_count_tokens(bedrock_response **out, bedrock_client *c
 		bedrock__call call = { "POST", c->endpoint, path, NULL, b, len, "application/json",
 				       o, 0, betas };
 
-		rc = bedrock__client_perform(out, c, &call, err);
+		rc = bedrock__client_send(out, in, c, &call, err);
 	}
 	bedrock__free(owned);
 	return rc;
+}
+
+int bedrock_messages_send_count_tokens(bedrock_response **out, bedrock_client *c,
+				       const char *model_id, const void *body, size_t len,
+				       const char *betas, const bedrock_request_options *o,
+				       bedrock_error_info *err)
+{
+	if (!out)
+		return bedrock__err(err, BEDROCK_EINVAL, "missing argument");
+	*out = NULL;
+	return send_count(out, NULL, c, model_id, body, len, betas, o, err);
+}
+
+int bedrock_multi_messages_send_count_tokens(bedrock_call **out, bedrock_multi *m,
+					     bedrock_client *c, const char *model_id,
+					     const void *body, size_t len, const char *betas,
+					     const bedrock_request_options *o,
+					     bedrock_call_done_fn done, void *arg,
+					     bedrock_error_info *err)
+{
+	bedrock__in_multi in;
+	int rc = bedrock__in_multi_init(&in, out, m, done, arg, err);
+
+	return rc ? rc : send_count(NULL, &in, c, model_id, body, len, betas, o, err);
 }

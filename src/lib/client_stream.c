@@ -264,7 +264,9 @@ int bedrock__stream_setup(bedrock_stream *s, CURLM *multi, const bedrock__call *
 	if (multi) {
 		if (s->end_ms)
 			total = s->end_ms > now_ms() ? (long)(s->end_ms - now_ms()) : 1;
-		rc = bedrock__client_request_headers(&s->list, s->client, call, NULL, err);
+		/* The multi's signing work space: one thread at a time. */
+		rc = bedrock__client_request_headers(&s->list, s->client, call,
+						     s->owner ? &s->owner->sig : NULL, err);
 		if (rc)
 			return rc;
 		s->easy = curl_easy_init();
@@ -272,14 +274,10 @@ int bedrock__stream_setup(bedrock_stream *s, CURLM *multi, const bedrock__call *
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");
 		bedrock__client_easy_defaults(s->client, s->easy, call->endpoint);
 		/* Nobody pumps a multi's stream with a deadline in hand: a
-		 * silent server is cut by libcurl, once its rate over the last
-		 * 5 s has stayed at 0 for the idle timeout, and the call's
-		 * deadline is libcurl's total timeout (next() then says it). */
-		if (s->client->idle_timeout_ms > 0) {
-			curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-			curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_TIME,
-					 (long)((s->client->idle_timeout_ms + 999) / 1000));
-		}
+		 * silent server is cut by libcurl's low-speed limit, and the
+		 * call's deadline is libcurl's total timeout (next() then says
+		 * it). */
+		bedrock__client_easy_idle(s->client, s->easy);
 	} else {
 		if (bedrock__client_conn(&s->conn, s->client, call->endpoint))
 			return bedrock__err(err, BEDROCK_ENOMEM, "out of memory");

@@ -1,6 +1,7 @@
 /* What the two halves of a stream share: client_stream.c (one stream, its
  * own transfer) and client_multi.c (many in one libcurl multi handle,
- * pulled or driven from the caller's event loop). */
+ * pulled or driven from the caller's event loop); and what a looped
+ * multi's whole calls (client_call.c) share with client_multi.c. */
 #ifndef BEDROCK_CLIENT_STREAM_PRIVATE_H
 #define BEDROCK_CLIENT_STREAM_PRIVATE_H
 
@@ -19,7 +20,15 @@
 /* Idle connections a bedrock_multi keeps for its next streams. */
 #define BEDROCK__MULTI_IDLE_CONNS 64
 
+/* What a transfer in a bedrock_multi is. Its easy handle's CURLOPT_PRIVATE
+ * points at a stream or a call, each of which starts with this. */
+typedef enum bedrock__xfer {
+	BEDROCK__XFER_STREAM = 0,	/* a calloc'd stream is one */
+	BEDROCK__XFER_CALL
+} bedrock__xfer;
+
 struct bedrock_stream {
+	bedrock__xfer kind;	/* first: BEDROCK__XFER_STREAM */
 	bedrock_client *client;
 	bedrock_multi *owner;	/* set when a bedrock_multi drives the transfer */
 	bedrock__conn conn;	/* from the client's pool, when not in a bedrock_multi */
@@ -68,6 +77,16 @@ struct bedrock_multi {
 	bedrock_multi_loop loop;
 	bedrock_stream *ready_head, *ready_tail;
 	int draining;		/* the ready list is being run: no nested runs */
+	/* Whole calls (looped only; client_call.c): every call not yet freed,
+	 * the ended ones not yet told (in the order they ended), and freed
+	 * ones kept with their easy handle for the next calls. */
+	bedrock_call *calls;
+	bedrock_call *done_head, *done_tail;
+	bedrock_call *spare;
+	size_t spare_count;
+	/* Signing work space of the transfers started in the multi (one thread
+	 * at a time), so that signing one allocates nothing. */
+	bedrock_sigv4_result *sig;
 };
 
 /* client_stream.c */
@@ -90,6 +109,18 @@ void bedrock__multi_forget(bedrock_multi *m, bedrock_stream *s);
 void bedrock__multi_ready(bedrock_stream *s);
 /* Takes s off its owner's ready list (it is being freed). */
 void bedrock__multi_unready(bedrock_stream *s);
+
+/* client_call.c, for client_multi.c */
+/* call's transfer ended with result: its result is read, the transfer
+ * leaves the multi handle (its connection stays for the next one), and
+ * the call is queued to be told. */
+void bedrock__call_finished(bedrock_call *call, CURLcode result);
+/* Takes call off the ended list and calls its done callback (which may
+ * free it). */
+void bedrock__call_tell(bedrock_call *call);
+/* The multi is being freed: its calls stop (their result
+ * BEDROCK_ECANCELED) and forget it; the kept ones are freed. */
+void bedrock__multi_calls_free(bedrock_multi *m);
 
 /* client_multi.c */
 /* A stream of call started in m, not waiting for its answer. */
