@@ -15,10 +15,21 @@
 #include "gw_driver.h"
 #include "gw_internal.h"
 
+/* The serving layer makes at most 16 HTTP/1.1 loops. */
+#define GW_LOOPS_MAX 16
+
 struct gateway {
 	serve_server *server;
 	gw_metrics *metrics;
 	gw_driver *driver;		/* the upstream loop of relayed streams */
+	/* The drivers of the serving layer's HTTP/1.1 loops (whole answers),
+	 * made on each loop's first request: read without a lock (entries
+	 * are published by the count, never changed), added under lock. */
+	struct {
+		struct event_base *base;
+		gw_driver *drv;
+	} loops[GW_LOOPS_MAX];
+	atomic_size_t nloops;
 	gw_finisher *finisher;		/* their ends, off the loop */
 	char *config_path;
 	char *listen_override;
@@ -95,6 +106,26 @@ static void serve_log(void *payload, const char *line)
 gw_driver *gw_gateway_driver(gateway *g)
 {
 	return g->driver;
+}
+
+gw_driver *gw_gateway_loop_driver(gateway *g, struct event_base *base)
+{
+	size_t i, n = atomic_load(&g->nloops);
+	gw_driver *d = NULL;
+
+	for (i = 0; i < n; i++)
+		if (g->loops[i].base == base)
+			return g->loops[i].drv;
+	/* This loop's first request: only its own thread gets here for it. */
+	pthread_mutex_lock(&g->lock);
+	n = atomic_load(&g->nloops);
+	if (n < GW_LOOPS_MAX && !gw_driver_on_loop(&d, base)) {
+		g->loops[n].base = base;
+		g->loops[n].drv = d;
+		atomic_store(&g->nloops, n + 1);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return d;
 }
 
 gw_finisher *gw_gateway_finisher(gateway *g)
@@ -327,6 +358,10 @@ int gateway_new(gateway **out, const gateway_options *opts, char *url, size_t ur
 	so.access_log = !opts->quiet;
 	so.name = "bedrock gateway";
 	so.blocking = 1;
+	/* HTTP/1.1 on loops, whole answers on each loop's own upstream
+	 * multi: no thread waits on a client or an upstream. Not with Redis
+	 * quotas, whose round trips block (threads then). */
+	so.h1_in_loops = !cfg->redis;
 	so.tls_cert = cfg->tls_cert;
 	so.tls_key = cfg->tls_key;
 	so.log = serve_log;
@@ -377,6 +412,10 @@ void gateway_free(gateway *g)
 		sem_post(&g->wake);
 		pthread_join(g->reloader, NULL);
 	}
+	/* The loops have stopped (or never ran), owing no answer: their
+	 * drivers go before the loops' bases. */
+	for (size_t i = 0; i < atomic_load(&g->nloops); i++)
+		gw_driver_free(g->loops[i].drv);
 	serve_server_free(g->server);
 	/* After the server: the streams it closed end on the loop, and are
 	 * finished by the finisher. */

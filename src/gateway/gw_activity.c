@@ -1,5 +1,5 @@
-/* The activity log (gw_activity.h). A line is built with cJSON outside
- * any lock, then written with one write() on the O_APPEND descriptor of
+/* The activity log (gw_activity.h). A line is built outside any lock
+ * (its strings escaped by cJSON), then written with one write() on the O_APPEND descriptor of
  * the record's UTC day. The lock only guards which file is open: the day
  * rolls over on the first record of a new day, which also sweeps files
  * past retention_days. Field names are in docs/gateway.md, "Activity
@@ -161,34 +161,111 @@ void gw_activity_free(gw_activity *a)
 	free(a);
 }
 
-static void add_str(cJSON *o, const char *name, const char *v)
+/* A line being built: in place while it fits, else on the heap. Values
+ * are escaped by cJSON (a string node that borrows the text, printed into
+ * the line), the names are ours and need none: one record costs no
+ * allocation, where a cJSON tree of it cost some fifty. */
+typedef struct line {
+	char *p;
+	size_t len, cap;
+	int oom, fields;
+	char small[2048];
+} line;
+
+static int room(line *l, size_t n)
 {
-	if (v)
-		cJSON_AddStringToObject(o, name, v);
+	size_t cap;
+	char *p;
+
+	if (l->oom)
+		return -1;
+	if (l->len + n < l->cap)
+		return 0;
+	for (cap = l->cap * 2; cap <= l->len + n; cap *= 2)
+		;
+	p = l->p == l->small ? malloc(cap) : realloc(l->p, cap);
+	if (!p) {
+		l->oom = 1;
+		return -1;
+	}
+	if (l->p == l->small)
+		memcpy(p, l->small, l->len);
+	l->p = p;
+	l->cap = cap;
+	return 0;
 }
 
-static void add_u64(cJSON *o, const char *name, uint64_t v)
+static void put(line *l, const char *s, size_t n)
+{
+	if (room(l, n))
+		return;
+	memcpy(l->p + l->len, s, n);
+	l->len += n;
+	l->p[l->len] = 0;
+}
+
+/* ,"name": */
+static void put_name(line *l, const char *name)
+{
+	if (l->fields++)
+		put(l, ",", 1);
+	put(l, "\"", 1);
+	put(l, name, strlen(name));
+	put(l, "\":", 2);
+}
+
+/* s (NUL-terminated, UTF-8) as a JSON string. */
+static void put_json_string(line *l, const char *s)
+{
+	cJSON str;
+	size_t n = strlen(s);
+
+	memset(&str, 0, sizeof(str));
+	str.type = cJSON_String | cJSON_IsReference;
+	str.valuestring = (char *)s;
+	/* \u00XX is the longest escape: six bytes for one. */
+	if (room(l, 6 * n + 3))
+		return;
+	if (!cJSON_PrintPreallocated(&str, l->p + l->len, (int)(l->cap - l->len), 0)) {
+		l->oom = 1;
+		return;
+	}
+	l->len += strlen(l->p + l->len);
+}
+
+static void add_str(line *l, const char *name, const char *v)
+{
+	if (!v)
+		return;
+	put_name(l, name);
+	put_json_string(l, v);
+}
+
+static void add_u64(line *l, const char *name, uint64_t v)
 {
 	char num[24];
+	int n = snprintf(num, sizeof(num), "%" PRIu64, v);
 
-	snprintf(num, sizeof(num), "%" PRIu64, v);
-	cJSON_AddRawToObject(o, name, num);
+	put_name(l, name);
+	put(l, num, (size_t)n);
 }
 
 /* Milliseconds with three decimals (microseconds), never exponent form. */
-static void add_ms(cJSON *o, const char *name, double v)
+static void add_ms(line *l, const char *name, double v)
 {
 	char num[48];
+	int n;
 
 	if (!(v >= 0) || v > 1e12)	/* NaN, negative, absurd: left out */
 		return;
-	snprintf(num, sizeof(num), "%.3f", v);
-	cJSON_AddRawToObject(o, name, num);
+	n = snprintf(num, sizeof(num), "%.3f", v);
+	put_name(l, name);
+	put(l, num, (size_t)n);
 }
 
 /* A body or answer as a JSON string. Bytes that are not UTF-8 (or a NUL)
  * end it: the line must stay valid JSON, and a cut body says so. */
-static void add_text(cJSON *o, const char *name, const char *s, size_t len)
+static void add_text(line *l, const char *name, const char *s, size_t len)
 {
 	size_t ok;
 	char *copy;
@@ -197,85 +274,84 @@ static void add_text(cJSON *o, const char *name, const char *s, size_t len)
 		return;
 	ok = bedrock__utf8_check(s, len);
 	copy = malloc(ok + 1);
-	if (!copy)
+	if (!copy) {
+		l->oom = 1;
 		return;
+	}
 	memcpy(copy, s, ok);
 	copy[ok] = '\0';
-	cJSON_AddStringToObject(o, name, copy);
+	add_str(l, name, copy);
 	free(copy);
-	if (ok < len)
-		cJSON_AddTrueToObject(o, "body_truncated");
+	if (ok < len) {
+		put_name(l, "body_truncated");
+		put(l, "true", 4);
+	}
 }
 
-/* The line for r, newline included (malloc'ed), or NULL. */
-static char *render(const gw_activity *a, const gw_activity_record *r, size_t *len)
+/* The line for r into l, newline included; 0, or -1 (out of memory). */
+static int render(line *l, const gw_activity *a, const gw_activity_record *r)
 {
-	cJSON *o = cJSON_CreateObject();
-	char when[40], *text, *line;
+	char when[40];
 	int64_t secs = r->time_ms >= 0 ? r->time_ms / 1000 : (r->time_ms - 999) / 1000;
 	int ms = (int)(r->time_ms - secs * 1000);
-	size_t n;
 
-	if (!o)
-		return NULL;
+	l->p = l->small;
+	l->cap = sizeof(l->small);
+	l->len = 0;
+	l->oom = l->fields = 0;
+	put(l, "{", 1);
 	/* 2026-12-06T04:54:15.123Z: ISO 8601, UTC, milliseconds. */
 	bedrock__format_iso8601(when, sizeof(when), secs);
 	snprintf(when + 19, sizeof(when) - 19, ".%03dZ", ms);
-	cJSON_AddStringToObject(o, "time", when);
-	add_str(o, "id", r->id);
-	add_str(o, "key", r->key);
-	add_str(o, "user_agent", r->user_agent);
-	add_str(o, "session_id", r->session_id);
-	add_str(o, "agent_id", r->agent_id);
-	add_str(o, "parent_agent_id", r->parent_agent_id);
-	add_str(o, "front", r->front);
-	add_str(o, "operation", r->operation);
-	add_str(o, "model", r->model);
-	add_str(o, "upstream", r->upstream);
-	add_str(o, "upstream_platform", r->upstream_platform);
-	add_str(o, "upstream_region", r->upstream_region);
-	add_str(o, "upstream_model", r->upstream_model);
-	add_u64(o, "status", (uint64_t)(r->status < 0 ? 0 : r->status));
-	add_str(o, "error_type", r->error_type);
-	add_u64(o, "input_tokens", r->input_tokens);
-	add_u64(o, "output_tokens", r->output_tokens);
-	add_u64(o, "cache_read_tokens", r->cache_read_tokens);
-	add_u64(o, "cache_write_tokens", r->cache_write_tokens);
-	add_ms(o, "latency_ms", r->latency_ms);
-	add_ms(o, "ttft_ms", r->ttft_ms);
-	add_ms(o, "upstream_ms", r->upstream_ms);
-	add_str(o, "upstream_request_id", r->upstream_request_id);
-	add_u64(o, "hops", r->hops);
-	add_str(o, "note", r->note);
+	add_str(l, "time", when);
+	add_str(l, "id", r->id);
+	add_str(l, "key", r->key);
+	add_str(l, "user_agent", r->user_agent);
+	add_str(l, "session_id", r->session_id);
+	add_str(l, "agent_id", r->agent_id);
+	add_str(l, "parent_agent_id", r->parent_agent_id);
+	add_str(l, "front", r->front);
+	add_str(l, "operation", r->operation);
+	add_str(l, "model", r->model);
+	add_str(l, "upstream", r->upstream);
+	add_str(l, "upstream_platform", r->upstream_platform);
+	add_str(l, "upstream_region", r->upstream_region);
+	add_str(l, "upstream_model", r->upstream_model);
+	add_u64(l, "status", (uint64_t)(r->status < 0 ? 0 : r->status));
+	add_str(l, "error_type", r->error_type);
+	add_u64(l, "input_tokens", r->input_tokens);
+	add_u64(l, "output_tokens", r->output_tokens);
+	add_u64(l, "cache_read_tokens", r->cache_read_tokens);
+	add_u64(l, "cache_write_tokens", r->cache_write_tokens);
+	add_ms(l, "latency_ms", r->latency_ms);
+	add_ms(l, "ttft_ms", r->ttft_ms);
+	add_ms(l, "upstream_ms", r->upstream_ms);
+	add_str(l, "upstream_request_id", r->upstream_request_id);
+	add_u64(l, "hops", r->hops);
+	add_str(l, "note", r->note);
 	if (a->bodies) {
-		add_text(o, "request_body", r->request_body, r->request_body_len);
-		add_text(o, "response_text", r->response_text, r->response_text_len);
+		add_text(l, "request_body", r->request_body, r->request_body_len);
+		add_text(l, "response_text", r->response_text, r->response_text_len);
 	}
-	text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (!text)
-		return NULL;
-	n = strlen(text);
-	line = realloc(text, n + 2);
-	if (!line) {
-		free(text);
-		return NULL;
-	}
-	line[n] = '\n';
-	line[n + 1] = '\0';
-	*len = n + 1;
-	return line;
+	put(l, "}\n", 2);
+	return l->oom ? -1 : 0;
+}
+
+static void line_dispose(line *l)
+{
+	if (l->p != l->small)
+		free(l->p);
 }
 
 int gw_activity_write(gw_activity *a, const gw_activity_record *r)
 {
-	size_t len = 0;
-	char *line = render(a, r, &len);
+	line l;
 	int64_t day = day_of_ms(r->time_ms);
 	int fd, own = 0, rc = -1;
 	ssize_t w;
 
-	if (!line) {
+	if (render(&l, a, r)) {
+		line_dispose(&l);
 		pthread_mutex_lock(&a->lock);
 		a->errors++;
 		pthread_mutex_unlock(&a->lock);
@@ -304,14 +380,14 @@ int gw_activity_write(gw_activity *a, const gw_activity_record *r)
 		fd = a->fd;
 	}
 	if (fd >= 0) {
-		w = write(fd, line, len);
-		rc = w == (ssize_t)len ? 0 : -1;
+		w = write(fd, l.p, l.len);
+		rc = w == (ssize_t)l.len ? 0 : -1;
 	}
 	if (own && fd >= 0)
 		close(fd);
 	if (rc != 0)
 		a->errors++;
 	pthread_mutex_unlock(&a->lock);
-	free(line);
+	line_dispose(&l);
 	return rc;
 }

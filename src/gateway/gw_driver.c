@@ -17,6 +17,7 @@ struct gw_driver {
 	struct event *kick;		/* tasks were posted */
 	bedrock_multi *multi;
 	pthread_t thread;
+	int own;			/* the base and the thread are the driver's */
 	pthread_mutex_t lock;		/* the queue */
 	gw_task *head, *tail;
 	int stopping;			/* under lock: run what is left, then stop */
@@ -151,7 +152,21 @@ static void *loop_main(void *arg)
 	return NULL;
 }
 
-int gw_driver_new(gw_driver **out)
+static void driver_dispose(gw_driver *d)
+{
+	bedrock_multi_free(d->multi);
+	if (d->kick)
+		event_free(d->kick);
+	if (d->timer)
+		event_free(d->timer);
+	if (d->base && d->own)
+		event_base_free(d->base);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+/* The driver on base (own: made here, with a thread to run it). */
+static int driver_make(gw_driver **out, struct event_base *base)
 {
 	gw_driver *d = calloc(1, sizeof(*d));
 	bedrock_multi_loop hooks;
@@ -160,31 +175,35 @@ int gw_driver_new(gw_driver **out)
 	if (!d)
 		return -1;
 	pthread_mutex_init(&d->lock, NULL);
+	d->own = !base;
 	/* Tasks are posted from other threads: the base must lock. */
-	if (evthread_use_pthreads() || !(d->base = event_base_new()) ||
+	if (evthread_use_pthreads() || !(d->base = base ? base : event_base_new()) ||
 	    !(d->timer = evtimer_new(d->base, on_timer, d)) ||
 	    !(d->kick = event_new(d->base, -1, 0, on_kick, d)) || bedrock_multi_new(&d->multi))
 		goto fail;
 	hooks.watch = watch;
 	hooks.timer = timer;
 	hooks.arg = d;
-	reserve_fd_records(d);
+	if (d->own)
+		reserve_fd_records(d);
 	if (bedrock_multi_use_loop(d->multi, &hooks) ||
-	    pthread_create(&d->thread, NULL, loop_main, d))
+	    (d->own && pthread_create(&d->thread, NULL, loop_main, d)))
 		goto fail;
 	*out = d;
 	return 0;
 fail:
-	bedrock_multi_free(d->multi);
-	if (d->kick)
-		event_free(d->kick);
-	if (d->timer)
-		event_free(d->timer);
-	if (d->base)
-		event_base_free(d->base);
-	pthread_mutex_destroy(&d->lock);
-	free(d);
+	driver_dispose(d);
 	return -1;
+}
+
+int gw_driver_new(gw_driver **out)
+{
+	return driver_make(out, NULL);
+}
+
+int gw_driver_on_loop(gw_driver **out, struct event_base *base)
+{
+	return base ? driver_make(out, base) : -1;
 }
 
 void gw_driver_post(gw_driver *d, gw_task *t)
@@ -209,15 +228,15 @@ void gw_driver_free(gw_driver *d)
 {
 	if (!d)
 		return;
-	pthread_mutex_lock(&d->lock);
-	d->stopping = 1;
-	pthread_mutex_unlock(&d->lock);
-	event_active(d->kick, EV_READ, 0);
-	pthread_join(d->thread, NULL);
-	bedrock_multi_free(d->multi);
-	event_free(d->kick);
-	event_free(d->timer);
-	event_base_free(d->base);
-	pthread_mutex_destroy(&d->lock);
-	free(d);
+	if (d->own) {
+		pthread_mutex_lock(&d->lock);
+		d->stopping = 1;
+		pthread_mutex_unlock(&d->lock);
+		event_active(d->kick, EV_READ, 0);
+		pthread_join(d->thread, NULL);
+	} else {
+		/* Its loop has stopped: what was posted runs here. */
+		on_kick(-1, 0, d);
+	}
+	driver_dispose(d);
 }

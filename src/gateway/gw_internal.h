@@ -79,6 +79,10 @@ gw_gen *gw_gen_acquire(struct gateway *g);
 void gw_gen_release(gw_gen *gen);
 gw_metrics *gw_gateway_metrics(struct gateway *g);
 struct gw_driver *gw_gateway_driver(struct gateway *g);
+/* The driver of an HTTP/1.1 loop (serve_request.loop), made on its first
+ * use; on that loop's thread. NULL when out of memory. */
+struct event_base;
+struct gw_driver *gw_gateway_loop_driver(struct gateway *g, struct event_base *base);
 struct gw_finisher *gw_gateway_finisher(struct gateway *g);
 /* An exchange begins (+1) or ends (-1): the reload thread gives memory
  * back once none is left. */
@@ -169,14 +173,19 @@ void gw_walk_give_up(gw_walk *w, serve_response *out);
  * the connection. */
 int gw_walk_failover_worthy(int rc, const bedrock_error_info *e);
 
-/* gw_open.c: a streaming request through the upstreams without holding
- * a thread: the answer comes later (serve_response_later), from the loop,
- * once an upstream's first event is in or every upstream failed. Takes
- * x and w over (w's bodies are made: gw_walk_make_all). */
-void gw_open_stream(serve_response *out, gw_walk *w);
+/* gw_open.c: an admitted request through the upstreams without holding
+ * a thread: the answer comes later (serve_response_later), from an
+ * upstream loop, once an upstream's first event (a stream) or its whole
+ * answer is in, or every upstream failed. A whole answer runs on loop's
+ * own driver when the request came on a loop (serve_request.loop), else
+ * on the stream loop. Takes x and w over. */
+void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop);
 
 /* gw_relay.c's helpers, shared with gw_open.c and gw_walk.c. */
 void gw_relay_stream_headers(serve_response *out, const gw_exchange *x);
+/* A whole answer from the upstream in the front's shape (its tokens
+ * counted, count-tokens converted); x->status set. */
+void gw_relay_whole_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp);
 /* Answers with the upstream's error e (or a timeout) and finishes x. */
 void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e);
 

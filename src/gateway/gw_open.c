@@ -1,10 +1,13 @@
-/* A streaming request through the upstreams, holding no thread while an
- * upstream thinks: the handler starts the first opening and returns; the
- * rest runs on the upstream loop (gw_driver.c), one step of the walk
- * (gw_walk.c) per result, until a first event is in. The answer (the
- * stream, or the last error in the front's shape) goes to the client
- * through serve_later_answer. If the client leaves first, the opening in
- * progress is ended at once. */
+/* A request through the upstreams, holding no thread while an upstream
+ * thinks. The handler admits it, renders its bodies, and returns; the
+ * rest runs on an upstream loop (gw_driver.c), one step of the walk
+ * (gw_walk.c) per result, until the answer is known: a stream's first
+ * event (on the gateway's stream loop), or a whole answer (on the
+ * request's own HTTP/1.1 loop when it has one, so that no other thread is
+ * involved at all). The answer (the stream, the whole answer, or the last
+ * error in the front's shape) goes to the client through
+ * serve_later_answer. If the client leaves first, the attempt in progress
+ * is ended at once. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,19 +17,19 @@
 #include "gw_internal.h"
 
 typedef struct opener {
-	gw_task cancel_task;
-	gw_driver *drv;
+	gw_task start_task, cancel_task;
+	gw_driver *drv;			/* where the attempts run */
 	gw_exchange *x;
-	struct serve_later *later;	/* NULL: the handler waits (sync_out) */
+	struct serve_later *later;
+	int whole;			/* a whole answer, not a stream */
 
-	/* The loop's thread (the handler's before the first post). */
+	/* The loop's thread. */
 	gw_walk w;
 	gw_stream *opening;		/* the stream being opened */
-	uint64_t t_open;
+	bedrock_call *call;		/* the whole call running */
+	uint64_t t_try;
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	serve_response *sync_out;
 	int answered;			/* the answer went out */
 	int cancel_posted, cancel_ran;
 } opener;
@@ -35,24 +38,15 @@ static void opener_free(opener *o)
 {
 	gw_walk_dispose(&o->w);
 	pthread_mutex_destroy(&o->lock);
-	pthread_cond_destroy(&o->cond);
 	free(o);
 }
 
-/* The answer, once. o is freed here unless the handler waits for it
- * (it frees o) or a cancel task is still to run (it does). */
+/* The answer, once. o is freed here unless a cancel task is still to
+ * run (it frees o then). */
 static void answer(opener *o, serve_response *plan)
 {
 	int free_now;
 
-	if (!o->later) {
-		pthread_mutex_lock(&o->lock);
-		*o->sync_out = *plan;
-		o->answered = 1;
-		pthread_cond_signal(&o->cond);
-		pthread_mutex_unlock(&o->lock);
-		return;
-	}
 	serve_later_answer(o->later, plan);
 	pthread_mutex_lock(&o->lock);
 	o->answered = 1;
@@ -73,23 +67,18 @@ static void refuse(opener *o, gw_error_kind kind, const char *msg, const char *t
 
 static void try_next(opener *o);
 
-static void on_opened(void *arg, int rc, const bedrock_error_info *e, gw_stream *s)
+/* An attempt's result: the answer in plan (rc 0), the client gone, or
+ * the walk's next step. */
+static void attempt_over(opener *o, int rc, const bedrock_error_info *e, serve_response *plan)
 {
-	opener *o = arg;
 	gw_exchange *x = o->x;
 	gw_upstream_rt *u = o->w.u;
-	serve_response plan;
 
-	o->opening = NULL;
-	x->upstream_ns += gw_now_ns() - o->t_open;
-	serve_response_init(&plan, 500);
+	x->upstream_ns += gw_now_ns() - o->t_try;
 	if (!rc) {
-		gw_stream_body(&plan, s);
 		x->up = u;
-		gw_relay_stream_headers(&plan, x);
-		x->status = 200;
 		gw_upstream_healthy(u, gw_gateway_metrics(x->g));
-		answer(o, &plan);
+		answer(o, plan);
 		return;
 	}
 	if (rc == BEDROCK_ECANCELED) {
@@ -98,23 +87,90 @@ static void on_opened(void *arg, int rc, const bedrock_error_info *e, gw_stream 
 		x->status = 0;
 		snprintf(x->error_type, sizeof(x->error_type), "client_closed");
 		gw_exchange_finish(x);
-		plan.reset_before_headers = 1;
-		answer(o, &plan);
+		plan->reset_before_headers = 1;
+		answer(o, plan);
 		return;
 	}
 	if (gw_walk_failed(&o->w, rc, e) != GW_WALK_STOP) {
+		serve_response_dispose(plan);
 		try_next(o);
 		return;
 	}
-	gw_relay_upstream_error(&plan, x, e);
-	answer(o, &plan);
+	gw_relay_upstream_error(plan, x, e);
+	answer(o, plan);
 }
 
-/* Opens the current upstream again (a refused beta dropped), or the next
- * that can take the request; answers when none is left. */
+static void on_opened(void *arg, int rc, const bedrock_error_info *e, gw_stream *s)
+{
+	opener *o = arg;
+	serve_response plan;
+
+	o->opening = NULL;
+	serve_response_init(&plan, 500);
+	if (!rc) {
+		gw_stream_body(&plan, s);
+		o->x->up = o->w.u;
+		gw_relay_stream_headers(&plan, o->x);
+		o->x->status = 200;
+	}
+	attempt_over(o, rc, e, &plan);
+}
+
+static void on_called(void *arg, bedrock_call *call)
+{
+	opener *o = arg;
+	bedrock_response *resp = NULL;
+	bedrock_error_info e;
+	serve_response plan;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = bedrock_call_result(&resp, call, &e);
+	bedrock_call_free(call);
+	o->call = NULL;
+	serve_response_init(&plan, 500);
+	if (!rc) {
+		o->x->up = o->w.u;
+		snprintf(o->x->up_request_id, sizeof(o->x->up_request_id), "%s",
+			 bedrock_response_request_id(resp));
+		gw_relay_whole_answer(&plan, o->x, resp);
+		bedrock_response_free(resp);
+		gw_exchange_finish_after(&plan, o->x);
+	}
+	attempt_over(o, rc, &e, &plan);
+}
+
+/* Starts the whole call to the current upstream in the loop's multi. */
+static int call_start(opener *o, bedrock_error_info *e)
+{
+	gw_exchange *x = o->x;
+	gw_upstream_rt *u = o->w.u;
+	const gw_upstream_body *b = gw_walk_body(&o->w, u->cfg->platform);
+	bedrock_multi *m = gw_driver_multi(o->drv);
+
+	memset(e, 0, sizeof(*e));
+	if (x->route.op == GW_OP_CONVERSE)
+		return bedrock_multi_converse(&o->call, m, u->client, x->up_model, b->body, b->len,
+					      NULL, on_called, o, e);
+	if (x->route.op == GW_OP_COUNT_TOKENS && b->bedrock_count_raw)
+		return bedrock_multi_count_tokens(&o->call, m, u->client, x->up_model, b->body,
+						  b->len, NULL, on_called, o, e);
+	if (x->route.op == GW_OP_COUNT_TOKENS)
+		return bedrock_multi_messages_send_count_tokens(&o->call, m, u->client, x->up_model,
+								b->body, b->len, b->betas, NULL,
+								on_called, o, e);
+	return bedrock_multi_messages_send(&o->call, m, u->client, x->up_model, b->body, b->len,
+					   b->betas, NULL, on_called, o, e);
+}
+
+/* Tries the current upstream again (a refused beta dropped), or the next
+ * that can take the request; answers when none is left. The loop's
+ * thread. */
 static void try_next(opener *o)
 {
 	serve_response plan;
+	bedrock_error_info e;
+	int rc;
 
 	if (!o->w.u && !gw_walk_next(&o->w)) {
 		serve_response_init(&plan, 500);
@@ -122,15 +178,50 @@ static void try_next(opener *o)
 		answer(o, &plan);
 		return;
 	}
-	o->t_open = gw_now_ns();
-	if (gw_stream_open(&o->opening, o->x, o->w.u, gw_walk_body(&o->w, o->w.u->cfg->platform),
-			   on_opened, o))
-		refuse(o, GW_ERR_INTERNAL, "out of memory", "internal");
+	o->t_try = gw_now_ns();
+	if (!o->whole) {
+		if (gw_stream_open(&o->opening, o->x, o->w.u,
+				   gw_walk_body(&o->w, o->w.u->cfg->platform), on_opened, o))
+			refuse(o, GW_ERR_INTERNAL, "out of memory", "internal");
+		return;
+	}
+	rc = call_start(o, &e);
+	if (rc) {
+		/* Refused before a byte went (a bad argument, no memory): as a
+		 * failed attempt, so the walk decides. */
+		o->call = NULL;
+		serve_response_init(&plan, 500);
+		attempt_over(o, rc, &e, &plan);
+	}
+}
+
+static void run_start(gw_task *t, gw_driver *d)
+{
+	opener *o = (opener *)((char *)t - offsetof(opener, start_task));
+	bedrock_error_info e;
+	serve_response plan;
+	int cancelled;
+
+	(void)d;
+	pthread_mutex_lock(&o->lock);
+	cancelled = o->cancel_ran;
+	pthread_mutex_unlock(&o->lock);
+	if (!cancelled) {
+		try_next(o);
+		return;
+	}
+	/* The client left before the first attempt began. */
+	memset(&e, 0, sizeof(e));
+	serve_response_init(&plan, 500);
+	o->t_try = gw_now_ns();
+	attempt_over(o, BEDROCK_ECANCELED, &e, &plan);
 }
 
 static void run_cancel(gw_task *t, gw_driver *d)
 {
 	opener *o = (opener *)((char *)t - offsetof(opener, cancel_task));
+	bedrock_error_info e;
+	serve_response plan;
 	int answered;
 
 	(void)d;
@@ -142,9 +233,19 @@ static void run_cancel(gw_task *t, gw_driver *d)
 		opener_free(o);
 		return;
 	}
-	/* Answers (as cancelled) and frees o. */
-	if (o->opening)
+	/* Each answers (as cancelled) and frees o. */
+	if (o->opening) {
 		gw_stream_abort(o->opening);
+	} else if (o->call) {
+		bedrock_call_free(o->call);
+		o->call = NULL;
+		memset(&e, 0, sizeof(e));
+		e.code = BEDROCK_ECANCELED;
+		serve_response_init(&plan, 500);
+		attempt_over(o, BEDROCK_ECANCELED, &e, &plan);
+	}
+	/* Else the start task has not run yet: it runs next, and its
+	 * attempt's end answers. */
 }
 
 /* The serving layer: the client left or the server stops. Never blocks. */
@@ -160,7 +261,7 @@ static void on_cancel(void *arg)
 	pthread_mutex_unlock(&o->lock);
 }
 
-void gw_open_stream(serve_response *out, gw_walk *w)
+void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop)
 {
 	gw_exchange *x = w->x;
 	opener *o = calloc(1, sizeof(*o));
@@ -170,36 +271,44 @@ void gw_open_stream(serve_response *out, gw_walk *w)
 		gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
 		return;
 	}
-	pthread_mutex_init(&o->lock, NULL);
-	pthread_cond_init(&o->cond, NULL);
-	o->cancel_task.run = run_cancel;
-	o->drv = gw_gateway_driver(x->g);
 	o->x = x;
-	/* The bodies are the opener's now. */
-	o->w = *w;
-	memset(w->made, 0, sizeof(w->made));
+	o->whole = whole;
+	/* A whole answer on the request's own loop, when it has one. */
+	o->drv = o->whole && loop ? gw_gateway_loop_driver(x->g, loop) : gw_gateway_driver(x->g);
+	if (!o->drv) {
+		free(o);
+		gw_walk_dispose(w);
+		gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
+		return;
+	}
+	/* Every upstream's body now: the request is gone by the time a later
+	 * upstream is tried. */
+	gw_walk_make_all(w);
 	/* Credentials and tokens fresh now, on this thread: a refresh is an
-	 * HTTP round trip the upstream loop must not wait on. (An error here
-	 * comes back from the opening itself.) */
+	 * HTTP round trip the stream loop must not wait on. (An error here
+	 * comes back from the attempt itself.) On an HTTP/1.1 loop the
+	 * refresh holds that loop: once an expiry, for a round trip. */
 	for (size_t i = 0; i < x->gen->up_count; i++) {
 		bedrock_error_info e;
 
-		if (gw_walk_body(&o->w, x->gen->ups[i].cfg->platform))
+		if (gw_walk_body(w, x->gen->ups[i].cfg->platform))
 			bedrock_client_prepare(x->gen->ups[i].client, &e);
 	}
+	pthread_mutex_init(&o->lock, NULL);
+	o->start_task.run = run_start;
+	o->cancel_task.run = run_cancel;
+	/* The bodies are the opener's now. */
+	o->w = *w;
+	memset(w->made, 0, sizeof(w->made));
 	o->later = serve_response_later(out, on_cancel, o);
-	if (o->later) {
-		/* From here o is the loop's: the answer may come before this
-		 * handler has returned. */
-		try_next(o);
+	if (!o->later) {
+		/* Out of memory, or the server stops: nothing more begins. A
+		 * handler on a loop could not wait for its own loop. */
+		opener_free(o);
+		gw_refuse(out, x, GW_ERR_UNAVAILABLE, "The gateway is stopping.", 1, "stopping");
 		return;
 	}
-	/* A server that cannot defer: wait for the answer here. */
-	o->sync_out = out;
-	try_next(o);
-	pthread_mutex_lock(&o->lock);
-	while (!o->answered)
-		pthread_cond_wait(&o->cond, &o->lock);
-	pthread_mutex_unlock(&o->lock);
-	opener_free(o);
+	/* From here o is the loop's: the answer may come before this
+	 * handler has returned. */
+	gw_driver_post(o->drv, &o->start_task);
 }

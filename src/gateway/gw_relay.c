@@ -1,6 +1,6 @@
 /* A request through the upstreams: checked and admitted, then walked down
- * the list (gw_walk.c), and the answer in the front's shape (a stream is
- * handed to gw_open.c). */
+ * the list (gw_walk.c) on an upstream loop (gw_open.c), and the answer in
+ * the front's shape. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +65,7 @@ static int count_answer(serve_response *out, gw_exchange *x, const char *body, s
 	return serve_response_piece(out, text, (size_t)w, 0);
 }
 
-static void whole_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp)
+void gw_relay_whole_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp)
 {
 	size_t len = 0;
 	const char *body = bedrock_response_body(resp, &len);
@@ -114,39 +114,6 @@ void gw_relay_stream_headers(serve_response *out, const gw_exchange *x)
 	id_headers(out, x);
 }
 
-/* One whole-answer call to one upstream (streams: gw_open.c). 0: out
- * holds the answer (x taken over); otherwise the library's error in e. */
-static int attempt(serve_response *out, gw_exchange *x, gw_upstream_rt *u,
-		   const gw_upstream_body *b, bedrock_error_info *e)
-{
-	bedrock_client *c = u->client;
-	const char *model = x->up_model;
-	bedrock_response *resp = NULL;
-	uint64_t t = gw_now_ns();
-	int rc;
-
-	memset(e, 0, sizeof(*e));
-	if (x->route.op == GW_OP_CONVERSE)
-		rc = bedrock_converse(&resp, c, model, b->body, b->len, NULL, e);
-	else if (x->route.op == GW_OP_COUNT_TOKENS && b->bedrock_count_raw)
-		rc = bedrock_count_tokens(&resp, c, model, b->body, b->len, NULL, e);
-	else if (x->route.op == GW_OP_COUNT_TOKENS)
-		rc = bedrock_messages_send_count_tokens(&resp, c, model, b->body, b->len, b->betas,
-							NULL, e);
-	else
-		rc = bedrock_messages_send(&resp, c, model, b->body, b->len, b->betas, NULL, e);
-	x->upstream_ns += gw_now_ns() - t;
-	if (rc)
-		return rc;
-	snprintf(x->up_request_id, sizeof(x->up_request_id), "%s",
-		 bedrock_response_request_id(resp));
-	whole_answer(out, x, resp);
-	bedrock_response_free(resp);
-	x->up = u;
-	gw_exchange_finish_after(out, x);
-	return 0;
-}
-
 void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e)
 {
 	serve_response_dispose(out);
@@ -165,16 +132,12 @@ void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_
 void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 {
 	gw_gen *gen = x->gen;
-	gw_metrics *m = gw_gateway_metrics(x->g);
 	gw_walk w;
 	gw_upstream_body *b;
-	gw_upstream_rt *u;
-	bedrock_error_info e;
 	const char *model;
 	unsigned retry_after = 0;
 	uint64_t reserve;
 	gw_quota_verdict v;
-	int rc, next;
 
 	gw_walk_init(&w, x, req);
 	/* The body in the client's own dialect: checked once, and the model
@@ -222,27 +185,8 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 		goto done;
 	}
 	x->admitted = 1;
-	if (b->stream) {
-		/* Every upstream's body now: the request is gone by the time a
-		 * later upstream is tried. */
-		gw_walk_make_all(&w);
-		gw_open_stream(out, &w);
-		goto done;
-	}
-	while ((u = gw_walk_next(&w)) != NULL) {
-		do {
-			rc = attempt(out, x, u, gw_walk_body(&w, u->cfg->platform), &e);
-			if (!rc) {
-				gw_upstream_healthy(u, m);
-				goto done;
-			}
-		} while ((next = gw_walk_failed(&w, rc, &e)) == GW_WALK_RETRY);
-		if (next == GW_WALK_STOP) {
-			gw_relay_upstream_error(out, x, &e);
-			goto done;
-		}
-	}
-	gw_walk_give_up(&w, out);
+	gw_open(out, &w, !b->stream, req->loop);
+	return;
 done:
 	gw_walk_dispose(&w);
 }

@@ -174,6 +174,50 @@ static void test_gw_activity__fields(void **state)
 }
 
 /* What the writer writes, the report's reader reads back. */
+/* Values that need escaping (quotes, backslashes, control bytes, non-
+ * ASCII), and a line far past the in-place buffer: each line is valid
+ * JSON holding exactly the values. */
+static void test_gw_activity__escaping(void **state)
+{
+	gw_activity *a = NULL;
+	gw_activity_record r = full_record();
+	char dir[256], err[256], *text, *big;
+	const char *ua = "evil \"agent\" \\ path\n\r\t\x01\x1f caf\xc3\xa9 \xe2\x82\xac";
+	size_t len, n = 20000;
+	cJSON *o;
+
+	(void)state;
+	big = malloc(n + 1);
+	assert_non_null(big);
+	for (size_t i = 0; i < n; i++)
+		big[i] = i % 97 == 0 ? '"' : i % 89 == 0 ? '\\' : (char)('a' + i % 26);
+	big[n] = 0;
+	fresh(dir, sizeof(dir), "escaping");
+	assert_int_equal(gw_activity_open(&a, dir, 30, 0, err, sizeof(err)), 0);
+	r.user_agent = ua;
+	assert_int_equal(gw_activity_write(a, &r), 0);
+	r.note = big;
+	assert_int_equal(gw_activity_write(a, &r), 0);
+	gw_activity_free(a);
+	text = read_path(dir, "activity-2026-01-02.jsonl", &len);
+	assert_non_null(text);
+	assert_int_equal(text[len - 1], '\n');
+	*strchr(text, '\n') = '\0';
+	o = cJSON_Parse(text);
+	assert_non_null(o);
+	assert_string_equal(cJSON_GetObjectItem(o, "user_agent")->valuestring, ua);
+	assert_int_equal(cJSON_GetObjectItem(o, "hops")->valueint, 1);
+	cJSON_Delete(o);
+	o = cJSON_Parse(text + strlen(text) + 1);
+	assert_non_null(o);
+	assert_string_equal(cJSON_GetObjectItem(o, "note")->valuestring, big);
+	assert_string_equal(cJSON_GetObjectItem(o, "user_agent")->valuestring, ua);
+	assert_string_equal(cJSON_GetObjectItem(o, "upstream_request_id")->valuestring, "0f1e2d3c");
+	cJSON_Delete(o);
+	free(text);
+	free(big);
+}
+
 static void test_gw_activity__read_back(void **state)
 {
 	gw_activity *a = NULL;
@@ -492,6 +536,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gw_activity__fields),
+		cmocka_unit_test(test_gw_activity__escaping),
 		cmocka_unit_test(test_gw_activity__read_back),
 		cmocka_unit_test(test_gw_activity__bodies),
 		cmocka_unit_test(test_gw_activity__retention),
