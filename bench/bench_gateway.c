@@ -1149,13 +1149,13 @@ int main(int argc, char **argv)
 	const char *bin, *relay_bin = NULL, *only = NULL;
 	char relay_default[512], cfg[512], act[512], emu_max[32];
 	struct rlimit rl = { 1048576, 1048576 };
-	int i, pin = 0;
+	int i, pin = 0, loops = 0;
 	FILE *f;
 
 	if (argc < 2)
 		die("usage: bench_gateway BEDROCK_BIN [--relay PATH] [--only invoke|stream|streams|leak] "
 		    "[--reps N] [--secs S] [--conns C] [--streams N] [--words W] [--pace MS] [--leak N] "
-		    "[--proto 1.1|2] [--pin]");
+		    "[--proto 1.1|2] [--pin] [--loops N]");
 	bin = argv[1];
 	for (i = 2; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : "";
@@ -1184,6 +1184,8 @@ int main(int argc, char **argv)
 			gw_log = 1;
 		else if (!strcmp(argv[i], "--pin"))
 			pin = 1;
+		else if (!strcmp(argv[i], "--loops"))
+			loops = atoi(v), i++;
 		else
 			die("unknown option %s", argv[i]);
 	}
@@ -1250,6 +1252,8 @@ int main(int argc, char **argv)
 		"limits:\n"
 		"  max_connections: %d\n",
 		emu.port, TOKEN, act, nstreams + 1000);
+	if (loops > 0)	/* the gateway's HTTP/1.1 loops (limits.loops) */
+		fprintf(f, "  loops: %d\n", loops);
 	fclose(f);
 	{
 		char home[300], *a[] = { (char *)bin, "gateway", "--config", cfg,

@@ -353,6 +353,7 @@ int gateway_new(gateway **out, const gateway_options *opts, char *url, size_t ur
 	so.max_header_bytes = cfg->limits.max_header_bytes;
 	so.max_connections = cfg->limits.max_connections;
 	so.max_threads = cfg->limits.max_threads;
+	so.h1_loops = cfg->limits.loops;
 	so.idle_timeout_s = cfg->limits.idle_timeout_s;
 	so.request_timeout_s = cfg->limits.request_timeout_s;
 	so.access_log = !opts->quiet;

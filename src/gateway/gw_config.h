@@ -79,6 +79,7 @@ typedef struct gw_config {
 		size_t max_header_bytes;	/* limits.max_header_bytes (default 64 KiB) */
 		unsigned max_connections;	/* limits.max_connections (default 16384) */
 		unsigned max_threads;		/* limits.max_threads (default 16384) */
+		unsigned loops;			/* limits.loops (0: one a core) */
 		unsigned idle_timeout_s;	/* limits.idle_timeout_s (default 120) */
 		unsigned request_timeout_s;	/* limits.request_timeout_s (default 60) */
 		unsigned drain_timeout_s;	/* limits.drain_timeout_s: SIGTERM (default 30) */

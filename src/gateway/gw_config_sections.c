@@ -321,17 +321,19 @@ int gw_config_limits(gw_yaml *y, gw_config *c, const yaml_node_t *n)
 {
 	static const char *const names[] = { "max_body_bytes", "max_header_bytes",
 					     "max_connections", "idle_timeout_s",
-					     "request_timeout_s", "drain_timeout_s", "max_threads", NULL };
-	static const uint64_t lo[] = { 1, 1024, 1, 1, 1, 0, 1 };
-	static const uint64_t hi[] = { 1ull << 32, 16u << 20, 1000000, 86400, 86400, 86400, 100000 };
-	yaml_node_t *at[8];
-	uint64_t v[7];
+					     "request_timeout_s", "drain_timeout_s", "max_threads",
+					     "loops", NULL };
+	static const uint64_t lo[] = { 1, 1024, 1, 1, 1, 0, 1, 1 };
+	static const uint64_t hi[] = { 1ull << 32, 16u << 20, 1000000, 86400, 86400, 86400, 100000,
+				       16 };
+	yaml_node_t *at[9];
+	uint64_t v[8];
 	size_t i;
 	char what[64];
 
 	if (gw_yaml_fields(y, n, "limits", names, at))
 		return -1;
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < 8; i++) {
 		if (!at[i])
 			continue;
 		snprintf(what, sizeof(what), "limits.%s", names[i]);
@@ -352,5 +354,7 @@ int gw_config_limits(gw_yaml *y, gw_config *c, const yaml_node_t *n)
 		c->limits.drain_timeout_s = (unsigned)v[5];
 	if (at[6])
 		c->limits.max_threads = (unsigned)v[6];
+	if (at[7])
+		c->limits.loops = (unsigned)v[7];
 	return 0;
 }

@@ -43,9 +43,12 @@ struct h1_loop {
 	struct h1_adopt *adopts, **adopts_tail;
 };
 
-unsigned serve_h1_loop_count(void)
+unsigned serve_h1_loop_count(const serve_server *s)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (s->opt.h1_loops)
+		return s->opt.h1_loops > H1_LOOPS_MAX ? H1_LOOPS_MAX : s->opt.h1_loops;
 
 	/* Never fewer than two: a request and its neighbour on another loop
 	 * is the case the tests must see on every machine. */
@@ -138,6 +141,21 @@ static void *loop_main(void *arg)
 	return NULL;
 }
 
+/* epoll's change list: libcurl's sockets on the same loop (the app's)
+ * change what they wait for several times a request, and a change undone
+ * before the loop polls again then costs no epoll_ctl. */
+static struct event_base *new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base = NULL;
+
+	if (cfg && !event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST))
+		base = event_base_new_with_config(cfg);
+	if (cfg)
+		event_config_free(cfg);
+	return base;
+}
+
 static int loop_start(struct h1_loop *l, serve_server *s, struct MHD_Daemon *mhd)
 {
 	const union MHD_DaemonInfo *di;
@@ -149,7 +167,7 @@ static int loop_start(struct h1_loop *l, serve_server *s, struct MHD_Daemon *mhd
 	l->adopts_tail = &l->adopts;
 	pthread_mutex_init(&l->lock, NULL);
 	di = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (!di || !(l->base = event_base_new()) ||
+	if (!di || !(l->base = new_base()) ||
 	    !(l->mhd_ev = event_new(l->base, di->epoll_fd, EV_READ | EV_PERSIST, run_mhd, l)) ||
 	    event_add(l->mhd_ev, NULL) || !(l->timer = evtimer_new(l->base, run_mhd, l)) ||
 	    !(l->adopt_ev = event_new(l->base, -1, 0, adopt_cb, l)) ||
@@ -168,7 +186,7 @@ static int loop_start(struct h1_loop *l, serve_server *s, struct MHD_Daemon *mhd
 
 int serve_h1_loops_start(serve_server *s, struct MHD_Daemon *(*daemon)(serve_server *))
 {
-	unsigned i, n = serve_h1_loop_count();
+	unsigned i, n = serve_h1_loop_count(s);
 
 	s->h1_loops = calloc(n, sizeof(*s->h1_loops));
 	if (!s->h1_loops)

@@ -252,6 +252,8 @@ typedef struct serve_server_options {
 	int blocking;			/* 1: the handler and body reads may block (above) */
 	int h1_in_loops;		/* blocking: HTTP/1.1 as in a non-blocking server
 					 * (on loops; its handler must not block) */
+	unsigned h1_loops;		/* HTTP/1.1 on loops: how many (threads); 0: one
+					 * a core, at least 2, at most 16 */
 	unsigned max_threads;		/* blocking: HTTP/1.1 connections (at most
 					 * max_connections too), and HTTP/2 worker threads
 					 * (more streams wait for one); default 16384 each */

@@ -274,7 +274,8 @@ struct h1_loop *serve_h1_loop_current(void);
 /* MHD_resume_connection, from any thread, and l (conn's loop, where it
  * was suspended) runs MHD for it: MHD would not notice on its own. */
 void serve_h1_resume(struct h1_loop *l, struct MHD_Connection *conn);
-unsigned serve_h1_loop_count(void);
+/* How many loops s runs (serve_server_options.h1_loops). */
+unsigned serve_h1_loop_count(const serve_server *s);
 /* Takes the socket in every case (closes it if MHD cannot). */
 void serve_h1_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
 /* Wakes parked responses so they fail, cancels streaming bodies and

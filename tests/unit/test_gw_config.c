@@ -135,6 +135,7 @@ static void test_gw_config__defaults(void **state)
 	assert_int_equal(c->limits.max_header_bytes, 64u << 10);
 	assert_int_equal(c->limits.max_connections, 16384);
 	assert_int_equal(c->limits.max_threads, 16384);
+	assert_int_equal(c->limits.loops, 0);
 	assert_int_equal(c->limits.idle_timeout_s, 120);
 	assert_int_equal(c->limits.request_timeout_s, 60);
 	assert_int_equal(c->limits.drain_timeout_s, 30);
@@ -168,6 +169,7 @@ static void test_gw_config__every_key(void **state)
 		"  max_header_bytes: 8192\n"
 		"  max_connections: 100\n"
 		"  max_threads: 24\n"
+		"  loops: 3\n"
 		"  idle_timeout_s: 5\n"
 		"  request_timeout_s: 7\n"
 		"  drain_timeout_s: 0\n"
@@ -224,6 +226,7 @@ static void test_gw_config__every_key(void **state)
 	assert_int_equal(c->limits.max_header_bytes, 8192);
 	assert_int_equal(c->limits.max_connections, 100);
 	assert_int_equal(c->limits.max_threads, 24);
+	assert_int_equal(c->limits.loops, 3);
 	assert_int_equal(c->limits.idle_timeout_s, 5);
 	assert_int_equal(c->limits.request_timeout_s, 7);
 	assert_int_equal(c->limits.drain_timeout_s, 0);
@@ -334,6 +337,7 @@ static void test_gw_config__types(void **state)
 	    "cfg.yaml:8: activity_log.retention_days must be at most 36500");
 	bad(UP KEYS "limits:\n  max_header_bytes: 10\n",
 	    "cfg.yaml:8: limits.max_header_bytes must be a positive integer, not '10'");
+	bad(UP KEYS "limits:\n  loops: 17\n", "cfg.yaml:8: limits.loops must be at most 16");
 	bad("upstreams: {platform: bedrock}\n" KEYS, "cfg.yaml:1: upstreams must be a list");
 	bad(UP "keys: alice\n", "cfg.yaml:4: keys must be a list");
 	bad(UP KEYS "listen:\n", "cfg.yaml:7: listen must not be empty");
