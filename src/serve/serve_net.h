@@ -1,12 +1,13 @@
 /* Private to the serving layer (server.c, log.c, tls_files.c, h1.c,
- * h1_head.c, h2.c, h2_worker.c, later.c, pool.c, tls_files.c, tls_conn.c, wake.c): the server object and what the
+ * h1_head.c, h1_loop.c, h2.c, h2_worker.c, later.c, pool.c, tls_files.c, tls_conn.c, wake.c): the server object and what the
  * protocol halves share.
  *
  * Threads: the caller of serve_server_run() runs the libevent loop, which
  * accepts every connection, decides its protocol, runs HTTP/2 (nghttp2)
  * and all timers. libmicrohttpd runs HTTP/1.1 (cleartext, and TLS relayed to
- * it by the loop, tls_conn.c) in its own threads: two epoll workers when the server
- * does not block, one thread per connection when it does. In a blocking
+ * it by the loop, tls_conn.c) on loops of its own (h1_loop.c: a libevent
+ * base and an MHD daemon each, one a core) when its handler does not
+ * block, in a thread per connection when it does. In a blocking
  * server, HTTP/2 handlers and body reads run on the worker pool (pool.c)
  * and hand their results to the loop through event_active (h2_worker.c);
  * a non-blocking body (body.attach) is read in the loop itself, resumed by
