@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Whole answers through `bedrock gateway` on its HTTP/1.1 loops: a client
+connection and its upstream call hold no thread. 200 HTTP/1.1 connections
+each wait at once for a slow whole answer (InvokeModel, 300 ms) through a
+gateway with limits.loops 2 and limits.max_threads 8: all 200 come back
+whole in about the time of one, and the gateway's thread count, sampled
+from /proc meanwhile, does not grow (a thread per connection would have
+run them 8 at a time). A client that leaves while its answer is pending
+ends the upstream call at once (activity line client_closed, long before
+the answer would have come). SIGTERM with whole answers pending lets them
+finish, then exits 0. With redis: quotas the gateway runs a thread per
+connection instead, and whole answers still come back.
+Usage: test_gateway_loops.py BEDROCK_BINARY VECTORS_DIR"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from checks import check, summary
+import procs
+from procs import with_prompt, BEDROCK_BODY, BEDROCK_MODEL
+
+BIN = sys.argv[1]
+KEY = "sk-gw-loops-0123456789abcdef"
+INVOKE = "/model/%s/invoke" % BEDROCK_MODEL
+WAITING = 200
+
+
+def threads(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
+def post(port, body, timeout=30):
+    """One InvokeModel on a connection of its own: (status, body)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    raw = json.dumps(body).encode()
+    s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+               % (INVOKE, KEY, len(raw))).encode() + raw)
+    data = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        data += c
+    s.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1 ") else 0
+    return status, rest
+
+
+def many_wait_at_once(gw, d):
+    """WAITING connections, each one slow whole answer, all at once."""
+    if not shutil.which("h2load"):
+        check("h2load is installed (scripts/install-deps.sh: nghttp2-client)", False)
+        return
+    body = with_prompt(BEDROCK_BODY, "[[emulate:fault=slow=300]] hi")
+    bf = os.path.join(d, "slow.json")
+    with open(bf, "w") as f:
+        json.dump(body, f)
+    base = threads(gw.p.pid)
+    t = time.monotonic()
+    status, one = post(gw.port, body)
+    single = time.monotonic() - t
+    check("one slow whole answer: 200 and the model's text",
+          status == 200 and b"You said" in one, (status, one[:200]))
+    peak = [base]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], threads(gw.p.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    t = time.monotonic()
+    try:
+        out = subprocess.run(["h2load", "--h1", "-n", str(WAITING), "-c", str(WAITING),
+                              "-m", "1", "-d", bf, "-H", "Authorization: Bearer " + KEY,
+                              "-H", "Content-Type: application/json",
+                              "http://127.0.0.1:%d%s" % (gw.port, INVOKE)],
+                             capture_output=True, text=True, timeout=30).stdout
+    except subprocess.TimeoutExpired:
+        out = "h2load did not finish in 30 s"
+    finally:
+        done.set()
+        sampler.join()
+    took = time.monotonic() - t
+    line = [x for x in out.splitlines() if x.startswith("status codes:")]
+    check("%d slow whole answers over HTTP/1.1 at once: all 200" % WAITING,
+          line and line[0].split()[2] == str(WAITING), out[-600:])
+    # 8 at a time would take WAITING / 8 * 0.3 s = 7.5 s.
+    check("... in about the time of one, not eight at a time (%.2f s, one %.2f s)"
+          % (took, single), took < single + 3.0, took)
+    check("... with no thread per connection (threads %d -> peak %d)" % (base, peak[0]),
+          peak[0] <= base + 2, (base, peak[0]))
+
+
+def leaves_while_pending(gw):
+    """The answer comes after 4 s; the client leaves after 0.5 s."""
+    body = with_prompt(BEDROCK_BODY, "[[emulate:fault=slow=4000]] never read")
+    before = len(gw.activity())
+    s = socket.create_connection(("127.0.0.1", gw.port))
+    raw = json.dumps(body).encode()
+    s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+               % (INVOKE, KEY, len(raw))).encode() + raw)
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    s.close()
+    recs = gw.activity(at_least=before + 1, timeout=3.5)
+    took = time.monotonic() - t0
+    new = recs[before:]
+    check("left while its whole answer was pending: one activity line, client_closed",
+          len(new) == 1 and new[0].get("status") == 0
+          and new[0].get("error_type") == "client_closed", new)
+    check("... written at once, not when the answer would have come", took < 3.0, took)
+    check("gateway healthy after", procs.request(gw, "GET", "/healthz")[0] == 200)
+
+
+def drains_pending(gw):
+    """Five whole answers 1 s away; SIGTERM: all five come, then exit 0."""
+    body = with_prompt(BEDROCK_BODY, "[[emulate:fault=slow=1000]] drain me")
+    results = []
+
+    def one():
+        results.append(post(gw.port, body))
+
+    ts = [threading.Thread(target=one) for _ in range(5)]
+    for t in ts:
+        t.start()
+    time.sleep(0.3)
+    gw.signal(signal.SIGTERM)
+    for t in ts:
+        t.join()
+    rc = gw.p.wait(timeout=10)
+    check("SIGTERM with 5 whole answers pending: each answered 200",
+          len(results) == 5 and all(s == 200 and b"You said" in b for s, b in results),
+          [(s, b[:80]) for s, b in results])
+    check("... then exit 0", rc == 0, rc)
+
+
+def with_redis(emu, d):
+    """redis: quotas: a thread per connection, and the same answers."""
+    if not shutil.which("redis-server"):
+        check("redis-server is installed (scripts/install-deps.sh)", False)
+        return
+    red = procs.Redis()
+    cfg = {"upstreams": [procs.bedrock_upstream(emu)],
+           "keys": [{"name": "loops", "key": KEY, "rpm": 1000}],
+           "redis": red.url,
+           "activity_log": {"dir": os.path.join(d, "activity-redis")}}
+    os.makedirs(os.path.join(d, "redis"))
+    gw = procs.Gateway(BIN, cfg, dirname=os.path.join(d, "redis"))
+    status, b = post(gw.port, with_prompt(BEDROCK_BODY, "hello through threads"))
+    check("redis: quotas: a whole answer through the connection's thread",
+          status == 200 and b"hello through threads" in b, (status, b[:200]))
+    gw.stop()
+
+
+def main():
+    emu = procs.emulator(BIN)
+    d = procs.workdir()
+    cfg = {"upstreams": [procs.bedrock_upstream(emu)],
+           "keys": [{"name": "loops", "key": KEY}],
+           "activity_log": {"dir": os.path.join(d, "activity")},
+           "limits": {"max_threads": 8, "loops": 2, "drain_timeout_s": 10}}
+    gw = procs.Gateway(BIN, cfg, dirname=d)
+    try:
+        many_wait_at_once(gw, d)
+        leaves_while_pending(gw)
+        drains_pending(gw)
+        with_redis(emu, d)
+    finally:
+        procs.stop_all()
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
