@@ -31,6 +31,8 @@
 #define N 40
 
 static harness_emulator emu;
+/* Started once for the group: a failed assertion must not leave it running. */
+static test_proxy px;
 
 /* What a call's done callback saw. */
 typedef struct rec {
@@ -592,16 +594,16 @@ static char *request_seen(const char *line)
 /* The looped call, then the blocking one, through a recording proxy: the
  * same request line, the same headers in the same order, the same body
  * length. */
-static void check_same_request(test_proxy *px, bedrock_platform p, op which, const char *model,
+static void check_same_request(bedrock_platform p, op which, const char *model,
 			       const char *body, const char *betas)
 {
-	bedrock_client *c = client_via(p, emu.url, 0, 0, px->url);
+	bedrock_client *c = client_via(p, emu.url, 0, 0, px.url);
 	char *log, *second, *a, *b;
 
-	test_proxy_clear(px);
+	test_proxy_clear(&px);
 	check_like_blocking(which, c, model, body, betas);
-	assert_int_equal(test_proxy_count(px, "\"method\""), 2);
-	log = test_proxy_log(px);
+	assert_int_equal(test_proxy_count(&px, "\"method\""), 2);
+	log = test_proxy_log(&px);
 	second = strchr(log, '\n');
 	assert_non_null(second);
 	*second++ = '\0';
@@ -618,25 +620,21 @@ static void check_same_request(test_proxy *px, bedrock_platform p, op which, con
 
 static void test_call__same_request(void **state)
 {
-	test_proxy px;
-
 	(void)state;
-	test_proxy_start(&px);
-	check_same_request(&px, BEDROCK_PLATFORM_BEDROCK, OP_SEND, MODEL, PROMPT("the request"), NULL);
-	check_same_request(&px, BEDROCK_PLATFORM_BEDROCK, OP_SEND_COUNT, MODEL, PROMPT("count"), NULL);
-	check_same_request(&px, BEDROCK_PLATFORM_BEDROCK, OP_CONVERSE, MODEL,
+	check_same_request(BEDROCK_PLATFORM_BEDROCK, OP_SEND, MODEL, PROMPT("the request"), NULL);
+	check_same_request(BEDROCK_PLATFORM_BEDROCK, OP_SEND_COUNT, MODEL, PROMPT("count"), NULL);
+	check_same_request(BEDROCK_PLATFORM_BEDROCK, OP_CONVERSE, MODEL,
 			   "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}",
 			   NULL);
-	check_same_request(&px, BEDROCK_PLATFORM_ANTHROPIC, OP_SEND, API_ID, API_PROMPT("the request"),
+	check_same_request(BEDROCK_PLATFORM_ANTHROPIC, OP_SEND, API_ID, API_PROMPT("the request"),
 			   "context-1m-2025-08-07");
-	check_same_request(&px, BEDROCK_PLATFORM_ANTHROPIC, OP_SEND_COUNT, API_ID,
+	check_same_request(BEDROCK_PLATFORM_ANTHROPIC, OP_SEND_COUNT, API_ID,
 			   "{\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}", NULL);
-	check_same_request(&px, BEDROCK_PLATFORM_VERTEX, OP_SEND, VERTEX_ID,
+	check_same_request(BEDROCK_PLATFORM_VERTEX, OP_SEND, VERTEX_ID,
 			   VERTEX_PROMPT("the request"), "context-1m-2025-08-07");
-	check_same_request(&px, BEDROCK_PLATFORM_VERTEX, OP_SEND_COUNT, VERTEX_ID,
+	check_same_request(BEDROCK_PLATFORM_VERTEX, OP_SEND_COUNT, VERTEX_ID,
 			   "{\"anthropic_version\":\"vertex-2023-10-16\","
 			   "\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}", NULL);
-	test_proxy_stop(&px);
 }
 
 static void test_call__what_is_refused(void **state)
@@ -721,11 +719,13 @@ static int setup(void **state)
 	setenv("NO_GCE_CHECK", "true", 1);
 	harness_setup(state);
 	harness_emulator_start(&emu, args);
+	test_proxy_start(&px);
 	return 0;
 }
 
 static int teardown(void **state)
 {
+	test_proxy_stop(&px);
 	harness_emulator_stop(&emu);
 	return harness_teardown(state);
 }
