@@ -10,7 +10,13 @@
  *   looped xK     the same with K in flight at once
  *
  * on Bedrock (SigV4) and on the Anthropic API (an API key), after a
- * warm-up of each. Usage: bench_calls URL [CALLS] [INFLIGHT]
+ * warm-up of each. The three take turns, ROUNDS times (CALLS / ROUNDS
+ * calls each time), and the table gives the median round and the range:
+ * on a shared machine a wake-up's cost drifts within seconds, and turns
+ * put each side through the same drift.
+ *
+ *   bench_calls URL [CALLS] [INFLIGHT] [ROUNDS]     (20000, 32, 7)
+ *
  * (`make bench` starts the emulator and passes its URL; by hand:
  * build/bedrock emulate --listen 127.0.0.1:0 --quiet). */
 #define _GNU_SOURCE
@@ -191,96 +197,102 @@ static double wall_s(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static void report(const char *platform, const char *how, long n, double cpu, double wall,
-		   unsigned long allocs, long failed)
+/* One round's cost of a way of calling, per call. */
+typedef struct cost {
+	double cpu_us, wall_us, allocs;
+	long failed;
+} cost;
+
+static cost measure_end(double c0, double w0, unsigned long a0, long n, long failed)
 {
-	printf("%-9s %-12s %7ld calls  %6.1f us CPU/call  %6.1f us wall/call  %6.1f allocations/call"
-	       "%s\n", platform, how, n, cpu * 1e6 / (double)n, wall * 1e6 / (double)n,
-	       (double)allocs / (double)n, failed ? "  (failures!)" : "");
+	cost k = { (cpu_s() - c0) * 1e6 / (double)n, (wall_s() - w0) * 1e6 / (double)n,
+		   (double)(allocations - a0) / (double)n, failed };
+
+	return k;
 }
 
-static void blocking(bedrock_client *c, const char *platform, const char *model, const char *body,
-		     long n)
+static cost blocking(bedrock_client *c, const char *model, const char *body, long n)
 {
 	bedrock_error_info err;
-	double c0, w0;
-	unsigned long a0;
+	double c0 = cpu_s(), w0 = wall_s();
+	unsigned long a0 = allocations;
 	long i, failed = 0;
 
-	for (i = 0; i < n / 10 + 50; i++) {	/* warm-up: connections, pools, caches */
-		bedrock_response *r;
-
-		if (bedrock_messages_send(&r, c, model, body, strlen(body), NULL, NULL, &err)) {
-			fprintf(stderr, "warm-up: %s\n", err.message);
-			exit(1);
-		}
-		bedrock_response_free(r);
-	}
-	c0 = cpu_s();
-	w0 = wall_s();
-	a0 = allocations;
 	for (i = 0; i < n; i++) {
 		bedrock_response *r;
 
-		if (bedrock_messages_send(&r, c, model, body, strlen(body), NULL, NULL, &err))
-			failed++;
+		if (bedrock_messages_send(&r, c, model, body, strlen(body), NULL, NULL, &err) &&
+		    !failed++)
+			fprintf(stderr, "call: %s\n", err.message);
 		bedrock_response_free(r);
 	}
-	report(platform, "blocking", n, cpu_s() - c0, wall_s() - w0, allocations - a0, failed);
+	return measure_end(c0, w0, a0, n, failed);
 }
 
-static void looped(bedrock_client *c, const char *platform, const char *model, const char *body,
-		   long n, int inflight)
+static cost looped(loop *l, bedrock_client *c, const char *model, const char *body, long n,
+		   int inflight)
 {
-	bedrock_multi_loop hooks;
-	char how[32];
-	double c0, w0;
-	unsigned long a0;
-	loop l;
+	double c0 = cpu_s(), w0 = wall_s();
+	unsigned long a0 = allocations;
 	run r;
-	int i, pass;
+	int i;
 
-	memset(&l, 0, sizeof(l));
-	l.timer_at = -1;
-	hooks = (bedrock_multi_loop){ watch, timer, &l };
-	if (bedrock_multi_new(&l.m) || bedrock_multi_use_loop(l.m, &hooks))
-		exit(1);
-	/* Pass 0 warms up (connections, the multi's kept calls); pass 1 counts. */
-	for (pass = 0; pass < 2; pass++) {
-		memset(&r, 0, sizeof(r));
-		r.c = c;
-		r.l = &l;
-		r.model = model;
-		r.body = body;
-		r.left = pass ? n : n / 10 + 50;
-		c0 = cpu_s();
-		w0 = wall_s();
-		a0 = allocations;
-		for (i = 0; i < inflight && r.left > 0; i++)
-			start_one(&r);
-		while (r.done < r.started || r.left > 0)
-			turn(&l);
-	}
-	snprintf(how, sizeof(how), inflight > 1 ? "looped x%d" : "looped", inflight);
-	report(platform, how, n, cpu_s() - c0, wall_s() - w0, allocations - a0, r.failed);
-	bedrock_multi_free(l.m);
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.l = l;
+	r.model = model;
+	r.body = body;
+	r.left = n;
+	for (i = 0; i < inflight && r.left > 0; i++)
+		start_one(&r);
+	while (r.done < r.started || r.left > 0)
+		turn(l);
+	return measure_end(c0, w0, a0, n, r.failed);
+}
+
+static int by_cpu(const void *a, const void *b)
+{
+	double x = ((const cost *)a)->cpu_us, y = ((const cost *)b)->cpu_us;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *platform, const char *how, cost *k, int rounds, long n)
+{
+	cost mid;
+	long failed = 0;
+	int i;
+
+	for (i = 0; i < rounds; i++)
+		failed += k[i].failed;
+	qsort(k, (size_t)rounds, sizeof(*k), by_cpu);
+	mid = k[rounds / 2];
+	printf("%-9s %-11s %6ld calls  %6.1f us CPU/call (%.1f-%.1f)  %6.1f us wall/call  "
+	       "%5.1f allocations/call%s\n", platform, how, n, mid.cpu_us, k[0].cpu_us,
+	       k[rounds - 1].cpu_us, mid.wall_us, mid.allocs, failed ? "  (failures!)" : "");
 }
 
 int main(int argc, char **argv)
 {
 	long n = argc > 2 ? atol(argv[2]) : 20000;
-	int inflight = argc > 3 ? atoi(argv[3]) : 32, p;
+	int inflight = argc > 3 ? atoi(argv[3]) : 32, rounds = argc > 4 ? atoi(argv[4]) : 7, p;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: bench_calls URL [CALLS] [INFLIGHT]\n");
+	if (argc < 2 || n < 1 || inflight < 1 || rounds < 1 || rounds > 100) {
+		fprintf(stderr, "usage: bench_calls URL [CALLS] [INFLIGHT] [ROUNDS]\n");
 		return 1;
 	}
 	for (p = 0; p < 2; p++) {
 		bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
+		bedrock_multi_loop hooks;
 		bedrock_error_info err;
 		bedrock_client *c;
 		const char *name = p ? "anthropic" : "bedrock";
 		const char *model = p ? API_ID : MODEL, *body = p ? api_body : bedrock_body;
+		long each = (n + rounds - 1) / rounds;
+		cost kb[100], kl[100], kx[100];
+		char how[32];
+		loop l;
+		int i;
 
 		o.endpoint_url = argv[1];
 		o.max_attempts = 1;
@@ -296,9 +308,24 @@ int main(int argc, char **argv)
 			fprintf(stderr, "client: %s\n", err.message);
 			return 1;
 		}
-		blocking(c, name, model, body, n);
-		looped(c, name, model, body, n, 1);
-		looped(c, name, model, body, n, inflight);
+		memset(&l, 0, sizeof(l));
+		l.timer_at = -1;
+		hooks = (bedrock_multi_loop){ watch, timer, &l };
+		if (bedrock_multi_new(&l.m) || bedrock_multi_use_loop(l.m, &hooks))
+			return 1;
+		/* Warm-up: connections, the client's pool, the multi's kept calls. */
+		blocking(c, model, body, each / 4 + 50);
+		looped(&l, c, model, body, each / 4 + 50, inflight);
+		for (i = 0; i < rounds; i++) {
+			kb[i] = blocking(c, model, body, each);
+			kl[i] = looped(&l, c, model, body, each, 1);
+			kx[i] = looped(&l, c, model, body, each, inflight);
+		}
+		snprintf(how, sizeof(how), "looped x%d", inflight);
+		report(name, "blocking", kb, rounds, each * rounds);
+		report(name, "looped", kl, rounds, each * rounds);
+		report(name, how, kx, rounds, each * rounds);
+		bedrock_multi_free(l.m);
 		bedrock_client_free(c);
 	}
 	return 0;
