@@ -73,14 +73,16 @@ bench: deps
 	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBEDROCK_BUILD_TESTS=OFF >/dev/null
 	$(CMAKE) --build build-bench -j $(JOBS)
 	@set -e; for b in build-bench/bench_*; do \
-		case $$b in */bench_multi|*/bench_platforms|*/bench_vertex|*/bench_gateway) continue ;; esac; \
+		case $$b in */bench_multi|*/bench_calls|*/bench_platforms|*/bench_vertex|*/bench_gateway) continue ;; esac; \
 		echo "== $$b"; $$b; done
 	@set -e; out=$$(mktemp); \
 	./build-bench/bedrock emulate --listen 127.0.0.1:0 --quiet > $$out & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; rm -f $$out' EXIT; \
 	for i in $$(seq 1 50); do grep -q '^listening on ' $$out && break; sleep 0.1; done; \
 	echo "== build-bench/bench_multi"; \
-	./build-bench/bench_multi "$$(sed -n 's/^listening on //p' $$out)" 1000 20
+	./build-bench/bench_multi "$$(sed -n 's/^listening on //p' $$out)" 1000 20; \
+	echo "== build-bench/bench_calls"; \
+	./build-bench/bench_calls "$$(sed -n 's/^listening on //p' $$out)" 20000 32
 	@if command -v wrk >/dev/null; then sh bench/bench_emulate_invoke.sh build-bench; \
 	else echo "(install wrk for the emulator's requests/s)"; fi
 	@python3 bench/bench_emulate_streams.py build-bench/bedrock 1000 20

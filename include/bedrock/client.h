@@ -551,7 +551,9 @@ typedef struct bedrock_multi_loop {
  * are then driven by bedrock_multi_act() and read with bedrock_stream_next()
  * (which never blocks for them: BEDROCK_EAGAIN when nothing has arrived);
  * bedrock_multi_next() is not used. Streams do not end when the multi is
- * freed: free them first. As for any bedrock_multi, one thread at a time.
+ * freed: free them first. It runs whole calls too
+ * (bedrock_multi_messages_send() and its kin). As for any bedrock_multi,
+ * one thread at a time.
  */
 int bedrock_multi_use_loop(bedrock_multi *multi, const bedrock_multi_loop *loop);
 
@@ -559,7 +561,8 @@ int bedrock_multi_use_loop(bedrock_multi *multi, const bedrock_multi_loop *loop)
  * Drives @p multi after @p fd became ready for @p what (BEDROCK_WATCH_IN,
  * OUT), or after its timer fired (fd BEDROCK_MULTI_TIMEOUT, what 0). Then
  * calls the ready callback of each stream that may have news (events, its
- * end, an error), once each.
+ * end, an error), once each, and the done callback of each whole call that
+ * ended.
  */
 int bedrock_multi_act(bedrock_multi *multi, int fd, int what);
 

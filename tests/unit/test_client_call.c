@@ -5,14 +5,19 @@
  * bedrock_error_info. Many calls at once; error answers and a transport
  * error; a done callback that frees its call and starts the next (on one
  * kept-alive connection); a running call freed; a stalled server cut at the
- * deadline and at the idle timeout; the Anthropic API and Vertex; what is
+ * deadline and at the idle timeout; the Anthropic API and Vertex; the
+ * request itself, as a recording proxy saw it, on every platform; what is
  * refused. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
 
 #include "harness.h"
 #include "loop_helpers.h"
+#include "proxy_helpers.h"
 
 #define TOKEN "ya29.test-call-token-7c2"
 #define MODEL "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -26,6 +31,8 @@
 #define N 40
 
 static harness_emulator emu;
+/* Started once for the group: a failed assertion must not leave it running. */
+static test_proxy px;
 
 /* What a call's done callback saw. */
 typedef struct rec {
@@ -59,8 +66,8 @@ static void on_done_never(void *arg, bedrock_call *call)
 	fail_msg("a freed call was told it ended");
 }
 
-static bedrock_client *client_with(bedrock_platform p, const char *url, long idle_ms,
-				   long deadline_ms)
+static bedrock_client *client_via(bedrock_platform p, const char *url, long idle_ms,
+				  long deadline_ms, const char *proxy)
 {
 	bedrock_client_options o = BEDROCK_CLIENT_OPTIONS_INIT;
 	bedrock_error_info err;
@@ -68,6 +75,7 @@ static bedrock_client *client_with(bedrock_platform p, const char *url, long idl
 
 	o.platform = p;
 	o.endpoint_url = url;
+	o.proxy = proxy;
 	/* The blocking call it is held against makes one attempt too. */
 	o.max_attempts = 1;
 	o.idle_timeout_ms = idle_ms;
@@ -86,6 +94,12 @@ static bedrock_client *client_with(bedrock_platform p, const char *url, long idl
 	if (bedrock_client_new(&c, &o, &err))
 		fail_msg("client: %s", err.message);
 	return c;
+}
+
+static bedrock_client *client_with(bedrock_platform p, const char *url, long idle_ms,
+				   long deadline_ms)
+{
+	return client_via(p, url, idle_ms, deadline_ms, "");
 }
 
 static bedrock_client *client_for(bedrock_platform p)
@@ -219,21 +233,27 @@ static int check_like_blocking(op which, bedrock_client *c, const char *model, c
 	return wrc;
 }
 
+static void make_body(char *out, size_t cap, int i)
+{
+	snprintf(out, cap, PROMPT("call %d [[emulate:fault=slow=%d]]"), i, (i % 3) * 20);
+}
+
 static void test_call__many_like_blocking(void **state)
 {
 	bedrock_client *c = client_for(BEDROCK_PLATFORM_BEDROCK);
 	bedrock_error_info err;
 	static rec o[N];
-	char body[N][256];
+	char body[256];
 	loop l;
 	int i;
 
 	(void)state;
 	loop_init(&l);
 	for (i = 0; i < N; i++) {
-		snprintf(body[i], sizeof(body[i]), PROMPT("call %d [[emulate:fault=slow=%d]]"), i,
-			 (i % 3) * 20);
-		assert_int_equal(start(&o[i], OP_SEND, &l, c, MODEL, body[i], NULL, &err), 0);
+		make_body(body, sizeof(body), i);
+		assert_int_equal(start(&o[i], OP_SEND, &l, c, MODEL, body, NULL, &err), 0);
+		/* The body was copied: the caller's buffer is free again. */
+		memset(body, 'x', sizeof(body));
 	}
 	/* Started, none ended: nothing is done outside bedrock_multi_act(). */
 	for (i = 0; i < N; i++)
@@ -245,8 +265,9 @@ static void test_call__many_like_blocking(void **state)
 
 		assert_int_equal(o[i].told, 1);
 		assert_int_equal(o[i].rc, 0);
-		assert_int_equal(bedrock_messages_send(&want, c, MODEL, body[i], strlen(body[i]), NULL,
-						       NULL, &err), 0);
+		make_body(body, sizeof(body), i);
+		assert_int_equal(bedrock_messages_send(&want, c, MODEL, body, strlen(body), NULL, NULL,
+						       &err), 0);
 		assert_same_response(o[i].r, want);
 		snprintf(said, sizeof(said), "You said: call %d ", i);
 		assert_non_null(strstr(bedrock_response_body(o[i].r, NULL), said));
@@ -546,6 +567,76 @@ static void test_call__vertex(void **state)
 	bedrock_client_free(c);
 }
 
+/* A request as the proxy logged it, with what must differ from one request
+ * to the next made equal: the signing time, and the signature over it. */
+static char *request_seen(const char *line)
+{
+	cJSON *j = cJSON_Parse(line), *h, *pair;
+	char *out;
+
+	assert_non_null(j);
+	h = cJSON_GetObjectItemCaseSensitive(j, "headers");
+	cJSON_ArrayForEach(pair, h) {
+		const char *name = cJSON_GetArrayItem(pair, 0)->valuestring;
+		cJSON *value = cJSON_GetArrayItem(pair, 1);
+		char *sig = strstr(value->valuestring, "Signature=");
+
+		if (!strcasecmp(name, "x-amz-date"))
+			cJSON_SetValuestring(value, "(time)");
+		else if (!strcasecmp(name, "authorization") && sig)
+			sig[10] = '\0';
+	}
+	out = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return out;
+}
+
+/* The looped call, then the blocking one, through a recording proxy: the
+ * same request line, the same headers in the same order, the same body
+ * length. */
+static void check_same_request(bedrock_platform p, op which, const char *model,
+			       const char *body, const char *betas)
+{
+	bedrock_client *c = client_via(p, emu.url, 0, 0, px.url);
+	char *log, *second, *a, *b;
+
+	test_proxy_clear(&px);
+	check_like_blocking(which, c, model, body, betas);
+	assert_int_equal(test_proxy_count(&px, "\"method\""), 2);
+	log = test_proxy_log(&px);
+	second = strchr(log, '\n');
+	assert_non_null(second);
+	*second++ = '\0';
+	a = request_seen(log);
+	b = request_seen(second);
+	assert_string_equal(a, b);
+	if (betas)
+		assert_non_null(strstr(a, betas));
+	cJSON_free(a);
+	cJSON_free(b);
+	free(log);
+	bedrock_client_free(c);
+}
+
+static void test_call__same_request(void **state)
+{
+	(void)state;
+	check_same_request(BEDROCK_PLATFORM_BEDROCK, OP_SEND, MODEL, PROMPT("the request"), NULL);
+	check_same_request(BEDROCK_PLATFORM_BEDROCK, OP_SEND_COUNT, MODEL, PROMPT("count"), NULL);
+	check_same_request(BEDROCK_PLATFORM_BEDROCK, OP_CONVERSE, MODEL,
+			   "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}",
+			   NULL);
+	check_same_request(BEDROCK_PLATFORM_ANTHROPIC, OP_SEND, API_ID, API_PROMPT("the request"),
+			   "context-1m-2025-08-07");
+	check_same_request(BEDROCK_PLATFORM_ANTHROPIC, OP_SEND_COUNT, API_ID,
+			   "{\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}", NULL);
+	check_same_request(BEDROCK_PLATFORM_VERTEX, OP_SEND, VERTEX_ID,
+			   VERTEX_PROMPT("the request"), "context-1m-2025-08-07");
+	check_same_request(BEDROCK_PLATFORM_VERTEX, OP_SEND_COUNT, VERTEX_ID,
+			   "{\"anthropic_version\":\"vertex-2023-10-16\","
+			   "\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}", NULL);
+}
+
 static void test_call__what_is_refused(void **state)
 {
 	size_t live = harness_live_allocations();
@@ -628,11 +719,13 @@ static int setup(void **state)
 	setenv("NO_GCE_CHECK", "true", 1);
 	harness_setup(state);
 	harness_emulator_start(&emu, args);
+	test_proxy_start(&px);
 	return 0;
 }
 
 static int teardown(void **state)
 {
+	test_proxy_stop(&px);
 	harness_emulator_stop(&emu);
 	return harness_teardown(state);
 }
@@ -649,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_call__bedrock_operations),
 		cmocka_unit_test(test_call__anthropic_api),
 		cmocka_unit_test(test_call__vertex),
+		cmocka_unit_test(test_call__same_request),
 		cmocka_unit_test(test_call__what_is_refused),
 	};
 
