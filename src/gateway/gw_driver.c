@@ -71,10 +71,15 @@ static void timer(void *arg, long ms)
 	gw_driver *d = arg;
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
-	if (ms < 0)
+	if (ms < 0) {
 		evtimer_del(d->timer);
-	else
+	} else if (ms == 0) {
+		/* Now: in this turn of the loop, not after another poll. */
+		evtimer_del(d->timer);
+		event_active(d->timer, EV_TIMEOUT, 0);
+	} else {
 		evtimer_add(d->timer, &tv);
+	}
 }
 
 static void on_kick(evutil_socket_t fd, short what, void *arg)
