@@ -19,6 +19,10 @@ struct bedrock__crypto {
 	EVP_MD_CTX *mdctx;
 	EVP_MAC *mac;
 	EVP_MAC_CTX *macctx;
+	/* The key macctx holds: a MAC under the same key again (SigV4's
+	 * signing key, one a day) skips hashing the key into fresh pads. */
+	uint8_t key[64];
+	size_t key_len;			/* 0: none kept */
 };
 
 int bedrock__crypto_new(bedrock__crypto **out)
@@ -53,6 +57,7 @@ void bedrock__crypto_free(bedrock__crypto *c)
 	if (!c)
 		return;
 	/* The MAC context held a signing key: freeing it cleanses it. */
+	OPENSSL_cleanse(c->key, sizeof(c->key));
 	EVP_MAC_CTX_free(c->macctx);
 	EVP_MAC_free(c->mac);
 	EVP_MD_CTX_free(c->mdctx);
@@ -77,9 +82,19 @@ int bedrock__hmac_sha256(bedrock__crypto *c, uint8_t out[BEDROCK__SHA256_LEN],
 			 const void *data, size_t len)
 {
 	size_t n = 0;
+	int same = key_len && key_len == c->key_len && !CRYPTO_memcmp(key, c->key, key_len);
 
-	if (!EVP_MAC_init(c->macctx, key, key_len, NULL) ||
-	    !EVP_MAC_update(c->macctx, data, len) ||
+	/* A NULL key re-initialises the MAC with the key it has. */
+	if (!EVP_MAC_init(c->macctx, same ? NULL : key, same ? 0 : key_len, NULL)) {
+		c->key_len = 0;
+		return -1;
+	}
+	if (!same) {
+		c->key_len = key_len <= sizeof(c->key) ? key_len : 0;
+		if (c->key_len)
+			memcpy(c->key, key, c->key_len);
+	}
+	if (!EVP_MAC_update(c->macctx, data, len) ||
 	    !EVP_MAC_final(c->macctx, out, &n, BEDROCK__SHA256_LEN) ||
 	    n != BEDROCK__SHA256_LEN)
 		return -1;
