@@ -62,6 +62,8 @@ static int gw_malloc_arenas(void)
 
 /* How often the reload thread looks whether the gateway went idle. */
 #define IDLE_CHECK_S 5
+/* How long keep_warm leaves an upstream whose credentials failed. */
+#define WARM_RETRY_MS 60000
 
 uint64_t gw_now_ns(void)
 {
@@ -275,12 +277,36 @@ static void trim_if_idle(gateway *g, uint_fast64_t *seen, int *trims_left)
 	(*trims_left)--;
 }
 
+/* Credentials and tokens resolved here, ahead of the requests: the
+ * library refreshes them only near their expiry, so a request then finds
+ * them fresh, and a loop (an HTTP/1.1 request's thread) never waits for
+ * a refresh's round trip. An error is left for the request to meet. */
+static void keep_warm(gateway *g)
+{
+	gw_gen *gen = gw_gen_acquire(g);
+	uint64_t now = gw_now_ns() / 1000000;
+
+	for (size_t i = 0; i < gen->up_count; i++) {
+		gw_upstream_rt *u = &gen->ups[i];
+		bedrock_error_info e;
+
+		/* A chain that fails (no credentials yet, a provider down) is
+		 * tried again a minute later, not every few seconds. */
+		if (now < u->warm_retry_ms)
+			continue;
+		if (bedrock_client_prepare(u->client, &e))
+			u->warm_retry_ms = now + WARM_RETRY_MS;
+	}
+	gw_gen_release(gen);
+}
+
 static void *reloader(void *arg)
 {
 	gateway *g = arg;
 	uint_fast64_t seen = 0;
 	int trims_left = 0;
 
+	keep_warm(g);
 	for (;;) {
 		struct timespec until;
 		int rc;
@@ -293,10 +319,13 @@ static void *reloader(void *arg)
 			return NULL;
 		if (rc) {
 			trim_if_idle(g, &seen, &trims_left);
+			keep_warm(g);
 			continue;
 		}
-		if (atomic_exchange(&g->reload_wanted, 0))
+		if (atomic_exchange(&g->reload_wanted, 0)) {
 			reload(g);
+			keep_warm(g);
+		}
 	}
 }
 

@@ -23,6 +23,7 @@ typedef struct gw_upstream_rt {
 	const gw_upstream *cfg;
 	bedrock_client *client;
 	_Atomic uint64_t cool_until_ms;	/* monotonic ms; 0 = healthy */
+	uint64_t warm_retry_ms;		/* the reload thread's: keep_warm skips it until */
 } gw_upstream_rt;
 
 /* Quotas outlive a reload when redis: did not change (counts kept). */

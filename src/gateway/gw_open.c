@@ -286,8 +286,10 @@ void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop
 	gw_walk_make_all(w);
 	/* Credentials and tokens fresh now, on this thread: a refresh is an
 	 * HTTP round trip the stream loop must not wait on. (An error here
-	 * comes back from the attempt itself.) On an HTTP/1.1 loop the
-	 * refresh holds that loop: once an expiry, for a round trip. */
+	 * comes back from the attempt itself.) The reload thread keeps them
+	 * fresh ahead (gateway.c, keep_warm), so on an HTTP/1.1 loop this is
+	 * a lock, not a round trip, but for a first request or after a
+	 * failure. */
 	for (size_t i = 0; i < x->gen->up_count; i++) {
 		bedrock_error_info e;
 
