@@ -9,7 +9,8 @@ run them 8 at a time). A client that leaves while its answer is pending
 ends the upstream call at once (activity line client_closed, long before
 the answer would have come). SIGTERM with whole answers pending lets them
 finish, then exits 0. With redis: quotas the gateway runs a thread per
-connection instead, and whole answers still come back.
+connection instead, and whole answers still come back. Upstream
+credentials are resolved on the reload thread ahead of the requests.
 Usage: test_gateway_loops.py BEDROCK_BINARY VECTORS_DIR"""
 import json
 import os
@@ -170,6 +171,51 @@ def with_redis(emu, d):
     gw.stop()
 
 
+def warm_credentials(emu, d):
+    """An upstream whose credentials come from a credential_process: the
+    reload thread resolves them before any request (the process has run
+    once with no request made), and requests then find them fresh (it has
+    not run again)."""
+    w = os.path.join(d, "warm")
+    os.makedirs(w)
+    count = os.path.join(w, "count")
+    script = os.path.join(w, "creds.sh")
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\necho run >> %s\n"
+                "echo '{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\", "
+                "\"Expiration\": \"%s\"}'\n"
+                % (count, procs.AWS_ENV["AWS_ACCESS_KEY_ID"], procs.AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+                   expires))
+    os.chmod(script, 0o755)
+    conf = os.path.join(w, "config")
+    with open(conf, "w") as f:
+        f.write("[profile warm]\nregion = us-east-1\ncredential_process = %s\n" % script)
+    up = procs.bedrock_upstream(emu)
+    up["profile"] = "warm"
+    cfg = {"upstreams": [up], "keys": [{"name": "loops", "key": KEY}]}
+    gw = procs.Gateway(BIN, cfg, dirname=w,
+                       env={"AWS_CONFIG_FILE": conf, "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+                            "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""})
+
+    def runs():
+        try:
+            with open(count) as f:
+                return len(f.read().split())
+        except OSError:
+            return 0
+
+    deadline = time.monotonic() + 5
+    while runs() < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    check("credentials resolved on the reload thread before any request", runs() == 1, runs())
+    status, b = post(gw.port, with_prompt(BEDROCK_BODY, "warm hello"))
+    check("... a request signed with them", status == 200 and b"warm hello" in b,
+          (status, b[:200]))
+    check("... and it found them fresh (the process ran once)", runs() == 1, runs())
+    gw.stop()
+
+
 def main():
     emu = procs.emulator(BIN)
     d = procs.workdir()
@@ -183,6 +229,7 @@ def main():
         leaves_while_pending(gw)
         drains_pending(gw)
         with_redis(emu, d)
+        warm_credentials(emu, d)
     finally:
         procs.stop_all()
     return summary()
