@@ -657,6 +657,13 @@ int bedrock_multi_converse(bedrock_call **out, bedrock_multi *multi, bedrock_cli
 			   const bedrock_request_options *options, bedrock_call_done_fn done,
 			   void *arg, bedrock_error_info *err);
 
+/** bedrock_control_request() (a control-plane or listing request: ListFoundationModels,
+ *  inference profiles, the API's models) in @p multi, as bedrock_multi_messages_send(). */
+int bedrock_multi_control_request(bedrock_call **out, bedrock_multi *multi,
+				  bedrock_client *client, const char *method,
+				  const char *path_and_query, const void *body, size_t body_len,
+				  bedrock_call_done_fn done, void *arg, bedrock_error_info *err);
+
 /**
  * The result of @p call, once it has ended (its done callback was told),
  * once per call.

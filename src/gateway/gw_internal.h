@@ -181,12 +181,18 @@ int gw_walk_failover_worthy(int rc, const bedrock_error_info *e);
  * own driver when the request came on a loop (serve_request.loop), else
  * on the stream loop. Takes x and w over. */
 void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop);
+/* A listing (GET pq, malloc'ed, taken) from the upstreams of platform want,
+ * the next on a failover-worthy failure, the same way. Takes x over. */
+void gw_open_listing(serve_response *out, gw_exchange *x, bedrock_platform want, char *pq,
+		     struct event_base *loop);
 
 /* gw_relay.c's helpers, shared with gw_open.c and gw_walk.c. */
 void gw_relay_stream_headers(serve_response *out, const gw_exchange *x);
 /* A whole answer from the upstream in the front's shape (its tokens
  * counted, count-tokens converted); x->status set. */
 void gw_relay_whole_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp);
+/* A listing's answer as the upstream gave it; x->status set. */
+void gw_relay_listing_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp);
 /* Answers with the upstream's error e (or a timeout) and finishes x. */
 void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e);
 

@@ -7,7 +7,8 @@
  * involved at all). The answer (the stream, the whole answer, or the last
  * error in the front's shape) goes to the client through
  * serve_later_answer. If the client leaves first, the attempt in progress
- * is ended at once. */
+ * is ended at once. A listing from an upstream (models, profiles) goes the
+ * same way, down the upstreams of its platform. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,9 @@ typedef struct opener {
 	gw_driver *drv;			/* where the attempts run */
 	gw_exchange *x;
 	struct serve_later *later;
-	int whole;			/* a whole answer, not a stream */
+	enum { OPEN_STREAM, OPEN_WHOLE, OPEN_LISTING } kind;
+	bedrock_platform want;		/* a listing: the upstreams it may come from */
+	char *pq;			/* ...and its path and query */
 
 	/* The loop's thread. */
 	gw_walk w;
@@ -36,6 +39,7 @@ typedef struct opener {
 
 static void opener_free(opener *o)
 {
+	free(o->pq);
 	gw_walk_dispose(&o->w);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
@@ -67,6 +71,27 @@ static void refuse(opener *o, gw_error_kind kind, const char *msg, const char *t
 
 static void try_next(opener *o);
 
+/* A listing's next upstream of its platform (take: make it the current
+ * one), or NULL when none is left. */
+static gw_upstream_rt *next_lister(opener *o, int take)
+{
+	gw_gen *gen = o->x->gen;
+
+	for (size_t i = o->w.next; i < gen->up_count; i++) {
+		if (gen->ups[i].cfg->platform != o->want)
+			continue;
+		if (take) {
+			o->w.next = i + 1;
+			if (o->w.tried)
+				o->x->hops++;
+			o->w.tried = 1;
+			o->w.u = &gen->ups[i];
+		}
+		return &gen->ups[i];
+	}
+	return NULL;
+}
+
 /* An attempt's result: the answer in plan (rc 0), the client gone, or
  * the walk's next step. */
 static void attempt_over(opener *o, int rc, const bedrock_error_info *e, serve_response *plan)
@@ -91,7 +116,10 @@ static void attempt_over(opener *o, int rc, const bedrock_error_info *e, serve_r
 		answer(o, plan);
 		return;
 	}
-	if (gw_walk_failed(&o->w, rc, e) != GW_WALK_STOP) {
+	if (o->kind == OPEN_LISTING)
+		x->up = u;	/* named in the activity line, failed or not */
+	if (o->kind == OPEN_LISTING ? gw_walk_failover_worthy(rc, e) && next_lister(o, 0)
+				    : gw_walk_failed(&o->w, rc, e) != GW_WALK_STOP) {
 		serve_response_dispose(plan);
 		try_next(o);
 		return;
@@ -133,7 +161,10 @@ static void on_called(void *arg, bedrock_call *call)
 		o->x->up = o->w.u;
 		snprintf(o->x->up_request_id, sizeof(o->x->up_request_id), "%s",
 			 bedrock_response_request_id(resp));
-		gw_relay_whole_answer(&plan, o->x, resp);
+		if (o->kind == OPEN_LISTING)
+			gw_relay_listing_answer(&plan, o->x, resp);
+		else
+			gw_relay_whole_answer(&plan, o->x, resp);
 		bedrock_response_free(resp);
 		gw_exchange_finish_after(&plan, o->x);
 	}
@@ -145,10 +176,14 @@ static int call_start(opener *o, bedrock_error_info *e)
 {
 	gw_exchange *x = o->x;
 	gw_upstream_rt *u = o->w.u;
-	const gw_upstream_body *b = gw_walk_body(&o->w, u->cfg->platform);
+	const gw_upstream_body *b = o->kind == OPEN_LISTING ? NULL
+							   : gw_walk_body(&o->w, u->cfg->platform);
 	bedrock_multi *m = gw_driver_multi(o->drv);
 
 	memset(e, 0, sizeof(*e));
+	if (o->kind == OPEN_LISTING)
+		return bedrock_multi_control_request(&o->call, m, u->client, "GET", o->pq, NULL, 0,
+						     on_called, o, e);
 	if (x->route.op == GW_OP_CONVERSE)
 		return bedrock_multi_converse(&o->call, m, u->client, x->up_model, b->body, b->len,
 					      NULL, on_called, o, e);
@@ -172,14 +207,20 @@ static void try_next(opener *o)
 	bedrock_error_info e;
 	int rc;
 
-	if (!o->w.u && !gw_walk_next(&o->w)) {
+	if (o->kind == OPEN_LISTING) {
+		if (!next_lister(o, 1)) {
+			/* gw_open_listing checked there is one: out of memory. */
+			refuse(o, GW_ERR_INTERNAL, "No upstream can list.", "internal");
+			return;
+		}
+	} else if (!o->w.u && !gw_walk_next(&o->w)) {
 		serve_response_init(&plan, 500);
 		gw_walk_give_up(&o->w, &plan);
 		answer(o, &plan);
 		return;
 	}
 	o->t_try = gw_now_ns();
-	if (!o->whole) {
+	if (o->kind == OPEN_STREAM) {
 		if (gw_stream_open(&o->opening, o->x, o->w.u,
 				   gw_walk_body(&o->w, o->w.u->cfg->platform), on_opened, o))
 			refuse(o, GW_ERR_INTERNAL, "out of memory", "internal");
@@ -272,9 +313,9 @@ void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop
 		return;
 	}
 	o->x = x;
-	o->whole = whole;
+	o->kind = whole ? OPEN_WHOLE : OPEN_STREAM;
 	/* A whole answer on the request's own loop, when it has one. */
-	o->drv = o->whole && loop ? gw_gateway_loop_driver(x->g, loop) : gw_gateway_driver(x->g);
+	o->drv = whole && loop ? gw_gateway_loop_driver(x->g, loop) : gw_gateway_driver(x->g);
 	if (!o->drv) {
 		free(o);
 		gw_walk_dispose(w);
@@ -312,5 +353,39 @@ void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop
 	}
 	/* From here o is the loop's: the answer may come before this
 	 * handler has returned. */
+	gw_driver_post(o->drv, &o->start_task);
+}
+
+void gw_open_listing(serve_response *out, gw_exchange *x, bedrock_platform want, char *pq,
+		     struct event_base *loop)
+{
+	opener *o = calloc(1, sizeof(*o));
+
+	if (!o || !(o->drv = loop ? gw_gateway_loop_driver(x->g, loop) : gw_gateway_driver(x->g))) {
+		free(o);
+		free(pq);
+		gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
+		return;
+	}
+	o->x = x;
+	o->kind = OPEN_LISTING;
+	o->want = want;
+	o->pq = pq;
+	gw_walk_init(&o->w, x, NULL);
+	for (size_t i = 0; i < x->gen->up_count; i++) {
+		bedrock_error_info e;
+
+		if (x->gen->ups[i].cfg->platform == want)
+			bedrock_client_prepare(x->gen->ups[i].client, &e);
+	}
+	pthread_mutex_init(&o->lock, NULL);
+	o->start_task.run = run_start;
+	o->cancel_task.run = run_cancel;
+	o->later = serve_response_later(out, on_cancel, o);
+	if (!o->later) {
+		opener_free(o);
+		gw_refuse(out, x, GW_ERR_UNAVAILABLE, "The gateway is stopping.", 1, "stopping");
+		return;
+	}
 	gw_driver_post(o->drv, &o->start_task);
 }

@@ -253,50 +253,35 @@ done:
 	return rc;
 }
 
+void gw_relay_listing_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp)
+{
+	size_t len = 0;
+	const char *body = bedrock_response_body(resp, &len);
+
+	out->status = bedrock_response_status(resp);
+	serve_response_header(out, "content-type", "application/json");
+	id_headers(out, x);
+	serve_response_piece(out, body, len, 0);
+	x->status = out->status;
+}
+
 void gw_relay_listing(serve_response *out, gw_exchange *x, const serve_request *req)
 {
 	bedrock_platform want = x->route.front == BEDROCK_PLATFORM_VERTEX ? BEDROCK_PLATFORM_ANTHROPIC
 									 : x->route.front;
 	gw_gen *gen = x->gen;
-	bedrock_response *resp = NULL;
-	bedrock_error_info e;
 	char *pq;
-	size_t len = 0;
-	const char *body;
 
 	for (size_t i = 0; i < gen->up_count; i++) {
-		gw_upstream_rt *u = &gen->ups[i];
-		uint64_t t;
-		int rc;
-
-		if (u->cfg->platform != want)
+		if (gen->ups[i].cfg->platform != want)
 			continue;
-		if (asprintf(&pq, "%s%s%s", req->path, req->query[0] ? "?" : "", req->query) < 0)
-			break;
-		memset(&e, 0, sizeof(e));
-		t = gw_now_ns();
-		rc = bedrock_control_request(&resp, u->client, "GET", pq, NULL, 0, &e);
-		x->upstream_ns += gw_now_ns() - t;
-		free(pq);
-		x->up = u;
-		if (rc && gw_walk_failover_worthy(rc, &e) && i + 1 < gen->up_count) {
-			x->hops++;
-			continue;
-		}
-		if (rc) {
-			gw_relay_upstream_error(out, x, &e);
+		/* From the first upstream of that platform, the next on a
+		 * failure, without holding a thread (gw_open.c). */
+		if (asprintf(&pq, "%s%s%s", req->path, req->query[0] ? "?" : "", req->query) < 0) {
+			gw_refuse(out, x, GW_ERR_INTERNAL, "out of memory", 0, "internal");
 			return;
 		}
-		body = bedrock_response_body(resp, &len);
-		out->status = bedrock_response_status(resp);
-		serve_response_header(out, "content-type", "application/json");
-		id_headers(out, x);
-		serve_response_piece(out, body, len, 0);
-		snprintf(x->up_request_id, sizeof(x->up_request_id), "%s",
-			 bedrock_response_request_id(resp));
-		bedrock_response_free(resp);
-		x->status = out->status;
-		gw_exchange_finish(x);
+		gw_open_listing(out, x, want, pq, req->loop);
 		return;
 	}
 	if (want == BEDROCK_PLATFORM_ANTHROPIC) {

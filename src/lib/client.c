@@ -526,9 +526,10 @@ int bedrock_multi_count_tokens(bedrock_call **out, bedrock_multi *m, bedrock_cli
 					       o, err);
 }
 
-int bedrock_control_request(bedrock_response **out, bedrock_client *c, const char *method,
-			    const char *path_and_query, const void *body, size_t len,
-			    bedrock_error_info *err)
+/* bedrock_control_request, performed now (in NULL) or started in a multi. */
+static int control_send(bedrock_response **out, const bedrock__in_multi *in, bedrock_client *c,
+			const char *method, const char *path_and_query, const void *body,
+			size_t len, bedrock_error_info *err)
 {
 	char path[4096];
 	const char *q;
@@ -537,7 +538,7 @@ int bedrock_control_request(bedrock_response **out, bedrock_client *c, const cha
 
 	if (out)
 		*out = NULL;
-	if (!out || !c || !method || !path_and_query || path_and_query[0] != '/' ||
+	if ((!out && !in) || !c || !method || !path_and_query || path_and_query[0] != '/' ||
 	    strpbrk(path_and_query, "\r\n #") || strlen(path_and_query) >= sizeof(path))
 		return bedrock__err(err, BEDROCK_EINVAL, "a method and a path starting with / are required");
 	/* Off Bedrock, the platform's own API paths ("/v1/models" on the API,
@@ -551,5 +552,25 @@ int bedrock_control_request(bedrock_response **out, bedrock_client *c, const cha
 	snprintf(path, sizeof(path), "%.*s", (int)(q ? (size_t)(q - path_and_query) : strlen(path_and_query)),
 		 path_and_query);
 	call.query = q ? q + 1 : NULL;
-	return bedrock__client_perform(out, c, &call, err);
+	return bedrock__client_send(out, in, c, &call, err);
+}
+
+int bedrock_control_request(bedrock_response **out, bedrock_client *c, const char *method,
+			    const char *path_and_query, const void *body, size_t len,
+			    bedrock_error_info *err)
+{
+	if (!out)
+		return bedrock__err(err, BEDROCK_EINVAL, "a method and a path starting with / are required");
+	return control_send(out, NULL, c, method, path_and_query, body, len, err);
+}
+
+int bedrock_multi_control_request(bedrock_call **out, bedrock_multi *m, bedrock_client *c,
+				  const char *method, const char *path_and_query, const void *body,
+				  size_t len, bedrock_call_done_fn done, void *arg,
+				  bedrock_error_info *err)
+{
+	bedrock__in_multi in;
+	int rc = bedrock__in_multi_init(&in, out, m, done, arg, err);
+
+	return rc ? rc : control_send(NULL, &in, c, method, path_and_query, body, len, err);
 }

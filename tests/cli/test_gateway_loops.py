@@ -11,6 +11,7 @@ the answer would have come). SIGTERM with whole answers pending lets them
 finish, then exits 0. With redis: quotas the gateway runs a thread per
 connection instead, and whole answers still come back. Upstream
 credentials are resolved on the reload thread ahead of the requests.
+Listings from an upstream go the same way, failing over to the next.
 Usage: test_gateway_loops.py BEDROCK_BINARY VECTORS_DIR"""
 import json
 import os
@@ -216,6 +217,41 @@ def warm_credentials(emu, d):
     gw.stop()
 
 
+def listings(emu, d):
+    """Listings from the upstream, on a loop too: the first upstream dead
+    (nothing listens), the second answers; the activity line says one hop.
+    One that is not there comes back 404 in Bedrock's shape."""
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    port = dead.getsockname()[1]
+    dead.close()
+    ld = os.path.join(d, "listings")
+    os.makedirs(ld)
+    ups = [procs.bedrock_upstream(emu), procs.bedrock_upstream(emu)]
+    ups[0]["endpoint_url"] = "http://127.0.0.1:%d" % port
+    cfg = {"upstreams": ups, "keys": [{"name": "loops", "key": KEY}],
+           "activity_log": {"dir": os.path.join(ld, "activity")}}
+    gw = procs.Gateway(BIN, cfg, dirname=ld)
+    before = len(gw.activity())
+    status, _, b = procs.request(gw, "GET", "/foundation-models?byProvider=Anthropic",
+                                 headers=procs.bearer(KEY))
+    models = json.loads(b or b"{}").get("modelSummaries", [])
+    check("GET /foundation-models through a dead upstream to the next: 200 and models",
+          status == 200 and len(models) > 0, (status, b[:200]))
+    recs = gw.activity(at_least=before + 1)
+    check("... its activity line: one hop, the upstream named",
+          recs[-1].get("hops") == 1 and recs[-1].get("upstream_platform") == "bedrock"
+          and recs[-1].get("status") == 200, recs[-1:])
+    status, _, b = procs.request(gw, "GET", "/inference-profiles", headers=procs.bearer(KEY))
+    check("GET /inference-profiles: 200", status == 200 and b"inferenceProfileSummaries" in b,
+          (status, b[:200]))
+    status, h, b = procs.request(gw, "GET", "/foundation-models/no.such-model",
+                                 headers=procs.bearer(KEY))
+    check("a model that is not there: 404 in Bedrock's shape",
+          status == 404 and "x-amzn-errortype" in h and b"message" in b, (status, h, b[:200]))
+    gw.stop()
+
+
 def main():
     emu = procs.emulator(BIN)
     d = procs.workdir()
@@ -230,6 +266,7 @@ def main():
         drains_pending(gw)
         with_redis(emu, d)
         warm_credentials(emu, d)
+        listings(emu, d)
     finally:
         procs.stop_all()
     return summary()

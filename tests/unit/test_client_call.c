@@ -161,7 +161,7 @@ static void assert_same_error(const bedrock_error_info *got, const bedrock_error
 
 /* A whole call's operations, each as the multi starts it and as the
  * blocking call makes it, on the same arguments. */
-typedef enum op { OP_SEND, OP_SEND_COUNT, OP_COUNT, OP_CONVERSE } op;
+typedef enum op { OP_SEND, OP_SEND_COUNT, OP_COUNT, OP_CONVERSE, OP_CONTROL } op;
 
 static int start(rec *o, op which, loop *l, bedrock_client *c, const char *model,
 		 const char *body, const char *betas, bedrock_error_info *err)
@@ -179,6 +179,9 @@ static int start(rec *o, op which, loop *l, bedrock_client *c, const char *model
 	case OP_COUNT:
 		return bedrock_multi_count_tokens(&o->call, l->m, c, model, body, len, NULL, on_done,
 						  o, err);
+	case OP_CONTROL:	/* model: the path and query */
+		return bedrock_multi_control_request(&o->call, l->m, c, "GET", model, NULL, 0,
+						     on_done, o, err);
 	default:
 		return bedrock_multi_converse(&o->call, l->m, c, model, body, len, NULL, on_done, o,
 					      err);
@@ -197,6 +200,8 @@ static int blocking(bedrock_response **r, op which, bedrock_client *c, const cha
 		return bedrock_messages_send_count_tokens(r, c, model, body, len, betas, NULL, err);
 	case OP_COUNT:
 		return bedrock_count_tokens(r, c, model, body, len, NULL, err);
+	case OP_CONTROL:
+		return bedrock_control_request(r, c, "GET", model, NULL, 0, err);
 	default:
 		return bedrock_converse(r, c, model, body, len, NULL, err);
 	}
@@ -511,6 +516,12 @@ static void test_call__bedrock_operations(void **state)
 	/* Converse on a model Bedrock refuses: the same error. */
 	assert_int_not_equal(check_like_blocking(OP_CONVERSE, c, "meta.llama-nope",
 						 "{\"messages\":[]}", NULL), 0);
+	/* The control plane: a listing, one model, and one that is not there. */
+	assert_int_equal(check_like_blocking(OP_CONTROL, c, "/foundation-models?byProvider=Anthropic",
+					     "", NULL), 0);
+	assert_int_equal(check_like_blocking(OP_CONTROL, c, "/inference-profiles", "", NULL), 0);
+	assert_int_not_equal(check_like_blocking(OP_CONTROL, c, "/foundation-models/no.such-model",
+						 "", NULL), 0);
 	bedrock_client_free(c);
 }
 
@@ -526,6 +537,7 @@ static void test_call__anthropic_api(void **state)
 	assert_int_equal(check_like_blocking(OP_SEND_COUNT, c, API_ID,
 					     "{\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}",
 					     NULL), 0);
+	assert_int_equal(check_like_blocking(OP_CONTROL, c, "/v1/models", "", NULL), 0);
 	assert_int_equal(check_like_blocking(OP_SEND, c, API_ID,
 					     API_PROMPT("x [[emulate:fault=overloaded]]"), NULL),
 			 BEDROCK_EHTTP);
