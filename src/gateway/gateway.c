@@ -389,9 +389,9 @@ int gateway_new(gateway **out, const gateway_options *opts, char *url, size_t ur
 	so.name = "bedrock gateway";
 	so.blocking = 1;
 	/* HTTP/1.1 on loops, whole answers on each loop's own upstream
-	 * multi: no thread waits on a client or an upstream. Not with Redis
-	 * quotas, whose round trips block (threads then). */
-	so.h1_in_loops = !cfg->redis;
+	 * multi: no thread waits on a client or an upstream (Redis round
+	 * trips run on the finisher's threads). */
+	so.h1_in_loops = 1;
 	so.tls_cert = cfg->tls_cert;
 	so.tls_key = cfg->tls_key;
 	so.log = serve_log;

@@ -187,6 +187,15 @@ void gw_exchange_text(gw_exchange *x, const char *text, size_t len)
 
 void gw_exchange_finish(gw_exchange *x)
 {
+	if (x->admitted && gw_quota_remote(x->gen->quota->q, x->key)) {
+		gw_finisher_post(gw_gateway_finisher(x->g), x);
+		return;
+	}
+	gw_exchange_finish_now(x);
+}
+
+void gw_exchange_finish_now(gw_exchange *x)
+{
 	const gw_upstream *u = x->up ? x->up->cfg : NULL;
 	double latency_ms = (double)(gw_now_ns() - x->t0_ns) / 1e6;
 	double upstream_ms = (double)x->upstream_ns / 1e6;

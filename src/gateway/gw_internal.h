@@ -45,6 +45,12 @@ typedef struct gw_gen {
 
 struct gateway;
 
+/* Work for gw_finish.c's threads, embedded in its owner's object. */
+typedef struct gw_job {
+	void (*run)(struct gw_job *j);
+	struct gw_job *next;
+} gw_job;
+
 /* One request, from arrival to its last byte (a stream's close). */
 typedef struct gw_exchange {
 	struct gateway *g;
@@ -70,7 +76,7 @@ typedef struct gw_exchange {
 	char *user_agent, *session_id, *agent_id, *parent_agent_id;
 	char *request_body;		/* bodies: true only */
 	size_t request_body_len;
-	struct gw_exchange *finish_next;	/* gw_finish.c's queue */
+	gw_job finish_job;		/* gw_finish.c's: gw_exchange_finish_now */
 	char *response_text;		/* bodies: true only */
 	size_t response_text_len, response_text_cap;
 } gw_exchange;
@@ -99,8 +105,11 @@ int gw_precheck(serve_response *out, const serve_request *req, void *payload);
 int gw_refuse_status(serve_response *out, const serve_request *req, int status, void *payload);
 void gw_handle(serve_response *out, const serve_request *req, void *payload);
 /* Records the exchange (activity log, metrics), settles its quota,
- * releases its generation and frees it. */
+ * releases its generation and frees it: now, or (a Redis quota to settle,
+ * a round trip) on gw_finish.c's threads, so a loop never waits on it. */
 void gw_exchange_finish(gw_exchange *x);
+/* The same, now, on this thread. */
+void gw_exchange_finish_now(gw_exchange *x);
 /* The same once out (a whole answer) has been sent, or has failed to be:
  * the activity line and the metrics do not delay the answer, and its
  * latency counts the sending. */
@@ -174,13 +183,16 @@ void gw_walk_give_up(gw_walk *w, serve_response *out);
  * the connection. */
 int gw_walk_failover_worthy(int rc, const bedrock_error_info *e);
 
-/* gw_open.c: an admitted request through the upstreams without holding
+/* gw_open.c: a request through the upstreams without holding
  * a thread: the answer comes later (serve_response_later), from an
  * upstream loop, once an upstream's first event (a stream) or its whole
  * answer is in, or every upstream failed. A whole answer runs on loop's
  * own driver when the request came on a loop (serve_request.loop), else
- * on the stream loop. Takes x and w over. */
-void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop);
+ * on the stream loop. admit: x is not admitted yet, and admitting it
+ * (reserve tokens) is a Redis round trip: it is made on gw_finish.c's
+ * threads first, and a refusal answered from there. Takes x and w over. */
+void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop, int admit,
+	     uint64_t reserve);
 /* A listing (GET pq, malloc'ed, taken) from the upstreams of platform want,
  * the next on a failover-worthy failure, the same way. Takes x over. */
 void gw_open_listing(serve_response *out, gw_exchange *x, bedrock_platform want, char *pq,
@@ -193,13 +205,19 @@ void gw_relay_stream_headers(serve_response *out, const gw_exchange *x);
 void gw_relay_whole_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp);
 /* A listing's answer as the upstream gave it; x->status set. */
 void gw_relay_listing_answer(serve_response *out, gw_exchange *x, const bedrock_response *resp);
+/* Answers a request the quota refused (v, retry after) in the front's
+ * shape, and finishes x. */
+void gw_relay_quota_refuse(serve_response *out, gw_exchange *x, gw_quota_verdict v,
+			   unsigned retry_after);
 /* Answers with the upstream's error e (or a timeout) and finishes x. */
 void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_error_info *e);
 
-/* gw_finish.c: gw_exchange_finish on a thread of its own, in order. */
+/* gw_finish.c: work off the loops, on a few threads of its own, in order
+ * of posting: gw_exchange_finish_now, or any job (a Redis admission). */
 typedef struct gw_finisher gw_finisher;
 int gw_finisher_new(gw_finisher **out);
 void gw_finisher_post(gw_finisher *f, gw_exchange *x);
+void gw_finisher_run(gw_finisher *f, gw_job *j);
 /* Finishes what is queued, then stops. */
 void gw_finisher_free(gw_finisher *f);
 

@@ -19,6 +19,8 @@
 
 typedef struct opener {
 	gw_task start_task, cancel_task;
+	gw_job admit_job;		/* a Redis admission, off the loops */
+	uint64_t reserve;		/* ...of so many tokens */
 	gw_driver *drv;			/* where the attempts run */
 	gw_exchange *x;
 	struct serve_later *later;
@@ -289,6 +291,27 @@ static void run_cancel(gw_task *t, gw_driver *d)
 	 * attempt's end answers. */
 }
 
+/* On gw_finish.c's threads: the Redis round trip that admits the
+ * request; then its first attempt on the loop, or the refusal. */
+static void run_admit(gw_job *j)
+{
+	opener *o = (opener *)((char *)j - offsetof(opener, admit_job));
+	gw_exchange *x = o->x;
+	serve_response plan;
+	unsigned retry = 0;
+	gw_quota_verdict v = gw_quota_admit(&x->ticket, &retry, x->gen->quota->q, x->key,
+					    o->reserve, (uint64_t)gw_wall_ms());
+
+	if (v == GW_QUOTA_OK) {
+		x->admitted = 1;
+		gw_driver_post(o->drv, &o->start_task);
+		return;
+	}
+	serve_response_init(&plan, 500);
+	gw_relay_quota_refuse(&plan, x, v, retry);
+	answer(o, &plan);
+}
+
 /* The serving layer: the client left or the server stops. Never blocks. */
 static void on_cancel(void *arg)
 {
@@ -302,7 +325,8 @@ static void on_cancel(void *arg)
 	pthread_mutex_unlock(&o->lock);
 }
 
-void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop)
+void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop, int admit,
+	     uint64_t reserve)
 {
 	gw_exchange *x = w->x;
 	opener *o = calloc(1, sizeof(*o));
@@ -314,6 +338,7 @@ void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop
 	}
 	o->x = x;
 	o->kind = whole ? OPEN_WHOLE : OPEN_STREAM;
+	o->reserve = reserve;
 	/* A whole answer on the request's own loop, when it has one. */
 	o->drv = whole && loop ? gw_gateway_loop_driver(x->g, loop) : gw_gateway_driver(x->g);
 	if (!o->drv) {
@@ -343,6 +368,7 @@ void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop
 	/* The bodies are the opener's now. */
 	o->w = *w;
 	memset(w->made, 0, sizeof(w->made));
+	o->admit_job.run = run_admit;
 	o->later = serve_response_later(out, on_cancel, o);
 	if (!o->later) {
 		/* Out of memory, or the server stops: nothing more begins. A
@@ -353,7 +379,10 @@ void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop
 	}
 	/* From here o is the loop's: the answer may come before this
 	 * handler has returned. */
-	gw_driver_post(o->drv, &o->start_task);
+	if (admit)
+		gw_finisher_run(gw_gateway_finisher(x->g), &o->admit_job);
+	else
+		gw_driver_post(o->drv, &o->start_task);
 }
 
 void gw_open_listing(serve_response *out, gw_exchange *x, bedrock_platform want, char *pq,

@@ -195,6 +195,11 @@ static int unlimited(const gw_key *key)
 	return key->rpm == 0 && key->tpm == 0 && key->max_concurrent == 0;
 }
 
+int gw_quota_remote(const gw_quota *q, const gw_key *key)
+{
+	return q->redis && !unlimited(key);
+}
+
 gw_quota_verdict gw_quota_admit(gw_quota_ticket *out, unsigned *retry_after_s, gw_quota *q,
 				const gw_key *key, uint64_t reserve_tokens, uint64_t now_ms)
 {

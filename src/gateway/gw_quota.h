@@ -46,6 +46,9 @@ typedef struct gw_quota_ticket {
  * window only. now_ms: wall clock. */
 gw_quota_verdict gw_quota_admit(gw_quota_ticket *out, unsigned *retry_after_s, gw_quota *q,
 				const gw_key *key, uint64_t reserve_tokens, uint64_t now_ms);
+/* 1 when admitting and settling key's requests are Redis round trips
+ * (redis: set, and the key has a limit): work for a thread that may wait. */
+int gw_quota_remote(const gw_quota *q, const gw_key *key);
 /* The request is over: its slot is freed and the reserved tokens replaced
  * by used_tokens (input + output) in the window they were reserved in. */
 void gw_quota_settle(gw_quota *q, gw_quota_ticket *t, uint64_t used_tokens);

@@ -129,6 +129,22 @@ void gw_relay_upstream_error(serve_response *out, gw_exchange *x, const bedrock_
 	gw_exchange_finish(x);
 }
 
+void gw_relay_quota_refuse(serve_response *out, gw_exchange *x, gw_quota_verdict v,
+			   unsigned retry_after)
+{
+	char msg[256], type[64];
+
+	if (v == GW_QUOTA_UNAVAILABLE) {
+		gw_refuse(out, x, GW_ERR_UNAVAILABLE, "The quota store cannot be reached.", 1,
+			  "quota_unavailable");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "The key '%s' is over its %s limit. Please try again later.",
+		 x->key->name, gw_quota_verdict_name(v));
+	snprintf(type, sizeof(type), "quota_%s", gw_quota_verdict_name(v));
+	gw_refuse(out, x, GW_ERR_RATE_LIMITED, msg, retry_after ? retry_after : 1, type);
+}
+
 void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 {
 	gw_gen *gen = x->gen;
@@ -168,24 +184,19 @@ void gw_relay(serve_response *out, gw_exchange *x, const serve_request *req)
 	/* Counting tokens spends none; a call reserves its max_tokens and a
 	 * rough 4 bytes per input token. */
 	reserve = x->route.op == GW_OP_COUNT_TOKENS ? 0 : b->max_tokens + req->body_len / 4;
+	if (gw_quota_remote(gen->quota->q, x->key)) {
+		/* A Redis round trip: admitted off the loop, then on (gw_open.c). */
+		gw_open(out, &w, !b->stream, req->loop, 1, reserve);
+		return;
+	}
 	v = gw_quota_admit(&x->ticket, &retry_after, gen->quota->q, x->key, reserve,
 			   (uint64_t)gw_wall_ms());
-	if (v == GW_QUOTA_UNAVAILABLE) {
-		gw_refuse(out, x, GW_ERR_UNAVAILABLE, "The quota store cannot be reached.", 1,
-			  "quota_unavailable");
-		goto done;
-	}
 	if (v != GW_QUOTA_OK) {
-		char msg[256], type[64];
-
-		snprintf(msg, sizeof(msg), "The key '%s' is over its %s limit. Please try again "
-			 "later.", x->key->name, gw_quota_verdict_name(v));
-		snprintf(type, sizeof(type), "quota_%s", gw_quota_verdict_name(v));
-		gw_refuse(out, x, GW_ERR_RATE_LIMITED, msg, retry_after ? retry_after : 1, type);
+		gw_relay_quota_refuse(out, x, v, retry_after);
 		goto done;
 	}
 	x->admitted = 1;
-	gw_open(out, &w, !b->stream, req->loop);
+	gw_open(out, &w, !b->stream, req->loop, 0, 0);
 	return;
 done:
 	gw_walk_dispose(&w);

@@ -8,8 +8,8 @@ from /proc meanwhile, does not grow (a thread per connection would have
 run them 8 at a time). A client that leaves while its answer is pending
 ends the upstream call at once (activity line client_closed, long before
 the answer would have come). SIGTERM with whole answers pending lets them
-finish, then exits 0. With redis: quotas the gateway runs a thread per
-connection instead, and whole answers still come back. Upstream
+finish, then exits 0. With redis: quotas too (admissions are Redis round
+trips, made on the finisher's threads, never on a loop). Upstream
 credentials are resolved on the reload thread ahead of the requests.
 Listings from an upstream go the same way, failing over to the next.
 Usage: test_gateway_loops.py BEDROCK_BINARY VECTORS_DIR"""
@@ -62,7 +62,7 @@ def post(port, body, timeout=30):
     return status, rest
 
 
-def many_wait_at_once(gw, d):
+def many_wait_at_once(gw, d, what=""):
     """WAITING connections, each one slow whole answer, all at once."""
     if not shutil.which("h2load"):
         check("h2load is installed (scripts/install-deps.sh: nghttp2-client)", False)
@@ -101,7 +101,7 @@ def many_wait_at_once(gw, d):
         sampler.join()
     took = time.monotonic() - t
     line = [x for x in out.splitlines() if x.startswith("status codes:")]
-    check("%d slow whole answers over HTTP/1.1 at once: all 200" % WAITING,
+    check("%d slow whole answers over HTTP/1.1 at once%s: all 200" % (WAITING, what),
           line and line[0].split()[2] == str(WAITING), out[-600:])
     # 8 at a time would take WAITING / 8 * 0.3 s = 7.5 s.
     check("... in about the time of one, not eight at a time (%.2f s, one %.2f s)"
@@ -154,21 +154,46 @@ def drains_pending(gw):
     check("... then exit 0", rc == 0, rc)
 
 
+def redis_get(port, key):
+    """GET key: its value as text, or None."""
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        s.sendall(("*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(key), key)).encode())
+        data = b""
+        while b"\r\n" not in data or (data.startswith(b"$") and not data.startswith(b"$-1")
+                                        and data.count(b"\r\n") < 2):
+            c = s.recv(4096)
+            if not c:
+                break
+            data += c
+    if not data.startswith(b"$") or data.startswith(b"$-1"):
+        return None
+    return data.split(b"\r\n")[1].decode()
+
+
 def with_redis(emu, d):
-    """redis: quotas: a thread per connection, and the same answers."""
+    """redis: quotas (a key with limits: each admission is a Redis round
+    trip, made off the loops): the same answers, on loops all the same,
+    and the quota counted in Redis."""
     if not shutil.which("redis-server"):
         check("redis-server is installed (scripts/install-deps.sh)", False)
         return
     red = procs.Redis()
+    rd = os.path.join(d, "redis")
+    os.makedirs(rd)
     cfg = {"upstreams": [procs.bedrock_upstream(emu)],
-           "keys": [{"name": "loops", "key": KEY, "rpm": 1000}],
+           "keys": [{"name": "loops", "key": KEY, "rpm": 100000, "max_concurrent": 1000}],
            "redis": red.url,
-           "activity_log": {"dir": os.path.join(d, "activity-redis")}}
-    os.makedirs(os.path.join(d, "redis"))
-    gw = procs.Gateway(BIN, cfg, dirname=os.path.join(d, "redis"))
-    status, b = post(gw.port, with_prompt(BEDROCK_BODY, "hello through threads"))
-    check("redis: quotas: a whole answer through the connection's thread",
-          status == 200 and b"hello through threads" in b, (status, b[:200]))
+           "activity_log": {"dir": os.path.join(rd, "activity")},
+           "limits": {"max_threads": 8, "loops": 2}}
+    gw = procs.Gateway(BIN, cfg, dirname=rd)
+    status, b = post(gw.port, with_prompt(BEDROCK_BODY, "hello through redis"))
+    check("redis: quotas: a whole answer", status == 200 and b"hello through redis" in b,
+          (status, b[:200]))
+    many_wait_at_once(gw, rd, " with redis: quotas")
+    minute = int(time.time() // 60)
+    counted = [redis_get(red.port, "bedrock-gw:{loops}:rpm:%d" % m) for m in (minute - 1, minute)]
+    total = sum(int(c) for c in counted if c)
+    check("... every request counted in Redis (%s)" % counted, total >= WAITING + 2, counted)
     gw.stop()
 
 
