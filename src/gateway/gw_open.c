@@ -1,5 +1,6 @@
 /* A request through the upstreams, holding no thread while an upstream
- * thinks. The handler admits it, renders its bodies, and returns; the
+ * thinks. The handler admits it (or, when that is a Redis round trip,
+ * has gw_finish.c's threads do it), renders its bodies, and returns; the
  * rest runs on an upstream loop (gw_driver.c), one step of the walk
  * (gw_walk.c) per result, until the answer is known: a stream's first
  * event (on the gateway's stream loop), or a whole answer (on the
