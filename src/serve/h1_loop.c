@@ -70,13 +70,23 @@ static void arm_timer(struct h1_loop *l)
 	event_add(l->timer, &(struct timeval){ (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 });
 }
 
+/* A few rounds while MHD says it has more to do at once (a resumed
+ * connection to pick up, data it read ahead): each round through the
+ * loop's timer would cost a poll more. Bounded, so other events wait
+ * little. */
+#define H1_RUN_ROUNDS 4
+
 static void run_mhd(evutil_socket_t fd, short what, void *arg)
 {
 	struct h1_loop *l = arg;
+	MHD_UNSIGNED_LONG_LONG ms = 1;
+	int rounds = 0;
 
 	(void)fd;
 	(void)what;
-	MHD_run(l->mhd);
+	do
+		MHD_run(l->mhd);
+	while (++rounds < H1_RUN_ROUNDS && MHD_get_timeout(l->mhd, &ms) == MHD_YES && ms == 0);
 	arm_timer(l);
 }
 
