@@ -48,7 +48,10 @@ class Proc:
 
     def __init__(self, argv, env=None, ready_timeout=10.0):
         self.argv = argv
-        self.errf = tempfile.TemporaryFile(mode="w+")
+        # O_APPEND: the child shares this file's offset, and err() seeks
+        # to read; without it a line written meanwhile lands at the start,
+        # over the earlier ones.
+        self.errf = tempfile.TemporaryFile(mode="a+")
         self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.errf,
                                   env=env or clean_env(), text=True)
         _all.append(self)
