@@ -660,7 +660,7 @@ static int await_later(struct h1_req *r, struct serve_later *l)
 	} else {
 		serve_later_interrupt(l);	/* nothing else could */
 	}
-	rc = serve_later_await(l, &r->plan);
+	rc = serve_later_take(l, &r->plan, NULL);
 	if (r->hc) {
 		pthread_mutex_lock(&s->lock);
 		r->hc->later = NULL;
@@ -738,7 +738,7 @@ static int later_step(struct h1_req *r)
 {
 	serve_server *s = r->srv;
 	struct serve_later *l = r->later;
-	int rc = serve_later_poll(l, &r->plan, r->conn);
+	int rc = serve_later_take(l, &r->plan, r->conn);
 
 	if (rc > 0)
 		return APP_PARKED;

@@ -3,7 +3,7 @@
  * upstream's first event), so no thread is held while it thinks. HTTP/2
  * hands the answer to its stream's job, which wakes the loop as a handler
  * returning on a worker would (h2_worker.c). HTTP/1.1 on a loop suspends
- * its connection, which the answer resumes (serve_later_poll); HTTP/1.1's
+ * its connection, which the answer resumes (serve_later_take); HTTP/1.1's
  * connection thread in a blocking server waits for it here, since MHD's
  * thread-per-connection has no way to answer a request from elsewhere.
  *
@@ -80,6 +80,14 @@ struct serve_later *serve_response_later(serve_response *out, void (*cancel)(voi
 	return l;
 }
 
+/* A connection suspended for l goes on (under l->lock). */
+static void unpark(struct serve_later *l)
+{
+	if (l->parked)
+		serve_h1_resume(l->parked_loop, l->parked);
+	l->parked = NULL;
+}
+
 void serve_later_unref(struct serve_later *l)
 {
 	int last;
@@ -129,9 +137,7 @@ void serve_later_answer(struct serve_later *l, serve_response *plan)
 		serve_response_dispose(&l->plan);
 		l->plan = p;
 		pthread_cond_broadcast(&l->cond);
-		if (l->parked)
-			serve_h1_resume(l->parked_loop, l->parked);
-		l->parked = NULL;
+		unpark(l);
 	}
 	pthread_mutex_unlock(&l->lock);
 	if (job)
@@ -168,14 +174,13 @@ void serve_later_interrupt(struct serve_later *l)
 	pthread_mutex_lock(&l->lock);
 	l->gone = 1;
 	pthread_cond_broadcast(&l->cond);
-	if (l->parked)
-		serve_h1_resume(l->parked_loop, l->parked);
-	l->parked = NULL;
+	unpark(l);
 	pthread_mutex_unlock(&l->lock);
 }
 
-int serve_later_poll(struct serve_later *l, serve_response *plan, struct MHD_Connection *conn)
+int serve_later_take(struct serve_later *l, serve_response *plan, struct MHD_Connection *conn)
 {
+	struct timespec until;
 	int rc;
 
 	pthread_mutex_lock(&l->lock);
@@ -186,13 +191,18 @@ int serve_later_poll(struct serve_later *l, serve_response *plan, struct MHD_Con
 			pthread_mutex_lock(&l->lock);
 			continue;
 		}
-		/* An answer or interrupt from here on resumes it: none can come
-		 * in between. */
-		MHD_suspend_connection(conn);
-		l->parked = conn;
-		l->parked_loop = serve_h1_loop_current();
-		pthread_mutex_unlock(&l->lock);
-		return 1;
+		if (conn) {
+			/* An answer or interrupt from here on resumes it: none
+			 * can come in between. */
+			MHD_suspend_connection(conn);
+			l->parked = conn;
+			l->parked_loop = serve_h1_loop_current();
+			pthread_mutex_unlock(&l->lock);
+			return 1;
+		}
+		/* Slices: a lost signal would cost a second, not the thread. */
+		serve_deadline(&until, LATER_SLICE_MS);
+		pthread_cond_timedwait(&l->cond, &l->lock, &until);
 	}
 	*plan = l->plan;
 	serve_response_init(&l->plan, 500);
@@ -208,30 +218,6 @@ void serve_later_forget(struct serve_later *l)
 	pthread_mutex_unlock(&l->lock);
 	serve_later_cancel(l);	/* nothing if the answer came */
 	serve_later_unref(l);
-}
-
-int serve_later_await(struct serve_later *l, serve_response *plan)
-{
-	struct timespec until;
-	int rc;
-
-	pthread_mutex_lock(&l->lock);
-	while (!l->answered) {
-		if (l->gone && !l->cancelled) {
-			pthread_mutex_unlock(&l->lock);
-			serve_later_cancel(l);
-			pthread_mutex_lock(&l->lock);
-			continue;
-		}
-		/* Slices: a lost signal would cost a second, not the thread. */
-		serve_deadline(&until, LATER_SLICE_MS);
-		pthread_cond_timedwait(&l->cond, &l->lock, &until);
-	}
-	*plan = l->plan;
-	serve_response_init(&l->plan, 500);
-	rc = l->cancelled ? -1 : 0;
-	pthread_mutex_unlock(&l->lock);
-	return rc;
 }
 
 void serve_later_wait_all(serve_server *s)

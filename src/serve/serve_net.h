@@ -220,15 +220,12 @@ void serve_later_cancel(struct serve_later *l);
 /* HTTP/1.1: the exchange must end; the waiting thread cancels (any
  * thread, never blocks). */
 void serve_later_interrupt(struct serve_later *l);
-/* HTTP/1.1, the connection's thread: waits for the answer (cancelling
- * once if interrupted meanwhile) and moves it into *plan: 0, or -1 when
- * cancel was called (the plan is to be dropped, serve_later_drop). */
-int serve_later_await(struct serve_later *l, serve_response *plan);
-/* HTTP/1.1 on a loop, in MHD's access handler for conn: the answer into
- * *plan (0), or -1 when cancel was called (the plan is to be dropped);
- * else 1: conn is suspended until the answer or an interrupt resumes it.
- * Cancels once if interrupted. Never blocks. */
-int serve_later_poll(struct serve_later *l, serve_response *plan, struct MHD_Connection *conn);
+/* HTTP/1.1: the answer into *plan (0), or -1 when cancel was called (the
+ * plan is to be dropped), cancelling once if interrupted meanwhile. With
+ * conn (on a loop, in MHD's access handler for it) it never blocks: 1
+ * when conn is suspended until the answer or an interrupt resumes it.
+ * Without, the connection's own thread waits for the answer. */
+int serve_later_take(struct serve_later *l, serve_response *plan, struct MHD_Connection *conn);
 /* The exchange ended before its answer was taken (its connection
  * closed): cancels unless answered, and drops the exchange's reference. */
 void serve_later_forget(struct serve_later *l);

@@ -337,6 +337,23 @@ def request(proc, method, path, body=None, headers=None, timeout=15):
         c.close()
 
 
+def post_and_leave(gw, path, body, key, after=0.5, timeout=3.5):
+    """POSTs body to path over HTTP/1.1 (Bearer key), closes the connection
+    `after` seconds later, and waits for its activity line: (the lines
+    written since, seconds from the close until they were in)."""
+    before = len(gw.activity())
+    s = socket.create_connection(("127.0.0.1", gw.port))
+    raw = json.dumps(body).encode()
+    s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+               % (path, key, len(raw))).encode() + raw)
+    time.sleep(after)
+    t0 = time.monotonic()
+    s.close()
+    recs = gw.activity(at_least=before + 1, timeout=timeout)
+    return recs[before:], time.monotonic() - t0
+
+
 def bearer(key):
     return {"Authorization": "Bearer " + key}
 

@@ -113,18 +113,7 @@ def many_wait_at_once(gw, d, what=""):
 def leaves_while_pending(gw):
     """The answer comes after 4 s; the client leaves after 0.5 s."""
     body = with_prompt(BEDROCK_BODY, "[[emulate:fault=slow=4000]] never read")
-    before = len(gw.activity())
-    s = socket.create_connection(("127.0.0.1", gw.port))
-    raw = json.dumps(body).encode()
-    s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
-               "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-               % (INVOKE, KEY, len(raw))).encode() + raw)
-    time.sleep(0.5)
-    t0 = time.monotonic()
-    s.close()
-    recs = gw.activity(at_least=before + 1, timeout=3.5)
-    took = time.monotonic() - t0
-    new = recs[before:]
+    new, took = procs.post_and_leave(gw, INVOKE, body, KEY)
     check("left while its whole answer was pending: one activity line, client_closed",
           len(new) == 1 and new[0].get("status") == 0
           and new[0].get("error_type") == "client_closed", new)

@@ -97,18 +97,7 @@ def openings_hold_no_thread(gw, d):
 def leaves_before_first_event(gw, emu):
     """The first event comes after 4 s; the client leaves after 0.5 s."""
     body = with_prompt(BEDROCK_BODY, "[[emulate:fault=slow=4000]] never read")
-    before = len(gw.activity())
-    s = socket.create_connection(("127.0.0.1", gw.port))
-    raw = json.dumps(body).encode()
-    s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
-               "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-               % (B_STREAM, KEY, len(raw))).encode() + raw)
-    time.sleep(0.5)
-    t0 = time.monotonic()
-    s.close()
-    recs = gw.activity(at_least=before + 1, timeout=3.5)
-    took = time.monotonic() - t0
-    new = recs[before:]
+    new, took = procs.post_and_leave(gw, B_STREAM, body, KEY)
     check("left before the first event: one activity line, client_closed, status 0",
           len(new) == 1 and new[0].get("status") == 0
           and new[0].get("error_type") == "client_closed", new)
