@@ -18,7 +18,10 @@
  *
  * Usage: bench_gateway BEDROCK_BIN [--relay PATH] [--only invoke|stream|streams|leak]
  *        [--reps N] [--secs S] [--conns C] [--streams N] [--words W] [--pace MS]
- *        [--leak N] [--pin]
+ *        [--leak N] [--pin] [--loops N] [--upstream-key]
+ * --upstream-key: the gateway's upstream sends a Bedrock API key
+ * (api_key_env), as the direct and relay paths' requests do, instead of
+ * SigV4-signing with AWS credentials (which the emulator then verifies).
  * Defaults: everything, 5 reps of 4 s, 8 connections, 10,000 streams of 20
  * words paced 1,000 ms, 1,000,000 leak requests. */
 #define _GNU_SOURCE
@@ -1149,13 +1152,13 @@ int main(int argc, char **argv)
 	const char *bin, *relay_bin = NULL, *only = NULL;
 	char relay_default[512], cfg[512], act[512], emu_max[32];
 	struct rlimit rl = { 1048576, 1048576 };
-	int i, pin = 0, loops = 0;
+	int i, pin = 0, loops = 0, upstream_key = 0;
 	FILE *f;
 
 	if (argc < 2)
 		die("usage: bench_gateway BEDROCK_BIN [--relay PATH] [--only invoke|stream|streams|leak] "
 		    "[--reps N] [--secs S] [--conns C] [--streams N] [--words W] [--pace MS] [--leak N] "
-		    "[--proto 1.1|2] [--pin] [--loops N]");
+		    "[--proto 1.1|2] [--pin] [--loops N] [--upstream-key]");
 	bin = argv[1];
 	for (i = 2; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : "";
@@ -1186,6 +1189,8 @@ int main(int argc, char **argv)
 			pin = 1;
 		else if (!strcmp(argv[i], "--loops"))
 			loops = atoi(v), i++;
+		else if (!strcmp(argv[i], "--upstream-key"))
+			upstream_key = 1;
 		else
 			die("unknown option %s", argv[i]);
 	}
@@ -1243,6 +1248,7 @@ int main(int argc, char **argv)
 		"  - platform: bedrock\n"
 		"    region: us-east-1\n"
 		"    endpoint_url: http://127.0.0.1:%u\n"
+		"%s"
 		"keys:\n"
 		"  - name: bench\n"
 		"    key: %s\n"
@@ -1251,7 +1257,8 @@ int main(int argc, char **argv)
 		"metrics: true\n"
 		"limits:\n"
 		"  max_connections: %d\n",
-		emu.port, TOKEN, act, nstreams + 1000);
+		emu.port, upstream_key ? "    api_key_env: BENCH_UPSTREAM_KEY\n" : "", TOKEN, act,
+		nstreams + 1000);
 	if (loops > 0)	/* the gateway's HTTP/1.1 loops (limits.loops) */
 		fprintf(f, "  loops: %d\n", loops);
 	fclose(f);
@@ -1260,13 +1267,14 @@ int main(int argc, char **argv)
 					 gw_log ? NULL : "--quiet", NULL };
 		char *env[] = { home, "PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
 				"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-				"AWS_EC2_METADATA_DISABLED=true", NULL };
+				"AWS_EC2_METADATA_DISABLED=true", "BENCH_UPSTREAM_KEY=" TOKEN, NULL };
 
 		snprintf(home, sizeof home, "HOME=%s", tmpdir);
 		start(&gw, "gateway", a, env, pin ? 1 : -1);
 	}
 	printf("bench_gateway: emulator %s (pid %d), tcp_relay %s, gateway %s (activity log on, "
-	       "metrics on, stderr access log off)%s\n", emu.url, (int)emu.pid, relay.url, gw.url,
+	       "metrics on, stderr access log off, upstream %s)%s\n", emu.url, (int)emu.pid,
+	       relay.url, gw.url, upstream_key ? "Bedrock API key" : "SigV4",
 	       pin ? "; emulator on CPU 0, relay and gateway on CPU 1" : "");
 	fflush(stdout);
 

@@ -210,8 +210,9 @@ static gw_gen *gen_make(gw_config *cfg, const gw_gen *prev, char *err, size_t er
 			goto fail;
 	}
 	if (cfg->activity_log.dir &&
-	    gw_activity_open(&gen->activity, cfg->activity_log.dir, cfg->activity_log.retention_days,
-			     cfg->activity_log.bodies, err, err_cap))
+	    (gw_activity_open(&gen->activity, cfg->activity_log.dir, cfg->activity_log.retention_days,
+			     cfg->activity_log.bodies, err, err_cap) ||
+	     gw_activity_set_flush(gen->activity, cfg->activity_log.flush_ms, err, err_cap)))
 		goto fail;
 	if (gw_upstreams_make(gen, err, err_cap))
 		goto fail;
@@ -452,6 +453,8 @@ void gateway_free(gateway *g)
 	gw_driver_free(g->driver);
 	gw_finisher_free(g->finisher);
 	if (g->current) {
+		if (g->current->activity)
+			gw_activity_flush(g->current->activity);
 		if (g->current->activity && gw_activity_errors(g->current->activity))
 			gw_logf(g, "%lu activity log lines could not be written",
 				gw_activity_errors(g->current->activity));

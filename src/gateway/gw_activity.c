@@ -1,7 +1,11 @@
 /* The activity log (gw_activity.h). A line is built outside any lock
  * (its strings escaped by cJSON), then written with one write() on the O_APPEND descriptor of
- * the record's UTC day. The lock only guards which file is open: the day
- * rolls over on the first record of a new day, which also sweeps files
+ * the record's UTC day, or, with a flush interval, appended to a buffer
+ * that one write() empties when it is full or its oldest line is that old
+ * (a write a line was 3 % of the gateway's CPU a request). The lock guards
+ * which file is open and the buffer: the day
+ * rolls over on the first record of a new day (after the buffer, which
+ * holds that file's lines only), which also sweeps files
  * past retention_days. Field names are in docs/gateway.md, "Activity
  * log"; a number is an integer (tokens, status, hops) or milliseconds
  * with exactly three decimals. */
@@ -30,7 +34,19 @@ struct gw_activity {
 	int fd;				/* the file of day, or -1 */
 	int64_t day;			/* days since 1970-01-01 (UTC) */
 	unsigned long errors;		/* lines that could not be written */
+	/* Buffered lines (flush_ms > 0), all for fd: */
+	unsigned flush_ms;
+	char *buf;
+	size_t len;
+	int64_t first_ms;		/* monotonic time of the oldest */
+	pthread_cond_t cv;		/* the flusher: a first line, or stop */
+	pthread_t flusher;
+	int flusher_started, stopping;
 };
+
+/* One write() of the buffer: a whole number of lines, so a reader never
+ * sees half of one except while the disk is full. */
+#define ACT_BUF (64u << 10)
 
 static int64_t day_of_ms(int64_t ms)
 {
@@ -150,10 +166,112 @@ unsigned long gw_activity_errors(gw_activity *a)
 	return n;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Writes the buffered lines; the lock is held. */
+static void flush_locked(gw_activity *a)
+{
+	size_t off = 0;
+
+	while (off < a->len) {
+		ssize_t w = write(a->fd, a->buf + off, a->len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			/* The lines not written in full are lost and counted;
+			 * a torn one is left for readers to name. */
+			for (size_t i = off; i < a->len; i++)
+				a->errors += a->buf[i] == '\n';
+			break;
+		}
+		off += (size_t)w;
+	}
+	a->len = 0;
+}
+
+void gw_activity_flush(gw_activity *a)
+{
+	pthread_mutex_lock(&a->lock);
+	flush_locked(a);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Writes the buffer once its oldest line is flush_ms old (a full buffer
+ * is written by the request that fills it). */
+static void *flusher(void *arg)
+{
+	gw_activity *a = arg;
+
+	pthread_mutex_lock(&a->lock);
+	while (!a->stopping) {
+		struct timespec until;
+		int64_t due;
+
+		if (!a->len) {
+			pthread_cond_wait(&a->cv, &a->lock);
+			continue;
+		}
+		due = a->first_ms + a->flush_ms;
+		if (mono_ms() >= due) {
+			flush_locked(a);
+			continue;
+		}
+		until.tv_sec = (time_t)(due / 1000);
+		until.tv_nsec = (long)(due % 1000) * 1000000;
+		pthread_cond_timedwait(&a->cv, &a->lock, &until);
+	}
+	flush_locked(a);
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+int gw_activity_set_flush(gw_activity *a, unsigned flush_ms, char *err, size_t err_cap)
+{
+	pthread_condattr_t ca;
+
+	if (!flush_ms || a->flush_ms)
+		return 0;
+	if (!(a->buf = malloc(ACT_BUF))) {
+		snprintf(err, err_cap, "activity log: out of memory");
+		return -1;
+	}
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&a->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	a->flush_ms = flush_ms;
+	if (pthread_create(&a->flusher, NULL, flusher, a)) {
+		pthread_cond_destroy(&a->cv);
+		free(a->buf);
+		a->buf = NULL;
+		a->flush_ms = 0;
+		snprintf(err, err_cap, "activity log: cannot start its flush thread");
+		return -1;
+	}
+	a->flusher_started = 1;
+	return 0;
+}
+
 void gw_activity_free(gw_activity *a)
 {
 	if (!a)
 		return;
+	if (a->flusher_started) {
+		pthread_mutex_lock(&a->lock);
+		a->stopping = 1;
+		pthread_cond_signal(&a->cv);
+		pthread_mutex_unlock(&a->lock);
+		pthread_join(a->flusher, NULL);
+		pthread_cond_destroy(&a->cv);
+	}
+	free(a->buf);
 	if (a->fd >= 0)
 		close(a->fd);
 	pthread_mutex_destroy(&a->lock);
@@ -380,8 +498,10 @@ int gw_activity_write(gw_activity *a, const gw_activity_record *r)
 		int nfd = open_day(a, day);
 
 		if (nfd >= 0) {
-			if (a->fd >= 0)
+			if (a->fd >= 0) {
+				flush_locked(a);
 				close(a->fd);
+			}
 			if (day != a->day)
 				sweep(a, day);
 			a->fd = nfd;
@@ -396,7 +516,20 @@ int gw_activity_write(gw_activity *a, const gw_activity_record *r)
 	} else {
 		fd = a->fd;
 	}
-	if (fd >= 0) {
+	if (fd >= 0 && !own && a->buf && l.len <= ACT_BUF) {
+		if (a->len + l.len > ACT_BUF)
+			flush_locked(a);
+		if (!a->len) {
+			/* The flusher sleeps until a first line. */
+			a->first_ms = mono_ms();
+			pthread_cond_signal(&a->cv);
+		}
+		memcpy(a->buf + a->len, l.p, l.len);
+		a->len += l.len;
+		rc = 0;
+	} else if (fd >= 0) {
+		if (!own)
+			flush_locked(a);	/* the lines before it first */
 		w = write(fd, l.p, l.len);
 		rc = w == (ssize_t)l.len ? 0 : -1;
 	}

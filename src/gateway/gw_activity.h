@@ -1,8 +1,9 @@
 /* The activity log: one JSON line per request, appended to
  * DIR/activity-YYYY-MM-DD.jsonl (UTC), files older than retention_days
- * removed (checked at open and when the day changes). Each line is one
- * write() on an O_APPEND descriptor, so lines from concurrent requests
- * and processes never interleave. No key, credential, prompt or answer
+ * removed (checked at open and when the day changes). Each line, or each
+ * batch of whole lines (gw_activity_set_flush), is one write() on an
+ * O_APPEND descriptor, so lines from concurrent requests and processes
+ * never interleave. No key, credential, prompt or answer
  * text unless bodies is set. Thread-safe. */
 #ifndef BEDROCK_GW_ACTIVITY_H
 #define BEDROCK_GW_ACTIVITY_H
@@ -46,6 +47,13 @@ typedef struct gw_activity_record {
 /* Creates DIR if needed (0700). 0, or -1 with err. */
 int gw_activity_open(gw_activity **out, const char *dir, unsigned retention_days, int bodies,
 		     char *err, size_t err_cap);
+/* Buffers lines (call once, before any write): a line reaches its file
+ * at most flush_ms after it was written, or sooner when 64 KiB of lines
+ * wait, and at gw_activity_flush and gw_activity_free. 0 (the default)
+ * writes each line at once. 0, or -1 with err. */
+int gw_activity_set_flush(gw_activity *a, unsigned flush_ms, char *err, size_t err_cap);
+/* Writes the buffered lines now. */
+void gw_activity_flush(gw_activity *a);
 /* Appends one line. 0, or -1 (the error is counted, not fatal). */
 int gw_activity_write(gw_activity *a, const gw_activity_record *r);
 /* Lines that could not be written since open (a full disk, a removed

@@ -99,6 +99,7 @@ void gw_config_unref(gw_config *c)
 static void defaults(gw_config *c)
 {
 	c->activity_log.retention_days = 30;
+	c->activity_log.flush_ms = 200;
 	c->metrics = 1;
 	c->limits.max_body = 32u << 20;
 	c->limits.max_header_bytes = 64u << 10;

@@ -69,6 +69,7 @@ typedef struct gw_config {
 		char *dir;		/* activity_log.dir: NULL = no activity log */
 		unsigned retention_days; /* activity_log.retention_days (default 30) */
 		int bodies;		/* activity_log.bodies: prompts and answers logged */
+		unsigned flush_ms;	/* activity_log.flush_ms: lines buffered that long (default 200; 0: none) */
 	} activity_log;
 	int metrics;			/* metrics: GET /metrics served (default true) */
 	char *redis;			/* redis: redis://HOST:PORT[/DB]; NULL = in-process quotas */

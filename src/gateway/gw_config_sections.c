@@ -107,10 +107,14 @@ static int upstream(gw_yaml *y, gw_config *c, gw_upstream *u, const yaml_node_t 
 	if (only_for(y, at[U_PROFILE], what, "profile", u->platform, BEDROCK_PLATFORM_BEDROCK) ||
 	    only_for(y, at[U_PROJECT], what, "project", u->platform, BEDROCK_PLATFORM_VERTEX) ||
 	    only_for(y, at[U_CREDS], what, "credentials_file", u->platform,
-		     BEDROCK_PLATFORM_VERTEX) ||
-	    only_for(y, at[U_KEYENV], what, "api_key_env", u->platform,
-		     BEDROCK_PLATFORM_ANTHROPIC))
+		     BEDROCK_PLATFORM_VERTEX))
 		return -1;
+	if (at[U_KEYENV] && u->platform == BEDROCK_PLATFORM_VERTEX)
+		return gw_yaml_fail(y, at[U_KEYENV], "%s.api_key_env is for bedrock and anthropic "
+				    "upstreams, not vertex", what);
+	if (at[U_KEYENV] && at[U_PROFILE])
+		return gw_yaml_fail(y, at[U_KEYENV], "%s: api_key_env and profile both say how to "
+				    "sign; give one", what);
 	if (u->platform == BEDROCK_PLATFORM_ANTHROPIC && at[U_REGION])
 		return gw_yaml_fail(y, at[U_REGION], "%s.region: the anthropic platform has no "
 				    "regions", what);
@@ -298,8 +302,8 @@ int gw_config_models(gw_yaml *y, gw_config *c, const yaml_node_t *n)
 
 int gw_config_activity(gw_yaml *y, gw_config *c, const yaml_node_t *n)
 {
-	static const char *const names[] = { "dir", "retention_days", "bodies", NULL };
-	yaml_node_t *at[4];
+	static const char *const names[] = { "dir", "retention_days", "bodies", "flush_ms", NULL };
+	yaml_node_t *at[5];
 	uint64_t v;
 
 	if (gw_yaml_fields(y, n, "activity_log", names, at))
@@ -314,6 +318,12 @@ int gw_config_activity(gw_yaml *y, gw_config *c, const yaml_node_t *n)
 	}
 	if (at[2] && gw_yaml_bool(y, at[2], "activity_log.bodies", &c->activity_log.bodies))
 		return -1;
+	if (at[3]) {
+		/* 0: each line written as its request ends. */
+		if (gw_yaml_uint(y, at[3], "activity_log.flush_ms", 0, 60000, &v))
+			return -1;
+		c->activity_log.flush_ms = (unsigned)v;
+	}
 	return 0;
 }
 

@@ -28,9 +28,19 @@ static int make_client(gw_upstream_rt *u, char *err, size_t err_cap)
 	switch (c->platform) {
 	case BEDROCK_PLATFORM_BEDROCK:
 		o.profile = c->profile;
-		/* A Bedrock upstream signs with AWS credentials; a bearer
-		 * token in the gateway's environment (meant for clients) is
-		 * not its own. */
+		/* A Bedrock upstream sends the Bedrock API key its
+		 * api_key_env names, or else takes the library's chain:
+		 * AWS_BEARER_TOKEN_BEDROCK, then the AWS credentials (profile). */
+		if (c->api_key_env) {
+			const char *key = getenv(c->api_key_env);
+
+			if (!key || !*key) {
+				snprintf(err, err_cap, "upstream %s: the variable %s (api_key_env) is "
+					 "not set", c->name, c->api_key_env);
+				return -1;
+			}
+			o.bearer_token = key;
+		}
 		break;
 	case BEDROCK_PLATFORM_VERTEX:
 		o.project = c->project;

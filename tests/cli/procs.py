@@ -15,6 +15,9 @@ import subprocess
 import tempfile
 import time
 
+# activity_log.flush_ms's default, and a margin: a line is in its file by then.
+ACTIVITY_FLUSH_S = 0.35
+
 # AWS's documented example pair: `bedrock emulate` accepts it by default, and
 # the gateway signs its Bedrock upstream requests with it.
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
@@ -194,8 +197,11 @@ class Gateway(Proc):
 
     def activity(self, at_least=0, timeout=5.0):
         """The records of every activity file in DIR/activity, once there are
-        at least at_least (a line is written just after the answer's last byte)."""
+        at least at_least; without a count, once every line written so far is
+        in its file (lines are buffered for activity_log.flush_ms, 200 ms)."""
         d = os.path.join(self.dir, "activity")
+        if not at_least:
+            time.sleep(ACTIVITY_FLUSH_S)
 
         def read():
             out = []

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import http.client
 import json
+import subprocess
 import sys
 import threading
 import time
@@ -370,6 +371,35 @@ def shared_redis(emu):
     red.stop()
 
 
+def upstream_api_key():
+    """A Bedrock upstream with a Bedrock API key (api_key_env) instead of
+    AWS credentials: the gateway has none, so only the key can work; a wrong
+    key is the upstream's refusal, and an unset variable stops the gateway at
+    start, naming the variable and not the key."""
+    up_key = "bedrock-api-key-for-the-upstream-0123"
+    emu = procs.emulator(BIN, "--bearer", up_key)
+    cfg = {"upstreams": [procs.bedrock_upstream(emu, api_key_env="GW_UPSTREAM_KEY")],
+           "keys": [{"name": "alice", "key": ALICE}]}
+    no_aws = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}
+    gw = procs.Gateway(BIN, cfg, env=dict(no_aws, GW_UPSTREAM_KEY=up_key))
+    s, _, b = request(gw, "POST", "/v1/messages", ANTHROPIC_BODY, xkey(ALICE))
+    check("bedrock api_key_env: answered with the upstream's API key", s == 200, (s, b))
+    s, _, b = request(gw, "POST", "/model/%s/invoke" % BEDROCK_MODEL, BEDROCK_BODY, bearer(ALICE))
+    check("bedrock api_key_env: the Bedrock front too", s == 200, (s, b))
+    check("bedrock api_key_env: the key never in stderr", up_key not in gw.err())
+    gw.stop()
+    gw = procs.Gateway(BIN, cfg, env=dict(no_aws, GW_UPSTREAM_KEY="not-the-upstream-key"))
+    s, _, b = request(gw, "POST", "/v1/messages", ANTHROPIC_BODY, xkey(ALICE))
+    check("bedrock api_key_env, a wrong key: the upstream's refusal, in the front's shape",
+          s == 401 and b"authentication_error" in b, (s, b))
+    gw.stop()
+    p = subprocess.run([BIN, "gateway", "--config", gw.path, "--listen", "127.0.0.1:0"],
+                       env=procs.clean_env(no_aws), capture_output=True, text=True, timeout=30)
+    check("bedrock api_key_env unset: refused at start, naming the variable",
+          p.returncode != 0 and "GW_UPSTREAM_KEY (api_key_env) is not set" in p.stderr,
+          (p.returncode, p.stderr))
+
+
 def main():
     emu = procs.emulator(BIN)
     cfg = {"upstreams": [procs.bedrock_upstream(emu)],
@@ -388,6 +418,7 @@ def main():
         keys(emu, gw)
         quotas(gw)
         shared_redis(emu)
+        upstream_api_key()
         check("gateway exits 0 on SIGTERM", gw.stop() == 0, gw.err()[-2000:])
         for secret in (ALICE, HASHED, SECRET):
             check("stderr never holds a secret", secret not in gw.err())

@@ -122,9 +122,11 @@ def leaves_while_pending(gw):
 
 
 def drains_pending(gw):
-    """Five whole answers 1 s away; SIGTERM: all five come, then exit 0."""
+    """Five whole answers 1 s away; SIGTERM: all five come, then exit 0, and
+    their activity lines, still in the log's buffer at exit, are in the file."""
     body = with_prompt(BEDROCK_BODY, "[[emulate:fault=slow=1000]] drain me")
     results = []
+    before = len(gw.activity())
 
     def one():
         results.append(post(gw.port, body))
@@ -141,6 +143,9 @@ def drains_pending(gw):
           len(results) == 5 and all(s == 200 and b"You said" in b for s, b in results),
           [(s, b[:80]) for s, b in results])
     check("... then exit 0", rc == 0, rc)
+    recs = gw.activity()[before:]
+    check("... and the five activity lines written at exit",
+          len(recs) == 5 and all(r.get("status") == 200 for r in recs), recs)
 
 
 def redis_get(port, key):

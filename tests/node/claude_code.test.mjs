@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startEmulator } from "./emulator.mjs";
-import { startGatewayPerPlatform, PROJECT, GW_KEY, GW_PAIR } from "./gateway.mjs";
+import { startGatewayPerPlatform, PROJECT, GW_KEY, GW_PAIR, ACTIVITY_FLUSH_MS } from "./gateway.mjs";
 
 
 // The native binary: the one npm's postinstall copied over bin/claude.exe,
@@ -99,6 +99,8 @@ function result(run, prompt) {
 // The gateway's activity lines for a Claude Code session, waiting a moment
 // for the last one (written after the answer's last byte).
 async function sessionLines(g, sessionId, operation) {
+  // Every line of the session, not only the first flushed (activity_log.flush_ms).
+  await new Promise((r) => setTimeout(r, ACTIVITY_FLUSH_MS));
   for (let i = 0; i < 50; i++) {
     const lines = g.activity().filter((r) => r.session_id === sessionId && r.operation === operation);
     if (lines.length) return lines;
@@ -125,7 +127,7 @@ async function checkActivity(g, out, { front, operation, key, upstream, prompt }
   assert.equal(sum("input_tokens"), out.usage.input_tokens);
   assert.equal(sum("cache_write_tokens"), out.usage.cache_creation_input_tokens);
   assert.equal(sum("cache_read_tokens"), out.usage.cache_read_input_tokens);
-  const text = g.activityText();
+  const text = await g.activityText();
   assert.ok(!text.includes(GW_KEY) && !text.includes(GW_PAIR.secretAccessKey), "no key or secret in the activity log");
   assert.ok(!text.includes(prompt), "no prompt in the activity log");
   return lines;
@@ -162,7 +164,7 @@ test("Bedrock mode with a wrong secret: refused by the gateway, the emulator nev
   const out = JSON.parse(run.stdout);
   assert.equal(out.is_error, true);
   assert.equal(out.api_error_status, 403);
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, ACTIVITY_FLUSH_MS));
   assert.equal(emu.stderr().split("\n").filter((l) => l.includes("invoke-with-response-stream")).length, before);
   const refused = gw.bedrock.activity().filter((r) => r.session_id === out.session_id && r.operation === "invoke-stream");
   assert.ok(refused.length >= 1 && refused.every((r) => r.status === 403 && !r.key), JSON.stringify(refused));
@@ -198,7 +200,7 @@ test("Vertex mode through a Bedrock upstream: a Read tool round trip", async () 
   const lines = await checkActivity(gw.bedrock, out, { front: "vertex", operation: "streamRawPredict", key: "node-key", upstream: "bedrock", prompt });
   assert.equal(lines.length, 2, "the tool call, then the answer to its result");
   assert.ok(lines.every((r) => r.upstream_model === "global.anthropic.claude-sonnet-4-5-20250929-v1:0"), JSON.stringify(lines));
-  assert.ok(!gw.bedrock.activityText().includes("carried this file"), "no tool result in the activity log");
+  assert.ok(!(await gw.bedrock.activityText()).includes("carried this file"), "no tool result in the activity log");
 });
 
 test("Anthropic mode: ANTHROPIC_BASE_URL and the gateway key as ANTHROPIC_AUTH_TOKEN, streamed as stream-json", async () => {

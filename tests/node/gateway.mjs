@@ -76,8 +76,11 @@ ${extraYaml}`;
       try { files = readdirSync(logDir).filter((f) => /^activity-.*\.jsonl$/.test(f)).sort(); } catch { return []; }
       return files.flatMap((f) => readFileSync(join(logDir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)));
     },
-    // The raw text of the activity log, to check what it must not hold.
-    activityText() {
+    // The raw text of the activity log, to check what it must not hold,
+    // once every line written so far is in it (lines are buffered for
+    // activity_log.flush_ms, 200 ms by default).
+    async activityText() {
+      await new Promise((r) => setTimeout(r, ACTIVITY_FLUSH_MS));
       try {
         return readdirSync(logDir).map((f) => readFileSync(join(logDir, f), "utf8")).join("");
       } catch { return ""; }
@@ -92,6 +95,9 @@ ${extraYaml}`;
     },
   };
 }
+
+// activity_log.flush_ms's default, and a margin: a line is in its file by then.
+export const ACTIVITY_FLUSH_MS = 350;
 
 // The activity line of the request a response came back with (the gateway's
 // request id is the log's id); waits a little, as the line is written once

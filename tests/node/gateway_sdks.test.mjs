@@ -210,8 +210,8 @@ test("Bedrock SDK: a wrong secret is refused with 403 before the emulator sees i
       .messages.create({ model: BEDROCK_MODEL, max_tokens: 50, messages: user("Hello, forger") }),
     (e) => e.status === 403);
   assert.equal(await emuHits(), before, "nothing reached the upstream");
-  assert.ok(!gw.bedrock.activityText().includes("not-the-issued-secret"));
-  assert.ok(!gw.bedrock.activityText().includes(GW_PAIR.secretAccessKey));
+  assert.ok(!(await gw.bedrock.activityText()).includes("not-the-issued-secret"));
+  assert.ok(!(await gw.bedrock.activityText()).includes(GW_PAIR.secretAccessKey));
 });
 
 test("Bedrock SDK: tools and thinking", async () => {
@@ -427,7 +427,7 @@ test("a refused key's activity line says forbidden, whichever front refused it",
 
 test("the activity log holds no key, secret or prompt", async () => {
   for (const g of Object.values(gw)) {
-    const text = g.activityText();
+    const text = await g.activityText();
     assert.ok(text.length > 0);
     assert.ok(!text.includes(GW_KEY), "no client key");
     assert.ok(!text.includes(GW_PAIR.secretAccessKey), "no issued secret");

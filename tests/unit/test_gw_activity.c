@@ -497,6 +497,9 @@ static void test_gw_activity__concurrent_writers(void **state)
 	/* Two handles on one directory stand for two gateway processes. */
 	assert_int_equal(gw_activity_open(&a, dir, 30, 1, err, sizeof(err)), 0);
 	assert_int_equal(gw_activity_open(&b, dir, 30, 1, err, sizeof(err)), 0);
+	/* One of them buffered, flushing every millisecond and when full:
+	 * its batches are whole lines too. */
+	assert_int_equal(gw_activity_set_flush(b, 1, err, sizeof(err)), 0);
 	for (i = 0; i < WRITERS; i++) {
 		args[i].a = i % 2 ? b : a;
 		args[i].n = i;
@@ -532,6 +535,111 @@ static void test_gw_activity__concurrent_writers(void **state)
 	free(text);
 }
 
+/* Lines in a file: each complete (ends in a newline), counted. */
+static int count_lines(const char *dir, const char *file)
+{
+	size_t len;
+	char *text = read_path(dir, file, &len);
+	int n = 0;
+
+	if (!text)
+		return 0;
+	assert_true(len == 0 || text[len - 1] == '\n');
+	for (size_t i = 0; i < len; i++)
+		n += text[i] == '\n';
+	free(text);
+	return n;
+}
+
+static void test_gw_activity__buffered(void **state)
+{
+	gw_activity *a = NULL;
+	gw_activity_record r = full_record();
+	char dir[256], err[256];
+	int n, i;
+
+	(void)state;
+	fresh(dir, sizeof(dir), "buffered");
+	assert_int_equal(gw_activity_open(&a, dir, 0, 0, err, sizeof(err)), 0);
+	assert_int_equal(gw_activity_set_flush(a, 60000, err, sizeof(err)), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(gw_activity_write(a, &r), 0);
+	/* Held (a minute's interval), then written by a flush. */
+	assert_int_equal(count_lines(dir, "activity-2026-01-02.jsonl"), 0);
+	gw_activity_flush(a);
+	assert_int_equal(count_lines(dir, "activity-2026-01-02.jsonl"), 3);
+
+	/* A full buffer is written without waiting: whole lines only. */
+	for (i = 0; i < 400; i++)
+		assert_int_equal(gw_activity_write(a, &r), 0);
+	n = count_lines(dir, "activity-2026-01-02.jsonl");
+	assert_true(n > 3 && n < 403);
+
+	/* A new day: yesterday's lines go to yesterday's file first. */
+	r.time_ms = T0 + 86400000;
+	assert_int_equal(gw_activity_write(a, &r), 0);
+	assert_int_equal(count_lines(dir, "activity-2026-01-02.jsonl"), 403);
+	assert_int_equal(count_lines(dir, "activity-2026-01-03.jsonl"), 0);
+	/* A line that began the day before goes straight to its file. */
+	r.time_ms = T0;
+	assert_int_equal(gw_activity_write(a, &r), 0);
+	assert_int_equal(count_lines(dir, "activity-2026-01-02.jsonl"), 404);
+	/* Freeing writes what is held. */
+	gw_activity_free(a);
+	assert_int_equal(count_lines(dir, "activity-2026-01-03.jsonl"), 1);
+}
+
+static void test_gw_activity__flush_interval(void **state)
+{
+	gw_activity *a = NULL;
+	gw_activity_record r = full_record();
+	char dir[256], err[256];
+	struct timespec t0, t1;
+	double waited;
+	int i;
+
+	(void)state;
+	fresh(dir, sizeof(dir), "interval");
+	assert_int_equal(gw_activity_open(&a, dir, 0, 1, err, sizeof(err)), 0);
+	assert_int_equal(gw_activity_set_flush(a, 100, err, sizeof(err)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(gw_activity_write(a, &r), 0);
+	for (i = 0; i < 500 && !count_lines(dir, "activity-2026-01-02.jsonl"); i++)
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* There by the interval's end, not before it. */
+	assert_int_equal(count_lines(dir, "activity-2026-01-02.jsonl"), 1);
+	assert_true(waited >= 0.09);
+
+	/* A line longer than the buffer (bodies on) keeps its place. */
+	{
+		static char big[100000];
+		gw_activity_record b = full_record();
+		size_t len;
+		char *text, *first, *second;
+
+		memset(big, 'x', sizeof(big) - 1);
+		b.id = "req-big";
+		b.request_body = big;
+		b.request_body_len = sizeof(big) - 1;
+		r.id = "req-before";
+		assert_int_equal(gw_activity_write(a, &r), 0);
+		assert_int_equal(gw_activity_write(a, &b), 0);
+		text = read_path(dir, "activity-2026-01-02.jsonl", &len);
+		assert_non_null(text);
+		first = strstr(text, "\"req-before\"");
+		second = strstr(text, "\"req-big\"");
+		assert_non_null(first);
+		assert_non_null(second);
+		assert_true(first < second);
+		free(text);
+	}
+	assert_int_equal(gw_activity_errors(a), 0);
+	gw_activity_free(a);
+	assert_int_equal(count_lines(dir, "activity-2026-01-02.jsonl"), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +651,8 @@ int main(void)
 		cmocka_unit_test(test_gw_activity__late_line),
 		cmocka_unit_test(test_gw_activity__bad_dir),
 		cmocka_unit_test(test_gw_activity__concurrent_writers),
+		cmocka_unit_test(test_gw_activity__buffered),
+		cmocka_unit_test(test_gw_activity__flush_interval),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -131,6 +131,7 @@ static void test_gw_config__defaults(void **state)
 	assert_null(c->activity_log.dir);
 	assert_int_equal(c->activity_log.retention_days, 30);
 	assert_int_equal(c->activity_log.bodies, 0);
+	assert_int_equal(c->activity_log.flush_ms, 200);
 	assert_int_equal(c->limits.max_body, 32u << 20);
 	assert_int_equal(c->limits.max_header_bytes, 64u << 10);
 	assert_int_equal(c->limits.max_connections, 16384);
@@ -173,7 +174,7 @@ static void test_gw_config__every_key(void **state)
 		"  idle_timeout_s: 5\n"
 		"  request_timeout_s: 7\n"
 		"  drain_timeout_s: 0\n"
-		"activity_log: {dir: /var/log/gw, retention_days: 90, bodies: true}\n"
+		"activity_log: {dir: /var/log/gw, retention_days: 90, bodies: true, flush_ms: 0}\n"
 		"models:\n"
 		"  claude-sonnet-4-5:\n"
 		"    bedrock: us.anthropic.claude-sonnet-4-5-20250929-v1:0\n"
@@ -196,6 +197,7 @@ static void test_gw_config__every_key(void **state)
 		"  - platform: bedrock\n"
 		"    region: eu-west-1\n"
 		"    endpoint_url: https://bedrock.example\n"
+		"    api_key_env: GW_BEDROCK_API_KEY\n"
 		"keys:\n"
 		"  - name: alice@example.com\n"
 		"    key_sha256: BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD\n"
@@ -232,6 +234,7 @@ static void test_gw_config__every_key(void **state)
 	assert_int_equal(c->limits.drain_timeout_s, 0);
 	assert_string_equal(c->activity_log.dir, "/var/log/gw");
 	assert_int_equal(c->activity_log.retention_days, 90);
+	assert_int_equal(c->activity_log.flush_ms, 0);
 	assert_int_equal(c->activity_log.bodies, 1);
 	assert_int_equal(c->model_count, 3);
 	assert_string_equal(c->models[0].from, "claude-sonnet-4-5");
@@ -256,6 +259,8 @@ static void test_gw_config__every_key(void **state)
 	/* the same platform and region twice: told apart */
 	assert_string_equal(c->upstreams[3].name, "bedrock/eu-west-1");
 	assert_string_equal(c->upstreams[4].name, "bedrock/eu-west-1#2");
+	assert_null(c->upstreams[3].api_key_env);
+	assert_string_equal(c->upstreams[4].api_key_env, "GW_BEDROCK_API_KEY");
 	assert_string_equal(c->keys[0].name, "alice@example.com");
 	assert_null(c->keys[0].key);
 	assert_int_equal(c->keys[0].has_sha256, 1);
@@ -301,7 +306,7 @@ static void test_gw_config__unknown_keys(void **state)
 	    "cfg.yaml:3: upstreams[0]: unknown key 'regoin'");
 	bad(UP KEYS "activity_log:\n  dir: x\n  retention: 3\n",
 	    "cfg.yaml:9: activity_log: unknown key 'retention' (known: dir, retention_days, "
-	    "bodies)");
+	    "bodies, flush_ms)");
 	bad(UP KEYS "limits:\n  max_body: 3\n", "cfg.yaml:8: limits: unknown key 'max_body'");
 }
 
@@ -333,6 +338,8 @@ static void test_gw_config__types(void **state)
 	    "or false, not '1'");
 	bad(UP KEYS "activity_log:\n  retention_days: -1\n",
 	    "cfg.yaml:8: activity_log.retention_days must be a whole number, not '-1'");
+	bad(UP KEYS "activity_log:\n  flush_ms: 60001\n",
+	    "cfg.yaml:8: activity_log.flush_ms must be at most 60000");
 	bad(UP KEYS "activity_log:\n  retention_days: 36501\n",
 	    "cfg.yaml:8: activity_log.retention_days must be at most 36500");
 	bad(UP KEYS "limits:\n  max_header_bytes: 10\n",
@@ -364,6 +371,12 @@ static void test_gw_config__upstreams(void **state)
 	    "cfg.yaml:4: upstreams[0].project is for vertex upstreams, not bedrock");
 	bad("upstreams:\n  - platform: anthropic\n    api_key_env: sk-ant-s3cr3t\n" KEYS,
 	    "cfg.yaml:3: upstreams[0].api_key_env must name an environment variable");
+	bad("upstreams:\n  - platform: vertex\n    region: us-east5\n    api_key_env: K\n" KEYS,
+	    "cfg.yaml:4: upstreams[0].api_key_env is for bedrock and anthropic upstreams, not "
+	    "vertex");
+	bad("upstreams:\n  - platform: bedrock\n    region: us-east-1\n    profile: p\n"
+	    "    api_key_env: K\n" KEYS,
+	    "cfg.yaml:5: upstreams[0]: api_key_env and profile both say how to sign; give one");
 	bad("upstreams:\n  - platform: bedrock\n    region: us-east-1\n    endpoint_url: "
 	    "127.0.0.1:4567\n" KEYS,
 	    "cfg.yaml:4: upstreams[0].endpoint_url must start with http:// or https://");
