@@ -336,7 +336,8 @@ typedef struct bedrock_sigv4_verify_options {
 	/** (Optional) 1: accept x-amz-content-sha256: UNSIGNED-PAYLOAD (the body
 	 *  is then not covered); default 0. */
 	int allow_unsigned_payload;
-	/** (Optional) Key cache shared with other calls, or NULL. */
+	/** (Optional) Key cache shared with other calls, or NULL for the
+	 *  library's own (one for the process). */
 	bedrock_sigv4_signer *signer;
 	/** (Required) The secret of an access key id, and its payload. */
 	bedrock_sigv4_secret_fn secret;

@@ -23,13 +23,11 @@
 _Thread_local unsigned long gw_keys__compares;
 
 /* One hashing context per thread, made on first use and freed when the
- * thread ends: hashing a key then costs no allocation. And one SigV4
- * signer for the process, whose small cache of derived keys (thread-safe)
- * saves four HMACs per verified request; it lives as long as the process. */
+ * thread ends: hashing a key then costs no allocation. (SigV4 verifying
+ * keeps its own work space a thread and derived keys a process.) */
 static pthread_key_t crypto_key;
 static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 static int crypto_key_ok;
-static bedrock_sigv4_signer *signer;
 
 static void crypto_destroy(void *p)
 {
@@ -39,8 +37,6 @@ static void crypto_destroy(void *p)
 static void crypto_init(void)
 {
 	crypto_key_ok = pthread_key_create(&crypto_key, crypto_destroy) == 0;
-	if (bedrock_sigv4_signer_new(&signer))
-		signer = NULL;	/* verified without a cache, then */
 }
 
 static bedrock__crypto *thread_crypto(void)
@@ -210,8 +206,6 @@ static int sigv4(gw_auth *out, const gw_config *cfg, const serve_request *req, i
 	vo.now = now;
 	vo.max_skew = 300;
 	vo.allow_unsigned_payload = 0;	/* the signature covers the body */
-	pthread_once(&crypto_once, crypto_init);
-	vo.signer = signer;
 	vo.secret = secret_of;
 	vo.payload = &l;
 	rc = head_only ? bedrock_sigv4_verify_head(&v, &vo, &vr) : bedrock_sigv4_verify(&v, &vo, &vr);

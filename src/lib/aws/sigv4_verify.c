@@ -3,6 +3,7 @@
  * recomputed with bedrock_sigv4_sign(), so signing and verifying can never
  * disagree about canonicalisation. The order of the checks and the
  * messages are AWS's: SDKs and people recognise them. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,47 @@ static const char *const BAD_SIGNATURE =
 	"Check your AWS Secret Access Key and signing method. Consult the service "
 	"documentation for details.";
 static const char *const BAD_TOKEN = "The security token included in the request is invalid.";
+
+/* Each thread's work space, made on its first verify and freed when the
+ * thread ends; and, for callers that bring no signer, one key cache for
+ * the process (thread-safe). A work space a verify was a third of its
+ * cost (OpenSSL fetching SHA-256 and HMAC anew), and deriving the day's
+ * key another third. The space keeps the last derived key until the next
+ * verify on its thread, as the cache keeps it anyway. */
+static pthread_once_t ws_once = PTHREAD_ONCE_INIT;
+static pthread_key_t ws_key;
+static int ws_key_ok;
+static bedrock_sigv4_signer *shared_signer;
+
+static void ws_destroy(void *p)
+{
+	bedrock_sigv4_result_free(p);
+}
+
+static void ws_init(void)
+{
+	ws_key_ok = pthread_key_create(&ws_key, ws_destroy) == 0;
+	if (bedrock_sigv4_signer_new(&shared_signer))
+		shared_signer = NULL;	/* each key derived anew, then */
+}
+
+/* The thread's work space (*owned 0), or a new one the caller frees
+ * (*owned 1) when there can be none. */
+static int take_space(bedrock_sigv4_result **out, int *owned)
+{
+	int rc;
+
+	pthread_once(&ws_once, ws_init);
+	*owned = 0;
+	if (ws_key_ok && (*out = pthread_getspecific(ws_key)))
+		return 0;
+	rc = bedrock_sigv4_result_new(out);
+	if (rc)
+		return rc;
+	if (!ws_key_ok || pthread_setspecific(ws_key, *out))
+		*owned = 1;
+	return 0;
+}
 
 static const char *type_of(bedrock_sigv4_verdict v)
 {
@@ -331,7 +373,7 @@ int bedrock_sigv4_verify(bedrock_sigv4_verification *out,
 	bedrock_sigv4_result *res = NULL;
 	struct head h;
 	size_t nh;
-	int rc, token_signed;
+	int rc, token_signed, owned = 0;
 
 	rc = check_args(out, opts, req);
 	if (rc)
@@ -343,7 +385,7 @@ int bedrock_sigv4_verify(bedrock_sigv4_verification *out,
 		rc = refuse(out, BEDROCK_SIGV4_BAD_SIGNATURE, "%s", BAD_SIGNATURE);
 		goto done;
 	}
-	rc = bedrock_sigv4_result_new(&res);
+	rc = take_space(&res, &owned);
 	if (rc)
 		goto done;
 	if (h.sha_p && strcmp(h.sha_p, "UNSIGNED-PAYLOAD")) {
@@ -379,7 +421,8 @@ int bedrock_sigv4_verify(bedrock_sigv4_verification *out,
 	sreq.body_len = req->body_len;
 	/* Like the SDKs' signers: a content hash header is the payload hash. */
 	sreq.payload_hash = h.sha_p;
-	rc = bedrock_sigv4_sign(res, opts->signer, &sc, &creds, &sreq);
+	rc = bedrock_sigv4_sign(res, opts->signer ? opts->signer : shared_signer, &sc, &creds,
+				&sreq);
 	if (rc == BEDROCK_ENOMEM)
 		goto done;
 	/* A request the signer refuses (no Host, a CR in a value) was not
@@ -390,7 +433,8 @@ int bedrock_sigv4_verify(bedrock_sigv4_verification *out,
 	}
 	rc = 0;
 done:
-	bedrock_sigv4_result_free(res);
+	if (owned)
+		bedrock_sigv4_result_free(res);
 	bedrock__wipe(&h, sizeof(h));
 	if (rc == BEDROCK_ENOMEM) {
 		out->verdict = BEDROCK_SIGV4_BAD_SIGNATURE;
