@@ -133,7 +133,7 @@ static void test_gw_config__defaults(void **state)
 	assert_int_equal(c->activity_log.bodies, 0);
 	assert_int_equal(c->activity_log.flush_ms, 200);
 	assert_int_equal(c->limits.max_body, 32u << 20);
-	assert_int_equal(c->limits.max_header_bytes, 64u << 10);
+	assert_int_equal(c->limits.max_header_bytes, 32u << 10);
 	assert_int_equal(c->limits.max_connections, 16384);
 	assert_int_equal(c->limits.max_threads, 16384);
 	assert_int_equal(c->limits.loops, 0);
