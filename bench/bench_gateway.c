@@ -20,8 +20,10 @@
  *        [--reps N] [--secs S] [--conns C] [--streams N] [--words W] [--pace MS]
  *        [--leak N] [--pin] [--loops N] [--upstream-key]
  * --upstream-key: the gateway's upstream sends a Bedrock API key
- * (api_key_env), as the direct and relay paths' requests do, instead of
- * SigV4-signing with AWS credentials (which the emulator then verifies).
+ * (api_key_env) instead of SigV4-signing with AWS credentials. Not like for
+ * like: the emulator still verifies a signature on the direct and relay
+ * paths but only compares a key on the gateway's (what a Bedrock API key
+ * saves both sides).
  * Defaults: everything, 5 reps of 4 s, 8 connections, 10,000 streams of 20
  * words paced 1,000 ms, 1,000,000 leak requests. */
 #define _GNU_SOURCE
