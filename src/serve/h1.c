@@ -116,6 +116,7 @@ static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_
 	struct h1_conn *hc = *socket_context;
 
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		serve_h1_loops_closed();
 		/* MHD closes the socket only after this: the sweep can no longer
 		 * touch a descriptor that is about to be reused. */
 		if (!hc)
@@ -132,6 +133,7 @@ static void connection_cb(void *cls, struct MHD_Connection *conn, void **socket_
 		*socket_context = NULL;
 		return;
 	}
+	serve_h1_loops_opened();
 	hc = calloc(1, sizeof(*hc));
 	if (!hc)
 		return;

@@ -254,6 +254,10 @@ typedef struct serve_server_options {
 					 * (on loops; its handler must not block) */
 	unsigned h1_loops;		/* HTTP/1.1 on loops: how many (threads); 0: one
 					 * a core, at least 2, at most 16 */
+	int h1_fill;			/* HTTP/1.1 on loops: a new connection goes to
+					 * the first loop using under half a core with
+					 * under 64 connections, else the least busy
+					 * (0: round robin) */
 	unsigned max_threads;		/* blocking: HTTP/1.1 connections (at most
 					 * max_connections too), and HTTP/2 worker threads
 					 * (more streams wait for one); default 16384 each */

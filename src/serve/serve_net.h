@@ -263,6 +263,12 @@ struct h1_loop;
 int serve_h1_loops_start(serve_server *s, struct MHD_Daemon *(*make_daemon)(serve_server *));
 void serve_h1_loops_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
 size_t serve_h1_loops_connections(serve_server *s);
+/* h1_fill: each loop's share of a core since the last call (the sweep's). */
+void serve_h1_loops_sample(serve_server *s);
+/* MHD's connection notices, counted for the loop they run on (no-ops off
+ * a loop). */
+void serve_h1_loops_opened(void);
+void serve_h1_loops_closed(void);
 void serve_h1_loops_stop(serve_server *s);
 void serve_h1_loops_free(serve_server *s);
 /* The loop's base, on one of its threads; NULL on any other. */

@@ -432,6 +432,8 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	serve_h1_sweep(s, now);
 	serve_h2_sweep(s, now);
+	if (s->nh1_loops)
+		serve_h1_loops_sample(s);
 	if (atomic_load(&s->draining))
 		drain_step(s, now);
 }
