@@ -343,6 +343,17 @@ def request(proc, method, path, body=None, headers=None, timeout=15):
         c.close()
 
 
+def recv_until(sock, marker):
+    """What a socket sends until marker is in it (or it closes)."""
+    data = b""
+    while marker not in data:
+        c = sock.recv(65536)
+        if not c:
+            break
+        data += c
+    return data
+
+
 def post_and_leave(gw, path, body, key, after=0.5, timeout=3.5):
     """POSTs body to path over HTTP/1.1 (Bearer key), closes the connection
     `after` seconds later, and waits for its activity line: (the lines

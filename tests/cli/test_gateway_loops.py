@@ -173,13 +173,7 @@ def idle_keepalive_memory(gw):
         for _ in range(n):
             s = socket.create_connection(("127.0.0.1", gw.port), timeout=10)
             s.sendall(req)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                c = s.recv(65536)
-                if not c:
-                    break
-                data += c
-            head, _, rest = data.partition(b"\r\n\r\n")
+            head, _, rest = procs.recv_until(s, b"\r\n\r\n").partition(b"\r\n\r\n")
             length = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
                       if l.lower().startswith(b"content-length:")]
             while length and len(rest) < length[0]:

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from checks import check, summary
+from procs import recv_until
 
 BIN = sys.argv[1]
 WORK = tempfile.mkdtemp(prefix="bedrock-gw-tls-")
@@ -94,12 +95,7 @@ try:
     s = tls_socket(port, ["http/1.1"])
     check("alpn http/1.1", s.selected_alpn_protocol() == "http/1.1", s.selected_alpn_protocol())
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-    got = b""
-    while b"ok\n" not in got:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        got += chunk
+    got = recv_until(s, b"ok\n")
     check("healthz over the relay", got.startswith(b"HTTP/1.1 200") and got.endswith(b"ok\n"), got)
     s.close()
 
