@@ -84,13 +84,40 @@ void bedrock__civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 	*year = yoe + era * 400 + (m <= 2);
 }
 
+static char *two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 void bedrock__format_iso8601(char *out, size_t cap, int64_t t)
 {
 	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
 	int64_t rem = t - days * 86400, y;
 	int m, d;
+	char *p = out;
 
 	bedrock__civil_from_days(days, &y, &m, &d);
-	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
-		 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	if (y < 0 || y > 9999 || cap < 21) {
+		snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
+			 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+		return;
+	}
+	/* The same text without snprintf: a line of the gateway's activity
+	 * log has one. */
+	p = two(p, (int)(y / 100));
+	p = two(p, (int)(y % 100));
+	*p++ = '-';
+	p = two(p, m);
+	*p++ = '-';
+	p = two(p, d);
+	*p++ = 'T';
+	p = two(p, (int)(rem / 3600));
+	*p++ = ':';
+	p = two(p, (int)(rem / 60 % 60));
+	*p++ = ':';
+	p = two(p, (int)(rem % 60));
+	*p++ = 'Z';
+	*p = '\0';
 }

@@ -336,6 +336,16 @@ static void test_credentials__iso8601(void **state)
 	assert_string_equal(buf, "2024-02-29T00:00:00Z");
 	bedrock__format_iso8601(buf, sizeof(buf), 1440938160);
 	assert_string_equal(buf, "2015-08-30T12:36:00Z");
+	bedrock__format_iso8601(buf, sizeof(buf), -1);
+	assert_string_equal(buf, "1969-12-31T23:59:59Z");
+	bedrock__format_iso8601(buf, sizeof(buf), 253402300799LL);
+	assert_string_equal(buf, "9999-12-31T23:59:59Z");
+	bedrock__format_iso8601(buf, sizeof(buf), 253402300800LL);
+	assert_string_equal(buf, "10000-01-01T00:00:00Z");
+	bedrock__format_iso8601(buf, sizeof(buf), -62135596800LL);
+	assert_string_equal(buf, "0001-01-01T00:00:00Z");
+	bedrock__format_iso8601(buf, 11, 1440938160);	/* cut as snprintf cuts */
+	assert_string_equal(buf, "2015-08-30");
 	assert_int_equal(bedrock__parse_iso8601("2015-08-30", &t), -1);
 	assert_int_equal(bedrock__parse_iso8601("2015-13-30T12:36:00Z", &t), -1);
 	assert_int_equal(bedrock__parse_iso8601("2015-08-30T12:36:00", &t), -1);
