@@ -182,7 +182,8 @@ static int same_str(const char *a, const char *b)
 
 /* A generation for cfg (taken over). The quota of prev is shared when its
  * Redis URL is the same, so a reload keeps the minute's counts. */
-static gw_gen *gen_make(gw_config *cfg, const gw_gen *prev, char *err, size_t err_cap)
+static gw_gen *gen_make(gw_config *cfg, const gw_gen *prev, gw_metrics *metrics, char *err,
+			size_t err_cap)
 {
 	gw_gen *gen = calloc(1, sizeof(*gen));
 
@@ -214,6 +215,8 @@ static gw_gen *gen_make(gw_config *cfg, const gw_gen *prev, char *err, size_t er
 			     cfg->activity_log.bodies, err, err_cap) ||
 	     gw_activity_set_flush(gen->activity, cfg->activity_log.flush_ms, err, err_cap)))
 		goto fail;
+	if (gen->activity)
+		gw_activity_on_lost(gen->activity, gw_metrics_activity_lost, metrics);
 	if (gw_upstreams_make(gen, err, err_cap))
 		goto fail;
 	return gen;
@@ -238,7 +241,7 @@ static void reload(gateway *g)
 	if (!same_str(cfg->tls_cert, g->current->cfg->tls_cert) ||
 	    !same_str(cfg->tls_key, g->current->cfg->tls_key))
 		gw_logf(g, "%s: tls_cert/tls_key change only at a restart", g->config_path);
-	if (!(gen = gen_make(cfg, g->current, err, sizeof(err)))) {
+	if (!(gen = gen_make(cfg, g->current, g->metrics, err, sizeof(err)))) {
 		gw_logf(g, "%s: %s; keeping the running configuration", g->config_path, err);
 		return;
 	}
@@ -369,7 +372,7 @@ int gateway_new(gateway **out, const gateway_options *opts, char *url, size_t ur
 		snprintf(err, err_cap, "out of memory");
 		goto fail;
 	}
-	if (!(g->current = gen_make(cfg, NULL, err, err_cap)))
+	if (!(g->current = gen_make(cfg, NULL, g->metrics, err, err_cap)))
 		goto fail;
 	for (size_t i = 0; i < g->current->up_count; i++)
 		gw_metrics_upstream_health(g->metrics, g->current->ups[i].cfg->name, 1);

@@ -34,6 +34,8 @@ struct gw_activity {
 	int fd;				/* the file of day, or -1 */
 	int64_t day;			/* days since 1970-01-01 (UTC) */
 	unsigned long errors;		/* lines that could not be written */
+	void (*on_lost)(void *arg, unsigned long n);
+	void *on_lost_arg;
 	/* Buffered lines (flush_ms > 0), all for fd: */
 	unsigned flush_ms;
 	char *buf;
@@ -174,6 +176,22 @@ static int64_t mono_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* Lines that could not be written; the lock is held. */
+static void lost(gw_activity *a, unsigned long n)
+{
+	a->errors += n;
+	if (n && a->on_lost)
+		a->on_lost(a->on_lost_arg, n);
+}
+
+void gw_activity_on_lost(gw_activity *a, void (*fn)(void *arg, unsigned long n), void *arg)
+{
+	pthread_mutex_lock(&a->lock);
+	a->on_lost = fn;
+	a->on_lost_arg = arg;
+	pthread_mutex_unlock(&a->lock);
+}
+
 /* Writes the buffered lines; the lock is held. */
 static void flush_locked(gw_activity *a)
 {
@@ -187,8 +205,11 @@ static void flush_locked(gw_activity *a)
 		if (w <= 0) {
 			/* The lines not written in full are lost and counted;
 			 * a torn one is left for readers to name. */
+			unsigned long n = 0;
+
 			for (size_t i = off; i < a->len; i++)
-				a->errors += a->buf[i] == '\n';
+				n += a->buf[i] == '\n';
+			lost(a, n);
 			break;
 		}
 		off += (size_t)w;
@@ -488,7 +509,7 @@ int gw_activity_write(gw_activity *a, const gw_activity_record *r)
 	if (render(&l, a, r)) {
 		line_dispose(&l);
 		pthread_mutex_lock(&a->lock);
-		a->errors++;
+		lost(a, 1);
 		pthread_mutex_unlock(&a->lock);
 		return -1;
 	}
@@ -536,7 +557,7 @@ int gw_activity_write(gw_activity *a, const gw_activity_record *r)
 	if (own && fd >= 0)
 		close(fd);
 	if (rc != 0)
-		a->errors++;
+		lost(a, 1);
 	pthread_mutex_unlock(&a->lock);
 	line_dispose(&l);
 	return rc;

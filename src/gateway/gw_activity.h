@@ -56,8 +56,11 @@ int gw_activity_set_flush(gw_activity *a, unsigned flush_ms, char *err, size_t e
 void gw_activity_flush(gw_activity *a);
 /* Appends one line. 0, or -1 (the error is counted, not fatal). */
 int gw_activity_write(gw_activity *a, const gw_activity_record *r);
-/* Lines that could not be written since open (a full disk, a removed
- * directory): for /metrics and the shutdown message. */
+/* fn(arg, n) whenever n lines could not be written (a full disk, a
+ * removed directory): for /metrics. Called with the log's lock held, from
+ * the writing thread or the flusher: it must only count. */
+void gw_activity_on_lost(gw_activity *a, void (*fn)(void *arg, unsigned long n), void *arg);
+/* Lines that could not be written since open: for the shutdown message. */
 unsigned long gw_activity_errors(gw_activity *a);
 void gw_activity_free(gw_activity *a);
 

@@ -279,6 +279,11 @@ void gw_metrics_inflight(gw_metrics *m, int delta)
 	atomic_fetch_add_explicit(&m->inflight, delta, memory_order_relaxed);
 }
 
+void gw_metrics_activity_lost(void *m, unsigned long n)
+{
+	atomic_fetch_add_explicit(&((gw_metrics *)m)->activity_lost, n, memory_order_relaxed);
+}
+
 void gw_metrics_upstream_health(gw_metrics *m, const char *upstream, int up)
 {
 	const char *labels[1] = { nz(upstream) };

@@ -32,6 +32,9 @@ typedef struct gw_metrics_sample {
 void gw_metrics_record(gw_metrics *m, const gw_metrics_sample *s);
 /* Streams in flight: +1 when a response body starts, -1 when it ends. */
 void gw_metrics_inflight(gw_metrics *m, int delta);
+/* Activity log lines that could not be written (gw_activity_on_lost's
+ * shape: arg is the gw_metrics). */
+void gw_metrics_activity_lost(void *m, unsigned long n);
 /* Upstream health: 1 up, 0 cooling down after a failure. */
 void gw_metrics_upstream_health(gw_metrics *m, const char *upstream, int up);
 

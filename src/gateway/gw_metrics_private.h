@@ -55,6 +55,7 @@ struct gw_metrics {
 	_Atomic size_t total;
 	size_t cap;
 	_Atomic int64_t inflight;
+	_Atomic uint64_t activity_lost;
 };
 
 /* gw_metrics_new with another cap on the series. */

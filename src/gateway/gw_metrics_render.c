@@ -348,6 +348,10 @@ char *gw_metrics_render(gw_metrics *m, size_t *len)
 	     "Response bodies being sent now.");
 	printf_(&o, "bedrock_gateway_streams_in_flight %lld\n",
 		(long long)atomic_load_explicit(&m->inflight, memory_order_relaxed));
+	head(&o, "bedrock_gateway_activity_lines_lost_total", "counter",
+	     "Activity log lines that could not be written (a full disk, a removed directory).");
+	printf_(&o, "bedrock_gateway_activity_lines_lost_total %llu\n",
+		(unsigned long long)atomic_load_explicit(&m->activity_lost, memory_order_relaxed));
 	f = family(v, n, GW_MF_HEALTH, &k);
 	head(&o, "bedrock_gateway_upstream_up", "gauge",
 	     "1 when the upstream takes requests, 0 while it cools down after a failure.");

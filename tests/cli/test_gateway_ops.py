@@ -373,6 +373,27 @@ def connect_refused(port):
         return False
 
 
+def lost_lines(emu):
+    """A full disk under the activity log (today's file is /dev/full): the
+    gateway goes on answering, counts every line it could not write in
+    /metrics, and says how many at exit."""
+    d = procs.workdir()
+    act = os.path.join(d, "activity")
+    os.mkdir(act, 0o700)
+    os.symlink("/dev/full", os.path.join(act, time.strftime("activity-%Y-%m-%d.jsonl",
+                                                            time.gmtime())))
+    gw = procs.Gateway(BIN, config(emu, act, base_keys([])), dirname=d)
+    got = [request(gw, "POST", "/v1/messages", ANTHROPIC_BODY, xkey(ALICE))[0] for _ in range(3)]
+    check("full disk under the activity log: still answering", got == [200] * 3, got)
+    text = gw.metrics_until(
+        lambda t: metric(t, "bedrock_gateway_activity_lines_lost_total") >= 3)
+    check("... every lost line counted in /metrics",
+          metric(text, "bedrock_gateway_activity_lines_lost_total") == 3,
+          [l for l in text.splitlines() if "lost" in l])
+    check("... and said at exit", gw.stop() == 0 and
+          "3 activity log lines could not be written" in gw.err(), gw.err()[-500:])
+
+
 def main():
     emu = procs.emulator(BIN)
     d = procs.workdir()
@@ -390,6 +411,7 @@ def main():
         second_signal(emu)
         limits_and_routes(emu)
         bad_start()
+        lost_lines(emu)
     finally:
         procs.stop_all()
     return summary()

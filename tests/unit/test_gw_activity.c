@@ -640,6 +640,46 @@ static void test_gw_activity__flush_interval(void **state)
 	assert_int_equal(count_lines(dir, "activity-2026-01-02.jsonl"), 3);
 }
 
+static void count_lost(void *arg, unsigned long n)
+{
+	*(unsigned long *)arg += n;
+}
+
+static void test_gw_activity__lost_lines(void **state)
+{
+	gw_activity *a = NULL;
+	gw_activity_record r = full_record();
+	char dir[256], err[256], path[512];
+	unsigned long counted = 0;
+
+	(void)state;
+	/* A full disk: the day's file is /dev/full. */
+	fresh(dir, sizeof(dir), "full");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/activity-2026-01-02.jsonl", dir);
+	assert_int_equal(symlink("/dev/full", path), 0);
+	assert_int_equal(gw_activity_open(&a, dir, 0, 0, err, sizeof(err)), 0);
+	gw_activity_on_lost(a, count_lost, &counted);
+	assert_int_equal(gw_activity_write(a, &r), -1);
+	assert_int_equal(gw_activity_write(a, &r), -1);
+	assert_int_equal(gw_activity_errors(a), 2);
+	assert_int_equal(counted, 2);
+	gw_activity_free(a);
+
+	/* Buffered: counted when the batch fails to go out, every line of it. */
+	counted = 0;
+	assert_int_equal(gw_activity_open(&a, dir, 0, 0, err, sizeof(err)), 0);
+	assert_int_equal(gw_activity_set_flush(a, 60000, err, sizeof(err)), 0);
+	gw_activity_on_lost(a, count_lost, &counted);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(gw_activity_write(a, &r), 0);
+	assert_int_equal(counted, 0);
+	gw_activity_flush(a);
+	assert_int_equal(gw_activity_errors(a), 3);
+	assert_int_equal(counted, 3);
+	gw_activity_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_gw_activity__concurrent_writers),
 		cmocka_unit_test(test_gw_activity__buffered),
 		cmocka_unit_test(test_gw_activity__flush_interval),
+		cmocka_unit_test(test_gw_activity__lost_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

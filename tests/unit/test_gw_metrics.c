@@ -138,6 +138,8 @@ static void test_gw_metrics__families(void **state)
 	gw_metrics_record(m, &s);
 	gw_metrics_inflight(m, 2);
 	gw_metrics_inflight(m, -1);
+	gw_metrics_activity_lost(m, 2);
+	gw_metrics_activity_lost(m, 3);
 	gw_metrics_upstream_health(m, "bedrock/us-east-1", 1);
 	gw_metrics_upstream_health(m, "bedrock/us-west-2", 1);
 	gw_metrics_upstream_health(m, "bedrock/us-west-2", 0);
@@ -202,6 +204,8 @@ static void test_gw_metrics__families(void **state)
 	has_line(text, "bedrock_gateway_added_seconds_count 4");
 	has_line(text, "# TYPE bedrock_gateway_streams_in_flight gauge");
 	has_line(text, "bedrock_gateway_streams_in_flight 1");
+	has_line(text, "# TYPE bedrock_gateway_activity_lines_lost_total counter");
+	has_line(text, "bedrock_gateway_activity_lines_lost_total 5");
 	has_line(text, "# TYPE bedrock_gateway_upstream_up gauge");
 	has_line(text, "bedrock_gateway_upstream_up{upstream=\"bedrock/us-east-1\"} 1");
 	has_line(text, "bedrock_gateway_upstream_up{upstream=\"bedrock/us-west-2\"} 0");
@@ -335,6 +339,7 @@ static void test_gw_metrics__empty(void **state)
 	parses(text);
 	has_line(text, "# TYPE bedrock_gateway_requests_total counter");
 	has_line(text, "bedrock_gateway_streams_in_flight 0");
+	has_line(text, "bedrock_gateway_activity_lines_lost_total 0");
 	lacks(text, "_bucket");
 	free(text);
 	gw_metrics_free(m);
