@@ -140,6 +140,11 @@ gw_metrics *gw_gateway_metrics(gateway *g)
 	return g->metrics;
 }
 
+size_t gw_gateway_loops(gateway *g, serve_loop_stat *out, size_t cap)
+{
+	return g->server ? serve_server_loops(g->server, out, cap) : 0;
+}
+
 static void quota_unref(gw_quota_ref *r)
 {
 	if (r && atomic_fetch_sub(&r->refs, 1) == 1) {

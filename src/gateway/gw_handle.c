@@ -301,6 +301,42 @@ static void answer_text(serve_response *out, int status, const char *type, const
 		serve_response_piece(out, text, len, 0);
 }
 
+/* The serving layer's HTTP/1.1 loops, after the gateway's own families:
+ * where connections went (limits.loops, and how a loop takes new ones) and
+ * how busy each loop is. 0, or -1 when out of memory. */
+static int loop_metrics(char **text, size_t *len, struct gateway *g)
+{
+	serve_loop_stat st[16];
+	size_t n = gw_gateway_loops(g, st, 16), cap, used;
+	char *p;
+
+	if (n > 16)
+		n = 16;
+	cap = *len + 512 + n * 128;
+	if (!(p = realloc(*text, cap)))
+		return -1;
+	*text = p;
+	used = *len;
+	used += (size_t)snprintf(p + used, cap - used,
+				 "# HELP bedrock_gateway_loop_connections HTTP/1.1 connections on "
+				 "each event loop.\n"
+				 "# TYPE bedrock_gateway_loop_connections gauge\n");
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(p + used, cap - used,
+					 "bedrock_gateway_loop_connections{loop=\"%zu\"} %u\n", i,
+					 st[i].connections);
+	used += (size_t)snprintf(p + used, cap - used,
+				 "# HELP bedrock_gateway_loop_busy_ratio The share of a core each "
+				 "HTTP/1.1 event loop used over the last quarter second.\n"
+				 "# TYPE bedrock_gateway_loop_busy_ratio gauge\n");
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(p + used, cap - used,
+					 "bedrock_gateway_loop_busy_ratio{loop=\"%zu\"} %.3f\n", i,
+					 st[i].busy);
+	*len = used;
+	return 0;
+}
+
 /* /metrics, /healthz, HEAD /: no key, no exchange record. */
 static void gateway_own(serve_response *out, const gw_route *r, struct gateway *g)
 {
@@ -325,7 +361,9 @@ static void gateway_own(serve_response *out, const gw_route *r, struct gateway *
 		return;
 	}
 	gw_gen_release(gen);
-	if (!(text = gw_metrics_render(gw_gateway_metrics(g), &len))) {
+	if (!(text = gw_metrics_render(gw_gateway_metrics(g), &len)) ||
+	    loop_metrics(&text, &len, g)) {
+		free(text);
 		gw_error_response(out, r->front, GW_ERR_INTERNAL, NULL, NULL, 0, NULL);
 		return;
 	}

@@ -85,6 +85,8 @@ typedef struct gw_exchange {
 gw_gen *gw_gen_acquire(struct gateway *g);
 void gw_gen_release(gw_gen *gen);
 gw_metrics *gw_gateway_metrics(struct gateway *g);
+/* The HTTP/1.1 loops' connections and load (serve_server_loops). */
+size_t gw_gateway_loops(struct gateway *g, serve_loop_stat *out, size_t cap);
 struct gw_driver *gw_gateway_driver(struct gateway *g);
 /* The driver of an HTTP/1.1 loop (serve_request.loop), made on its first
  * use; on that loop's thread. NULL when out of memory. */

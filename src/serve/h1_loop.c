@@ -243,7 +243,7 @@ void serve_h1_loops_sample(serve_server *s)
 {
 	uint64_t wall = clock_ns(CLOCK_MONOTONIC);
 
-	for (unsigned i = 0; s->opt.h1_fill && i < s->nh1_loops; i++) {
+	for (unsigned i = 0; i < s->nh1_loops; i++) {
 		struct h1_loop *l = &s->h1_loops[i];
 		uint64_t cpu;
 
@@ -276,6 +276,17 @@ static struct h1_loop *fill_pick(serve_server *s)
 			best = l;
 	}
 	return best;
+}
+
+size_t serve_server_loops(const serve_server *s, serve_loop_stat *out, size_t cap)
+{
+	for (unsigned i = 0; i < s->nh1_loops && i < cap; i++) {
+		struct h1_loop *l = &s->h1_loops[i];
+
+		out[i].connections = atomic_load(&l->load);
+		out[i].busy = atomic_load(&l->busy) / 1000.0;
+	}
+	return s->nh1_loops;
 }
 
 void serve_h1_loops_opened(void)

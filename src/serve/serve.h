@@ -285,4 +285,15 @@ void serve_server_stop(serve_server *s);
 void serve_server_drain(serve_server *s, unsigned deadline_ms);
 void serve_server_free(serve_server *s);
 
+/* One HTTP/1.1 loop, for an operator: its connections, and the share of a
+ * core its thread used over the last sweep (a quarter second). */
+typedef struct serve_loop_stat {
+	unsigned connections;
+	double busy;
+} serve_loop_stat;
+
+/* Up to cap loops' stats into out; the number of loops (0 when HTTP/1.1
+ * does not run on loops). Thread-safe. */
+size_t serve_server_loops(const serve_server *s, serve_loop_stat *out, size_t cap);
+
 #endif

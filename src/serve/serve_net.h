@@ -263,7 +263,8 @@ struct h1_loop;
 int serve_h1_loops_start(serve_server *s, struct MHD_Daemon *(*make_daemon)(serve_server *));
 void serve_h1_loops_adopt(serve_server *s, int fd, const struct sockaddr *sa, socklen_t len);
 size_t serve_h1_loops_connections(serve_server *s);
-/* h1_fill: each loop's share of a core since the last call (the sweep's). */
+/* Each loop's share of a core since the last call (the sweep's): for
+ * h1_fill and serve_server_loops. */
 void serve_h1_loops_sample(serve_server *s);
 /* MHD's connection notices, counted for the loop they run on (no-ops off
  * a loop). */

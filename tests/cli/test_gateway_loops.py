@@ -110,6 +110,18 @@ def many_wait_at_once(gw, d, what=""):
           peak[0] <= base + 2, (base, peak[0]))
 
 
+def loop_metrics(gw):
+    """/metrics names each HTTP/1.1 loop (limits.loops: 2): its connections
+    (this request's own among them) and its load."""
+    text = gw.metrics()
+    conns = [l for l in text.splitlines() if l.startswith("bedrock_gateway_loop_connections{")]
+    busy = [l for l in text.splitlines() if l.startswith("bedrock_gateway_loop_busy_ratio{")]
+    check("/metrics: a connections and a busy series for each of the 2 loops",
+          len(conns) == 2 and len(busy) == 2, (conns, busy))
+    check("... this request's connection among them",
+          procs.metric(text, "bedrock_gateway_loop_connections") >= 1, conns)
+
+
 def leaves_while_pending(gw):
     """The answer comes after 4 s; the client leaves after 0.5 s."""
     body = with_prompt(BEDROCK_BODY, "[[emulate:fault=slow=4000]] never read")
@@ -330,6 +342,7 @@ def main():
         many_wait_at_once(gw, d)
         leaves_while_pending(gw)
         idle_keepalive_memory(gw)
+        loop_metrics(gw)
         drains_pending(gw)
         with_redis(emu, d)
         warm_credentials(emu, d)

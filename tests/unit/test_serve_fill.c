@@ -147,6 +147,13 @@ static void test_serve_fill__busy_loop_spills(void **state)
 	assert_int_equal(pthread_create(&th, NULL, spin_thread, &a), 0);
 	/* Past a sweep (250 ms) into the spin: its loop is seen busy. */
 	th_sleep_ms(600);
+	{
+		serve_loop_stat st[4];
+
+		assert_int_equal(serve_server_loops(t.s, st, 4), 2);
+		assert_true(st[0].busy >= 0.5 || st[1].busy >= 0.5);
+		assert_true(st[0].busy < 0.5 || st[1].busy < 0.5);
+	}
 	fd = connect_to(port);
 	ask(fd, "/where", loop, sizeof(loop));
 	pthread_join(th, NULL);
@@ -179,8 +186,16 @@ static void test_serve_fill__full_loop_spills(void **state)
 	}
 	for (int i = 0; i < N; i++)
 		on_first += !strcmp(loops[i], loops[0]);
-	/* 64 connections held on the first loop, the rest on the second. */
+	/* 64 connections held on the first loop, the rest on the second; the
+	 * server says so too. */
 	assert_int_equal(on_first, 64);
+	{
+		serve_loop_stat st[4];
+
+		assert_int_equal(serve_server_loops(t.s, st, 4), 2);
+		assert_int_equal(st[0].connections + st[1].connections, N);
+		assert_true(st[0].connections == 64 || st[1].connections == 64);
+	}
 	for (int i = 0; i < N; i++)
 		close(fds[i]);
 
