@@ -301,39 +301,43 @@ static void answer_text(serve_response *out, int status, const char *type, const
 		serve_response_piece(out, text, len, 0);
 }
 
+/* One gauge family with a series a loop. */
+static size_t loop_family(char *p, size_t cap, const char *name, const char *help,
+			  const double *v, size_t n)
+{
+	size_t used = (size_t)snprintf(p, cap, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+
+	for (size_t i = 0; i < n && used < cap; i++)
+		used += (size_t)snprintf(p + used, cap - used, "%s{loop=\"%zu\"} %g\n", name, i,
+					 v[i]);
+	return used < cap ? used : cap - 1;
+}
+
 /* The serving layer's HTTP/1.1 loops, after the gateway's own families:
  * where connections went (limits.loops, and how a loop takes new ones) and
  * how busy each loop is. 0, or -1 when out of memory. */
 static int loop_metrics(char **text, size_t *len, struct gateway *g)
 {
 	serve_loop_stat st[16];
-	size_t n = gw_gateway_loops(g, st, 16), cap, used;
+	double conns[16], busy[16];
+	size_t n = gw_gateway_loops(g, st, 16), cap;
 	char *p;
 
 	if (n > 16)
 		n = 16;
+	for (size_t i = 0; i < n; i++) {
+		conns[i] = st[i].connections;
+		busy[i] = st[i].busy;
+	}
 	cap = *len + 512 + n * 128;
 	if (!(p = realloc(*text, cap)))
 		return -1;
 	*text = p;
-	used = *len;
-	used += (size_t)snprintf(p + used, cap - used,
-				 "# HELP bedrock_gateway_loop_connections HTTP/1.1 connections on "
-				 "each event loop.\n"
-				 "# TYPE bedrock_gateway_loop_connections gauge\n");
-	for (size_t i = 0; i < n; i++)
-		used += (size_t)snprintf(p + used, cap - used,
-					 "bedrock_gateway_loop_connections{loop=\"%zu\"} %u\n", i,
-					 st[i].connections);
-	used += (size_t)snprintf(p + used, cap - used,
-				 "# HELP bedrock_gateway_loop_busy_ratio The share of a core each "
-				 "HTTP/1.1 event loop used over the last quarter second.\n"
-				 "# TYPE bedrock_gateway_loop_busy_ratio gauge\n");
-	for (size_t i = 0; i < n; i++)
-		used += (size_t)snprintf(p + used, cap - used,
-					 "bedrock_gateway_loop_busy_ratio{loop=\"%zu\"} %.3f\n", i,
-					 st[i].busy);
-	*len = used;
+	*len += loop_family(p + *len, cap - *len, "bedrock_gateway_loop_connections",
+			    "HTTP/1.1 connections on each event loop.", conns, n);
+	*len += loop_family(p + *len, cap - *len, "bedrock_gateway_loop_busy_ratio",
+			    "The share of a core each HTTP/1.1 event loop used over the last "
+			    "quarter second.", busy, n);
 	return 0;
 }
 
