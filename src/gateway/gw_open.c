@@ -326,6 +326,43 @@ static void on_cancel(void *arg)
 	pthread_mutex_unlock(&o->lock);
 }
 
+/* Credentials and tokens fresh now, on this thread, for the upstreams the
+ * request may go to (those w made a body for; without w, those of
+ * platform want): a refresh is an HTTP round trip the stream loop must
+ * not wait on. (An error here comes back from the attempt itself.) The
+ * reload thread keeps them fresh ahead (gateway.c, keep_warm), so on an
+ * HTTP/1.1 loop this is a lock, not a round trip, but for a first request
+ * or after a failure. */
+static void prepare(gw_exchange *x, gw_walk *w, bedrock_platform want)
+{
+	for (size_t i = 0; i < x->gen->up_count; i++) {
+		bedrock_platform p = x->gen->ups[i].cfg->platform;
+		bedrock_error_info e;
+
+		if (w ? gw_walk_body(w, p) != NULL : p == want)
+			bedrock_client_prepare(x->gen->ups[i].client, &e);
+	}
+}
+
+/* The opener's tasks and its deferred answer; 0, after which o is the
+ * loop's (the answer may come before the handler has returned). -1 when
+ * nothing may begin (out of memory, or the server stops: a handler on a
+ * loop could not wait for its own loop): o freed and x refused. */
+static int arm(serve_response *out, opener *o)
+{
+	gw_exchange *x = o->x;
+
+	pthread_mutex_init(&o->lock, NULL);
+	o->start_task.run = run_start;
+	o->cancel_task.run = run_cancel;
+	o->later = serve_response_later(out, on_cancel, o);
+	if (o->later)
+		return 0;
+	opener_free(o);
+	gw_refuse(out, x, GW_ERR_UNAVAILABLE, "The gateway is stopping.", 1, "stopping");
+	return -1;
+}
+
 void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop, int admit,
 	     uint64_t reserve)
 {
@@ -351,35 +388,13 @@ void gw_open(serve_response *out, gw_walk *w, int whole, struct event_base *loop
 	/* Every upstream's body now: the request is gone by the time a later
 	 * upstream is tried. */
 	gw_walk_make_all(w);
-	/* Credentials and tokens fresh now, on this thread: a refresh is an
-	 * HTTP round trip the stream loop must not wait on. (An error here
-	 * comes back from the attempt itself.) The reload thread keeps them
-	 * fresh ahead (gateway.c, keep_warm), so on an HTTP/1.1 loop this is
-	 * a lock, not a round trip, but for a first request or after a
-	 * failure. */
-	for (size_t i = 0; i < x->gen->up_count; i++) {
-		bedrock_error_info e;
-
-		if (gw_walk_body(w, x->gen->ups[i].cfg->platform))
-			bedrock_client_prepare(x->gen->ups[i].client, &e);
-	}
-	pthread_mutex_init(&o->lock, NULL);
-	o->start_task.run = run_start;
-	o->cancel_task.run = run_cancel;
+	prepare(x, w, 0);
 	/* The bodies are the opener's now. */
 	o->w = *w;
 	memset(w->made, 0, sizeof(w->made));
 	o->admit_job.run = run_admit;
-	o->later = serve_response_later(out, on_cancel, o);
-	if (!o->later) {
-		/* Out of memory, or the server stops: nothing more begins. A
-		 * handler on a loop could not wait for its own loop. */
-		opener_free(o);
-		gw_refuse(out, x, GW_ERR_UNAVAILABLE, "The gateway is stopping.", 1, "stopping");
+	if (arm(out, o))
 		return;
-	}
-	/* From here o is the loop's: the answer may come before this
-	 * handler has returned. */
 	if (admit)
 		gw_finisher_run(gw_gateway_finisher(x->g), &o->admit_job);
 	else
@@ -402,20 +417,7 @@ void gw_open_listing(serve_response *out, gw_exchange *x, bedrock_platform want,
 	o->want = want;
 	o->pq = pq;
 	gw_walk_init(&o->w, x, NULL);
-	for (size_t i = 0; i < x->gen->up_count; i++) {
-		bedrock_error_info e;
-
-		if (x->gen->ups[i].cfg->platform == want)
-			bedrock_client_prepare(x->gen->ups[i].client, &e);
-	}
-	pthread_mutex_init(&o->lock, NULL);
-	o->start_task.run = run_start;
-	o->cancel_task.run = run_cancel;
-	o->later = serve_response_later(out, on_cancel, o);
-	if (!o->later) {
-		opener_free(o);
-		gw_refuse(out, x, GW_ERR_UNAVAILABLE, "The gateway is stopping.", 1, "stopping");
-		return;
-	}
-	gw_driver_post(o->drv, &o->start_task);
+	prepare(x, NULL, want);
+	if (!arm(out, o))
+		gw_driver_post(o->drv, &o->start_task);
 }

@@ -262,7 +262,8 @@ void serve_h1_loops_sample(serve_server *s)
  * the one with the fewest connections). */
 static struct h1_loop *fill_pick(serve_server *s)
 {
-	struct h1_loop *best = &s->h1_loops[0];
+	struct h1_loop *best = NULL;
+	unsigned best_busy = 0, best_load = 0;
 
 	for (unsigned i = 0; i < s->nh1_loops; i++) {
 		struct h1_loop *l = &s->h1_loops[i];
@@ -270,10 +271,14 @@ static struct h1_loop *fill_pick(serve_server *s)
 
 		if (busy < H1_FILL_BUSY && load < H1_FILL_CONNS)
 			return l;
-		if (busy / 100 < atomic_load(&best->busy) / 100 ||
-		    (busy / 100 == atomic_load(&best->busy) / 100 &&
-		     load < atomic_load(&best->load)))
+		/* Busy in tenths of a core: a loop a little less busy but
+		 * fuller is no better. */
+		if (!best || busy / 100 < best_busy / 100 ||
+		    (busy / 100 == best_busy / 100 && load < best_load)) {
 			best = l;
+			best_busy = busy;
+			best_load = load;
+		}
 	}
 	return best;
 }
